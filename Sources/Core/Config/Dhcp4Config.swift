@@ -1,0 +1,261 @@
+/// The validated Dhcp4 configuration: immutable values built by `Dhcp4ConfigDecoder` from Kea's
+/// JSON dialect. Kea's key spellings live only in the decoder; here names carry their units.
+/// Optional scalars in a subnet mean "inherit from global", as in Kea.
+public struct Dhcp4Config: Sendable {
+    public var interfaces: InterfacesConfig = InterfacesConfig()
+    public var leaseDatabase: LeaseDatabaseConfig = LeaseDatabaseConfig()
+    public var expiredLeasesProcessing: ExpiredLeasesProcessing = ExpiredLeasesProcessing()
+    public var timers: LeaseTimers = LeaseTimers.globalDefaults
+    public var authoritative: Bool = false
+    public var matchClientID: Bool = true
+    public var echoClientID: Bool = true
+    public var declineProbationPeriodSeconds: UInt32 = 86400
+    public var bootFields: BootFields = BootFields()
+    public var subnets: [Subnet4] = []
+    public var optionData: [ConfiguredOption] = []
+    public var controlSocket: ControlSocketConfig? = nil
+    public var loggers: [LoggerConfig] = []
+    /// The ddns-* keys and the dhcp-ddns map, kept for the DDNS work and echoed by config-get.
+    public var ddns: DDNSSettings = DDNSSettings()
+    /// Built-in hook switches named by `hooks-libraries` (library basename and its parameters).
+    public var hooksLibraries: [HookLibrary] = []
+    /// Kea-known keys that Kakapo parses but does not act on yet, with their positions,
+    /// so the daemon can log one warning for each.
+    public var ignoredKeys: [IgnoredKey] = []
+
+    public init() {}
+}
+
+public struct IgnoredKey: Sendable, Equatable {
+    public var path: String
+    public var position: SourcePosition
+    public init(path: String, position: SourcePosition) {
+        self.path = path
+        self.position = position
+    }
+}
+
+/// A place in a config file, for error messages in Kea's `file:line.column` style.
+public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+public struct InterfacesConfig: Sendable, Equatable {
+    public enum SocketType: String, Sendable { case raw, udp }
+    public enum OutboundInterface: String, Sendable { case sameAsInbound = "same-as-inbound", useRouting = "use-routing" }
+    /// One entry of `interfaces`: a name, "*" (all), or "name/address".
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var address: IPv4Address?
+        public init(name: String, address: IPv4Address? = nil) {
+            self.name = name
+            self.address = address
+        }
+        public var isWildcard: Bool { name == "*" }
+    }
+    public var entries: [Entry] = []
+    public var socketType: SocketType = .raw
+    public var outboundInterface: OutboundInterface = .sameAsInbound
+    public var reDetect: Bool = true
+    /// `service-sockets-require-all`: fail start-up unless every socket opens.
+    public var serviceSocketsRequireAll: Bool = false
+    /// `service-sockets-retry-wait-time` (Kea's default 5000 ms).
+    public var serviceSocketsRetryWaitTimeMilliseconds: UInt32 = 5000
+    /// `service-sockets-max-retries`: 0 means no retry.
+    public var serviceSocketsMaxRetries: UInt32 = 0
+    public init() {}
+}
+
+public struct LeaseDatabaseConfig: Sendable, Equatable {
+    public var type: String = "memfile"
+    /// nil: the default path (<localstatedir>/lib/kea/kea-leases4.csv), chosen by the shell.
+    public var name: String? = nil
+    public var persist: Bool = true
+    /// nil or 0: no periodic lease file cleanup.
+    public var lfcIntervalSeconds: UInt32 = 3600
+    public var maxRowErrors: UInt32 = 0
+    public init() {}
+}
+
+public struct ExpiredLeasesProcessing: Sendable, Equatable {
+    public var reclaimTimerWaitTimeSeconds: UInt32 = 10
+    public var flushReclaimedTimerWaitTimeSeconds: UInt32 = 25
+    public var holdReclaimedTimeSeconds: UInt32 = 3600
+    public var reclaimLeasesPerCycleMax: UInt32 = 100
+    public var reclaimCycleMillisecondsMax: UInt32 = 250
+    public var unwarnedReclaimCycles: UInt32 = 5
+    public init() {}
+}
+
+/// Lifetime and renew/rebind settings; at subnet level every field is optional (inherit).
+public struct LeaseTimers: Sendable, Equatable {
+    public var renewTimerSeconds: UInt32?
+    public var rebindTimerSeconds: UInt32?
+    public var validLifetimeSeconds: UInt32?
+    public var minValidLifetimeSeconds: UInt32?
+    public var maxValidLifetimeSeconds: UInt32?
+    public var calculateTeeTimes: Bool?
+    public var t1Percent: Double?
+    public var t2Percent: Double?
+
+    public init(renewTimerSeconds: UInt32? = nil, rebindTimerSeconds: UInt32? = nil,
+                validLifetimeSeconds: UInt32? = nil, minValidLifetimeSeconds: UInt32? = nil,
+                maxValidLifetimeSeconds: UInt32? = nil, calculateTeeTimes: Bool? = nil,
+                t1Percent: Double? = nil, t2Percent: Double? = nil) {
+        self.renewTimerSeconds = renewTimerSeconds
+        self.rebindTimerSeconds = rebindTimerSeconds
+        self.validLifetimeSeconds = validLifetimeSeconds
+        self.minValidLifetimeSeconds = minValidLifetimeSeconds
+        self.maxValidLifetimeSeconds = maxValidLifetimeSeconds
+        self.calculateTeeTimes = calculateTeeTimes
+        self.t1Percent = t1Percent
+        self.t2Percent = t2Percent
+    }
+
+    /// Kea 2.4's global defaults (valid-lifetime 7200, calculate-tee-times false, .5/.875).
+    public static let globalDefaults = LeaseTimers(
+        validLifetimeSeconds: 7200, calculateTeeTimes: false, t1Percent: 0.5, t2Percent: 0.875)
+
+    /// Fields set here win; unset fields come from `parent`.
+    public func inheriting(from parent: LeaseTimers) -> LeaseTimers {
+        LeaseTimers(
+            renewTimerSeconds: renewTimerSeconds ?? parent.renewTimerSeconds,
+            rebindTimerSeconds: rebindTimerSeconds ?? parent.rebindTimerSeconds,
+            validLifetimeSeconds: validLifetimeSeconds ?? parent.validLifetimeSeconds,
+            minValidLifetimeSeconds: minValidLifetimeSeconds ?? parent.minValidLifetimeSeconds,
+            maxValidLifetimeSeconds: maxValidLifetimeSeconds ?? parent.maxValidLifetimeSeconds,
+            calculateTeeTimes: calculateTeeTimes ?? parent.calculateTeeTimes,
+            t1Percent: t1Percent ?? parent.t1Percent,
+            t2Percent: t2Percent ?? parent.t2Percent)
+    }
+}
+
+/// BOOTP header fields a server can fill (siaddr, sname, file).
+public struct BootFields: Sendable, Equatable {
+    public var nextServer: IPv4Address?
+    public var serverHostname: String?
+    public var bootFileName: String?
+    public init(nextServer: IPv4Address? = nil, serverHostname: String? = nil, bootFileName: String? = nil) {
+        self.nextServer = nextServer
+        self.serverHostname = serverHostname
+        self.bootFileName = bootFileName
+    }
+    public func inheriting(from parent: BootFields) -> BootFields {
+        BootFields(nextServer: nextServer ?? parent.nextServer,
+                   serverHostname: serverHostname ?? parent.serverHostname,
+                   bootFileName: bootFileName ?? parent.bootFileName)
+    }
+}
+
+public struct Pool4: Sendable, Equatable {
+    public var first: IPv4Address
+    public var last: IPv4Address
+    public var poolID: UInt32 = 0
+    public var optionData: [ConfiguredOption] = []
+    public init(first: IPv4Address, last: IPv4Address, poolID: UInt32 = 0, optionData: [ConfiguredOption] = []) {
+        precondition(first <= last, "pool bounds reversed")
+        self.first = first
+        self.last = last
+        self.poolID = poolID
+        self.optionData = optionData
+    }
+    public var size: UInt64 { UInt64(last.value - first.value) + 1 }
+    public func contains(_ a: IPv4Address) -> Bool { a >= first && a <= last }
+}
+
+public struct Subnet4: Sendable, Equatable {
+    public var id: UInt32
+    public var prefix: IPv4Prefix
+    public var pools: [Pool4] = []
+    public var optionData: [ConfiguredOption] = []
+    /// `relay.ip-addresses`: giaddrs that select this subnet.
+    public var relayAddresses: [IPv4Address] = []
+    public var interface: String?
+    public var timers: LeaseTimers = LeaseTimers()
+    public var authoritative: Bool?
+    public var matchClientID: Bool?
+    public var bootFields: BootFields = BootFields()
+    public init(id: UInt32, prefix: IPv4Prefix) {
+        self.id = id
+        self.prefix = prefix
+    }
+}
+
+public struct ControlSocketConfig: Sendable, Equatable {
+    public var socketType: String = "unix"
+    public var socketName: String
+    public init(socketName: String) { self.socketName = socketName }
+}
+
+public struct LoggerConfig: Sendable, Equatable {
+    public enum Severity: String, Sendable, Comparable {
+        case fatal = "FATAL", error = "ERROR", warn = "WARN", info = "INFO", debug = "DEBUG", none = "NONE"
+        var rank: Int {
+            switch self {
+            case .debug: 0
+            case .info: 1
+            case .warn: 2
+            case .error: 3
+            case .fatal: 4
+            case .none: 5
+            }
+        }
+        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+    }
+    public struct Output: Sendable, Equatable {
+        /// "stdout", "stderr", "syslog", "syslog:name", or a file path.
+        public var output: String
+        public var pattern: String?
+        public var flush: Bool = true
+        public var maxSizeBytes: UInt64 = 10_240_000
+        public var maxVersions: UInt32 = 1
+        public init(output: String) { self.output = output }
+    }
+    public var name: String
+    public var severity: Severity = .info
+    public var debugLevel: Int = 0
+    public var outputs: [Output] = []
+    public init(name: String) { self.name = name }
+}
+
+/// The DDNS keys of Dhcp4, kept verbatim for now (the D2 work comes later).
+public struct DDNSSettings: Sendable, Equatable {
+    public var sendUpdates: Bool = true
+    public var qualifyingSuffix: String = ""
+    public var overrideNoUpdate: Bool = false
+    public var overrideClientUpdate: Bool = false
+    public var replaceClientName: String = "never"
+    public var generatedPrefix: String = "myhost"
+    public var updateOnRenew: Bool = false
+    public var useConflictResolution: Bool = true
+    public var ttlPercent: Double? = nil
+    public var hostnameCharSet: String = "[^A-Za-z0-9.-]"
+    public var hostnameCharReplacement: String = ""
+    public var enableUpdates: Bool = false
+    public var serverIP: IPv4Address = IPv4Address(127, 0, 0, 1)
+    public var serverPort: UInt16 = 53001
+    public var senderIP: String = ""
+    public var senderPort: UInt16 = 0
+    public var maxQueueSize: UInt32 = 1024
+    public var ncrProtocol: String = "UDP"
+    public var ncrFormat: String = "JSON"
+    public init() {}
+}
+
+public struct HookLibrary: Sendable, Equatable {
+    public var library: String
+    /// The entry's `parameters` map, handed to the built-in as written (nil when absent).
+    public var parameters: JSON?
+    public init(library: String, parameters: JSON? = nil) {
+        self.library = library
+        self.parameters = parameters
+    }
+}

@@ -1,0 +1,131 @@
+/// Builds a validated `Dhcp4Config` from a parsed Kea config file.
+///
+/// This is the only place that knows Kea's key spellings for the DHCPv4 server. It follows
+/// Kea 2.4: the top level holds exactly one `Dhcp4` object; every key inside is either handled,
+/// set aside as an `IgnoredKey` (Kea knows it, Kakapo does not act on it yet), or rejected
+/// with Kea's `got unexpected keyword "…" in … map.`; absent keys take Kea's defaults.
+/// Errors are reported in file order, each naming its position.
+public enum Dhcp4ConfigDecoder {
+    /// Decodes `root`, the whole parsed file.
+    ///
+    /// - Parameter optionEncoder: turns one `option-data` entry into wire bytes (the options
+    ///   module's encoder). Whatever it throws is reported as Kea's
+    ///   `option data does not match option definition (…)` at the entry's position,
+    ///   except a `ConfigError` that already has a position, which is passed on unchanged.
+    public static func decode(
+        _ root: JSONNode, optionEncoder: (OptionDataSpec) throws -> ConfiguredOption
+    ) throws(ConfigError) -> Dhcp4Config {
+        let result: Result<Dhcp4Config, ConfigError> = withoutActuallyEscaping(optionEncoder) { encoder in
+            var decoding = Dhcp4Decoding(optionEncoder: encoder)
+            do throws(ConfigError) {
+                let dhcp4 = try decoding.topLevel(root)
+                var config = try decoding.decodeDhcp4(dhcp4)
+                config.ignoredKeys = decoding.ignoredKeys
+                return .success(config)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
+
+extension Dhcp4Decoding {
+    /// Kea 2.4's `kea-dhcp4` grammar takes one top-level entry, `Dhcp4`, and nothing else:
+    /// other daemons' objects are a syntax error (the ARM's "ignored" note predates 2.0).
+    func topLevel(_ root: JSONNode) throws(ConfigError) -> JSONNode {
+        guard let members = root.members else {
+            throw ConfigError.syntax(root.span, unexpected: root.tokenName, expecting: ["{"])
+        }
+        guard let first = members.first else {
+            let close = root.closeSpan ?? root.span
+            throw ConfigError.syntax(close, unexpected: "}", expecting: ["Dhcp4"])
+        }
+        guard first.key == "Dhcp4" else {
+            throw ConfigError.syntax(first.keySpan, unexpected: "constant string", expecting: ["Dhcp4"])
+        }
+        if members.count > 1 {
+            throw ConfigError.syntax(members[1].keySpan, unexpected: "constant string", expecting: ["}"])
+        }
+        return first.value
+    }
+
+    mutating func decodeDhcp4(_ node: JSONNode) throws(ConfigError) -> Dhcp4Config {
+        var config = Dhcp4Config()
+        var scope = TimerScope(name: "Dhcp4", position: node.position)
+        var subnets: [SubnetDraft] = []
+        for member in try object(node) {
+            if try decodeTimer(member, into: &config.timers, scope: &scope) { continue }
+            if try decodeGlobalScalar(member, into: &config) { continue }
+            if try decodeDDNSKey(member, into: &config.ddns) { continue }
+            if member.key == "subnet4" {
+                subnets = try decodeSubnets(member.value)
+                continue
+            }
+            if try decodeGlobalSection(member, into: &config) { continue }
+            if try annotation(member) { continue }
+            try other(member, context: "Dhcp4", path: "Dhcp4", ignorable: Dhcp4KeaKeys.globalIgnored)
+        }
+        // Checks that need the whole map come after it, as Kea's come after its grammar pass.
+        config.timers = config.timers.inheriting(from: LeaseTimers.globalDefaults)
+        try validateTimers(config.timers, scope: scope, prefix: "")
+        config.subnets = try finishSubnets(subnets, global: config.timers)
+        return config
+    }
+
+    /// Flags, numbers and BOOTP fields directly inside `Dhcp4`.
+    private func decodeGlobalScalar(_ member: JSONNode.Member, into config: inout Dhcp4Config) throws(ConfigError) -> Bool {
+        switch member.key {
+        case "authoritative": config.authoritative = try bool(member.value)
+        case "match-client-id": config.matchClientID = try bool(member.value)
+        case "echo-client-id": config.echoClientID = try bool(member.value)
+        case "decline-probation-period": config.declineProbationPeriodSeconds = try uint32(member)
+        default: return try decodeBootField(member, into: &config.bootFields)
+        }
+        return true
+    }
+
+    /// Maps and lists directly inside `Dhcp4` (except `subnet4`, decoded last).
+    private mutating func decodeGlobalSection(_ member: JSONNode.Member, into config: inout Dhcp4Config) throws(ConfigError) -> Bool {
+        switch member.key {
+        case "interfaces-config": config.interfaces = try decodeInterfaces(member.value)
+        case "lease-database": config.leaseDatabase = try decodeLeaseDatabase(member.value)
+        case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases(member.value)
+        case "option-data": config.optionData = try decodeOptionData(member.value, path: "Dhcp4/option-data")
+        case "control-socket": config.controlSocket = try decodeControlSocket(member.value)
+        case "loggers": config.loggers = try decodeLoggers(member.value)
+        case "dhcp-ddns": try decodeDhcpDdns(member.value, into: &config.ddns)
+        case "hooks-libraries": config.hooksLibraries = try decodeHooks(member.value)
+        default: return false
+        }
+        return true
+    }
+
+    /// `next-server`, `server-hostname`, `boot-file-name`: global, subnet (and, in Kea, more).
+    func decodeBootField(_ member: JSONNode.Member, into fields: inout BootFields) throws(ConfigError) -> Bool {
+        switch member.key {
+        case "next-server":
+            // Kea's default is "0.0.0.0"; an empty string means the same: no siaddr.
+            let text = try string(member.value)
+            fields.nextServer = text.isEmpty ? nil : try ipv4(member)
+        case "server-hostname":
+            fields.serverHostname = try boundedString(member, maxBytes: 63)
+        case "boot-file-name":
+            fields.bootFileName = try boundedString(member, maxBytes: 127)
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// sname and file are fixed-size header fields (64 and 128 bytes, NUL-terminated).
+    private func boundedString(_ member: JSONNode.Member, maxBytes: Int) throws(ConfigError) -> String {
+        let text = try string(member.value)
+        guard text.utf8.count <= maxBytes else {
+            throw ConfigError.semantic(
+                "\(member.key) must be at most \(maxBytes) bytes long, it is \(text.utf8.count) long",
+                at: member.value.position)
+        }
+        return text
+    }
+}

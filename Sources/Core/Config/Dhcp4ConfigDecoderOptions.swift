@@ -1,0 +1,60 @@
+/// `option-data` lists, at global, subnet and pool level.
+extension Dhcp4Decoding {
+    mutating func decodeOptionData(_ node: JSONNode, path: String) throws(ConfigError) -> [ConfiguredOption] {
+        var options: [ConfiguredOption] = []
+        for (index, entry) in try array(node).enumerated() {
+            let spec = try optionSpec(entry, path: "\(path)[\(index)]")
+            var option = try encode(spec)
+            option.alwaysSend = spec.alwaysSend
+            option.neverSend = spec.neverSend
+            options.append(option)
+        }
+        return options
+    }
+
+    /// Reads one entry. Its position is that of `data` when present (where Kea points its
+    /// option errors), else the entry's.
+    private mutating func optionSpec(_ entry: JSONNode, path: String) throws(ConfigError) -> OptionDataSpec {
+        var spec = OptionDataSpec(position: entry.position)
+        for member in try object(entry) {
+            switch member.key {
+            case "name": spec.name = try string(member.value)
+            case "code": spec.code = Int(try integer(member, in: 0...255))
+            case "space": spec.space = try string(member.value)
+            case "data":
+                spec.data = try string(member.value)
+                spec.position = member.value.position
+            case "csv-format": spec.csvFormat = try bool(member.value)
+            case "always-send": spec.alwaysSend = try bool(member.value)
+            case "never-send": spec.neverSend = try bool(member.value)
+            default:
+                if try annotation(member) { continue }
+                try other(member, context: "option-data", path: path)
+            }
+        }
+        guard spec.name != nil || spec.code != nil else {
+            throw ConfigError.semantic("option data configuration must include either option name or option code",
+                                       at: entry.position)
+        }
+        return spec
+    }
+
+    /// Calls the options module. Its errors normally carry Kea's full text and the position
+    /// already; anything else gets Kea's frame here.
+    private func encode(_ spec: OptionDataSpec) throws(ConfigError) -> ConfiguredOption {
+        do {
+            return try optionEncoder(spec)
+        } catch let error as ConfigError where error.position != nil {
+            throw error
+        } catch {
+            let reason = (error as? ConfigError)?.message ?? String(describing: error)
+            if reason.hasSuffix("(\(spec.position))") {
+                throw ConfigError(message: reason, position: spec.position)
+            }
+            let option = spec.code.map { "code: \($0)" } ?? "name: \(spec.name ?? "")"
+            throw ConfigError.semantic(
+                "option data does not match option definition (space: \(spec.space), \(option)): \(reason)",
+                at: spec.position)
+        }
+    }
+}

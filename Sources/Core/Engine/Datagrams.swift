@@ -1,0 +1,74 @@
+/// An IPv4 address configured on an interface, with its prefix length.
+public struct InterfaceAddress: Sendable, Equatable {
+    public var address: IPv4Address
+    public var prefixLength: Int
+    public init(address: IPv4Address, prefixLength: Int) {
+        self.address = address
+        self.prefixLength = prefixLength
+    }
+    public var prefix: IPv4Prefix { IPv4Prefix(network: address, length: prefixLength) }
+}
+
+/// What the engine needs to know about the interface a datagram arrived on.
+public struct InterfaceInfo: Sendable, Equatable {
+    public var name: String
+    public var index: Int32
+    public var addresses: [InterfaceAddress]
+    public init(name: String, index: Int32, addresses: [InterfaceAddress]) {
+        self.name = name
+        self.index = index
+        self.addresses = addresses
+    }
+}
+
+/// A datagram handed to the engine by a shell.
+public struct InboundDatagram: Sendable {
+    public var bytes: [UInt8]
+    public var interface: InterfaceInfo
+    public var source: IPv4Address
+    public var sourcePort: UInt16
+    /// The IP destination: 255.255.255.255 for broadcasts, a server address for unicast.
+    public var destination: IPv4Address
+    public init(bytes: [UInt8], interface: InterfaceInfo, source: IPv4Address, sourcePort: UInt16,
+                destination: IPv4Address) {
+        self.bytes = bytes
+        self.interface = interface
+        self.source = source
+        self.sourcePort = sourcePort
+        self.destination = destination
+    }
+}
+
+/// A reply to send. `delivery` says how it must reach the client (RFC 2131 §4.1).
+public struct OutboundDatagram: Sendable, Equatable {
+    public enum Delivery: Sendable, Equatable {
+        /// Ordinary IP unicast (to a relay, or to a client that has an address).
+        case unicast
+        /// Limited broadcast on the interface.
+        case broadcast
+        /// Link-layer unicast to the client's hardware address, IP destination yiaddr; the
+        /// client has no address yet, so no ARP can be done.
+        case linkLayerUnicast(hardwareAddress: [UInt8])
+    }
+    public var bytes: [UInt8]
+    public var interfaceIndex: Int32
+    public var source: IPv4Address
+    public var destination: IPv4Address
+    public var destinationPort: UInt16
+    public var delivery: Delivery
+}
+
+/// What one input produced. Shells must make `leaseChanges` durable before sending any of
+/// `datagrams` (nothing acknowledged to a client may be lost), then log `events`.
+public struct Effects: Sendable {
+    public var leaseChanges: [LeaseChange] = []
+    public var datagrams: [OutboundDatagram] = []
+    public var events: [EngineEvent] = []
+    public init() {}
+
+    public mutating func append(_ other: Effects) {
+        leaseChanges.append(contentsOf: other.leaseChanges)
+        datagrams.append(contentsOf: other.datagrams)
+        events.append(contentsOf: other.events)
+    }
+}

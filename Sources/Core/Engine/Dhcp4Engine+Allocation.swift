@@ -1,0 +1,129 @@
+/// The outcome of looking for an address for a client.
+enum AllocationResult {
+    case address(IPv4Address, pool: Pool4, existing: Lease4?)
+    case unavailable
+}
+
+extension Dhcp4Engine {
+    /// Kea's `Lease4::belongsToClient`: client ids decide when both sides have one and
+    /// match-client-id is on; otherwise the hardware address does.
+    func belongs(_ lease: Lease4, to x: Exchange, subnet: Subnet4) -> Bool {
+        let matchCID = subnet.matchClientID ?? config.matchClientID
+        if matchCID, let cid = x.clientID, let lcid = lease.clientID, !lcid.isEmpty {
+            return cid == lcid
+        }
+        guard let h = lease.hardwareAddress, !h.isEmpty else { return false }
+        return h == x.hardwareAddress
+    }
+
+    /// The client's current lease in `subnet`, found by client id first, then hardware address.
+    func clientLease(_ x: Exchange, in subnet: Subnet4) -> Lease4? {
+        let matchCID = subnet.matchClientID ?? config.matchClientID
+        if matchCID, let cid = x.clientID {
+            if let l = store.leases(for: .clientID(cid)).first(where: { $0.subnetID == subnet.id && $0.state != .declined }) {
+                return l
+            }
+        }
+        return store.leases(for: .hardwareAddress(x.hardwareAddress)).first {
+            $0.subnetID == subnet.id && $0.state != .declined && belongs($0, to: x, subnet: subnet)
+        }
+    }
+
+    /// Whether `a` can be given to this client: no lease, the client's own, or a lease that has
+    /// expired (declined ones once their probation is over).
+    func isAvailable(_ a: IPv4Address, for x: Exchange, subnet: Subnet4) -> Bool {
+        guard let l = store.lease(at: a) else { return true }
+        if l.state == .expiredReclaimed { return true }
+        if l.state == .declined { return l.isExpired(at: x.now.wall) }
+        return belongs(l, to: x, subnet: subnet) || l.isExpired(at: x.now.wall)
+    }
+
+    func pool(of a: IPv4Address, in subnet: Subnet4) -> Pool4? { subnet.pools.first { $0.contains(a) } }
+
+    /// Chooses an address: the client's lease, then the hint if free and in a pool, then the
+    /// next free address after the subnet's cursor. With `hintIsMandatory` (REQUEST), a hint
+    /// that cannot be granted gives `.unavailable` instead of another address.
+    mutating func chooseAddress(_ x: Exchange, subnet: Subnet4, hint: IPv4Address?, hintIsMandatory: Bool) -> AllocationResult {
+        let existing = clientLease(x, in: subnet)
+        if let e = existing, hint == nil || hint == e.address, let p = pool(of: e.address, in: subnet) {
+            return .address(e.address, pool: p, existing: e)
+        }
+        if let h = hint {
+            if let p = pool(of: h, in: subnet), isAvailable(h, for: x, subnet: subnet) {
+                return .address(h, pool: p, existing: existing)
+            }
+            if hintIsMandatory { return .unavailable }
+        }
+        if let e = existing, let p = pool(of: e.address, in: subnet) {
+            return .address(e.address, pool: p, existing: e)
+        }
+        return nextFreeAddress(x, subnet: subnet).map { .address($0.0, pool: $0.1, existing: existing) } ?? .unavailable
+    }
+
+    /// Kea's iterative allocator: walk the pools from the cursor, wrapping once. Bounded by the
+    /// total pool size.
+    mutating func nextFreeAddress(_ x: Exchange, subnet: Subnet4) -> (IPv4Address, Pool4)? {
+        let pools = subnet.pools
+        guard !pools.isEmpty else { return nil }
+        let total = pools.reduce(UInt64(0)) { $0 + $1.size }
+        var candidate = cursors[subnet.id] ?? pools[0].first.value
+        var tried: UInt64 = 0
+        while tried < total {
+            guard let p = pools.first(where: { $0.contains(IPv4Address(candidate)) }) else {
+                // The cursor sits outside every pool: move to the next pool start (wrapping).
+                candidate = pools.first(where: { $0.first.value > candidate })?.first.value ?? pools[0].first.value
+                continue
+            }
+            let a = IPv4Address(candidate)
+            candidate = a == p.last ? (pools.first(where: { $0.first > p.last })?.first.value ?? pools[0].first.value) : candidate &+ 1
+            tried += 1
+            if isAvailable(a, for: x, subnet: subnet) {
+                cursors[subnet.id] = candidate
+                return (a, p)
+            }
+        }
+        return nil
+    }
+
+    /// Valid lifetime: the client's option 51 clamped to [min, max], else the configured value.
+    func validLifetime(_ x: Exchange, subnet: Subnet4) -> UInt32 {
+        let t = subnet.timers.inheriting(from: config.timers)
+        let valid = t.validLifetimeSeconds ?? 7200
+        guard let asked = x.message.options.u32(OptionCode.leaseTime) else { return valid }
+        let lo = t.minValidLifetimeSeconds ?? valid
+        let hi = t.maxValidLifetimeSeconds ?? valid
+        return min(max(asked, lo), hi)
+    }
+
+    /// T1 and T2 to send, if any: configured timers, else computed with calculate-tee-times.
+    /// As Kea, T2 is sent only below the lifetime and T1 only below T2 (or the lifetime).
+    func teeTimes(valid: UInt32, subnet: Subnet4) -> (t1: UInt32?, t2: UInt32?) {
+        let t = subnet.timers.inheriting(from: config.timers)
+        var t1 = t.renewTimerSeconds
+        var t2 = t.rebindTimerSeconds
+        if t.calculateTeeTimes == true {
+            if t1 == nil { t1 = UInt32(Double(valid) * (t.t1Percent ?? 0.5)) }
+            if t2 == nil { t2 = UInt32(Double(valid) * (t.t2Percent ?? 0.875)) }
+        }
+        if let v = t2, v >= valid { t2 = nil }
+        if let v = t1, v >= (t2 ?? valid) { t1 = nil }
+        return (t1, t2)
+    }
+
+    /// Keeps the address gauges right for any lease change: what the old row counted goes, what
+    /// the new row counts comes.
+    mutating func adjustGauges(old: Lease4?, new: Lease4?, now: WallTime) {
+        if let o = old { gauge(o, -1, now) }
+        if let n = new { gauge(n, 1, now) }
+    }
+
+    private mutating func gauge(_ l: Lease4, _ d: Int64, _ now: WallTime) {
+        switch l.state {
+        case .assigned: stats.add(.assignedAddresses, subnet: l.subnetID, d, now: now)
+        case .declined:
+            stats.add(.declinedAddresses, subnet: l.subnetID, d, now: now)
+            stats.add(.declinedAddresses, d, now: now)
+        case .expiredReclaimed: break
+        }
+    }
+}

@@ -1,0 +1,143 @@
+extension Dhcp4Engine {
+    mutating func handleDiscover(_ x: Exchange, _ effects: inout Effects) {
+        guard let subnet = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
+        switch chooseAddress(x, subnet: subnet, hint: x.message.requestedAddress, hintIsMandatory: false) {
+        case .unavailable:
+            countAllocationFailure(subnet, x.now.wall)
+            effects.events.append(.allocationFailed(client: x.label, subnetID: subnet.id))
+            drop(.noAddressAvailable, x.label, x.now, &effects)
+        case .address(let a, let pool, _):
+            let valid = validLifetime(x, subnet: subnet)
+            effects.events.append(.advertised(client: x.label, address: a))
+            send(reply(.offer, x, subnet: subnet, pool: pool, yiaddr: a, lifetime: valid), x, &effects)
+        }
+    }
+
+    /// RFC 2131 §4.3.2: SELECTING (server id), INIT-REBOOT (requested address, no ciaddr),
+    /// RENEWING/REBINDING (ciaddr). Kea is not authoritative by default: an INIT-REBOOT client
+    /// it knows nothing about gets silence, not a NAK.
+    mutating func handleRequest(_ x: Exchange, _ effects: inout Effects) {
+        let m = x.message
+        if let sid = m.serverIdentifier, !acceptsServerIdentifier(sid, x) {
+            return drop(.notForThisServer(sid), x.label, x.now, &effects)
+        }
+        let hint: IPv4Address? = m.requestedAddress ?? (m.ciaddr.isZero ? nil : m.ciaddr)
+        let authoritative = x.subnet?.authoritative ?? config.authoritative
+        guard let subnet = x.subnet else {
+            if authoritative, let h = hint { return nak(.noSubnet(h), x, &effects) }
+            return drop(.noSubnet, x.label, x.now, &effects)
+        }
+        if let h = hint, !subnet.prefix.contains(h) {
+            return nak(.addressNotInSubnet(h), x, &effects)
+        }
+        let initReboot = m.serverIdentifier == nil && m.requestedAddress != nil && m.ciaddr.isZero
+        if initReboot, let h = hint {
+            let held = clientLease(x, in: subnet)
+            if held == nil && !authoritative && store.lease(at: h).map({ !belongs($0, to: x, subnet: subnet) }) ?? true {
+                return drop(.initRebootUnknownClient(h), x.label, x.now, &effects)
+            }
+            if let l = held, l.address != h {
+                return nak(.clientHoldsOtherAddress(requested: h, held: l.address), x, &effects)
+            }
+        }
+        switch chooseAddress(x, subnet: subnet, hint: hint, hintIsMandatory: hint != nil) {
+        case .unavailable:
+            if let h = hint {
+                let inPool = pool(of: h, in: subnet) != nil
+                return nak(inPool ? .addressInUse(h) : .addressNotInPool(h), x, &effects)
+            }
+            countAllocationFailure(subnet, x.now.wall)
+            effects.events.append(.allocationFailed(client: x.label, subnetID: subnet.id))
+            drop(.noAddressAvailable, x.label, x.now, &effects)
+        case .address(let a, let pool, let existing):
+            let valid = validLifetime(x, subnet: subnet)
+            grant(a, pool: pool, existing: existing, valid: valid, x, subnet, &effects)
+            send(reply(.ack, x, subnet: subnet, pool: pool, yiaddr: a, lifetime: valid), x, &effects)
+        }
+    }
+
+    /// Writes the lease (before the ACK is sent: the shell persists `leaseChanges` first).
+    mutating func grant(_ a: IPv4Address, pool: Pool4, existing: Lease4?, valid: UInt32,
+                        _ x: Exchange, _ subnet: Subnet4, _ effects: inout Effects) {
+        let previous = store.lease(at: a)
+        var lease = Lease4(address: a, hardwareAddress: x.hardwareAddress, clientID: x.clientID,
+                           validLifetimeSeconds: valid, expire: x.now.wall + Seconds(Int64(valid)),
+                           subnetID: subnet.id)
+        lease.poolID = pool.poolID
+        if let p = previous, p.state == .assigned, belongs(p, to: x, subnet: subnet) {
+            lease.hostname = p.hostname
+            lease.fqdnForward = p.fqdnForward
+            lease.fqdnReverse = p.fqdnReverse
+            effects.events.append(.renewed(client: x.label, address: a, lifetimeSeconds: valid))
+        } else {
+            stats.add(.cumulativeAssignedAddresses, now: x.now.wall)
+            stats.add(.cumulativeAssignedAddresses, subnet: subnet.id, now: x.now.wall)
+            effects.events.append(.allocated(client: x.label, address: a, lifetimeSeconds: valid))
+        }
+        // A client moving to another address gives up its old one.
+        if let e = existing, e.address != a {
+            adjustGauges(old: e, new: nil, now: x.now.wall)
+            commit(.delete(e), into: &effects)
+        }
+        adjustGauges(old: previous, new: lease, now: x.now.wall)
+        commit(.upsert(lease), into: &effects)
+    }
+
+    mutating func countAllocationFailure(_ subnet: Subnet4, _ now: WallTime) {
+        stats.add(.allocationFail, now: now)
+        stats.add(.allocationFailSubnet, now: now)
+        stats.add(.allocationFail, subnet: subnet.id, now: now)
+        stats.add(.allocationFailSubnet, subnet: subnet.id, now: now)
+    }
+
+    mutating func nak(_ reason: NakReason, _ x: Exchange, _ effects: inout Effects) {
+        effects.events.append(.nak(client: x.label, reason: reason))
+        var r = replyHeader(x)
+        r.options[OptionCode.messageType] = [DHCPv4MessageType.nak.rawValue]
+        r.options[OptionCode.serverIdentifier] = serverIdentifier(x).bytes
+        if config.echoClientID, let cid = x.clientID {
+            r.options[OptionCode.clientIdentifier] = cid
+        }
+        if !x.message.giaddr.isZero { r.broadcastFlag = true }
+        send(r, x, &effects)
+    }
+
+    /// RELEASE: the lease at ciaddr, if it is this client's, goes away (Kea 2.4 deletes it).
+    mutating func handleRelease(_ x: Exchange, _ effects: inout Effects) {
+        let a = x.message.ciaddr
+        guard let l = store.lease(at: a), l.state == .assigned,
+              let subnet = self.subnet(id: l.subnetID), belongs(l, to: x, subnet: subnet) else {
+            return drop(.releaseNotOwned(a), x.label, x.now, &effects)
+        }
+        adjustGauges(old: l, new: nil, now: x.now.wall)
+        commit(.delete(l), into: &effects)
+        effects.events.append(.released(client: x.label, address: a))
+    }
+
+    /// DECLINE: the address is in use by someone else on the link. It goes into probation for
+    /// decline-probation-period with the client's identity wiped, as Kea's `Lease4::decline`.
+    mutating func handleDecline(_ x: Exchange, _ effects: inout Effects) {
+        guard let a = x.message.requestedAddress else { return drop(.missingRequestedAddress, x.label, x.now, &effects) }
+        guard let l = store.lease(at: a), l.state == .assigned,
+              let subnet = self.subnet(id: l.subnetID), belongs(l, to: x, subnet: subnet) else {
+            return drop(.declineNotOwned(a), x.label, x.now, &effects)
+        }
+        let probation = config.declineProbationPeriodSeconds
+        var d = Lease4(address: a, hardwareAddress: nil, clientID: nil, validLifetimeSeconds: probation,
+                       expire: x.now.wall + Seconds(Int64(probation)), subnetID: l.subnetID)
+        d.state = .declined
+        d.poolID = l.poolID
+        adjustGauges(old: l, new: d, now: x.now.wall)
+        commit(.upsert(d), into: &effects)
+        effects.events.append(.declined(client: x.label, address: a, probationSeconds: probation))
+    }
+
+    /// INFORM: configuration only, no lease, no lifetime.
+    mutating func handleInform(_ x: Exchange, _ effects: inout Effects) {
+        guard let subnet = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
+        var r = reply(.ack, x, subnet: subnet, pool: nil, yiaddr: .zero, lifetime: nil)
+        r.ciaddr = x.message.ciaddr
+        effects.events.append(.informed(client: x.label))
+        send(r, x, &effects)
+    }
+}

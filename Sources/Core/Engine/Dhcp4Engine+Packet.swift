@@ -1,0 +1,133 @@
+/// Everything the engine knows about one client message while it handles it.
+struct Exchange {
+    var message: DHCPv4Message
+    var datagram: InboundDatagram
+    var type: DHCPv4MessageType
+    var label: ClientLabel
+    var subnet: Subnet4?
+    var now: Now
+
+    var hardwareAddress: HardwareAddress { message.hardwareAddress }
+    var clientID: [UInt8]? { message.clientIdentifier }
+}
+
+extension Dhcp4Engine {
+    /// Call for every datagram received on a DHCPv4 server socket (port 67).
+    public mutating func handle(datagram d: InboundDatagram, now: Now) -> Effects {
+        var effects = Effects()
+        stats.add(.pktReceived, now: now.wall)
+        let message: DHCPv4Message
+        switch DHCPv4Message.decode(d.bytes) {
+        case .success(let m): message = m
+        case .failure(let e):
+            stats.add(.pktParseFailed, now: now.wall)
+            stats.add(.pktReceiveDrop, now: now.wall)
+            let label = ClientLabel(hardwareAddress: HardwareAddress(bytes: []), clientID: nil, xid: 0)
+            effects.events.append(.dropped(client: label, reason: .parseFailed(e)))
+            return effects
+        }
+        let label = ClientLabel(message)
+        guard message.op == DHCPv4Message.bootRequest else {
+            drop(.notARequest, label, now, &effects)
+            return effects
+        }
+        guard let rawType = message.options[OptionCode.messageType], rawType.count == 1 else {
+            stats.add(.pktUnknownReceived, now: now.wall)
+            drop(.noMessageType, label, now, &effects)
+            return effects
+        }
+        guard let type = DHCPv4MessageType(rawValue: rawType[0]) else {
+            stats.add(.pktUnknownReceived, now: now.wall)
+            drop(.unsupportedMessageType(rawType[0]), label, now, &effects)
+            return effects
+        }
+        countReceived(type, now: now.wall)
+        var x = Exchange(message: message, datagram: d, type: type, label: label, subnet: nil, now: now)
+        x.subnet = selectSubnet(message, d)
+        switch type {
+        case .discover: handleDiscover(x, &effects)
+        case .request: handleRequest(x, &effects)
+        case .release: handleRelease(x, &effects)
+        case .decline: handleDecline(x, &effects)
+        case .inform: handleInform(x, &effects)
+        case .offer, .ack, .nak, .forceRenew, .leaseQuery, .leaseUnassigned, .leaseUnknown, .leaseActive:
+            drop(.unsupportedMessageType(type.rawValue), label, now, &effects)
+        }
+        return effects
+    }
+
+    mutating func drop(_ reason: DropReason, _ label: ClientLabel, _ now: Now, _ effects: inout Effects) {
+        stats.add(.pktReceiveDrop, now: now.wall)
+        effects.events.append(.dropped(client: label, reason: reason))
+    }
+
+    mutating func countReceived(_ type: DHCPv4MessageType, now: WallTime) {
+        let counter: GlobalCounter4
+        switch type {
+        case .discover: counter = .pktDiscoverReceived
+        case .offer: counter = .pktOfferReceived
+        case .request: counter = .pktRequestReceived
+        case .ack: counter = .pktAckReceived
+        case .nak: counter = .pktNakReceived
+        case .release: counter = .pktReleaseReceived
+        case .decline: counter = .pktDeclineReceived
+        case .inform: counter = .pktInformReceived
+        case .forceRenew, .leaseQuery, .leaseUnassigned, .leaseUnknown, .leaseActive: counter = .pktUnknownReceived
+        }
+        stats.add(counter, now: now)
+    }
+
+    /// Kea's order: subnet-selection option (118), relay agent link-selection, giaddr (relay
+    /// ip-addresses first, then prefix), ciaddr, then the receiving interface (a subnet's
+    /// `interface`, then the interface's own addresses).
+    func selectSubnet(_ m: DHCPv4Message, _ d: InboundDatagram) -> Subnet4? {
+        if let sel = m.options.address(OptionCode.subnetSelection) { return subnet(containing: sel) }
+        if let rai = m.options[OptionCode.relayAgentInformation], let link = Self.linkSelection(rai) {
+            return subnet(containing: link)
+        }
+        if !m.giaddr.isZero {
+            if let s = config.subnets.first(where: { $0.relayAddresses.contains(m.giaddr) }) { return s }
+            return subnet(containing: m.giaddr)
+        }
+        if !m.ciaddr.isZero, let s = subnet(containing: m.ciaddr) { return s }
+        if let s = config.subnets.first(where: { $0.interface == d.interface.name }) { return s }
+        for a in d.interface.addresses {
+            if let s = subnet(containing: a.address) { return s }
+        }
+        return nil
+    }
+
+    func subnet(containing a: IPv4Address) -> Subnet4? {
+        config.subnets.first { $0.prefix.contains(a) }
+    }
+
+    /// Sub-option 5 (link-selection) of option 82, RFC 3527.
+    static func linkSelection(_ rai: [UInt8]) -> IPv4Address? {
+        var c = ByteCursor(rai)
+        while let code = c.u8(), let len = c.u8(), let data = c.take(Int(len)) {
+            if code == 5 && len == 4 { return IPv4Address(bytes: data) }
+        }
+        return nil
+    }
+
+    /// The server identifier for replies on this interface: its address inside the subnet,
+    /// else its first address.
+    func serverIdentifier(_ x: Exchange) -> IPv4Address {
+        let addrs = x.datagram.interface.addresses
+        if let s = x.subnet, let a = addrs.first(where: { s.prefix.contains($0.address) }) { return a.address }
+        if !x.datagram.destination.isZero && x.datagram.destination != .broadcast
+            && addrs.contains(where: { $0.address == x.datagram.destination }) {
+            return x.datagram.destination
+        }
+        return addrs.first?.address ?? .zero
+    }
+
+    /// Kea accepts a server identifier that is one of the receiving interface's addresses, any
+    /// address of an interface it serves, or a configured option 54.
+    func acceptsServerIdentifier(_ sid: IPv4Address, _ x: Exchange) -> Bool {
+        if x.datagram.interface.addresses.contains(where: { $0.address == sid }) { return true }
+        if localAddresses.contains(sid) { return true }
+        let configured = config.optionData + (x.subnet?.optionData ?? [])
+        return configured.contains { $0.code == OptionCode.serverIdentifier && $0.payload == sid.bytes }
+    }
+}

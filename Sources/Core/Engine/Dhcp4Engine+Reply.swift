@@ -1,0 +1,110 @@
+extension Dhcp4Engine {
+    /// The fixed fields every reply copies from the request.
+    func replyHeader(_ x: Exchange) -> DHCPv4Message {
+        var r = DHCPv4Message()
+        r.op = DHCPv4Message.bootReply
+        r.htype = x.message.htype
+        r.hlen = x.message.hlen
+        r.xid = x.message.xid
+        r.flags = x.message.flags
+        r.giaddr = x.message.giaddr
+        r.chaddr = x.message.chaddr
+        return r
+    }
+
+    /// An OFFER or ACK. Options follow Kea: 53, 54, lifetimes and T1/T2, subnet mask, then the
+    /// configured options the client asked for in option 55 (in its order) or marked
+    /// always-send, with routers, DNS servers and domain name sent whenever configured;
+    /// never-send wins. Pool options override subnet options, which override global ones.
+    func reply(_ type: DHCPv4MessageType, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
+               yiaddr: IPv4Address, lifetime: UInt32?) -> DHCPv4Message {
+        var r = replyHeader(x)
+        r.yiaddr = yiaddr
+        if type == .ack, !x.message.ciaddr.isZero { r.ciaddr = x.message.ciaddr }
+        let boot = subnet.bootFields.inheriting(from: config.bootFields)
+        if let ns = boot.nextServer { r.siaddr = ns }
+        if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
+        if let bf = boot.bootFileName { r.file = Array(bf.utf8) }
+        r.options[OptionCode.messageType] = [type.rawValue]
+        r.options[OptionCode.serverIdentifier] = serverIdentifier(x).bytes
+        if let valid = lifetime {
+            r.options[OptionCode.leaseTime] = u32Bytes(valid)
+            let (t1, t2) = teeTimes(valid: valid, subnet: subnet)
+            if let t1 { r.options[OptionCode.renewalTime] = u32Bytes(t1) }
+            if let t2 { r.options[OptionCode.rebindingTime] = u32Bytes(t2) }
+        }
+        addConfiguredOptions(&r, x, subnet: subnet, pool: pool)
+        if config.echoClientID, let cid = x.clientID { r.options[OptionCode.clientIdentifier] = cid }
+        if let rai = x.message.options[OptionCode.relayAgentInformation], !x.message.giaddr.isZero {
+            r.options[OptionCode.relayAgentInformation] = rai
+        }
+        return r
+    }
+
+    func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4, pool: Pool4?) {
+        // Highest precedence first; the first definition of a code wins.
+        var chosen: [UInt8: ConfiguredOption] = [:]
+        for list in [pool?.optionData ?? [], subnet.optionData, config.optionData] {
+            for o in list where chosen[o.code] == nil { chosen[o.code] = o }
+        }
+        let prl = x.message.options[OptionCode.parameterRequestList] ?? []
+        var order: [UInt8] = [OptionCode.subnetMask]
+        for code in [OptionCode.routers, OptionCode.domainNameServers, OptionCode.domainName] + prl
+        where !order.contains(code) { order.append(code) }
+        for o in (pool?.optionData ?? []) + subnet.optionData + config.optionData
+        where o.alwaysSend && !order.contains(o.code) { order.append(o.code) }
+        for code in order {
+            if r.options.contains(code) { continue }
+            if let o = chosen[code] {
+                if o.neverSend { continue }
+                if prl.contains(code) || o.alwaysSend || code == OptionCode.routers
+                    || code == OptionCode.domainNameServers || code == OptionCode.domainName
+                    || code == OptionCode.subnetMask {
+                    r.options[code] = o.payload
+                }
+            } else if code == OptionCode.subnetMask {
+                r.options[code] = subnet.prefix.mask.bytes
+            }
+        }
+    }
+
+    func u32Bytes(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
+    }
+
+    /// Encodes a reply and addresses it as RFC 2131 §4.1 says: to the relay (giaddr), else a
+    /// NAK by broadcast, else to ciaddr, else by broadcast when the client asked, else by
+    /// link-layer unicast to chaddr.
+    mutating func send(_ r: DHCPv4Message, _ x: Exchange, _ effects: inout Effects) {
+        let m = x.message
+        let maxSize = m.options[OptionCode.maxMessageSize].flatMap { $0.count == 2 ? Int($0[0]) << 8 | Int($0[1]) : nil }
+            ?? DHCPv4Message.defaultMaxMessageSize
+        let bytes = r.encode(maxSize: maxSize)
+        let type = r.messageType
+        var dest = IPv4Address.broadcast
+        var port: UInt16 = 68
+        var delivery = OutboundDatagram.Delivery.broadcast
+        if !m.giaddr.isZero {
+            dest = m.giaddr; port = 67; delivery = .unicast
+        } else if type == .nak {
+            delivery = .broadcast
+        } else if !m.ciaddr.isZero {
+            dest = m.ciaddr; delivery = .unicast
+        } else if m.broadcastFlag || r.yiaddr.isZero {
+            delivery = .broadcast
+        } else if m.htype == 1 && m.hlen == 6 {
+            dest = r.yiaddr; delivery = .linkLayerUnicast(hardwareAddress: Array(m.chaddr.prefix(6)))
+        }
+        let out = OutboundDatagram(bytes: bytes, interfaceIndex: x.datagram.interface.index,
+                                   source: serverIdentifier(x), destination: dest, destinationPort: port,
+                                   delivery: delivery)
+        effects.datagrams.append(out)
+        stats.add(.pktSent, now: x.now.wall)
+        switch type {
+        case .offer: stats.add(.pktOfferSent, now: x.now.wall)
+        case .ack: stats.add(.pktAckSent, now: x.now.wall)
+        case .nak: stats.add(.pktNakSent, now: x.now.wall)
+        default: break
+        }
+    }
+}

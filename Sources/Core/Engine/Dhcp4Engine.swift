@@ -1,0 +1,87 @@
+/// The DHCPv4 server as a sans-I/O state machine. Shells feed it datagrams, deadlines and
+/// commands with the current time; it returns `Effects` to carry out. It owns the lease store
+/// and statistics; it never reads a clock, a socket or a file.
+public struct Dhcp4Engine<Store: LeaseStore4> {
+    public internal(set) var config: Dhcp4Config
+    public var store: Store
+    public internal(set) var stats: Statistics4
+    /// Per-subnet iterative allocator position: the next address to try.
+    var cursors: [UInt32: UInt32] = [:]
+    var subnetIndex: [UInt32: Int] = [:]
+    var nextReclaim: MonotonicInstant?
+    var nextFlush: MonotonicInstant?
+    /// Addresses of every interface the shell serves, for server-identifier checks.
+    public var localAddresses: Set<IPv4Address> = []
+
+    /// Builds an engine over a store that already holds the leases loaded from disk.
+    public init(config: Dhcp4Config, store: Store, now: Now) {
+        self.config = config
+        self.store = store
+        self.stats = Statistics4(now: now.wall)
+        reindexSubnets()
+        recountStatistics(now: now.wall)
+        scheduleTimers(after: now.monotonic)
+    }
+
+    /// Swaps in a new configuration whole (SIGHUP, config-reload, config-set). Leases stay.
+    public mutating func reconfigure(_ newConfig: Dhcp4Config, now: Now) {
+        config = newConfig
+        cursors = [:]
+        reindexSubnets()
+        recountStatistics(now: now.wall)
+        scheduleTimers(after: now.monotonic)
+    }
+
+    mutating func reindexSubnets() {
+        subnetIndex = [:]
+        for (i, s) in config.subnets.enumerated() { subnetIndex[s.id] = i }
+    }
+
+    func subnet(id: UInt32) -> Subnet4? { subnetIndex[id].map { config.subnets[$0] } }
+
+    /// Recomputes the address gauges from the configuration and the store (start, reload,
+    /// lease file reload): total, assigned and declined per subnet.
+    public mutating func recountStatistics(now: WallTime) {
+        var assigned: [UInt32: Int64] = [:]
+        var declined: [UInt32: Int64] = [:]
+        for l in store.all() {
+            switch l.state {
+            case .assigned: assigned[l.subnetID, default: 0] += 1
+            case .declined: declined[l.subnetID, default: 0] += 1
+            case .expiredReclaimed: break
+            }
+        }
+        for s in config.subnets {
+            let total = s.pools.reduce(Int64(0)) { $0 + Int64($1.size) }
+            stats.set(.totalAddresses, subnet: s.id, total, now: now)
+            stats.set(.assignedAddresses, subnet: s.id, assigned[s.id] ?? 0, now: now)
+            stats.set(.declinedAddresses, subnet: s.id, declined[s.id] ?? 0, now: now)
+        }
+    }
+
+    /// The earliest time `handleDeadline` wants to be called, if any.
+    public var nextDeadline: MonotonicInstant? {
+        switch (nextReclaim, nextFlush) {
+        case (nil, nil): nil
+        case (let a?, nil): a
+        case (nil, let b?): b
+        case (let a?, let b?): min(a, b)
+        }
+    }
+
+    mutating func scheduleTimers(after now: MonotonicInstant) {
+        let e = config.expiredLeasesProcessing
+        nextReclaim = e.reclaimTimerWaitTimeSeconds > 0
+            ? now + Milliseconds(Int64(e.reclaimTimerWaitTimeSeconds) * 1000) : nil
+        nextFlush = e.flushReclaimedTimerWaitTimeSeconds > 0 && e.holdReclaimedTimeSeconds > 0
+            ? now + Milliseconds(Int64(e.flushReclaimedTimerWaitTimeSeconds) * 1000) : nil
+    }
+
+    /// Applies a change to the store and records it in the effects for the shell to persist.
+    mutating func commit(_ change: LeaseChange, into effects: inout Effects) {
+        precondition(change.lease.isWellFormed || { if case .delete = change { return true }; return false }(),
+                     "lease without identity about to be written: \(change.lease.address)")
+        store.apply(change)
+        effects.leaseChanges.append(change)
+    }
+}

@@ -1,0 +1,114 @@
+/// Log severities, in Kea's order.
+public enum Severity: Int, Sendable, Comparable {
+    case debug = 0, info, warn, error, fatal
+    public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+    /// Kea's spelling in log lines.
+    public var keaName: String {
+        switch self {
+        case .debug: "DEBUG"
+        case .info: "INFO"
+        case .warn: "WARN"
+        case .error: "ERROR"
+        case .fatal: "FATAL"
+        }
+    }
+}
+
+/// Why a packet got no answer. Each reason is counted and traced.
+public enum DropReason: Sendable, Equatable {
+    case parseFailed(DHCPv4DecodeError)
+    case notARequest
+    case noMessageType
+    case unsupportedMessageType(UInt8)
+    case notForThisServer(IPv4Address)
+    case noSubnet
+    case initRebootUnknownClient(IPv4Address)
+    case noAddressAvailable
+    case releaseNotOwned(IPv4Address)
+    case declineNotOwned(IPv4Address)
+    case missingRequestedAddress
+}
+
+/// Why a REQUEST was refused with a NAK.
+public enum NakReason: Sendable, Equatable {
+    case addressNotInSubnet(IPv4Address)
+    case addressInUse(IPv4Address)
+    case clientHoldsOtherAddress(requested: IPv4Address, held: IPv4Address)
+    case addressNotInPool(IPv4Address)
+    case noSubnet(IPv4Address)
+}
+
+/// Every decision the engine makes, typed. The shells turn these into Kea-style log lines (with
+/// Kea's message IDs) and the simulator into trace records.
+public enum EngineEvent: Sendable, Equatable {
+    case dropped(client: ClientLabel, reason: DropReason)
+    case advertised(client: ClientLabel, address: IPv4Address)
+    case allocated(client: ClientLabel, address: IPv4Address, lifetimeSeconds: UInt32)
+    case renewed(client: ClientLabel, address: IPv4Address, lifetimeSeconds: UInt32)
+    case nak(client: ClientLabel, reason: NakReason)
+    case released(client: ClientLabel, address: IPv4Address)
+    case declined(client: ClientLabel, address: IPv4Address, probationSeconds: UInt32)
+    case informed(client: ClientLabel)
+    case allocationFailed(client: ClientLabel, subnetID: UInt32)
+    case reclaimed(address: IPv4Address, declined: Bool)
+    case flushed(count: Int)
+
+    /// Kea's message ID, severity and text for this event.
+    public var logLine: (id: String, severity: Severity, text: String) {
+        switch self {
+        case .dropped(let c, .parseFailed(let e)):
+            ("DHCP4_PACKET_DROP_0001", .info, "\(c): failed to parse packet, reason: \(e)")
+        case .dropped(let c, .notForThisServer(let sid)):
+            ("DHCP4_PACKET_NOT_FOR_US", .debug, "\(c): DHCPv4 packet with server identifier \(sid) dropped: not for this server")
+        case .dropped(let c, .noSubnet):
+            ("DHCP4_SUBNET_SELECTION_FAILED", .debug, "\(c): failed to select subnet for the client")
+        case .dropped(let c, .initRebootUnknownClient(let a)):
+            ("DHCP4_NO_LEASE_INIT_REBOOT", .debug, "\(c): client is in INIT-REBOOT state and requests address \(a) but no lease is known, dropping")
+        case .dropped(let c, let r):
+            ("DHCP4_PACKET_DROP_0008", .debug, "\(c): DHCPv4 packet dropped: \(r)")
+        case .advertised(let c, let a):
+            ("DHCP4_LEASE_ADVERT", .info, "\(c): lease \(a) will be advertised")
+        case .allocated(let c, let a, let t):
+            ("DHCP4_LEASE_ALLOC", .info, "\(c): lease \(a) has been allocated for \(t) seconds")
+        case .renewed(let c, let a, let t):
+            ("DHCP4_LEASE_ALLOC", .info, "\(c): lease \(a) has been allocated for \(t) seconds")
+        case .nak(let c, let r):
+            ("DHCP4_PACKET_NAK_0001", .info, "\(c): failed to grant a lease, client sent ciaddr/requested address: \(r)")
+        case .released(let c, let a):
+            ("DHCP4_RELEASE", .info, "\(c): address \(a) was released properly.")
+        case .declined(let c, let a, let p):
+            ("DHCP4_DECLINE_LEASE", .info, "Received DHCPDECLINE for addr \(a) from client \(c). The address will be unavailable for \(p) seconds.")
+        case .informed(let c):
+            ("DHCP4_INFORM_DIRECT_REPLY", .debug, "\(c): DHCPACK in reply to the DHCPINFORM will be sent directly")
+        case .allocationFailed(let c, let s):
+            ("ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET", .warn, "\(c): failed to allocate an IPv4 lease in the subnet \(s)")
+        case .reclaimed(let a, let d):
+            ("ALLOC_ENGINE_V4_LEASE_RECLAIM", .debug, "reclaiming \(d ? "declined " : "")lease for address \(a)")
+        case .flushed(let n):
+            ("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE", .debug, "successfully deleted \(n) expired-reclaimed leases")
+        }
+    }
+}
+
+/// Identifies the client of an exchange the way Kea's log lines do; formatted only when logged.
+public struct ClientLabel: Sendable, Equatable, CustomStringConvertible {
+    public var hardwareAddress: HardwareAddress
+    public var clientID: [UInt8]?
+    public var xid: UInt32
+
+    public init(hardwareAddress: HardwareAddress, clientID: [UInt8]?, xid: UInt32) {
+        self.hardwareAddress = hardwareAddress
+        self.clientID = clientID
+        self.xid = xid
+    }
+
+    public init(_ m: DHCPv4Message) {
+        self.init(hardwareAddress: m.hardwareAddress, clientID: m.clientIdentifier, xid: m.xid)
+    }
+
+    /// "[hwtype=1 08:00:27:58:f1:e8], cid=[01:08:00:27:58:f1:e8], tid=0x6e3a2f10"
+    public var description: String {
+        let cid = clientID.map { HexText.colonSeparated($0) } ?? "no info"
+        return "[hwtype=\(hardwareAddress.type) \(hardwareAddress)], cid=[\(cid)], tid=0x\(String(xid, radix: 16))"
+    }
+}

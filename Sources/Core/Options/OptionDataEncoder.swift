@@ -1,0 +1,164 @@
+/// Turns a configured `option-data` entry into option bytes, by Kea 2.4's rules
+/// (`OptionDataParser::createOption` and `OptionDefinition::optionFactory`), driven by
+/// `DHCPv4OptionTable`.
+///
+/// - The option is found by `code` when given, else by `name`; a name given with it must match.
+/// - With a definition and csv-format not false, `data` is comma-separated values of the option's
+///   type (`\,` keeps a comma in a value; values are trimmed). A plain option takes the first
+///   value only: Kea cuts `"data": "a, b"` for a string option down to "a", so a comma in a string
+///   must be escaped. Arrays take every value; records take one value per field, and an array
+///   record repeats its last field.
+/// - Otherwise `data` is hexadecimal ("0a0b", "0a:0b", "0A 0B", "0x0a0b") or text in single
+///   quotes, and is checked against the definition when there is one. An option without a
+///   definition may only be given this way.
+public enum OptionDataEncoder {
+    /// The option bytes (without code and length) for one `option-data` entry, or Kea's error.
+    public static func encode(_ spec: OptionDataSpec) throws(OptionDataError) -> ConfiguredOption {
+        let target = try OptionDataTarget.resolve(spec)
+        let payload: [UInt8]
+        if let definition = target.definition, spec.csvFormat != false {
+            payload = try wrapped(spec, definition) { () throws(OptionValueError) in
+                let bytes = try encodeValues(OptionDataText.splitValues(spec.data ?? ""), for: definition)
+                try validate(bytes, for: definition)
+                return bytes
+            }
+        } else {
+            guard let bytes = OptionDataText.decodeHex(spec.data ?? "") else {
+                throw OptionDataError(message: "option data is not a valid string of hexadecimal digits: "
+                                      + "\(spec.data ?? "") (\(spec.position))")
+            }
+            if let definition = target.definition {
+                try wrapped(spec, definition) { () throws(OptionValueError) in
+                    try validate(bytes, for: definition)
+                }
+            }
+            payload = bytes
+        }
+        return ConfiguredOption(code: target.code, payload: payload,
+                                alwaysSend: spec.alwaysSend, neverSend: spec.neverSend)
+    }
+
+    /// Kea's frame around a value error: the space, the code, the reason and the position.
+    private static func wrapped<T>(_ spec: OptionDataSpec, _ definition: DHCPv4OptionDefinition,
+                                   _ body: () throws(OptionValueError) -> T) throws(OptionDataError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw OptionDataError(message: "option data does not match option definition (space: "
+                                  + "\(spec.space), code: \(definition.code)): \(error.reason) (\(spec.position))")
+        }
+    }
+
+    /// The payload for split CSV values (Kea's `optionFactory` with a vector of strings).
+    static func encodeValues(_ values: [String],
+                             for definition: DHCPv4OptionDefinition) throws(OptionValueError) -> [UInt8] {
+        if definition.specialFormat == .classlessStaticRoutes {
+            return try OptionClasslessStaticRoutes.encode(values)
+        }
+        let tupleLengthOctets = definition.specialFormat == .twoOctetTupleLength ? 2 : 1
+        var payload: [UInt8] = []
+        func write(_ value: String, _ type: OptionDataType) throws(OptionValueError) {
+            try OptionValueWriter.write(OptionDataText.trim(value), as: type,
+                                        tupleLengthOctets: tupleLengthOctets, into: &payload)
+        }
+        switch (definition.type, definition.isArray) {
+        case (.empty, _):
+            if let value = values.first { try write(value, .empty) }
+        case (.record, _):
+            let fields = definition.recordFields
+            guard values.count >= fields.count else {
+                throw OptionValueError("number of data fields for the option type '\(definition.code)' "
+                                       + "is greater than number of values provided.")
+            }
+            for (value, field) in zip(values, fields) { try write(value, field) }
+            if definition.isArray, let last = fields.last {
+                for value in values.dropFirst(fields.count) { try write(value, last) }
+            }
+        case (let type, true):
+            for value in values { try write(value, type) }
+        case (let type, false):
+            guard let value = values.first else { throw OptionValueError("no option value specified") }
+            try write(value, type)
+        }
+        if definition.specialFormat == .vendorIdentifyingVendorSpecific {
+            // Kea's OptionVendor writes the data-length octet; sub-options come from their own space.
+            payload.append(0)
+        }
+        return payload
+    }
+
+    /// Checks a payload the way Kea does when it builds the option from bytes.
+    static func validate(_ payload: [UInt8],
+                         for definition: DHCPv4OptionDefinition) throws(OptionValueError) {
+        if definition.specialFormat == .classlessStaticRoutes {
+            _ = try OptionClasslessStaticRoutes.decode(payload)
+        } else {
+            _ = try OptionPayloadDecoder.decode(payload, as: definition)
+        }
+    }
+}
+
+/// The option an `option-data` entry designates: its code and, for a standard option, its
+/// definition. Separate from the data so that each of Kea's naming errors has one place.
+struct OptionDataTarget {
+    var code: UInt8
+    var definition: DHCPv4OptionDefinition?
+
+    static func resolve(_ spec: OptionDataSpec) throws(OptionDataError) -> OptionDataTarget {
+        func failure(_ text: String) -> OptionDataError {
+            OptionDataError(message: "\(text) (\(spec.position))")
+        }
+        try checkSpace(spec.space, failure)
+        if let name = spec.name, name.contains(" ") {
+            throw failure("invalid option name '\(name)', space character is not allowed")
+        }
+        guard spec.name != nil || spec.code != nil else {
+            throw failure("option data configuration requires one of 'code' or 'name' parameters to be specified")
+        }
+        let code = try spec.code.map { (code) throws(OptionDataError) in try checkCode(code, failure) }
+        // As Kea: a given code decides the lookup; the name is only checked against it.
+        let definition: DHCPv4OptionDefinition? = if let code {
+            DHCPv4OptionTable.definition(code: code)
+        } else {
+            spec.name.flatMap { DHCPv4OptionTable.definition(named: $0) }
+        }
+        let qualifiedName = "\(spec.space).\(spec.name ?? "")"
+        if let definition {
+            if let name = spec.name, name != definition.name {
+                throw failure("specified option name '\(name)' does not match the option definition: "
+                              + "'\(spec.space).\(definition.name)'")
+            }
+            return OptionDataTarget(code: definition.code, definition: definition)
+        }
+        if spec.csvFormat == true {
+            throw failure("definition for the option '\(qualifiedName)' having code '\(spec.code ?? 0)' does not exist")
+        }
+        guard let code else { throw failure("definition for the option '\(qualifiedName)' does not exist") }
+        if let name = spec.name, let named = DHCPv4OptionTable.definition(named: name) {
+            // Kea would quietly send the data under the code; a standard name given with another
+            // code is almost surely a typo, so Kakapo refuses it.
+            throw failure("specified option name '\(name)' does not match the option code \(code): "
+                          + "'\(spec.space).\(name)' has code \(named.code)")
+        }
+        return OptionDataTarget(code: code, definition: nil)
+    }
+
+    private static func checkSpace(_ space: String,
+                                   _ failure: (String) -> OptionDataError) throws(OptionDataError) {
+        guard space != "dhcp4" else { return }
+        if space == "dhcp6" {
+            throw failure("'dhcp6' option space name is reserved for DHCPv6 server")
+        }
+        throw failure("option space '\(space)' is not supported yet: only 'dhcp4' options can be configured")
+    }
+
+    private static func checkCode(_ code: Int,
+                                  _ failure: (String) -> OptionDataError) throws(OptionDataError) -> UInt8 {
+        guard (0...255).contains(code) else {
+            throw failure("invalid option code '\(code)', it must not be greater than '255'")
+        }
+        if code == 0 { throw failure("invalid option code '0': reserved for PAD") }
+        if code == 255 { throw failure("invalid option code '255': reserved for END") }
+        return UInt8(code)
+    }
+}

@@ -1,0 +1,148 @@
+import CShim
+import Glibc
+import KakapoCore
+
+/// The kakapo-dhcp4 daemon: sockets, lease file, control socket, signals and timers around
+/// the Core engine. Single-threaded poll loop. Each turn drains ready sockets in a bounded
+/// batch, writes the batch's lease changes to the lease file in one write, then sends the
+/// replies: a lease is on its way to disk before the ACK that announces it leaves.
+public final class Dhcp4Server {
+    public struct Options {
+        public var configPath: String
+        public var serverPort: UInt16 = 67
+        public var clientPort: UInt16 = 68
+        public var forceDebug = false
+        public init(configPath: String) { self.configPath = configPath }
+    }
+
+    public static let version = "0.1.0"
+    /// Packets read from one socket per loop turn: bounds latency and the size of a write batch.
+    static let batchLimit = 256
+
+    let options: Options
+    public let logger: Logger
+    var engine: Dhcp4Engine<MemoryLeaseStore4>
+    var loaded: ConfigLoader.Loaded
+    var memfile: Memfile?
+    var rawSockets: [Int32: RawSocket] = [:]
+    var udp: UDPSocket?
+    var control: ControlSocket?
+    var served: [Int32: SystemInterface] = [:]
+    var clock = SystemClock()
+    var running = true
+    var signalFD: Int32 = -1
+    var nextLFC: MonotonicInstant?
+    let startedAt: MonotonicInstant
+    var reloadedAt: MonotonicInstant
+    var pending = Effects()
+
+    /// Loads the config and leases and opens every socket; throws with the reason on failure.
+    public init(options: Options, logger: Logger) throws(StartError) {
+        self.options = options
+        self.logger = logger
+        do { loaded = try ConfigLoader.load(path: options.configPath) } catch {
+            throw StartError.config(error.message)
+        }
+        logger.apply(loaded.config.loggers, forceDebug: options.forceDebug)
+        let now = clock.now()
+        startedAt = now.monotonic
+        reloadedAt = now.monotonic
+        var store = MemoryLeaseStore4()
+        let m = Dhcp4Server.memfile(for: loaded.config)
+        if let m {
+            do {
+                for (file, r) in try m.load(into: &store) {
+                    logger.log(.info, "DHCPSRV_MEMFILE_LEASE_FILE_LOAD", "loading leases from file \(file): \(r.leasesAdded) rows added, \(r.leasesDeleted) deleted, \(r.errors.count) errors", component: "dhcpsrv")
+                    for e in r.errors.prefix(10) { logger.log(.warn, "DHCPSRV_MEMFILE_READ_HWADDR_FAIL", "\(file): \(e)", component: "dhcpsrv") }
+                    let maxErrors = Int(loaded.config.leaseDatabase.maxRowErrors)
+                    if maxErrors > 0 && r.errors.count > maxErrors {
+                        throw StartError.config("too many invalid rows (\(r.errors.count)) in lease file \(file)")
+                    }
+                }
+                try m.openForAppend()
+            } catch let e as FileError {
+                throw StartError.config("Failed to apply configuration: lease database: \(e)")
+            } catch let e as StartError { throw e } catch { throw StartError.config("\(error)") }
+        }
+        memfile = m
+        engine = Dhcp4Engine(config: loaded.config, store: store, now: now)
+        try openSockets(loaded.config)
+        try openControlSocket(loaded.config)
+        setupSignals()
+        scheduleLFC(now.monotonic)
+        for w in loaded.warnings { logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", w) }
+    }
+
+    public enum StartError: Error, CustomStringConvertible {
+        case config(String)
+        case socket(String)
+        public var description: String {
+            switch self {
+            case .config(let s), .socket(let s): s
+            }
+        }
+    }
+
+    static func memfile(for c: Dhcp4Config) -> Memfile? {
+        guard c.leaseDatabase.persist else { return nil }
+        return Memfile(path: c.leaseDatabase.name ?? "\(BuildPaths.localStateDir)/lib/kea/kea-leases4.csv")
+    }
+
+    func scheduleLFC(_ now: MonotonicInstant) {
+        let i = engine.config.leaseDatabase.lfcIntervalSeconds
+        nextLFC = (i > 0 && memfile != nil) ? now + Milliseconds(Int64(i) * 1000) : nil
+    }
+
+    /// Opens raw sockets on the configured interfaces (raw mode) and the UDP socket. A named
+    /// interface that does not exist is a configuration error, as in Kea.
+    func openSockets(_ c: Dhcp4Config) throws(StartError) {
+        let all = Interfaces.discover()
+        var chosen: [SystemInterface] = []
+        for e in c.interfaces.entries {
+            if e.isWildcard {
+                chosen.append(contentsOf: all.filter { !$0.isLoopback && $0.isUp })
+                continue
+            }
+            guard let i = all.first(where: { $0.name == e.name }) else {
+                throw StartError.config("Failed to apply configuration: interface '\(e.name)' doesn't exist in the system")
+            }
+            chosen.append(i)
+        }
+        rawSockets = [:]
+        served = [:]
+        for i in chosen where served[i.index] == nil {
+            served[i.index] = i
+            if c.interfaces.socketType == .raw && !i.isLoopback {
+                do { rawSockets[i.index] = try RawSocket(interface: i, serverPort: options.serverPort, clientPort: options.clientPort) }
+                catch { throw StartError.socket("failed to open raw socket on \(i.name): \(error)") }
+            }
+        }
+        if udp == nil && !served.isEmpty {
+            do { udp = try UDPSocket(port: options.serverPort) } catch {
+                throw StartError.socket("failed to open UDP socket on port \(options.serverPort): \(error)")
+            }
+        }
+        engine.localAddresses = Set(served.values.flatMap { $0.addresses.map(\.address) })
+        for i in served.values.sorted(by: { $0.index < $1.index }) {
+            logger.log(.info, "DHCPSRV_OPEN_SOCKET", "opening \(rawSockets[i.index] != nil ? "raw" : "UDP") socket on interface \(i.name) (\(i.addresses.map { $0.address.description }.joined(separator: ", ")))", component: "dhcpsrv", debugLevel: 0)
+        }
+    }
+
+    func openControlSocket(_ c: Dhcp4Config) throws(StartError) {
+        guard let cs = c.controlSocket else { control = nil; return }
+        if control?.path == cs.socketName { return }
+        control = nil
+        do { control = try ControlSocket(path: cs.socketName) } catch {
+            throw StartError.socket("failed to open control socket \(cs.socketName): \(error)")
+        }
+    }
+
+    func setupSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGHUP, SIGTERM, SIGINT] { sigaddset(&set, s) }
+        sigprocmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+        signalFD = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+    }
+}

@@ -1,0 +1,160 @@
+import CShim
+import Glibc
+import KakapoCore
+
+/// Kea's memfile lease file for DHCPv4: loading (with Kea's LFC leftovers) and appending.
+///
+/// Durability: each batch of lease changes is written with write(2) before the replies that
+/// announce them are sent, so a kill -9 of the daemon loses nothing acknowledged (the data is
+/// in the kernel). Like Kea, there is no fsync per write.
+///
+/// Cleanup (LFC), crash-safe: the whole in-memory state is written to `<name>.completed.tmp`,
+/// fsynced and renamed to `<name>.completed`; then `<name>` is replaced by a header-only file
+/// the same way, and `<name>.1` / `<name>.2` are removed. Kea loads `<name>.completed` (else
+/// `.2` then `.1`) and then `<name>`, and so does Kakapo, so at every instant the files on disk
+/// replay to the current state, and Kea can read them too.
+public final class Memfile {
+    public let path: String
+    private var fd: Int32 = -1
+
+    public init(path: String) { self.path = path }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Files to replay, in order, as Kea does.
+    public var loadOrder: [String] {
+        var files: [String] = []
+        if fileExists(path + ".completed") {
+            files.append(path + ".completed")
+        } else {
+            for suffix in [".2", ".1"] where fileExists(path + suffix) { files.append(path + suffix) }
+        }
+        if fileExists(path) { files.append(path) }
+        return files
+    }
+
+    /// Loads every file into `store`; returns one report per file.
+    public func load<S: LeaseStore4>(into store: inout S) throws(FileError) -> [(String, LeaseFile4.LoadReport)] {
+        var reports: [(String, LeaseFile4.LoadReport)] = []
+        for f in loadOrder {
+            let text = try readFile(f)
+            reports.append((f, LeaseFile4.load(text: text, into: &store)))
+        }
+        return reports
+    }
+
+    /// Opens the file for appending, writing the header if it is new or empty.
+    public func openForAppend() throws(FileError) {
+        if fd >= 0 { close(fd) }
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError("cannot open lease file \(path)") }
+        var st = stat()
+        if fstat(fd, &st) == 0 && st.st_size == 0 {
+            try writeAll(LeaseFile4.header + "\n")
+        }
+    }
+
+    /// Appends rows for `changes` in one write. Returns false on failure (the caller must then
+    /// not send the replies that depend on them).
+    public func append(_ changes: [LeaseChange]) -> Bool {
+        guard !changes.isEmpty else { return true }
+        var text = ""
+        text.reserveCapacity(changes.count * 96)
+        for c in changes {
+            switch c {
+            case .upsert(let l): text += LeaseFile4.row(l)
+            case .delete(let l): text += LeaseFile4.deletionRow(l)
+            }
+            text += "\n"
+        }
+        do { try writeAll(text) } catch { return false }
+        return true
+    }
+
+    private func writeAll(_ text: String) throws(FileError) {
+        var bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError("write to \(path)")
+            }
+            off += n
+        }
+    }
+
+    /// Lease file cleanup: see the type's documentation for the crash-safety argument.
+    public func cleanup(leases: [Lease4]) throws(FileError) {
+        var text = LeaseFile4.header + "\n"
+        for l in leases { text += LeaseFile4.row(l) + "\n" }
+        try atomicWrite(path + ".completed", text)
+        try atomicWrite(path, LeaseFile4.header + "\n")
+        unlink(path + ".1")
+        unlink(path + ".2")
+        try openForAppend()
+    }
+
+    private func atomicWrite(_ target: String, _ text: String) throws(FileError) {
+        let tmp = target + ".tmp"
+        let f = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard f >= 0 else { throw FileError("cannot create \(tmp)") }
+        var bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(f, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { close(f); throw FileError("write \(tmp)") }
+            off += n
+        }
+        guard fsync(f) == 0 else { close(f); throw FileError("fsync \(tmp)") }
+        close(f)
+        guard rename(tmp, target) == 0 else { throw FileError("rename \(tmp)") }
+        syncDirectory(of: target)
+    }
+
+    private func syncDirectory(of file: String) {
+        let dir = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
+        let d = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if d >= 0 { fsync(d); close(d) }
+    }
+}
+
+/// A failed file operation with errno text.
+public struct FileError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ what: String) { description = "\(what): \(String(cString: strerror(errno)))" }
+    public init(message: String) { description = message }
+}
+
+public func fileExists(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0
+}
+
+/// Reads a whole file as UTF-8 text.
+public func readFile(_ path: String) throws(FileError) -> String {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileError("cannot open \(path)") }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { throw FileError("read \(path)") }
+        if n == 0 { break }
+        out.append(contentsOf: chunk[0..<n])
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Writes a whole file (config-write), replacing it atomically.
+public func writeFileAtomically(_ path: String, _ text: String) throws(FileError) {
+    let tmp = path + ".tmp"
+    let f = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard f >= 0 else { throw FileError("cannot create \(tmp)") }
+    let ok = Array(text.utf8).withUnsafeBytes { write(f, $0.baseAddress, $0.count) == $0.count }
+    close(f)
+    guard ok, rename(tmp, path) == 0 else { throw FileError("cannot write \(path)") }
+}

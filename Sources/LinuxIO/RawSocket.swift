@@ -1,0 +1,169 @@
+import Glibc
+import CShim
+import KakapoCore
+
+/// An AF_PACKET socket on one interface. It receives DHCP broadcasts from clients that have no
+/// address yet and sends replies at layer 2 to the client's MAC, so no ARP entry is needed.
+/// A BPF filter passes only UDP to the server port that is broadcast or from 0.0.0.0; unicast
+/// DHCP traffic (relays, renewing clients) goes through the UDP socket instead.
+public final class RawSocket {
+    public let fd: Int32
+    public let interface: SystemInterface
+    let serverPort: UInt16
+    let clientPort: UInt16
+    private var buffer = [UInt8](repeating: 0, count: 65536)
+
+    public init(interface: SystemInterface, serverPort: UInt16, clientPort: UInt16) throws(SocketError) {
+        self.interface = interface
+        self.serverPort = serverPort
+        self.clientPort = clientPort
+        let proto = UInt16(ETH_P_IP).bigEndian
+        fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue), Int32(proto))
+        guard fd >= 0 else { throw SocketError("socket(AF_PACKET) on \(interface.name)") }
+        try attachFilter()
+        var ll = sockaddr_ll()
+        ll.sll_family = UInt16(AF_PACKET)
+        ll.sll_protocol = proto
+        ll.sll_ifindex = interface.index
+        let rc = withUnsafePointer(to: &ll) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_ll>.size)) }
+        }
+        guard rc == 0 else { close(fd); throw SocketError("bind AF_PACKET to \(interface.name)") }
+        setNonBlocking(fd)
+        var size: Int32 = 4 << 20
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close(fd) }
+
+    /// Classic BPF: IPv4, UDP, not a fragment, destination port = server port, and IP
+    /// destination 255.255.255.255 or source 0.0.0.0.
+    private func attachFilter() throws(SocketError) {
+        let port = UInt32(serverPort)
+        var program: [sock_filter] = [
+            sock_filter(code: 0x28, jt: 0, jf: 0, k: 12),          // ldh [12] ethertype
+            sock_filter(code: 0x15, jt: 0, jf: 11, k: 0x0800),     // IPv4?
+            sock_filter(code: 0x30, jt: 0, jf: 0, k: 23),          // ldb [23] protocol
+            sock_filter(code: 0x15, jt: 0, jf: 9, k: 17),          // UDP?
+            sock_filter(code: 0x28, jt: 0, jf: 0, k: 20),          // ldh [20] fragment
+            sock_filter(code: 0x45, jt: 7, jf: 0, k: 0x1FFF),      // fragment -> drop
+            sock_filter(code: 0xB1, jt: 0, jf: 0, k: 14),          // x = ip header length
+            sock_filter(code: 0x48, jt: 0, jf: 0, k: 16),          // ldh [x+16] udp dst port
+            sock_filter(code: 0x15, jt: 0, jf: 4, k: port),        // server port?
+            sock_filter(code: 0x20, jt: 0, jf: 0, k: 30),          // ld [30] ip dst
+            sock_filter(code: 0x15, jt: 3, jf: 0, k: 0xFFFF_FFFF), // broadcast -> accept
+            sock_filter(code: 0x20, jt: 0, jf: 0, k: 26),          // ld [26] ip src
+            sock_filter(code: 0x15, jt: 1, jf: 0, k: 0),           // 0.0.0.0 -> accept
+            sock_filter(code: 0x06, jt: 0, jf: 0, k: 0),           // drop
+            sock_filter(code: 0x06, jt: 0, jf: 0, k: 0x40000),     // accept
+        ]
+        let rc = program.withUnsafeMutableBufferPointer { buf -> Int32 in
+            var prog = sock_fprog(len: UInt16(buf.count), filter: buf.baseAddress)
+            return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, socklen_t(MemoryLayout<sock_fprog>.size))
+        }
+        guard rc == 0 else { throw SocketError("SO_ATTACH_FILTER on \(interface.name)") }
+    }
+
+    /// Reads one frame; nil when nothing is pending. Frames that are not well-formed
+    /// IPv4/UDP to the server port are skipped (returned as `.skip`).
+    public func receive() -> RawReceive? {
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n < 0 { return nil }
+        return RawSocket.parseFrame(buffer, count: n, serverPort: serverPort).map { .datagram(payload: $0.payload, source: $0.source, sourcePort: $0.sourcePort, destination: $0.destination) } ?? .skip
+    }
+
+    public enum RawReceive {
+        case datagram(payload: [UInt8], source: IPv4Address, sourcePort: UInt16, destination: IPv4Address)
+        case skip
+    }
+
+    static func parseFrame(_ b: [UInt8], count n: Int, serverPort: UInt16)
+        -> (payload: [UInt8], source: IPv4Address, sourcePort: UInt16, destination: IPv4Address)? {
+        guard n >= 14 + 20 + 8, b[12] == 0x08, b[13] == 0x00, b[14] >> 4 == 4 else { return nil }
+        let ihl = Int(b[14] & 0x0F) * 4
+        guard ihl >= 20, n >= 14 + ihl + 8, b[23] == 17 else { return nil }
+        let u = 14 + ihl
+        let dport = UInt16(b[u + 2]) << 8 | UInt16(b[u + 3])
+        guard dport == serverPort else { return nil }
+        let ulen = Int(UInt16(b[u + 4]) << 8 | UInt16(b[u + 5]))
+        guard ulen >= 8, u + ulen <= n else { return nil }
+        let src = IPv4Address(bytes: b[26..<30])
+        let dst = IPv4Address(bytes: b[30..<34])
+        let sport = UInt16(b[u]) << 8 | UInt16(b[u + 1])
+        return (Array(b[(u + 8)..<(u + ulen)]), src, sport, dst)
+    }
+
+    /// Sends a UDP datagram in an Ethernet frame to `mac` (broadcast MAC for broadcasts).
+    public func send(payload: [UInt8], source: IPv4Address, destination: IPv4Address, port: UInt16, mac: [UInt8]) -> Bool {
+        let frame = RawSocket.buildFrame(payload: payload, srcMAC: interface.macAddress, dstMAC: mac,
+                                         source: source, destination: destination,
+                                         sourcePort: serverPort, destinationPort: port)
+        var ll = sockaddr_ll()
+        ll.sll_family = UInt16(AF_PACKET)
+        ll.sll_protocol = UInt16(ETH_P_IP).bigEndian
+        ll.sll_ifindex = interface.index
+        ll.sll_halen = 6
+        withUnsafeMutableBytes(of: &ll.sll_addr) { dst in
+            for i in 0..<min(6, mac.count) { dst[i] = mac[i] }
+        }
+        let rc = frame.withUnsafeBytes { buf in
+            withUnsafePointer(to: &ll) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
+                }
+            }
+        }
+        return rc == frame.count
+    }
+
+    static func buildFrame(payload: [UInt8], srcMAC: [UInt8], dstMAC: [UInt8], source: IPv4Address,
+                           destination: IPv4Address, sourcePort: UInt16, destinationPort: UInt16) -> [UInt8] {
+        var f: [UInt8] = []
+        f.reserveCapacity(42 + payload.count)
+        f.append(contentsOf: dstMAC.prefix(6))
+        f.append(contentsOf: srcMAC.count >= 6 ? Array(srcMAC.prefix(6)) : [0, 0, 0, 0, 0, 0])
+        f.append(contentsOf: [0x08, 0x00])
+        let total = 20 + 8 + payload.count
+        var ip: [UInt8] = [0x45, 0x10, UInt8(total >> 8), UInt8(total & 0xFF), 0, 0, 0, 0, 64, 17, 0, 0]
+        ip.append(contentsOf: source.bytes)
+        ip.append(contentsOf: destination.bytes)
+        let sum = Checksum.ones(ip)
+        ip[10] = UInt8(sum >> 8); ip[11] = UInt8(sum & 0xFF)
+        f.append(contentsOf: ip)
+        let ulen = 8 + payload.count
+        var udp: [UInt8] = [UInt8(sourcePort >> 8), UInt8(sourcePort & 0xFF), UInt8(destinationPort >> 8),
+                            UInt8(destinationPort & 0xFF), UInt8(ulen >> 8), UInt8(ulen & 0xFF), 0, 0]
+        var pseudo = source.bytes + destination.bytes + [0, 17, UInt8(ulen >> 8), UInt8(ulen & 0xFF)]
+        pseudo.append(contentsOf: udp)
+        pseudo.append(contentsOf: payload)
+        var csum = Checksum.ones(pseudo)
+        if csum == 0 { csum = 0xFFFF }
+        udp[6] = UInt8(csum >> 8); udp[7] = UInt8(csum & 0xFF)
+        f.append(contentsOf: udp)
+        f.append(contentsOf: payload)
+        return f
+    }
+}
+
+/// The Internet checksum (RFC 1071).
+enum Checksum {
+    static func ones(_ b: [UInt8]) -> UInt16 {
+        var sum: UInt32 = 0
+        var i = 0
+        while i + 1 < b.count { sum += UInt32(b[i]) << 8 | UInt32(b[i + 1]); i += 2 }
+        if i < b.count { sum += UInt32(b[i]) << 8 }
+        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
+        return ~UInt16(sum)
+    }
+}
+
+/// A failed system call, with errno text.
+public struct SocketError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ what: String) { description = "\(what): \(String(cString: strerror(errno)))" }
+}
+
+func setNonBlocking(_ fd: Int32) {
+    let flags = fcntl(fd, F_GETFL, 0)
+    _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+}

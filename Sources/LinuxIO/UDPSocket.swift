@@ -1,0 +1,134 @@
+import CShim
+import Glibc
+import KakapoCore
+
+/// The UDP server socket (0.0.0.0:port) with IP_PKTINFO, so each datagram says which interface
+/// and which local address it came to, and each reply can leave by the same interface.
+public final class UDPSocket {
+    public let fd: Int32
+    private var buffer = [UInt8](repeating: 0, count: 65536)
+    private var control = [UInt8](repeating: 0, count: 256)
+
+    public init(port: UInt16, bindAddress: IPv4Address = .zero) throws(SocketError) {
+        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("socket(AF_INET)") }
+        var one: Int32 = 1
+        let sz = socklen_t(MemoryLayout<Int32>.size)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sz)
+        setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sz)
+        setsockopt(fd, Int32(IPPROTO_IP), IP_PKTINFO, &one, sz)
+        var buf: Int32 = 4 << 20
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sz)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sz)
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_port = port.bigEndian
+        sin.sin_addr.s_addr = bindAddress.value.bigEndian
+        let rc = withUnsafePointer(to: &sin) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { let e = SocketError("bind UDP port \(port)"); close(fd); throw e }
+        setNonBlocking(fd)
+    }
+
+    deinit { close(fd) }
+
+    public struct Received {
+        public var payload: [UInt8]
+        public var source: IPv4Address
+        public var sourcePort: UInt16
+        public var destination: IPv4Address
+        public var interfaceIndex: Int32
+    }
+
+    /// One datagram, or nil when none is pending.
+    public func receive() -> Received? {
+        var from = sockaddr_in()
+        var received: Received? = nil
+        buffer.withUnsafeMutableBytes { data in
+            control.withUnsafeMutableBytes { ctl in
+                withUnsafeMutablePointer(to: &from) { fromPtr in
+                    var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                    withUnsafeMutablePointer(to: &iov) { iovPtr in
+                        var msg = msghdr()
+                        msg.msg_name = UnsafeMutableRawPointer(fromPtr)
+                        msg.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
+                        msg.msg_iov = iovPtr
+                        msg.msg_iovlen = 1
+                        msg.msg_control = ctl.baseAddress
+                        msg.msg_controllen = ctl.count
+                        let n = recvmsg(fd, &msg, 0)
+                        guard n >= 0 else { return }
+                        var dst = IPv4Address.zero
+                        var ifindex: Int32 = 0
+                        UDPSocket.readPacketInfo(ctl, length: Int(msg.msg_controllen), destination: &dst, ifindex: &ifindex)
+                        received = Received(payload: Array(data[0..<n]),
+                                            source: IPv4Address(UInt32(bigEndian: fromPtr.pointee.sin_addr.s_addr)),
+                                            sourcePort: UInt16(bigEndian: fromPtr.pointee.sin_port),
+                                            destination: dst, interfaceIndex: ifindex)
+                    }
+                }
+            }
+        }
+        return received
+    }
+
+    /// Walks cmsghdr records by hand (the CMSG_* macros are not visible to Swift).
+    static func readPacketInfo(_ ctl: UnsafeMutableRawBufferPointer, length: Int,
+                               destination: inout IPv4Address, ifindex: inout Int32) {
+        var off = 0
+        let hdr = MemoryLayout<cmsghdr>.size
+        while off + hdr <= length {
+            let h = ctl.baseAddress!.advanced(by: off).assumingMemoryBound(to: cmsghdr.self).pointee
+            let len = Int(h.cmsg_len)
+            guard len >= hdr else { return }
+            if h.cmsg_level == IPPROTO_IP && h.cmsg_type == IP_PKTINFO && off + hdr + MemoryLayout<in_pktinfo>.size <= length {
+                let info = ctl.baseAddress!.advanced(by: off + hdr).loadUnaligned(as: in_pktinfo.self)
+                ifindex = info.ipi_ifindex
+                destination = IPv4Address(UInt32(bigEndian: info.ipi_addr.s_addr))
+            }
+            off += (len + 7) & ~7
+        }
+    }
+
+    /// Sends from `source` out of interface `ifindex` (IP_PKTINFO), to destination:port.
+    public func send(payload: [UInt8], to destination: IPv4Address, port: UInt16, source: IPv4Address, ifindex: Int32) -> Bool {
+        var to = sockaddr_in()
+        to.sin_family = sa_family_t(AF_INET)
+        to.sin_port = port.bigEndian
+        to.sin_addr.s_addr = destination.value.bigEndian
+        let hdr = MemoryLayout<cmsghdr>.size
+        let space = hdr + ((MemoryLayout<in_pktinfo>.size + 7) & ~7)
+        var ctl = [UInt8](repeating: 0, count: space)
+        ctl.withUnsafeMutableBytes { c in
+            var h = cmsghdr()
+            h.cmsg_len = hdr + MemoryLayout<in_pktinfo>.size
+            h.cmsg_level = Int32(IPPROTO_IP)
+            h.cmsg_type = Int32(IP_PKTINFO)
+            c.storeBytes(of: h, toByteOffset: 0, as: cmsghdr.self)
+            var info = in_pktinfo()
+            info.ipi_ifindex = ifindex
+            info.ipi_spec_dst.s_addr = source.value.bigEndian
+            c.baseAddress!.advanced(by: hdr).copyMemory(from: &info, byteCount: MemoryLayout<in_pktinfo>.size)
+        }
+        var sent = -1
+        payload.withUnsafeBytes { data in
+            ctl.withUnsafeMutableBytes { c in
+                withUnsafeMutablePointer(to: &to) { toPtr in
+                    var iov = iovec(iov_base: UnsafeMutableRawPointer(mutating: data.baseAddress), iov_len: data.count)
+                    withUnsafeMutablePointer(to: &iov) { iovPtr in
+                        var msg = msghdr()
+                        msg.msg_name = UnsafeMutableRawPointer(toPtr)
+                        msg.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
+                        msg.msg_iov = iovPtr
+                        msg.msg_iovlen = 1
+                        msg.msg_control = c.baseAddress
+                        msg.msg_controllen = c.count
+                        sent = sendmsg(fd, &msg, 0)
+                    }
+                }
+            }
+        }
+        return sent == payload.count
+    }
+}

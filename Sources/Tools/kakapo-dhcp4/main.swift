@@ -1,0 +1,84 @@
+import Glibc
+import KakapoCore
+import KakapoLinuxIO
+
+/// kakapo-dhcp4: Kea's kea-dhcp4 command line (-c, -t, -d, -v, -V, -W, -p, -P), in the
+/// foreground, so that service managers and keactrl-style tools track its PID.
+func usage() -> Never {
+    let text = """
+    Usage: kakapo-dhcp4 -[v|V|W] [-d] [-{c|t} cfgfile] [-p number] [-P number]
+      -v: print version number and exit
+      -V: print extended version and exit
+      -W: display the configuration report and exit
+      -d: debug mode with extra verbosity (former -v)
+      -c file: specify configuration file
+      -t file: check the configuration file syntax and exit
+      -p number: specify non-standard server port number 1-65535 (useful for testing only)
+      -P number: specify non-standard client port number 1-65535 (useful for testing only)
+
+    """
+    FileHandleErr.write(text)
+    exit(1)
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+var configPath: String? = nil
+var checkOnly = false
+var options = Dhcp4Server.Options(configPath: "")
+while !args.isEmpty {
+    let a = args.removeFirst()
+    switch a {
+    case "-v": print(Dhcp4Server.version); exit(0)
+    case "-V": print("\(Dhcp4Server.version)\nKakapo DHCPv4 server, Kea 2.4 compatible; lease backends: memfile"); exit(0)
+    case "-W": print("Kakapo \(Dhcp4Server.version) configuration report: Swift build, memfile lease backend"); exit(0)
+    case "-d": options.forceDebug = true
+    case "-c", "-t":
+        guard let f = args.first else { usage() }
+        args.removeFirst()
+        configPath = f
+        checkOnly = checkOnly || a == "-t"
+    case "-p", "-P":
+        guard let v = args.first, let port = UInt16(v), port > 0 else {
+            FileHandleErr.write("\(a) argument must be a number between 1 and 65535\n"); usage()
+        }
+        args.removeFirst()
+        if a == "-p" { options.serverPort = port } else { options.clientPort = port }
+    default:
+        usage()
+    }
+}
+guard let path = configPath else { usage() }
+options.configPath = path
+
+if checkOnly {
+    do {
+        let l = try ConfigLoader.load(path: path)
+        for w in l.warnings { print("WARN \(w)") }
+        print("Configuration file \(path) is valid.")
+        exit(0)
+    } catch {
+        print("Syntax check failed with: \(error.message)")
+        exit(1)
+    }
+}
+
+let logger = Logger(name: "kea-dhcp4", severity: options.forceDebug ? .debug : .info, debugLevel: options.forceDebug ? 99 : 0)
+logger.log(.info, "DHCP4_STARTING", "Kakapo DHCPv4 server version \(Dhcp4Server.version) starting")
+let server: Dhcp4Server
+do {
+    server = try Dhcp4Server(options: options, logger: logger)
+} catch {
+    let reason = error.description.hasPrefix("Failed to apply configuration") ? error.description : "Failed to apply configuration: \(error.description)"
+    logger.log(.error, "DHCP4_CONFIG_LOAD_FAIL", "configuration error using file: \(path), reason: \(reason)")
+    logger.log(.fatal, "DHCP4_INIT_FAIL", "failed to initialize Kea server: configuration error using file '\(path)': \(reason)")
+    exit(1)
+}
+exit(server.run())
+
+/// Writes to standard error without touching the C `stderr` global (not concurrency-safe).
+enum FileHandleErr {
+    static func write(_ s: String) {
+        let bytes = Array(s.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}

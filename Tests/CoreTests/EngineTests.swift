@@ -1,0 +1,182 @@
+import XCTest
+@testable import KakapoCore
+
+/// The DHCPv4 engine's protocol decisions, driven by a scripted client on a virtual clock.
+final class EngineTests: XCTestCase {
+    func testDORAGrantsPoolAddressWithConfiguredOptions() throws {
+        var h = EngineHarness()
+        let ack = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        XCTAssertEqual(ack.messageType, .ack)
+        XCTAssertEqual(ack.yiaddr, IPv4Address(192, 0, 2, 10))
+        XCTAssertEqual(ack.serverIdentifier, IPv4Address(192, 0, 2, 1))
+        XCTAssertEqual(ack.options.u32(OptionCode.leaseTime), 3600)
+        XCTAssertEqual(ack.options.u32(OptionCode.renewalTime), 900)
+        XCTAssertEqual(ack.options.u32(OptionCode.rebindingTime), 1800)
+        XCTAssertEqual(ack.options[OptionCode.subnetMask], [255, 255, 255, 0])
+        XCTAssertEqual(ack.options[OptionCode.routers], [192, 0, 2, 1])
+        XCTAssertNil(ack.options[42], "ntp-servers only when asked for in option 55")
+        XCTAssertEqual(h.engine.store.count, 1)
+        XCTAssertEqual(h.written.count, 1, "the ACKed lease is in the effects to persist")
+        XCTAssertEqual(h.engine.stats.value(.assignedAddresses, subnet: 1), 1)
+        XCTAssertEqual(h.engine.stats.value(.pktAckSent), 1)
+        XCTAssertEqual(h.engine.stats.value(.pktOfferSent), 1)
+    }
+
+    func testRequestedOptionsAreSentOnlyWhenAsked() throws {
+        var h = EngineHarness()
+        let d = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(OptionCode.parameterRequestList, [1, 3, 42])])
+        let offer = try XCTUnwrap(h.send(d).replies.first)
+        XCTAssertEqual(offer.options[42], [192, 0, 2, 3])
+        XCTAssertNil(h.engine.store.lease(at: offer.yiaddr), "an OFFER writes no lease")
+    }
+
+    func testTwoClientsGetTwoAddressesAndReturningClientKeepsItsOwn() throws {
+        var h = EngineHarness()
+        let a = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        let b = try XCTUnwrap(h.dora(mac: EngineHarness.mac(2)))
+        XCTAssertNotEqual(a.yiaddr, b.yiaddr)
+        let again = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1), xid: 99))
+        XCTAssertEqual(again.yiaddr, a.yiaddr)
+    }
+
+    func testRenewExtendsLeaseByUnicast() throws {
+        var h = EngineHarness()
+        let ack = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        h.advance(seconds: 900)
+        var renew = EngineHarness.message(.request, mac: EngineHarness.mac(1), xid: 8)
+        renew.ciaddr = ack.yiaddr
+        let (replies, effects) = h.send(renew)
+        let r = try XCTUnwrap(replies.first)
+        XCTAssertEqual(r.messageType, .ack)
+        XCTAssertEqual(r.yiaddr, ack.yiaddr)
+        XCTAssertEqual(effects.datagrams.first?.delivery, .unicast)
+        XCTAssertEqual(effects.datagrams.first?.destination, ack.yiaddr)
+        XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.expire, h.now.wall + Seconds(3600))
+        XCTAssertEqual(h.engine.stats.value(.assignedAddresses, subnet: 1), 1, "a renewal does not count twice")
+    }
+
+    func testInitRebootUnknownClientIsIgnoredUnlessAuthoritative() throws {
+        var h = EngineHarness()
+        let req = EngineHarness.message(.request, mac: EngineHarness.mac(5), options: [(OptionCode.requestedAddress, [192, 0, 2, 15])])
+        XCTAssertTrue(h.send(req).replies.isEmpty)
+        var c = EngineHarness.config()
+        c.authoritative = true
+        var auth = EngineHarness(config: c)
+        // Address held by someone else: authoritative server NAKs.
+        _ = auth.dora(mac: EngineHarness.mac(1))
+        let r = auth.send(EngineHarness.message(.request, mac: EngineHarness.mac(5), options: [(OptionCode.requestedAddress, [192, 0, 2, 10])])).replies
+        XCTAssertEqual(r.first?.messageType, .nak)
+    }
+
+    func testRequestForWrongSubnetOrTakenAddressIsNaked() throws {
+        var h = EngineHarness()
+        _ = h.dora(mac: EngineHarness.mac(1))
+        let sid = (OptionCode.serverIdentifier, [UInt8]([192, 0, 2, 1]))
+        let wrong = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, [198, 51, 100, 5]), sid]))
+        XCTAssertEqual(wrong.replies.first?.messageType, .nak)
+        XCTAssertEqual(wrong.effects.datagrams.first?.delivery, .broadcast)
+        let taken = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, [192, 0, 2, 10]), sid]))
+        XCTAssertEqual(taken.replies.first?.messageType, .nak)
+        XCTAssertEqual(h.engine.stats.value(.pktNakSent), 2)
+    }
+
+    func testRequestForAnotherServerIsDropped() {
+        var h = EngineHarness()
+        let r = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(2), options: [
+            (OptionCode.requestedAddress, [192, 0, 2, 10]), (OptionCode.serverIdentifier, [203, 0, 113, 9])]))
+        XCTAssertTrue(r.replies.isEmpty)
+        XCTAssertEqual(h.engine.store.count, 0)
+    }
+
+    func testRequestedAddressHonouredWhenFree() throws {
+        var h = EngineHarness()
+        let offer = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(OptionCode.requestedAddress, [192, 0, 2, 17])])).replies.first)
+        XCTAssertEqual(offer.yiaddr, IPv4Address(192, 0, 2, 17))
+        let outside = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, [192, 0, 2, 200])])).replies.first)
+        XCTAssertTrue((10...19).contains(Int(outside.yiaddr.value & 0xFF)), "a hint outside the pools is ignored")
+    }
+
+    func testReleaseDeletesAndDeclineQuarantines() throws {
+        var h = EngineHarness()
+        let a = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        var rel = EngineHarness.message(.release, mac: EngineHarness.mac(1))
+        rel.ciaddr = a.yiaddr
+        _ = h.send(rel)
+        XCTAssertNil(h.engine.store.lease(at: a.yiaddr))
+        XCTAssertEqual(h.engine.stats.value(.assignedAddresses, subnet: 1), 0)
+        let b = try XCTUnwrap(h.dora(mac: EngineHarness.mac(2)))
+        _ = h.send(EngineHarness.message(.decline, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, b.yiaddr.bytes)]))
+        let d = try XCTUnwrap(h.engine.store.lease(at: b.yiaddr))
+        XCTAssertEqual(d.state, .declined)
+        XCTAssertNil(d.hardwareAddress)
+        XCTAssertEqual(d.validLifetimeSeconds, 86400)
+        XCTAssertEqual(h.engine.stats.value(.declinedAddresses, subnet: 1), 1)
+        XCTAssertEqual(h.engine.stats.value(.declinedAddresses), 1)
+        // The declined address is not offered again during probation.
+        let c = try XCTUnwrap(h.dora(mac: EngineHarness.mac(3)))
+        XCTAssertNotEqual(c.yiaddr, b.yiaddr)
+    }
+
+    func testPoolExhaustionGivesNoOffer() {
+        var h = EngineHarness()
+        for i in 1...10 { XCTAssertNotNil(h.dora(mac: EngineHarness.mac(UInt8(i)))) }
+        XCTAssertTrue(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(11))).replies.isEmpty)
+        XCTAssertEqual(h.engine.stats.value(.allocationFail), 1)
+    }
+
+    func testReclamationOnDeadlineThenReuse() throws {
+        var c = EngineHarness.config()
+        c.timers.validLifetimeSeconds = 60
+        c.timers.renewTimerSeconds = nil
+        c.timers.rebindTimerSeconds = nil
+        var h = EngineHarness(config: c)
+        let a = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        h.advance(seconds: 61)
+        XCTAssertTrue(h.engine.handleDeadline(now: Now(wall: h.now.wall, monotonic: MonotonicInstant(milliseconds: 1))).leaseChanges.isEmpty,
+                      "a call before the deadline is a no-op")
+        let e = h.engine.handleDeadline(now: h.now)
+        XCTAssertEqual(e.leaseChanges.count, 1)
+        XCTAssertEqual(h.engine.store.lease(at: a.yiaddr)?.state, .expiredReclaimed)
+        XCTAssertEqual(h.engine.stats.value(.reclaimedLeases), 1)
+        XCTAssertEqual(h.engine.stats.value(.assignedAddresses, subnet: 1), 0)
+        // Lease affinity: the same client gets the same address back.
+        XCTAssertEqual(h.dora(mac: EngineHarness.mac(1), xid: 50)?.yiaddr, a.yiaddr)
+    }
+
+    func testMalformedPacketIsCountedAndDropped() {
+        var h = EngineHarness()
+        let d = InboundDatagram(bytes: [1, 1, 6], interface: h.iface, source: .zero, sourcePort: 68, destination: .broadcast)
+        let e = h.engine.handle(datagram: d, now: h.now)
+        XCTAssertTrue(e.datagrams.isEmpty)
+        XCTAssertEqual(h.engine.stats.value(.pktParseFailed), 1)
+        XCTAssertNotNil(h.dora(mac: EngineHarness.mac(1)), "still serving")
+    }
+
+    func testRelayedDiscoverSelectsSubnetByGiaddrAndRepliesToRelay() throws {
+        var c = EngineHarness.config()
+        var s2 = Subnet4(id: 2, prefix: IPv4Prefix("198.51.100.0/24")!)
+        s2.pools = [Pool4(first: IPv4Address(198, 51, 100, 50), last: IPv4Address(198, 51, 100, 60))]
+        c.subnets.append(s2)
+        var h = EngineHarness(config: c)
+        var d = EngineHarness.message(.discover, mac: EngineHarness.mac(1))
+        d.giaddr = IPv4Address(198, 51, 100, 1)
+        let (replies, effects) = h.send(d)
+        XCTAssertEqual(replies.first?.yiaddr, IPv4Address(198, 51, 100, 50))
+        XCTAssertEqual(effects.datagrams.first?.destination, d.giaddr)
+        XCTAssertEqual(effects.datagrams.first?.destinationPort, 67)
+    }
+
+    func testLinkLayerUnicastWithoutBroadcastFlag() throws {
+        var h = EngineHarness()
+        let e = h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1))).effects
+        XCTAssertEqual(e.datagrams.first?.delivery, .linkLayerUnicast(hardwareAddress: EngineHarness.mac(1)))
+    }
+
+    func testClientIdentifierDecidesIdentity() throws {
+        var h = EngineHarness()
+        let cid: [UInt8] = [1, 2, 0, 0, 0, 0, 1]
+        let m = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(OptionCode.clientIdentifier, cid)])
+        let offer = try XCTUnwrap(h.send(m).replies.first)
+        XCTAssertEqual(offer.options[OptionCode.clientIdentifier], cid, "echo-client-id")
+    }
+}

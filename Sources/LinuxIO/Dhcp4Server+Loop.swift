@@ -20,6 +20,8 @@ extension Dhcp4Server {
             let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
             if rc < 0 && errno != EINTR { logger.log(.error, "DHCP4_PACKET_RECEIVE_FAIL", "poll failed: \(String(cString: strerror(errno)))") }
             let now = clock.now()
+            logger.beginBatch()
+            defer { logger.endBatch() }
             if rc > 0 {
                 for (i, p) in fds.enumerated() where p.revents != 0 { service(kinds[i], now: now) }
             }

@@ -20,6 +20,7 @@ public final class Logger {
         let maxVersions: UInt32
         var fd: Int32 = -1
         var size: UInt64 = 0
+        var pending = ""
 
         init(kind: Kind, pattern: String?, flush: Bool, maxSize: UInt64, maxVersions: UInt32) {
             self.kind = kind
@@ -79,6 +80,21 @@ public final class Logger {
         }
     }
 
+    /// While batching, lines are collected and written once per loop turn (one syscall per
+    /// sink instead of one per line); `endBatch` writes them.
+    public private(set) var batching = false
+
+    public func beginBatch() { batching = true }
+
+    public func endBatch() {
+        batching = false
+        for sink in sinks where !sink.pending.isEmpty {
+            let text = sink.pending
+            sink.pending = ""
+            write(text, to: sink)
+        }
+    }
+
     public func isEnabled(_ s: Severity, debugLevel level: Int = 0) -> Bool {
         s >= severity && (s != .debug || level <= debugLevel)
     }
@@ -89,7 +105,13 @@ public final class Logger {
         let (sec, usec) = SystemClock.wallMicroseconds()
         for sink in sinks {
             let line = render(sink.pattern, severity: s, logger: "\(name).\(component)", message: "\(id) \(text)", sec: sec, usec: usec)
-            write(line, to: sink)
+            if batching, case .syslog = sink.kind {
+                write(line, to: sink)
+            } else if batching {
+                sink.pending += line
+            } else {
+                write(line, to: sink)
+            }
         }
     }
 

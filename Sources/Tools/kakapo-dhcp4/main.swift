@@ -64,6 +64,16 @@ if checkOnly {
 
 let logger = Logger(name: "kea-dhcp4", severity: options.forceDebug ? .debug : .info, debugLevel: options.forceDebug ? 99 : 0)
 logger.log(.info, "DHCP4_STARTING", "Kakapo DHCPv4 server version \(Dhcp4Server.version) starting")
+let pidFile = PidFile(configPath: path)
+switch pidFile.acquire() {
+case .alreadyRunning(let pid):
+    logger.log(.fatal, "DHCP4_ALREADY_RUNNING", "kea-dhcp4 already running? PID file \(pidFile.path) names live process \(pid)")
+    exit(1)
+case .unwritable(let why):
+    logger.log(.warn, "DHCP4_PID_FILE_ERROR", "cannot write PID file \(pidFile.path): \(why)")
+case .written:
+    break
+}
 let server: Dhcp4Server
 do {
     server = try Dhcp4Server(options: options, logger: logger)
@@ -71,9 +81,12 @@ do {
     let reason = error.description.hasPrefix("Failed to apply configuration") ? error.description : "Failed to apply configuration: \(error.description)"
     logger.log(.error, "DHCP4_CONFIG_LOAD_FAIL", "configuration error using file: \(path), reason: \(reason)")
     logger.log(.fatal, "DHCP4_INIT_FAIL", "failed to initialize Kea server: configuration error using file '\(path)': \(reason)")
+    pidFile.release()
     exit(1)
 }
-exit(server.run())
+let code = server.run()
+pidFile.release()
+exit(code)
 
 /// Writes to standard error without touching the C `stderr` global (not concurrency-safe).
 enum FileHandleErr {

@@ -1,0 +1,42 @@
+import CShim
+import Glibc
+
+/// Kea's PID file: `<dir>/<config stem>.kea-dhcp4.pid`, where dir is $KEA_PIDFILE_DIR or
+/// LOCALSTATEDIR/run/kea. A second daemon on the same config refuses to start while the
+/// first one's PID is alive.
+public final class PidFile {
+    public let path: String
+
+    public init(configPath: String, daemon: String = "kea-dhcp4") {
+        let env = getenv("KEA_PIDFILE_DIR").map { String(cString: $0) }
+        let dir = env ?? "\(BuildPaths.localStateDir)/run/kea"
+        let base = configPath.split(separator: "/").last.map(String.init) ?? configPath
+        let stem = base.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+        path = "\(dir)/\(stem.isEmpty ? base : stem).\(daemon).pid"
+    }
+
+    public enum Outcome { case written, alreadyRunning(Int32), unwritable(String) }
+
+    /// Writes our PID unless a live process already holds the file.
+    public func acquire() -> Outcome {
+        if let text = try? readFile(path), let pid = Int32(text.trimmingCharacters()), pid > 0,
+           pid != getpid(), kill(pid, 0) == 0 {
+            return .alreadyRunning(pid)
+        }
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        mkdir(dir, 0o755)
+        do { try writeFileAtomically(path, "\(getpid())\n") } catch { return .unwritable(error.description) }
+        return .written
+    }
+
+    public func release() { unlink(path) }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\n" || f == "\r" || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\n" || l == "\r" || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

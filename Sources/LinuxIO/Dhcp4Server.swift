@@ -104,7 +104,7 @@ public final class Dhcp4Server {
                 continue
             }
             guard let i = all.first(where: { $0.name == e.name }) else {
-                throw StartError.config("Failed to apply configuration: interface '\(e.name)' doesn't exist in the system")
+                throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' doesn't exist in the system")
             }
             chosen.append(i)
         }

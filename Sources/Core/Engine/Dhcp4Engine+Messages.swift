@@ -110,7 +110,11 @@ extension Dhcp4Engine {
             return drop(.releaseNotOwned(a), x.label, x.now, &effects)
         }
         adjustGauges(old: l, new: nil, now: x.now.wall)
-        commit(.delete(l), into: &effects)
+        // Kea's row for a release: valid_lifetime 0, expire = the time of the release.
+        var released = l
+        released.validLifetimeSeconds = 0
+        released.expire = x.now.wall
+        commit(.delete(released), into: &effects)
         effects.events.append(.released(client: x.label, address: a))
     }
 

@@ -31,9 +31,15 @@ extension Dhcp4Engine {
             drop(.notARequest, label, now, &effects)
             return effects
         }
-        guard let rawType = message.options[OptionCode.messageType], rawType.count == 1 else {
+        guard let rawType = message.options[OptionCode.messageType] else {
             stats.add(.pktUnknownReceived, now: now.wall)
             drop(.noMessageType, label, now, &effects)
+            return effects
+        }
+        guard rawType.count == 1 else {
+            // A message-type option of the wrong size is a malformed packet, as Kea counts it.
+            stats.add(.pktParseFailed, now: now.wall)
+            drop(.badMessageTypeLength(rawType.count), label, now, &effects)
             return effects
         }
         guard let type = DHCPv4MessageType(rawValue: rawType[0]) else {

@@ -19,6 +19,7 @@ public enum DropReason: Sendable, Equatable {
     case parseFailed(DHCPv4DecodeError)
     case notARequest
     case noMessageType
+    case badMessageTypeLength(Int)
     case unsupportedMessageType(UInt8)
     case notForThisServer(IPv4Address)
     case noSubnet

@@ -54,6 +54,10 @@ if checkOnly {
     do {
         let l = try ConfigLoader.load(path: path)
         for w in l.warnings { print("WARN \(w)") }
+        if let missing = ConfigLoader.missingInterfaces(l.config).first {
+            print("Error encountered: Failed to select interface: interface '\(missing)' doesn't exist in the system")
+            exit(1)
+        }
         print("Configuration file \(path) is valid.")
         exit(0)
     } catch {

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Install what Kakapo's tests, demo and benchmark need on Debian 12 (run as root).
+# Idempotent and non-interactive: apt-get update runs only when something is
+# missing, and nothing is done when everything is already installed.
+#
+#   kea-dhcp4-server  reference server (kea-dhcp4) for tests, fixtures and bench
+#   kea-admin         perfdhcp (relayed load, benchmark)
+#   isc-dhcp-client   dhclient          udhcpc        busybox udhcpc
+#   dhcpcd-base       dhcpcd            tcpdump       fixture capture
+#   iproute2, util-linux, procps, python3, coreutils
+#
+# Services: package installation must not leave a DHCP server running in the
+# root network namespace.  While installing, a temporary policy-rc.d forbids
+# service starts (unless one already exists); afterwards, if kea-dhcp4-server was
+# installed by this run and is running anyway, it is stopped (systemctl, or by
+# the PID in its pid file) and its unit disabled.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-test-deps: must run as root" >&2
+    exit 1
+fi
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-test-deps: needs a Debian-style system (dpkg, apt-get)" >&2
+    exit 1
+fi
+
+want=(kea-dhcp4-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils)
+# dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
+if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+missing=()
+for p in "${want[@]}"; do
+    installed "$p" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-test-deps: all present"
+    exit 0
+fi
+
+kea_was_installed=0
+installed kea-dhcp4-server && kea_was_installed=1
+
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+cleanup() {
+    if [ "$made_policy" = 1 ]; then rm -f "$policy"; fi
+}
+trap cleanup EXIT
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# temporary, from kakapo scripts/install-test-deps.sh: no service starts while installing\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+fi
+
+echo "install-test-deps: installing ${missing[*]}"
+apt-get update -qq
+# dhcpcd-base may not exist (older/newer releases): fall back to dhcpcd.
+if printf '%s\n' "${missing[@]}" | grep -qx dhcpcd-base && ! apt-cache show dhcpcd-base >/dev/null 2>&1; then
+    missing=("${missing[@]/dhcpcd-base/dhcpcd}")
+fi
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+cleanup
+made_policy=0
+
+# Make sure a freshly installed kea-dhcp4-server does not keep running on the host.
+if [ "$kea_was_installed" = 0 ] && installed kea-dhcp4-server; then
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        if systemctl is-active --quiet kea-dhcp4-server 2>/dev/null; then
+            echo "install-test-deps: stopping kea-dhcp4-server.service started by the package"
+            systemctl stop kea-dhcp4-server || true
+        fi
+        if systemctl is-enabled --quiet kea-dhcp4-server 2>/dev/null; then
+            echo "install-test-deps: disabling kea-dhcp4-server.service (tests run their own kea-dhcp4 in namespaces)"
+            systemctl disable kea-dhcp4-server >/dev/null 2>&1 || true
+        fi
+    else
+        for pf in /run/kea/kea-dhcp4.kea-dhcp4.pid /var/run/kea/kea-dhcp4.kea-dhcp4.pid; do
+            [ -f "$pf" ] || continue
+            pid=$(tr -dc 0-9 <"$pf")
+            if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = kea-dhcp4 ]; then
+                echo "install-test-deps: stopping kea-dhcp4 pid $pid started by the package"
+                kill -TERM "$pid" 2>/dev/null || true
+                for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            fi
+        done
+    fi
+fi
+
+for c in kea-dhcp4 perfdhcp dhclient udhcpc dhcpcd tcpdump ip unshare nsenter python3; do
+    command -v "$c" >/dev/null 2>&1 || { echo "install-test-deps: $c still missing after install" >&2; exit 1; }
+done
+echo "install-test-deps: done"

@@ -5,9 +5,9 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 LOCALSTATEDIR ?= /var
 DESTDIR ?=
-BINARIES := kakapo-dhcp4
+BINARIES := kakapo-dhcp4 kakapo-sim
 
-.PHONY: all build debug check unit integration deps demo bench install clean
+.PHONY: all build debug check unit scenarios integration deps demo bench bench-sim install clean
 
 all: build
 
@@ -19,15 +19,21 @@ build:
 debug:
 	$(SWIFT) build
 
-## Installs test dependencies (apt) when missing, builds, runs unit tests and the
-## network-namespace integration tests. This is what CI runs.
-check: deps debug unit integration
+## Installs test dependencies (apt) when missing, builds, runs unit tests, replays every
+## scenario and runs the network-namespace integration tests. This is what CI runs.
+check: deps debug unit scenarios integration
 
 deps:
 	bash scripts/install-test-deps.sh
 
 unit:
 	$(SWIFT) test 2>&1 | tee .build/unit-test.log; exit $${PIPESTATUS[0]}
+
+## Replays every scenario file with its own seed; any failed expectation or invariant fails.
+scenarios: debug
+	@fail=0; n=0; for f in scenarios/*.yaml; do n=$$((n+1)); \
+	  if .build/debug/kakapo-sim run $$f --quiet; then :; else echo "scenario $$f FAILED"; fail=$$((fail+1)); fi; \
+	done; echo "scenarios: $$((n-fail)) passed, $$fail failed"; test $$fail -eq 0
 
 integration:
 	bash tests/integration/run.sh
@@ -37,10 +43,15 @@ demo: debug
 	bash scripts/install-test-deps.sh
 	bash scripts/demo.sh
 
-## perfdhcp load against kakapo-dhcp4 and Debian's kea-dhcp4, same config, same machine.
+## perfdhcp load against kakapo-dhcp4 and Debian's kea-dhcp4, same config, same machine;
+## then the simulator's speed on the churn scenario (target: 100,000 exchanges per second).
 bench: build
 	bash scripts/install-test-deps.sh
 	bash bench/bench.sh
+	$(MAKE) bench-sim
+
+bench-sim: build
+	.build/release/kakapo-sim run scenarios/churn.yaml
 
 ## Installs binaries and a sample config, Kea-style locations.
 install:

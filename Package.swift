@@ -9,17 +9,30 @@ let package = Package(
     name: "Kakapo",
     products: [
         .executable(name: "kakapo-dhcp4", targets: ["kakapo-dhcp4"]),
+        .executable(name: "kakapo-sim", targets: ["kakapo-sim"]),
+    ],
+    dependencies: [
+        // Scenario files are YAML (Yams wraps libyaml, with line/column marks for errors).
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // Latency percentiles for the live load generator.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(name: "KakapoCore", path: "Sources/Core"),
         // Linux headers the Glibc module does not export (AF_PACKET, BPF); used by LinuxIO only.
         .target(name: "CShim", path: "Sources/CShim"),
         .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim"], path: "Sources/LinuxIO"),
-        .target(name: "KakapoSim", dependencies: ["KakapoCore"], path: "Sources/Sim"),
+        .target(name: "KakapoSim", dependencies: ["KakapoCore", .product(name: "Yams", package: "Yams")],
+                path: "Sources/Sim"),
         .executableTarget(
             name: "kakapo-dhcp4",
             dependencies: ["KakapoCore", "KakapoLinuxIO"],
             path: "Sources/Tools/kakapo-dhcp4"),
+        .executableTarget(
+            name: "kakapo-sim",
+            dependencies: ["KakapoCore", "KakapoSim", "KakapoLinuxIO",
+                           .product(name: "Histogram", package: "hdrhistogram-swift")],
+            path: "Sources/Tools/kakapo-sim"),
         .testTarget(
             name: "CoreTests",
             dependencies: ["KakapoCore", "KakapoLinuxIO", "KakapoSim"],

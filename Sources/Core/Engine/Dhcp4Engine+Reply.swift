@@ -42,30 +42,27 @@ extension Dhcp4Engine {
     }
 
     func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4, pool: Pool4?) {
-        // Highest precedence first; the first definition of a code wins.
-        var chosen: [UInt8: ConfiguredOption] = [:]
-        for list in [pool?.optionData ?? [], subnet.optionData, config.optionData] {
-            for o in list where chosen[o.code] == nil { chosen[o.code] = o }
-        }
         let prl = x.message.options[OptionCode.parameterRequestList] ?? []
-        var order: [UInt8] = [OptionCode.subnetMask]
-        for code in [OptionCode.routers, OptionCode.domainNameServers, OptionCode.domainName] + prl
-        where !order.contains(code) { order.append(code) }
-        for o in (pool?.optionData ?? []) + subnet.optionData + config.optionData
-        where o.alwaysSend && !order.contains(o.code) { order.append(o.code) }
-        for code in order {
-            if r.options.contains(code) { continue }
-            if let o = chosen[code] {
-                if o.neverSend { continue }
-                if prl.contains(code) || o.alwaysSend || code == OptionCode.routers
-                    || code == OptionCode.domainNameServers || code == OptionCode.domainName
-                    || code == OptionCode.subnetMask {
-                    r.options[code] = o.payload
-                }
+        let layers = [pool?.optionData ?? [], subnet.optionData, config.optionData]
+        /// The highest-precedence definition of a code (pool, then subnet, then global).
+        func configured(_ code: UInt8) -> ConfiguredOption? {
+            for list in layers { for o in list where o.code == code { return o } }
+            return nil
+        }
+        func add(_ code: UInt8, always: Bool) {
+            guard !r.options.contains(code) else { return }
+            if let o = configured(code) {
+                if !o.neverSend && (always || o.alwaysSend || prl.contains(code)) { r.options[code] = o.payload }
             } else if code == OptionCode.subnetMask {
                 r.options[code] = subnet.prefix.mask.bytes
             }
         }
+        // Sent whenever configured, as Kea does: mask, routers, DNS servers, domain name.
+        for code in [OptionCode.subnetMask, OptionCode.routers, OptionCode.domainNameServers, OptionCode.domainName] {
+            add(code, always: true)
+        }
+        for code in prl { add(code, always: false) }
+        for list in layers { for o in list where o.alwaysSend { add(o.code, always: false) } }
     }
 
     func u32Bytes(_ v: UInt32) -> [UInt8] {

@@ -22,9 +22,9 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     private var byAddress: [UInt32: Lease4] = [:]
     private var byHardware: [HardwareAddress: [UInt32]] = [:]
     private var byClientID: [[UInt8]: [UInt32]] = [:]
-    /// Expiry index: a min-heap of (expire, address) with lazy deletion — an entry is stale when
-    /// the lease at that address no longer has that expiry.
-    private var expiryHeap = MinHeap<ExpiryEntry>()
+    /// Expiry index: one min-heap of (expire, address) per lease state, with lazy deletion — an
+    /// entry is stale when the lease at that address no longer has that expiry and state.
+    private var expiryHeaps = [MinHeap<ExpiryEntry>](repeating: MinHeap(), count: 3)
 
     struct ExpiryEntry: Comparable, Sendable {
         var expire: Int64
@@ -52,6 +52,13 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
 
     public mutating func apply(_ change: LeaseChange) {
         let lease = change.lease
+        if case .upsert = change, let old = byAddress[lease.address.value],
+           old.hardwareAddress == lease.hardwareAddress, old.clientID == lease.clientID {
+            // Same owner (a renewal): only the expiry index changes.
+            byAddress[lease.address.value] = lease
+            pushExpiry(lease)
+            return
+        }
         if let old = byAddress.removeValue(forKey: lease.address.value) { unindex(old) }
         if case .upsert = change {
             byAddress[lease.address.value] = lease
@@ -62,41 +69,48 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     private mutating func index(_ l: Lease4) {
         if let h = l.hardwareAddress, !h.isEmpty { byHardware[h, default: []].append(l.address.value) }
         if let c = l.clientID, !c.isEmpty { byClientID[c, default: []].append(l.address.value) }
-        expiryHeap.push(ExpiryEntry(expire: l.expire.secondsSinceEpoch, address: l.address.value))
+        pushExpiry(l)
+    }
+
+    private mutating func pushExpiry(_ l: Lease4) {
+        let h = Int(l.state.rawValue)
+        expiryHeaps[h].push(ExpiryEntry(expire: l.expire.secondsSinceEpoch, address: l.address.value))
         // Lazy deletion lets stale entries pile up under heavy renewal; rebuild when they dominate.
-        if expiryHeap.count > 4 * byAddress.count + 1024 { rebuildExpiryIndex() }
+        if expiryHeaps[h].count > 4 * byAddress.count + 1024 { rebuildExpiryIndex() }
     }
 
     private mutating func unindex(_ l: Lease4) {
-        if let h = l.hardwareAddress, !h.isEmpty { remove(l.address.value, from: &byHardware, key: h) }
-        if let c = l.clientID, !c.isEmpty { remove(l.address.value, from: &byClientID, key: c) }
+        if let h = l.hardwareAddress, !h.isEmpty { Self.remove(l.address.value, from: &byHardware, key: h) }
+        if let c = l.clientID, !c.isEmpty { Self.remove(l.address.value, from: &byClientID, key: c) }
     }
 
-    private func remove<K: Hashable>(_ a: UInt32, from index: inout [K: [UInt32]], key: K) {
+    private static func remove<K: Hashable>(_ a: UInt32, from index: inout [K: [UInt32]], key: K) {
         guard var list = index[key] else { return }
         list.removeAll { $0 == a }
         index[key] = list.isEmpty ? nil : list
     }
 
     private mutating func rebuildExpiryIndex() {
-        expiryHeap = MinHeap(byAddress.values.map {
-            ExpiryEntry(expire: $0.expire.secondsSinceEpoch, address: $0.address.value)
-        })
+        for state in [LeaseState.assigned, .declined, .expiredReclaimed] {
+            expiryHeaps[Int(state.rawValue)] = MinHeap(byAddress.values.filter { $0.state == state }.map {
+                ExpiryEntry(expire: $0.expire.secondsSinceEpoch, address: $0.address.value)
+            })
+        }
     }
 
     public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {
+        let h = Int(state.rawValue)
         var out: [Lease4] = []
-        var putBack: [ExpiryEntry] = []
-        // Stale entries met on the way are dropped for good; live ones are pushed back.
-        // Bounded: each pass pops at most the heap's size.
-        while out.count < limit, let top = expiryHeap.peek(), top.expire <= cutoff.secondsSinceEpoch {
-            _ = expiryHeap.pop()
-            guard let l = byAddress[top.address], l.expire.secondsSinceEpoch == top.expire,
-                  !putBack.contains(top) else { continue }
-            putBack.append(top)
-            if l.state == state { out.append(l) }
+        var seen = Set<UInt32>()
+        // Stale entries met on the way are dropped for good; the live ones returned are pushed
+        // back (they stay live until the caller changes them). Bounded by the heap's size.
+        while out.count < limit, let top = expiryHeaps[h].peek(), top.expire <= cutoff.secondsSinceEpoch {
+            _ = expiryHeaps[h].pop()
+            guard let l = byAddress[top.address], l.expire.secondsSinceEpoch == top.expire, l.state == state,
+                  seen.insert(top.address).inserted else { continue }
+            out.append(l)
         }
-        for e in putBack { expiryHeap.push(e) }
+        for l in out { expiryHeaps[h].push(ExpiryEntry(expire: l.expire.secondsSinceEpoch, address: l.address.value)) }
         return out
     }
 }

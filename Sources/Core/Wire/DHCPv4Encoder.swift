@@ -8,6 +8,7 @@ extension DHCPv4Message {
     public func encode(maxSize: Int = DHCPv4Message.defaultMaxMessageSize) -> [UInt8] {
         // IP (20) and UDP (8) headers count against the client's maximum datagram size.
         let budget = max(maxSize, DHCPv4Message.defaultMaxMessageSize) - 28
+        if let fast = encodeWithoutOverload(budget: budget) { return fast }
         let chunks = options.entries.map { DHCPv4Message.encodeOption($0.code, $0.data) }
         let mainRoom = budget - (DHCPv4Message.headerLength + 4) - 1 - 3  // END and room for option 52
         var main: [[UInt8]] = []
@@ -32,6 +33,30 @@ extension DHCPv4Message {
         let overload: UInt8 = (fileArea.isEmpty ? 0 : 1) | (snameArea.isEmpty ? 0 : 2)
         if overload != 0 { out.append(contentsOf: [OptionCode.overload, 1, overload]) }
         for chunk in main { out.append(contentsOf: chunk) }
+        out.append(OptionCode.end)
+        if out.count < DHCPv4Message.minimumLength {
+            out.append(contentsOf: repeatElement(0, count: DHCPv4Message.minimumLength - out.count))
+        }
+        return out
+    }
+
+    /// The common case: every option is short and everything fits in the options field.
+    private func encodeWithoutOverload(budget: Int) -> [UInt8]? {
+        var needed = 0
+        for e in options.entries {
+            guard e.data.count <= 255 else { return nil }
+            needed += 2 + e.data.count
+        }
+        guard DHCPv4Message.headerLength + 4 + needed + 1 <= budget else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(max(DHCPv4Message.minimumLength, DHCPv4Message.headerLength + 5 + needed))
+        writeHeader(into: &out, fileOptions: nil, snameOptions: nil)
+        out.appendU32(DHCPv4Message.magicCookie)
+        for e in options.entries {
+            out.append(e.code)
+            out.append(UInt8(e.data.count))
+            out.append(contentsOf: e.data)
+        }
         out.append(OptionCode.end)
         if out.count < DHCPv4Message.minimumLength {
             out.append(contentsOf: repeatElement(0, count: DHCPv4Message.minimumLength - out.count))

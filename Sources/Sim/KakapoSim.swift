@@ -1,2 +1,0 @@
-/// The simulator (issue 3) builds on Core; this target is reserved for it.
-public enum KakapoSim {}

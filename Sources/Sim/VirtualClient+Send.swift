@@ -1,0 +1,129 @@
+import KakapoCore
+
+extension VirtualClient {
+    /// Parameter request list of a typical client: mask, routers, DNS, domain, lease times.
+    static let requestList: [UInt8] = [1, 3, 6, 15, 51, 58, 59]
+
+    func message(_ type: DHCPv4MessageType) -> DHCPv4Message {
+        var m = DHCPv4Message()
+        m.xid = xid
+        m.chaddr = mac + Array(repeating: 0, count: max(0, 16 - mac.count))
+        m.options[OptionCode.messageType] = [type.rawValue]
+        if let cid = clientID { m.options[OptionCode.clientIdentifier] = cid }
+        if type == .discover || type == .request {
+            m.options[OptionCode.parameterRequestList] = Self.requestList
+        }
+        return m
+    }
+
+    mutating func transition(_ s: State, _ out: inout Output) {
+        guard s != state else { return }
+        state = s
+        out.events.append(.stateChanged(s))
+    }
+
+    mutating func setTimer(_ at: Int64?) {
+        timerAt = at
+        timerGeneration &+= 1
+    }
+
+    /// RFC 2131 §4.1: 4 s, 8 s, ... up to 64 s, each randomized by ±1 s.
+    mutating func backoff(_ attempt: Int) -> Int64 {
+        let base = Int64(4000) << Int64(min(attempt, 4))
+        return base + rng.between(-1000, 1000)
+    }
+
+    mutating func newExchange(_ now: Int64) {
+        xid = UInt32(truncatingIfNeeded: rng.next())
+        retries = 0
+        exchangeStartedAt = now
+    }
+
+    mutating func sendDiscover(_ now: Int64, _ out: inout Output, first: Bool) {
+        if first || state != .selecting { newExchange(now) } else { retries += 1 }
+        offers = []
+        transition(.selecting, &out)
+        out.sends.append((message(.discover), .broadcast))
+        setTimer(now + backoff(retries))
+    }
+
+    /// Picks one of the OFFERs received in the window at random (from the client's own
+    /// stream, so runs stay exact): real clients differ in which server they prefer.
+    mutating func chooseOffer() -> DHCPv4Message? {
+        guard !offers.isEmpty else { return nil }
+        return offers[Int(rng.next() % UInt64(offers.count))]
+    }
+
+    mutating func sendSelectingRequest(_ offer: DHCPv4Message, _ now: Int64, _ out: inout Output, first: Bool) {
+        if first { retries = 0; offers = [offer]; exchangeStartedAt = now } else { retries += 1 }
+        transition(.requesting, &out)
+        var m = message(.request)
+        m.options[OptionCode.requestedAddress] = offer.yiaddr.bytes
+        if let sid = offer.serverIdentifier { m.options[OptionCode.serverIdentifier] = sid.bytes }
+        out.sends.append((m, .broadcast))
+        setTimer(now + backoff(retries))
+    }
+
+    mutating func sendReboot(_ now: Int64, _ out: inout Output, first: Bool) {
+        guard let l = lease else { return sendDiscover(now, &out, first: true) }
+        if first { newExchange(now) } else { retries += 1 }
+        transition(.rebooting, &out)
+        var m = message(.request)
+        m.options[OptionCode.requestedAddress] = l.address.bytes
+        out.sends.append((m, .broadcast))
+        setTimer(now + backoff(retries))
+    }
+
+    mutating func sendRenew(_ now: Int64, _ out: inout Output, first: Bool) {
+        guard let l = lease else { return sendDiscover(now, &out, first: true) }
+        if first { newExchange(now) } else { retries += 1 }
+        transition(.renewing, &out)
+        var m = message(.request)
+        m.ciaddr = l.address
+        out.sends.append((m, .unicast(l.serverID)))
+        // RFC 2131 §4.4.5: retry at half the time remaining to T2, at least 60 s apart.
+        setTimer(min(l.t2At, now + max(60_000, (l.t2At - now) / 2)))
+    }
+
+    mutating func sendRebind(_ now: Int64, _ out: inout Output, first: Bool) {
+        guard let l = lease else { return sendDiscover(now, &out, first: true) }
+        if first { newExchange(now) } else { retries += 1 }
+        transition(.rebinding, &out)
+        var m = message(.request)
+        m.ciaddr = l.address
+        out.sends.append((m, .broadcast))
+        setTimer(min(l.expiresAt, now + max(60_000, (l.expiresAt - now) / 2)))
+    }
+
+    /// Takes the lease from an ACK. Times count from when the exchange started (RFC 2131
+    /// §4.4.1), so the client's view never outlasts the server's.
+    mutating func bind(_ ack: DHCPv4Message, _ now: Int64, _ out: inout Output) {
+        let renewal = state == .renewing || state == .rebinding
+        let leaseSeconds = ack.options.u32(OptionCode.leaseTime) ?? 3600
+        let t1 = ack.options.u32(OptionCode.renewalTime)
+        let t2 = ack.options.u32(OptionCode.rebindingTime)
+        let start = exchangeStartedAt
+        let t1ms = Int64(t1 ?? leaseSeconds / 2) * 1000
+        let t2ms = Int64(t2 ?? UInt32(Double(leaseSeconds) * 0.875)) * 1000
+        let l = Lease(address: ack.yiaddr, serverID: ack.serverIdentifier ?? lease?.serverID ?? .zero,
+                      leaseSeconds: leaseSeconds, t1Seconds: t1, t2Seconds: t2,
+                      t1At: start + t1ms, t2At: start + t2ms, expiresAt: start + Int64(leaseSeconds) * 1000)
+        lease = l
+        transition(.bound, &out)
+        out.events.append(.bound(l, renewal: renewal))
+        setTimer(max(l.t1At, now + 1))
+    }
+
+    /// The address is in use on the link: DECLINE it and start over after 10 s (RFC 2131 §3.1).
+    mutating func decline(_ ack: DHCPv4Message, _ now: Int64, _ out: inout Output) {
+        var m = message(.decline)
+        m.options[OptionCode.parameterRequestList] = nil
+        m.options[OptionCode.requestedAddress] = ack.yiaddr.bytes
+        if let sid = ack.serverIdentifier { m.options[OptionCode.serverIdentifier] = sid.bytes }
+        out.sends.append((m, .broadcast))
+        out.events.append(.declined(ack.yiaddr))
+        lease = nil
+        transition(.declined, &out)
+        setTimer(now + 10_000)
+    }
+}

@@ -1,0 +1,96 @@
+import KakapoCore
+
+/// Invariants, checked as things change (an invariant can only break when something it reads
+/// changes, so checking at each change is checking after every event).
+extension World {
+    func violate(_ name: String, _ detail: String) {
+        guard failure == nil else { return }
+        failure = SimFailure(kind: .invariant, name: name, detail: detail, seed: seed, event: eventCount, timeMilliseconds: now)
+        record("invariant", [("ok", .bool(false)), ("invariant", .string(name)), ("detail", .string(detail))])
+    }
+
+    func afterEvent() {
+        checksSinceTrace += 1
+        if checksSinceTrace >= 1000 {
+            record("invariant", [("ok", .bool(true)), ("checked", .int(Int64(checksSinceTrace)))])
+            checksSinceTrace = 0
+        }
+    }
+
+    func owner(_ lease: Lease4, is c: Int) -> Bool {
+        let client = clients[c].client
+        if let cid = client.clientID, let lcid = lease.clientID { return cid == lcid }
+        return lease.hardwareAddress?.bytes == client.mac
+    }
+
+    /// A client just bound: nobody else may hold the address, the server that granted it must
+    /// have it under this client, and the times must be the configured ones.
+    func checkBound(_ c: Int, _ l: VirtualClient.Lease) {
+        if let other = holders[l.address], other != c, clients[other].client.holdsLease(at: now),
+           clients[other].client.lease?.address == l.address {
+            violate("unique-address", "\(l.address) bound by \(clientName(c)) while \(clientName(other)) holds it")
+            return
+        }
+        guard let s = serverByAddress[l.serverID] else {
+            violate("lease-on-server", "\(clientName(c)) bound \(l.address) from unknown server \(l.serverID)")
+            return
+        }
+        checkHeld(c, l.address, server: s)
+        checkTimers(c, l, server: s)
+    }
+
+    /// The server's record of `address` must be an assigned lease owned by client `c`.
+    func checkHeld(_ c: Int, _ address: IPv4Address, server s: Int) {
+        guard let e = servers[s].engine else { return }
+        guard let lease = e.store.lease(at: address), lease.state == .assigned, owner(lease, is: c) else {
+            violate("lease-on-server", "\(clientName(c)) holds \(address) but server \(servers[s].spec.name) has \(e.store.lease(at: address).map { "state \($0.state) owner \($0.hardwareAddress?.description ?? "-")" } ?? "no lease")")
+            return
+        }
+    }
+
+    /// A server changed its record of an address: a client still holding that address from
+    /// this server must still own it there.
+    func checkLeaseChange(_ s: Int, _ change: LeaseChange) {
+        let a = change.lease.address
+        guard let c = holders[a], clients[c].client.holdsLease(at: now),
+              let l = clients[c].client.lease, l.address == a, serverByAddress[l.serverID] == s else { return }
+        checkHeld(c, a, server: s)
+    }
+
+    /// After a restart, every lease a client holds from the server must have survived.
+    func checkAckedLeasesSurvived(_ s: Int) {
+        for (a, c) in holders.sorted(by: { $0.key < $1.key }) {
+            guard clients[c].client.holdsLease(at: now), let l = clients[c].client.lease, l.address == a,
+                  serverByAddress[l.serverID] == s else { continue }
+            guard let lease = servers[s].engine?.store.lease(at: a), owner(lease, is: c), lease.state == .assigned else {
+                violate("acked-lease-durable", "\(clientName(c)) holds \(a) (ACKed by \(servers[s].spec.name)) but the restarted server lost it")
+                return
+            }
+            // The restored lease must last at least as long as the last ACK promised: a lost
+            // renewal write leaves an older, shorter lease behind.
+            let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - servers[s].clockOffsetSeconds
+            if restoredUntil < l.expiresAt / 1000 {
+                violate("acked-lease-durable", "\(clientName(c)) was promised \(a) until t=\(l.expiresAt / 1000)s but the restarted \(servers[s].spec.name) restored it only until t=\(restoredUntil)s")
+                return
+            }
+        }
+    }
+
+    /// Lifetime, T1 and T2 as the server's configuration says for the lease's subnet.
+    func checkTimers(_ c: Int, _ l: VirtualClient.Lease, server s: Int) {
+        let cfg = servers[s].config
+        guard let subnet = cfg.subnets.first(where: { $0.prefix.contains(l.address) }) else { return }
+        let t = subnet.timers.inheriting(from: cfg.timers)
+        let valid = t.validLifetimeSeconds ?? 7200
+        var t1 = t.renewTimerSeconds, t2 = t.rebindTimerSeconds
+        if t.calculateTeeTimes == true {
+            t1 = t1 ?? UInt32(Double(valid) * (t.t1Percent ?? 0.5))
+            t2 = t2 ?? UInt32(Double(valid) * (t.t2Percent ?? 0.875))
+        }
+        if let v = t2, v >= valid { t2 = nil }
+        if let v = t1, v >= (t2 ?? valid) { t1 = nil }
+        if l.leaseSeconds != valid || l.t1Seconds != t1 || l.t2Seconds != t2 {
+            violate("timers-follow-config", "\(clientName(c)) got lease \(l.leaseSeconds)s T1 \(l.t1Seconds.map(String.init) ?? "-") T2 \(l.t2Seconds.map(String.init) ?? "-"); config says \(valid)s T1 \(t1.map(String.init) ?? "-") T2 \(t2.map(String.init) ?? "-")")
+        }
+    }
+}

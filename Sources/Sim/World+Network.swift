@@ -1,0 +1,186 @@
+import KakapoCore
+
+extension World {
+    /// One crossing of a segment's link: nil when lost (or cut off), else the delays of each
+    /// copy (two when duplicated). Jitter reorders datagrams.
+    func leg(_ seg: Int, crossesToServer: Bool) -> Delays? {
+        let s = segments[seg]
+        if s.partitioned {
+            counters.dropPartition += 1
+            return nil
+        }
+        let loss = s.lossOverride ?? s.spec.link.loss
+        if netRNG.chance(loss) {
+            counters.dropLoss += 1
+            return nil
+        }
+        let l = s.spec.link
+        var delays = Delays(first: l.latencyMilliseconds + netRNG.between(0, l.jitterMilliseconds))
+        if netRNG.chance(l.duplication) {
+            counters.duplicated += 1
+            delays.second = l.latencyMilliseconds + netRNG.between(0, l.jitterMilliseconds)
+        }
+        return delays
+    }
+
+    /// One or two (duplicated) delivery delays, without allocating.
+    struct Delays: Sequence {
+        var first: Int64
+        var second: Int64?
+        func makeIterator() -> IndexingIterator<[Int64]> {
+            (second.map { [first, $0] } ?? [first]).makeIterator()
+        }
+        func forEach(_ body: (Int64) -> Void) {
+            body(first)
+            if let s = second { body(s) }
+        }
+    }
+
+    /// A client's datagram: broadcasts reach the servers on the link and the relay; unicasts go
+    /// to the server that owns the address.
+    func clientSend(_ c: Int, _ m: DHCPv4Message, _ to: VirtualClient.Destination) {
+        counters.sent += 1
+        let seg = clients[c].segment
+        let bytes = m.encode()
+        if tracing { traceDatagram("send", from: clientName(c), to: to == .broadcast ? "broadcast" : "unicast", m) }
+        switch to {
+        case .broadcast: broadcast(bytes, segment: seg, source: m.ciaddr, message: m)
+        case .unicast(let a):
+            guard let s = serverByAddress[a] else { return }
+            let iface = servers[s].segmentInterfaces[seg] ?? servers[s].backbone
+            guard let delays = leg(seg, crossesToServer: true) else { traceDrop(clientName(c), m, "loss-or-partition"); return }
+            delays.forEach { d in
+                queue.push(now + d + 1, .toServer(server: s, bytes: bytes, interface: iface, source: m.ciaddr, destination: a, epoch: servers[s].epoch))
+            }
+        }
+    }
+
+    func broadcast(_ bytes: [UInt8], segment seg: Int, source: IPv4Address, message: DHCPv4Message?) {
+        let spec = segments[seg].spec
+        for d in spec.directServers {
+            guard let s = serverByAddress[d.address], let iface = servers[s].segmentInterfaces[seg] else { continue }
+            guard let delays = leg(seg, crossesToServer: true) else { if let m = message { traceDrop("segment:\(spec.name)", m, "loss-or-partition") }; continue }
+            delays.forEach { dl in
+                queue.push(now + dl, .toServer(server: s, bytes: bytes, interface: iface, source: source, destination: .broadcast, epoch: servers[s].epoch))
+            }
+        }
+        if let r = spec.relay {
+            guard let delays = leg(seg, crossesToServer: true) else { if let m = message { traceDrop("relay:\(spec.name)", m, "loss-or-partition") }; return }
+            let relayed = World.relay(bytes, via: r)
+            for name in r.servers {
+                guard let s = servers.firstIndex(where: { $0.spec.name == name }) else { continue }
+                delays.forEach { dl in
+                    queue.push(now + dl + 1, .toServer(server: s, bytes: relayed, interface: servers[s].backbone,
+                                                       source: r.address, destination: servers[s].spec.address, epoch: servers[s].epoch))
+                }
+            }
+        }
+    }
+
+    /// What a relay agent does (RFC 1542, RFC 3046): set giaddr if unset, count the hop, add
+    /// option 82 when configured. Malformed datagrams are forwarded untouched.
+    static func relay(_ bytes: [UInt8], via r: RelaySpec) -> [UInt8] {
+        guard case .success(var m) = DHCPv4Message.decode(bytes) else { return bytes }
+        if m.giaddr.isZero { m.giaddr = r.address }
+        m.hops &+= 1
+        if let circuit = r.circuitID {
+            var rai: [UInt8] = [1, UInt8(min(255, circuit.utf8.count))] + Array(circuit.utf8.prefix(255))
+            if let remote = r.remoteID { rai += [2, UInt8(min(255, remote.utf8.count))] + Array(remote.utf8.prefix(255)) }
+            m.options[OptionCode.relayAgentInformation] = rai
+        }
+        return m.encode(maxSize: 1500)
+    }
+
+    func deliverToServer(_ s: Int, _ bytes: [UInt8], _ iface: InterfaceInfo, _ src: IPv4Address, _ dst: IPv4Address, _ epoch: Int) {
+        let server = servers[s]
+        guard server.isUp, server.epoch == epoch else {
+            counters.dropServerDown += 1
+            if tracing { record("datagram", [("event", .string("drop")), ("to", .string("server:\(server.spec.name)")), ("reason", .string("server-down"))]) }
+            return
+        }
+        let d = InboundDatagram(bytes: bytes, interface: iface, source: src, sourcePort: src == .zero ? 68 : 67, destination: dst)
+        let effects = server.engine!.handle(datagram: d, now: server.now(now))
+        carryOut(effects, server: s)
+    }
+
+    /// A server's effects, in the daemon's order: lease changes to storage, then replies.
+    func carryOut(_ e: Effects, server s: Int) {
+        let server = servers[s]
+        for c in e.leaseChanges {
+            switch server.spec.storage {
+            case .lazy(let delay): queue.push(now + delay, .durable(server: s, change: c, epoch: server.epoch))
+            case .writeThrough, .forgetEveryNth:
+                let kept = server.persist(c)
+                if tracing { traceLease(server, c, durable: kept) }
+            }
+            if scenario.expectations.invariants { checkLeaseChange(s, c) }
+        }
+        if tracing { for ev in e.events { traceDecision(server, ev) } }
+        for d in e.datagrams { route(d, from: s) }
+        scheduleDeadline(server)
+    }
+
+    /// Server replies: to a relay (port 67) which hands them to the client on its link, or
+    /// straight to the client named by chaddr.
+    func route(_ d: OutboundDatagram, from s: Int) {
+        guard d.bytes.count >= 34 else { return }
+        let key = World.macKey(d.bytes[28..<34])
+        guard let c = clientByMAC[key] else { return }
+        let seg = clients[c].segment
+        var extra: Int64 = 0
+        if d.destinationPort == 67 {
+            guard segments[seg].spec.relay?.address == d.destination else { return }
+            extra = 1
+        }
+        guard let delays = leg(seg, crossesToServer: false) else {
+            if tracing, case .success(let m) = DHCPv4Message.decode(d.bytes) { traceDrop("server:\(servers[s].spec.name)", m, "loss-or-partition") }
+            return
+        }
+        delays.forEach { dl in queue.push(now + dl + extra, .toClient(client: c, bytes: d.bytes)) }
+    }
+
+    /// Keeps one live deadline event per server: a new one only when the engine's deadline moved.
+    func scheduleDeadline(_ server: SimServer) {
+        guard let e = server.engine, let at = e.nextDeadline else { return }
+        let when = max(now, at.milliseconds)
+        guard server.scheduledDeadline != when else { return }
+        server.scheduledDeadline = when
+        server.deadlineGeneration &+= 1
+        queue.push(when, .serverDeadline(server.index, server.deadlineGeneration))
+    }
+
+    func serverDeadline(_ s: Int, _ gen: UInt64) {
+        let server = servers[s]
+        guard server.deadlineGeneration == gen, let _ = server.engine else { return }
+        server.scheduledDeadline = nil
+        let e = server.engine!.handleDeadline(now: server.now(now))
+        carryOut(e, server: s)
+    }
+
+    /// A rogue host sends one malformed datagram, then schedules the next.
+    func rogueSend(_ seg: Int, _ remaining: Int, _ interval: Int64) {
+        guard remaining > 0 else { return }
+        var b: [UInt8]
+        switch faultRNG.next() % 3 {
+        case 0: b = (0..<Int(faultRNG.next() % 240)).map { _ in UInt8(truncatingIfNeeded: faultRNG.next()) }
+        case 1:
+            var m = DHCPv4Message()
+            m.xid = UInt32(truncatingIfNeeded: faultRNG.next())
+            m.options[OptionCode.messageType] = [1]
+            b = m.encode()
+            b[240 + Int(faultRNG.next() % 8)] = 0xFE   // option lengths that overrun
+            b[241] = 250
+        default:
+            var m = DHCPv4Message()
+            m.options[OptionCode.messageType] = [1]
+            m.options[OptionCode.overload] = [3]
+            b = m.encode()
+            b[44] = 12; b[45] = 200                    // overloaded sname pointing at garbage
+            b[108] = 61; b[109] = 250
+        }
+        counters.malformedSent += 1
+        if tracing { record("datagram", [("event", .string("send")), ("from", .string("rogue:\(segments[seg].spec.name)")), ("msg", .string("malformed")), ("bytes", .int(Int64(b.count)))]) }
+        broadcast(b, segment: seg, source: .zero, message: nil)
+        queue.push(now + interval, .rogue(segment: seg, remaining: remaining - 1, interval: interval))
+    }
+}

@@ -1,0 +1,249 @@
+import KakapoCore
+
+/// Why a run stopped early, with what is needed to replay it exactly.
+public struct SimFailure: Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case invariant, expectation, budget }
+    public var kind: Kind
+    public var name: String
+    public var detail: String
+    public var seed: UInt64
+    /// The event number (0-based) after which the failure was seen; nil for end-of-run checks.
+    public var event: Int?
+    public var timeMilliseconds: Int64
+    public var description: String {
+        let at = event.map { " at event \($0) (t=\(timeMilliseconds)ms)" } ?? ""
+        return "\(kind.rawValue) '\(name)' failed\(at): \(detail) — replay with --seed \(seed)"
+    }
+}
+
+/// The simulated world: a discrete-event loop over a virtual clock, running the very Core
+/// engines the daemon runs, with virtual clients, links, relays and faults.
+public final class World {
+    enum Event {
+        case clientStart(Int)
+        case clientLeave(Int)
+        case clientReboot(Int)
+        case clientTimer(Int, UInt64)
+        case toServer(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv4Address, destination: IPv4Address, epoch: Int)
+        case toClient(client: Int, bytes: [UInt8])
+        case serverDeadline(Int, UInt64)
+        case serverRestart(Int)
+        case durable(server: Int, change: LeaseChange, epoch: Int)
+        case fault(Int)
+        case lossBurstEnd(segment: Int)
+        case partitionEnd(segment: Int)
+        case rogue(segment: Int, remaining: Int, interval: Int64)
+        case end
+    }
+
+    struct Segment {
+        var spec: SegmentSpec
+        var lossOverride: Double?
+        var partitioned = false
+        var conflicts: Set<IPv4Address>
+    }
+
+    struct ClientSlot {
+        var client: VirtualClient
+        var segment: Int
+        var population: Int
+        var present = false
+        var sessionStart: Int64 = 0
+        var boundThisSession = false
+    }
+
+    struct Session {
+        var client: Int
+        var start: Int64
+        var boundAt: Int64?
+        var leftAt: Int64?
+    }
+
+    public let scenario: Scenario
+    public let seed: UInt64
+    let trace: TraceSink?
+    var queue = EventQueue<Event>()
+    var now: Int64 = 0
+    var eventCount = 0
+    var traceSeq = 0
+    var servers: [SimServer] = []
+    var segments: [Segment] = []
+    var clients: [ClientSlot] = []
+    var clientByMAC: [UInt64: Int] = [:]
+    var serverByAddress: [IPv4Address: Int] = [:]
+    var holders: [IPv4Address: Int] = [:]
+    var sessions: [Session] = []
+    var openSession: [Int: Int] = [:]
+    var netRNG: SimRandom
+    var popRNG: SimRandom
+    var faultRNG: SimRandom
+    var failure: SimFailure?
+    var checksSinceTrace = 0
+    var counters = Counters()
+    /// Upper bound on events per run (STYLE: every loop states its bound).
+    public var maxEvents = 200_000_000
+
+    struct Counters {
+        var dora = 0, renewals = 0, naks = 0, declines = 0, releases = 0, lost = 0
+        var sent = 0, delivered = 0, dropLoss = 0, dropPartition = 0, dropServerDown = 0, duplicated = 0
+        var malformedSent = 0
+        var bindTimes: [Int64] = []
+    }
+
+    public init(scenario: Scenario, seed: UInt64? = nil, trace: TraceSink? = nil) throws(SimSetupError) {
+        self.scenario = scenario
+        self.seed = seed ?? scenario.seed
+        self.trace = trace
+        netRNG = SimRandom.stream(seed: self.seed, subsystem: 1)
+        popRNG = SimRandom.stream(seed: self.seed, subsystem: 2)
+        faultRNG = SimRandom.stream(seed: self.seed, subsystem: 3)
+        try buildServers()
+        try buildSegments()
+        buildPopulations()
+        for (i, f) in scenario.faults.enumerated() { queue.push(f.atMilliseconds, .fault(i)) }
+        queue.push(scenario.durationMilliseconds, .end)
+    }
+
+    func buildServers() throws(SimSetupError) {
+        for (i, spec) in scenario.servers.enumerated() {
+            let config: Dhcp4Config
+            do { config = try SimConfig.decode(spec.configText, source: spec.configSource) } catch {
+                throw SimSetupError("server \(spec.name): \(error.message)")
+            }
+            servers.append(SimServer(index: i, spec: spec, config: config))
+            serverByAddress[spec.address] = i
+        }
+    }
+
+    func serverIndex(_ name: String) throws(SimSetupError) -> Int {
+        guard let i = servers.firstIndex(where: { $0.spec.name == name }) else { throw SimSetupError("unknown server '\(name)'") }
+        return i
+    }
+
+    func buildSegments() throws(SimSetupError) {
+        for (si, spec) in scenario.segments.enumerated() {
+            for d in spec.directServers {
+                let s = try serverIndex(d.server)
+                servers[s].segmentInterfaces[si] = InterfaceInfo(name: spec.name, index: Int32(si + 1),
+                    addresses: [InterfaceAddress(address: d.address, prefixLength: spec.prefix.length)])
+                serverByAddress[d.address] = s
+            }
+            if let r = spec.relay { for name in r.servers { _ = try serverIndex(name) } }
+            segments.append(Segment(spec: spec, lossOverride: nil, conflicts: Set(spec.conflictingAddresses)))
+        }
+        for s in servers { s.start(at: 0); scheduleDeadline(s) }
+    }
+
+    /// Creates every client of every population with its arrival, session and reboot.
+    func buildPopulations() {
+        var serial: UInt64 = 0
+        for (pi, p) in scenario.populations.enumerated() {
+            guard let seg = segments.firstIndex(where: { $0.spec.name == p.segment }) else { continue }
+            for _ in 0..<p.count {
+                serial += 1
+                let mac = World.mac(prefix: p.macPrefix, serial: serial)
+                let cid: [UInt8]? = switch p.clientID {
+                case .none: nil
+                case .mac: [1] + mac
+                case .duid: [0xFF, 0, 0, 0, 1, 0, 3, 0, 1] + mac
+                }
+                let idx = clients.count
+                clients.append(ClientSlot(client: VirtualClient(mac: mac, clientID: cid,
+                    rng: SimRandom.stream(seed: seed, subsystem: 100, index: serial)), segment: seg, population: pi))
+                clientByMAC[World.macKey(mac)] = idx
+                queue.push(arrivalTime(p, population: pi), .clientStart(idx))
+            }
+        }
+    }
+
+    var poissonClock: [Int: Int64] = [:]
+
+    func arrivalTime(_ p: PopulationSpec, population: Int) -> Int64 {
+        switch p.arrival {
+        case .uniform(let start, let window): return start + popRNG.between(0, max(0, window))
+        case .poisson(let start, let rate):
+            let last = poissonClock[population] ?? start
+            let gap = rate > 0 ? popRNG.sample(.exponential(meanMilliseconds: Int64(1000 / rate))) : 0
+            poissonClock[population] = last + gap
+            return last + gap
+        }
+    }
+
+    static func mac(prefix: [UInt8], serial: UInt64) -> [UInt8] {
+        var m = Array(prefix.prefix(5))
+        let rest = 6 - m.count
+        for i in stride(from: rest - 1, through: 0, by: -1) { m.append(UInt8(truncatingIfNeeded: serial >> (8 * UInt64(i)))) }
+        return m
+    }
+
+    static func macKey(_ m: some Collection<UInt8>) -> UInt64 {
+        var k: UInt64 = 0
+        for b in m.prefix(6) { k = k << 8 | UInt64(b) }
+        return k
+    }
+
+    /// Runs to the end of the scenario or the first failure.
+    public func run() -> SimResult {
+        while failure == nil, let e = queue.pop() {
+            now = e.time
+            if case .end = e.payload { break }
+            dispatch(e.payload)
+            eventCount += 1
+            if scenario.expectations.invariants { afterEvent() }
+            if eventCount >= maxEvents {
+                failure = SimFailure(kind: .budget, name: "max-events", detail: "more than \(maxEvents) events",
+                                     seed: seed, event: eventCount, timeMilliseconds: now)
+            }
+        }
+        if failure == nil { checkExpectations() }
+        let s = summary()
+        record("end", [("events", .int(Int64(eventCount))), ("bound", .int(Int64(s.boundAtEnd))),
+                       ("dora", .int(Int64(s.dora))), ("renewals", .int(Int64(s.renewals))),
+                       ("naks", .int(Int64(s.naks))), ("ok", .bool(failure == nil))])
+        return SimResult(summary: s, failure: failure)
+    }
+
+    func dispatch(_ e: Event) {
+        switch e {
+        case .clientStart(let c): clientStart(c)
+        case .clientLeave(let c): clientLeave(c)
+        case .clientReboot(let c): clientReboot(c)
+        case .clientTimer(let c, let gen):
+            guard clients[c].client.timerGeneration == gen, clients[c].present else { return }
+            let out = clients[c].client.timerFired(now: now)
+            apply(out, client: c)
+        case .toServer(let s, let bytes, let iface, let src, let dst, let epoch):
+            deliverToServer(s, bytes, iface, src, dst, epoch)
+        case .toClient(let c, let bytes): deliverToClient(c, bytes)
+        case .serverDeadline(let s, let gen): serverDeadline(s, gen)
+        case .serverRestart(let s): restart(s)
+        case .durable(let s, let change, let epoch):
+            if servers[s].epoch == epoch { _ = servers[s].persist(change) }
+        case .fault(let i): fault(scenario.faults[i])
+        case .lossBurstEnd(let seg):
+            segments[seg].lossOverride = nil
+            record("fault", [("fault", .string("loss-burst-end")), ("target", .string(segments[seg].spec.name))])
+        case .partitionEnd(let seg):
+            segments[seg].partitioned = false
+            record("fault", [("fault", .string("heal")), ("target", .string(segments[seg].spec.name))])
+        case .rogue(let seg, let remaining, let interval): rogueSend(seg, remaining, interval)
+        case .end: break
+        }
+    }
+
+    /// Writes a trace record when tracing is on.
+    @inline(__always)
+    func record(_ kind: String, _ fields: @autoclosure () -> [(String, TraceValue)]) {
+        guard let t = trace else { return }
+        t.write(TraceRecord(time: now, kind: kind, fields()).line(seq: traceSeq))
+        traceSeq += 1
+    }
+
+    var tracing: Bool { trace != nil }
+}
+
+/// A scenario that cannot be set up (bad server config, unknown names).
+public struct SimSetupError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ d: String) { description = d }
+}

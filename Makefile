@@ -34,6 +34,14 @@ scenarios: debug
 	@fail=0; n=0; for f in scenarios/*.yaml; do n=$$((n+1)); \
 	  if .build/debug/kakapo-sim run $$f --quiet; then :; else echo "scenario $$f FAILED"; fail=$$((fail+1)); fi; \
 	done; echo "scenarios: $$((n-fail)) passed, $$fail failed"; test $$fail -eq 0
+	@# Determinism across processes: same seed, same trace bytes; another seed, another trace.
+	@d=$$(mktemp -d); \
+	.build/debug/kakapo-sim run scenarios/office-morning.yaml --quiet --trace $$d/a.jsonl >/dev/null && \
+	.build/debug/kakapo-sim run scenarios/office-morning.yaml --quiet --trace $$d/b.jsonl >/dev/null && \
+	.build/debug/kakapo-sim run scenarios/office-morning.yaml --quiet --seed 43 --trace $$d/c.jsonl >/dev/null && \
+	cmp -s $$d/a.jsonl $$d/b.jsonl && ! cmp -s $$d/a.jsonl $$d/c.jsonl && \
+	.build/debug/kakapo-sim trace $$d/a.jsonl --summary >/dev/null; rc=$$?; rm -rf $$d; \
+	if [ $$rc -eq 0 ]; then echo "determinism: 1 passed, 0 failed"; else echo "determinism: 0 passed, 1 failed"; fi; test $$rc -eq 0
 
 integration:
 	bash tests/integration/run.sh

@@ -106,10 +106,22 @@ run_step() {
     fi
     sleep 0.5
     out="$KK_WORK/perfdhcp-$s-$rate.out"
+    # The server's own CPU time over the step (from its PID, as status-get reports it), to
+    # tell the server's cost per exchange apart from perfdhcp's limits on this machine.
+    local spid c0 c1 replies
+    spid=$(kk_ctl status-get 2>/dev/null | kk_json 'd["arguments"]["pid"]' 2>/dev/null)
+    c0=$(cpu_ticks "$spid")
     timeout $((period + 30)) ip netns exec "$load_ns" \
         perfdhcp -4 -l 198.18.0.2 -r "$rate" -R "$clients" -p "$period" 198.18.0.1 >"$out" 2>&1
+    c1=$(cpu_ticks "$spid")
+    replies=$(kk_stat pkt4-sent 2>/dev/null || echo 0)
     parsed=$("$KK_PY" "$repo/tests/integration/perfdhcp_parse.py" "$out")
     read -r sent_d recv_o sent_r recv_a drops pct achieved <<<"$parsed"
+    local us_per="-"
+    if [ -n "$c0" ] && [ -n "$c1" ] && [ "${recv_a:-0}" -gt 0 ]; then
+        us_per=$(awk -v a="$c0" -v b="$c1" -v n="$recv_a" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+        echo "$s $rate $us_per" >>"$KK_WORK/cpu.txt"
+    fi
     if ! kk_server_alive; then
         verdict=fail; pct="100(server died)"
     elif awk -v p="$pct" -v m="$max_drop" -v n="$sent_d" 'BEGIN { exit !(n > 0 && p < m) }'; then
@@ -118,12 +130,17 @@ run_step() {
         verdict=fail
     fi
     kk_server_stop >/dev/null
-    printf '%-7s %8s %10s %9s %9s %9s %9s %8s%%  %s\n' "$s" "$rate" "$achieved" "$sent_d" "$recv_o" "$sent_r" "$recv_a" "$pct" "$verdict" | tee -a "$results" >&2
+    printf '%-7s %8s %10s %9s %9s %9s %9s %8s%%  %-5s %9s %8s\n' "$s" "$rate" "$achieved" "$sent_d" "$recv_o" "$sent_r" "$recv_a" "$pct" "$verdict" "$replies" "$us_per" | tee -a "$results" >&2
     echo "$verdict $achieved $pct"
 }
 
-declare -A best_rate=() best_offered=()
-printf '%-7s %8s %10s %9s %9s %9s %9s %9s  %s\n' server offered achieved discover offer request ack drops verdict >&2
+declare -A best_rate=() best_offered=() cost=()
+cpu_ticks() {   # utime+stime of a process, in clock ticks (empty if unknown)
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 0
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+: >"$KK_WORK/cpu.txt"
+printf '%-7s %8s %10s %9s %9s %9s %9s %9s  %-5s %9s %8s\n' server offered achieved discover offer request ack drops verdict replies "cpu-us/ex" >&2
 for s in $servers; do
     DHCP4_SERVER=$s
     KK_SERVER_BIN=$(kk_server_bin)
@@ -174,5 +191,17 @@ done
 if [[ " $servers " == *" kakapo "* ]] && [[ " $servers " == *" kea "* ]]; then
     ratio=$(awk -v k="${best_rate[kakapo]}" -v e="${best_rate[kea]}" 'BEGIN { if (e > 0) printf "%.2f", k / e; else print "n/a" }')
     echo "ratio Kakapo/Kea: $ratio"
+fi
+# Server CPU per exchange, averaged over the steps each server passed: what the server
+# itself costs, independent of perfdhcp (which shares the two cores and saturates first).
+for s in $servers; do
+    cost[$s]=$(awk -v s="$s" 'NR==FNR { if ($1 == s && $NF == "pass") ok[$2] = 1; next }
+                              $1 == s && ok[$2] { t += $3; n++ } END { if (n) printf "%.1f", t / n }' \
+               <(awk '{ print $1, $2, $9 }' "$results") "$KK_WORK/cpu.txt")
+    [ -n "${cost[$s]}" ] && printf '%-7s server CPU per exchange: %s us (capacity on one core ~ %s exchanges/s)\n' "$s" "${cost[$s]}" \
+        "$(awk -v c="${cost[$s]}" 'BEGIN { printf "%d", 1e6 / c }')"
+done
+if [ -n "${cost[kakapo]:-}" ] && [ -n "${cost[kea]:-}" ]; then
+    echo "CPU-efficiency ratio Kakapo/Kea: $(awk -v k="${cost[kakapo]}" -v e="${cost[kea]}" 'BEGIN { printf "%.2f", e / k }')"
 fi
 echo "total time: $(elapsed)s"

@@ -76,26 +76,23 @@ func log(_ x: Double) -> Double {
     return 2 * sum + Double(e) * 0.693_147_180_559_945_3
 }
 
-/// A min-heap of timed events; ties broken by insertion order, so runs are exact. The heap
-/// holds small (time, seq, slot) entries; payloads sit in a slot array so sifting moves no
-/// large values.
+/// Timed events; ties broken by insertion order, so runs are exact. The heap holds small
+/// (time, seq, slot) entries; payloads sit in a slot array so sifting moves no large values.
 struct EventQueue<Payload> {
-    struct Entry {
+    struct Entry: Comparable, Sendable {
         var time: Int64
         var seq: UInt64
         var slot: Int32
-        @inline(__always) static func earlier(_ a: Entry, _ b: Entry) -> Bool {
-            a.time != b.time ? a.time < b.time : a.seq < b.seq
-        }
+        static func < (a: Entry, b: Entry) -> Bool { a.time != b.time ? a.time < b.time : a.seq < b.seq }
     }
-    private var heap: [Entry] = []
+    private var heap = MinHeap<Entry>()
     private var slots: [Payload?] = []
     private var free: [Int32] = []
     private var nextSeq: UInt64 = 0
 
     var count: Int { heap.count }
     var isEmpty: Bool { heap.isEmpty }
-    var nextTime: Int64? { heap.first?.time }
+    var nextTime: Int64? { heap.peek()?.time }
 
     mutating func push(_ time: Int64, _ payload: Payload) {
         let slot: Int32
@@ -106,32 +103,12 @@ struct EventQueue<Payload> {
             slot = Int32(slots.count)
             slots.append(payload)
         }
-        heap.append(Entry(time: time, seq: nextSeq, slot: slot))
+        heap.push(Entry(time: time, seq: nextSeq, slot: slot))
         nextSeq &+= 1
-        var i = heap.count - 1
-        while i > 0 {
-            let p = (i - 1) >> 1
-            guard Entry.earlier(heap[i], heap[p]) else { break }
-            heap.swapAt(i, p)
-            i = p
-        }
     }
 
     mutating func pop() -> (time: Int64, payload: Payload)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast()
-        var i = 0
-        let n = heap.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && Entry.earlier(heap[l], heap[m]) { m = l }
-            if r < n && Entry.earlier(heap[r], heap[m]) { m = r }
-            if m == i { break }
-            heap.swapAt(i, m)
-            i = m
-        }
+        guard let top = heap.pop() else { return nil }
         let payload = slots[Int(top.slot)].take()!
         free.append(top.slot)
         return (top.time, payload)

@@ -11,6 +11,7 @@ final class SimServer {
     /// What survives a crash: the durable lease-change log, replayed at restart like the
     /// daemon replays its lease file.
     var durableLog: [LeaseChange] = []
+    var compactAt = 1 << 18
     var durable: MemoryLeaseStore4 {
         var s = MemoryLeaseStore4()
         for c in durableLog { s.apply(c) }
@@ -66,6 +67,14 @@ final class SimServer {
         writes += 1
         if case .forgetEveryNth(let n) = spec.storage, n > 0, writes % n == 0 { return false }
         durableLog.append(c)
+        // Compact like the daemon's lease file cleanup: once the log is large and four times
+        // the live leases, rewrite it as one upsert per live lease (amortized constant cost
+        // per write; bounds memory).
+        if durableLog.count >= compactAt {
+            let live = durable.all()
+            durableLog = live.map { .upsert($0) }
+            compactAt = max(1 << 18, 4 * durableLog.count)
+        }
         return true
     }
 

@@ -7,7 +7,7 @@ extension VirtualClient {
     func message(_ type: DHCPv4MessageType) -> DHCPv4Message {
         var m = DHCPv4Message()
         m.xid = xid
-        m.chaddr = mac + Array(repeating: 0, count: max(0, 16 - mac.count))
+        m.chaddr = chaddr16
         m.options[OptionCode.messageType] = [type.rawValue]
         if let cid = clientID { m.options[OptionCode.clientIdentifier] = cid }
         if type == .discover || type == .request {

@@ -44,6 +44,8 @@ public struct VirtualClient: Sendable {
 
     public let mac: [UInt8]
     public let clientID: [UInt8]?
+    /// The 16-byte chaddr field, built once.
+    let chaddr16: [UInt8]
     public internal(set) var state: State = .idle
     public internal(set) var lease: Lease?
     /// When the client wants `timerFired` next (nil: no timer). Bumped generation on change.
@@ -63,6 +65,7 @@ public struct VirtualClient: Sendable {
     public init(mac: [UInt8], clientID: [UInt8]?, rng: SimRandom) {
         self.mac = mac
         self.clientID = clientID
+        chaddr16 = Array((mac + Array(repeating: 0, count: 16)).prefix(16))
         self.rng = rng
     }
 

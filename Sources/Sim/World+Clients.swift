@@ -73,11 +73,11 @@ extension World {
         }
     }
 
-    func deliverToClient(_ c: Int, _ bytes: [UInt8]) {
+    func deliverToClient(_ c: Int, _ bytes: [UInt8], from s: Int) {
         guard clients[c].present else { return }
         guard case .success(let m) = DHCPv4Message.decode(bytes) else { return }
         counters.delivered += 1
-        if tracing { traceDatagram("deliver", from: "server", to: clientName(c), m) }
+        if tracing { traceDatagram("deliver", from: "server:\(servers[s].spec.name)", to: clientName(c), m) }
         let conflict = m.messageType == .ack && segments[clients[c].segment].conflicts.contains(m.yiaddr)
         apply(clients[c].client.receive(m, now: now, conflict: conflict), client: c)
     }

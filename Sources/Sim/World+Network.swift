@@ -95,7 +95,17 @@ extension World {
         let server = servers[s]
         guard server.isUp, server.epoch == epoch else {
             counters.dropServerDown += 1
-            if tracing { record("datagram", [("event", .string("drop")), ("to", .string("server:\(server.spec.name)")), ("reason", .string("server-down"))]) }
+            if tracing {
+                if case .success(let m) = DHCPv4Message.decode(bytes) {
+                    record("datagram", [("event", .string("drop")), ("to", .string("server:\(server.spec.name)")),
+                                        ("msg", .string(m.messageType?.keaName ?? "unknown")),
+                                        ("xid", .string("0x" + String(m.xid, radix: 16))),
+                                        ("mac", .string(m.hardwareAddress.description)), ("reason", .string("server-down"))])
+                } else {
+                    record("datagram", [("event", .string("drop")), ("to", .string("server:\(server.spec.name)")),
+                                        ("msg", .string("malformed")), ("reason", .string("server-down"))])
+                }
+            }
             return
         }
         let d = InboundDatagram(bytes: bytes, interface: iface, source: src, sourcePort: src == .zero ? 68 : 67, destination: dst)
@@ -136,7 +146,7 @@ extension World {
             if tracing, case .success(let m) = DHCPv4Message.decode(d.bytes) { traceDrop("server:\(servers[s].spec.name)", m, "loss-or-partition") }
             return
         }
-        delays.forEach { dl in queue.push(now + dl + extra, .toClient(client: c, bytes: d.bytes)) }
+        delays.forEach { dl in queue.push(now + dl + extra, .toClient(client: c, bytes: d.bytes, server: s)) }
     }
 
     /// Keeps one live deadline event per server: a new one only when the engine's deadline moved.

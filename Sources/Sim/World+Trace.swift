@@ -40,13 +40,19 @@ extension World {
         case .advertised(let c, let a): f.append(("event", .string("advertised"))); client(c); f.append(("address", .string(a.description)))
         case .allocated(let c, let a, _): f.append(("event", .string("allocated"))); client(c); f.append(("address", .string(a.description)))
         case .renewed(let c, let a, _): f.append(("event", .string("renewed"))); client(c); f.append(("address", .string(a.description)))
-        case .nak(let c, let r): f.append(("event", .string("nak"))); client(c); f.append(("reason", .string("\(r)")))
+        case .nak(let c, let r):
+            f.append(("event", .string("nak"))); client(c)
+            if let a = r.address { f.append(("address", .string(a.description))) }
+            f.append(("reason", .string("\(r)")))
         case .released(let c, let a): f.append(("event", .string("released"))); client(c); f.append(("address", .string(a.description)))
         case .declined(let c, let a, _): f.append(("event", .string("declined"))); client(c); f.append(("address", .string(a.description)))
         case .informed(let c): f.append(("event", .string("informed"))); client(c)
         case .allocationFailed(let c, let s):
             f.append(("event", .string("allocation-failed"))); client(c); f.append(("reason", .string("pool exhausted in subnet \(s)")))
-        case .reclaimed(let a, let d): f.append(("event", .string("reclaimed"))); f.append(("address", .string(a.description))); f.append(("reason", .string(d ? "declined probation over" : "expired")))
+        case .reclaimed(let a, let d, let hw):
+            f.append(("event", .string("reclaimed")))
+            if let hw { f.append(("mac", .string(hw.description))) }
+            f.append(("address", .string(a.description))); f.append(("reason", .string(d ? "declined probation over" : "expired")))
         case .flushed(let n): f.append(("event", .string("flushed"))); f.append(("reason", .string("\(n) leases")))
         }
         record("decision", f)

@@ -25,7 +25,7 @@ public final class World {
         case clientReboot(Int)
         case clientTimer(Int, UInt64)
         case toServer(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv4Address, destination: IPv4Address, epoch: Int)
-        case toClient(client: Int, bytes: [UInt8])
+        case toClient(client: Int, bytes: [UInt8], server: Int)
         case serverDeadline(Int, UInt64)
         case serverRestart(Int)
         case durable(server: Int, change: LeaseChange, epoch: Int)
@@ -214,7 +214,7 @@ public final class World {
             apply(out, client: c)
         case .toServer(let s, let bytes, let iface, let src, let dst, let epoch):
             deliverToServer(s, bytes, iface, src, dst, epoch)
-        case .toClient(let c, let bytes): deliverToClient(c, bytes)
+        case .toClient(let c, let bytes, let s): deliverToClient(c, bytes, from: s)
         case .serverDeadline(let s, let gen): serverDeadline(s, gen)
         case .serverRestart(let s): restart(s)
         case .durable(let s, let change, let epoch):

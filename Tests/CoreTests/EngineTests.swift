@@ -180,3 +180,18 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(offer.options[OptionCode.clientIdentifier], cid, "echo-client-id")
     }
 }
+
+/// Host names from option 12 are kept in the lease, as Kea does.
+final class EngineHostnameTests: XCTestCase {
+    func testHostNameIsStored() throws {
+        var h = EngineHarness()
+        let mac = EngineHarness.mac(1)
+        let offer = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: mac)).replies.first)
+        let req = EngineHarness.message(.request, mac: mac, options: [
+            (OptionCode.requestedAddress, offer.yiaddr.bytes), (OptionCode.serverIdentifier, [192, 0, 2, 1]),
+            (OptionCode.hostName, Array("laptop-7".utf8) + [0])])
+        XCTAssertEqual(h.send(req).replies.first?.messageType, .ack)
+        XCTAssertEqual(h.engine.store.lease(at: offer.yiaddr)?.hostname, "laptop-7")
+        XCTAssertNil(Dhcp4Engine<MemoryLeaseStore4>.hostname([0x07, 0x41]), "control characters are refused")
+    }
+}

@@ -581,3 +581,50 @@ kk_write_basic_config() {
 }
 EOF2
 }
+
+# kk_relay_setup PREFIX_LEN : a server on eth0 (192.0.2.1/24) and a "relay" namespace at
+# 192.0.2.2 (where perfdhcp or kakapo-sim load act as the relay agent); writes the config
+# to $conf with subnet 1 (192.0.2.0/24, direct) and subnet 2 (198.18.0.0/PREFIX_LEN, selected
+# by relay ip-addresses 192.0.2.2; no packet is ever sent into it, replies go to giaddr).
+# Sets rns (the relay namespace), conf and csv.  LOGGERS_JSON overrides the loggers.
+kk_relay_setup() {
+    local plen=$1 last
+    case "$plen" in
+        22) last=198.18.3.250 ;;
+        20) last=198.18.15.250 ;;
+        *) kk_die "kk_relay_setup: unsupported prefix length $plen" ;;
+    esac
+    kk_topology eth0 192.0.2.1/24
+    kk_add_client relay
+    rns=${KK_CNS[relay]}
+    ip -n "$rns" addr add 192.0.2.2/24 dev eth0
+    conf="$KK_WORK/kea-dhcp4.conf"
+    csv="$KK_WORK/leases4.csv"
+    cat >"$conf" <<EOF2
+// $KK_TEST_NAME
+{
+  "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "eth0" ] },
+    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
+    "lease-database": { "type": "memfile", "name": "$csv", "lfc-interval": 0 },
+    "valid-lifetime": 3600,
+    "subnet4": [
+      {
+        "id": 1,
+        "subnet": "192.0.2.0/24",
+        "pools": [ { "pool": "192.0.2.100 - 192.0.2.199" } ],
+        "option-data": [ { "name": "routers", "data": "192.0.2.1" } ]
+      },
+      {
+        "id": 2,
+        "subnet": "198.18.0.0/$plen",
+        "relay": { "ip-addresses": [ "192.0.2.2" ] },
+        "pools": [ { "pool": "198.18.0.10 - $last" } ],
+        "option-data": [ { "name": "routers", "data": "198.18.0.1" } ]
+      }
+    ],
+    "loggers": ${LOGGERS_JSON:-$(kk_config_loggers)}
+  }
+}
+EOF2
+}

@@ -11,39 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 kk_init
 kk_need perfdhcp
-kk_topology eth0 192.0.2.1/24
-kk_add_client relay
-rns=${KK_CNS[relay]}
-ip -n "$rns" addr add 192.0.2.2/24 dev eth0
-conf="$KK_WORK/kea-dhcp4.conf"
-csv="$KK_WORK/leases4.csv"
-cat >"$conf" <<EOF2
-// $KK_TEST_NAME
-{
-  "Dhcp4": {
-    "interfaces-config": { "interfaces": [ "eth0" ] },
-    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
-    "lease-database": { "type": "memfile", "name": "$csv", "lfc-interval": 0 },
-    "valid-lifetime": 3600,
-    "subnet4": [
-      {
-        "id": 1,
-        "subnet": "192.0.2.0/24",
-        "pools": [ { "pool": "192.0.2.100 - 192.0.2.199" } ],
-        "option-data": [ { "name": "routers", "data": "192.0.2.1" } ]
-      },
-      {
-        "id": 2,
-        "subnet": "198.18.0.0/22",
-        "relay": { "ip-addresses": [ "192.0.2.2" ] },
-        "pools": [ { "pool": "198.18.0.10 - 198.18.3.250" } ],
-        "option-data": [ { "name": "routers", "data": "198.18.0.1" } ]
-      }
-    ],
-    "loggers": $(kk_config_loggers)
-  }
-}
-EOF2
+kk_relay_setup 22
 # Kea logs every allocation at INFO; keep the log small.
 sed -i 's/"severity": "INFO"/"severity": "WARN"/' "$conf"
 kk_server_start_ready "$conf"

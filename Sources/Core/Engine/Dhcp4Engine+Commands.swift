@@ -116,7 +116,7 @@ extension Dhcp4Engine {
     }
 
     func leaseList(_ leases: [Lease4]) -> JSON {
-        let args: JSON = .object(JSONObject([("leases", .array(leases.map(Self.leaseJSON)))]))
+        let args: JSON = .object(JSONObject([("leases", .array(leases.map { Self.leaseJSON($0) }))]))
         return ControlResponse.make(leases.isEmpty ? .empty : .success, "\(leases.count) IPv4 lease(s) found.", arguments: args)
     }
 }

@@ -64,8 +64,10 @@ extension Dhcp4Engine {
                            validLifetimeSeconds: valid, expire: x.now.wall + Seconds(Int64(valid)),
                            subnetID: subnet.id)
         lease.poolID = pool.poolID
+        // Kea keeps the client's host name (option 12) in the lease, DDNS or not.
+        if let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) { lease.hostname = name }
         if let p = previous, p.state == .assigned, belongs(p, to: x, subnet: subnet) {
-            lease.hostname = p.hostname
+            if lease.hostname.isEmpty { lease.hostname = p.hostname }
             lease.fqdnForward = p.fqdnForward
             lease.fqdnReverse = p.fqdnReverse
             effects.events.append(.renewed(client: x.label, address: a, lifetimeSeconds: valid))
@@ -81,6 +83,14 @@ extension Dhcp4Engine {
         }
         adjustGauges(old: previous, new: lease, now: x.now.wall)
         commit(.upsert(lease), into: &effects)
+    }
+
+    /// Option 12 as text: printable ASCII, trailing NULs and dots removed; nil when empty.
+    static func hostname(_ raw: [UInt8]) -> String? {
+        var bytes = raw.prefix(255)
+        while let last = bytes.last, last == 0 || last == UInt8(ascii: ".") { bytes = bytes.dropLast() }
+        guard !bytes.isEmpty, bytes.allSatisfy({ $0 > 32 && $0 < 127 }) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     mutating func countAllocationFailure(_ subnet: Subnet4, _ now: WallTime) {

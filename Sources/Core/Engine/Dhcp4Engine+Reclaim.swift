@@ -29,7 +29,7 @@ extension Dhcp4Engine {
             stats.add(.reclaimedDeclinedAddresses, subnet: l.subnetID, now: now.wall)
             stats.add(.reclaimedLeases, now: now.wall)
             stats.add(.reclaimedLeases, subnet: l.subnetID, now: now.wall)
-            effects.events.append(.reclaimed(address: l.address, declined: true))
+            effects.events.append(.reclaimed(address: l.address, declined: true, hardwareAddress: l.hardwareAddress))
             budget -= 1
         }
         guard budget > 0 else { return }
@@ -45,7 +45,7 @@ extension Dhcp4Engine {
             }
             stats.add(.reclaimedLeases, now: now.wall)
             stats.add(.reclaimedLeases, subnet: l.subnetID, now: now.wall)
-            effects.events.append(.reclaimed(address: l.address, declined: false))
+            effects.events.append(.reclaimed(address: l.address, declined: false, hardwareAddress: l.hardwareAddress))
         }
     }
 

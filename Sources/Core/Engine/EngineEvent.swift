@@ -39,6 +39,16 @@ public enum NakReason: Sendable, Equatable {
     case noSubnet(IPv4Address)
 }
 
+extension NakReason {
+    /// The address the refused client asked for.
+    public var address: IPv4Address? {
+        switch self {
+        case .addressNotInSubnet(let a), .addressInUse(let a), .addressNotInPool(let a), .noSubnet(let a): a
+        case .clientHoldsOtherAddress(let requested, _): requested
+        }
+    }
+}
+
 /// Every decision the engine makes, typed. The shells turn these into Kea-style log lines (with
 /// Kea's message IDs) and the simulator into trace records.
 public enum EngineEvent: Sendable, Equatable {
@@ -51,7 +61,7 @@ public enum EngineEvent: Sendable, Equatable {
     case declined(client: ClientLabel, address: IPv4Address, probationSeconds: UInt32)
     case informed(client: ClientLabel)
     case allocationFailed(client: ClientLabel, subnetID: UInt32)
-    case reclaimed(address: IPv4Address, declined: Bool)
+    case reclaimed(address: IPv4Address, declined: Bool, hardwareAddress: HardwareAddress?)
     case flushed(count: Int)
 
     /// Kea's message ID, severity and text for this event.
@@ -83,7 +93,7 @@ public enum EngineEvent: Sendable, Equatable {
             ("DHCP4_INFORM_DIRECT_REPLY", .debug, "\(c): DHCPACK in reply to the DHCPINFORM will be sent directly")
         case .allocationFailed(let c, let s):
             ("ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET", .warn, "\(c): failed to allocate an IPv4 lease in the subnet \(s)")
-        case .reclaimed(let a, let d):
+        case .reclaimed(let a, let d, _):
             ("ALLOC_ENGINE_V4_LEASE_RECLAIM", .debug, "reclaiming \(d ? "declined " : "")lease for address \(a)")
         case .flushed(let n):
             ("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE", .debug, "successfully deleted \(n) expired-reclaimed leases")

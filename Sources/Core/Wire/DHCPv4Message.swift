@@ -74,8 +74,9 @@ public struct DHCPv4Message: Sendable, Equatable {
     public var yiaddr: IPv4Address = .zero
     public var siaddr: IPv4Address = .zero
     public var giaddr: IPv4Address = .zero
-    /// The 16-byte chaddr field as sent.
-    public var chaddr: [UInt8] = [UInt8](repeating: 0, count: 16)
+    /// The chaddr field: 16 bytes as decoded; shorter values are zero-padded when encoded
+    /// (a new message starts empty rather than allocating 16 zeros).
+    public var chaddr: [UInt8] = []
     /// sname and file, without trailing NULs; empty when they carried options (overload).
     public var sname: [UInt8] = []
     public var file: [UInt8] = []

@@ -18,7 +18,8 @@ struct LoadOptions {
     var durationSeconds = 10.0
     /// An exchange whose reply has not come within this is a drop (perfdhcp -d, 1 s).
     var timeoutMilliseconds: Int64 = 1000
-    /// After the sending period, how long to wait for exchanges in flight (default: timeout).
+    /// After the sending period, at most how long to wait for exchanges in flight (default:
+    /// twice the timeout, plus the OFFER wait); the run ends as soon as none is left.
     var drainMilliseconds: Int64?
     /// How long a client collects OFFERs before it REQUESTs (0: takes the first at once, like
     /// perfdhcp; the RFC client's own window is 200 ms).
@@ -46,8 +47,9 @@ struct LoadOptions {
                                the source address of the route towards ADDR)
           --timeout-ms T       an exchange with no reply within T ms is a drop, never
                                retransmitted (perfdhcp -d; default 1000)
-          --drain-ms D         how long to wait for exchanges in flight after the sending
-                               period (default: the timeout)
+          --drain-ms D         after the sending period, at most how long to wait for the
+                               DORAs in flight (default: twice the timeout; 0 stops at once,
+                               like perfdhcp, counting them as drops)
           --offer-wait-ms W    how long a client collects OFFERs before its REQUEST
                                (default 0: the first OFFER, like perfdhcp)
           --seed N             randomness of the clients (transaction ids); default 1
@@ -99,7 +101,7 @@ extension LoadOptions {
             case "--rate", "-r":
                 rate = try number(name, value(name, inline), min: 0)
                 guard rate > 0 else { throw .bad("--rate must be more than 0") }
-            case "--clients", "-R": clients = Int(try integer(name, value(name, inline), min: 1, max: 1 << 32))
+            case "--clients", "-R": clients = Int(try integer(name, value(name, inline), min: 1, max: 16_000_000))
             case "--duration", "-p":
                 durationSeconds = try number(name, value(name, inline), min: 0)
                 guard durationSeconds > 0, durationSeconds <= 86_400 else { throw .bad("--duration: between 0 and 86400 seconds") }
@@ -115,9 +117,7 @@ extension LoadOptions {
             i += 1
         }
         guard sawServer else { throw .bad("--server ADDR is required") }
-        if Double(clients) > rate * durationSeconds * 1000 + 1_000_000 {
-            throw .bad("--clients \(clients) is far more than the run can use")
-        }
+        guard rate * durationSeconds <= 100_000_000 else { throw .bad("--rate times --duration: at most 100,000,000 DORAs") }
     }
 }
 

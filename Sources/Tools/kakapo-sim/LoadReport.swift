@@ -104,7 +104,7 @@ struct LoadReport {
             s += latencyLines(e.latency)
         }
         s += "\n***Statistics for: DORA***\n"
-        s += "started: \(stats.started) (of \(stats.planned) planned; \(stats.skippedBusy) skipped, every client busy)\n"
+        s += "started: \(stats.started) (of \(stats.planned) planned; skipped, all clients busy: \(stats.skippedBusy))\n"
         s += "completed: \(stats.completed)\n"
         s += latencyLines(stats.dora)
         s += "\n***Messages***\n"

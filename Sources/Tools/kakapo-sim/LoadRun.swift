@@ -31,18 +31,18 @@ final class LoadRun {
         var sentAt: Int64      // µs
         var seq: UInt64
     }
-    struct Deadline: LoadHeapElement {
+    struct Deadline: Comparable, Sendable {
         var at: Int64          // µs
         var client: Int
         var seq: UInt64
-        static func earlier(_ a: Deadline, _ b: Deadline) -> Bool { a.at != b.at ? a.at < b.at : a.seq < b.seq }
+        static func < (a: Deadline, b: Deadline) -> Bool { a.at != b.at ? a.at < b.at : a.seq < b.seq }
     }
-    struct TimerEntry: LoadHeapElement {
+    struct TimerEntry: Comparable, Sendable {
         var at: Int64          // ms, the clients' clock
         var client: Int
         var incarnation: UInt32
         var generation: UInt64
-        static func earlier(_ a: TimerEntry, _ b: TimerEntry) -> Bool { a.at != b.at ? a.at < b.at : a.client < b.client }
+        static func < (a: TimerEntry, b: TimerEntry) -> Bool { a.at != b.at ? a.at < b.at : a.client < b.client }
     }
 
     static let macPrefix: [UInt8] = [0x02, 0x00]
@@ -61,8 +61,8 @@ final class LoadRun {
     var incarnation: [UInt32]
     var lastPushedGeneration: [UInt64]
     var lastDropped: [(xid: UInt32, kind: LoadExchange)?]
-    var deadlines = LoadHeap<Deadline>()
-    var timers = LoadHeap<TimerEntry>()
+    var deadlines = MinHeap<Deadline>()
+    var timers = MinHeap<TimerEntry>()
     var inFlight = 0
     var cursor = 0
     var seq: UInt64 = 0
@@ -101,7 +101,9 @@ final class LoadRun {
     func run() -> LoadReport {
         let t0 = LoadSupport.monotonicMicroseconds()
         var sendEnd = t0 + Int64(options.durationSeconds * 1_000_000)
-        let drain = (options.drainMilliseconds ?? options.timeoutMilliseconds) * 1000
+        // Long enough, by default, for a DISCOVER sent at the last moment to meet its timeout
+        // and then for its REQUEST to meet its own: every exchange then ends as a reply or a drop.
+        let drain = (options.drainMilliseconds ?? 2 * options.timeoutMilliseconds + options.offerWaitMilliseconds) * 1000
         let planned = max(1, Int((options.rate * options.durationSeconds).rounded()))
         let interval = 1_000_000 / options.rate            // µs between starts
         var issued = 0
@@ -136,8 +138,8 @@ final class LoadRun {
                 wake = min(wake, sendEnd)
                 if issued < planned { wake = min(wake, t0 + Int64(Double(issued) * interval)) }
             }
-            if let d = deadlines.peek { wake = min(wake, d.at) }
-            if let t = timers.peek { wake = min(wake, t.at * 1000) }
+            if let d = deadlines.peek() { wake = min(wake, d.at) }
+            if let t = timers.peek() { wake = min(wake, t.at * 1000) }
             if let ended = sendingEndedAt { wake = min(wake, ended + drain) }
             let waitMs = Int32(clamping: max(0, (wake - now + 999) / 1000))
             if support.wait(readable: socket.fd, timeoutMilliseconds: waitMs) == .stop {
@@ -178,15 +180,14 @@ final class LoadRun {
         incarnation[i] &+= 1
         let rng = SimRandom.stream(seed: options.seed, subsystem: Self.rngSubsystem,
                                    index: UInt64(i) << 32 | UInt64(incarnation[i]))
-        var client = VirtualClient(mac: Self.mac(i), clientID: nil, rng: rng)
+        clients[i] = VirtualClient(mac: Self.mac(i), clientID: nil, rng: rng)
         busy[i] = true
         inFlight += 1
         pending[i] = nil
         lastPushedGeneration[i] = UInt64.max
         doraStartedAt[i] = now
         stats.started += 1
-        let out = client.start(now: now / 1000)
-        clients[i] = client
+        let out = clients[i]!.start(now: now / 1000)
         handle(i, out, now)
     }
 
@@ -274,13 +275,12 @@ final class LoadRun {
             pending[i] = nil
             stats.exchanges[p.kind.rawValue].received += 1
             stats.exchanges[p.kind.rawValue].latency.record(now - p.sentAt)
-            var client = clients[i]!
-            let out = client.receive(m, now: now / 1000)
-            clients[i] = client
+            guard clients[i] != nil else { stats.unmatched += 1; continue }
+            let out = clients[i]!.receive(m, now: now / 1000)
             handle(i, out, now)
             // One server: take its OFFER now (or after --offer-wait-ms) rather than waiting
             // out the client's OFFER-collecting window.
-            if p.kind == .discoverOffer, client.state == .selecting, pending[i] == nil {
+            if p.kind == .discoverOffer, let client = clients[i], client.state == .selecting, pending[i] == nil {
                 if options.offerWaitMilliseconds == 0 {
                     fire(i, now)
                 } else {
@@ -292,15 +292,14 @@ final class LoadRun {
     }
 
     func fire(_ i: Int, _ now: Int64) {
-        guard var client = clients[i] else { return }
-        let out = client.timerFired(now: now / 1000)
-        clients[i] = client
+        guard clients[i] != nil else { return }
+        let out = clients[i]!.timerFired(now: now / 1000)
         handle(i, out, now)
     }
 
     /// Exchanges past their timeout are drops; their clients are given up.
     func expireDeadlines(_ now: Int64) {
-        while let d = deadlines.peek, d.at <= now {
+        while let d = deadlines.peek(), d.at <= now {
             deadlines.pop()
             guard let p = pending[d.client], p.seq == d.seq else { continue }
             stats.exchanges[p.kind.rawValue].drops += 1
@@ -317,7 +316,7 @@ final class LoadRun {
     /// client waits for a reply would be a retransmission: skipped, the timeout decides.
     func fireTimers(_ now: Int64) {
         let nowMs = now / 1000
-        while let t = timers.peek, t.at <= nowMs {
+        while let t = timers.peek(), t.at <= nowMs {
             timers.pop()
             let i = t.client
             guard t.incarnation == incarnation[i], let client = clients[i],
@@ -326,44 +325,5 @@ final class LoadRun {
             fire(i, now)
             if pending[i] == nil && (clients[i]?.state == .bound || clients[i]?.state == .left) { setIdle(i) }
         }
-    }
-}
-
-protocol LoadHeapElement { static func earlier(_ a: Self, _ b: Self) -> Bool }
-
-/// A binary min-heap.
-struct LoadHeap<Element: LoadHeapElement> {
-    private var items: [Element] = []
-    var count: Int { items.count }
-    var peek: Element? { items.first }
-
-    mutating func push(_ e: Element) {
-        items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let p = (i - 1) >> 1
-            guard Element.earlier(items[i], items[p]) else { break }
-            items.swapAt(i, p)
-            i = p
-        }
-    }
-
-    @discardableResult
-    mutating func pop() -> Element? {
-        guard !items.isEmpty else { return nil }
-        items.swapAt(0, items.count - 1)
-        let top = items.removeLast()
-        var i = 0
-        let n = items.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && Element.earlier(items[l], items[m]) { m = l }
-            if r < n && Element.earlier(items[r], items[m]) { m = r }
-            if m == i { break }
-            items.swapAt(i, m)
-            i = m
-        }
-        return top
     }
 }

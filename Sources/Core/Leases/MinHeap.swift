@@ -1,19 +1,26 @@
 /// A binary min-heap, shared by the lease store's expiry index, the simulator's event queue
 /// and the load generator's timers.
 public struct MinHeap<Element: Comparable & Sendable>: Sendable {
-    private(set) var items: [Element] = []
+    /// Exposed to the inliner so that other modules get a specialized heap.
+    @usableFromInline var items: [Element] = []
 
+    @inlinable
     public init() {}
+    @inlinable
     public init(_ elements: [Element]) {
         items = elements
         var i = items.count / 2 - 1
         while i >= 0 { siftDown(i); i -= 1 }
     }
 
+    @inlinable
     public var count: Int { items.count }
+    @inlinable
     public var isEmpty: Bool { items.isEmpty }
+    @inlinable
     public func peek() -> Element? { items.first }
 
+    @inlinable
     public mutating func push(_ e: Element) {
         items.append(e)
         var i = items.count - 1
@@ -26,6 +33,7 @@ public struct MinHeap<Element: Comparable & Sendable>: Sendable {
     }
 
     @discardableResult
+    @inlinable
     public mutating func pop() -> Element? {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
@@ -34,7 +42,8 @@ public struct MinHeap<Element: Comparable & Sendable>: Sendable {
         return e
     }
 
-    private mutating func siftDown(_ start: Int) {
+    @inlinable
+    @usableFromInline mutating func siftDown(_ start: Int) {
         var i = start
         while true {
             let l = 2 * i + 1, r = l + 1

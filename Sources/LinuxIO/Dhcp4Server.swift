@@ -103,8 +103,15 @@ public final class Dhcp4Server {
                 chosen.append(contentsOf: all.filter { !$0.isLoopback && $0.isUp })
                 continue
             }
-            guard let i = all.first(where: { $0.name == e.name }) else {
+            guard var i = all.first(where: { $0.name == e.name }) else {
                 throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' doesn't exist in the system")
+            }
+            if let a = e.address {
+                // "eth0/192.0.2.1": that address answers (server identifier) on the interface.
+                guard let k = i.addresses.firstIndex(where: { $0.address == a }) else {
+                    throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' has no address \(a)")
+                }
+                i.addresses.insert(i.addresses.remove(at: k), at: 0)
             }
             chosen.append(i)
         }

@@ -188,9 +188,14 @@ public final class Logger {
                 if sink.fd >= 0, fstat(sink.fd, &st) == 0 { sink.size = UInt64(st.st_size) }
             }
             guard sink.fd >= 0 else { writeFD(2, line); return }
+            let n = UInt64(line.utf8.count)
+            // Rotate before a write that would pass maxsize, so the current file always exists.
+            if sink.maxSize > 0 && sink.size > 0 && sink.size + n > sink.maxSize {
+                rotate(sink, path)
+                return write(line, to: sink)
+            }
             writeFD(sink.fd, line)
-            sink.size += UInt64(line.utf8.count)
-            if sink.maxSize > 0 && sink.size > sink.maxSize { rotate(sink, path) }
+            sink.size += n
         }
     }
 

@@ -1,6 +1,7 @@
 # Kakapo — the two commands a fresh Debian machine needs are `make demo` and `make check`.
 SHELL := /bin/bash
-SWIFT ?= swift
+# The toolchain: swift on PATH, else the one this machine kind ships in /opt/swift.
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 LOCALSTATEDIR ?= /var

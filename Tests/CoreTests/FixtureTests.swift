@@ -72,3 +72,66 @@ final class FixtureTests: XCTestCase {
         }
     }
 }
+
+/// Differential test against Kea 2.2: the DISCOVERs captured from each client, answered by
+/// the engine configured as Kea was for the capture, give OFFERs with the same options and
+/// values as Kea's captured OFFERs (Tests/Fixtures/packets/kea-2.2/).
+final class KeaDifferentialTests: XCTestCase {
+    /// The capture's config: 192.0.2.0/24, pool .100-.199, renew 3, rebind 5, valid 30,
+    /// routers 192.0.2.1, DNS 192.0.2.53 and .54, domain kakapo.example.
+    static func captureConfig() -> Dhcp4Config {
+        var c = Dhcp4Config()
+        c.timers.validLifetimeSeconds = 30
+        c.timers.renewTimerSeconds = 3
+        c.timers.rebindTimerSeconds = 5
+        var s = Subnet4(id: 1, prefix: IPv4Prefix("192.0.2.0/24")!)
+        s.pools = [Pool4(first: IPv4Address(192, 0, 2, 100), last: IPv4Address(192, 0, 2, 199))]
+        s.optionData = [ConfiguredOption(code: 3, payload: [192, 0, 2, 1]),
+                        ConfiguredOption(code: 6, payload: [192, 0, 2, 53, 192, 0, 2, 54]),
+                        ConfiguredOption(code: 15, payload: Array("kakapo.example".utf8))]
+        c.subnets = [s]
+        return c
+    }
+
+    func testOffersMatchKeas() throws {
+        let root = FixtureTests.root
+        for client in ["dhclient", "udhcpc", "dhcpcd"] {
+            let discover = [UInt8](try Data(contentsOf: root.appendingPathComponent("\(client)/discover.bin")))
+            let keaOffer = try DHCPv4Message.decode([UInt8](try Data(contentsOf: root.appendingPathComponent("kea-2.2/\(client)-offer.bin")))).get()
+            var h = EngineHarness(config: Self.captureConfig())
+            let d = InboundDatagram(bytes: discover, interface: h.iface, source: .zero, sourcePort: 68, destination: .broadcast)
+            let e = h.engine.handle(datagram: d, now: h.now)
+            let ours = try DHCPv4Message.decode(try XCTUnwrap(e.datagrams.first, client).bytes).get()
+            XCTAssertEqual(Set(ours.options.entries.map(\.code)), Set(keaOffer.options.entries.map(\.code)), "\(client): option set")
+            for entry in keaOffer.options.entries {
+                XCTAssertEqual(ours.options[entry.code], entry.data, "\(client): option \(entry.code)")
+            }
+            XCTAssertEqual(ours.flags, keaOffer.flags, client)
+            XCTAssertEqual(ours.giaddr, keaOffer.giaddr, client)
+            XCTAssertEqual(ours.xid, keaOffer.xid, client)
+            XCTAssertEqual(ours.chaddr, keaOffer.chaddr, client)
+            XCTAssertTrue((100...199).contains(Int(ours.yiaddr.value & 0xFF)), client)
+        }
+    }
+
+    /// The captured REQUESTs (selecting Kea's offer) get the same ACK as Kea sent.
+    func testAcksMatchKeas() throws {
+        let root = FixtureTests.root
+        for client in ["dhclient", "udhcpc", "dhcpcd"] {
+            let request = [UInt8](try Data(contentsOf: root.appendingPathComponent("\(client)/request.bin")))
+            let keaAck = try DHCPv4Message.decode([UInt8](try Data(contentsOf: root.appendingPathComponent("kea-2.2/\(client)-ack.bin")))).get()
+            var h = EngineHarness(config: Self.captureConfig())
+            let d = InboundDatagram(bytes: request, interface: h.iface, source: .zero, sourcePort: 68, destination: .broadcast)
+            let e = h.engine.handle(datagram: d, now: h.now)
+            let ours = try DHCPv4Message.decode(try XCTUnwrap(e.datagrams.first, client).bytes).get()
+            XCTAssertEqual(ours.messageType, .ack, client)
+            XCTAssertEqual(ours.yiaddr, keaAck.yiaddr, "\(client): the requested address")
+            XCTAssertEqual(Set(ours.options.entries.map(\.code)), Set(keaAck.options.entries.map(\.code)), "\(client): option set")
+            for entry in keaAck.options.entries {
+                XCTAssertEqual(ours.options[entry.code], entry.data, "\(client): option \(entry.code)")
+            }
+            XCTAssertEqual(ours.ciaddr, keaAck.ciaddr, client)
+            XCTAssertEqual(e.leaseChanges.count, 1, "\(client): the lease is written with the ACK")
+        }
+    }
+}

@@ -34,6 +34,12 @@ extension Dhcp4Engine {
             if let t2 { r.options[OptionCode.rebindingTime] = u32Bytes(t2) }
         }
         addConfiguredOptions(&r, x, subnet: subnet, pool: pool)
+        // Kea answers a client's host name (option 12) with the name it will use; without
+        // DDNS name processing that is the client's own (sanitized) name.
+        if lifetime != nil, x.message.options[OptionCode.fqdn] == nil,
+           let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) {
+            r.options[OptionCode.hostName] = Array(name.utf8)
+        }
         if config.echoClientID, let cid = x.clientID { r.options[OptionCode.clientIdentifier] = cid }
         if let rai = x.message.options[OptionCode.relayAgentInformation], !x.message.giaddr.isZero {
             r.options[OptionCode.relayAgentInformation] = rai

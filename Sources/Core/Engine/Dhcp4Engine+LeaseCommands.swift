@@ -28,6 +28,10 @@ extension Dhcp4Engine {
             guard let parsed = HexText.decode(c) else { return ControlResponse.make(.error, "invalid 'client-id' parameter") }
             cid = parsed
         }
+        if let v = args["valid-lft"]?.intValue, v <= 0 || v > Int64(UInt32.max) {
+            // A zero lifetime would be written as a deletion row in the lease file.
+            return ControlResponse.make(.error, "'valid-lft' must be between 1 and \(UInt32.max), got \(v)")
+        }
         let valid = UInt32(clamping: args["valid-lft"]?.intValue ?? Int64(subnet(id: subnetID)
             .map { $0.timers.inheriting(from: config.timers).validLifetimeSeconds ?? 7200 } ?? 7200))
         let expire = args["expire"]?.intValue.map { WallTime(secondsSinceEpoch: $0) } ?? (now.wall + Seconds(Int64(valid)))

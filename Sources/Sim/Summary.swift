@@ -23,6 +23,8 @@ public struct SimSummary: Sendable {
     public var releases: Int
     public var lost: Int
     public var datagramsSent: Int
+    /// Replies sent by the servers (pkt4-sent, over every incarnation).
+    public var serverReplies: Int64
     public var networkDrops: Int
     public var serverDrops: Int64
     public var parseFailed: Int64
@@ -88,6 +90,7 @@ extension World {
             boundAtEnd: clients.filter { $0.present && $0.client.holdsLease(at: now) }.count,
             dora: counters.dora, renewals: counters.renewals, naks: counters.naks, declines: counters.declines,
             releases: counters.releases, lost: counters.lost, datagramsSent: counters.sent,
+            serverReplies: servers.reduce(0) { $0 + $1.statistic(.pktSent) },
             networkDrops: counters.dropLoss + counters.dropPartition + counters.dropServerDown,
             serverDrops: servers.reduce(0) { $0 + $1.statistic(.pktReceiveDrop) },
             parseFailed: servers.reduce(0) { $0 + $1.statistic(.pktParseFailed) },

@@ -41,9 +41,11 @@ extension World {
 
     /// The server's record of `address` must be an assigned lease owned by client `c`.
     func checkHeld(_ c: Int, _ address: IPv4Address, server s: Int) {
-        guard let e = servers[s].engine else { return }
-        guard let lease = e.store.lease(at: address), lease.state == .assigned, owner(lease, is: c) else {
-            violate("lease-on-server", "\(clientName(c)) holds \(address) but server \(servers[s].spec.name) has \(e.store.lease(at: address).map { "state \($0.state) owner \($0.hardwareAddress?.description ?? "-")" } ?? "no lease")")
+        // Reads through the server without copying its engine (a copy retains all its storage).
+        guard servers[s].isUp else { return }
+        let found = servers[s].engine?.store.lease(at: address)
+        guard let lease = found, lease.state == .assigned, owner(lease, is: c) else {
+            violate("lease-on-server", "\(clientName(c)) holds \(address) but server \(servers[s].spec.name) has \(found.map { "state \($0.state) owner \($0.hardwareAddress?.description ?? "-")" } ?? "no lease")")
             return
         }
     }

@@ -151,7 +151,7 @@ extension World {
 
     /// Keeps one live deadline event per server: a new one only when the engine's deadline moved.
     func scheduleDeadline(_ server: SimServer) {
-        guard let e = server.engine, let at = e.nextDeadline else { return }
+        guard let at = server.engine?.nextDeadline else { return }
         let when = max(now, at.milliseconds)
         guard server.scheduledDeadline != when else { return }
         server.scheduledDeadline = when

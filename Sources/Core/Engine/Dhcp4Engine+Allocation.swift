@@ -20,11 +20,11 @@ extension Dhcp4Engine {
     func clientLease(_ x: Exchange, in subnet: Subnet4) -> Lease4? {
         let matchCID = subnet.matchClientID ?? config.matchClientID
         if matchCID, let cid = x.clientID {
-            if let l = store.leases(for: .clientID(cid)).first(where: { $0.subnetID == subnet.id && $0.state != .declined }) {
+            if let l = store.firstLease(for: .clientID(cid), where: { $0.subnetID == subnet.id && $0.state != .declined }) {
                 return l
             }
         }
-        return store.leases(for: .hardwareAddress(x.hardwareAddress)).first {
+        return store.firstLease(for: .hardwareAddress(x.hardwareAddress)) {
             $0.subnetID == subnet.id && $0.state != .declined && belongs($0, to: x, subnet: subnet)
         }
     }

@@ -6,9 +6,21 @@ struct Exchange {
     var label: ClientLabel
     var subnet: Subnet4?
     var now: Now
+    /// Read once: the allocation path consults both many times.
+    let hardwareAddress: HardwareAddress
+    let clientID: [UInt8]?
 
-    var hardwareAddress: HardwareAddress { message.hardwareAddress }
-    var clientID: [UInt8]? { message.clientIdentifier }
+    init(message: DHCPv4Message, datagram: InboundDatagram, type: DHCPv4MessageType, label: ClientLabel,
+         subnet: Subnet4?, now: Now) {
+        self.message = message
+        self.datagram = datagram
+        self.type = type
+        self.label = label
+        self.subnet = subnet
+        self.now = now
+        hardwareAddress = label.hardwareAddress
+        clientID = label.clientID
+    }
 }
 
 extension Dhcp4Engine {

@@ -10,6 +10,8 @@ public enum LeaseKey4: Sendable {
 public protocol LeaseStore4 {
     func lease(at address: IPv4Address) -> Lease4?
     func leases(for key: LeaseKey4) -> [Lease4]
+    /// The first lease for `key` that satisfies `predicate` (no array is built).
+    func firstLease(for key: LeaseKey4, where predicate: (Lease4) -> Bool) -> Lease4?
     mutating func apply(_ change: LeaseChange)
     /// Up to `limit` leases in `state` whose expiry is at or before `cutoff`, oldest first.
     mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4]
@@ -49,6 +51,17 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     }
 
     public func all() -> [Lease4] { byAddress.values.sorted { $0.address < $1.address } }
+
+    public func firstLease(for key: LeaseKey4, where predicate: (Lease4) -> Bool) -> Lease4? {
+        let addresses: [UInt32]
+        switch key {
+        case .address(let a): return byAddress[a.value].flatMap { predicate($0) ? $0 : nil }
+        case .hardwareAddress(let h): addresses = byHardware[h] ?? []
+        case .clientID(let c): addresses = byClientID[c] ?? []
+        }
+        for a in addresses { if let l = byAddress[a], predicate(l) { return l } }
+        return nil
+    }
 
     public mutating func apply(_ change: LeaseChange) {
         let lease = change.lease

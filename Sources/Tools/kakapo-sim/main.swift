@@ -83,7 +83,9 @@ func runCommand(_ args: [String]) -> Int32 {
     sink?.flush()
     if !quiet { print(result.summary.table) }
     let exchanges = Double(result.summary.dora + result.summary.renewals)
+    let datagrams = Double(result.summary.datagramsSent) + Double(result.summary.serverReplies)
     print("speed: \(result.summary.events) events, \(Int(exchanges)) exchanges in \(String(format3: wall1 - wall0)) s wall, \(String(format3: cpu1 - cpu0)) s CPU: \(Int(exchanges / max(wall1 - wall0, 1e-9))) exchanges per wall-clock second (\(Int(exchanges / max(cpu1 - cpu0, 1e-9))) per CPU second)")
+    print("speed: \(Int(datagrams)) DHCP messages, \(Int(datagrams / max(wall1 - wall0, 1e-9))) per wall-clock second = \(Int(datagrams / 4 / max(wall1 - wall0, 1e-9))) DORA-equivalents (4 messages) per second")
     guard let f = result.failure else {
         print("OK: \(scenario.name) (seed \(result.summary.seed)): all expectations met, invariants held")
         return 0

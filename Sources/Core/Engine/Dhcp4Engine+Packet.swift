@@ -43,20 +43,20 @@ extension Dhcp4Engine {
             drop(.notARequest, label, now, &effects)
             return effects
         }
-        guard let rawType = message.options[OptionCode.messageType] else {
+        guard let typeLength = message.options.length(OptionCode.messageType) else {
             stats.add(.pktUnknownReceived, now: now.wall)
             drop(.noMessageType, label, now, &effects)
             return effects
         }
-        guard rawType.count == 1 else {
+        guard typeLength == 1, let rawType = message.options.u8(OptionCode.messageType) else {
             // A message-type option of the wrong size is a malformed packet, as Kea counts it.
             stats.add(.pktParseFailed, now: now.wall)
-            drop(.badMessageTypeLength(rawType.count), label, now, &effects)
+            drop(.badMessageTypeLength(typeLength), label, now, &effects)
             return effects
         }
-        guard let type = DHCPv4MessageType(rawValue: rawType[0]) else {
+        guard let type = DHCPv4MessageType(rawValue: rawType) else {
             stats.add(.pktUnknownReceived, now: now.wall)
-            drop(.unsupportedMessageType(rawType[0]), label, now, &effects)
+            drop(.unsupportedMessageType(rawType), label, now, &effects)
             return effects
         }
         countReceived(type, now: now.wall)

@@ -36,7 +36,7 @@ extension Dhcp4Engine {
         addConfiguredOptions(&r, x, subnet: subnet, pool: pool)
         // Kea answers a client's host name (option 12) with the name it will use; without
         // DDNS name processing that is the client's own (sanitized) name.
-        if lifetime != nil, x.message.options[OptionCode.fqdn] == nil,
+        if lifetime != nil, !x.message.options.contains(OptionCode.fqdn),
            let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) {
             r.options[OptionCode.hostName] = Array(name.utf8)
         }
@@ -80,8 +80,7 @@ extension Dhcp4Engine {
     /// link-layer unicast to chaddr.
     mutating func send(_ r: DHCPv4Message, _ x: Exchange, _ effects: inout Effects) {
         let m = x.message
-        let maxSize = m.options[OptionCode.maxMessageSize].flatMap { $0.count == 2 ? Int($0[0]) << 8 | Int($0[1]) : nil }
-            ?? DHCPv4Message.defaultMaxMessageSize
+        let maxSize = m.options.u16(OptionCode.maxMessageSize).map { Int($0) } ?? DHCPv4Message.defaultMaxMessageSize
         let bytes = r.encode(maxSize: maxSize)
         let type = r.messageType
         var dest = IPv4Address.broadcast

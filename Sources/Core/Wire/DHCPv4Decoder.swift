@@ -53,14 +53,16 @@ extension DHCPv4Message {
         let cookie = c.u32()!
         guard cookie == magicCookie else { return .failure(.badMagicCookie(cookie)) }
 
-        var options = DHCPv4Options()
+        var options = DHCPv4Options(sharing: bytes)
         if let error = parseOptions(bytes, from: headerLength + 4, to: bytes.count, area: .options, into: &options) {
             return .failure(error)
         }
         var overload: UInt8 = 0
-        if let v = options[OptionCode.overload] {
-            guard v.count == 1, (1...3).contains(v[0]) else { return .failure(.badOverloadValue(v)) }
-            overload = v[0]
+        if options.contains(OptionCode.overload) {
+            guard let v = options.u8(OptionCode.overload), (1...3).contains(v) else {
+                return .failure(.badOverloadValue(options[OptionCode.overload] ?? []))
+            }
+            overload = v
         }
         if overload & 1 != 0 {
             if let e = parseOptions(bytes, from: 108, to: 236, area: .file, into: &options) { return .failure(e) }
@@ -93,7 +95,7 @@ extension DHCPv4Message {
             if code == OptionCode.end { return nil }
             guard let length = c.u8() else { return .missingOptionLength(code: code, area: area) }
             guard let data = c.take(Int(length)) else { return .optionOverrun(code: code, area: area) }
-            options.join(code: code, data: data)
+            options.join(code: code, start: data.startIndex, count: data.count)
         }
         return nil
     }

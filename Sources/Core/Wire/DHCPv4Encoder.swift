@@ -42,21 +42,13 @@ extension DHCPv4Message {
 
     /// The common case: every option is short and everything fits in the options field.
     private func encodeWithoutOverload(budget: Int) -> [UInt8]? {
-        var needed = 0
-        for e in options.entries {
-            guard e.data.count <= 255 else { return nil }
-            needed += 2 + e.data.count
-        }
-        guard DHCPv4Message.headerLength + 4 + needed + 1 <= budget else { return nil }
+        guard let needed = options.shortEncodedSize,
+              DHCPv4Message.headerLength + 4 + needed + 1 <= budget else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(max(DHCPv4Message.minimumLength, DHCPv4Message.headerLength + 5 + needed))
         writeHeader(into: &out, fileOptions: nil, snameOptions: nil)
         out.appendU32(DHCPv4Message.magicCookie)
-        for e in options.entries {
-            out.append(e.code)
-            out.append(UInt8(e.data.count))
-            out.append(contentsOf: e.data)
-        }
+        options.writeShort(into: &out)
         out.append(OptionCode.end)
         if out.count < DHCPv4Message.minimumLength {
             out.append(contentsOf: repeatElement(0, count: DHCPv4Message.minimumLength - out.count))

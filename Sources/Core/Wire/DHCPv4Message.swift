@@ -95,8 +95,7 @@ public struct DHCPv4Message: Sendable, Equatable {
     }
 
     public var messageType: DHCPv4MessageType? {
-        guard let v = options[OptionCode.messageType], v.count == 1 else { return nil }
-        return DHCPv4MessageType(rawValue: v[0])
+        options.u8(OptionCode.messageType).flatMap { DHCPv4MessageType(rawValue: $0) }
     }
 
     /// Option 50 when it is exactly four bytes.
@@ -110,51 +109,137 @@ public struct DHCPv4Message: Sendable, Equatable {
     }
 }
 
-/// An ordered option list keyed by code. Small (tens of entries), so a linear scan beats hashing.
-public struct DHCPv4Options: Sendable, Equatable, Sequence {
+/// An ordered option list keyed by code. Option data lives in one byte buffer with a small
+/// index of (code, start, length): decoding shares the datagram's buffer instead of copying
+/// each option, and the protocol's common reads (`u8`, `address`, `u32`) allocate nothing.
+/// Small (tens of entries), so a linear scan beats hashing.
+public struct DHCPv4Options: Sendable, Sequence {
     public struct Entry: Sendable, Equatable {
         public var code: UInt8
         public var data: [UInt8]
     }
-    public private(set) var entries: [Entry] = []
+
+    @usableFromInline struct Slot: Sendable {
+        var code: UInt8
+        var start: Int32
+        var count: Int32
+    }
+
+    @usableFromInline var storage: [UInt8] = []
+    @usableFromInline var slots: [Slot] = []
 
     public init() {}
 
+    /// Options over a shared buffer (the decoder passes the datagram itself).
+    init(sharing buffer: [UInt8]) { storage = buffer }
+
+    @inline(__always) func slotIndex(_ code: UInt8) -> Int? {
+        for i in slots.indices where slots[i].code == code { return i }
+        return nil
+    }
+
     public subscript(code: UInt8) -> [UInt8]? {
         get {
-            for e in entries where e.code == code { return e.data }
-            return nil
+            guard let i = slotIndex(code) else { return nil }
+            let s = slots[i]
+            return Array(storage[Int(s.start)..<Int(s.start + s.count)])
         }
         set {
-            if let i = entries.firstIndex(where: { $0.code == code }) {
-                if let v = newValue { entries[i].data = v } else { entries.remove(at: i) }
-            } else if let v = newValue {
-                entries.append(Entry(code: code, data: v))
+            if let v = newValue {
+                let start = Int32(storage.count)
+                storage.append(contentsOf: v)
+                let slot = Slot(code: code, start: start, count: Int32(v.count))
+                if let i = slotIndex(code) { slots[i] = slot } else { slots.append(slot) }
+            } else if let i = slotIndex(code) {
+                slots.remove(at: i)
             }
         }
     }
 
-    /// Appends data to an option, joining split instances as RFC 3396 requires.
-    mutating func join(code: UInt8, data: ArraySlice<UInt8>) {
-        if let i = entries.firstIndex(where: { $0.code == code }) {
-            entries[i].data.append(contentsOf: data)
-        } else {
-            entries.append(Entry(code: code, data: Array(data)))
+    /// Adds option data found in a datagram, joining split instances as RFC 3396 requires.
+    mutating func join(code: UInt8, start: Int, count: Int) {
+        guard let i = slotIndex(code) else {
+            slots.append(Slot(code: code, start: Int32(start), count: Int32(count)))
+            return
+        }
+        // A repeated option: its parts are copied together at the end of the buffer.
+        let old = slots[i]
+        let joined = Array(storage[Int(old.start)..<Int(old.start + old.count)]) + Array(storage[start..<start + count])
+        let newStart = Int32(storage.count)
+        storage.append(contentsOf: joined)
+        slots[i] = Slot(code: code, start: newStart, count: Int32(joined.count))
+    }
+
+    public func contains(_ code: UInt8) -> Bool { slotIndex(code) != nil }
+
+    /// Length of an option's data, nil when absent.
+    public func length(_ code: UInt8) -> Int? { slotIndex(code).map { Int(slots[$0].count) } }
+
+    /// A one-byte option's value.
+    public func u8(_ code: UInt8) -> UInt8? {
+        guard let i = slotIndex(code), slots[i].count == 1 else { return nil }
+        return storage[Int(slots[i].start)]
+    }
+
+    public func address(_ code: UInt8) -> IPv4Address? { u32(code).map { IPv4Address($0) } }
+
+    public func u32(_ code: UInt8) -> UInt32? {
+        guard let i = slotIndex(code), slots[i].count == 4 else { return nil }
+        let o = Int(slots[i].start)
+        return UInt32(storage[o]) << 24 | UInt32(storage[o + 1]) << 16 | UInt32(storage[o + 2]) << 8 | UInt32(storage[o + 3])
+    }
+
+    public func u16(_ code: UInt8) -> UInt16? {
+        guard let i = slotIndex(code), slots[i].count == 2 else { return nil }
+        let o = Int(slots[i].start)
+        return UInt16(storage[o]) << 8 | UInt16(storage[o + 1])
+    }
+
+    /// Whether the option's data is exactly `bytes`.
+    public func has(_ code: UInt8, equalTo bytes: [UInt8]) -> Bool {
+        guard let i = slotIndex(code), Int(slots[i].count) == bytes.count else { return false }
+        let o = Int(slots[i].start)
+        for k in 0..<bytes.count where storage[o + k] != bytes[k] { return false }
+        return true
+    }
+
+    /// Appends each option as code, length, data (options longer than 255 bytes excepted).
+    func writeShort(into out: inout [UInt8]) {
+        for s in slots {
+            out.append(s.code)
+            out.append(UInt8(truncatingIfNeeded: s.count))
+            out.append(contentsOf: storage[Int(s.start)..<Int(s.start + s.count)])
         }
     }
 
-    public func contains(_ code: UInt8) -> Bool { entries.contains { $0.code == code } }
-
-    public func address(_ code: UInt8) -> IPv4Address? {
-        guard let v = self[code], v.count == 4 else { return nil }
-        return IPv4Address(bytes: v)
+    /// Total encoded size if every option is at most 255 bytes, else nil.
+    var shortEncodedSize: Int? {
+        var n = 0
+        for s in slots {
+            guard s.count <= 255 else { return nil }
+            n += 2 + Int(s.count)
+        }
+        return n
     }
 
-    public func u32(_ code: UInt8) -> UInt32? {
-        guard let v = self[code], v.count == 4 else { return nil }
-        return UInt32(v[0]) << 24 | UInt32(v[1]) << 16 | UInt32(v[2]) << 8 | UInt32(v[3])
+    /// The options in order, with their data copied out.
+    public var entries: [Entry] {
+        slots.map { Entry(code: $0.code, data: Array(storage[Int($0.start)..<Int($0.start + $0.count)])) }
     }
 
-    public var count: Int { entries.count }
+    public var count: Int { slots.count }
     public func makeIterator() -> IndexingIterator<[Entry]> { entries.makeIterator() }
+}
+
+extension DHCPv4Options: Equatable {
+    /// Equal when they hold the same options with the same data in the same order.
+    public static func == (a: DHCPv4Options, b: DHCPv4Options) -> Bool {
+        guard a.slots.count == b.slots.count else { return false }
+        for (x, y) in zip(a.slots, b.slots) {
+            guard x.code == y.code, x.count == y.count,
+                  a.storage[Int(x.start)..<Int(x.start + x.count)].elementsEqual(b.storage[Int(y.start)..<Int(y.start + y.count)])
+            else { return false }
+        }
+        return true
+    }
 }

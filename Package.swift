@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layout fixed by DESIGN.md: a pure Core, a Linux shell, the simulator, one folder per tool.
 // No external packages yet: every dependency has to earn its build time on a 2-core CI machine.
+// Warnings are errors in debug builds (what make check builds), so none accumulate.
 let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug))]
 
 let package = Package(
@@ -18,24 +19,24 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        .target(name: "KakapoCore", path: "Sources/Core"),
+        .target(name: "KakapoCore", path: "Sources/Core", swiftSettings: strict),
         // Linux headers the Glibc module does not export (AF_PACKET, BPF); used by LinuxIO only.
         .target(name: "CShim", path: "Sources/CShim"),
-        .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim"], path: "Sources/LinuxIO"),
+        .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim"], path: "Sources/LinuxIO", swiftSettings: strict),
         .target(name: "KakapoSim", dependencies: ["KakapoCore", .product(name: "Yams", package: "Yams")],
-                path: "Sources/Sim"),
+                path: "Sources/Sim", swiftSettings: strict),
         .executableTarget(
             name: "kakapo-dhcp4",
             dependencies: ["KakapoCore", "KakapoLinuxIO"],
-            path: "Sources/Tools/kakapo-dhcp4"),
+            path: "Sources/Tools/kakapo-dhcp4", swiftSettings: strict),
         .executableTarget(
             name: "kakapo-sim",
             dependencies: ["KakapoCore", "KakapoSim", "KakapoLinuxIO",
                            .product(name: "Histogram", package: "hdrhistogram-swift")],
-            path: "Sources/Tools/kakapo-sim"),
+            path: "Sources/Tools/kakapo-sim", swiftSettings: strict),
         .testTarget(
             name: "CoreTests",
             dependencies: ["KakapoCore", "KakapoLinuxIO", "KakapoSim"],
-            path: "Tests/CoreTests"),
+            path: "Tests/CoreTests", swiftSettings: strict),
     ]
 )

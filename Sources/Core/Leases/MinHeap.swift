@@ -43,7 +43,7 @@ public struct MinHeap<Element: Comparable & Sendable>: Sendable {
     }
 
     @inlinable
-    @usableFromInline mutating func siftDown(_ start: Int) {
+    mutating func siftDown(_ start: Int) {
         var i = start
         while true {
             let l = 2 * i + 1, r = l + 1

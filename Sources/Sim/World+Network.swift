@@ -4,17 +4,17 @@ extension World {
     /// One crossing of a segment's link: nil when lost (or cut off), else the delays of each
     /// copy (two when duplicated). Jitter reorders datagrams.
     func leg(_ seg: Int, crossesToServer: Bool) -> Delays? {
-        let s = segments[seg]
-        if s.partitioned {
+        // Field by field: copying the whole Segment would retain all of its arrays per datagram.
+        if segments[seg].partitioned {
             counters.dropPartition += 1
             return nil
         }
-        let loss = s.lossOverride ?? s.spec.link.loss
+        let loss = segments[seg].lossOverride ?? segments[seg].spec.link.loss
         if netRNG.chance(loss) {
             counters.dropLoss += 1
             return nil
         }
-        let l = s.spec.link
+        let l = segments[seg].spec.link
         var delays = Delays(first: l.latencyMilliseconds + netRNG.between(0, l.jitterMilliseconds))
         if netRNG.chance(l.duplication) {
             counters.duplicated += 1
@@ -56,16 +56,15 @@ extension World {
     }
 
     func broadcast(_ bytes: [UInt8], segment seg: Int, source: IPv4Address, message: DHCPv4Message?) {
-        let spec = segments[seg].spec
-        for d in spec.directServers {
+        for d in segments[seg].spec.directServers {
             guard let s = serverByAddress[d.address], let iface = servers[s].segmentInterfaces[seg] else { continue }
-            guard let delays = leg(seg, crossesToServer: true) else { if let m = message { traceDrop("segment:\(spec.name)", m, "loss-or-partition") }; continue }
+            guard let delays = leg(seg, crossesToServer: true) else { if let m = message { traceDrop("segment:\(segments[seg].spec.name)", m, "loss-or-partition") }; continue }
             delays.forEach { dl in
                 queue.push(now + dl, .toServer(server: s, bytes: bytes, interface: iface, source: source, destination: .broadcast, epoch: servers[s].epoch))
             }
         }
-        if let r = spec.relay {
-            guard let delays = leg(seg, crossesToServer: true) else { if let m = message { traceDrop("relay:\(spec.name)", m, "loss-or-partition") }; return }
+        if let r = segments[seg].spec.relay {
+            guard let delays = leg(seg, crossesToServer: true) else { if let m = message { traceDrop("relay:\(segments[seg].spec.name)", m, "loss-or-partition") }; return }
             let relayed = World.relay(bytes, via: r)
             for name in r.servers {
                 guard let s = servers.firstIndex(where: { $0.spec.name == name }) else { continue }

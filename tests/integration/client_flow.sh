@@ -22,32 +22,7 @@ conf="$KK_WORK/kea-dhcp4.conf"
 # Short timers so renewals happen within the test.  busybox udhcpc ignores
 # option 58 and renews at half the lease time, and it raises leases shorter than
 # 30 s to 30 s: with 30 s it renews after 15 s, while the lease is still valid.
-cat >"$conf" <<EOF
-// $KK_TEST_NAME: one $ctype client
-{
-  "Dhcp4": {
-    "interfaces-config": { "interfaces": [ "eth0" ] },
-    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
-    "lease-database": { "type": "memfile", "name": "$csv", "lfc-interval": 0 },
-    "renew-timer": 4,
-    "rebind-timer": 8,
-    "valid-lifetime": 30,
-    "subnet4": [
-      {
-        "id": 1,
-        "subnet": "192.0.2.0/24",
-        "pools": [ { "pool": "192.0.2.100 - 192.0.2.199" } ],
-        "option-data": [
-          { "name": "routers", "data": "192.0.2.1" },
-          { "name": "domain-name-servers", "data": "192.0.2.53, 192.0.2.54" },
-          { "name": "domain-name", "data": "kakapo.example" }
-        ]
-      }
-    ],
-    "loggers": $(kk_config_loggers)
-  }
-}
-EOF
+kk_write_basic_config "$conf" 4 8 30
 
 in_pool() {   # 192.0.2.100 .. 192.0.2.199
     local a=$1

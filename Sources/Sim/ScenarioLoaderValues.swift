@@ -54,7 +54,12 @@ struct ScenarioReader {
             guard case .scalar(let keyScalar) = keyNode else {
                 throw error("keys in \(what) must be plain words, not \(shown(keyNode))", at: keyNode)
             }
-            let key = keyScalar.string
+            var key = keyScalar.string
+            // Underscores are accepted for hyphens (all_bound_within = all-bound-within).
+            if !allowed.contains(key) {
+                let hyphenated = String(key.map { $0 == "_" ? "-" : $0 })
+                if allowed.contains(hyphenated) { key = hyphenated }
+            }
             if let earlier = entries.first(where: { $0.key == key }) {
                 let line = earlier.keyNode.mark?.line ?? 0
                 throw error("duplicate key '\(key)' in \(what) (first given on line \(line))", at: keyNode)

@@ -228,7 +228,7 @@ final class ScenarioLoaderTests: XCTestCase {
         assertError(variant("    segment: lan\n", "    segment: lan\n    sesion: 1h\n"), "14:5",
                     "unknown key 'sesion' in population 'hosts'; allowed keys: name, segment, count,")
         assertError(variant("    segment: lan\n", "    segment: lan\n    sesion: 1h\n"), "14:5", "did you mean 'session'?")
-        assertError(variant("expect:\n", "expect:\n  all_bound_within: 1m\n"), "20:3", "did you mean 'all-bound-within'?")
+        assertError(variant("expect:\n", "expect:\n  all-bound-witin: 1m\n"), "20:3", "did you mean 'all-bound-within'?")
         assertError(variant("name: small\n", "name: small\nseeds: 3\n"), "2:1", "unknown key 'seeds' in the scenario")
         assertError(variant("arrival: { uniform: { start: 0s, window: 1m } }", "arrival: { uniform: { begin: 0s, window: 1m } }"),
                     "15:27", "unknown key 'begin'")
@@ -457,5 +457,28 @@ final class ScenarioLoaderTests: XCTestCase {
         XCTAssertThrowsError(try ScenarioLoader.load(path: dir + "/missing.yaml")) { error in
             XCTAssertTrue("\(error)".hasPrefix(dir + "/missing.yaml:1:1: cannot read scenario file"), "\(error)")
         }
+    }
+}
+
+extension ScenarioLoaderTests {
+    /// Keys may be written with underscores, as in the issue's examples (all_bound_within).
+    func testUnderscoreSpellingsAreAccepted() throws {
+        let yaml = """
+        name: underscores
+        duration: 10m
+        servers:
+          - { name: s1, address: 192.0.2.1, config: { Dhcp4: { subnet4: [ { id: 1, subnet: "192.0.2.0/24", pools: [ { pool: "192.0.2.10 - 192.0.2.20" } ] } ] } } }
+        segments:
+          - { name: lan, prefix: 192.0.2.0/24, servers: [s1] }
+        populations:
+          - { name: p, segment: lan, count: 3, release_on_leave: 50%, mac_prefix: "02:07" }
+        expect:
+          all_bound_within: 30s
+          max_naks: 0
+        """
+        let s = try ScenarioLoader.load(yaml: yaml, file: "u.yaml", baseDirectory: "/", readFile: { _ in "" })
+        XCTAssertEqual(s.expectations.allBoundWithinMilliseconds, 30_000)
+        XCTAssertEqual(s.expectations.maxNaks, 0)
+        XCTAssertEqual(s.populations.first?.releaseOnLeave, 0.5)
     }
 }

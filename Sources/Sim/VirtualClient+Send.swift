@@ -8,6 +8,7 @@ extension VirtualClient {
         var m = DHCPv4Message()
         m.xid = xid
         m.chaddr = chaddr16
+        m.options.reserveCapacity(bytes: 48, options: 6)
         m.options[OptionCode.messageType] = [type.rawValue]
         if let cid = clientID { m.options[OptionCode.clientIdentifier] = cid }
         if type == .discover || type == .request {

@@ -9,6 +9,7 @@ extension Dhcp4Engine {
         r.flags = x.message.flags
         r.giaddr = x.message.giaddr
         r.chaddr = x.message.chaddr
+        r.options.reserveCapacity(bytes: 128, options: 16)
         return r
     }
 

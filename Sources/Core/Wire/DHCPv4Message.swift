@@ -172,6 +172,13 @@ public struct DHCPv4Options: Sendable, Sequence {
 
     public func contains(_ code: UInt8) -> Bool { slotIndex(code) != nil }
 
+    /// Room for `bytes` of option data and `options` entries, so building a message does not
+    /// reallocate as options are added.
+    public mutating func reserveCapacity(bytes: Int, options: Int) {
+        storage.reserveCapacity(bytes)
+        slots.reserveCapacity(options)
+    }
+
     /// Length of an option's data, nil when absent.
     public func length(_ code: UInt8) -> Int? { slotIndex(code).map { Int(slots[$0].count) } }
 

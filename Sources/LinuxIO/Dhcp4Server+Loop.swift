@@ -20,6 +20,9 @@ extension Dhcp4Server {
             let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
             if rc < 0 && errno != EINTR { logger.log(.error, "DHCP4_PACKET_RECEIVE_FAIL", "poll failed: \(String(cString: strerror(errno)))") }
             let now = clock.now()
+            if clock.wallSteppedBack {
+                logger.log(.warn, "DHCP4_CLOCK_STEPPED_BACK", "the system clock went backwards (now \(now.wall.secondsSinceEpoch)); lease expiry uses wall-clock time, timers are unaffected")
+            }
             logger.beginBatch()
             defer { logger.endBatch() }
             if rc > 0 {

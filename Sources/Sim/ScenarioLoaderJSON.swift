@@ -1,3 +1,4 @@
+import KakapoCore
 import Yams
 
 /// Turns an inline server config (a YAML mapping) into JSON text for the Kea config parser.
@@ -157,22 +158,6 @@ struct YAMLToJSON {
         return (negative ? "-" : "") + whole + "." + fraction + exponent
     }
 
-    static func quoted(_ text: String) -> String {
-        var s = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x7F:
-                let hex = String(c.value, radix: 16)
-                s += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                s.unicodeScalars.append(scalar)
-            }
-        }
-        return s + "\""
-    }
+    /// A JSON string literal, escaped by Core's serializer.
+    static func quoted(_ text: String) -> String { JSON.string(text).serialized() }
 }

@@ -42,25 +42,8 @@ public struct TraceRecord: Sendable {
         return s + "}"
     }
 
-    static func quote(_ x: String) -> String {
-        var out = "\""
-        for u in x.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal, escaped by Core's serializer.
+    static func quote(_ x: String) -> String { JSON.string(x).serialized() }
 }
 
 public enum TraceValue: Sendable, Equatable {

@@ -19,11 +19,24 @@ public protocol LeaseStore4 {
     func all() -> [Lease4]
 }
 
+/// The addresses one client identity holds: almost always one, so no array until a second.
+enum AddressList: Sendable {
+    case one(UInt32)
+    case many([UInt32])
+
+    var addresses: [UInt32] {
+        switch self {
+        case .one(let a): [a]
+        case .many(let all): all
+        }
+    }
+}
+
 /// In-memory store indexed by address, hardware address, client id and expiry.
 public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     private var byAddress: [UInt32: Lease4] = [:]
-    private var byHardware: [HardwareAddress: [UInt32]] = [:]
-    private var byClientID: [[UInt8]: [UInt32]] = [:]
+    private var byHardware: [HardwareAddress: AddressList] = [:]
+    private var byClientID: [[UInt8]: AddressList] = [:]
     /// Expiry index: one min-heap of (expire, address) per lease state, with lazy deletion — an
     /// entry is stale when the lease at that address no longer has that expiry and state.
     private var expiryHeaps = [MinHeap<ExpiryEntry>](repeating: MinHeap(), count: 3)
@@ -45,22 +58,27 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     public func leases(for key: LeaseKey4) -> [Lease4] {
         switch key {
         case .address(let a): return byAddress[a.value].map { [$0] } ?? []
-        case .hardwareAddress(let h): return (byHardware[h] ?? []).compactMap { byAddress[$0] }
-        case .clientID(let c): return (byClientID[c] ?? []).compactMap { byAddress[$0] }
+        case .hardwareAddress(let h): return (byHardware[h]?.addresses ?? []).compactMap { byAddress[$0] }
+        case .clientID(let c): return (byClientID[c]?.addresses ?? []).compactMap { byAddress[$0] }
         }
     }
 
     public func all() -> [Lease4] { byAddress.values.sorted { $0.address < $1.address } }
 
     public func firstLease(for key: LeaseKey4, where predicate: (Lease4) -> Bool) -> Lease4? {
-        let addresses: [UInt32]
+        let list: AddressList?
         switch key {
         case .address(let a): return byAddress[a.value].flatMap { predicate($0) ? $0 : nil }
-        case .hardwareAddress(let h): addresses = byHardware[h] ?? []
-        case .clientID(let c): addresses = byClientID[c] ?? []
+        case .hardwareAddress(let h): list = byHardware[h]
+        case .clientID(let c): list = byClientID[c]
         }
-        for a in addresses { if let l = byAddress[a], predicate(l) { return l } }
-        return nil
+        switch list {
+        case nil: return nil
+        case .one(let a)?: return byAddress[a].flatMap { predicate($0) ? $0 : nil }
+        case .many(let all)?:
+            for a in all { if let l = byAddress[a], predicate(l) { return l } }
+            return nil
+        }
     }
 
     public mutating func apply(_ change: LeaseChange) {
@@ -80,8 +98,8 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     }
 
     private mutating func index(_ l: Lease4) {
-        if let h = l.hardwareAddress, !h.isEmpty { byHardware[h, default: []].append(l.address.value) }
-        if let c = l.clientID, !c.isEmpty { byClientID[c, default: []].append(l.address.value) }
+        if let h = l.hardwareAddress, !h.isEmpty { Self.insert(l.address.value, into: &byHardware, key: h) }
+        if let c = l.clientID, !c.isEmpty { Self.insert(l.address.value, into: &byClientID, key: c) }
         pushExpiry(l)
     }
 
@@ -97,10 +115,22 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         if let c = l.clientID, !c.isEmpty { Self.remove(l.address.value, from: &byClientID, key: c) }
     }
 
-    private static func remove<K: Hashable>(_ a: UInt32, from index: inout [K: [UInt32]], key: K) {
-        guard var list = index[key] else { return }
-        list.removeAll { $0 == a }
-        index[key] = list.isEmpty ? nil : list
+    private static func insert<K: Hashable>(_ a: UInt32, into index: inout [K: AddressList], key: K) {
+        if let existing = index[key] {
+            index[key] = .many(existing.addresses + [a])
+        } else {
+            index[key] = .one(a)
+        }
+    }
+
+    private static func remove<K: Hashable>(_ a: UInt32, from index: inout [K: AddressList], key: K) {
+        switch index[key] {
+        case nil: return
+        case .one(let x)?: if x == a { index[key] = nil }
+        case .many(let all)?:
+            let rest = all.filter { $0 != a }
+            index[key] = rest.count == 1 ? .one(rest[0]) : (rest.isEmpty ? nil : .many(rest))
+        }
     }
 
     private mutating func rebuildExpiryIndex() {

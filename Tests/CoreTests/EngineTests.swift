@@ -195,3 +195,47 @@ final class EngineHostnameTests: XCTestCase {
         XCTAssertNil(Dhcp4Engine<MemoryLeaseStore4>.hostname([0x07, 0x41]), "control characters are refused")
     }
 }
+
+/// Host reservations: the reserved client gets its address (even outside the pools), its
+/// options and host name; nobody else gets a reserved address; a reserved client asking for
+/// another address is refused so that it comes back for its own.
+final class ReservationTests: XCTestCase {
+    static func config() -> Dhcp4Config {
+        var c = EngineHarness.config()
+        var inPool = Reservation4()
+        inPool.hardwareAddress = HardwareAddress(bytes: EngineHarness.mac(9))
+        inPool.address = IPv4Address(192, 0, 2, 10)          // the pool's first address
+        var outOfPool = Reservation4()
+        outOfPool.hardwareAddress = HardwareAddress(bytes: EngineHarness.mac(7))
+        outOfPool.address = IPv4Address(192, 0, 2, 200)
+        outOfPool.hostname = "printer"
+        outOfPool.optionData = [ConfiguredOption(code: 3, payload: [192, 0, 2, 254])]
+        c.subnets[0].reservations = [inPool, outOfPool]
+        return c
+    }
+
+    func testReservedClientGetsItsAddressOptionsAndName() throws {
+        var h = EngineHarness(config: Self.config())
+        let ack = try XCTUnwrap(h.dora(mac: EngineHarness.mac(7)))
+        XCTAssertEqual(ack.yiaddr, IPv4Address(192, 0, 2, 200), "out-of-pool reservation")
+        XCTAssertEqual(ack.options[OptionCode.routers], [192, 0, 2, 254], "reservation options win")
+        XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.hostname, "printer")
+        XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.poolID, 0)
+    }
+
+    func testOthersNeverGetAReservedAddress() throws {
+        var h = EngineHarness(config: Self.config())
+        let other = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        XCTAssertEqual(other.yiaddr, IPv4Address(192, 0, 2, 11), ".10 is reserved for another client")
+        let asked = h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, [192, 0, 2, 10])]))
+        XCTAssertNotEqual(asked.replies.first?.yiaddr, IPv4Address(192, 0, 2, 10))
+        XCTAssertEqual(try XCTUnwrap(h.dora(mac: EngineHarness.mac(9))).yiaddr, IPv4Address(192, 0, 2, 10))
+    }
+
+    func testReservedClientAskingForAnotherAddressIsRefused() {
+        var h = EngineHarness(config: Self.config())
+        let r = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(7), options: [
+            (OptionCode.requestedAddress, [192, 0, 2, 15]), (OptionCode.serverIdentifier, [192, 0, 2, 1])]))
+        XCTAssertEqual(r.replies.first?.messageType, .nak)
+    }
+}

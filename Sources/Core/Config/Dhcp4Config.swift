@@ -183,10 +183,24 @@ public struct Subnet4: Sendable, Equatable {
     public var authoritative: Bool?
     public var matchClientID: Bool?
     public var bootFields: BootFields = BootFields()
+    /// Host reservations of this subnet (`reservations`).
+    public var reservations: [Reservation4] = []
     public init(id: UInt32, prefix: IPv4Prefix) {
         self.id = id
         self.prefix = prefix
     }
+}
+
+/// A host reservation: a client known by hardware address or client id gets a fixed address
+/// (in or out of the pools), a host name, options and boot fields.
+public struct Reservation4: Sendable, Equatable {
+    public var hardwareAddress: HardwareAddress?
+    public var clientID: [UInt8]?
+    public var address: IPv4Address?
+    public var hostname: String?
+    public var optionData: [ConfiguredOption] = []
+    public var bootFields: BootFields = BootFields()
+    public init() {}
 }
 
 public struct ControlSocketConfig: Sendable, Equatable {

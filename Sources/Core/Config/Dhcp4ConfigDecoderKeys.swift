@@ -68,7 +68,6 @@ enum Dhcp4KeaKeys {
     static let subnetIgnored: [String: KeaValueKind] = [
         "client-class": .string,
         "require-client-classes": .list,
-        "reservations": .list,
         "reservation-mode": .string,
         "reservations-global": .boolean,
         "reservations-in-subnet": .boolean,

@@ -64,6 +64,7 @@ extension Dhcp4Decoding {
                 draft.interface = name.isEmpty ? nil : name
             case "authoritative": draft.authoritative = try bool(member.value)
             case "match-client-id": draft.matchClientID = try bool(member.value)
+            case "reservations": draft.reservations = try decodeReservations(member.value, path: "\(path)/reservations")
             default:
                 if try annotation(member) { continue }
                 try other(member, context: "subnet4", path: path, ignorable: Dhcp4KeaKeys.subnetIgnored)
@@ -71,6 +72,7 @@ extension Dhcp4Decoding {
         }
         draft.prefix = try subnetPrefix(try require("subnet", in: node, context: "subnet4"))
         draft.pools = try checkPools(pools, in: draft.prefix)
+        try checkReservations(draft, at: node.position)
         return SubnetDraft(subnet: draft, timerScope: scope)
     }
 

@@ -1,6 +1,7 @@
 /// The outcome of looking for an address for a client.
 enum AllocationResult {
-    case address(IPv4Address, pool: Pool4, existing: Lease4?)
+    /// `pool` is nil for a reserved address outside the pools.
+    case address(IPv4Address, pool: Pool4?, existing: Lease4?)
     case unavailable
 }
 
@@ -32,6 +33,7 @@ extension Dhcp4Engine {
     /// Whether `a` can be given to this client: no lease, the client's own, or a lease that has
     /// expired (declined ones once their probation is over).
     func isAvailable(_ a: IPv4Address, for x: Exchange, subnet: Subnet4) -> Bool {
+        if isReservedForAnother(a, x, subnet: subnet) { return false }
         guard let l = store.lease(at: a) else { return true }
         if l.state == .expiredReclaimed { return true }
         if l.state == .declined { return l.isExpired(at: x.now.wall) }
@@ -45,7 +47,20 @@ extension Dhcp4Engine {
     /// that cannot be granted gives `.unavailable` instead of another address.
     mutating func chooseAddress(_ x: Exchange, subnet: Subnet4, hint: IPv4Address?, hintIsMandatory: Bool) -> AllocationResult {
         let existing = clientLease(x, in: subnet)
-        if let e = existing, hint == nil || hint == e.address, let p = pool(of: e.address, in: subnet) {
+        // A reserved address comes first, in or out of the pools (Kea's reservations-in-subnet).
+        if let reserved = reservation(for: x, in: subnet)?.address {
+            let free = isAvailable(reserved, for: x, subnet: subnet)
+            if free && (hint == nil || hint == reserved || !hintIsMandatory) {
+                return .address(reserved, pool: pool(of: reserved, in: subnet), existing: existing)
+            }
+            // Asking for another address while the reserved one waits: refused (NAK), so the
+            // client comes back for its reservation, as with Kea.
+            if free { return .unavailable }
+            // Held by someone else: a dynamic address meanwhile, counted as a conflict.
+            countReservationConflict(subnet, x.now.wall)
+        }
+        if let e = existing, hint == nil || hint == e.address, let p = pool(of: e.address, in: subnet),
+           !isReservedForAnother(e.address, x, subnet: subnet) {
             return .address(e.address, pool: p, existing: e)
         }
         if let h = hint {
@@ -54,7 +69,7 @@ extension Dhcp4Engine {
             }
             if hintIsMandatory { return .unavailable }
         }
-        if let e = existing, let p = pool(of: e.address, in: subnet) {
+        if let e = existing, let p = pool(of: e.address, in: subnet), !isReservedForAnother(e.address, x, subnet: subnet) {
             return .address(e.address, pool: p, existing: e)
         }
         return nextFreeAddress(x, subnet: subnet).map { .address($0.0, pool: $0.1, existing: existing) } ?? .unavailable
@@ -125,5 +140,27 @@ extension Dhcp4Engine {
             stats.add(.declinedAddresses, d, now: now)
         case .expiredReclaimed: break
         }
+    }
+
+    /// The client's reservation in `subnet`, by hardware address then client id (Kea's default
+    /// host-reservation-identifiers order).
+    func reservation(for x: Exchange, in subnet: Subnet4) -> Reservation4? {
+        guard !subnet.reservations.isEmpty else { return nil }
+        if let r = subnet.reservations.first(where: { $0.hardwareAddress == x.hardwareAddress }) { return r }
+        if let cid = x.clientID, let r = subnet.reservations.first(where: { $0.clientID == cid }) { return r }
+        return nil
+    }
+
+    /// Whether `a` is reserved in `subnet` for a client other than this one.
+    func isReservedForAnother(_ a: IPv4Address, _ x: Exchange, subnet: Subnet4) -> Bool {
+        guard !subnet.reservations.isEmpty, let r = subnet.reservations.first(where: { $0.address == a }) else { return false }
+        if let h = r.hardwareAddress { return h != x.hardwareAddress }
+        if let c = r.clientID { return c != x.clientID }
+        return true
+    }
+
+    mutating func countReservationConflict(_ subnet: Subnet4, _ now: WallTime) {
+        stats.add(.reservationConflicts, now: now)
+        stats.add(.reservationConflicts, subnet: subnet.id, now: now)
     }
 }

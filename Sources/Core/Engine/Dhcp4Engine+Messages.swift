@@ -43,7 +43,7 @@ extension Dhcp4Engine {
         switch chooseAddress(x, subnet: subnet, hint: hint, hintIsMandatory: hint != nil) {
         case .unavailable:
             if let h = hint {
-                let inPool = pool(of: h, in: subnet) != nil
+                let inPool = pool(of: h, in: subnet) != nil || reservation(for: x, in: subnet)?.address == h
                 return nak(inPool ? .addressInUse(h) : .addressNotInPool(h), x, &effects)
             }
             countAllocationFailure(subnet, x.now.wall)
@@ -57,15 +57,19 @@ extension Dhcp4Engine {
     }
 
     /// Writes the lease (before the ACK is sent: the shell persists `leaseChanges` first).
-    mutating func grant(_ a: IPv4Address, pool: Pool4, existing: Lease4?, valid: UInt32,
+    mutating func grant(_ a: IPv4Address, pool: Pool4?, existing: Lease4?, valid: UInt32,
                         _ x: Exchange, _ subnet: Subnet4, _ effects: inout Effects) {
         let previous = store.lease(at: a)
         var lease = Lease4(address: a, hardwareAddress: x.hardwareAddress, clientID: x.clientID,
                            validLifetimeSeconds: valid, expire: x.now.wall + Seconds(Int64(valid)),
                            subnetID: subnet.id)
-        lease.poolID = pool.poolID
+        lease.poolID = pool?.poolID ?? 0
         // Kea keeps the client's host name (option 12) in the lease, DDNS or not.
-        if let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) { lease.hostname = name }
+        if let reserved = reservation(for: x, in: subnet)?.hostname {
+            lease.hostname = reserved
+        } else if let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) {
+            lease.hostname = name
+        }
         if let p = previous, p.state == .assigned, belongs(p, to: x, subnet: subnet) {
             if lease.hostname.isEmpty { lease.hostname = p.hostname }
             lease.fqdnForward = p.fqdnForward

@@ -16,13 +16,15 @@ extension Dhcp4Engine {
     /// An OFFER or ACK. Options follow Kea: 53, 54, lifetimes and T1/T2, subnet mask, then the
     /// configured options the client asked for in option 55 (in its order) or marked
     /// always-send, with routers, DNS servers and domain name sent whenever configured;
-    /// never-send wins. Pool options override subnet options, which override global ones.
+    /// never-send wins. Reservation options override pool options, which override subnet
+    /// options, which override global ones.
     func reply(_ type: DHCPv4MessageType, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
                yiaddr: IPv4Address, lifetime: UInt32?) -> DHCPv4Message {
         var r = replyHeader(x)
         r.yiaddr = yiaddr
         if type == .ack, !x.message.ciaddr.isZero { r.ciaddr = x.message.ciaddr }
-        let boot = subnet.bootFields.inheriting(from: config.bootFields)
+        let reserved = reservation(for: x, in: subnet)
+        let boot = (reserved?.bootFields ?? BootFields()).inheriting(from: subnet.bootFields.inheriting(from: config.bootFields))
         if let ns = boot.nextServer { r.siaddr = ns }
         if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
         if let bf = boot.bootFileName { r.file = Array(bf.utf8) }
@@ -34,12 +36,16 @@ extension Dhcp4Engine {
             if let t1 { r.options[OptionCode.renewalTime] = u32Bytes(t1) }
             if let t2 { r.options[OptionCode.rebindingTime] = u32Bytes(t2) }
         }
-        addConfiguredOptions(&r, x, subnet: subnet, pool: pool)
+        addConfiguredOptions(&r, x, subnet: subnet, pool: pool, reservation: reserved)
         // Kea answers a client's host name (option 12) with the name it will use; without
         // DDNS name processing that is the client's own (sanitized) name.
-        if lifetime != nil, !x.message.options.contains(OptionCode.fqdn),
-           let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) {
-            r.options[OptionCode.hostName] = Array(name.utf8)
+        if lifetime != nil, !x.message.options.contains(OptionCode.fqdn) {
+            let asked = x.message.options[OptionCode.parameterRequestList]?.contains(OptionCode.hostName) ?? false
+            if let name = reserved?.hostname, asked || x.message.options.contains(OptionCode.hostName) {
+                r.options[OptionCode.hostName] = Array(name.utf8)
+            } else if let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) {
+                r.options[OptionCode.hostName] = Array(name.utf8)
+            }
         }
         if config.echoClientID, let cid = x.clientID { r.options[OptionCode.clientIdentifier] = cid }
         if let rai = x.message.options[OptionCode.relayAgentInformation], !x.message.giaddr.isZero {
@@ -48,9 +54,10 @@ extension Dhcp4Engine {
         return r
     }
 
-    func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4, pool: Pool4?) {
+    func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
+                              reservation: Reservation4? = nil) {
         let prl = x.message.options[OptionCode.parameterRequestList] ?? []
-        let layers = [pool?.optionData ?? [], subnet.optionData, config.optionData]
+        let layers = [reservation?.optionData ?? [], pool?.optionData ?? [], subnet.optionData, config.optionData]
         /// The highest-precedence definition of a code (pool, then subnet, then global).
         func configured(_ code: UInt8) -> ConfiguredOption? {
             for list in layers { for o in list where o.code == code { return o } }

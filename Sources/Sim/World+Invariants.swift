@@ -37,6 +37,22 @@ extension World {
         }
         checkHeld(c, l.address, server: s)
         checkTimers(c, l, server: s)
+        checkReservations(c, l.address)
+    }
+
+    /// An address reserved (on any server) for one client is never bound by another.
+    func checkReservations(_ c: Int, _ address: IPv4Address) {
+        let client = clients[c].client
+        for server in servers {
+            for subnet in server.config.subnets where !subnet.reservations.isEmpty && subnet.prefix.contains(address) {
+                guard let r = subnet.reservations.first(where: { $0.address == address }) else { continue }
+                let mine = r.hardwareAddress.map { $0.bytes == client.mac } ?? (r.clientID == client.clientID)
+                if !mine {
+                    violate("reservation-respected", "\(clientName(c)) bound \(address), reserved on \(server.spec.name) for \(r.hardwareAddress?.description ?? r.clientID.map { HexText.colonSeparated($0) } ?? "another client")")
+                    return
+                }
+            }
+        }
     }
 
     /// The server's record of `address` must be an assigned lease owned by client `c`.

@@ -139,3 +139,27 @@ final class SimTests: XCTestCase {
         XCTAssertEqual(r.summary.boundAtEnd, 40)
     }
 }
+
+extension SimTests {
+    /// A second server that does not know about a reservation hands the reserved address to
+    /// somebody else: the simulator catches it.
+    func testReservationGivenAwayIsCaught() throws {
+        let reserved = """
+        { "Dhcp4": { "valid-lifetime": 600, "renew-timer": 300, "rebind-timer": 500,
+          "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10 - 192.0.2.250" } ],
+            "reservations": [ { "hw-address": "02:00:00:00:00:fe", "ip-address": "192.0.2.10" } ] } ] } }
+        """
+        var s = Self.lan(count: 20, config: reserved)
+        s.expectations.allBoundWithinMilliseconds = nil
+        // s2 has the same pool but not the reservation, so it gives 192.0.2.10 away.
+        s.servers.append(ServerSpec(name: "s2", configText: Self.config(pool: "192.0.2.10 - 192.0.2.10"), configSource: "inline",
+                                    address: IPv4Address(192, 0, 2, 2)))
+        s.segments[0].directServers.append((server: "s2", address: IPv4Address(192, 0, 2, 2)))
+        let f = try XCTUnwrap(try World(scenario: s, seed: 6).run().failure)
+        XCTAssertEqual(f.name, "reservation-respected", f.description)
+        // With the reservation alone, nobody else ever binds the reserved address.
+        var ok = Self.lan(count: 20, config: reserved)
+        ok.expectations.allBoundWithinMilliseconds = nil
+        XCTAssertNil(try World(scenario: ok, seed: 6).run().failure)
+    }
+}

@@ -6,7 +6,6 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 LOCALSTATEDIR ?= /var
 DESTDIR ?=
-BINARIES := kakapo-dhcp4 kakapo-sim
 
 .PHONY: all build debug check unit scenarios integration deps demo bench bench-sim install clean
 
@@ -74,8 +73,9 @@ install:
 	printf '/// Install-time locations; written by make install.\npublic enum BuildPaths {\n    public static let sysconfDir = "%s"\n    public static let localStateDir = "%s"\n}\n' "$(SYSCONFDIR)" "$(LOCALSTATEDIR)" > Sources/LinuxIO/BuildPaths.swift
 	$(SWIFT) build -c release
 	git checkout -- Sources/LinuxIO/BuildPaths.swift 2>/dev/null || true
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR)/kakapo $(DESTDIR)$(LOCALSTATEDIR)/lib/kea
-	for b in $(BINARIES); do install -m 0755 .build/release/$$b $(DESTDIR)$(PREFIX)/sbin/$$b; done
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/kakapo $(DESTDIR)$(LOCALSTATEDIR)/lib/kea
+	install -m 0755 .build/release/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
+	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf || install -m 0644 examples/kakapo-dhcp4.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf
 
 clean:

@@ -34,25 +34,7 @@ public enum ConfigLoader {
         let warnings = config.ignoredKeys.map {
             "\($0.position): parameter '\($0.path)' is accepted but not supported by Kakapo yet; ignored"
         }
-        return Loaded(config: config, json: withSubnetIDs(root.plain, config), warnings: warnings)
-    }
-
-    /// config-get shows the effective subnet ids, including the ones numbered automatically.
-    static func withSubnetIDs(_ json: JSON, _ config: Dhcp4Config) -> JSON {
-        guard var dhcp4 = json["Dhcp4"], let subnets = dhcp4["subnet4"]?.arrayValue,
-              subnets.count == config.subnets.count else { return json }
-        var numbered: [JSON] = []
-        for (s, c) in zip(subnets, config.subnets) {
-            guard var obj = s.objectValue else { numbered.append(s); continue }
-            if obj["id"]?.intValue ?? 0 == 0 {
-                obj = JSONObject([("id", JSON.int(Int64(c.id)))] + obj.members.filter { $0.key != "id" }.map { ($0.key, $0.value) })
-            }
-            numbered.append(.object(obj))
-        }
-        dhcp4["subnet4"] = .array(numbered)
-        var out = json
-        out["Dhcp4"] = dhcp4
-        return out
+        return Loaded(config: config, json: Dhcp4ConfigDecoder.withSubnetIDs(root.plain, config), warnings: warnings)
     }
 
     /// Interfaces named in the config that the system does not have (Kea rejects them).

@@ -84,10 +84,10 @@ extension Dhcp4Server {
     func process(_ e: Effects) {
         pending.append(e)
         for ev in e.events {
+            let level = ev.severity == .debug ? 40 : 0
+            guard logger.isEnabled(ev.severity, debugLevel: level) else { continue }
             let (id, sev, text) = ev.logLine
-            if logger.isEnabled(sev, debugLevel: sev == .debug ? 40 : 0) {
-                logger.log(sev, id, text, component: "dhcp4", debugLevel: sev == .debug ? 40 : 0)
-            }
+            logger.log(sev, id, text, component: "dhcp4", debugLevel: level)
         }
     }
 

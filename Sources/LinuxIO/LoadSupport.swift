@@ -2,8 +2,8 @@ import CShim
 import Glibc
 import KakapoCore
 
-/// The few operating-system calls `kakapo-sim load` needs besides `UDPSocket`: a microsecond
-/// monotonic clock, a bounded wait for a readable socket (or SIGINT/SIGTERM), and the local
+/// The few operating-system calls `kakapo-sim load` needs besides `UDPSocket` and
+/// `SystemClock`: a bounded wait for a readable socket (or SIGINT/SIGTERM), and the local
 /// address the kernel would pick towards the server.
 public final class LoadSupport {
     /// A signalfd for SIGINT and SIGTERM (blocked for the process), or -1.
@@ -22,13 +22,6 @@ public final class LoadSupport {
     }
 
     deinit { if signalFD >= 0 { close(signalFD) } }
-
-    /// CLOCK_MONOTONIC in microseconds.
-    public static func monotonicMicroseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
-    }
 
     public enum Wake: Equatable { case readable, timeout, stop }
 

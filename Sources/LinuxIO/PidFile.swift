@@ -19,7 +19,7 @@ public final class PidFile {
 
     /// Writes our PID unless a live process already holds the file.
     public func acquire() -> Outcome {
-        if let text = try? readFile(path), let pid = Int32(text.trimmingCharacters()), pid > 0,
+        if let text = try? readFile(path), let pid = Int32(text.trimmedASCII), pid > 0,
            pid != getpid(), kill(pid, 0) == 0 {
             return .alreadyRunning(pid)
         }
@@ -30,13 +30,4 @@ public final class PidFile {
     }
 
     public func release() { unlink(path) }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\n" || f == "\r" || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\n" || l == "\r" || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
 }

@@ -21,6 +21,13 @@ public struct SystemClock {
         return Now(wall: WallTime(secondsSinceEpoch: wall), monotonic: MonotonicInstant(milliseconds: mono))
     }
 
+    /// CLOCK_MONOTONIC in microseconds (latency measurements).
+    public static func monotonicMicroseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+
     /// Wall time with microseconds, for log lines and statistic timestamps.
     public static func wallMicroseconds() -> (seconds: Int, micros: Int) {
         var ts = timespec()

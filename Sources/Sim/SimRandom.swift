@@ -90,10 +90,6 @@ struct EventQueue<Payload> {
     private var free: [Int32] = []
     private var nextSeq: UInt64 = 0
 
-    var count: Int { heap.count }
-    var isEmpty: Bool { heap.isEmpty }
-    var nextTime: Int64? { heap.peek()?.time }
-
     mutating func push(_ time: Int64, _ payload: Payload) {
         let slot: Int32
         if let f = free.popLast() {

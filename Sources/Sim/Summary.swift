@@ -62,7 +62,7 @@ public struct SimResult: Sendable {
 
 extension String {
     /// A number with at most three decimals, without Foundation.
-    init(format3 v: Double) {
+    public init(format3 v: Double) {
         let scaled = Int64((v * 1000).rounded())
         let whole = scaled / 1000, frac = abs(scaled % 1000)
         var f = String(frac)

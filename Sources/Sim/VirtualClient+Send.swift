@@ -75,25 +75,28 @@ extension VirtualClient {
         setTimer(now + backoff(retries))
     }
 
+    /// RENEWING: REQUEST with ciaddr unicast to the server that granted the lease.
     mutating func sendRenew(_ now: Int64, _ out: inout Output, first: Bool) {
-        guard let l = lease else { return sendDiscover(now, &out, first: true) }
-        if first { newExchange(now) } else { retries += 1 }
-        transition(.renewing, &out)
-        var m = message(.request)
-        m.ciaddr = l.address
-        out.sends.append((m, .unicast(l.serverID)))
-        // RFC 2131 §4.4.5: retry at half the time remaining to T2, at least 60 s apart.
-        setTimer(min(l.t2At, now + max(60_000, (l.t2At - now) / 2)))
+        sendExtension(.renewing, now, &out, first: first)
     }
 
+    /// REBINDING: the same REQUEST broadcast to any server.
     mutating func sendRebind(_ now: Int64, _ out: inout Output, first: Bool) {
+        sendExtension(.rebinding, now, &out, first: first)
+    }
+
+    /// RFC 2131 §4.4.5: retry at half the time remaining to T2 (renewing) or to expiry
+    /// (rebinding), at least 60 s apart.
+    mutating func sendExtension(_ s: State, _ now: Int64, _ out: inout Output, first: Bool) {
         guard let l = lease else { return sendDiscover(now, &out, first: true) }
         if first { newExchange(now) } else { retries += 1 }
-        transition(.rebinding, &out)
+        transition(s, &out)
         var m = message(.request)
         m.ciaddr = l.address
-        out.sends.append((m, .broadcast))
-        setTimer(min(l.expiresAt, now + max(60_000, (l.expiresAt - now) / 2)))
+        let renewing = s == .renewing
+        out.sends.append((m, renewing ? .unicast(l.serverID) : .broadcast))
+        let limit = renewing ? l.t2At : l.expiresAt
+        setTimer(min(limit, now + max(60_000, (limit - now) / 2)))
     }
 
     /// Takes the lease from an ACK. Times count from when the exchange started (RFC 2131

@@ -3,7 +3,7 @@ import KakapoCore
 extension World {
     /// One crossing of a segment's link: nil when lost (or cut off), else the delays of each
     /// copy (two when duplicated). Jitter reorders datagrams.
-    func leg(_ seg: Int, crossesToServer: Bool) -> Delays? {
+    func leg(_ seg: Int) -> Delays? {
         // Field by field: copying the whole Segment would retain all of its arrays per datagram.
         if segments[seg].partitioned {
             counters.dropPartition += 1
@@ -24,12 +24,9 @@ extension World {
     }
 
     /// One or two (duplicated) delivery delays, without allocating.
-    struct Delays: Sequence {
+    struct Delays {
         var first: Int64
         var second: Int64?
-        func makeIterator() -> IndexingIterator<[Int64]> {
-            (second.map { [first, $0] } ?? [first]).makeIterator()
-        }
         func forEach(_ body: (Int64) -> Void) {
             body(first)
             if let s = second { body(s) }
@@ -48,7 +45,7 @@ extension World {
         case .unicast(let a):
             guard let s = serverByAddress[a] else { return }
             let iface = servers[s].segmentInterfaces[seg] ?? servers[s].backbone
-            guard let delays = leg(seg, crossesToServer: true) else { traceDrop(clientName(c), m, "loss-or-partition"); return }
+            guard let delays = leg(seg) else { traceDrop(clientName(c), m, "loss-or-partition"); return }
             delays.forEach { d in
                 queue.push(now + d + 1, .toServer(server: s, bytes: bytes, interface: iface, source: m.ciaddr, destination: a, epoch: servers[s].epoch))
             }
@@ -58,13 +55,13 @@ extension World {
     func broadcast(_ bytes: [UInt8], segment seg: Int, source: IPv4Address, message: DHCPv4Message?) {
         for d in segments[seg].spec.directServers {
             guard let s = serverByAddress[d.address], let iface = servers[s].segmentInterfaces[seg] else { continue }
-            guard let delays = leg(seg, crossesToServer: true) else { if let m = message { traceDrop("segment:\(segments[seg].spec.name)", m, "loss-or-partition") }; continue }
+            guard let delays = leg(seg) else { if let m = message { traceDrop("segment:\(segments[seg].spec.name)", m, "loss-or-partition") }; continue }
             delays.forEach { dl in
                 queue.push(now + dl, .toServer(server: s, bytes: bytes, interface: iface, source: source, destination: .broadcast, epoch: servers[s].epoch))
             }
         }
         if let r = segments[seg].spec.relay {
-            guard let delays = leg(seg, crossesToServer: true) else { if let m = message { traceDrop("relay:\(segments[seg].spec.name)", m, "loss-or-partition") }; return }
+            guard let delays = leg(seg) else { if let m = message { traceDrop("relay:\(segments[seg].spec.name)", m, "loss-or-partition") }; return }
             let relayed = World.relay(bytes, via: r)
             for name in r.servers {
                 guard let s = servers.firstIndex(where: { $0.spec.name == name }) else { continue }
@@ -141,7 +138,7 @@ extension World {
             guard segments[seg].spec.relay?.address == d.destination else { return }
             extra = 1
         }
-        guard let delays = leg(seg, crossesToServer: false) else {
+        guard let delays = leg(seg) else {
             if tracing, case .success(let m) = DHCPv4Message.decode(d.bytes) { traceDrop("server:\(servers[s].spec.name)", m, "loss-or-partition") }
             return
         }

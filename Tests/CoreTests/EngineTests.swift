@@ -239,3 +239,21 @@ final class ReservationTests: XCTestCase {
         XCTAssertEqual(r.replies.first?.messageType, .nak)
     }
 }
+
+/// The cheap severity the packet path checks agrees with the one logged with the text.
+final class EngineEventTests: XCTestCase {
+    func testSeverityMatchesLogLine() {
+        let c = ClientLabel(hardwareAddress: HardwareAddress(bytes: [2, 0, 0, 0, 0, 1]), clientID: nil, xid: 1)
+        let a = IPv4Address(192, 0, 2, 10)
+        let events: [EngineEvent] = [
+            .dropped(client: c, reason: .parseFailed(.truncatedHeader(length: 3))), .dropped(client: c, reason: .noSubnet),
+            .dropped(client: c, reason: .notForThisServer(a)), .dropped(client: c, reason: .initRebootUnknownClient(a)),
+            .dropped(client: c, reason: .noMessageType), .advertised(client: c, address: a),
+            .allocated(client: c, address: a, lifetimeSeconds: 1), .renewed(client: c, address: a, lifetimeSeconds: 1),
+            .nak(client: c, reason: .addressInUse(a)), .released(client: c, address: a),
+            .declined(client: c, address: a, probationSeconds: 1), .informed(client: c),
+            .allocationFailed(client: c, subnetID: 1), .reclaimed(address: a, declined: false, hardwareAddress: nil),
+            .flushed(count: 1)]
+        for e in events { XCTAssertEqual(e.severity, e.logLine.severity, "\(e)") }
+    }
+}

@@ -79,8 +79,9 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
 
     /// Applies a change to the store and records it in the effects for the shell to persist.
     mutating func commit(_ change: LeaseChange, into effects: inout Effects) {
-        precondition(change.lease.isWellFormed || { if case .delete = change { return true }; return false }(),
-                     "lease without identity about to be written: \(change.lease.address)")
+        if case .upsert(let l) = change {
+            precondition(l.isWellFormed, "lease without identity about to be written: \(l.address)")
+        }
         store.apply(change)
         effects.leaseChanges.append(change)
     }

@@ -64,6 +64,16 @@ public enum EngineEvent: Sendable, Equatable {
     case reclaimed(address: IPv4Address, declined: Bool, hardwareAddress: HardwareAddress?)
     case flushed(count: Int)
 
+    /// The event's log severity, known without formatting its text (the packet path checks
+    /// this first, so a quiet logger costs no string building).
+    public var severity: Severity {
+        switch self {
+        case .dropped(_, .parseFailed), .advertised, .allocated, .renewed, .nak, .released, .declined: .info
+        case .allocationFailed: .warn
+        case .dropped, .informed, .reclaimed, .flushed: .debug
+        }
+    }
+
     /// Kea's message ID, severity and text for this event.
     public var logLine: (id: String, severity: Severity, text: String) {
         switch self {

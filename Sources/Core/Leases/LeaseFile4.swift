@@ -132,7 +132,7 @@ public enum LeaseFile4 {
 
 extension StringProtocol {
     /// Trims ASCII spaces, tabs and line ends (Foundation-free).
-    var trimmedASCII: String {
+    public var trimmedASCII: String {
         let ws: Set<UInt8> = [32, 9, 10, 13]
         let u = Array(utf8)
         var a = 0, b = u.count

@@ -99,7 +99,7 @@ final class LoadRun {
     // MARK: the loop
 
     func run() -> LoadReport {
-        let t0 = LoadSupport.monotonicMicroseconds()
+        let t0 = SystemClock.monotonicMicroseconds()
         var sendEnd = t0 + Int64(options.durationSeconds * 1_000_000)
         // Long enough, by default, for a DISCOVER sent at the last moment to meet its timeout
         // and then for its REQUEST to meet its own: every exchange then ends as a reply or a drop.
@@ -111,7 +111,7 @@ final class LoadRun {
         var sendingEndedAt: Int64? = nil
         var now = t0
         while true {
-            now = LoadSupport.monotonicMicroseconds()
+            now = SystemClock.monotonicMicroseconds()
             if sendingEndedAt == nil {
                 if now >= sendEnd {
                     sendingEndedAt = sendEnd        // the test period is at least the duration
@@ -126,7 +126,7 @@ final class LoadRun {
                 }
             }
             receiveAll()
-            now = LoadSupport.monotonicMicroseconds()
+            now = SystemClock.monotonicMicroseconds()
             expireDeadlines(now)
             fireTimers(now)
             if let ended = sendingEndedAt {
@@ -149,7 +149,7 @@ final class LoadRun {
                 sendEnd = min(sendEnd, now)           // first stop: no new clients, drain
             }
         }
-        let end = LoadSupport.monotonicMicroseconds()
+        let end = SystemClock.monotonicMicroseconds()
         // Whatever is still unanswered is dropped.
         for i in pending.indices {
             if let p = pending[i] {
@@ -256,7 +256,7 @@ final class LoadRun {
         var budget = 8192
         while budget > 0, let datagram = socket.receive() {
             budget -= 1
-            let now = LoadSupport.monotonicMicroseconds()
+            let now = SystemClock.monotonicMicroseconds()
             guard case .success(let m) = DHCPv4Message.decode(datagram.payload) else { stats.undecodable += 1; continue }
             guard m.op == DHCPv4Message.bootReply, let type = m.messageType else { stats.unmatched += 1; continue }
             stats.received[Int(type.rawValue), default: 0] += 1

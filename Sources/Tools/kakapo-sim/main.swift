@@ -108,14 +108,6 @@ func clocks() -> (Double, Double) {
     return (wall, Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9)
 }
 
-extension String {
-    init(format3 v: Double) {
-        let scaled = Int64((v * 1000).rounded())
-        var f = String(abs(scaled % 1000))
-        while f.count < 3 { f = "0" + f }
-        self = "\(scaled / 1000).\(f)"
-    }
-}
 
 func traceCommand(_ args: [String]) -> Int32 {
     var file: String? = nil

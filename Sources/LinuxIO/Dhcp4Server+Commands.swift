@@ -23,8 +23,12 @@ extension Dhcp4Server {
         logger.log(.info, "COMMAND_RECEIVED", "Received command '\(name)'", component: "commands")
         let now = clock.now()
         if let (resp, effects) = engine.handle(command: name, arguments: args, now: now) {
-            process(effects)
-            flush()
+            let refusedBefore = executor.failedCount + executor.conflictCount
+            process(effects, now)
+            flush(now)
+            if executor.failedCount + executor.conflictCount > refusedBefore {
+                return ControlResponse.make(.error, "the lease database refused the change; nothing was modified").serialized()
+            }
             return resp.serialized()
         }
         return shellCommand(name, args, now).serialized()

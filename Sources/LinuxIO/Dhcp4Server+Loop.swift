@@ -28,7 +28,7 @@ extension Dhcp4Server {
             if rc > 0 {
                 for (i, p) in fds.enumerated() where p.revents != 0 { service(kinds[i], now: now) }
             }
-            flush()
+            flush(now)
             timers(now)
         }
         logger.log(.info, "DHCP4_SHUTDOWN", "server shutdown")
@@ -64,7 +64,7 @@ extension Dhcp4Server {
             guard let r = sock.receive() else { return }
             guard case .datagram(let payload, let src, let sport, let dst) = r else { continue }
             let d = InboundDatagram(bytes: payload, interface: iface.info, source: src, sourcePort: sport, destination: dst)
-            process(engine.handle(datagram: d, now: now))
+            process(engine.handle(datagram: d, now: now), now)
         }
     }
 
@@ -77,32 +77,46 @@ extension Dhcp4Server {
             if rawSockets[r.interfaceIndex] != nil && (r.destination == .broadcast || r.source.isZero) { continue }
             let d = InboundDatagram(bytes: r.payload, interface: iface.info, source: r.source,
                                     sourcePort: r.sourcePort, destination: r.destination)
-            process(engine.handle(datagram: d, now: now))
+            process(engine.handle(datagram: d, now: now), now)
         }
     }
 
-    func process(_ e: Effects) {
-        pending.append(e)
-        for ev in e.events {
-            let level = ev.severity == .debug ? 40 : 0
-            guard logger.isEnabled(ev.severity, debugLevel: level) else { continue }
-            let (id, sev, text) = ev.logLine
-            logger.log(sev, id, text, component: "dhcp4", debugLevel: level)
+    /// Hands one input's effects to the executor: replies wait in it until the turn's lease
+    /// writes are on disk (`flush`).
+    func process(_ e: Effects, _ now: Now) {
+        executor.execute(e, engine: &engine, port: self, now: now)
+    }
+
+    /// Writes every lease change proposed this turn in one write, then settles each
+    /// transaction: its replies go out only if the write succeeded. A failed write rolls the
+    /// engine back (it logs why) and nothing that depended on it is sent. Rounds repeat while
+    /// settling proposes more (bounded: a failed write proposes nothing new).
+    func flush(_ now: Now) {
+        for _ in 0..<Dhcp4Server.flushRoundsMax {
+            guard !unwritten.isEmpty else { return }
+            let batch = unwritten
+            unwritten = []
+            var outcome = WriteOutcome.durable
+            if let m = memfile {
+                var changes: [LeaseChange] = []
+                changes.reserveCapacity(batch.count)
+                for e in batch { for w in e.writes { changes.append(w.change) } }
+                if !m.append(changes) {
+                    let reason = String(cString: strerror(errno))
+                    logger.log(.error, "DHCPSRV_MEMFILE_WRITE_FAIL", "failed to write \(changes.count) lease change(s) to \(m.path): \(reason); the replies that depend on them are withheld", component: "dhcpsrv")
+                    outcome = .failed(reason: reason)
+                }
+            }
+            // Undo in reverse order so each rollback restores the row its own proposal saw.
+            let order = outcome == .durable ? batch : batch.reversed()
+            for e in order {
+                guard let id = e.transaction else { continue }
+                executor.settle(id, outcome, engine: &engine, port: self, now: now)
+            }
         }
     }
 
-    /// Persists the batch's lease changes, then sends its replies. If the lease file cannot be
-    /// written, the replies are not sent: nothing is acknowledged that is not stored.
-    func flush() {
-        defer { pending = Effects() }
-        if let m = memfile, !pending.leaseChanges.isEmpty, !m.append(pending.leaseChanges) {
-            logger.log(.error, "DHCPSRV_MEMFILE_WRITE_FAIL", "failed to write \(pending.leaseChanges.count) lease change(s) to \(m.path): \(String(cString: strerror(errno))); \(pending.datagrams.count) repl(ies) withheld", component: "dhcpsrv")
-            return
-        }
-        for d in pending.datagrams { send(d) }
-    }
-
-    func send(_ d: OutboundDatagram) {
+    public func send(_ d: OutboundDatagram) {
         let raw = rawSockets[d.interfaceIndex]
         var ok = false
         switch d.delivery {
@@ -123,8 +137,8 @@ extension Dhcp4Server {
 
     func timers(_ now: Now) {
         if let d = engine.nextDeadline, d <= now.monotonic {
-            process(engine.handleDeadline(now: now))
-            flush()
+            process(engine.handleDeadline(now: now), now)
+            flush(now)
         }
         if let l = nextLFC, l <= now.monotonic {
             runLFC()

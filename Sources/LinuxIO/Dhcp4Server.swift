@@ -18,6 +18,8 @@ public final class Dhcp4Server {
     public static let version = "0.1.0"
     /// Packets read from one socket per loop turn: bounds latency and the size of a write batch.
     static let batchLimit = 256
+    /// Write-and-settle rounds per loop turn (a settled conflict may propose new writes).
+    static let flushRoundsMax = 4
 
     let options: Options
     public let logger: Logger
@@ -34,7 +36,10 @@ public final class Dhcp4Server {
     var nextLFC: MonotonicInstant?
     let startedAt: MonotonicInstant
     var reloadedAt: MonotonicInstant
-    var pending = Effects()
+    /// Carries out the engine's effects: persist, then send, then log.
+    var executor = EffectExecutor()
+    /// Transactions handed over this loop turn and not yet written (see `flush`).
+    var unwritten: [Effects] = []
 
     /// Loads the config and leases and opens every socket; throws with the reason on failure.
     public init(options: Options, logger: Logger) throws(StartError) {
@@ -151,5 +156,21 @@ public final class Dhcp4Server {
         sigprocmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
         signalFD = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+    }
+}
+
+/// The daemon as the executor sees it: a memfile, sockets and the logger.
+extension Dhcp4Server: EffectPort {
+    public func persist(_ effects: Effects) -> WriteOutcome? {
+        guard memfile != nil else { return .durable }
+        unwritten.append(effects)
+        return nil
+    }
+
+    public func log(_ ev: EngineEvent) {
+        let level = ev.severity == .debug ? 40 : 0
+        guard logger.isEnabled(ev.severity, debugLevel: level) else { return }
+        let (id, sev, text) = ev.logLine
+        logger.log(sev, id, text, component: "dhcp4", debugLevel: level)
     }
 }

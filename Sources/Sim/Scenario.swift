@@ -9,6 +9,8 @@ public struct Scenario: Sendable {
     public var seed: UInt64 = 1
     public var durationMilliseconds: Int64
     public var servers: [ServerSpec] = []
+    /// Lease databases shared by several servers (as a PostgreSQL lease database would be).
+    public var databases: [DatabaseSpec] = []
     public var segments: [SegmentSpec] = []
     public var populations: [PopulationSpec] = []
     public var faults: [FaultSpec] = []
@@ -47,6 +49,22 @@ public enum StorageMode: Sendable, Equatable {
     case forgetEveryNth(Int)
     /// Test-only: writes become durable only after a delay, and replies go out at once.
     case lazy(delayMilliseconds: Int64)
+    /// The lease database named so, shared with other servers: it decides races.
+    case shared(database: String)
+}
+
+/// A lease database several servers share: every write crosses a link with latency, may fail,
+/// and is applied only if the row it was decided on is still there (a conditional write).
+public struct DatabaseSpec: Sendable, Equatable {
+    public var name: String
+    /// One-way latency between a server and the database, plus a uniform jitter.
+    public var latencyMilliseconds: Int64 = 1
+    public var jitterMilliseconds: Int64 = 0
+    /// Probability that a transaction fails (nothing of it is written).
+    public var writeFailure: Double = 0
+    /// Test-only breakage: last writer wins, conflicts are not detected.
+    public var ignoreConflicts = false
+    public init(name: String) { self.name = name }
 }
 
 /// A broadcast domain with clients on it. Either servers are attached directly (they see the

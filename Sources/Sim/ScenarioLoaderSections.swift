@@ -3,7 +3,7 @@ import Yams
 
 /// The sections of a scenario file, from the top down.
 extension ScenarioReader {
-    static let topKeys = ["name", "description", "seed", "duration", "servers", "segments", "populations", "faults", "expect"]
+    static let topKeys = ["name", "description", "seed", "duration", "databases", "servers", "segments", "populations", "faults", "expect"]
 
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, "the scenario", allowed: Self.topKeys)
@@ -14,6 +14,7 @@ extension ScenarioReader {
         if let node = top["seed"] { scenario.seed = try seed(node) }
 
         var known = Known(duration: duration)
+        if let node = top["databases"] { scenario.databases = try databases(node, into: &known) }
         scenario.servers = try servers(required(top, "servers"), into: &known)
         scenario.segments = try segments(required(top, "segments"), into: &known)
         scenario.populations = try populations(required(top, "populations"), into: &known)
@@ -31,6 +32,7 @@ extension ScenarioReader {
         var duration: Int64
         var servers: [String: ServerSpec] = [:]
         var serverOrder: [String] = []
+        var databases: [String] = []
         var segments: [String: SegmentSpec] = [:]
         var segmentOrder: [String] = []
         /// Clients per segment, over all populations.
@@ -77,7 +79,7 @@ extension ScenarioReader {
             let config = try self.config(required(f, "config"), "config of server '\(name)'")
             var server = ServerSpec(name: name, configText: config.text, configSource: config.source, address: address)
             if let storageNode = f["storage"] {
-                server.storage = try storage(storageNode, "storage of server '\(name)'")
+                server.storage = try storage(storageNode, "storage of server '\(name)'", databases: known.databases)
             }
             known.servers[name] = server
             known.serverOrder.append(name)
@@ -110,21 +112,46 @@ extension ScenarioReader {
         }
     }
 
-    func storage(_ node: Node, _ what: String) throws(ScenarioError) -> StorageMode {
-        let hint = "write-through, { forget-every: N } or { lazy: DURATION }"
+    func storage(_ node: Node, _ what: String, databases: [String]) throws(ScenarioError) -> StorageMode {
+        let hint = "write-through, { database: NAME }, { forget-every: N } or { lazy: DURATION }"
         if case .scalar(let scalar) = node {
             guard scalar.string == "write-through" else {
                 throw error("\(what) must be \(hint), not '\(scalar.string)'", at: node)
             }
             return .writeThrough
         }
-        let choice = try oneOf(node, what, choices: ["forget-every", "lazy"], hint: hint)
+        let choice = try oneOf(node, what, choices: ["database", "forget-every", "lazy"], hint: hint)
         switch choice.key {
+        case "database":
+            return .shared(database: try reference(choice.value, "database", known: databases, kind: "database"))
         case "forget-every":
             return .forgetEveryNth(try integer(choice.value, "forget-every", min: 1))
         default:
             return .lazy(delayMilliseconds: try duration(choice.value, "lazy", allowZero: false))
         }
+    }
+
+    // MARK: Databases
+
+    func databases(_ node: Node, into known: inout Known) throws(ScenarioError) -> [DatabaseSpec] {
+        var result: [DatabaseSpec] = []
+        for item in try list(node, "databases") {
+            let f = try fields(item, label(item, "database"),
+                               allowed: ["name", "latency", "jitter", "write-failure", "ignore-conflicts"])
+            let nameNode = try required(f, "name")
+            let name = try self.name(nameNode, "database name")
+            guard !known.databases.contains(name) else {
+                throw error("a database named '\(name)' is already defined", at: nameNode)
+            }
+            var db = DatabaseSpec(name: name)
+            if let n = f["latency"] { db.latencyMilliseconds = try duration(n, "latency of database '\(name)'") }
+            if let n = f["jitter"] { db.jitterMilliseconds = try duration(n, "jitter of database '\(name)'") }
+            if let n = f["write-failure"] { db.writeFailure = try probability(n, "write-failure of database '\(name)'") }
+            if let n = f["ignore-conflicts"] { db.ignoreConflicts = try bool(n, "ignore-conflicts of database '\(name)'") }
+            known.databases.append(name)
+            result.append(db)
+        }
+        return result
     }
 
     // MARK: Segments

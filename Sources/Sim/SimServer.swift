@@ -7,16 +7,15 @@ final class SimServer {
     let index: Int
     let spec: ServerSpec
     var config: Dhcp4Config
-    var engine: Dhcp4Engine<MemoryLeaseStore4>?
-    /// What survives a crash: the durable lease-change log, replayed at restart like the
-    /// daemon replays its lease file.
-    var durableLog: [LeaseChange] = []
+    var engine: Dhcp4Engine<SimLeaseStore>?
+    /// The same executor the daemon uses: persist, then send, then log.
+    var executor = EffectExecutor()
+    /// What survives a crash when the server keeps its own lease file: the file's rows, in
+    /// Kea's leases4 CSV, replayed at restart by the daemon's loader.
+    var durableRows: [String] = []
     var compactAt = 1 << 18
-    var durable: MemoryLeaseStore4 {
-        var s = MemoryLeaseStore4()
-        for c in durableLog { s.apply(c) }
-        return s
-    }
+    /// The database shared with other servers, when `spec.storage` names one.
+    var database: SharedLeaseDatabase?
     var clockOffsetSeconds: Int64 = 0
     var writes = 0
     /// Bumped on every crash so that writes still in flight (lazy storage) are lost.
@@ -46,8 +45,20 @@ final class SimServer {
 
     var isUp: Bool { engine != nil }
 
+    /// The lease file as the daemon would find it after a crash.
+    var leaseFileText: String {
+        var text = LeaseFile4.header + "\n"
+        for r in durableRows { text += r; text += "\n" }
+        return text
+    }
+
     func start(at t: Int64) {
-        var e = Dhcp4Engine(config: config, store: durable, now: now(t))
+        var store = SimLeaseStore(shared: database)
+        if database == nil {
+            let report = LeaseFile4.load(text: leaseFileText, into: &store.local)
+            precondition(report.errors.isEmpty, "server \(spec.name): its own lease file does not load: \(report.errors)")
+        }
+        var e = Dhcp4Engine(config: config, store: store, now: now(t))
         e.localAddresses = Set([spec.address] + segmentInterfaces.values.flatMap { $0.addresses.map(\.address) })
         engine = e
     }
@@ -57,23 +68,28 @@ final class SimServer {
             for (name, sample) in e.stats.all() where !name.hasPrefix("subnet[") { retiredStats[name, default: 0] += sample.value }
         }
         engine = nil
+        executor.reset()
         epoch += 1
         scheduledDeadline = nil
     }
 
-    /// Makes a change durable according to the storage mode. Returns false when the (broken,
-    /// test-only) store forgot it.
+    /// Appends a change to the server's own lease file according to the storage mode. Returns
+    /// false when the (broken, test-only) store forgot it.
     func persist(_ c: LeaseChange) -> Bool {
         writes += 1
         if case .forgetEveryNth(let n) = spec.storage, n > 0, writes % n == 0 { return false }
-        durableLog.append(c)
-        // Compact like the daemon's lease file cleanup: once the log is large and four times
-        // the live leases, rewrite it as one upsert per live lease (amortized constant cost
-        // per write; bounds memory).
-        if durableLog.count >= compactAt {
-            let live = durable.all()
-            durableLog = live.map { .upsert($0) }
-            compactAt = max(1 << 18, 4 * durableLog.count)
+        switch c {
+        case .upsert(let l): durableRows.append(LeaseFile4.row(l))
+        case .delete(let l): durableRows.append(LeaseFile4.deletionRow(l))
+        }
+        // Compact like the daemon's lease file cleanup: once the file is large and four times
+        // the live leases, rewrite it with one row per live lease (amortized constant cost per
+        // write; bounds memory).
+        if durableRows.count >= compactAt {
+            var live = MemoryLeaseStore4()
+            _ = LeaseFile4.load(text: leaseFileText, into: &live)
+            durableRows = live.all().map { LeaseFile4.row($0) }
+            compactAt = max(1 << 18, 4 * durableRows.count)
         }
         return true
     }
@@ -82,6 +98,68 @@ final class SimServer {
     func statistic(_ c: GlobalCounter4) -> Int64 {
         (engine?.stats.value(c) ?? 0) + (retiredStats[c.keaName] ?? 0)
     }
+}
+
+/// A lease database shared by servers. It holds the rows and decides races: a write applies
+/// only over the row it was decided on, else the writer is told what is there now.
+final class SharedLeaseDatabase {
+    let spec: DatabaseSpec
+    var rows = MemoryLeaseStore4()
+    var transactions = 0, conflicts = 0, failures = 0
+
+    init(spec: DatabaseSpec) { self.spec = spec }
+
+    /// Applies a transaction's writes all together, or none of them.
+    func commit(_ writes: [LeaseWrite], fail: Bool) -> WriteOutcome {
+        transactions += 1
+        if fail {
+            failures += 1
+            return .failed(reason: "database \(spec.name) is unavailable")
+        }
+        if !spec.ignoreConflicts {
+            // Each write is checked against the row as the earlier writes of the transaction
+            // leave it.
+            var overlay: [IPv4Address: Lease4?] = [:]
+            for w in writes {
+                let a = w.change.lease.address
+                let current = overlay[a] ?? rows.lease(at: a)
+                guard w.isApplicable(over: current) else {
+                    conflicts += 1
+                    return .conflict(address: a, current: rows.lease(at: a))
+                }
+                if case .upsert(let l) = w.change { overlay[a] = .some(l) } else { overlay[a] = .some(nil) }
+            }
+        }
+        for w in writes { rows.apply(w.change) }
+        return .durable
+    }
+}
+
+/// What a simulated engine reads: its own lease file's rows, or the shared database's.
+struct SimLeaseStore: LeaseStore4 {
+    var local = MemoryLeaseStore4()
+    let shared: SharedLeaseDatabase?
+
+    init(shared: SharedLeaseDatabase?) { self.shared = shared }
+
+    func lease(at address: IPv4Address) -> Lease4? {
+        if let db = shared { return db.rows.lease(at: address) }
+        return local.lease(at: address)
+    }
+    func leases(for key: LeaseKey4) -> [Lease4] { shared?.rows.leases(for: key) ?? local.leases(for: key) }
+    func firstLease(for key: LeaseKey4, where predicate: (Lease4) -> Bool) -> Lease4? {
+        if let db = shared { return db.rows.firstLease(for: key, where: predicate) }
+        return local.firstLease(for: key, where: predicate)
+    }
+    /// With a shared database the engine's proposals are not kept here: the database decides
+    /// and every read goes to it.
+    mutating func apply(_ change: LeaseChange) { if shared == nil { local.apply(change) } }
+    mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {
+        if let db = shared { return db.rows.expired(state: state, before: cutoff, limit: limit) }
+        return local.expired(state: state, before: cutoff, limit: limit)
+    }
+    var count: Int { shared?.rows.count ?? local.count }
+    func all() -> [Lease4] { shared?.rows.all() ?? local.all() }
 }
 
 /// Builds a server's config from Kea-format text (the scenario loader read the file).

@@ -62,14 +62,25 @@ extension World {
                 counters.bindTimes.append(now - clients[c].sessionStart)
                 if let s = openSession[c] { sessions[s].boundAt = now }
             }
-            if scenario.expectations.invariants { checkBound(c, l) }
+            if scenario.expectations.invariants {
+                checkBound(c, l)
+                checkKeptAddress(c, l)
+            }
             holders[l.address] = c
+            lastBinding[c] = l
         case .lost(let a):
             counters.lost += 1
+            lastBinding[c] = nil
             record("client", [("mac", .string(mac)), ("state", .string("LOST")), ("address", .string(a.description))])
-        case .nak: counters.naks += 1
-        case .declined: counters.declines += 1
-        case .released: counters.releases += 1
+        case .nak:
+            counters.naks += 1
+            lastBinding[c] = nil
+        case .declined:
+            counters.declines += 1
+            lastBinding[c] = nil
+        case .released:
+            counters.releases += 1
+            lastBinding[c] = nil
         }
     }
 

@@ -40,6 +40,20 @@ extension World {
         checkReservations(c, l.address)
     }
 
+    /// A client whose lease from one server is still valid and that binds through another
+    /// server (it rebinds or reboots while its server is away) keeps its address: the servers
+    /// share what they know of it, so the other one honours the lease.
+    func checkKeptAddress(_ c: Int, _ l: VirtualClient.Lease) {
+        guard let previous = lastBinding[c], previous.expiresAt > now,
+              let before = serverByAddress[previous.serverID], let after = serverByAddress[l.serverID],
+              before != after else { return }
+        guard previous.address != l.address else {
+            moves += 1
+            return
+        }
+        violate("client-keeps-address", "\(clientName(c)) held \(previous.address) from \(servers[before].spec.name) until t=\(previous.expiresAt / 1000)s but \(servers[after].spec.name) bound it to \(l.address)")
+    }
+
     /// An address reserved (on any server) for one client is never bound by another.
     func checkReservations(_ c: Int, _ address: IPv4Address) {
         let client = clients[c].client

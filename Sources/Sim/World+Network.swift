@@ -109,20 +109,80 @@ extension World {
         carryOut(effects, server: s)
     }
 
-    /// A server's effects, in the daemon's order: lease changes to storage, then replies.
+    /// A server's effects, through the daemon's executor: lease changes to storage, then
+    /// replies, then decisions.
     func carryOut(_ e: Effects, server s: Int) {
         let server = servers[s]
-        for c in e.leaseChanges {
-            switch server.spec.storage {
-            case .lazy(let delay): queue.push(now + delay, .durable(server: s, change: c, epoch: server.epoch))
-            case .writeThrough, .forgetEveryNth:
-                let kept = server.persist(c)
-                if tracing { traceLease(server, c, durable: kept) }
+        guard server.engine != nil else { return }
+        server.executor.execute(e, engine: &server.engine!, port: ports[s], now: server.now(now))
+        runDeferredChecks()
+        scheduleDeadline(server)
+    }
+
+    /// Invariant checks read the engines, which the executor holds while it runs: the port
+    /// queues them and they run once it returns.
+    func runDeferredChecks() {
+        guard !deferredChecks.isEmpty else { return }
+        let checks = deferredChecks
+        deferredChecks.removeAll(keepingCapacity: true)
+        for (s, change) in checks { checkLeaseChange(s, change) }
+    }
+
+    /// Storage for a transaction. The server's own lease file takes it at once; a shared
+    /// database answers after a round trip.
+    func persist(_ e: Effects, server s: Int) -> WriteOutcome? {
+        let server = servers[s]
+        switch server.spec.storage {
+        case .shared:
+            guard let id = e.transaction, let db = server.database else { return .durable }
+            queue.push(now + databaseLeg(db), .databaseWrite(server: s, id: id, writes: e.writes, epoch: server.epoch))
+            return nil
+        case .lazy(let delay):
+            for w in e.writes {
+                queue.push(now + delay, .durable(server: s, change: w.change, epoch: server.epoch))
+                if scenario.expectations.invariants { deferredChecks.append((s, w.change)) }
             }
-            if scenario.expectations.invariants { checkLeaseChange(s, c) }
+        case .writeThrough, .forgetEveryNth:
+            for w in e.writes {
+                let kept = server.persist(w.change)
+                if tracing { traceLease(server, w.change, durable: kept) }
+                if scenario.expectations.invariants { deferredChecks.append((s, w.change)) }
+            }
         }
-        if tracing { for ev in e.events { traceDecision(server, ev) } }
-        for d in e.datagrams { route(d, from: s) }
+        return .durable
+    }
+
+    /// One crossing between a server and a database.
+    func databaseLeg(_ db: SharedLeaseDatabase) -> Int64 {
+        max(0, db.spec.latencyMilliseconds) + databaseRNG.between(0, max(0, db.spec.jitterMilliseconds))
+    }
+
+    /// A transaction reaches the database, which applies it or refuses it; the answer goes
+    /// back. A server that crashed meanwhile still had its write applied (it was sent), but
+    /// never hears the answer.
+    func databaseWrite(_ s: Int, _ id: TransactionID, _ writes: [LeaseWrite], _ epoch: Int) {
+        let server = servers[s]
+        guard let db = server.database else { return }
+        let outcome = db.commit(writes, fail: databaseRNG.chance(db.spec.writeFailure))
+        if outcome == .durable {
+            for w in writes {
+                if tracing { traceLease(server, w.change, durable: true) }
+                if scenario.expectations.invariants {
+                    for other in servers where other.database === db { checkLeaseChange(other.index, w.change) }
+                }
+            }
+        } else if tracing {
+            record("database", [("server", .string(server.spec.name)), ("tx", .int(Int64(id.value))),
+                                ("outcome", .string("\(outcome)"))])
+        }
+        queue.push(now + databaseLeg(db), .databaseReply(server: s, id: id, outcome: outcome, epoch: epoch))
+    }
+
+    func databaseReply(_ s: Int, _ id: TransactionID, _ outcome: WriteOutcome, _ epoch: Int) {
+        let server = servers[s]
+        guard server.epoch == epoch, server.engine != nil else { return }
+        server.executor.settle(id, outcome, engine: &server.engine!, port: ports[s], now: server.now(now))
+        runDeferredChecks()
         scheduleDeadline(server)
     }
 
@@ -188,5 +248,20 @@ extension World {
         if tracing { record("datagram", [("event", .string("send")), ("from", .string("rogue:\(segments[seg].spec.name)")), ("msg", .string("malformed")), ("bytes", .int(Int64(b.count)))]) }
         broadcast(b, segment: seg, source: .zero, message: nil)
         queue.push(now + interval, .rogue(segment: seg, remaining: remaining - 1, interval: interval))
+    }
+}
+
+/// A server's effects as the world carries them out (the simulator's side of the executor).
+final class SimPort: EffectPort {
+    unowned let world: World
+    let server: Int
+    init(world: World, server: Int) {
+        self.world = world
+        self.server = server
+    }
+    func persist(_ effects: Effects) -> WriteOutcome? { world.persist(effects, server: server) }
+    func send(_ datagram: OutboundDatagram) { world.route(datagram, from: server) }
+    func log(_ event: EngineEvent) {
+        if world.tracing { world.traceDecision(world.servers[server], event) }
     }
 }

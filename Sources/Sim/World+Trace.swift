@@ -54,6 +54,12 @@ extension World {
             if let hw { f.append(("mac", .string(hw.description))) }
             f.append(("address", .string(a.description))); f.append(("reason", .string(d ? "declined probation over" : "expired")))
         case .flushed(let n): f.append(("event", .string("flushed"))); f.append(("reason", .string("\(n) leases")))
+        case .leaseWriteFailed(let c, let a, let r):
+            f.append(("event", .string("write-failed"))); if let c { client(c) }
+            f.append(("address", .string(a.description))); f.append(("reason", .string(r)))
+        case .leaseConflict(let c, let a, let n):
+            f.append(("event", .string("conflict"))); if let c { client(c) }
+            f.append(("address", .string(a.description))); f.append(("reason", .string("attempt \(n) lost the race")))
         }
         record("decision", f)
     }

@@ -29,6 +29,10 @@ public final class World {
         case serverDeadline(Int, UInt64)
         case serverRestart(Int)
         case durable(server: Int, change: LeaseChange, epoch: Int)
+        /// A server's transaction reaches the shared database.
+        case databaseWrite(server: Int, id: TransactionID, writes: [LeaseWrite], epoch: Int)
+        /// The database's answer reaches the server.
+        case databaseReply(server: Int, id: TransactionID, outcome: WriteOutcome, epoch: Int)
         case fault(Int)
         case lossBurstEnd(segment: Int)
         case partitionEnd(segment: Int)
@@ -67,16 +71,24 @@ public final class World {
     var eventCount = 0
     var traceSeq = 0
     var servers: [SimServer] = []
+    var ports: [SimPort] = []
+    var deferredChecks: [(Int, LeaseChange)] = []
+    var databases: [SharedLeaseDatabase] = []
     var segments: [Segment] = []
     var clients: [ClientSlot] = []
     var clientByMAC: [UInt64: Int] = [:]
     var serverByAddress: [IPv4Address: Int] = [:]
     var holders: [IPv4Address: Int] = [:]
+    /// Each client's last binding, until it loses, releases or declines it or is NAKed.
+    var lastBinding: [Int: VirtualClient.Lease] = [:]
+    /// Clients that moved to another server with a valid lease (and kept their address).
+    var moves = 0
     var sessions: [Session] = []
     var openSession: [Int: Int] = [:]
     var netRNG: SimRandom
     var popRNG: SimRandom
     var faultRNG: SimRandom
+    var databaseRNG: SimRandom
     var failure: SimFailure?
     var checksSinceTrace = 0
     var counters = Counters()
@@ -97,6 +109,7 @@ public final class World {
         netRNG = SimRandom.stream(seed: self.seed, subsystem: 1)
         popRNG = SimRandom.stream(seed: self.seed, subsystem: 2)
         faultRNG = SimRandom.stream(seed: self.seed, subsystem: 3)
+        databaseRNG = SimRandom.stream(seed: self.seed, subsystem: 4)
         try buildServers()
         try buildSegments()
         buildPopulations()
@@ -110,7 +123,20 @@ public final class World {
             do { config = try SimConfig.decode(spec.configText, source: spec.configSource) } catch {
                 throw SimSetupError("server \(spec.name): \(error.message)")
             }
-            servers.append(SimServer(index: i, spec: spec, config: config))
+            let server = SimServer(index: i, spec: spec, config: config)
+            if case .shared(let name) = spec.storage {
+                if let db = databases.first(where: { $0.spec.name == name }) {
+                    server.database = db
+                } else if let dbSpec = scenario.databases.first(where: { $0.name == name }) {
+                    let db = SharedLeaseDatabase(spec: dbSpec)
+                    databases.append(db)
+                    server.database = db
+                } else {
+                    throw SimSetupError("server \(spec.name): unknown database '\(name)'")
+                }
+            }
+            servers.append(server)
+            ports.append(SimPort(world: self, server: i))
             serverByAddress[spec.address] = i
         }
     }
@@ -219,6 +245,8 @@ public final class World {
         case .serverRestart(let s): restart(s)
         case .durable(let s, let change, let epoch):
             if servers[s].epoch == epoch { _ = servers[s].persist(change) }
+        case .databaseWrite(let s, let id, let writes, let epoch): databaseWrite(s, id, writes, epoch)
+        case .databaseReply(let s, let id, let outcome, let epoch): databaseReply(s, id, outcome, epoch)
         case .fault(let i): fault(scenario.faults[i])
         case .lossBurstEnd(let seg):
             segments[seg].lossOverride = nil

@@ -6,6 +6,9 @@ struct EngineHarness {
     var now = Now(wall: WallTime(secondsSinceEpoch: 1_800_000_000), monotonic: MonotonicInstant(milliseconds: 0))
     let iface = InterfaceInfo(name: "eth0", index: 2, addresses: [InterfaceAddress(address: IPv4Address(192, 0, 2, 1), prefixLength: 24)])
     var written: [LeaseChange] = []
+    /// When set, every transaction is reported durable at once, as memfile does; tests of
+    /// failures and conflicts clear it and settle by hand.
+    var settlesAutomatically = true
 
     /// 192.0.2.0/24, pool .10-.19, valid 3600, renew 900, rebind 1800, routers and DNS.
     static func config() -> Dhcp4Config {
@@ -48,7 +51,10 @@ struct EngineHarness {
         let d = InboundDatagram(bytes: m.encode(), interface: iface, source: m.ciaddr, sourcePort: 68,
                                 destination: m.ciaddr.isZero ? .broadcast : IPv4Address(192, 0, 2, 1))
         let e = engine.handle(datagram: d, now: now)
-        written.append(contentsOf: e.leaseChanges)
+        if settlesAutomatically, let id = e.transaction {
+            written.append(contentsOf: e.leaseChanges)
+            _ = engine.handle(outcome: .durable, of: id, now: now)
+        }
         let replies = e.datagrams.map { try! DHCPv4Message.decode($0.bytes).get() }
         return (replies, e)
     }

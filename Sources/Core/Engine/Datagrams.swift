@@ -58,17 +58,27 @@ public struct OutboundDatagram: Sendable, Equatable {
     public var delivery: Delivery
 }
 
-/// What one input produced. Shells must make `leaseChanges` durable before sending any of
-/// `datagrams` (nothing acknowledged to a client may be lost), then log `events`.
+/// What one input produced. When `transaction` is set, `writes` must be made durable before
+/// any of `datagrams` is sent or `events` logged, and the outcome reported back to the engine
+/// (`EffectExecutor` does both, for the daemons and the simulator alike). Without a transaction
+/// there is nothing to write and everything can go at once.
 public struct Effects: Sendable {
-    public var leaseChanges: [LeaseChange] = []
+    /// Set when `writes` is not empty: the engine waits for this transaction's outcome.
+    public var transaction: TransactionID?
+    public var writes: [LeaseWrite] = []
     public var datagrams: [OutboundDatagram] = []
     public var events: [EngineEvent] = []
+    /// Requests for the DHCP-DDNS daemon, sent once the transaction is durable.
+    public var nameChanges: [NameChangeRequest] = []
+    /// Commands to a partner server (high availability), sent once the transaction is durable.
+    public var partnerCommands: [PartnerCommand] = []
     public init() {}
 
-    public mutating func append(_ other: Effects) {
-        leaseChanges.append(contentsOf: other.leaseChanges)
-        datagrams.append(contentsOf: other.datagrams)
-        events.append(contentsOf: other.events)
+    /// The proposed changes, in order.
+    public var leaseChanges: [LeaseChange] { writes.map(\.change) }
+
+    /// Whether nothing at all is to be done.
+    public var isEmpty: Bool {
+        writes.isEmpty && datagrams.isEmpty && events.isEmpty && nameChanges.isEmpty && partnerCommands.isEmpty
     }
 }

@@ -28,6 +28,7 @@ extension Dhcp4Engine {
         case "lease4-wipe": answer = leaseWipe(arguments, now: now, &effects)
         default: return nil
         }
+        seal(&effects, exchange: nil)
         return (answer, effects)
     }
 

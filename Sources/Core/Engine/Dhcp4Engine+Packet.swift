@@ -62,16 +62,25 @@ extension Dhcp4Engine {
         countReceived(type, now: now.wall)
         var x = Exchange(message: message, datagram: d, type: type, label: label, subnet: nil, now: now)
         x.subnet = selectSubnet(message, d)
-        switch type {
+        decide(x, &effects)
+        return effects
+    }
+
+    /// Decides one client message (again, after a conflict: `x.now` is then the new time and
+    /// the view shows the rows that won).
+    mutating func decide(_ x: Exchange, _ effects: inout Effects) {
+        let label = x.label, now = x.now
+        provisional = ProvisionalCounts()
+        switch x.type {
         case .discover: handleDiscover(x, &effects)
         case .request: handleRequest(x, &effects)
         case .release: handleRelease(x, &effects)
         case .decline: handleDecline(x, &effects)
         case .inform: handleInform(x, &effects)
         case .offer, .ack, .nak, .forceRenew, .leaseQuery, .leaseUnassigned, .leaseUnknown, .leaseActive:
-            drop(.unsupportedMessageType(type.rawValue), label, now, &effects)
+            drop(.unsupportedMessageType(x.type.rawValue), label, now, &effects)
         }
-        return effects
+        seal(&effects, exchange: x)
     }
 
     mutating func drop(_ reason: DropReason, _ label: ClientLabel, _ now: Now, _ effects: inout Effects) {

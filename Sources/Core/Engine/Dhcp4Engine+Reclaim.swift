@@ -14,6 +14,7 @@ extension Dhcp4Engine {
             flush(now: now, &effects)
             nextFlush = now.monotonic + Milliseconds(Int64(e.flushReclaimedTimerWaitTimeSeconds) * 1000)
         }
+        seal(&effects, exchange: nil)
         return effects
     }
 

@@ -110,9 +110,12 @@ extension Dhcp4Engine {
                                    delivery: delivery)
         effects.datagrams.append(out)
         stats.add(.pktSent, now: x.now.wall)
+        provisional.packetsSent += 1
         switch type {
         case .offer: stats.add(.pktOfferSent, now: x.now.wall)
-        case .ack: stats.add(.pktAckSent, now: x.now.wall)
+        case .ack:
+            stats.add(.pktAckSent, now: x.now.wall)
+            provisional.acksSent += 1
         case .nak: stats.add(.pktNakSent, now: x.now.wall)
         default: break
         }

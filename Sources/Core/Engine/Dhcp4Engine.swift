@@ -12,6 +12,13 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     var nextFlush: MonotonicInstant?
     /// Addresses of every interface the shell serves, for server-identifier checks.
     public var localAddresses: Set<IPv4Address> = []
+    /// Transactions proposed and not yet settled, with what is needed to undo or redo them.
+    var inFlight: [TransactionID: InFlight] = [:]
+    var nextTransaction: UInt64 = 1
+    /// The attempt number of the exchange being decided (1 unless redeciding after a conflict).
+    var attempt = 1
+    /// Counters the current input bumped provisionally (see `seal`).
+    var provisional = ProvisionalCounts()
 
     /// Builds an engine over a store that already holds the leases loaded from disk.
     public init(config: Dhcp4Config, store: Store, now: Now) {
@@ -77,12 +84,15 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
             ? now + Milliseconds(Int64(e.flushReclaimedTimerWaitTimeSeconds) * 1000) : nil
     }
 
-    /// Applies a change to the store and records it in the effects for the shell to persist.
+    /// Proposes a change: the engine's view of the store takes it at once (so the next packet
+    /// sees the address taken), and the effects carry it, conditional on the row the view held,
+    /// for the shell to make durable. `handle(outcome:of:now:)` confirms it or rolls it back.
     mutating func commit(_ change: LeaseChange, into effects: inout Effects) {
         if case .upsert(let l) = change {
             precondition(l.isWellFormed, "lease without identity about to be written: \(l.address)")
         }
+        let expected = store.lease(at: change.lease.address)
         store.apply(change)
-        effects.leaseChanges.append(change)
+        effects.writes.append(LeaseWrite(change: change, expected: expected))
     }
 }

@@ -28,6 +28,10 @@ public enum DropReason: Sendable, Equatable {
     case releaseNotOwned(IPv4Address)
     case declineNotOwned(IPv4Address)
     case missingRequestedAddress
+    /// The lease store could not make the exchange's lease change durable.
+    case leaseStoreFailed
+    /// Another server kept winning the race for the rows this exchange needed.
+    case leaseStoreConflict
 }
 
 /// Why a REQUEST was refused with a NAK.
@@ -63,6 +67,11 @@ public enum EngineEvent: Sendable, Equatable {
     case allocationFailed(client: ClientLabel, subnetID: UInt32)
     case reclaimed(address: IPv4Address, declined: Bool, hardwareAddress: HardwareAddress?)
     case flushed(count: Int)
+    /// A proposed lease change could not be made durable; it was rolled back.
+    case leaseWriteFailed(client: ClientLabel?, address: IPv4Address, reason: String)
+    /// Another server wrote the row at `address` first; the proposal was rolled back and the
+    /// exchange decided again (attempt `attempt` lost).
+    case leaseConflict(client: ClientLabel?, address: IPv4Address, attempt: Int)
 
     /// The event's log severity, known without formatting its text (the packet path checks
     /// this first, so a quiet logger costs no string building).
@@ -70,6 +79,8 @@ public enum EngineEvent: Sendable, Equatable {
         switch self {
         case .dropped(_, .parseFailed), .advertised, .allocated, .renewed, .nak, .released, .declined: .info
         case .allocationFailed: .warn
+        case .leaseWriteFailed: .error
+        case .leaseConflict: .debug
         case .dropped, .informed, .reclaimed, .flushed: .debug
         }
     }
@@ -107,6 +118,10 @@ public enum EngineEvent: Sendable, Equatable {
             ("ALLOC_ENGINE_V4_LEASE_RECLAIM", .debug, "reclaiming \(d ? "declined " : "")lease for address \(a)")
         case .flushed(let n):
             ("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE", .debug, "successfully deleted \(n) expired-reclaimed leases")
+        case .leaseWriteFailed(let c, let a, let r):
+            ("ALLOC_ENGINE_V4_ALLOC_ERROR", .error, "\(c.map { "\($0)" } ?? "lease store"): error during attempt to allocate an IPv4 address: writing the lease for \(a) failed (\(r)); nothing was sent")
+        case .leaseConflict(let c, let a, let n):
+            ("KAKAPO_LEASE4_CONFLICT", .debug, "\(c.map { "\($0)" } ?? "lease store"): lease \(a) was changed by another server first (attempt \(n)); deciding again")
         }
     }
 }

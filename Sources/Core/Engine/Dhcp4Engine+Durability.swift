@@ -1,0 +1,95 @@
+/// A transaction the engine proposed and the shell has not yet settled.
+struct InFlight {
+    var writes: [LeaseWrite]
+    /// The client exchange to decide again after a conflict (nil for timers and commands).
+    var exchange: Exchange?
+    var attempt: Int
+    /// Counters bumped by the proposal, taken back if it does not become durable.
+    var counted: ProvisionalCounts
+}
+
+/// What an input counted that depends on its writes becoming durable.
+struct ProvisionalCounts {
+    var packetsSent = 0
+    var acksSent = 0
+    /// Subnets whose cumulative-assigned-addresses went up.
+    var cumulativeAssigned: [UInt32] = []
+}
+
+extension Dhcp4Engine {
+    /// How many times one client exchange is decided when its writes keep conflicting with
+    /// other servers' (a bound: each attempt sees the rows that beat it).
+    static var attemptsMax: Int { 3 }
+
+    /// Transactions proposed and not yet settled (the shell owes an outcome for each).
+    public var transactionsInFlight: Int { inFlight.count }
+
+    /// Closes an input's proposal: if it wrote anything, everything it produced (replies,
+    /// events) now waits on one transaction.
+    mutating func seal(_ effects: inout Effects, exchange: Exchange?) {
+        let counted = provisional
+        provisional = ProvisionalCounts()
+        guard !effects.writes.isEmpty else { return }
+        let id = TransactionID(nextTransaction)
+        nextTransaction &+= 1
+        effects.transaction = id
+        inFlight[id] = InFlight(writes: effects.writes, exchange: exchange, attempt: attempt, counted: counted)
+    }
+
+    /// Call once per transaction the engine proposed, when the store has made its writes
+    /// durable or has refused them. On `.durable` the view already holds the rows and nothing
+    /// changes. Otherwise the proposal is undone (leases and gauges) and decided again, as Kea
+    /// would: a conflict shows the row that won, then the client's exchange is decided anew
+    /// (another address, a NAK, or silence); a failed write drops the exchange. An outcome
+    /// for an unknown or already settled transaction is a no-op.
+    public mutating func handle(outcome: WriteOutcome, of id: TransactionID, now: Now) -> Effects {
+        guard let t = inFlight.removeValue(forKey: id) else { return Effects() }
+        var effects = Effects()
+        switch outcome {
+        case .durable:
+            return effects
+        case .failed(let reason):
+            rollBack(t, now: now)
+            let address = t.writes.first?.change.lease.address ?? .zero
+            effects.events.append(.leaseWriteFailed(client: t.exchange?.label, address: address, reason: reason))
+            if let x = t.exchange { drop(.leaseStoreFailed, x.label, now, &effects) }
+        case .conflict(let address, let current):
+            rollBack(t, now: now)
+            // The winning row is durable: the view shows it from now on.
+            let shown = store.lease(at: address)
+            if let c = current { store.apply(.upsert(c)) } else if let s = shown { store.apply(.delete(s)) }
+            adjustGauges(old: shown, new: current, now: now.wall)
+            effects.events.append(.leaseConflict(client: t.exchange?.label, address: address, attempt: t.attempt))
+            guard var x = t.exchange else { break }
+            guard t.attempt < Self.attemptsMax else {
+                drop(.leaseStoreConflict, x.label, now, &effects)
+                break
+            }
+            x.now = now
+            attempt = t.attempt + 1
+            defer { attempt = 1 }
+            var again = Effects()
+            decide(x, &again)
+            again.events.insert(contentsOf: effects.events, at: 0)
+            return again
+        }
+        return effects
+    }
+
+    /// Undoes a transaction's writes in the view, newest first, and the gauges and counters
+    /// they moved.
+    mutating func rollBack(_ t: InFlight, now: Now) {
+        for w in t.writes.reversed() {
+            let written: Lease4? = if case .upsert(let l) = w.change { l } else { nil }
+            if let e = w.expected { store.apply(.upsert(e)) } else { store.apply(.delete(w.change.lease)) }
+            adjustGauges(old: written, new: w.expected, now: now.wall)
+        }
+        let c = t.counted
+        if c.packetsSent > 0 { stats.add(.pktSent, Int64(-c.packetsSent), now: now.wall) }
+        if c.acksSent > 0 { stats.add(.pktAckSent, Int64(-c.acksSent), now: now.wall) }
+        for s in c.cumulativeAssigned {
+            stats.add(.cumulativeAssignedAddresses, -1, now: now.wall)
+            stats.add(.cumulativeAssignedAddresses, subnet: s, -1, now: now.wall)
+        }
+    }
+}

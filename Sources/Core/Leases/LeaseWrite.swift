@@ -1,0 +1,52 @@
+/// Identifies one group of lease writes proposed by an engine, from proposal to outcome.
+public struct TransactionID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var value: UInt64
+    public init(_ value: UInt64) { self.value = value }
+    public static func < (a: TransactionID, b: TransactionID) -> Bool { a.value < b.value }
+    public var description: String { "tx\(value)" }
+}
+
+/// One proposed lease change with the row the engine saw when it decided: a conditional write.
+/// A store that is shared with other servers applies it only if its current row at that
+/// address is still `expected` (none when `expected` is nil); otherwise it reports a conflict
+/// with the row it holds. An exclusive store (memfile) never conflicts.
+public struct LeaseWrite: Sendable, Equatable {
+    public var change: LeaseChange
+    public var expected: Lease4?
+    public init(change: LeaseChange, expected: Lease4?) {
+        self.change = change
+        self.expected = expected
+    }
+
+    /// Whether a store whose current row at the address is `current` may apply this write.
+    /// Rows are compared on what decides ownership and lifetime, as Kea's conditional updates
+    /// compare the address and the old expiry.
+    public func isApplicable(over current: Lease4?) -> Bool {
+        switch (expected, current) {
+        case (nil, nil): true
+        case (let e?, let c?): e.sameVersion(as: c)
+        default: false
+        }
+    }
+}
+
+extension Lease4 {
+    /// The same row version: owner, state, expiry and lifetime.
+    public func sameVersion(as other: Lease4) -> Bool {
+        address == other.address && expire == other.expire && state == other.state
+            && validLifetimeSeconds == other.validLifetimeSeconds
+            && hardwareAddress == other.hardwareAddress && clientID == other.clientID
+    }
+}
+
+/// What became of a transaction's writes. Shells report it; the engine decides again on
+/// anything but `.durable`.
+public enum WriteOutcome: Sendable, Equatable {
+    /// Every write is durable (memfile: written; database: committed).
+    case durable
+    /// The store could not write (disk, database gone). Nothing of the transaction is durable.
+    case failed(reason: String)
+    /// Another server changed the row at `address` first; `current` is what the store holds
+    /// there now (nil: no row). Nothing of the transaction is durable.
+    case conflict(address: IPv4Address, current: Lease4?)
+}

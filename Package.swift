@@ -34,9 +34,10 @@ let package = Package(
             dependencies: ["KakapoCore", "KakapoSim", "KakapoLinuxIO",
                            .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Sources/Tools/kakapo-sim", swiftSettings: strict),
-        .testTarget(
-            name: "CoreTests",
-            dependencies: ["KakapoCore", "KakapoLinuxIO", "KakapoSim"],
-            path: "Tests/CoreTests", swiftSettings: strict),
+        // One test target per module; fixtures under Tests/Fixtures are read by path (#filePath).
+        .testTarget(name: "CoreTests", dependencies: ["KakapoCore"], path: "Tests/CoreTests", swiftSettings: strict),
+        .testTarget(name: "LinuxIOTests", dependencies: ["KakapoLinuxIO", "KakapoCore"],
+                    path: "Tests/LinuxIOTests", swiftSettings: strict),
+        .testTarget(name: "SimTests", dependencies: ["KakapoSim", "KakapoCore"], path: "Tests/SimTests", swiftSettings: strict),
     ]
 )

@@ -15,9 +15,13 @@ public final class PidFile {
         path = "\(dir)/\(stem.isEmpty ? base : stem).\(daemon).pid"
     }
 
+    /// A PID file at an explicit path (the tests use a temporary directory).
+    init(path: String) { self.path = path }
+
     public enum Outcome { case written, alreadyRunning(Int32), unwritable(String) }
 
-    /// Writes our PID unless a live process already holds the file.
+    /// Writes our PID unless another live process holds the file. Our own PID in it (a restart
+    /// that got the same PID, as in a container) does not count as another daemon.
     public func acquire() -> Outcome {
         if let text = try? readFile(path), let pid = Int32(text.trimmedASCII), pid > 0,
            pid != getpid(), kill(pid, 0) == 0 {

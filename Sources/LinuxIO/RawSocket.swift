@@ -65,11 +65,12 @@ public final class RawSocket {
     }
 
     /// Reads one frame; nil when nothing is pending. Frames that are not well-formed
-    /// IPv4/UDP to the server port are skipped (returned as `.skip`).
+    /// IPv4/UDP to the server port are skipped (returned as `.skip`); see EthernetFrame.parse.
     public func receive() -> RawReceive? {
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n < 0 { return nil }
-        return RawSocket.parseFrame(buffer, count: n, serverPort: serverPort).map { .datagram(payload: $0.payload, source: $0.source, sourcePort: $0.sourcePort, destination: $0.destination) } ?? .skip
+        guard let d = EthernetFrame.parse(buffer, count: n, serverPort: serverPort) else { return .skip }
+        return .datagram(payload: d.payload, source: d.source, sourcePort: d.sourcePort, destination: d.destination)
     }
 
     public enum RawReceive {
@@ -77,27 +78,11 @@ public final class RawSocket {
         case skip
     }
 
-    static func parseFrame(_ b: [UInt8], count n: Int, serverPort: UInt16)
-        -> (payload: [UInt8], source: IPv4Address, sourcePort: UInt16, destination: IPv4Address)? {
-        guard n >= 14 + 20 + 8, b[12] == 0x08, b[13] == 0x00, b[14] >> 4 == 4 else { return nil }
-        let ihl = Int(b[14] & 0x0F) * 4
-        guard ihl >= 20, n >= 14 + ihl + 8, b[23] == 17 else { return nil }
-        let u = 14 + ihl
-        let dport = UInt16(b[u + 2]) << 8 | UInt16(b[u + 3])
-        guard dport == serverPort else { return nil }
-        let ulen = Int(UInt16(b[u + 4]) << 8 | UInt16(b[u + 5]))
-        guard ulen >= 8, u + ulen <= n else { return nil }
-        let src = IPv4Address(bytes: b[26..<30])
-        let dst = IPv4Address(bytes: b[30..<34])
-        let sport = UInt16(b[u]) << 8 | UInt16(b[u + 1])
-        return (Array(b[(u + 8)..<(u + ulen)]), src, sport, dst)
-    }
-
     /// Sends a UDP datagram in an Ethernet frame to `mac` (broadcast MAC for broadcasts).
     public func send(payload: [UInt8], source: IPv4Address, destination: IPv4Address, port: UInt16, mac: [UInt8]) -> Bool {
-        let frame = RawSocket.buildFrame(payload: payload, srcMAC: interface.macAddress, dstMAC: mac,
-                                         source: source, destination: destination,
-                                         sourcePort: serverPort, destinationPort: port)
+        let frame = EthernetFrame.build(payload: payload, srcMAC: interface.macAddress, dstMAC: mac,
+                                        source: source, destination: destination,
+                                        sourcePort: serverPort, destinationPort: port)
         var ll = sockaddr_ll()
         ll.sll_family = UInt16(AF_PACKET)
         ll.sll_protocol = UInt16(ETH_P_IP).bigEndian
@@ -114,46 +99,6 @@ public final class RawSocket {
             }
         }
         return rc == frame.count
-    }
-
-    static func buildFrame(payload: [UInt8], srcMAC: [UInt8], dstMAC: [UInt8], source: IPv4Address,
-                           destination: IPv4Address, sourcePort: UInt16, destinationPort: UInt16) -> [UInt8] {
-        var f: [UInt8] = []
-        f.reserveCapacity(42 + payload.count)
-        f.append(contentsOf: dstMAC.prefix(6))
-        f.append(contentsOf: srcMAC.count >= 6 ? Array(srcMAC.prefix(6)) : [0, 0, 0, 0, 0, 0])
-        f.append(contentsOf: [0x08, 0x00])
-        let total = 20 + 8 + payload.count
-        var ip: [UInt8] = [0x45, 0x10, UInt8(total >> 8), UInt8(total & 0xFF), 0, 0, 0, 0, 64, 17, 0, 0]
-        ip.append(contentsOf: source.bytes)
-        ip.append(contentsOf: destination.bytes)
-        let sum = Checksum.ones(ip)
-        ip[10] = UInt8(sum >> 8); ip[11] = UInt8(sum & 0xFF)
-        f.append(contentsOf: ip)
-        let ulen = 8 + payload.count
-        var udp: [UInt8] = [UInt8(sourcePort >> 8), UInt8(sourcePort & 0xFF), UInt8(destinationPort >> 8),
-                            UInt8(destinationPort & 0xFF), UInt8(ulen >> 8), UInt8(ulen & 0xFF), 0, 0]
-        var pseudo = source.bytes + destination.bytes + [0, 17, UInt8(ulen >> 8), UInt8(ulen & 0xFF)]
-        pseudo.append(contentsOf: udp)
-        pseudo.append(contentsOf: payload)
-        var csum = Checksum.ones(pseudo)
-        if csum == 0 { csum = 0xFFFF }
-        udp[6] = UInt8(csum >> 8); udp[7] = UInt8(csum & 0xFF)
-        f.append(contentsOf: udp)
-        f.append(contentsOf: payload)
-        return f
-    }
-}
-
-/// The Internet checksum (RFC 1071).
-enum Checksum {
-    static func ones(_ b: [UInt8]) -> UInt16 {
-        var sum: UInt32 = 0
-        var i = 0
-        while i + 1 < b.count { sum += UInt32(b[i]) << 8 | UInt32(b[i + 1]); i += 2 }
-        if i < b.count { sum += UInt32(b[i]) << 8 }
-        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
-        return ~UInt16(sum)
     }
 }
 

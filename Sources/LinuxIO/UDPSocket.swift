@@ -59,13 +59,12 @@ public final class UDPSocket {
                         msg.msg_controllen = ctl.count
                         let n = recvmsg(fd, &msg, 0)
                         guard n >= 0 else { return }
-                        var dst = IPv4Address.zero
-                        var ifindex: Int32 = 0
-                        UDPSocket.readPacketInfo(ctl, length: Int(msg.msg_controllen), destination: &dst, ifindex: &ifindex)
+                        let filled = min(Int(msg.msg_controllen), ctl.count)
+                        let info = UDPSocket.packetInfo(in: UnsafeRawBufferPointer(rebasing: ctl[0..<filled]))
                         received = Received(payload: Array(data[0..<n]),
                                             source: IPv4Address(UInt32(bigEndian: fromPtr.pointee.sin_addr.s_addr)),
                                             sourcePort: UInt16(bigEndian: fromPtr.pointee.sin_port),
-                                            destination: dst, interfaceIndex: ifindex)
+                                            destination: info?.destination ?? .zero, interfaceIndex: info?.interfaceIndex ?? 0)
                     }
                 }
             }
@@ -73,22 +72,28 @@ public final class UDPSocket {
         return received
     }
 
-    /// Walks cmsghdr records by hand (the CMSG_* macros are not visible to Swift).
-    static func readPacketInfo(_ ctl: UnsafeMutableRawBufferPointer, length: Int,
-                               destination: inout IPv4Address, ifindex: inout Int32) {
-        var off = 0
+    /// The IP_PKTINFO record of a received control buffer (the bytes recvmsg filled in,
+    /// msg_controllen long): the interface the datagram came in on and the destination address
+    /// in its IP header. Nil when there is none. Walks the cmsghdr records by hand (the CMSG_*
+    /// macros are not visible to Swift); each record starts at a multiple of 8 (CMSG_ALIGN on
+    /// 64-bit Linux). A record shorter than its header or longer than the buffer ends the walk
+    /// (the kernel shortens a record it truncates, so such a length is never real).
+    static func packetInfo(in control: UnsafeRawBufferPointer) -> (interfaceIndex: Int32, destination: IPv4Address)? {
         let hdr = MemoryLayout<cmsghdr>.size
-        while off + hdr <= length {
-            let h = ctl.baseAddress!.advanced(by: off).assumingMemoryBound(to: cmsghdr.self).pointee
-            let len = Int(h.cmsg_len)
-            guard len >= hdr else { return }
-            if h.cmsg_level == IPPROTO_IP && h.cmsg_type == IP_PKTINFO && off + hdr + MemoryLayout<in_pktinfo>.size <= length {
-                let info = ctl.baseAddress!.advanced(by: off + hdr).loadUnaligned(as: in_pktinfo.self)
-                ifindex = info.ipi_ifindex
-                destination = IPv4Address(UInt32(bigEndian: info.ipi_addr.s_addr))
+        let infoSize = MemoryLayout<in_pktinfo>.size
+        var found: (interfaceIndex: Int32, destination: IPv4Address)? = nil
+        var off = 0
+        while off + hdr <= control.count {
+            let h = control.loadUnaligned(fromByteOffset: off, as: cmsghdr.self)
+            let len = Int(clamping: h.cmsg_len)
+            guard len >= hdr, len <= control.count - off else { break }
+            if h.cmsg_level == IPPROTO_IP && h.cmsg_type == IP_PKTINFO && len >= hdr + infoSize {
+                let info = control.loadUnaligned(fromByteOffset: off + hdr, as: in_pktinfo.self)
+                found = (info.ipi_ifindex, IPv4Address(UInt32(bigEndian: info.ipi_addr.s_addr)))
             }
             off += (len + 7) & ~7
         }
+        return found
     }
 
     /// Sends from `source` out of interface `ifindex` (IP_PKTINFO), to destination:port.

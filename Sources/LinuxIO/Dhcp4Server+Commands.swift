@@ -10,7 +10,7 @@ extension Dhcp4Server {
     func answer(_ text: String) -> String {
         let request: JSON
         do { request = try JSON.parse(text) } catch {
-            logger.log(.info, "COMMAND_PROCESS_ERROR1", "Error while processing command: invalid JSON: \(error.message)", component: "commands")
+            logger.log(.warn, "COMMAND_PROCESS_ERROR1", "Error while processing command: invalid JSON: \(error.message)", component: "commands")
             return ControlResponse.make(.error, "invalid first character \(text.first.map(String.init) ?? "")").serialized()
         }
         guard let name = request["command"]?.stringValue else {
@@ -66,7 +66,7 @@ extension Dhcp4Server {
             return ControlResponse.make(.success, "Configuration written to \(file) successfully", arguments: .object(JSONObject([
                 ("filename", .string(file)), ("size", .int(Int64(text.utf8.count)))])))
         case "shutdown":
-            logger.log(.info, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested")
+            logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
             running = false
             return ControlResponse.make(.success, "Shutting down.")
         default:

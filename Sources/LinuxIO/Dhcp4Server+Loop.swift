@@ -18,7 +18,7 @@ extension Dhcp4Server {
                 for cfd in c.connectionFDs { add(cfd, .controlConnection(cfd)) }
             }
             let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
-            if rc < 0 && errno != EINTR { logger.log(.error, "DHCP4_PACKET_RECEIVE_FAIL", "poll failed: \(String(cString: strerror(errno)))") }
+            if rc < 0 && errno != EINTR { logger.log(.error, "DHCP4_BUFFER_RECEIVE_FAIL", "error on attempt to receive packet: poll failed: \(String(cString: strerror(errno)))") }
             let now = clock.now()
             if clock.wallSteppedBack {
                 logger.log(.warn, "DHCP4_CLOCK_STEPPED_BACK", "the system clock went backwards (now \(now.wall.secondsSinceEpoch)); lease expiry uses wall-clock time, timers are unaffected")
@@ -131,7 +131,9 @@ extension Dhcp4Server {
             ok = udp?.send(payload: d.bytes, to: d.destination, port: port, source: d.source, ifindex: d.interfaceIndex) ?? false
         }
         if !ok {
-            logger.log(.error, "DHCP4_PACKET_SEND_FAIL", "failed to send DHCPv4 packet to \(d.destination): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            let label = (try? DHCPv4Message.decode(d.bytes).get()).map { ClientLabel($0).description } ?? "[no hwaddr info], cid=[no info], tid=0x0"
+            logger.log(.error, "DHCP4_PACKET_SEND_FAIL", "\(label): failed to send DHCPv4 packet: \(reason) (destination \(d.destination))")
         }
     }
 
@@ -151,9 +153,9 @@ extension Dhcp4Server {
         guard let m = memfile else { return }
         do {
             try m.cleanup(leases: engine.store.all())
-            logger.log(.info, "DHCPSRV_MEMFILE_LFC_EXECUTE", "lease file cleanup of \(m.path) complete: \(engine.store.count) leases", component: "dhcpsrv")
+            logger.log(.info, "DHCPSRV_MEMFILE_LFC_EXECUTE", "executing Lease File Cleanup using: in-process snapshot of \(m.path) (\(engine.store.count) leases written)", component: "dhcpsrv")
         } catch {
-            logger.log(.error, "DHCPSRV_MEMFILE_LFC_SPAWN_FAIL", "lease file cleanup of \(m.path) failed: \(error)", component: "dhcpsrv")
+            logger.log(.error, "DHCPSRV_MEMFILE_LFC_SPAWN_FAIL", "lease file cleanup failed to run: \(error) (lease file \(m.path))", component: "dhcpsrv")
         }
     }
 
@@ -162,10 +164,10 @@ extension Dhcp4Server {
         while read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
             switch Int32(info.ssi_signo) {
             case SIGHUP:
-                logger.log(.info, "DHCP4_DYNAMIC_RECONFIGURATION", "initiate server reconfiguration using file: \(options.configPath), after receiving SIGHUP signal")
+                logger.log(.info, "DHCP4_DYNAMIC_RECONFIGURATION", "initiate server reconfiguration using file: \(options.configPath), after receiving SIGHUP signal or config-reload command")
                 _ = reload()
             case SIGTERM, SIGINT:
-                logger.log(.info, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested")
+                logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
                 running = false
             default: break
             }
@@ -180,7 +182,7 @@ extension Dhcp4Server {
             logger.log(.info, "DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS", "dynamic server reconfiguration succeeded with file: \(options.configPath)")
             return (true, "Configuration successful.")
         } catch {
-            logger.log(.error, "DHCP4_DYNAMIC_RECONFIGURATION_FAIL", "dynamic server reconfiguration failed with file: \(options.configPath): \(error)")
+            logger.log(.fatal, "DHCP4_DYNAMIC_RECONFIGURATION_FAIL", "dynamic server reconfiguration failed with file: \(options.configPath): \(error)")
             return (false, "\(error)")
         }
     }

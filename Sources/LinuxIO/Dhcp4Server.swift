@@ -58,7 +58,7 @@ public final class Dhcp4Server {
             do {
                 for (file, r) in try m.load(into: &store) {
                     logger.log(.info, "DHCPSRV_MEMFILE_LEASE_FILE_LOAD", "loading leases from file \(file): \(r.leasesAdded) rows added, \(r.leasesDeleted) deleted, \(r.errors.count) errors", component: "dhcpsrv")
-                    for e in r.errors.prefix(10) { logger.log(.warn, "DHCPSRV_MEMFILE_READ_HWADDR_FAIL", "\(file): \(e)", component: "dhcpsrv") }
+                    for e in r.errors.prefix(10) { logger.log(.error, "DHCPSRV_MEMFILE_LEASE_LOAD_ROW_ERROR", "discarding row \(e.line), error: \(e.reason) (file \(file))", component: "dhcpsrv") }
                     let maxErrors = Int(loaded.config.leaseDatabase.maxRowErrors)
                     if maxErrors > 0 && r.errors.count > maxErrors {
                         throw StartError.config("too many invalid rows (\(r.errors.count)) in lease file \(file)")
@@ -136,7 +136,7 @@ public final class Dhcp4Server {
         }
         engine.localAddresses = Set(served.values.flatMap { $0.addresses.map(\.address) })
         for i in served.values.sorted(by: { $0.index < $1.index }) {
-            logger.log(.info, "DHCPSRV_OPEN_SOCKET", "opening \(rawSockets[i.index] != nil ? "raw" : "UDP") socket on interface \(i.name) (\(i.addresses.map { $0.address.description }.joined(separator: ", ")))", component: "dhcpsrv", debugLevel: 0)
+            logger.log(.info, "DHCPSRV_CFGMGR_ADD_IFACE", "listening on interface \(i.name) (\(rawSockets[i.index] != nil ? "raw" : "UDP") socket, \(i.addresses.map { $0.address.description }.joined(separator: ", ")))", component: "dhcpsrv", debugLevel: 0)
         }
     }
 

@@ -74,48 +74,83 @@ public enum EngineEvent: Sendable, Equatable {
     case leaseConflict(client: ClientLabel?, address: IPv4Address, attempt: Int)
 
     /// The event's log severity, known without formatting its text (the packet path checks
-    /// this first, so a quiet logger costs no string building).
+    /// this first, so a quiet logger costs no string building). Kea's severity for the message
+    /// `logLine` uses; `LogCatalog` holds the same and a test keeps the three in step.
     public var severity: Severity {
         switch self {
-        case .dropped(_, .parseFailed), .advertised, .allocated, .renewed, .nak, .released, .declined: .info
-        case .allocationFailed: .warn
-        case .leaseWriteFailed: .error
-        case .leaseConflict: .debug
-        case .dropped, .informed, .reclaimed, .flushed: .debug
+        case .advertised, .allocated, .renewed, .released, .declined: .info
+        case .reclaimed(_, let declined, _) where declined: .info
+        case .allocationFailed, .dropped(_, .declineNotOwned): .warn
+        case .nak(_, .noSubnet), .leaseWriteFailed: .error
+        case .dropped, .nak, .informed, .reclaimed, .flushed, .leaseConflict: .debug
         }
     }
 
-    /// Kea's message ID, severity and text for this event.
+    /// Kea's message ID, severity and text for this event: Kea 2.4's wording with its
+    /// arguments in Kea's order. Where the event does not carry an argument Kea prints (the
+    /// receiving interface, the packet's source address), that part is left out rather than
+    /// invented. See `LogCatalog` for what each ID means.
     public var logLine: (id: String, severity: Severity, text: String) {
         switch self {
-        case .dropped(let c, .parseFailed(let e)):
-            ("DHCP4_PACKET_DROP_0001", .info, "\(c): failed to parse packet, reason: \(e)")
+        case .dropped(_, .parseFailed(let e)):
+            // The packet could not be decoded, so there is no client to name.
+            ("DHCP4_PACKET_DROP_0001", .debug, "failed to parse packet, reason: \(e)")
+        case .dropped(let c, .badMessageTypeLength(let n)):
+            ("DHCP4_PACKET_DROP_0001", .debug, "\(c): failed to parse packet, reason: option 53 (message type) has length \(n), expected 1")
+        case .dropped(let c, .notARequest):
+            ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: op is not BOOTREQUEST")
+        case .dropped(let c, .noMessageType):
+            ("DHCP4_PACKET_DROP_0009", .debug, "\(c): Option 53 missing (no DHCP message type), is this a BOOTP packet?")
+        case .dropped(let c, .unsupportedMessageType(let t)) where DHCPv4MessageType(rawValue: t) == nil:
+            ("DHCP4_PACKET_DROP_0005", .debug, "\(c): unrecognized type \(t) in option 53")
+        case .dropped(let c, .unsupportedMessageType(let t)):
+            ("DHCP4_PACKET_DROP_0006", .debug, "\(c): unsupported DHCPv4 message type \(t)")
         case .dropped(let c, .notForThisServer(let sid)):
-            ("DHCP4_PACKET_NOT_FOR_US", .debug, "\(c): DHCPv4 packet with server identifier \(sid) dropped: not for this server")
+            ("DHCP4_PACKET_DROP_0003", .debug, "\(c): it contains a foreign server identifier \(sid)")
         case .dropped(let c, .noSubnet):
             ("DHCP4_SUBNET_SELECTION_FAILED", .debug, "\(c): failed to select subnet for the client")
         case .dropped(let c, .initRebootUnknownClient(let a)):
-            ("DHCP4_NO_LEASE_INIT_REBOOT", .debug, "\(c): client is in INIT-REBOOT state and requests address \(a) but no lease is known, dropping")
-        case .dropped(let c, let r):
-            ("DHCP4_PACKET_DROP_0008", .debug, "\(c): DHCPv4 packet dropped: \(r)")
+            ("DHCP4_NO_LEASE_INIT_REBOOT", .debug, "\(c): no lease for address \(a) requested by INIT-REBOOT client")
+        case .dropped(let c, .noAddressAvailable):
+            ("DHCP4_PACKET_NAK_0003", .debug, "\(c): failed to advertise a lease, no address is available")
+        case .dropped(let c, .releaseNotOwned(let a)):
+            ("DHCP4_RELEASE_FAIL_NO_LEASE", .debug, "\(c): client is trying to release non-existing lease \(a)")
+        case .dropped(let c, .declineNotOwned(let a)):
+            ("DHCP4_DECLINE_LEASE_NOT_FOUND", .warn, "Received DHCPDECLINE for addr \(a) from client \(c), but no such lease found.")
+        case .dropped(let c, .missingRequestedAddress):
+            ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: mandatory 'Requested IP address' option missing in DHCPDECLINE")
+        case .dropped(let c, .leaseStoreFailed):
+            ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: the lease could not be written to the lease database")
+        case .dropped(let c, .leaseStoreConflict):
+            ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: other servers kept changing the lease first")
         case .advertised(let c, let a):
             ("DHCP4_LEASE_ADVERT", .info, "\(c): lease \(a) will be advertised")
         case .allocated(let c, let a, let t):
             ("DHCP4_LEASE_ALLOC", .info, "\(c): lease \(a) has been allocated for \(t) seconds")
         case .renewed(let c, let a, let t):
             ("DHCP4_LEASE_ALLOC", .info, "\(c): lease \(a) has been allocated for \(t) seconds")
-        case .nak(let c, let r):
-            ("DHCP4_PACKET_NAK_0001", .info, "\(c): failed to grant a lease, client sent ciaddr/requested address: \(r)")
+        case .nak(let c, .noSubnet(let a)):
+            ("DHCP4_PACKET_NAK_0001", .error, "\(c): failed to select a subnet for incoming packet, type DHCPREQUEST, requested address \(a)")
+        case .nak(let c, .clientHoldsOtherAddress(let requested, let held)):
+            ("DHCP4_PACKET_NAK_0002", .debug, "\(c): invalid address \(requested) requested by INIT-REBOOT (the client's lease is for \(held))")
+        case .nak(let c, .addressInUse(let a)):
+            ("DHCP4_PACKET_NAK_0004", .debug, "\(c): failed to grant a lease, client sent ciaddr or requested-ip-address \(a), which is in use")
+        case .nak(let c, .addressNotInPool(let a)):
+            ("DHCP4_PACKET_NAK_0004", .debug, "\(c): failed to grant a lease, client sent ciaddr or requested-ip-address \(a), which is in no pool and not reserved for the client")
+        case .nak(let c, .addressNotInSubnet(let a)):
+            ("DHCP4_PACKET_NAK_0004", .debug, "\(c): failed to grant a lease, client sent ciaddr or requested-ip-address \(a), which is outside the client's subnet")
         case .released(let c, let a):
             ("DHCP4_RELEASE", .info, "\(c): address \(a) was released properly.")
         case .declined(let c, let a, let p):
-            ("DHCP4_DECLINE_LEASE", .info, "Received DHCPDECLINE for addr \(a) from client \(c). The address will be unavailable for \(p) seconds.")
+            ("DHCP4_DECLINE_LEASE", .info, "Received DHCPDECLINE for addr \(a) from client \(c). The lease will be unavailable for \(p) seconds.")
         case .informed(let c):
             ("DHCP4_INFORM_DIRECT_REPLY", .debug, "\(c): DHCPACK in reply to the DHCPINFORM will be sent directly")
         case .allocationFailed(let c, let s):
-            ("ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET", .warn, "\(c): failed to allocate an IPv4 lease in the subnet \(s)")
-        case .reclaimed(let a, let d, _):
-            ("ALLOC_ENGINE_V4_LEASE_RECLAIM", .debug, "reclaiming \(d ? "declined " : "")lease for address \(a)")
+            ("ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET", .warn, "\(c): failed to allocate an IPv4 lease in the subnet with subnet-id \(s), shared network (none)")
+        case .reclaimed(let a, let declined, _) where declined:
+            ("ALLOC_ENGINE_V4_DECLINED_RECOVERED", .info, "IPv4 address \(a) was recovered after its probation-period")
+        case .reclaimed(let a, _, let hw):
+            ("ALLOC_ENGINE_V4_LEASE_RECLAIM", .debug, "[\(hw.map { "hwtype=\($0.type) \($0)" } ?? "no hwaddr info")]: reclaiming expired lease for address \(a)")
         case .flushed(let n):
             ("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE", .debug, "successfully deleted \(n) expired-reclaimed leases")
         case .leaseWriteFailed(let c, let a, let r):

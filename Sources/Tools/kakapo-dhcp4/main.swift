@@ -84,7 +84,7 @@ do {
 } catch {
     let reason = error.description.hasPrefix("Failed to apply configuration") ? error.description : "Failed to apply configuration: \(error.description)"
     logger.log(.error, "DHCP4_CONFIG_LOAD_FAIL", "configuration error using file: \(path), reason: \(reason)")
-    logger.log(.fatal, "DHCP4_INIT_FAIL", "failed to initialize Kea server: configuration error using file '\(path)': \(reason)")
+    logger.log(.error, "DHCP4_INIT_FAIL", "failed to initialize Kea server: configuration error using file '\(path)': \(reason)")
     pidFile.release()
     exit(1)
 }

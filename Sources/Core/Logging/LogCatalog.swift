@@ -1,0 +1,150 @@
+/// Where a log message ID comes from.
+public enum LogOrigin: Sendable, Equatable {
+    /// Kea 2.4 has this ID; Kakapo logs it for the same event, with Kea's severity and wording.
+    case kea
+    /// Kakapo's own: Kea has no message for this event.
+    case kakapo
+}
+
+/// One log message ID: what the daemons print after the severity, and what it means.
+public struct LogMessage: Sendable, Equatable {
+    public let id: String
+    public let severity: Severity
+    public let origin: LogOrigin
+    /// One line, in the manner of Kea's message files: when the message is logged and what
+    /// the operator should make of it.
+    public let explanation: String
+
+    public init(_ id: String, _ severity: Severity, _ origin: LogOrigin, _ explanation: String) {
+        self.id = id
+        self.severity = severity
+        self.origin = origin
+        self.explanation = explanation
+    }
+}
+
+/// Every log message ID Kakapo emits. A message for an event Kea also logs uses Kea's ID,
+/// severity and wording (so that log watchers written for Kea keep working); the few that are
+/// Kakapo's own are marked `.kakapo`. `LogCatalogTests` scans the sources and fails on an ID
+/// that is logged but not listed here, listed but never logged, or logged at another severity.
+public enum LogCatalog {
+    public static let messages: [LogMessage] = [
+        // Start, stop, reconfiguration (kea-dhcp4's own messages).
+        LogMessage("DHCP4_STARTING", .info, .kea,
+                   "The server has read its command line and is starting; the version is printed."),
+        LogMessage("DHCP4_STARTED", .info, .kea,
+                   "The server has applied its configuration, opened its sockets and is ready to serve DHCPv4 packets."),
+        LogMessage("DHCP4_ALREADY_RUNNING", .fatal, .kea,
+                   "The PID file names a live process, most likely a second server started with the same configuration file; this one exits."),
+        LogMessage("DHCP4_CONFIG_LOAD_FAIL", .error, .kea,
+                   "The configuration file could not be read or applied; at startup the server then exits, on a reload it keeps the running configuration."),
+        LogMessage("DHCP4_INIT_FAIL", .error, .kea,
+                   "The server could not initialize (usually a configuration error, given in the message) and exits."),
+        LogMessage("DHCP4_SHUTDOWN_REQUEST", .debug, .kea,
+                   "A shutdown was requested by SIGTERM, SIGINT or the shutdown command; the server stops after the current loop turn."),
+        LogMessage("DHCP4_SHUTDOWN", .info, .kea,
+                   "The server has stopped normally."),
+        LogMessage("DHCP4_DYNAMIC_RECONFIGURATION", .info, .kea,
+                   "SIGHUP was received: the server re-reads its configuration file."),
+        LogMessage("DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS", .info, .kea,
+                   "The re-read configuration was applied and is now in use."),
+        LogMessage("DHCP4_DYNAMIC_RECONFIGURATION_FAIL", .fatal, .kea,
+                   "The re-read configuration was refused (the reason is appended); the server keeps serving with its previous configuration."),
+
+        // Sockets and packets.
+        LogMessage("DHCPSRV_CFGMGR_ADD_IFACE", .info, .kea,
+                   "The server listens for DHCP traffic on this interface; Kakapo adds the socket kind and the interface's addresses."),
+        LogMessage("DHCP4_BUFFER_RECEIVE_FAIL", .error, .kea,
+                   "Waiting for or reading a packet failed with a system error; the server carries on with its loop."),
+        LogMessage("DHCP4_PACKET_SEND_FAIL", .error, .kea,
+                   "A reply could not be sent (system error given); the client gets no answer to this message and will retransmit."),
+
+        // Packets dropped without an answer.
+        LogMessage("DHCP4_PACKET_DROP_0001", .debug, .kea,
+                   "A received packet could not be parsed as DHCPv4 and was dropped; it is counted in pkt4-parse-failed."),
+        LogMessage("DHCP4_PACKET_DROP_0003", .debug, .kea,
+                   "The message names another server in its server identifier option, so this server ignores it."),
+        LogMessage("DHCP4_PACKET_DROP_0005", .debug, .kea,
+                   "Option 53 carries a message type that does not exist; the packet was dropped."),
+        LogMessage("DHCP4_PACKET_DROP_0006", .debug, .kea,
+                   "The message type is valid but not one a server answers (OFFER, ACK, NAK, lease query...); the packet was dropped."),
+        LogMessage("DHCP4_PACKET_DROP_0007", .debug, .kea,
+                   "The packet could not be processed for the reason given (for example a DECLINE without a requested address) and was dropped."),
+        LogMessage("DHCP4_PACKET_DROP_0009", .debug, .kea,
+                   "The packet has no option 53, so it is BOOTP or malformed; it was dropped."),
+        LogMessage("DHCP4_SUBNET_SELECTION_FAILED", .debug, .kea,
+                   "No configured subnet matches the client (relay address, link selection, ciaddr or interface), so it gets no address."),
+        LogMessage("DHCP4_NO_LEASE_INIT_REBOOT", .debug, .kea,
+                   "A client in INIT-REBOOT asked for an address the server knows no lease of; a non-authoritative server stays silent."),
+        LogMessage("DHCP4_PACKET_NAK_0003", .debug, .kea,
+                   "No address could be found for the client (see the ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET before it), so it gets no answer."),
+
+        // Leases granted, refused, released, declined.
+        LogMessage("DHCP4_LEASE_ADVERT", .info, .kea,
+                   "The server has chosen an address for the client and offers it in a DHCPOFFER; nothing is stored yet."),
+        LogMessage("DHCP4_LEASE_ALLOC", .info, .kea,
+                   "The server granted or renewed a lease in answer to a DHCPREQUEST; the DHCPACK carries it and the lease file has it."),
+        LogMessage("DHCP4_PACKET_NAK_0001", .error, .kea,
+                   "An authoritative server found no subnet for a requesting client and answers DHCPNAK; usually a relay or subnet misconfiguration."),
+        LogMessage("DHCP4_PACKET_NAK_0002", .debug, .kea,
+                   "A client in INIT-REBOOT asked for an address other than the one it holds; it gets a DHCPNAK and starts over."),
+        LogMessage("DHCP4_PACKET_NAK_0004", .debug, .kea,
+                   "The address a client asked for cannot be granted (the reason is appended); it gets a DHCPNAK."),
+        LogMessage("DHCP4_RELEASE", .info, .kea,
+                   "The client released its lease; the address is free again."),
+        LogMessage("DHCP4_RELEASE_FAIL_NO_LEASE", .debug, .kea,
+                   "A client released an address it holds no lease on (Kakapo also logs this when the lease is another client's); nothing changes."),
+        LogMessage("DHCP4_DECLINE_LEASE", .info, .kea,
+                   "The client found its address in use by another device; the address is withheld for decline-probation-period seconds."),
+        LogMessage("DHCP4_DECLINE_LEASE_NOT_FOUND", .warn, .kea,
+                   "A client declined an address it holds no lease on (Kakapo also logs this when the lease is another client's); it is ignored."),
+        LogMessage("DHCP4_INFORM_DIRECT_REPLY", .debug, .kea,
+                   "The DHCPACK answering a DHCPINFORM goes straight to the client, not through a relay."),
+
+        // Allocation engine.
+        LogMessage("ALLOC_ENGINE_V4_ALLOC_ERROR", .error, .kea,
+                   "The lease store could not make a lease change durable; it was rolled back and nothing that depended on it was sent."),
+        LogMessage("KAKAPO_LEASE4_CONFLICT", .debug, .kakapo,
+                   "Another server sharing the lease database changed the lease first; the proposal was rolled back and the exchange decided again."),
+        LogMessage("ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET", .warn, .kea,
+                   "No address in the client's subnet could be given to it: the pools are exhausted or what is free is reserved for others."),
+        LogMessage("ALLOC_ENGINE_V4_LEASE_RECLAIM", .debug, .kea,
+                   "An expired lease is reclaimed: its address returns to the pool."),
+        LogMessage("ALLOC_ENGINE_V4_DECLINED_RECOVERED", .info, .kea,
+                   "A declined address has served its probation period and returns to the pool."),
+        LogMessage("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE", .debug, .kea,
+                   "Reclaimed leases older than hold-reclaimed-time were removed from the lease database."),
+
+        // Memfile lease database.
+        LogMessage("DHCPSRV_MEMFILE_LEASE_FILE_LOAD", .info, .kea,
+                   "Leases are loaded from this lease file at startup; Kakapo adds how many rows were added, deleted or in error."),
+        LogMessage("DHCPSRV_MEMFILE_LEASE_LOAD_ROW_ERROR", .error, .kea,
+                   "A row of the lease file could not be read and was skipped; too many such rows (max-row-errors) stop the server."),
+        LogMessage("DHCPSRV_MEMFILE_LFC_EXECUTE", .info, .kea,
+                   "Lease file cleanup ran; Kakapo writes an in-process snapshot of its leases instead of spawning kea-lfc."),
+        LogMessage("DHCPSRV_MEMFILE_LFC_SPAWN_FAIL", .error, .kea,
+                   "Lease file cleanup could not run (reason given); the files stay as they were and the next interval tries again."),
+
+        // Control channel.
+        LogMessage("COMMAND_RECEIVED", .info, .kea,
+                   "A command arrived on the control socket; its outcome is in the response."),
+        LogMessage("COMMAND_PROCESS_ERROR1", .warn, .kea,
+                   "A control-socket request could not be parsed (for example invalid JSON) and was answered with an error."),
+
+        // Kakapo's own.
+        LogMessage("DHCP4_PID_FILE_ERROR", .warn, .kakapo,
+                   "The PID file could not be written; the server runs anyway, but tools that find it through the PID file will not."),
+        LogMessage("DHCP4_CONFIG_UNSUPPORTED", .warn, .kakapo,
+                   "The configuration holds something Kakapo accepts but does not act on yet (or a lease-database change that needs a restart)."),
+        LogMessage("DHCP4_CLOCK_STEPPED_BACK", .warn, .kakapo,
+                   "The wall clock went backwards; lease expiry follows the wall clock, timers follow the monotonic clock and are unaffected."),
+        LogMessage("DHCPSRV_MEMFILE_WRITE_FAIL", .error, .kakapo,
+                   "Lease changes could not be appended to the lease file, so the replies that announce them were not sent."),
+    ]
+
+    static let byID: [String: LogMessage] =
+        Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// The catalog entry for a message ID, nil for an ID Kakapo does not log.
+    public static func message(_ id: String) -> LogMessage? { byID[id] }
+}

@@ -117,18 +117,20 @@ extension Dhcp4Server {
     }
 
     public func send(_ d: OutboundDatagram) {
+        // A DHCPv4 server's datagrams are IPv4 both ends.
+        guard let source = d.source.v4, let destination = d.destination.v4 else { return }
         let raw = rawSockets[d.interfaceIndex]
         var ok = false
         switch d.delivery {
         case .linkLayerUnicast(let mac) where raw != nil:
-            ok = raw!.send(payload: d.bytes, source: d.source, destination: d.destination, port: d.destinationPort, mac: mac)
+            ok = raw!.send(payload: d.bytes, source: source, destination: destination, port: d.destinationPort, mac: mac)
         case .broadcast where raw != nil, .linkLayerUnicast where raw != nil:
-            ok = raw!.send(payload: d.bytes, source: d.source, destination: .broadcast, port: d.destinationPort, mac: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+            ok = raw!.send(payload: d.bytes, source: source, destination: .broadcast, port: d.destinationPort, mac: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
         case .broadcast, .linkLayerUnicast:
-            ok = udp?.send(payload: d.bytes, to: .broadcast, port: d.destinationPort, source: d.source, ifindex: d.interfaceIndex) ?? false
+            ok = udp?.send(payload: d.bytes, to: .broadcast, port: d.destinationPort, source: source, ifindex: d.interfaceIndex) ?? false
         case .unicast:
             let port = d.destinationPort == 67 ? options.serverPort : options.clientPort
-            ok = udp?.send(payload: d.bytes, to: d.destination, port: port, source: d.source, ifindex: d.interfaceIndex) ?? false
+            ok = udp?.send(payload: d.bytes, to: destination, port: port, source: source, ifindex: d.interfaceIndex) ?? false
         }
         if !ok {
             let reason = String(cString: strerror(errno))

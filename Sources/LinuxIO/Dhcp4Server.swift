@@ -113,7 +113,7 @@ public final class Dhcp4Server {
             }
             if let a = e.address {
                 // "eth0/192.0.2.1": that address answers (server identifier) on the interface.
-                guard let k = i.addresses.firstIndex(where: { $0.address == a }) else {
+                guard let k = i.addresses.firstIndex(where: { $0.address == .v4(a) }) else {
                     throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' has no address \(a)")
                 }
                 i.addresses.insert(i.addresses.remove(at: k), at: 0)
@@ -134,7 +134,7 @@ public final class Dhcp4Server {
                 throw StartError.socket("failed to open UDP socket on port \(options.serverPort): \(error)")
             }
         }
-        engine.localAddresses = Set(served.values.flatMap { $0.addresses.map(\.address) })
+        engine.localAddresses = Set(served.values.flatMap { $0.addresses.compactMap(\.address.v4) })
         for i in served.values.sorted(by: { $0.index < $1.index }) {
             logger.log(.info, "DHCPSRV_CFGMGR_ADD_IFACE", "listening on interface \(i.name) (\(rawSockets[i.index] != nil ? "raw" : "UDP") socket, \(i.addresses.map { $0.address.description }.joined(separator: ", ")))", component: "dhcpsrv", debugLevel: 0)
         }

@@ -195,7 +195,7 @@ extension World {
         let seg = clients[c].segment
         var extra: Int64 = 0
         if d.destinationPort == 67 {
-            guard segments[seg].spec.relay?.address == d.destination else { return }
+            guard let relay = segments[seg].spec.relay?.address, d.destination == .v4(relay) else { return }
             extra = 1
         }
         guard let delays = leg(seg) else {

@@ -50,7 +50,7 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(r.messageType, .ack)
         XCTAssertEqual(r.yiaddr, ack.yiaddr)
         XCTAssertEqual(effects.datagrams.first?.delivery, .unicast)
-        XCTAssertEqual(effects.datagrams.first?.destination, ack.yiaddr)
+        XCTAssertEqual(effects.datagrams.first?.destination, .v4(ack.yiaddr))
         XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.expire, h.now.wall + Seconds(3600))
         XCTAssertEqual(h.engine.stats.value(.assignedAddresses, subnet: 1), 1, "a renewal does not count twice")
     }
@@ -162,7 +162,7 @@ final class EngineTests: XCTestCase {
         d.giaddr = IPv4Address(198, 51, 100, 1)
         let (replies, effects) = h.send(d)
         XCTAssertEqual(replies.first?.yiaddr, IPv4Address(198, 51, 100, 50))
-        XCTAssertEqual(effects.datagrams.first?.destination, d.giaddr)
+        XCTAssertEqual(effects.datagrams.first?.destination, .v4(d.giaddr))
         XCTAssertEqual(effects.datagrams.first?.destinationPort, 67)
     }
 

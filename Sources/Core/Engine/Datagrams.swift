@@ -1,15 +1,19 @@
-/// An IPv4 address configured on an interface, with its prefix length.
+/// An address configured on an interface, with its prefix length (either family).
 public struct InterfaceAddress: Sendable, Equatable {
-    public var address: IPv4Address
+    public var address: IPAddress
     public var prefixLength: Int
-    public init(address: IPv4Address, prefixLength: Int) {
+    public init(address: IPAddress, prefixLength: Int) {
         self.address = address
         self.prefixLength = prefixLength
     }
-    public var prefix: IPv4Prefix { IPv4Prefix(network: address, length: prefixLength) }
+    public init(address: IPv4Address, prefixLength: Int) {
+        self.init(address: .v4(address), prefixLength: prefixLength)
+    }
+    /// The IPv4 prefix, or nil for an IPv6 address.
+    public var prefix: IPv4Prefix? { address.v4.map { IPv4Prefix(network: $0, length: prefixLength) } }
 }
 
-/// What the engine needs to know about the interface a datagram arrived on.
+/// What an engine needs to know about the interface a datagram arrived on.
 public struct InterfaceInfo: Sendable, Equatable {
     public var name: String
     public var index: Int32
@@ -21,41 +25,53 @@ public struct InterfaceInfo: Sendable, Equatable {
     }
 }
 
-/// A datagram handed to the engine by a shell.
+/// A datagram handed to an engine by a shell (UDP payload, either family).
 public struct InboundDatagram: Sendable {
     public var bytes: [UInt8]
     public var interface: InterfaceInfo
-    public var source: IPv4Address
+    public var source: IPAddress
     public var sourcePort: UInt16
-    /// The IP destination: 255.255.255.255 for broadcasts, a server address for unicast.
-    public var destination: IPv4Address
-    public init(bytes: [UInt8], interface: InterfaceInfo, source: IPv4Address, sourcePort: UInt16,
-                destination: IPv4Address) {
+    /// The IP destination: a broadcast or multicast address, or one of the server's.
+    public var destination: IPAddress
+    public init(bytes: [UInt8], interface: InterfaceInfo, source: IPAddress, sourcePort: UInt16, destination: IPAddress) {
         self.bytes = bytes
         self.interface = interface
         self.source = source
         self.sourcePort = sourcePort
         self.destination = destination
     }
+    public init(bytes: [UInt8], interface: InterfaceInfo, source: IPv4Address, sourcePort: UInt16, destination: IPv4Address) {
+        self.init(bytes: bytes, interface: interface, source: .v4(source), sourcePort: sourcePort, destination: .v4(destination))
+    }
 }
 
-/// A reply to send. `delivery` says how it must reach the client (RFC 2131 §4.1).
+/// A datagram to send. `delivery` says how it must reach the client (RFC 2131 §4.1 for v4;
+/// v6 replies are unicast to the client's link-local address or to a relay).
 public struct OutboundDatagram: Sendable, Equatable {
     public enum Delivery: Sendable, Equatable {
         /// Ordinary IP unicast (to a relay, or to a client that has an address).
         case unicast
-        /// Limited broadcast on the interface.
+        /// Limited broadcast on the interface (IPv4).
         case broadcast
         /// Link-layer unicast to the client's hardware address, IP destination yiaddr; the
-        /// client has no address yet, so no ARP can be done.
+        /// client has no address yet, so no ARP can be done (IPv4).
         case linkLayerUnicast(hardwareAddress: [UInt8])
     }
     public var bytes: [UInt8]
     public var interfaceIndex: Int32
-    public var source: IPv4Address
-    public var destination: IPv4Address
+    public var source: IPAddress
+    public var destination: IPAddress
     public var destinationPort: UInt16
     public var delivery: Delivery
+    public init(bytes: [UInt8], interfaceIndex: Int32, source: IPAddress, destination: IPAddress,
+                destinationPort: UInt16, delivery: Delivery) {
+        self.bytes = bytes
+        self.interfaceIndex = interfaceIndex
+        self.source = source
+        self.destination = destination
+        self.destinationPort = destinationPort
+        self.delivery = delivery
+    }
 }
 
 /// What one input produced. When `transaction` is set, `writes` must be made durable before

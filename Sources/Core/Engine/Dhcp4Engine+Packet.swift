@@ -119,7 +119,7 @@ extension Dhcp4Engine {
         if !m.ciaddr.isZero, let s = subnet(containing: m.ciaddr) { return s }
         if let s = config.subnets.first(where: { $0.interface == d.interface.name }) { return s }
         for a in d.interface.addresses {
-            if let s = subnet(containing: a.address) { return s }
+            if let v4 = a.address.v4, let s = subnet(containing: v4) { return s }
         }
         return nil
     }
@@ -141,18 +141,21 @@ extension Dhcp4Engine {
     /// else its first address.
     func serverIdentifier(_ x: Exchange) -> IPv4Address {
         let addrs = x.datagram.interface.addresses
-        if let s = x.subnet, let a = addrs.first(where: { s.prefix.contains($0.address) }) { return a.address }
-        if !x.datagram.destination.isZero && x.datagram.destination != .broadcast
-            && addrs.contains(where: { $0.address == x.datagram.destination }) {
-            return x.datagram.destination
+        if let s = x.subnet {
+            for a in addrs { if let v4 = a.address.v4, s.prefix.contains(v4) { return v4 } }
         }
-        return addrs.first?.address ?? .zero
+        if let dst = x.datagram.destination.v4, !dst.isZero, dst != .broadcast,
+           addrs.contains(where: { $0.address == .v4(dst) }) {
+            return dst
+        }
+        for a in addrs { if let v4 = a.address.v4 { return v4 } }
+        return .zero
     }
 
     /// Kea accepts a server identifier that is one of the receiving interface's addresses, any
     /// address of an interface it serves, or a configured option 54.
     func acceptsServerIdentifier(_ sid: IPv4Address, _ x: Exchange) -> Bool {
-        if x.datagram.interface.addresses.contains(where: { $0.address == sid }) { return true }
+        if x.datagram.interface.addresses.contains(where: { $0.address == .v4(sid) }) { return true }
         if localAddresses.contains(sid) { return true }
         let configured = config.optionData + (x.subnet?.optionData ?? [])
         return configured.contains { $0.code == OptionCode.serverIdentifier && $0.payload == sid.bytes }

@@ -106,7 +106,7 @@ extension Dhcp4Engine {
             dest = r.yiaddr; delivery = .linkLayerUnicast(hardwareAddress: Array(m.chaddr.prefix(6)))
         }
         let out = OutboundDatagram(bytes: bytes, interfaceIndex: x.datagram.interface.index,
-                                   source: serverIdentifier(x), destination: dest, destinationPort: port,
+                                   source: .v4(serverIdentifier(x)), destination: .v4(dest), destinationPort: port,
                                    delivery: delivery)
         effects.datagrams.append(out)
         stats.add(.pktSent, now: x.now.wall)

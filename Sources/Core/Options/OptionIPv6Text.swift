@@ -1,5 +1,5 @@
-/// IPv6 addresses as text, for the few DHCPv4 options that carry one (option-6rd). Core has no
-/// IPv6 address type yet; when the DHCPv6 work adds one, this should defer to it.
+/// IPv6 address text (RFC 4291 parsing, RFC 5952 formatting), for `IPv6Address` and for the
+/// DHCPv4 options that carry an IPv6 address (option-6rd).
 enum OptionIPv6Text {
     /// The sixteen octets of an RFC 4291 address ("2001:db8::1", "::ffff:192.0.2.1"), or nil.
     static func parse(_ text: String) -> [UInt8]? {

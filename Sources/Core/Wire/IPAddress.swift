@@ -1,0 +1,109 @@
+/// An IPv6 address as two host-order halves, so hashing, comparing and prefix arithmetic are
+/// integer operations.
+public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Reads sixteen network-order bytes.
+    public init(bytes: some Collection<UInt8>) {
+        precondition(bytes.count == 16, "IPv6Address needs exactly 16 bytes")
+        var h: UInt64 = 0, l: UInt64 = 0
+        for (i, b) in bytes.enumerated() {
+            if i < 8 { h = h << 8 | UInt64(b) } else { l = l << 8 | UInt64(b) }
+        }
+        high = h
+        low = l
+    }
+
+    /// Parses RFC 4291 text ("2001:db8::1", "::ffff:192.0.2.1"); nil for anything else.
+    public init?(_ text: some StringProtocol) {
+        guard let bytes = OptionIPv6Text.parse(String(text)) else { return nil }
+        self.init(bytes: bytes)
+    }
+
+    public static let unspecified = IPv6Address(high: 0, low: 0)
+
+    /// Network-order bytes.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+        return out
+    }
+
+    public var isMulticast: Bool { high >> 56 == 0xFF }
+    public var isLinkLocal: Bool { high >> 54 == 0x3FA }
+
+    /// RFC 5952 text.
+    public var description: String { OptionIPv6Text.format(bytes) }
+
+    public static func < (a: IPv6Address, b: IPv6Address) -> Bool { (a.high, a.low) < (b.high, b.low) }
+}
+
+/// An IPv6 prefix: the network's address with the host bits cleared, and its length.
+public struct IPv6Prefix: Hashable, Sendable, CustomStringConvertible {
+    public var network: IPv6Address
+    public var length: Int
+
+    public init(network: IPv6Address, length: Int) {
+        precondition((0...128).contains(length), "an IPv6 prefix length is 0...128")
+        self.length = length
+        self.network = IPv6Prefix.mask(network, length)
+    }
+
+    /// "2001:db8:1::/48"; nil for anything else.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = IPv6Address(parts[0]), let n = Int(parts[1]), (0...128).contains(n) else { return nil }
+        self.init(network: a, length: n)
+    }
+
+    static func mask(_ a: IPv6Address, _ length: Int) -> IPv6Address {
+        let highMask: UInt64 = length >= 64 ? ~0 : (length == 0 ? 0 : ~0 << UInt64(64 - length))
+        let lowMask: UInt64 = length <= 64 ? 0 : (length == 128 ? ~0 : ~0 << UInt64(128 - length))
+        return IPv6Address(high: a.high & highMask, low: a.low & lowMask)
+    }
+
+    public func contains(_ a: IPv6Address) -> Bool { IPv6Prefix.mask(a, length) == network }
+
+    public var description: String { "\(network)/\(length)" }
+}
+
+/// An address of either family: what datagrams, interfaces and shells carry, so that one
+/// vocabulary serves DHCPv4 and DHCPv6.
+public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
+    case v4(IPv4Address)
+    case v6(IPv6Address)
+
+    /// Parses either family's text form.
+    public init?(_ text: some StringProtocol) {
+        if let a = IPv4Address(text) { self = .v4(a) } else if let a = IPv6Address(text) { self = .v6(a) } else { return nil }
+    }
+
+    /// The IPv4 address, or nil for an IPv6 one.
+    @inline(__always)
+    public var v4: IPv4Address? {
+        if case .v4(let a) = self { return a }
+        return nil
+    }
+
+    /// The IPv6 address, or nil for an IPv4 one.
+    @inline(__always)
+    public var v6: IPv6Address? {
+        if case .v6(let a) = self { return a }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .v4(let a): a.description
+        case .v6(let a): a.description
+        }
+    }
+}

@@ -19,13 +19,26 @@ public struct Dhcp4Config: Sendable {
     public var ddns: DDNSSettings = DDNSSettings()
     /// Built-in hook switches named by `hooks-libraries` (library basename and its parameters).
     public var hooksLibraries: [HookLibrary] = []
-    /// Kea-known keys that Kakapo parses but does not act on yet, with their positions,
-    /// so the daemon can log one warning for each.
-    public var ignoredKeys: [IgnoredKey] = []
+    /// `multi-threading`, decoded and validated; Kakapo serves packets on one thread.
+    public var multiThreading: MultiThreadingConfig = MultiThreadingConfig()
+    /// `hosts-database` or `hosts-databases`, decoded and validated; not used yet.
+    public var hostsDatabases: [HostsDatabaseConfig] = []
+    /// What the decoder accepted but the daemon does not act on (Kea keys Kakapo sets aside,
+    /// keys decoded but not used yet), in file order, so the daemon logs one line for each.
+    public var warnings: [ConfigWarning] = []
 
     public init() {}
+
+    /// The Kea keys set aside entirely (the `.ignoredKey` warnings), as earlier code saw them.
+    public var ignoredKeys: [IgnoredKey] {
+        warnings.compactMap { warning in
+            guard warning.code == .ignoredKey, let key = warning.key else { return nil }
+            return IgnoredKey(path: key, position: warning.position)
+        }
+    }
 }
 
+/// A Kea key the decoder set aside (an `.ignoredKey` warning), by path and position.
 public struct IgnoredKey: Sendable, Equatable {
     public var path: String
     public var position: SourcePosition
@@ -33,19 +46,6 @@ public struct IgnoredKey: Sendable, Equatable {
         self.path = path
         self.position = position
     }
-}
-
-/// A place in a config file, for error messages in Kea's `file:line.column` style.
-public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public init(file: String, line: Int, column: Int) {
-        self.file = file
-        self.line = line
-        self.column = column
-    }
-    public var description: String { "\(file):\(line):\(column)" }
 }
 
 public struct InterfacesConfig: Sendable, Equatable {
@@ -71,17 +71,6 @@ public struct InterfacesConfig: Sendable, Equatable {
     public var serviceSocketsRetryWaitTimeMilliseconds: UInt32 = 5000
     /// `service-sockets-max-retries`: 0 means no retry.
     public var serviceSocketsMaxRetries: UInt32 = 0
-    public init() {}
-}
-
-public struct LeaseDatabaseConfig: Sendable, Equatable {
-    public var type: String = "memfile"
-    /// nil: the default path (<localstatedir>/lib/kea/kea-leases4.csv), chosen by the shell.
-    public var name: String? = nil
-    public var persist: Bool = true
-    /// nil or 0: no periodic lease file cleanup.
-    public var lfcIntervalSeconds: UInt32 = 3600
-    public var maxRowErrors: UInt32 = 0
     public init() {}
 }
 
@@ -203,43 +192,6 @@ public struct Reservation4: Sendable, Equatable {
     public init() {}
 }
 
-public struct ControlSocketConfig: Sendable, Equatable {
-    public var socketType: String = "unix"
-    public var socketName: String
-    public init(socketName: String) { self.socketName = socketName }
-}
-
-public struct LoggerConfig: Sendable, Equatable {
-    public enum Severity: String, Sendable, Comparable {
-        case fatal = "FATAL", error = "ERROR", warn = "WARN", info = "INFO", debug = "DEBUG", none = "NONE"
-        var rank: Int {
-            switch self {
-            case .debug: 0
-            case .info: 1
-            case .warn: 2
-            case .error: 3
-            case .fatal: 4
-            case .none: 5
-            }
-        }
-        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-    }
-    public struct Output: Sendable, Equatable {
-        /// "stdout", "stderr", "syslog", "syslog:name", or a file path.
-        public var output: String
-        public var pattern: String?
-        public var flush: Bool = true
-        public var maxSizeBytes: UInt64 = 10_240_000
-        public var maxVersions: UInt32 = 1
-        public init(output: String) { self.output = output }
-    }
-    public var name: String
-    public var severity: Severity = .info
-    public var debugLevel: Int = 0
-    public var outputs: [Output] = []
-    public init(name: String) { self.name = name }
-}
-
 /// The DDNS keys of Dhcp4, kept verbatim for now (the D2 work comes later).
 public struct DDNSSettings: Sendable, Equatable {
     public var sendUpdates: Bool = true
@@ -262,14 +214,4 @@ public struct DDNSSettings: Sendable, Equatable {
     public var ncrProtocol: String = "UDP"
     public var ncrFormat: String = "JSON"
     public init() {}
-}
-
-public struct HookLibrary: Sendable, Equatable {
-    public var library: String
-    /// The entry's `parameters` map, handed to the built-in as written (nil when absent).
-    public var parameters: JSON?
-    public init(library: String, parameters: JSON? = nil) {
-        self.library = library
-        self.parameters = parameters
-    }
 }

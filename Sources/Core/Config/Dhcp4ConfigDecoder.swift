@@ -2,9 +2,11 @@
 ///
 /// This is the only place that knows Kea's key spellings for the DHCPv4 server. It follows
 /// Kea 2.4: the top level holds exactly one `Dhcp4` object; every key inside is either handled,
-/// set aside as an `IgnoredKey` (Kea knows it, Kakapo does not act on it yet), or rejected
-/// with Kea's `got unexpected keyword "…" in … map.`; absent keys take Kea's defaults.
-/// Errors are reported in file order, each naming its position.
+/// set aside with a warning (Kea knows it, Kakapo does not support it), or rejected with
+/// Kea's `got unexpected keyword "…" in … map.`; absent keys take Kea's defaults. Keys that
+/// are decoded but not acted on yet get a warning too (`Dhcp4Config.warnings`). Errors are
+/// reported in file order, each naming its position; the sections every daemon shares are
+/// decoded by `KeaConfigDecoding`.
 public enum Dhcp4ConfigDecoder {
     /// Decodes `root`, the whole parsed file.
     ///
@@ -20,7 +22,7 @@ public enum Dhcp4ConfigDecoder {
             do throws(ConfigError) {
                 let dhcp4 = try decoding.topLevel(root)
                 var config = try decoding.decodeDhcp4(dhcp4)
-                config.ignoredKeys = decoding.ignoredKeys
+                config.warnings = decoding.warnings
                 return .success(config)
             } catch {
                 return .failure(error)
@@ -55,6 +57,7 @@ extension Dhcp4Decoding {
         var scope = TimerScope(name: "Dhcp4", position: node.position)
         var subnets: [SubnetDraft] = []
         for member in try object(node) {
+            noteIfNotActedOn(member, in: "Dhcp4", table: Dhcp4KeaKeys.notActedOn)
             if try decodeTimer(member, into: &config.timers, scope: &scope) { continue }
             if try decodeGlobalScalar(member, into: &config) { continue }
             if try decodeDDNSKey(member, into: &config.ddns) { continue }
@@ -89,13 +92,26 @@ extension Dhcp4Decoding {
     private mutating func decodeGlobalSection(_ member: JSONNode.Member, into config: inout Dhcp4Config) throws(ConfigError) -> Bool {
         switch member.key {
         case "interfaces-config": config.interfaces = try decodeInterfaces(member.value)
-        case "lease-database": config.leaseDatabase = try decodeLeaseDatabase(member.value)
+        case "lease-database":
+            config.leaseDatabase = try decodeLeaseDatabase(member.value, path: "Dhcp4/lease-database")
+            noteUnservedBackend(config.leaseDatabase, in: member.value)
         case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases(member.value)
         case "option-data": config.optionData = try decodeOptionData(member.value, path: "Dhcp4/option-data")
-        case "control-socket": config.controlSocket = try decodeControlSocket(member.value)
-        case "loggers": config.loggers = try decodeLoggers(member.value)
+        case "control-socket": config.controlSocket = try decodeControlSocket(member.value, path: "Dhcp4/control-socket")
+        case "loggers": config.loggers = try decodeLoggers(member.value, path: "Dhcp4/loggers")
         case "dhcp-ddns": try decodeDhcpDdns(member.value, into: &config.ddns)
         case "hooks-libraries": config.hooksLibraries = try decodeHooks(member.value)
+        // Decoded and checked as Kea does, then set aside: Kakapo serves packets on one
+        // thread whatever the map says, and reads reservations from the config file only.
+        case "multi-threading":
+            setAside("Dhcp4/multi-threading", at: member.keySpan.start)
+            config.multiThreading = try decodeMultiThreading(member.value, path: "Dhcp4/multi-threading")
+        case "hosts-database":
+            setAside("Dhcp4/hosts-database", at: member.keySpan.start)
+            config.hostsDatabases = [try decodeHostsDatabase(member.value, path: "Dhcp4/hosts-database")]
+        case "hosts-databases":
+            setAside("Dhcp4/hosts-databases", at: member.keySpan.start)
+            config.hostsDatabases = try decodeHostsDatabases(member.value, path: "Dhcp4/hosts-databases")
         default: return false
         }
         return true
@@ -123,9 +139,30 @@ extension Dhcp4Decoding {
         let text = try string(member.value)
         guard text.utf8.count <= maxBytes else {
             throw ConfigError.semantic(
-                "\(member.key) must be at most \(maxBytes) bytes long, it is \(text.utf8.count) long",
+                .outOfRange, "\(member.key) must be at most \(maxBytes) bytes long, it is \(text.utf8.count) long",
                 at: member.value.position)
         }
         return text
+    }
+
+    /// `hooks-libraries`: the built-ins, with a warning for each one kakapo-dhcp4 does not
+    /// implement yet.
+    private mutating func decodeHooks(_ node: JSONNode) throws(ConfigError) -> [HookLibrary] {
+        let libraries = try decodeHooksLibraries(
+            node, path: "Dhcp4/hooks-libraries", available: Dhcp4KeaKeys.builtInHooks, daemon: "kakapo-dhcp4")
+        for (index, (library, entry)) in zip(libraries, try array(node)).enumerated()
+        where !Dhcp4KeaKeys.implementedHooks.contains(library.hook) {
+            notActedOn("Dhcp4/hooks-libraries[\(index)]", at: entry.position,
+                       detail: "the built-in \(library.library) is not implemented yet; its parameters are not used")
+        }
+        return libraries
+    }
+
+    /// kakapo-dhcp4 serves leases from memfile only; a configuration check accepts the SQL
+    /// backends as Kea does, and the shell refuses to serve them.
+    private mutating func noteUnservedBackend(_ database: LeaseDatabaseConfig, in node: JSONNode) {
+        guard database.memfile == nil, let type = node.member("type") else { return }
+        notActedOn("Dhcp4/lease-database/type", at: type.keySpan.start,
+                   detail: "kakapo-dhcp4 serves leases from memfile only and will not start with '\(database.type)'")
     }
 }

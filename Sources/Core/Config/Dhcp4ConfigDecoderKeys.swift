@@ -1,42 +1,13 @@
-/// The JSON type Kea's grammar wants for a key, for bison-style type errors.
-enum KeaValueKind {
-    case integer, real, boolean, string, list, map
-
-    /// Bison's token name for what was expected.
-    var tokenName: String {
-        switch self {
-        case .integer: return "integer"
-        case .real: return "floating point"
-        case .boolean: return "boolean"
-        case .string: return "constant string"
-        case .list: return "["
-        case .map: return "{"
-        }
-    }
-
-    func matches(_ value: JSONNode.Value) -> Bool {
-        switch (self, value) {
-        case (.integer, .int), (.real, .double), (.boolean, .bool), (.string, .string),
-             (.list, .array), (.map, .object):
-            return true
-        default:
-            return false
-        }
-    }
-}
-
-/// Keys that Kea 2.4's Dhcp4 grammar knows but Kakapo does not act on yet.
+/// Kea 2.4's Dhcp4 keys that Kakapo does not act on yet.
 ///
-/// They are accepted (after the same type check Kea's grammar makes) and reported as
-/// `IgnoredKey`s so the daemon can warn. Any key in neither these tables nor the decoder's
-/// handled keys is an error, as in Kea. Sources: `global_param`, `subnet4_param`,
-/// `pool_param`, `database_map_param` and `dhcp_ddns_param` in Kea 2.4's `dhcp4_parser.yy`,
-/// as listed in `simple_parser4.cc`.
+/// The `…Ignored` tables list keys Kakapo sets aside: they are accepted (after the same type
+/// check Kea's grammar makes) with an `.ignoredKey` warning. Any key in neither these tables
+/// nor the decoder's handled keys is an error, as in Kea. Sources: `global_param`,
+/// `subnet4_param`, `pool_param` and `dhcp_ddns_param` in Kea 2.4's `dhcp4_parser.yy`, as
+/// listed in `simple_parser4.cc`. `notActedOn` lists keys that are decoded but not used yet.
 enum Dhcp4KeaKeys {
     static let globalIgnored: [String: KeaValueKind] = [
         "shared-networks": .list,
-        "hosts-database": .map,
-        "hosts-databases": .list,
         "host-reservation-identifiers": .list,
         "client-classes": .list,
         "option-def": .list,
@@ -53,7 +24,6 @@ enum Dhcp4KeaKeys {
         "store-extended-info": .boolean,
         "statistic-default-sample-count": .integer,
         "statistic-default-sample-age": .integer,
-        "multi-threading": .map,
         "cache-threshold": .real,
         "cache-max-age": .integer,
         "early-global-reservations-lookup": .boolean,
@@ -98,26 +68,6 @@ enum Dhcp4KeaKeys {
         "require-client-classes": .list,
     ]
 
-    /// SQL connection settings: meaningless for memfile, accepted as Kea does.
-    static let leaseDatabaseIgnored: [String: KeaValueKind] = [
-        "user": .string,
-        "password": .string,
-        "host": .string,
-        "port": .integer,
-        "connect-timeout": .integer,
-        "read-timeout": .integer,
-        "write-timeout": .integer,
-        "tcp-user-timeout": .integer,
-        "max-reconnect-tries": .integer,
-        "reconnect-wait-time": .integer,
-        "on-fail": .string,
-        "retry-on-startup": .boolean,
-        "trust-anchor": .string,
-        "cert-file": .string,
-        "key-file": .string,
-        "cipher-list": .string,
-    ]
-
     /// Old spellings inside `dhcp-ddns` that Kea 2.x still parses (moved to global ddns-* keys).
     static let dhcpDdnsIgnored: [String: KeaValueKind] = [
         "qualifying-suffix": .string,
@@ -129,13 +79,36 @@ enum Dhcp4KeaKeys {
         "hostname-char-replacement": .string,
     ]
 
-    /// Hook libraries Kakapo has built in, by file name; any other library is an error.
-    static let builtInHooks: [String] = [
-        "libdhcp_lease_cmds.so",
-        "libdhcp_stat_cmds.so",
-        "libdhcp_ha.so",
-        "libdhcp_bootp.so",
-        "libdhcp_flex_option.so",
-        "libdhcp_run_script.so",
-    ]
+    /// Hook libraries kakapo-dhcp4 has built in; any other library is an error.
+    static let builtInHooks: [BuiltInHook] = BuiltInHook.allCases
+
+    /// Built-ins whose behaviour kakapo-dhcp4 has: the lease commands are always served.
+    /// Naming another built-in is accepted with a warning until it is implemented.
+    static let implementedHooks: Set<BuiltInHook> = [.leaseCommands]
+
+    /// Keys decoded into `Dhcp4Config` that nothing acts on yet, by path, with what the
+    /// operator gets instead. Whoever makes one of them work removes its row.
+    static let notActedOn: [String: String] = {
+        var table: [String: String] = [
+            "Dhcp4/interfaces-config/outbound-interface": "replies leave by the interface the query came in on",
+            "Dhcp4/interfaces-config/re-detect": "interfaces are detected again at every reconfiguration",
+            "Dhcp4/interfaces-config/service-sockets-require-all": "a socket that does not open always fails the start-up",
+            "Dhcp4/interfaces-config/service-sockets-retry-wait-time": "sockets are not retried",
+            "Dhcp4/interfaces-config/service-sockets-max-retries": "sockets are not retried",
+            "Dhcp4/expired-leases-processing/max-reclaim-time": "a reclamation cycle is bounded by max-reclaim-leases only",
+            "Dhcp4/expired-leases-processing/unwarned-reclaim-cycles": "no warning about leases left unreclaimed",
+        ]
+        let noDDNS = "no DNS update is requested yet"
+        for key in ["ddns-send-updates", "ddns-override-no-update", "ddns-override-client-update",
+                    "ddns-replace-client-name", "ddns-generated-prefix", "ddns-qualifying-suffix",
+                    "ddns-update-on-renew", "ddns-use-conflict-resolution", "ddns-ttl-percent",
+                    "hostname-char-set", "hostname-char-replacement"] {
+            table["Dhcp4/\(key)"] = noDDNS
+        }
+        for key in ["enable-updates", "server-ip", "server-port", "sender-ip", "sender-port",
+                    "max-queue-size", "ncr-protocol", "ncr-format"] {
+            table["Dhcp4/dhcp-ddns/\(key)"] = noDDNS
+        }
+        return table
+    }()
 }

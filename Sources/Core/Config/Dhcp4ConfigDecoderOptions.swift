@@ -33,7 +33,7 @@ extension Dhcp4Decoding {
             }
         }
         guard spec.name != nil || spec.code != nil else {
-            throw ConfigError.semantic("option data configuration must include either option name or option code",
+            throw ConfigError.semantic(.missingKey, "option data configuration must include either option name or option code",
                                        at: entry.position)
         }
         return spec
@@ -49,11 +49,11 @@ extension Dhcp4Decoding {
         } catch {
             let reason = (error as? ConfigError)?.message ?? String(describing: error)
             if reason.hasSuffix("(\(spec.position))") {
-                throw ConfigError(message: reason, position: spec.position)
+                throw ConfigError(code: .invalidValue, message: reason, position: spec.position)
             }
             let option = spec.code.map { "code: \($0)" } ?? "name: \(spec.name ?? "")"
             throw ConfigError.semantic(
-                "option data does not match option definition (space: \(spec.space), \(option)): \(reason)",
+                .invalidValue, "option data does not match option definition (space: \(spec.space), \(option)): \(reason)",
                 at: spec.position)
         }
     }

@@ -17,24 +17,24 @@ extension Dhcp4Decoding {
             switch member.key {
             case "hw-address":
                 guard let h = HardwareAddress(text: try string(member.value)), !h.isEmpty else {
-                    throw ConfigError.semantic("invalid hw-address '\(try string(member.value))' in reservation", at: member.value.position)
+                    throw ConfigError.semantic(.invalidValue, "invalid hw-address '\(try string(member.value))' in reservation", at: member.value.position)
                 }
                 r.hardwareAddress = h
                 identifiers += 1
             case "client-id":
                 let text = try string(member.value)
                 guard let c = HexText.decode(text), !c.isEmpty else {
-                    throw ConfigError.semantic("invalid client-id '\(text)' in reservation", at: member.value.position)
+                    throw ConfigError.semantic(.invalidValue, "invalid client-id '\(text)' in reservation", at: member.value.position)
                 }
                 r.clientID = c
                 identifiers += 1
             case "duid", "circuit-id", "flex-id":
-                throw ConfigError.semantic("reservations by '\(member.key)' are not supported by Kakapo yet; use hw-address or client-id",
+                throw ConfigError.semantic(.unsupported, "reservations by '\(member.key)' are not supported by Kakapo yet; use hw-address or client-id",
                                            at: member.value.position)
             case "ip-address":
                 let text = try string(member.value)
                 guard let a = IPv4Address(text) else {
-                    throw ConfigError.semantic("invalid ip-address '\(text)' in reservation", at: member.value.position)
+                    throw ConfigError.semantic(.invalidValue, "invalid ip-address '\(text)' in reservation", at: member.value.position)
                 }
                 r.address = a
             case "hostname":
@@ -43,14 +43,14 @@ extension Dhcp4Decoding {
             case "option-data": r.optionData = try decodeOptionData(member.value, path: "\(path)/option-data")
             case "client-classes":
                 _ = try array(member.value)
-                ignoredKeys.append(IgnoredKey(path: "\(path)/client-classes", position: member.value.position))
+                setAside("\(path)/client-classes", at: member.value.position)
             default:
                 if try annotation(member) { continue }
-                throw ConfigError.semantic("got unexpected keyword \"\(member.key)\" in reservations map.", at: member.value.position)
+                throw ConfigError.semantic(.unknownKey, "got unexpected keyword \"\(member.key)\" in reservations map.", at: member.value.position)
             }
         }
         guard identifiers == 1 else {
-            throw ConfigError.semantic("exactly one identifier (hw-address or client-id) must be specified for a reservation", at: node.position)
+            throw ConfigError.semantic(identifiers == 0 ? .missingKey : .conflict, "exactly one identifier (hw-address or client-id) must be specified for a reservation", at: node.position)
         }
         return r
     }
@@ -64,17 +64,17 @@ extension Dhcp4Decoding {
         for r in s.reservations {
             if let a = r.address {
                 guard s.prefix.contains(a) else {
-                    throw ConfigError.semantic("specified reservation for address \(a) is not within the IPv4 subnet \(s.prefix)", at: position)
+                    throw ConfigError.semantic(.conflict, "specified reservation for address \(a) is not within the IPv4 subnet \(s.prefix)", at: position)
                 }
                 guard addresses.insert(a).inserted else {
-                    throw ConfigError.semantic("failed to add new host using the HW address and DHCPv4 subnet id \(s.id) to the IPv4 address \(a): There's already a reservation for this address", at: position)
+                    throw ConfigError.semantic(.duplicate, "failed to add new host using the HW address and DHCPv4 subnet id \(s.id) to the IPv4 address \(a): There's already a reservation for this address", at: position)
                 }
             }
             if let h = r.hardwareAddress, !hws.insert(h).inserted {
-                throw ConfigError.semantic("failed to add new host using the HW address '\(h)' to the subnet: already reserved", at: position)
+                throw ConfigError.semantic(.duplicate, "failed to add new host using the HW address '\(h)' to the subnet: already reserved", at: position)
             }
             if let c = r.clientID, !cids.insert(c).inserted {
-                throw ConfigError.semantic("failed to add new host using the client-id '\(HexText.colonSeparated(c))' to the subnet: already reserved", at: position)
+                throw ConfigError.semantic(.duplicate, "failed to add new host using the client-id '\(HexText.colonSeparated(c))' to the subnet: already reserved", at: position)
             }
         }
     }

@@ -23,10 +23,11 @@ extension Dhcp4Decoding {
     /// Checks each subnet's effective timers and numbers those without `id` (or with 0) as
     /// Kea 2.4 does: `Subnet::generateNextID` hands out 1, 2, 3… in file order to such subnets
     /// only, without skipping ids written explicitly, so a clash is the usual duplicate-id error.
-    func finishSubnets(_ drafts: [SubnetDraft], global: LeaseTimers) throws(ConfigError) -> [Subnet4] {
+    mutating func finishSubnets(_ drafts: [SubnetDraft], global: LeaseTimers) throws(ConfigError) -> [Subnet4] {
         var subnets: [Subnet4] = []
         var nextID: UInt32 = 1
-        for draft in drafts {
+        for (index, draft) in drafts.enumerated() {
+            warnRenewAfterRebind(draft, path: "Dhcp4/subnet4[\(index)]")
             var subnet = draft.subnet
             let position = draft.timerScope.position
             try validateTimers(subnet.timers.inheriting(from: global), scope: draft.timerScope,
@@ -36,10 +37,10 @@ extension Dhcp4Decoding {
                 nextID += 1
             }
             if subnets.contains(where: { $0.id == subnet.id }) {
-                throw ConfigError.semantic("ID of the new IPv4 subnet '\(subnet.id)' is already in use", at: position)
+                throw ConfigError.semantic(.duplicate, "ID of the new IPv4 subnet '\(subnet.id)' is already in use", at: position)
             }
             if subnets.contains(where: { $0.prefix == subnet.prefix }) {
-                throw ConfigError.semantic("subnet with the prefix of '\(subnet.prefix)' already exists", at: position)
+                throw ConfigError.semantic(.duplicate, "subnet with the prefix of '\(subnet.prefix)' already exists", at: position)
             }
             subnets.append(subnet)
         }
@@ -82,15 +83,15 @@ extension Dhcp4Decoding {
         let position = member.value.position
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else {
-            throw ConfigError.semantic("Invalid subnet syntax (prefix/len expected):\(text)", at: position)
+            throw ConfigError.semantic(.invalidValue, "Invalid subnet syntax (prefix/len expected):\(text)", at: position)
         }
         guard let address = IPv4Address(parts[0]) else {
             throw ConfigError.semantic(
-                "subnet configuration failed: Failed to convert string to address '\(parts[0])': Invalid argument", at: position)
+                .invalidValue, "subnet configuration failed: Failed to convert string to address '\(parts[0])': Invalid argument", at: position)
         }
         guard let length = Int(parts[1]), (0...32).contains(length) else {
             throw ConfigError.semantic(
-                "subnet configuration failed: Invalid prefix length specified for subnet: \(parts[1])", at: position)
+                .invalidValue, "subnet configuration failed: Invalid prefix length specified for subnet: \(parts[1])", at: position)
         }
         return IPv4Prefix(network: address, length: length)
     }
@@ -126,22 +127,22 @@ extension Dhcp4Decoding {
         if text.contains("/") {
             let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
             guard let address = IPv4Address(parts[0]), let length = Int(parts[1]), (0...255).contains(length) else {
-                throw ConfigError.semantic("Failed to parse pool definition: \(text)", at: position)
+                throw ConfigError.semantic(.invalidValue, "Failed to parse pool definition: \(text)", at: position)
             }
-            guard length <= 32 else { throw ConfigError.semantic("Failed to create pool defined by: \(text)", at: position) }
+            guard length <= 32 else { throw ConfigError.semantic(.invalidValue, "Failed to create pool defined by: \(text)", at: position) }
             let prefix = IPv4Prefix(network: address, length: length)
             return (prefix.first, prefix.last)
         }
         if text.contains("-") {
             let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
             guard let first = IPv4Address(parts[0]), let last = IPv4Address(parts[1]) else {
-                throw ConfigError.semantic("Failed to parse pool definition: \(text)", at: position)
+                throw ConfigError.semantic(.invalidValue, "Failed to parse pool definition: \(text)", at: position)
             }
-            guard first <= last else { throw ConfigError.semantic("Failed to create pool defined by: \(text)", at: position) }
+            guard first <= last else { throw ConfigError.semantic(.invalidValue, "Failed to create pool defined by: \(text)", at: position) }
             return (first, last)
         }
         throw ConfigError.semantic(
-            "invalid pool definition: \(original). There are two acceptable formats <min address-max address> or <prefix/len>",
+            .invalidValue, "invalid pool definition: \(original). There are two acceptable formats <min address-max address> or <prefix/len>",
             at: position)
     }
 
@@ -153,12 +154,12 @@ extension Dhcp4Decoding {
             let range = "a pool of type V4, with the following address range: \(pool.first)-\(pool.last)"
             guard prefix.contains(pool.first), prefix.contains(pool.last) else {
                 throw ConfigError.semantic(
-                    "subnet configuration failed: \(range) does not match the prefix of a subnet: "
+                    .conflict, "subnet configuration failed: \(range) does not match the prefix of a subnet: "
                         + "\(prefix) to which it is being added", at: draft.position)
             }
             if pools.contains(where: { $0.first <= pool.last && pool.first <= $0.last }) {
                 throw ConfigError.semantic(
-                    "subnet configuration failed: \(range) overlaps with an existing pool in the subnet: "
+                    .conflict, "subnet configuration failed: \(range) overlaps with an existing pool in the subnet: "
                         + "\(prefix) to which it is being added", at: draft.position)
             }
             pools.append(pool)
@@ -184,7 +185,7 @@ extension Dhcp4Decoding {
             }
         }
         guard forms < 2 else {
-            throw ConfigError.semantic("specify either ip-address or ip-addresses, not both", at: node.position)
+            throw ConfigError.semantic(.conflict, "specify either ip-address or ip-addresses, not both", at: node.position)
         }
         return addresses
     }

@@ -25,71 +25,33 @@ extension Dhcp4Decoding {
         return true
     }
 
-    /// Kea rejects a negative renew/rebind timer with its own wording.
-    private func teeTimer(_ member: JSONNode.Member) throws(ConfigError) -> UInt32 {
-        let number = try integer(member.value)
-        guard number >= 0 else {
-            throw ConfigError.semantic(
-                "the value of \(member.key) (\(number)) must be a positive number", at: member.value.position)
-        }
-        return try uint32(member)
-    }
-
     /// Kea's checks on effective timers: the valid-lifetime triplet (min <= default <= max)
     /// and, when T1/T2 are calculated, the percentages (0 < t1 < t2 < 1). A renew timer above
-    /// the rebind timer is only a warning in Kea (the server then omits it), so it passes.
+    /// the rebind timer is only a warning in Kea (the server then omits it): see
+    /// `warnRenewAfterRebind`.
     func validateTimers(_ timers: LeaseTimers, scope: TimerScope, prefix: String) throws(ConfigError) {
-        if let problem = Dhcp4Decoding.lifetimeProblem(timers) {
+        if let problem = KeaTimerRules.tripletProblem(
+            name: "valid-lifetime", value: timers.validLifetimeSeconds,
+            minimum: timers.minValidLifetimeSeconds, maximum: timers.maxValidLifetimeSeconds) {
             let position = scope.positions["valid-lifetime"] ?? scope.position
-            throw ConfigError.semantic(prefix + problem, at: position)
+            throw ConfigError.semantic(.conflict, prefix + problem, at: position)
         }
         guard timers.calculateTeeTimes == true else { return }
-        if let problem = Dhcp4Decoding.teePercentProblem(timers) {
+        if let problem = KeaTimerRules.teePercentProblem(t1: timers.t1Percent, t2: timers.t2Percent) {
             let position = scope.positions["t1-percent"] ?? scope.positions["t2-percent"] ?? scope.position
-            throw ConfigError.semantic(prefix + problem, at: position)
+            throw ConfigError.semantic(.outOfRange, prefix + problem, at: position)
         }
     }
 
-    /// `SimpleParser::parseIntTriplet`'s checks, on values already inherited.
-    static func lifetimeProblem(_ timers: LeaseTimers) -> String? {
-        guard let value = timers.validLifetimeSeconds else { return nil }
-        let name = "valid-lifetime"
-        let minimum = timers.minValidLifetimeSeconds ?? value
-        let maximum = timers.maxValidLifetimeSeconds ?? value
-        if minimum > maximum {
-            switch (timers.minValidLifetimeSeconds, timers.maxValidLifetimeSeconds) {
-            case (.some, .some):
-                return "the value of min-\(name) (\(minimum)) is not less than max-\(name) (\(maximum))"
-            case (.some, nil):
-                return "the value of min-\(name) (\(minimum)) is not less than (default) \(name) (\(value))"
-            default:
-                return "the value of (default) \(name) (\(value)) is not less than max-\(name) (\(maximum))"
-            }
-        }
-        if value < minimum || value > maximum {
-            return "the value of (default) \(name) (\(value)) is not between min-\(name) (\(minimum)) "
-                + "and max-\(name) (\(maximum))"
-        }
-        return nil
-    }
-
-    /// `BaseNetworkParser::parseTeePercents`'s checks, Kea's wording (double spaces included).
-    static func teePercentProblem(_ timers: LeaseTimers) -> String? {
-        if let t2 = timers.t2Percent, t2 <= 0.0 || t2 >= 1.0 {
-            return "t2-percent:  \(keaNumber(t2)) is invalid, it must be greater than 0.0 and less than 1.0"
-        }
-        if let t1 = timers.t1Percent, t1 <= 0.0 || t1 >= 1.0 {
-            return "t1-percent:  \(keaNumber(t1)) is invalid it must be greater than 0.0 and less than 1.0"
-        }
-        if let t1 = timers.t1Percent, let t2 = timers.t2Percent, t1 >= t2 {
-            return "t1-percent:  \(keaNumber(t1)) is invalid, it must be less than t2-percent: \(keaNumber(t2))"
-        }
-        return nil
-    }
-
-    /// A double as C++ streams print it in Kea's messages: `1` rather than `1.0`.
-    static func keaNumber(_ number: Double) -> String {
-        if number.isFinite, number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
-        return number.description
+    /// Kea's `BaseNetworkParser` warning when a subnet's own map sets a renew-timer above its
+    /// rebind-timer: the configuration passes and the renew timer is not sent.
+    mutating func warnRenewAfterRebind(_ draft: SubnetDraft, path: String) {
+        let timers = draft.subnet.timers
+        guard let renew = timers.renewTimerSeconds, let rebind = timers.rebindTimerSeconds, renew > rebind,
+              let position = draft.timerScope.positions["renew-timer"] else { return }
+        warnings.append(ConfigWarning(
+            code: .inconsistentValues, key: "\(path)/renew-timer", position: position,
+            message: "\(position): in subnet \(draft.subnet.prefix), the value of renew-timer \(renew) is greater than "
+                + "the value of rebind-timer \(rebind), ignoring renew-timer"))
     }
 }

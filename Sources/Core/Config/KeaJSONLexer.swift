@@ -125,7 +125,7 @@ struct KeaJSONLexer {
     func invalidCharacter() -> ConfigError {
         let rest = lookahead(4)
         let character = String(decoding: rest, as: UTF8.self).unicodeScalars.first.map(String.init) ?? "?"
-        return ConfigError.at(spanAhead(1), "Invalid character: \(character)")
+        return ConfigError.at(.syntax, spanAhead(1), "Invalid character: \(character)")
     }
 
     // MARK: - Comments
@@ -145,7 +145,7 @@ struct KeaJSONLexer {
             if byte == UInt8(ascii: "\n") { newline() } else { advance(1) }
         }
         // Kea's own text, unbalanced parenthesis included.
-        throw ConfigError.at(opening, "Comment not closed. (/* in line \(opening.line)")
+        throw ConfigError.at(.syntax, opening, "Comment not closed. (/* in line \(opening.line)")
     }
 
     // MARK: - <?include "file"?>
@@ -170,12 +170,12 @@ struct KeaJSONLexer {
             default: return
             }
         }
-        throw ConfigError.at(opening, "Directive not closed.")
+        throw ConfigError.at(.include, opening, "Directive not closed.")
     }
 
     private mutating func expectWord(_ word: String, _ opening: SourceSpan) throws(ConfigError) {
         for expected in word.utf8 {
-            guard let byte = peek() else { throw ConfigError.at(opening, "Directive not closed.") }
+            guard let byte = peek() else { throw ConfigError.at(.include, opening, "Directive not closed.") }
             guard byte == expected else { throw invalidCharacter() }
             advance(1)
         }
@@ -191,7 +191,7 @@ struct KeaJSONLexer {
             path.append(byte)
             advance(1)
         }
-        guard let byte = peek() else { throw ConfigError.at(opening, "Directive not closed.") }
+        guard let byte = peek() else { throw ConfigError.at(.include, opening, "Directive not closed.") }
         guard byte == UInt8(ascii: "\""), !path.isEmpty else { throw invalidCharacter() }
         advance(1)
         return (String(decoding: path, as: UTF8.self), span(fromLine: startLine, column: startColumn))
@@ -199,16 +199,16 @@ struct KeaJSONLexer {
 
     private mutating func push(path: String, at pathSpan: SourceSpan) throws(ConfigError) {
         guard sources.count <= KeaJSONLexer.includeDepthMax else {
-            throw ConfigError.at(pathSpan, "Too many nested include.")
+            throw ConfigError.at(.include, pathSpan, "Too many nested include.")
         }
-        guard let include else { throw ConfigError.at(pathSpan, "Can't open include file \(path)") }
+        guard let include else { throw ConfigError.at(.include, pathSpan, "Can't open include file \(path)") }
         let text: String
         do {
             text = try include(path)
         } catch let error as ConfigError {
             throw error
         } catch {
-            throw ConfigError.at(pathSpan, "Can't open include file \(path)")
+            throw ConfigError.at(.include, pathSpan, "Can't open include file \(path)")
         }
         sources.append(Source(file: path, bytes: Array(text.utf8)))
     }

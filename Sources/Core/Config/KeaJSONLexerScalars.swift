@@ -14,7 +14,7 @@ extension KeaJSONLexer {
         var decoded: [UInt8] = []
         var problem: StringProblem?
         while true {
-            guard let byte = peek() else { throw ConfigError.at(opening, "Invalid character: \"") }
+            guard let byte = peek() else { throw ConfigError.at(.syntax, opening, "Invalid character: \"") }
             raw.append(byte)
             if byte == UInt8(ascii: "\"") {
                 advance(1)
@@ -41,9 +41,9 @@ extension KeaJSONLexer {
     private func stringError(_ problem: StringProblem, raw: [UInt8], span: SourceSpan) -> ConfigError {
         let text = String(decoding: raw, as: UTF8.self)
         switch problem {
-        case .control: return ConfigError.at(span, "Invalid control in \(text)")
-        case .badEscape: return ConfigError.at(span, "Bad escape in \(text)")
-        case .unsupportedUnicode: return ConfigError.at(span, "Unsupported unicode escape in \(text)")
+        case .control: return ConfigError.at(.syntax, span, "Invalid control in \(text)")
+        case .badEscape: return ConfigError.at(.syntax, span, "Bad escape in \(text)")
+        case .unsupportedUnicode: return ConfigError.at(.syntax, span, "Unsupported unicode escape in \(text)")
         }
     }
 
@@ -114,17 +114,17 @@ extension KeaJSONLexer {
         let text = String(decoding: lookahead(length), as: UTF8.self)
         let tokenSpan = spanAhead(length)
         if dialect == .strict && !KeaJSONLexer.isStrictNumber(Array(text.utf8)) {
-            throw ConfigError.at(tokenSpan, "Invalid number: \(text)")
+            throw ConfigError.at(.syntax, tokenSpan, "Invalid number: \(text)")
         }
         advance(length)
         if integerLength > 0 && integerLength == floatLength {
             guard let value = Int64(text) else {
-                throw ConfigError.at(tokenSpan, "Failed to convert \(text) to an integer.")
+                throw ConfigError.at(.syntax, tokenSpan, "Failed to convert \(text) to an integer.")
             }
             return KeaJSONToken(kind: .int(value), span: tokenSpan)
         }
         guard let value = KeaJSONLexer.parseDouble(text) else {
-            throw ConfigError.at(tokenSpan, "Failed to convert \(text) to a floating point.")
+            throw ConfigError.at(.syntax, tokenSpan, "Failed to convert \(text) to a floating point.")
         }
         return KeaJSONToken(kind: .double(value), span: tokenSpan)
     }
@@ -208,7 +208,7 @@ extension KeaJSONLexer {
             guard lowered.elementsEqual(word.utf8) else { continue }
             let tokenSpan = spanAhead(word.utf8.count)
             guard candidate.elementsEqual(word.utf8) else {
-                throw ConfigError.at(tokenSpan, "JSON \(word) reserved keyword is lower case only")
+                throw ConfigError.at(.syntax, tokenSpan, "JSON \(word) reserved keyword is lower case only")
             }
             advance(word.utf8.count)
             return KeaJSONToken(kind: kind, span: tokenSpan)

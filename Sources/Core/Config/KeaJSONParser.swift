@@ -67,7 +67,7 @@ struct KeaJSONParser {
 
     private func checkDepth(_ depth: Int, at span: SourceSpan) throws(ConfigError) {
         guard depth < KeaJSONParser.nestingDepthMax else {
-            throw ConfigError.at(span, "nesting too deep (more than \(KeaJSONParser.nestingDepthMax) levels)")
+            throw ConfigError.at(.nestingTooDeep, span, "nesting too deep (more than \(KeaJSONParser.nestingDepthMax) levels)")
         }
     }
 
@@ -132,9 +132,7 @@ struct KeaJSONParser {
             let expected = closing == .rightBrace ? ["constant string"] : []
             throw ConfigError.syntax(next.span, unexpected: next.name, expecting: expected)
         }
-        warnings.append(ConfigWarning(
-            message: "\(comma.span): Extraneous comma. A piece of configuration may have been omitted.",
-            position: comma.span.start))
+        warnings.append(.extraneousComma(at: comma.span))
         return try take().span
     }
 
@@ -142,6 +140,7 @@ struct KeaJSONParser {
     private func checkDuplicate(_ key: String, at span: SourceSpan, in members: [JSONNode.Member], context: String) throws(ConfigError) {
         guard let previous = members.first(where: { $0.key == key }) else { return }
         throw ConfigError(
+            code: .duplicate,
             message: "\(span.start): duplicate \(key) entries in \(context) map (previous at \(previous.value.position))",
             position: span.start)
     }

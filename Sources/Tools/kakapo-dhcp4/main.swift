@@ -52,7 +52,7 @@ options.configPath = path
 
 if checkOnly {
     do {
-        let l = try ConfigLoader.load(path: path)
+        let l = try ConfigLoader.load(path: path, for: .check)
         for w in l.warnings { print("WARN \(w)") }
         if let missing = ConfigLoader.missingInterfaces(l.config).first {
             print("Error encountered: Failed to select interface: interface '\(missing)' doesn't exist in the system")

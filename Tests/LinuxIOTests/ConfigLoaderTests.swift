@@ -1,0 +1,52 @@
+import KakapoCore
+import KakapoLinuxIO
+import XCTest
+
+/// How the daemon loads a configuration: the parser's and the decoder's warnings are kept
+/// for the log, and a lease backend kakapo-dhcp4 cannot serve passes a check (`-t`) but
+/// not a start. Inline documents, with their columns counted in the comments.
+final class ConfigLoaderTests: XCTestCase {
+    /// Members of Dhcp4 on one line: the first key starts at column 14.
+    private func dhcp4(_ body: String) -> String { "{ \"Dhcp4\": { \(body) } }" }
+
+    private func at(_ line: Int, _ column: Int) -> SourcePosition {
+        SourcePosition(file: "t.json", line: line, column: column)
+    }
+
+    /// The loader keeps the parser's warnings (a trailing comma) ahead of the decoder's, so the
+    /// daemon logs them instead of dropping them.
+    func testLoaderKeepsParserAndDecoderWarnings() throws {
+        let text = """
+            { "Dhcp4": {
+              "expired-leases-processing": { "max-reclaim-time": 250 },
+              "valid-lifetime": 600,
+            } }
+            """
+        let loaded = try ConfigLoader.load(text: text, file: "t.json")
+        XCTAssertEqual(loaded.configWarnings.map(\.code), [.extraneousComma, .notActedOn])
+        XCTAssertEqual(loaded.configWarnings.map(\.key), [nil, "Dhcp4/expired-leases-processing/max-reclaim-time"])
+        XCTAssertEqual(loaded.configWarnings.map(\.position), [at(3, 24), at(2, 34)])
+        XCTAssertEqual(loaded.warnings.first,
+                       "t.json:3.24: Extraneous comma. A piece of configuration may have been omitted.")
+    }
+
+    /// kakapo-dhcp4 cannot serve PostgreSQL yet: loading to serve fails with a clear error at
+    /// the type, while a configuration check (`-t`) accepts the file with a warning.
+    func testLoaderRefusesToServeAnSQLBackendButACheckAcceptsIt() throws {
+        // "type" at 34-39, its value at 42-53.
+        let text = dhcp4("\"lease-database\": { \"type\": \"postgresql\" }")
+        XCTAssertThrowsError(try ConfigLoader.load(text: text, file: "t.json")) { error in
+            let error = error as? ConfigError
+            XCTAssertEqual(error?.code, .unsupported)
+            XCTAssertEqual(error?.position, at(1, 42))
+            XCTAssertEqual(error?.message,
+                           "lease-database type 'postgresql' is not supported by kakapo-dhcp4 yet, only 'memfile' (t.json:1:42)")
+        }
+        let checked = try ConfigLoader.load(text: text, file: "t.json", for: .check)
+        XCTAssertEqual(checked.config.leaseDatabase.type, "postgresql")
+        XCTAssertEqual(checked.configWarnings.map(\.key), ["Dhcp4/lease-database/type"])
+        XCTAssertEqual(checked.configWarnings.first?.position, at(1, 34))
+        XCTAssertNoThrow(try ConfigLoader.load(text: dhcp4("\"lease-database\": { \"type\": \"memfile\", \"persist\": false }"),
+                                               file: "t.json"))
+    }
+}

@@ -83,7 +83,7 @@ extension Dhcp4Server {
 
     /// Hands one input's effects to the executor: replies wait in it until the turn's lease
     /// writes are on disk (`flush`).
-    func process(_ e: Effects, _ now: Now) {
+    func process(_ e: Effects4, _ now: Now) {
         executor.execute(e, engine: &engine, port: self, now: now)
     }
 
@@ -96,9 +96,9 @@ extension Dhcp4Server {
             guard !unwritten.isEmpty else { return }
             let batch = unwritten
             unwritten = []
-            var outcome = WriteOutcome.durable
+            var outcome = WriteOutcome4.durable
             if let m = memfile {
-                var changes: [LeaseChange] = []
+                var changes: [LeaseChange4] = []
                 changes.reserveCapacity(batch.count)
                 for e in batch { for w in e.writes { changes.append(w.change) } }
                 if !m.append(changes) {

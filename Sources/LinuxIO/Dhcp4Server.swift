@@ -37,9 +37,9 @@ public final class Dhcp4Server {
     let startedAt: MonotonicInstant
     var reloadedAt: MonotonicInstant
     /// Carries out the engine's effects: persist, then send, then log.
-    var executor = EffectExecutor()
+    var executor = EffectExecutor4()
     /// Transactions handed over this loop turn and not yet written (see `flush`).
-    var unwritten: [Effects] = []
+    var unwritten: [Effects4] = []
 
     /// Loads the config and leases and opens every socket; throws with the reason on failure.
     public init(options: Options, logger: Logger) throws(StartError) {
@@ -161,7 +161,7 @@ public final class Dhcp4Server {
 
 /// The daemon as the executor sees it: a memfile, sockets and the logger.
 extension Dhcp4Server: EffectPort {
-    public func persist(_ effects: Effects) -> WriteOutcome? {
+    public func persist(_ effects: Effects4) -> WriteOutcome4? {
         guard memfile != nil else { return .durable }
         unwritten.append(effects)
         return nil

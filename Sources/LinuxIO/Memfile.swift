@@ -56,7 +56,7 @@ public final class Memfile {
 
     /// Appends rows for `changes` in one write. Returns false on failure (the caller must then
     /// not send the replies that depend on them).
-    public func append(_ changes: [LeaseChange]) -> Bool {
+    public func append(_ changes: [LeaseChange4]) -> Bool {
         guard !changes.isEmpty else { return true }
         var text = ""
         text.reserveCapacity(changes.count * 96)

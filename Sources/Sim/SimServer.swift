@@ -9,7 +9,7 @@ final class SimServer {
     var config: Dhcp4Config
     var engine: Dhcp4Engine<SimLeaseStore>?
     /// The same executor the daemon uses: persist, then send, then log.
-    var executor = EffectExecutor()
+    var executor = EffectExecutor4()
     /// What survives a crash when the server keeps its own lease file: the file's rows, in
     /// Kea's leases4 CSV, replayed at restart by the daemon's loader.
     var durableRows: [String] = []
@@ -75,7 +75,7 @@ final class SimServer {
 
     /// Appends a change to the server's own lease file according to the storage mode. Returns
     /// false when the (broken, test-only) store forgot it.
-    func persist(_ c: LeaseChange) -> Bool {
+    func persist(_ c: LeaseChange4) -> Bool {
         writes += 1
         if case .forgetEveryNth(let n) = spec.storage, n > 0, writes % n == 0 { return false }
         switch c {
@@ -110,7 +110,7 @@ final class SharedLeaseDatabase {
     init(spec: DatabaseSpec) { self.spec = spec }
 
     /// Applies a transaction's writes all together, or none of them.
-    func commit(_ writes: [LeaseWrite], fail: Bool) -> WriteOutcome {
+    func commit(_ writes: [LeaseWrite4], fail: Bool) -> WriteOutcome4 {
         transactions += 1
         if fail {
             failures += 1
@@ -153,7 +153,7 @@ struct SimLeaseStore: LeaseStore4 {
     }
     /// With a shared database the engine's proposals are not kept here: the database decides
     /// and every read goes to it.
-    mutating func apply(_ change: LeaseChange) { if shared == nil { local.apply(change) } }
+    mutating func apply(_ change: LeaseChange4) { if shared == nil { local.apply(change) } }
     mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {
         if let db = shared { return db.rows.expired(state: state, before: cutoff, limit: limit) }
         return local.expired(state: state, before: cutoff, limit: limit)

@@ -82,7 +82,7 @@ extension World {
 
     /// A server changed its record of an address: a client still holding that address from
     /// this server must still own it there.
-    func checkLeaseChange(_ s: Int, _ change: LeaseChange) {
+    func checkLeaseChange(_ s: Int, _ change: LeaseChange4) {
         let a = change.lease.address
         guard let c = holders[a], clients[c].client.holdsLease(at: now),
               let l = clients[c].client.lease, l.address == a, serverByAddress[l.serverID] == s else { return }

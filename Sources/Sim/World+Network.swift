@@ -111,7 +111,7 @@ extension World {
 
     /// A server's effects, through the daemon's executor: lease changes to storage, then
     /// replies, then decisions.
-    func carryOut(_ e: Effects, server s: Int) {
+    func carryOut(_ e: Effects4, server s: Int) {
         let server = servers[s]
         guard server.engine != nil else { return }
         server.executor.execute(e, engine: &server.engine!, port: ports[s], now: server.now(now))
@@ -130,7 +130,7 @@ extension World {
 
     /// Storage for a transaction. The server's own lease file takes it at once; a shared
     /// database answers after a round trip.
-    func persist(_ e: Effects, server s: Int) -> WriteOutcome? {
+    func persist(_ e: Effects4, server s: Int) -> WriteOutcome4? {
         let server = servers[s]
         switch server.spec.storage {
         case .shared:
@@ -160,7 +160,7 @@ extension World {
     /// A transaction reaches the database, which applies it or refuses it; the answer goes
     /// back. A server that crashed meanwhile still had its write applied (it was sent), but
     /// never hears the answer.
-    func databaseWrite(_ s: Int, _ id: TransactionID, _ writes: [LeaseWrite], _ epoch: Int) {
+    func databaseWrite(_ s: Int, _ id: TransactionID, _ writes: [LeaseWrite4], _ epoch: Int) {
         let server = servers[s]
         guard let db = server.database else { return }
         let outcome = db.commit(writes, fail: databaseRNG.chance(db.spec.writeFailure))
@@ -178,7 +178,7 @@ extension World {
         queue.push(now + databaseLeg(db), .databaseReply(server: s, id: id, outcome: outcome, epoch: epoch))
     }
 
-    func databaseReply(_ s: Int, _ id: TransactionID, _ outcome: WriteOutcome, _ epoch: Int) {
+    func databaseReply(_ s: Int, _ id: TransactionID, _ outcome: WriteOutcome4, _ epoch: Int) {
         let server = servers[s]
         guard server.epoch == epoch, server.engine != nil else { return }
         server.executor.settle(id, outcome, engine: &server.engine!, port: ports[s], now: server.now(now))
@@ -259,7 +259,7 @@ final class SimPort: EffectPort {
         self.world = world
         self.server = server
     }
-    func persist(_ effects: Effects) -> WriteOutcome? { world.persist(effects, server: server) }
+    func persist(_ effects: Effects4) -> WriteOutcome4? { world.persist(effects, server: server) }
     func send(_ datagram: OutboundDatagram) { world.route(datagram, from: server) }
     func log(_ event: EngineEvent) {
         if world.tracing { world.traceDecision(world.servers[server], event) }

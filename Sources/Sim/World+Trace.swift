@@ -23,7 +23,7 @@ extension World {
                             ("mac", .string(m.hardwareAddress.description)), ("reason", .string(reason))])
     }
 
-    func traceLease(_ server: SimServer, _ c: LeaseChange, durable: Bool) {
+    func traceLease(_ server: SimServer, _ c: LeaseChange4, durable: Bool) {
         let l = c.lease
         let op: String
         if case .upsert = c { op = "upsert" } else { op = "delete" }

@@ -28,11 +28,11 @@ public final class World {
         case toClient(client: Int, bytes: [UInt8], server: Int)
         case serverDeadline(Int, UInt64)
         case serverRestart(Int)
-        case durable(server: Int, change: LeaseChange, epoch: Int)
+        case durable(server: Int, change: LeaseChange4, epoch: Int)
         /// A server's transaction reaches the shared database.
-        case databaseWrite(server: Int, id: TransactionID, writes: [LeaseWrite], epoch: Int)
+        case databaseWrite(server: Int, id: TransactionID, writes: [LeaseWrite4], epoch: Int)
         /// The database's answer reaches the server.
-        case databaseReply(server: Int, id: TransactionID, outcome: WriteOutcome, epoch: Int)
+        case databaseReply(server: Int, id: TransactionID, outcome: WriteOutcome4, epoch: Int)
         case fault(Int)
         case lossBurstEnd(segment: Int)
         case partitionEnd(segment: Int)
@@ -72,7 +72,7 @@ public final class World {
     var traceSeq = 0
     var servers: [SimServer] = []
     var ports: [SimPort] = []
-    var deferredChecks: [(Int, LeaseChange)] = []
+    var deferredChecks: [(Int, LeaseChange4)] = []
     var databases: [SharedLeaseDatabase] = []
     var segments: [Segment] = []
     var clients: [ClientSlot] = []

@@ -130,17 +130,17 @@ final class DurabilityTests: XCTestCase {
     /// engine's new decision.
     func testExecutorHoldsRepliesUntilDurable() throws {
         final class Port: EffectPort {
-            var held: [Effects] = []
+            var held: [Effects4] = []
             var sent: [OutboundDatagram] = []
             var logged: [EngineEvent] = []
-            func persist(_ effects: Effects) -> WriteOutcome? { held.append(effects); return nil }
+            func persist(_ effects: Effects4) -> WriteOutcome4? { held.append(effects); return nil }
             func send(_ datagram: OutboundDatagram) { sent.append(datagram) }
             func log(_ event: EngineEvent) { logged.append(event) }
         }
         var h = EngineHarness()
         h.settlesAutomatically = false
         let port = Port()
-        var executor = EffectExecutor()
+        var executor = EffectExecutor4()
         let e = h.send(request(h, mac: EngineHarness.mac(1), address: IPv4Address(192, 0, 2, 10))).effects
         executor.execute(e, engine: &h.engine, port: port, now: h.now)
         XCTAssertTrue(port.sent.isEmpty, "nothing leaves before the write is durable")

@@ -5,7 +5,7 @@ struct EngineHarness {
     var engine: Dhcp4Engine<MemoryLeaseStore4>
     var now = Now(wall: WallTime(secondsSinceEpoch: 1_800_000_000), monotonic: MonotonicInstant(milliseconds: 0))
     let iface = InterfaceInfo(name: "eth0", index: 2, addresses: [InterfaceAddress(address: IPv4Address(192, 0, 2, 1), prefixLength: 24)])
-    var written: [LeaseChange] = []
+    var written: [LeaseChange4] = []
     /// When set, every transaction is reported durable at once, as memfile does; tests of
     /// failures and conflicts clear it and settle by hand.
     var settlesAutomatically = true
@@ -47,7 +47,7 @@ struct EngineHarness {
     }
 
     /// Sends a message as a broadcast from 0.0.0.0 (or unicast from ciaddr when set).
-    mutating func send(_ m: DHCPv4Message) -> (replies: [DHCPv4Message], effects: Effects) {
+    mutating func send(_ m: DHCPv4Message) -> (replies: [DHCPv4Message], effects: Effects4) {
         let d = InboundDatagram(bytes: m.encode(), interface: iface, source: m.ciaddr, sourcePort: 68,
                                 destination: m.ciaddr.isZero ? .broadcast : IPv4Address(192, 0, 2, 1))
         let e = engine.handle(datagram: d, now: now)

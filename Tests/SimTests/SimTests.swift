@@ -123,7 +123,7 @@ final class SimTests: XCTestCase {
         _ = w.run()
         w.failure = nil
         w.maxEvents = 200_000_000
-        var e = Effects()
+        var e = Effects4()
         _ = w.servers[0].engine!.handle(command: "lease4-wipe", arguments: nil, now: w.servers[0].now(w.now)).map { e = $0.1 }
         w.carryOut(e, server: 0)
         let f = try XCTUnwrap(w.failure)

@@ -78,12 +78,12 @@ public struct OutboundDatagram: Sendable, Equatable {
 /// any of `datagrams` is sent or `events` logged, and the outcome reported back to the engine
 /// (`EffectExecutor` does both, for the daemons and the simulator alike). Without a transaction
 /// there is nothing to write and everything can go at once.
-public struct Effects: Sendable {
+public struct Effects<Family: ProtocolFamily>: Sendable {
     /// Set when `writes` is not empty: the engine waits for this transaction's outcome.
     public var transaction: TransactionID?
-    public var writes: [LeaseWrite] = []
+    public var writes: [LeaseWrite<Family.Lease>] = []
     public var datagrams: [OutboundDatagram] = []
-    public var events: [EngineEvent] = []
+    public var events: [Family.Event] = []
     /// Requests for the DHCP-DDNS daemon, sent once the transaction is durable.
     public var nameChanges: [NameChangeRequest] = []
     /// Commands to a partner server (high availability), sent once the transaction is durable.
@@ -91,7 +91,7 @@ public struct Effects: Sendable {
     public init() {}
 
     /// The proposed changes, in order.
-    public var leaseChanges: [LeaseChange] { writes.map(\.change) }
+    public var leaseChanges: [LeaseChange<Family.Lease>] { writes.map(\.change) }
 
     /// Whether nothing at all is to be done.
     public var isEmpty: Bool {

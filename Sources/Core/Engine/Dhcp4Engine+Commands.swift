@@ -2,8 +2,8 @@ extension Dhcp4Engine {
     /// Commands answered by the engine itself (statistics and lease commands). Returns nil for
     /// a command the engine does not know, so the shell can answer it (config-*, shutdown...).
     /// Lease changes in the effects must be made durable like those of packets.
-    public mutating func handle(command: String, arguments: JSON?, now: Now) -> (JSON, Effects)? {
-        var effects = Effects()
+    public mutating func handle(command: String, arguments: JSON?, now: Now) -> (JSON, Effects4)? {
+        var effects = Effects4()
         let answer: JSON
         switch command {
         case "statistic-get": answer = statisticGet(arguments)

@@ -1,6 +1,6 @@
 /// A transaction the engine proposed and the shell has not yet settled.
 struct InFlight {
-    var writes: [LeaseWrite]
+    var writes: [LeaseWrite4]
     /// The client exchange to decide again after a conflict (nil for timers and commands).
     var exchange: Exchange?
     var attempt: Int
@@ -26,7 +26,7 @@ extension Dhcp4Engine {
 
     /// Closes an input's proposal: if it wrote anything, everything it produced (replies,
     /// events) now waits on one transaction.
-    mutating func seal(_ effects: inout Effects, exchange: Exchange?) {
+    mutating func seal(_ effects: inout Effects4, exchange: Exchange?) {
         let counted = provisional
         provisional = ProvisionalCounts()
         guard !effects.writes.isEmpty else { return }
@@ -42,9 +42,9 @@ extension Dhcp4Engine {
     /// would: a conflict shows the row that won, then the client's exchange is decided anew
     /// (another address, a NAK, or silence); a failed write drops the exchange. An outcome
     /// for an unknown or already settled transaction is a no-op.
-    public mutating func handle(outcome: WriteOutcome, of id: TransactionID, now: Now) -> Effects {
-        guard let t = inFlight.removeValue(forKey: id) else { return Effects() }
-        var effects = Effects()
+    public mutating func handle(outcome: WriteOutcome4, of id: TransactionID, now: Now) -> Effects4 {
+        guard let t = inFlight.removeValue(forKey: id) else { return Effects4() }
+        var effects = Effects4()
         switch outcome {
         case .durable:
             return effects
@@ -68,7 +68,7 @@ extension Dhcp4Engine {
             x.now = now
             attempt = t.attempt + 1
             defer { attempt = 1 }
-            var again = Effects()
+            var again = Effects4()
             decide(x, &again)
             again.events.insert(contentsOf: effects.events, at: 0)
             return again

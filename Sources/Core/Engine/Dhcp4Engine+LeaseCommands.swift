@@ -1,6 +1,6 @@
 extension Dhcp4Engine {
     /// lease4-add / lease4-update, Kea's lease_cmds arguments.
-    mutating func leaseAdd(_ args: JSON?, update: Bool, now: Now, _ effects: inout Effects) -> JSON {
+    mutating func leaseAdd(_ args: JSON?, update: Bool, now: Now, _ effects: inout Effects4) -> JSON {
         guard let args, args.objectValue != nil else { return ControlResponse.make(.error, "Parameters missing or are not a map.") }
         guard let ipText = args["ip-address"]?.stringValue, let ip = IPv4Address(ipText) else {
             return ControlResponse.make(.error, "missing or invalid 'ip-address' parameter")
@@ -58,7 +58,7 @@ extension Dhcp4Engine {
             : ControlResponse.make(.success, "Lease for address \(ip), subnet-id \(subnetID) added.")
     }
 
-    mutating func leaseDel(_ args: JSON?, now: Now, _ effects: inout Effects) -> JSON {
+    mutating func leaseDel(_ args: JSON?, now: Now, _ effects: inout Effects4) -> JSON {
         var target: Lease4? = nil
         if let ipText = args?["ip-address"]?.stringValue {
             guard let ip = IPv4Address(ipText) else { return ControlResponse.make(.error, "Failed to convert '\(ipText)' to address.") }
@@ -75,7 +75,7 @@ extension Dhcp4Engine {
         return ControlResponse.make(.success, "IPv4 lease deleted.")
     }
 
-    mutating func leaseWipe(_ args: JSON?, now: Now, _ effects: inout Effects) -> JSON {
+    mutating func leaseWipe(_ args: JSON?, now: Now, _ effects: inout Effects4) -> JSON {
         let ids: [UInt32]
         if let s = args?["subnet-id"]?.intValue, s > 0 {
             ids = [UInt32(clamping: s)]

@@ -1,5 +1,5 @@
 extension Dhcp4Engine {
-    mutating func handleDiscover(_ x: Exchange, _ effects: inout Effects) {
+    mutating func handleDiscover(_ x: Exchange, _ effects: inout Effects4) {
         guard let subnet = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
         switch chooseAddress(x, subnet: subnet, hint: x.message.requestedAddress, hintIsMandatory: false) {
         case .unavailable:
@@ -16,7 +16,7 @@ extension Dhcp4Engine {
     /// RFC 2131 §4.3.2: SELECTING (server id), INIT-REBOOT (requested address, no ciaddr),
     /// RENEWING/REBINDING (ciaddr). Kea is not authoritative by default: an INIT-REBOOT client
     /// it knows nothing about gets silence, not a NAK.
-    mutating func handleRequest(_ x: Exchange, _ effects: inout Effects) {
+    mutating func handleRequest(_ x: Exchange, _ effects: inout Effects4) {
         let m = x.message
         if let sid = m.serverIdentifier, !acceptsServerIdentifier(sid, x) {
             return drop(.notForThisServer(sid), x.label, x.now, &effects)
@@ -58,7 +58,7 @@ extension Dhcp4Engine {
 
     /// Writes the lease (before the ACK is sent: the shell persists `leaseChanges` first).
     mutating func grant(_ a: IPv4Address, pool: Pool4?, existing: Lease4?, valid: UInt32,
-                        _ x: Exchange, _ subnet: Subnet4, _ effects: inout Effects) {
+                        _ x: Exchange, _ subnet: Subnet4, _ effects: inout Effects4) {
         let previous = store.lease(at: a)
         var lease = Lease4(address: a, hardwareAddress: x.hardwareAddress, clientID: x.clientID,
                            validLifetimeSeconds: valid, expire: x.now.wall + Seconds(Int64(valid)),
@@ -105,7 +105,7 @@ extension Dhcp4Engine {
         stats.add(.allocationFailSubnet, subnet: subnet.id, now: now)
     }
 
-    mutating func nak(_ reason: NakReason, _ x: Exchange, _ effects: inout Effects) {
+    mutating func nak(_ reason: NakReason, _ x: Exchange, _ effects: inout Effects4) {
         effects.events.append(.nak(client: x.label, reason: reason))
         var r = replyHeader(x)
         r.options[OptionCode.messageType] = [DHCPv4MessageType.nak.rawValue]
@@ -118,7 +118,7 @@ extension Dhcp4Engine {
     }
 
     /// RELEASE: the lease at ciaddr, if it is this client's, goes away (Kea 2.4 deletes it).
-    mutating func handleRelease(_ x: Exchange, _ effects: inout Effects) {
+    mutating func handleRelease(_ x: Exchange, _ effects: inout Effects4) {
         let a = x.message.ciaddr
         guard let l = store.lease(at: a), l.state == .assigned,
               let subnet = self.subnet(id: l.subnetID), belongs(l, to: x, subnet: subnet) else {
@@ -135,7 +135,7 @@ extension Dhcp4Engine {
 
     /// DECLINE: the address is in use by someone else on the link. It goes into probation for
     /// decline-probation-period with the client's identity wiped, as Kea's `Lease4::decline`.
-    mutating func handleDecline(_ x: Exchange, _ effects: inout Effects) {
+    mutating func handleDecline(_ x: Exchange, _ effects: inout Effects4) {
         guard let a = x.message.requestedAddress else { return drop(.missingRequestedAddress, x.label, x.now, &effects) }
         guard let l = store.lease(at: a), l.state == .assigned,
               let subnet = self.subnet(id: l.subnetID), belongs(l, to: x, subnet: subnet) else {
@@ -152,7 +152,7 @@ extension Dhcp4Engine {
     }
 
     /// INFORM: configuration only, no lease, no lifetime.
-    mutating func handleInform(_ x: Exchange, _ effects: inout Effects) {
+    mutating func handleInform(_ x: Exchange, _ effects: inout Effects4) {
         guard let subnet = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
         var r = reply(.ack, x, subnet: subnet, pool: nil, yiaddr: .zero, lifetime: nil)
         r.ciaddr = x.message.ciaddr

@@ -25,8 +25,8 @@ struct Exchange {
 
 extension Dhcp4Engine {
     /// Call for every datagram received on a DHCPv4 server socket (port 67).
-    public mutating func handle(datagram d: InboundDatagram, now: Now) -> Effects {
-        var effects = Effects()
+    public mutating func handle(datagram d: InboundDatagram, now: Now) -> Effects4 {
+        var effects = Effects4()
         stats.add(.pktReceived, now: now.wall)
         let message: DHCPv4Message
         switch DHCPv4Message.decode(d.bytes) {
@@ -68,7 +68,7 @@ extension Dhcp4Engine {
 
     /// Decides one client message (again, after a conflict: `x.now` is then the new time and
     /// the view shows the rows that won).
-    mutating func decide(_ x: Exchange, _ effects: inout Effects) {
+    mutating func decide(_ x: Exchange, _ effects: inout Effects4) {
         let label = x.label, now = x.now
         provisional = ProvisionalCounts()
         switch x.type {
@@ -83,7 +83,7 @@ extension Dhcp4Engine {
         seal(&effects, exchange: x)
     }
 
-    mutating func drop(_ reason: DropReason, _ label: ClientLabel, _ now: Now, _ effects: inout Effects) {
+    mutating func drop(_ reason: DropReason, _ label: ClientLabel, _ now: Now, _ effects: inout Effects4) {
         stats.add(.pktReceiveDrop, now: now.wall)
         effects.events.append(.dropped(client: label, reason: reason))
     }

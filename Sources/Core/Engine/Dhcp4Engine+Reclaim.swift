@@ -2,8 +2,8 @@ extension Dhcp4Engine {
     /// Call when `nextDeadline` has passed. Runs a reclamation cycle (at most
     /// max-reclaim-leases leases) and/or a flush of expired-reclaimed leases held longer than
     /// hold-reclaimed-time. A call before any deadline is a no-op.
-    public mutating func handleDeadline(now: Now) -> Effects {
-        var effects = Effects()
+    public mutating func handleDeadline(now: Now) -> Effects4 {
+        var effects = Effects4()
         let e = config.expiredLeasesProcessing
         if let r = nextReclaim, r <= now.monotonic {
             reclaim(limit: Int(e.reclaimLeasesPerCycleMax == 0 ? UInt32.max >> 1 : e.reclaimLeasesPerCycleMax),
@@ -21,7 +21,7 @@ extension Dhcp4Engine {
     /// Reclaims expired leases: assigned ones become expired-reclaimed (kept for lease
     /// affinity) or are deleted when `remove`; declined ones whose probation ended are deleted
     /// and their address returns to the pool.
-    public mutating func reclaim(limit: Int, remove: Bool, now: Now, _ effects: inout Effects) {
+    public mutating func reclaim(limit: Int, remove: Bool, now: Now, _ effects: inout Effects4) {
         var budget = limit
         for l in store.expired(state: .declined, before: now.wall, limit: budget) {
             adjustGauges(old: l, new: nil, now: now.wall)
@@ -51,7 +51,7 @@ extension Dhcp4Engine {
     }
 
     /// Deletes expired-reclaimed leases older than hold-reclaimed-time (bounded per call).
-    mutating func flush(now: Now, _ effects: inout Effects) {
+    mutating func flush(now: Now, _ effects: inout Effects4) {
         let hold = Seconds(Int64(config.expiredLeasesProcessing.holdReclaimedTimeSeconds))
         let old = store.expired(state: .expiredReclaimed, before: now.wall - hold, limit: 10_000)
         for l in old { commit(.delete(l), into: &effects) }

@@ -86,7 +86,7 @@ extension Dhcp4Engine {
     /// Encodes a reply and addresses it as RFC 2131 §4.1 says: to the relay (giaddr), else a
     /// NAK by broadcast, else to ciaddr, else by broadcast when the client asked, else by
     /// link-layer unicast to chaddr.
-    mutating func send(_ r: DHCPv4Message, _ x: Exchange, _ effects: inout Effects) {
+    mutating func send(_ r: DHCPv4Message, _ x: Exchange, _ effects: inout Effects4) {
         let m = x.message
         let maxSize = m.options.u16(OptionCode.maxMessageSize).map { Int($0) } ?? DHCPv4Message.defaultMaxMessageSize
         let bytes = r.encode(maxSize: maxSize)

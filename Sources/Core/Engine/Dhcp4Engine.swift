@@ -87,12 +87,12 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     /// Proposes a change: the engine's view of the store takes it at once (so the next packet
     /// sees the address taken), and the effects carry it, conditional on the row the view held,
     /// for the shell to make durable. `handle(outcome:of:now:)` confirms it or rolls it back.
-    mutating func commit(_ change: LeaseChange, into effects: inout Effects) {
+    mutating func commit(_ change: LeaseChange4, into effects: inout Effects4) {
         if case .upsert(let l) = change {
             precondition(l.isWellFormed, "lease without identity about to be written: \(l.address)")
         }
         let expected = store.lease(at: change.lease.address)
         store.apply(change)
-        effects.writes.append(LeaseWrite(change: change, expected: expected))
+        effects.writes.append(LeaseWrite4(change: change, expected: expected))
     }
 }

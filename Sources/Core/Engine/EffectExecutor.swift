@@ -1,19 +1,23 @@
 /// An engine whose lease writes are settled by its shell.
 public protocol LeaseEngine {
+    associatedtype Family: ProtocolFamily
     /// Called once per transaction with what the store made of its writes; returns what to
     /// do next (for a lost race, a new decision).
-    mutating func handle(outcome: WriteOutcome, of id: TransactionID, now: Now) -> Effects
+    mutating func handle(outcome: WriteOutcome<Family.Lease>, of id: TransactionID, now: Now) -> Effects<Family>
 }
 
-extension Dhcp4Engine: LeaseEngine {}
+extension Dhcp4Engine: LeaseEngine {
+    public typealias Family = DHCPv4Family
+}
 
 /// Where an executor's effects go: the daemon's files and sockets, or the simulator's world.
-public protocol EffectPort: AnyObject {
+public protocol EffectPort<Family>: AnyObject {
+    associatedtype Family: ProtocolFamily
     /// Starts making `effects.writes` durable. Returns the outcome when it is known at once,
     /// or nil when the port will report it later through `EffectExecutor.settle`.
-    func persist(_ effects: Effects) -> WriteOutcome?
+    func persist(_ effects: Effects<Family>) -> WriteOutcome<Family.Lease>?
     func send(_ datagram: OutboundDatagram)
-    func log(_ event: EngineEvent)
+    func log(_ event: Family.Event)
     /// Effects for other daemons (DDNS requests, partner commands); default: none expected.
     func forward(_ nameChanges: [NameChangeRequest], _ partnerCommands: [PartnerCommand])
 }
@@ -26,8 +30,8 @@ extension EffectPort {
 /// persist, then send, then log. What depends on a transaction is held until the port reports
 /// its outcome; nothing is sent for writes that did not become durable, and the engine's new
 /// decision is carried out in turn.
-public struct EffectExecutor: Sendable {
-    private var held: [TransactionID: Effects] = [:]
+public struct EffectExecutor<Family: ProtocolFamily>: Sendable {
+    private var held: [TransactionID: Effects<Family>] = [:]
     /// Outcomes reported, by kind (for statistics and tests).
     public private(set) var durableCount = 0
     public private(set) var failedCount = 0
@@ -39,7 +43,8 @@ public struct EffectExecutor: Sendable {
     public var pendingCount: Int { held.count }
 
     /// Carries out one input's effects.
-    public mutating func execute<E: LeaseEngine>(_ effects: Effects, engine: inout E, port: some EffectPort, now: Now) {
+    public mutating func execute<E: LeaseEngine, P: EffectPort>(_ effects: Effects<Family>, engine: inout E, port: P, now: Now)
+    where E.Family == Family, P.Family == Family {
         guard let id = effects.transaction else {
             deliver(effects, port)
             return
@@ -50,8 +55,9 @@ public struct EffectExecutor: Sendable {
 
     /// Reports the outcome of transaction `id`. An unknown id (settled already, or from an
     /// engine that has since been replaced) is a no-op.
-    public mutating func settle<E: LeaseEngine>(_ id: TransactionID, _ outcome: WriteOutcome, engine: inout E,
-                                                port: some EffectPort, now: Now) {
+    public mutating func settle<E: LeaseEngine, P: EffectPort>(_ id: TransactionID, _ outcome: WriteOutcome<Family.Lease>,
+                                                               engine: inout E, port: P, now: Now)
+    where E.Family == Family, P.Family == Family {
         guard let effects = held.removeValue(forKey: id) else { return }
         switch outcome {
         case .durable: durableCount += 1
@@ -67,7 +73,7 @@ public struct EffectExecutor: Sendable {
     /// Forgets every held transaction (the engine behind them is gone: a crash).
     public mutating func reset() { held = [:] }
 
-    private func deliver(_ e: Effects, _ port: some EffectPort) {
+    private func deliver<P: EffectPort>(_ e: Effects<Family>, _ port: P) where P.Family == Family {
         for d in e.datagrams { port.send(d) }
         if !e.nameChanges.isEmpty || !e.partnerCommands.isEmpty { port.forward(e.nameChanges, e.partnerCommands) }
         for ev in e.events { port.log(ev) }

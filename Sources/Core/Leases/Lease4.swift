@@ -47,13 +47,13 @@ public struct Lease4: Sendable, Equatable {
 }
 
 /// A change to make durable before any reply that depends on it is sent.
-public enum LeaseChange: Sendable, Equatable {
+public enum LeaseChange<Lease: LeaseRecord>: Sendable, Equatable {
     /// Insert or update (memfile appends the new row; last row wins).
-    case upsert(Lease4)
+    case upsert(Lease)
     /// Delete (memfile appends the row with valid_lifetime 0, as Kea does).
-    case delete(Lease4)
+    case delete(Lease)
 
-    public var lease: Lease4 {
+    public var lease: Lease {
         switch self {
         case .upsert(let l), .delete(let l): l
         }

@@ -12,7 +12,7 @@ public protocol LeaseStore4 {
     func leases(for key: LeaseKey4) -> [Lease4]
     /// The first lease for `key` that satisfies `predicate` (no array is built).
     func firstLease(for key: LeaseKey4, where predicate: (Lease4) -> Bool) -> Lease4?
-    mutating func apply(_ change: LeaseChange)
+    mutating func apply(_ change: LeaseChange4)
     /// Up to `limit` leases in `state` whose expiry is at or before `cutoff`, oldest first.
     mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4]
     var count: Int { get }
@@ -37,17 +37,9 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     private var byAddress: [UInt32: Lease4] = [:]
     private var byHardware: [HardwareAddress: AddressList] = [:]
     private var byClientID: [[UInt8]: AddressList] = [:]
-    /// Expiry index: one min-heap of (expire, address) per lease state, with lazy deletion — an
-    /// entry is stale when the lease at that address no longer has that expiry and state.
-    private var expiryHeaps = [MinHeap<ExpiryEntry>](repeating: MinHeap(), count: 3)
-
-    struct ExpiryEntry: Comparable, Sendable {
-        var expire: Int64
-        var address: UInt32
-        static func < (a: ExpiryEntry, b: ExpiryEntry) -> Bool {
-            (a.expire, a.address) < (b.expire, b.address)
-        }
-    }
+    /// Expiry index by address, with lazy deletion — an entry is stale when the lease at that
+    /// address no longer has that expiry and state.
+    private var expiry = ExpiryIndex<UInt32>()
 
     public init() {}
 
@@ -81,7 +73,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         }
     }
 
-    public mutating func apply(_ change: LeaseChange) {
+    public mutating func apply(_ change: LeaseChange4) {
         let lease = change.lease
         if case .upsert = change, let old = byAddress[lease.address.value],
            old.hardwareAddress == lease.hardwareAddress, old.clientID == lease.clientID {
@@ -104,10 +96,11 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     }
 
     private mutating func pushExpiry(_ l: Lease4) {
-        let h = Int(l.state.rawValue)
-        expiryHeaps[h].push(ExpiryEntry(expire: l.expire.secondsSinceEpoch, address: l.address.value))
+        expiry.insert(l.address.value, expire: l.expire, state: l.state)
         // Lazy deletion lets stale entries pile up under heavy renewal; rebuild when they dominate.
-        if expiryHeaps[h].count > 4 * byAddress.count + 1024 { rebuildExpiryIndex() }
+        if expiry.entryCount(l.state) > 4 * byAddress.count + 1024 {
+            expiry.rebuild(from: byAddress.values.lazy.map { (key: $0.address.value, expire: $0.expire, state: $0.state) })
+        }
     }
 
     private mutating func unindex(_ l: Lease4) {
@@ -133,28 +126,12 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         }
     }
 
-    private mutating func rebuildExpiryIndex() {
-        for state in [LeaseState.assigned, .declined, .expiredReclaimed] {
-            expiryHeaps[Int(state.rawValue)] = MinHeap(byAddress.values.filter { $0.state == state }.map {
-                ExpiryEntry(expire: $0.expire.secondsSinceEpoch, address: $0.address.value)
-            })
-        }
-    }
-
     public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {
-        let h = Int(state.rawValue)
-        var out: [Lease4] = []
-        var seen = Set<UInt32>()
-        // Stale entries met on the way are dropped for good; the live ones returned are pushed
-        // back (they stay live until the caller changes them). Bounded by the heap's size.
-        while out.count < limit, let top = expiryHeaps[h].peek(), top.expire <= cutoff.secondsSinceEpoch {
-            _ = expiryHeaps[h].pop()
-            guard let l = byAddress[top.address], l.expire.secondsSinceEpoch == top.expire, l.state == state,
-                  seen.insert(top.address).inserted else { continue }
-            out.append(l)
-        }
-        for l in out { expiryHeaps[h].push(ExpiryEntry(expire: l.expire.secondsSinceEpoch, address: l.address.value)) }
-        return out
+        let rows = byAddress
+        return expiry.expired(state: state, before: cutoff, limit: limit) { a, expire in
+            guard let l = rows[a] else { return false }
+            return l.expire.secondsSinceEpoch == expire && l.state == state
+        }.compactMap { rows[$0] }
     }
 }
 

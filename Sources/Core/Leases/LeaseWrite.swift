@@ -10,10 +10,10 @@ public struct TransactionID: Hashable, Sendable, Comparable, CustomStringConvert
 /// A store that is shared with other servers applies it only if its current row at that
 /// address is still `expected` (none when `expected` is nil); otherwise it reports a conflict
 /// with the row it holds. An exclusive store (memfile) never conflicts.
-public struct LeaseWrite: Sendable, Equatable {
-    public var change: LeaseChange
-    public var expected: Lease4?
-    public init(change: LeaseChange, expected: Lease4?) {
+public struct LeaseWrite<Lease: LeaseRecord>: Sendable, Equatable {
+    public var change: LeaseChange<Lease>
+    public var expected: Lease?
+    public init(change: LeaseChange<Lease>, expected: Lease?) {
         self.change = change
         self.expected = expected
     }
@@ -21,7 +21,7 @@ public struct LeaseWrite: Sendable, Equatable {
     /// Whether a store whose current row at the address is `current` may apply this write.
     /// Rows are compared on what decides ownership and lifetime, as Kea's conditional updates
     /// compare the address and the old expiry.
-    public func isApplicable(over current: Lease4?) -> Bool {
+    public func isApplicable(over current: Lease?) -> Bool {
         switch (expected, current) {
         case (nil, nil): true
         case (let e?, let c?): e.sameVersion(as: c)
@@ -41,12 +41,12 @@ extension Lease4 {
 
 /// What became of a transaction's writes. Shells report it; the engine decides again on
 /// anything but `.durable`.
-public enum WriteOutcome: Sendable, Equatable {
+public enum WriteOutcome<Lease: LeaseRecord>: Sendable, Equatable {
     /// Every write is durable (memfile: written; database: committed).
     case durable
     /// The store could not write (disk, database gone). Nothing of the transaction is durable.
     case failed(reason: String)
     /// Another server changed the row at `address` first; `current` is what the store holds
     /// there now (nil: no row). Nothing of the transaction is durable.
-    case conflict(address: IPv4Address, current: Lease4?)
+    case conflict(address: Lease.Address, current: Lease?)
 }

@@ -7,7 +7,7 @@ extension Dhcp4Server {
                                 "config-write", "list-commands", "shutdown", "status-get", "version-get"]
 
     /// Answers one control-channel request (Kea's JSON shape). Malformed input gets result 1.
-    func answer(_ text: String) -> String {
+    public func answer(_ text: String, daemon: Daemon, now: Now) -> String {
         let request: JSON
         do { request = try JSON.parse(text) } catch {
             logger.log(.warn, "COMMAND_PROCESS_ERROR1", "Error while processing command: invalid JSON: \(error.message)", component: "commands")
@@ -21,7 +21,6 @@ extension Dhcp4Server {
             return ControlResponse.make(.error, "Received command with arguments that are not a map").serialized()
         }
         logger.log(.info, "COMMAND_RECEIVED", "Received command '\(name)'", component: "commands")
-        let now = clock.now()
         if let (resp, effects) = engine.handle(command: name, arguments: args, now: now) {
             let refusedBefore = executor.failedCount + executor.conflictCount
             process(effects, now)
@@ -31,10 +30,10 @@ extension Dhcp4Server {
             }
             return resp.serialized()
         }
-        return shellCommand(name, args, now).serialized()
+        return shellCommand(name, args, daemon, now).serialized()
     }
 
-    func shellCommand(_ name: String, _ args: JSON?, _ now: Now) -> JSON {
+    func shellCommand(_ name: String, _ args: JSON?, _ daemon: Daemon, _ now: Now) -> JSON {
         switch name {
         case "list-commands":
             let all = (Dhcp4Server.shellCommands + Dhcp4Engine<MemoryLeaseStore4>.engineCommands).sorted()
@@ -44,7 +43,7 @@ extension Dhcp4Server {
                 ("extended", .string("Kakapo DHCPv4 server \(Dhcp4Server.version) (Kea 2.4 configuration, lease file and command compatible)"))])))
         case "build-report":
             return ControlResponse.make(.success, "Kakapo \(Dhcp4Server.version); lease backends: memfile")
-        case "status-get": return statusGet(now)
+        case "status-get": return statusGet(daemon, now)
         case "config-get":
             return ControlResponse.make(.success, arguments: loaded.json)
         case "config-test", "config-set":
@@ -54,10 +53,12 @@ extension Dhcp4Server {
             if name == "config-test" {
                 return ControlResponse.make(.success, "Configuration seems sane. Control-socket, hook-libraries, and D2 configuration were sanity checked, but not applied.")
             }
-            do { try apply(l) } catch { return ControlResponse.make(.error, error.description) }
+            do { try apply(l, now: now) } catch { return ControlResponse.make(.error, error.description) }
+            do { try daemon.configurationChanged() } catch { return ControlResponse.make(.error, "failed to open control socket: \(error)") }
             return ControlResponse.make(.success, "Configuration successful.")
         case "config-reload":
-            let (ok, text) = reload()
+            let (ok, text) = reload(now: now)
+            if ok { try? daemon.configurationChanged() }
             return ControlResponse.make(ok ? .success : .error, ok ? text : "Config reload failed: \(text)")
         case "config-write":
             let file = args?["filename"]?.stringValue ?? options.configPath
@@ -67,16 +68,16 @@ extension Dhcp4Server {
                 ("filename", .string(file)), ("size", .int(Int64(text.utf8.count)))])))
         case "shutdown":
             logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
-            running = false
+            daemon.requestShutdown()
             return ControlResponse.make(.success, "Shutting down.")
         default:
             return ControlResponse.make(.unsupported, "'\(name)' command not supported.")
         }
     }
 
-    func statusGet(_ now: Now) -> JSON {
-        let uptime = (now.monotonic - startedAt).value / 1000
-        let reload = (now.monotonic - reloadedAt).value / 1000
+    func statusGet(_ daemon: Daemon, _ now: Now) -> JSON {
+        let uptime = (now.monotonic - daemon.startedAt).value / 1000
+        let reload = (now.monotonic - daemon.reloadedAt).value / 1000
         return ControlResponse.make(.success, arguments: .object(JSONObject([
             ("pid", .int(Int64(getpid()))),
             ("uptime", .int(uptime)),

@@ -3,59 +3,42 @@ import Glibc
 import KakapoCore
 
 extension Dhcp4Server {
-    /// Serves until SIGTERM, SIGINT or the shutdown command. Returns the exit code.
-    public func run() -> Int32 {
-        logger.log(.info, "DHCP4_STARTED", "Kakapo DHCPv4 server version \(Dhcp4Server.version) started")
-        while running {
-            var fds: [pollfd] = []
-            var kinds: [FDKind] = []
-            func add(_ fd: Int32, _ k: FDKind) { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)); kinds.append(k) }
-            for (idx, r) in rawSockets { add(r.fd, .raw(idx)) }
-            if let u = udp { add(u.fd, .udp) }
-            if signalFD >= 0 { add(signalFD, .signal) }
-            if let c = control {
-                add(c.fd, .controlListen)
-                for cfd in c.connectionFDs { add(cfd, .controlConnection(cfd)) }
-            }
-            let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
-            if rc < 0 && errno != EINTR { logger.log(.error, "DHCP4_BUFFER_RECEIVE_FAIL", "error on attempt to receive packet: poll failed: \(String(cString: strerror(errno)))") }
-            let now = clock.now()
-            if clock.wallSteppedBack {
-                logger.log(.warn, "DHCP4_CLOCK_STEPPED_BACK", "the system clock went backwards (now \(now.wall.secondsSinceEpoch)); lease expiry uses wall-clock time, timers are unaffected")
-            }
-            logger.beginBatch()
-            defer { logger.endBatch() }
-            if rc > 0 {
-                for (i, p) in fds.enumerated() where p.revents != 0 { service(kinds[i], now: now) }
-            }
-            flush(now)
-            timers(now)
+    /// Kea's kea-dhcp4 log lines for what the daemon shell reports.
+    public func log(_ event: DaemonEvent) {
+        switch event {
+        case .started:
+            logger.log(.info, "DHCP4_STARTED", "Kakapo DHCPv4 server version \(Dhcp4Server.version) started")
+        case .stopping:
+            logger.log(.info, "DHCP4_SHUTDOWN", "server shutdown")
+        case .shutdownRequested:
+            logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
+        case .wallClockStepped(let seconds):
+            logger.log(.warn, "DHCP4_CLOCK_STEPPED_BACK", "the system clock stepped by \(seconds) s against the monotonic clock; lease expiry uses wall-clock time, timers are unaffected")
+        case .pollFailed(let e):
+            logger.log(.error, "DHCP4_BUFFER_RECEIVE_FAIL", "error on attempt to receive packet: poll failed: \(String(cString: strerror(e)))")
         }
-        logger.log(.info, "DHCP4_SHUTDOWN", "server shutdown")
-        return 0
     }
 
-    enum FDKind { case raw(Int32), udp, signal, controlListen, controlConnection(Int32) }
+    public var inputDescriptors: [Int32] { Array(socketByFD.keys) }
 
-    func pollTimeout() -> Int32 {
-        let now = clock.now().monotonic
-        var wake = now + Milliseconds(1000)
-        if let d = engine.nextDeadline, d < wake { wake = d }
-        if let l = nextLFC, l < wake { wake = l }
-        return Int32(max(0, (wake - now).value))
+    public func readable(_ fd: Int32, now: Now) {
+        guard let idx = socketByFD[fd] else { return }
+        if idx == Dhcp4Server.udpToken { drainUDP(now) } else { drainRaw(idx, now) }
     }
 
-    func service(_ kind: FDKind, now: Now) {
-        switch kind {
-        case .raw(let idx): drainRaw(idx, now)
-        case .udp: drainUDP(now)
-        case .signal: readSignals()
-        case .controlListen: control?.acceptAll(nowMilliseconds: now.monotonic.milliseconds)
-        case .controlConnection(let cfd):
-            control?.service(fd: cfd, isComplete: Dhcp4Server.isCompleteJSON, handler: { [unowned self] text in
-                self.answer(text)
-            })
-        }
+    public func endOfTurn(now: Now) { flush(now) }
+
+    public var nextDeadline: MonotonicInstant? { engine.nextDeadline }
+
+    public func deadline(now: Now) {
+        process(engine.handleDeadline(now: now), now)
+    }
+
+    public var controlSocketPath: String? { loaded.config.controlSocket?.socketName }
+
+    public var leaseFileCleanupInterval: Milliseconds? {
+        let i = engine.config.leaseDatabase.lfcIntervalSeconds
+        return i > 0 && memfile != nil ? Milliseconds(Int64(i) * 1000) : nil
     }
 
     func drainRaw(_ idx: Int32, _ now: Now) {
@@ -139,19 +122,8 @@ extension Dhcp4Server {
         }
     }
 
-    func timers(_ now: Now) {
-        if let d = engine.nextDeadline, d <= now.monotonic {
-            process(engine.handleDeadline(now: now), now)
-            flush(now)
-        }
-        if let l = nextLFC, l <= now.monotonic {
-            runLFC()
-            scheduleLFC(now.monotonic)
-        }
-        control?.expireStale(nowMilliseconds: now.monotonic.milliseconds)
-    }
 
-    func runLFC() {
+    public func cleanUpLeaseFile() {
         guard let m = memfile else { return }
         do {
             try m.cleanup(leases: engine.store.all())
@@ -161,26 +133,13 @@ extension Dhcp4Server {
         }
     }
 
-    func readSignals() {
-        var info = signalfd_siginfo()
-        while read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
-            switch Int32(info.ssi_signo) {
-            case SIGHUP:
-                logger.log(.info, "DHCP4_DYNAMIC_RECONFIGURATION", "initiate server reconfiguration using file: \(options.configPath), after receiving SIGHUP signal or config-reload command")
-                _ = reload()
-            case SIGTERM, SIGINT:
-                logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
-                running = false
-            default: break
-            }
-        }
-    }
 
     /// Re-reads the config file; a broken file is logged and the running config kept.
-    func reload() -> (Bool, String) {
+    public func reload(now: Now) -> (ok: Bool, text: String) {
+        logger.log(.info, "DHCP4_DYNAMIC_RECONFIGURATION", "initiate server reconfiguration using file: \(options.configPath), after receiving SIGHUP signal or config-reload command")
         do {
             let l = try ConfigLoader.load(path: options.configPath)
-            try apply(l)
+            try apply(l, now: now)
             logger.log(.info, "DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS", "dynamic server reconfiguration succeeded with file: \(options.configPath)")
             return (true, "Configuration successful.")
         } catch {
@@ -191,40 +150,19 @@ extension Dhcp4Server {
 
     /// Swaps a new configuration in whole. Sockets are reopened first so that a bad interface
     /// leaves the old configuration running.
-    func apply(_ l: ConfigLoader.Loaded) throws(StartError) {
+    func apply(_ l: ConfigLoader.Loaded, now: Now) throws(StartError) {
         let oldRaw = rawSockets, oldServed = served
         do { try openSockets(l.config) } catch {
             rawSockets = oldRaw; served = oldServed
             throw error
         }
-        try openControlSocket(l.config)
         let newPath = Dhcp4Server.memfile(for: l.config)?.path
         if newPath != memfile?.path {
             logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", "lease-database changes need a restart; keeping \(memfile?.path ?? "no lease file")")
         }
         loaded = l
         logger.apply(l.config.loggers, forceDebug: options.forceDebug)
-        let now = clock.now()
         engine.reconfigure(l.config, now: now)
-        reloadedAt = now.monotonic
-        scheduleLFC(now.monotonic)
-    }
-
-    /// A control request is complete when its braces balance (outside strings).
-    static func isCompleteJSON(_ b: [UInt8]) -> Bool {
-        var depth = 0, inString = false, escaped = false, seen = false
-        for c in b {
-            if inString {
-                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch c {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; seen = true
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            default: break
-            }
-        }
-        return seen && depth <= 0
+        for w in l.warnings { logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", w) }
     }
 }

@@ -2,11 +2,11 @@ import CShim
 import Glibc
 import KakapoCore
 
-/// The kakapo-dhcp4 daemon: sockets, lease file, control socket, signals and timers around
-/// the Core engine. Single-threaded poll loop. Each turn drains ready sockets in a bounded
-/// batch, writes the batch's lease changes to the lease file in one write, then sends the
-/// replies: a lease is on its way to disk before the ACK that announces it leaves.
-public final class Dhcp4Server {
+/// The DHCPv4 service that kakapo-dhcp4 runs inside the generic `Daemon` shell: the Core
+/// engine, its raw and UDP sockets, the lease file and the executor. Each loop turn drains ready
+/// sockets in a bounded batch, writes the batch's lease changes to the lease file in one write,
+/// then sends the replies: a lease is on its way to disk before the ACK that announces it leaves.
+public final class Dhcp4Server: DaemonService {
     public struct Options {
         public var configPath: String
         public var serverPort: UInt16 = 67
@@ -20,6 +20,8 @@ public final class Dhcp4Server {
     static let batchLimit = 256
     /// Write-and-settle rounds per loop turn (a settled conflict may propose new writes).
     static let flushRoundsMax = 4
+    /// `socketByFD`'s value for the UDP socket (interface indexes are positive).
+    static let udpToken: Int32 = -1
 
     let options: Options
     public let logger: Logger
@@ -28,30 +30,22 @@ public final class Dhcp4Server {
     var memfile: Memfile?
     var rawSockets: [Int32: RawSocket] = [:]
     var udp: UDPSocket?
-    var control: ControlSocket?
     var served: [Int32: SystemInterface] = [:]
-    var clock = SystemClock()
-    var running = true
-    var signalFD: Int32 = -1
-    var nextLFC: MonotonicInstant?
-    let startedAt: MonotonicInstant
-    var reloadedAt: MonotonicInstant
+    /// Which socket a polled descriptor is: a raw socket by interface index, or the UDP one.
+    var socketByFD: [Int32: Int32] = [:]
     /// Carries out the engine's effects: persist, then send, then log.
     var executor = EffectExecutor4()
     /// Transactions handed over this loop turn and not yet written (see `flush`).
     var unwritten: [Effects4] = []
 
     /// Loads the config and leases and opens every socket; throws with the reason on failure.
-    public init(options: Options, logger: Logger) throws(StartError) {
+    public init(options: Options, logger: Logger, now: Now) throws(StartError) {
         self.options = options
         self.logger = logger
         do { loaded = try ConfigLoader.load(path: options.configPath) } catch {
             throw StartError.config(error.message)
         }
         logger.apply(loaded.config.loggers, forceDebug: options.forceDebug)
-        let now = clock.now()
-        startedAt = now.monotonic
-        reloadedAt = now.monotonic
         var store = MemoryLeaseStore4()
         let m = Dhcp4Server.memfile(for: loaded.config)
         if let m {
@@ -72,9 +66,6 @@ public final class Dhcp4Server {
         memfile = m
         engine = Dhcp4Engine(config: loaded.config, store: store, now: now)
         try openSockets(loaded.config)
-        try openControlSocket(loaded.config)
-        setupSignals()
-        scheduleLFC(now.monotonic)
         for w in loaded.warnings { logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", w) }
     }
 
@@ -93,10 +84,6 @@ public final class Dhcp4Server {
         return Memfile(path: c.leaseDatabase.name ?? "\(BuildPaths.localStateDir)/lib/kea/kea-leases4.csv")
     }
 
-    func scheduleLFC(_ now: MonotonicInstant) {
-        let i = engine.config.leaseDatabase.lfcIntervalSeconds
-        nextLFC = (i > 0 && memfile != nil) ? now + Milliseconds(Int64(i) * 1000) : nil
-    }
 
     /// Opens raw sockets on the configured interfaces (raw mode) and the UDP socket. A named
     /// interface that does not exist is a configuration error, as in Kea.
@@ -134,29 +121,16 @@ public final class Dhcp4Server {
                 throw StartError.socket("failed to open UDP socket on port \(options.serverPort): \(error)")
             }
         }
+        socketByFD = [:]
+        for (idx, r) in rawSockets { socketByFD[r.fd] = idx }
+        if let u = udp { socketByFD[u.fd] = Dhcp4Server.udpToken }
         engine.localAddresses = Set(served.values.flatMap { $0.addresses.compactMap(\.address.v4) })
         for i in served.values.sorted(by: { $0.index < $1.index }) {
             logger.log(.info, "DHCPSRV_CFGMGR_ADD_IFACE", "listening on interface \(i.name) (\(rawSockets[i.index] != nil ? "raw" : "UDP") socket, \(i.addresses.map { $0.address.description }.joined(separator: ", ")))", component: "dhcpsrv", debugLevel: 0)
         }
     }
 
-    func openControlSocket(_ c: Dhcp4Config) throws(StartError) {
-        guard let cs = c.controlSocket else { control = nil; return }
-        if control?.path == cs.socketName { return }
-        control = nil
-        do { control = try ControlSocket(path: cs.socketName) } catch {
-            throw StartError.socket("failed to open control socket \(cs.socketName): \(error)")
-        }
-    }
 
-    func setupSignals() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        for s in [SIGHUP, SIGTERM, SIGINT] { sigaddset(&set, s) }
-        sigprocmask(SIG_BLOCK, &set, nil)
-        signal(SIGPIPE, SIG_IGN)
-        signalFD = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
-    }
 }
 
 /// The daemon as the executor sees it: a memfile, sockets and the logger.

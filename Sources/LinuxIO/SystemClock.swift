@@ -3,10 +3,15 @@ import Glibc
 import KakapoCore
 
 /// Reads the two clocks Core needs. Wall time for lease expiry, CLOCK_MONOTONIC for timers.
-/// Notices the wall clock stepping backwards (NTP, an operator) so it can be logged.
+/// Notices the wall clock stepping (NTP, an operator) so it can be logged: a step is kept
+/// until it is taken, so no read can lose it.
 public struct SystemClock {
-    private var lastWall: Int64 = 0
-    public private(set) var wallSteppedBack = false
+    private var last: Now?
+    /// Wall-clock steps seen and not yet taken, in seconds (negative: backwards).
+    private var pendingStepSeconds: Int64 = 0
+    /// How far the wall clock may drift from the monotonic one between two reads before it
+    /// counts as a step (reads are at most a poll timeout apart, so drift is tiny).
+    public static let stepToleranceSeconds: Int64 = 2
 
     public init() {}
 
@@ -14,11 +19,35 @@ public struct SystemClock {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let wall = Int64(ts.tv_sec)
-        wallSteppedBack = wall < lastWall
-        lastWall = wall
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let mono = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-        return Now(wall: WallTime(secondsSinceEpoch: wall), monotonic: MonotonicInstant(milliseconds: mono))
+        let n = Now(wall: WallTime(secondsSinceEpoch: wall), monotonic: MonotonicInstant(milliseconds: mono))
+        note(n)
+        return n
+    }
+
+    /// Compares a reading with the previous one (separate from `now()` so tests can feed it).
+    public mutating func note(_ n: Now) {
+        if let p = last {
+            let step = SystemClock.step(from: p, to: n)
+            if step != 0 { pendingStepSeconds += step }
+        }
+        last = n
+    }
+
+    /// How far the wall clock moved beyond what the monotonic clock says elapsed, if more than
+    /// the tolerance; else 0.
+    public static func step(from a: Now, to b: Now) -> Int64 {
+        let wallDelta = b.wall.secondsSinceEpoch - a.wall.secondsSinceEpoch
+        let monoDelta = (b.monotonic.milliseconds - a.monotonic.milliseconds) / 1000
+        let skew = wallDelta - monoDelta
+        return abs(skew) > stepToleranceSeconds ? skew : 0
+    }
+
+    /// The steps seen since the last call (nil when none), and forgets them.
+    public mutating func takeWallStep() -> Int64? {
+        defer { pendingStepSeconds = 0 }
+        return pendingStepSeconds == 0 ? nil : pendingStepSeconds
     }
 
     /// CLOCK_MONOTONIC in microseconds (latency measurements).

@@ -78,9 +78,10 @@ case .unwritable(let why):
 case .written:
     break
 }
+var startClock = SystemClock()
 let server: Dhcp4Server
 do {
-    server = try Dhcp4Server(options: options, logger: logger)
+    server = try Dhcp4Server(options: options, logger: logger, now: startClock.now())
 } catch {
     let reason = error.description.hasPrefix("Failed to apply configuration") ? error.description : "Failed to apply configuration: \(error.description)"
     logger.log(.error, "DHCP4_CONFIG_LOAD_FAIL", "configuration error using file: \(path), reason: \(reason)")
@@ -88,7 +89,13 @@ do {
     pidFile.release()
     exit(1)
 }
-let code = server.run()
+let daemon: Daemon
+do { daemon = try Daemon(service: server) } catch {
+    logger.log(.error, "DHCP4_INIT_FAIL", "failed to initialize Kea server: failed to open control socket: \(error)")
+    pidFile.release()
+    exit(1)
+}
+let code = daemon.run()
 pidFile.release()
 exit(code)
 

@@ -1,0 +1,203 @@
+import CShim
+import Glibc
+import KakapoCore
+
+/// What the generic daemon tells a service happened, for the service to log with its own
+/// message IDs (Kea's DHCP4_*, DHCP6_*, DCTL_* ...).
+public enum DaemonEvent: Sendable, Equatable {
+    case started
+    case stopping
+    /// SIGTERM/SIGINT (or a shutdown command).
+    case shutdownRequested(signal: Int32?)
+    /// The wall clock moved by this many seconds more than the monotonic clock (negative:
+    /// backwards). Lease expiry uses wall time; timers are unaffected.
+    case wallClockStepped(seconds: Int64)
+    case pollFailed(errno: Int32)
+}
+
+/// A protocol daemon as the generic shell drives it: kakapo-dhcp4 today, kakapo-dhcp6 next.
+/// The service owns its engine, sockets and lease storage; the shell owns the loop, the
+/// clock, signals, the control socket and the timers around them.
+public protocol DaemonService: AnyObject {
+    var logger: Logger { get }
+    /// Sockets to poll for input.
+    var inputDescriptors: [Int32] { get }
+    /// Drains a readable socket (bounded per call).
+    func readable(_ fd: Int32, now: Now)
+    /// End of a loop turn: make the turn's lease writes durable and send what waited on them.
+    func endOfTurn(now: Now)
+    /// The earliest time the service wants `deadline(now:)`.
+    var nextDeadline: MonotonicInstant? { get }
+    func deadline(now: Now)
+    /// The control socket the configuration asks for.
+    var controlSocketPath: String? { get }
+    /// Answers one complete control request (its text); `daemon` offers shutdown and uptime.
+    func answer(_ request: String, daemon: Daemon, now: Now) -> String
+    /// Re-reads the configuration file (SIGHUP): the running configuration stays on failure.
+    func reload(now: Now) -> (ok: Bool, text: String)
+    /// Time between lease-file cleanups, or nil for none.
+    var leaseFileCleanupInterval: Milliseconds? { get }
+    func cleanUpLeaseFile()
+    func log(_ event: DaemonEvent)
+}
+
+/// The one daemon shell every Kakapo server runs in: a single-threaded poll loop over the
+/// service's sockets, a signalfd (SIGHUP reload, SIGTERM/SIGINT stop), the unix control socket,
+/// the service's timers and lease-file cleanup. The clock is read once per turn, after poll:
+/// everything the turn does sees that one time, and a wall-clock step seen by that read is
+/// logged in the same turn (the clock keeps steps until they are taken).
+public final class Daemon {
+    public let service: any DaemonService
+    var clock = SystemClock()
+    /// The current turn's time.
+    public private(set) var now: Now
+    public let startedAt: MonotonicInstant
+    public private(set) var reloadedAt: MonotonicInstant
+    var running = true
+    var signalFD: Int32 = -1
+    var control: ControlSocket?
+    var nextCleanup: MonotonicInstant?
+    var exitCode: Int32 = 0
+
+    /// Control requests answered per connection read; the rest wait for the next turn.
+    static let pollIdleMilliseconds: Int64 = 1000
+
+    public init(service: any DaemonService) throws(SocketError) {
+        self.service = service
+        now = clock.now()
+        startedAt = now.monotonic
+        reloadedAt = now.monotonic
+        setupSignals()
+        try openControlSocket()
+        scheduleCleanup()
+    }
+
+    /// Serves until SIGTERM, SIGINT or `requestShutdown`. Returns the exit code.
+    public func run() -> Int32 {
+        service.log(.started)
+        while running {
+            var fds: [pollfd] = []
+            var kinds: [Source] = []
+            func add(_ fd: Int32, _ k: Source) { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)); kinds.append(k) }
+            for fd in service.inputDescriptors { add(fd, .service(fd)) }
+            if signalFD >= 0 { add(signalFD, .signal) }
+            if let c = control {
+                add(c.fd, .controlListen)
+                for cfd in c.connectionFDs { add(cfd, .controlConnection(cfd)) }
+            }
+            let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
+            if rc < 0 && errno != EINTR { service.log(.pollFailed(errno: errno)) }
+            now = clock.now()
+            if let step = clock.takeWallStep() { service.log(.wallClockStepped(seconds: step)) }
+            service.logger.beginBatch()
+            if rc > 0 {
+                for (i, p) in fds.enumerated() where p.revents != 0 { handle(kinds[i]) }
+            }
+            service.endOfTurn(now: now)
+            timers()
+            service.logger.endBatch()
+        }
+        service.log(.stopping)
+        return exitCode
+    }
+
+    enum Source { case service(Int32), signal, controlListen, controlConnection(Int32) }
+
+    /// Until the earliest deadline, measured from this turn's time (so a deadline may be met
+    /// a turn's work late, never early).
+    func pollTimeout() -> Int32 {
+        var wake = now.monotonic + Milliseconds(Daemon.pollIdleMilliseconds)
+        if let d = service.nextDeadline, d < wake { wake = d }
+        if let l = nextCleanup, l < wake { wake = l }
+        return Int32(max(0, (wake - now.monotonic).value))
+    }
+
+    func handle(_ source: Source) {
+        switch source {
+        case .service(let fd): service.readable(fd, now: now)
+        case .signal: readSignals()
+        case .controlListen: control?.acceptAll(nowMilliseconds: now.monotonic.milliseconds)
+        case .controlConnection(let cfd):
+            control?.service(fd: cfd, isComplete: Daemon.isCompleteJSON, handler: { [unowned self] text in
+                self.service.answer(text, daemon: self, now: self.now)
+            })
+        }
+    }
+
+    func timers() {
+        if let d = service.nextDeadline, d <= now.monotonic {
+            service.deadline(now: now)
+            service.endOfTurn(now: now)
+        }
+        if let l = nextCleanup, l <= now.monotonic {
+            service.cleanUpLeaseFile()
+            scheduleCleanup()
+        }
+        control?.expireStale(nowMilliseconds: now.monotonic.milliseconds)
+    }
+
+    func scheduleCleanup() {
+        nextCleanup = service.leaseFileCleanupInterval.map { now.monotonic + $0 }
+    }
+
+    /// Stops the loop after this turn (the shutdown command, a signal).
+    public func requestShutdown(exitCode code: Int32 = 0) {
+        running = false
+        exitCode = code
+    }
+
+    /// After a configuration was swapped in: the control socket follows it, timers restart.
+    public func configurationChanged() throws(SocketError) {
+        reloadedAt = now.monotonic
+        try openControlSocket()
+        scheduleCleanup()
+    }
+
+    func openControlSocket() throws(SocketError) {
+        guard let path = service.controlSocketPath else { control = nil; return }
+        if control?.path == path { return }
+        control = nil
+        control = try ControlSocket(path: path)
+    }
+
+    func setupSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGHUP, SIGTERM, SIGINT] { sigaddset(&set, s) }
+        sigprocmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+        signalFD = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+    }
+
+    func readSignals() {
+        var info = signalfd_siginfo()
+        while read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
+            switch Int32(info.ssi_signo) {
+            case SIGHUP:
+                if service.reload(now: now).ok { try? configurationChanged() }
+            case SIGTERM, SIGINT:
+                service.log(.shutdownRequested(signal: Int32(info.ssi_signo)))
+                requestShutdown()
+            default: break
+            }
+        }
+    }
+
+    /// A control request is complete when its braces balance (outside strings).
+    static func isCompleteJSON(_ b: [UInt8]) -> Bool {
+        var depth = 0, inString = false, escaped = false, seen = false
+        for c in b {
+            if inString {
+                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; seen = true
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return seen && depth <= 0
+    }
+}

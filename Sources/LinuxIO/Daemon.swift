@@ -58,12 +58,15 @@ public final class Daemon {
     var control: ControlSocket?
     var nextCleanup: MonotonicInstant?
     var exitCode: Int32 = 0
+    /// The PID file the process claimed before starting the service; removed when `run` ends.
+    let pidFile: PidFile?
 
     /// Control requests answered per connection read; the rest wait for the next turn.
     static let pollIdleMilliseconds: Int64 = 1000
 
-    public init(service: any DaemonService) throws(SocketError) {
+    public init(service: any DaemonService, pidFile: PidFile?) throws(SocketError) {
         self.service = service
+        self.pidFile = pidFile
         now = clock.now()
         startedAt = now.monotonic
         reloadedAt = now.monotonic
@@ -98,6 +101,7 @@ public final class Daemon {
             service.logger.endBatch()
         }
         service.log(.stopping)
+        pidFile?.release()
         return exitCode
     }
 

@@ -15,7 +15,7 @@ public struct SystemInterface: Sendable {
 }
 
 public enum Interfaces {
-    /// All interfaces with their IPv4 addresses and MAC, from getifaddrs(3).
+    /// All interfaces with their IPv4 and IPv6 addresses and MAC, from getifaddrs(3).
     public static func discover() -> [SystemInterface] {
         var head: UnsafeMutablePointer<ifaddrs>? = nil
         guard getifaddrs(&head) == 0, let first = head else { return [] }
@@ -43,6 +43,17 @@ public enum Interfaces {
                     plen = m.nonzeroBitCount
                 }
                 byName[name]!.addresses.append(InterfaceAddress(address: IPv4Address(UInt32(bigEndian: addr)), prefixLength: plen))
+            case AF_INET6:
+                let bytes = sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                    withUnsafeBytes(of: p.pointee.sin6_addr) { Array($0) }
+                }
+                var plen = 128
+                if let nm = ifa.pointee.ifa_netmask {
+                    plen = nm.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                        withUnsafeBytes(of: p.pointee.sin6_addr) { $0.reduce(0) { $0 + $1.nonzeroBitCount } }
+                    }
+                }
+                byName[name]!.addresses.append(InterfaceAddress(address: .v6(IPv6Address(bytes: bytes)), prefixLength: plen))
             case AF_PACKET:
                 let mac = sa.withMemoryRebound(to: sockaddr_ll.self, capacity: 1) { ll -> [UInt8] in
                     let n = Int(ll.pointee.sll_halen)

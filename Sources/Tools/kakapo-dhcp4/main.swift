@@ -90,14 +90,12 @@ do {
     exit(1)
 }
 let daemon: Daemon
-do { daemon = try Daemon(service: server) } catch {
+do { daemon = try Daemon(service: server, pidFile: pidFile) } catch {
     logger.log(.error, "DHCP4_INIT_FAIL", "failed to initialize Kea server: failed to open control socket: \(error)")
     pidFile.release()
     exit(1)
 }
-let code = daemon.run()
-pidFile.release()
-exit(code)
+exit(daemon.run())
 
 /// Writes to standard error without touching the C `stderr` global (not concurrency-safe).
 enum FileHandleErr {

@@ -157,4 +157,23 @@ final class DurabilityTests: XCTestCase {
         XCTAssertEqual(port.sent.count, 1)
         XCTAssertTrue(port.logged.contains { if case .leaseWriteFailed = $0 { true } else { false } })
     }
+
+    /// A reclamation whose write fails leaves the lease assigned and the counters as they were;
+    /// the next cycle tries again.
+    func testFailedReclamationIsRetried() throws {
+        var h = EngineHarness()
+        let ack = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        h.advance(seconds: 4000)
+        let e = h.engine.handleDeadline(now: h.now)
+        let id = try XCTUnwrap(e.transaction, "the expired lease is reclaimed")
+        XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.state, .expiredReclaimed)
+        XCTAssertEqual(h.engine.stats.value(.reclaimedLeases), 1)
+        _ = h.engine.handle(outcome: .failed(reason: "io"), of: id, now: h.now)
+        XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.state, .assigned)
+        XCTAssertEqual(h.engine.stats.value(.reclaimedLeases), 0)
+        XCTAssertEqual(assigned(h), 1)
+        h.advance(seconds: 60)
+        let again = h.engine.handleDeadline(now: h.now)
+        XCTAssertEqual(again.writes.first?.change.lease.address, ack.yiaddr, "the next cycle reclaims it again")
+    }
 }

@@ -4,6 +4,7 @@ extension Dhcp4Engine {
     /// Lease changes in the effects must be made durable like those of packets.
     public mutating func handle(command: String, arguments: JSON?, now: Now) -> (JSON, Effects4)? {
         var effects = Effects4()
+        provisional = ProvisionalCounts()
         let answer: JSON
         switch command {
         case "statistic-get": answer = statisticGet(arguments)

@@ -14,6 +14,8 @@ struct ProvisionalCounts {
     var acksSent = 0
     /// Subnets whose cumulative-assigned-addresses went up.
     var cumulativeAssigned: [UInt32] = []
+    /// Reclaimed leases by subnet, and whether each was a declined one.
+    var reclaimed: [(subnet: UInt32, declined: Bool)] = []
 }
 
 extension Dhcp4Engine {
@@ -90,6 +92,14 @@ extension Dhcp4Engine {
         for s in c.cumulativeAssigned {
             stats.add(.cumulativeAssignedAddresses, -1, now: now.wall)
             stats.add(.cumulativeAssignedAddresses, subnet: s, -1, now: now.wall)
+        }
+        for r in c.reclaimed {
+            stats.add(.reclaimedLeases, -1, now: now.wall)
+            stats.add(.reclaimedLeases, subnet: r.subnet, -1, now: now.wall)
+            if r.declined {
+                stats.add(.reclaimedDeclinedAddresses, -1, now: now.wall)
+                stats.add(.reclaimedDeclinedAddresses, subnet: r.subnet, -1, now: now.wall)
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ extension Dhcp4Engine {
     /// hold-reclaimed-time. A call before any deadline is a no-op.
     public mutating func handleDeadline(now: Now) -> Effects4 {
         var effects = Effects4()
+        provisional = ProvisionalCounts()
         let e = config.expiredLeasesProcessing
         if let r = nextReclaim, r <= now.monotonic {
             reclaim(limit: Int(e.reclaimLeasesPerCycleMax == 0 ? UInt32.max >> 1 : e.reclaimLeasesPerCycleMax),
@@ -30,6 +31,7 @@ extension Dhcp4Engine {
             stats.add(.reclaimedDeclinedAddresses, subnet: l.subnetID, now: now.wall)
             stats.add(.reclaimedLeases, now: now.wall)
             stats.add(.reclaimedLeases, subnet: l.subnetID, now: now.wall)
+            provisional.reclaimed.append((l.subnetID, true))
             effects.events.append(.reclaimed(address: l.address, declined: true, hardwareAddress: l.hardwareAddress))
             budget -= 1
         }
@@ -46,6 +48,7 @@ extension Dhcp4Engine {
             }
             stats.add(.reclaimedLeases, now: now.wall)
             stats.add(.reclaimedLeases, subnet: l.subnetID, now: now.wall)
+            provisional.reclaimed.append((l.subnetID, false))
             effects.events.append(.reclaimed(address: l.address, declined: false, hardwareAddress: l.hardwareAddress))
         }
     }

@@ -13,6 +13,8 @@ public enum DaemonEvent: Sendable, Equatable {
     /// backwards). Lease expiry uses wall time; timers are unaffected.
     case wallClockStepped(seconds: Int64)
     case pollFailed(errno: Int32)
+    /// The control socket a new configuration names could not be opened (the old one is gone).
+    case controlSocketFailed(reason: String)
 }
 
 /// A protocol daemon as the generic shell drives it: kakapo-dhcp4 today, kakapo-dhcp6 next.
@@ -178,7 +180,8 @@ public final class Daemon {
         while read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
             switch Int32(info.ssi_signo) {
             case SIGHUP:
-                if service.reload(now: now).ok { try? configurationChanged() }
+                guard service.reload(now: now).ok else { break }
+                do { try configurationChanged() } catch { service.log(.controlSocketFailed(reason: error.description)) }
             case SIGTERM, SIGINT:
                 service.log(.shutdownRequested(signal: Int32(info.ssi_signo)))
                 requestShutdown()

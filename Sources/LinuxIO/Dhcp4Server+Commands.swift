@@ -58,7 +58,9 @@ extension Dhcp4Server {
             return ControlResponse.make(.success, "Configuration successful.")
         case "config-reload":
             let (ok, text) = reload(now: now)
-            if ok { try? daemon.configurationChanged() }
+            if ok {
+                do { try daemon.configurationChanged() } catch { return ControlResponse.make(.error, "Config reload failed: failed to open control socket: \(error)") }
+            }
             return ControlResponse.make(ok ? .success : .error, ok ? text : "Config reload failed: \(text)")
         case "config-write":
             let file = args?["filename"]?.stringValue ?? options.configPath

@@ -14,6 +14,8 @@ extension Dhcp4Server {
             logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
         case .wallClockStepped(let seconds):
             logger.log(.warn, "DHCP4_CLOCK_STEPPED_BACK", "the system clock stepped by \(seconds) s against the monotonic clock; lease expiry uses wall-clock time, timers are unaffected")
+        case .controlSocketFailed(let reason):
+            logger.log(.error, "DHCP4_CONFIG_LOAD_FAIL", "configuration error using file: \(options.configPath), reason: failed to open control socket: \(reason)")
         case .pollFailed(let e):
             logger.log(.error, "DHCP4_BUFFER_RECEIVE_FAIL", "error on attempt to receive packet: poll failed: \(String(cString: strerror(e)))")
         }

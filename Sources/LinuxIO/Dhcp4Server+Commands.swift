@@ -32,6 +32,9 @@ extension Dhcp4Server {
         }, daemon: { command, request in
             daemonCommand(command, request.arguments, now)
         }).serialized()
+        if response.utf8.count > ControlSocket.queuedBytesMax {
+            logger.log(.warn, "COMMAND_SOCKET_WRITE_FAIL", "answer to '\(request.command)' is \(response.utf8.count) bytes, more than the control socket queues (\(ControlSocket.queuedBytesMax)); connection closed unanswered", component: "commands")
+        }
         return response
     }
 

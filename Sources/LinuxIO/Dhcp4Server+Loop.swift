@@ -14,8 +14,11 @@ extension Dhcp4Server {
             if let u = udp { add(u.fd, .udp) }
             if signalFD >= 0 { add(signalFD, .signal) }
             if let c = control {
-                add(c.fd, .controlListen)
-                for cfd in c.connectionFDs { add(cfd, .controlConnection(cfd)) }
+                // The listening socket and each connection, with POLLOUT for queued answers.
+                for (cfd, events) in c.pollInterests() {
+                    fds.append(pollfd(fd: cfd, events: events, revents: 0))
+                    kinds.append(.control(cfd))
+                }
             }
             let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
             if rc < 0 && errno != EINTR { logger.log(.error, "DHCP4_PACKET_RECEIVE_FAIL", "poll failed: \(String(cString: strerror(errno)))") }
@@ -35,7 +38,7 @@ extension Dhcp4Server {
         return 0
     }
 
-    enum FDKind { case raw(Int32), udp, signal, controlListen, controlConnection(Int32) }
+    enum FDKind { case raw(Int32), udp, signal, control(Int32) }
 
     func pollTimeout() -> Int32 {
         let now = clock.now().monotonic
@@ -50,9 +53,8 @@ extension Dhcp4Server {
         case .raw(let idx): drainRaw(idx, now)
         case .udp: drainUDP(now)
         case .signal: readSignals()
-        case .controlListen: control?.acceptAll(nowMilliseconds: now.monotonic.milliseconds)
-        case .controlConnection(let cfd):
-            control?.service(fd: cfd, isComplete: Dhcp4Server.isCompleteJSON, handler: { [unowned self] text in
+        case .control(let cfd):
+            control?.service(fd: cfd, nowMilliseconds: now.monotonic.milliseconds, handler: { [unowned self] text in
                 self.answer(text)
             })
         }
@@ -190,23 +192,5 @@ extension Dhcp4Server {
         engine.reconfigure(l.config, now: now)
         reloadedAt = now.monotonic
         scheduleLFC(now.monotonic)
-    }
-
-    /// A control request is complete when its braces balance (outside strings).
-    static func isCompleteJSON(_ b: [UInt8]) -> Bool {
-        var depth = 0, inString = false, escaped = false, seen = false
-        for c in b {
-            if inString {
-                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch c {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; seen = true
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            default: break
-            }
-        }
-        return seen && depth <= 0
     }
 }

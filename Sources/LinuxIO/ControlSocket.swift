@@ -3,23 +3,46 @@ import Glibc
 import KakapoCore
 
 /// Kea's unix control socket: a client connects, sends one JSON command, gets one JSON answer,
-/// and the server closes the connection. Requests are bounded in size and time; garbage gets an
-/// error answer, never a crash. Non-blocking, driven by the daemon's poll loop.
+/// and the server closes the connection. Requests are framed by Core's `ControlFramer`
+/// (bounded in size) and bounded in time; garbage gets an error answer, never a crash.
+///
+/// Nothing here blocks the daemon's poll loop: reads and writes are non-blocking, and an
+/// answer the peer does not read at once stays queued on its connection, written as poll
+/// reports POLLOUT. A peer that never reads loses its connection after a timeout, and an
+/// answer larger than the per-connection bound is not queued at all (the connection closes).
 public final class ControlSocket {
     public let path: String
     public let fd: Int32
-    /// Largest request accepted (Kea's commands are small; config-set can be large).
-    static let maxRequestBytes = 16 << 20
     /// A connection that has not sent a complete command by then is answered with an error.
     static let requestTimeoutMilliseconds: Int64 = 10_000
+    /// A connection whose answer is not fully written by then (the peer is not reading) closes.
+    static let responseTimeoutMilliseconds: Int64 = 10_000
+    /// Most answer bytes queued for one connection (lease4-get-all of ~250k leases); past it
+    /// the connection closes unanswered, so that one client cannot pin unbounded memory.
+    public static let queuedBytesMax = 64 << 20
+    /// Most connections open at once; more are accepted and closed at once.
+    static let connectionsMax = 64
+    /// Most bytes read from one connection per `service` call, so that a large config-set
+    /// does not hold the loop for long (poll reports the rest on the next turn).
+    static let readBytesPerServiceMax = 1 << 20
 
     final class Connection {
+        enum Phase {
+            /// Reading the request, until `deadline`.
+            case reading(ControlFramer)
+            /// Writing the answer (`output[written...]` is still to go), until `deadline`.
+            case writing(output: [UInt8], written: Int)
+        }
         let fd: Int32
-        var buffer: [UInt8] = []
-        let openedAt: Int64
-        init(fd: Int32, openedAt: Int64) { self.fd = fd; self.openedAt = openedAt }
+        var phase: Phase
+        var deadline: Int64
+        init(fd: Int32, deadline: Int64) {
+            self.fd = fd
+            self.deadline = deadline
+            phase = .reading(ControlFramer())
+        }
     }
-    private(set) var connections: [Int32: Connection] = [:]
+    private var connections: [Int32: Connection] = [:]
 
     public init(path: String) throws(SocketError) {
         self.path = path
@@ -53,60 +76,121 @@ public final class ControlSocket {
         unlink(path)
     }
 
-    public var connectionFDs: [Int32] { Array(connections.keys) }
+    /// The descriptors the poll loop should watch, with their events: the listening socket and
+    /// connections still reading for POLLIN, connections with an answer queued for POLLOUT.
+    /// (POLLHUP and POLLERR are always reported; `service` then finds the connection dead.)
+    public func pollInterests() -> [(fd: Int32, events: Int16)] {
+        var interests: [(fd: Int32, events: Int16)] = [(fd, Int16(POLLIN))]
+        for (cfd, conn) in connections {
+            switch conn.phase {
+            case .reading: interests.append((cfd, Int16(POLLIN)))
+            case .writing: interests.append((cfd, Int16(POLLOUT)))
+            }
+        }
+        return interests
+    }
 
-    /// Accepts pending connections.
-    public func acceptAll(nowMilliseconds: Int64) {
-        for _ in 0..<64 {
+    /// Services one descriptor from `pollInterests()` that poll reported ready: accepts on the
+    /// listening socket; reads a connection's request (and answers it with `handler` once
+    /// complete); or writes more of its queued answer. Never blocks.
+    public func service(fd ready: Int32, nowMilliseconds: Int64, handler: (String) -> String) {
+        if ready == fd {
+            acceptAll(nowMilliseconds: nowMilliseconds)
+            return
+        }
+        guard let conn = connections[ready] else { return }
+        switch conn.phase {
+        case .reading(var framer):
+            conn.phase = .reading(ControlFramer())  // let `framer` own its buffer alone: no copy per read
+            let frame = read(conn, &framer)
+            conn.phase = .reading(framer)
+            switch frame {
+            case .incomplete: return
+            case .empty: drop(conn)
+            case .tooLarge: queue(ControlFramer.tooLargeAnswer.serialized(), on: conn, nowMilliseconds: nowMilliseconds)
+            case .request(let bytes):
+                queue(handler(String(decoding: bytes, as: UTF8.self)), on: conn, nowMilliseconds: nowMilliseconds)
+            }
+        case .writing:
+            write(conn)
+        }
+    }
+
+    /// Answers connections that stalled reading past the timeout, and closes those whose peer
+    /// has not read its answer in time.
+    public func expireStale(nowMilliseconds: Int64) {
+        for conn in connections.values where nowMilliseconds > conn.deadline {
+            switch conn.phase {
+            case .reading: queue(ControlFramer.timeoutAnswer.serialized(), on: conn, nowMilliseconds: nowMilliseconds)
+            case .writing: drop(conn)
+            }
+        }
+    }
+
+    private func acceptAll(nowMilliseconds: Int64) {
+        for _ in 0..<ControlSocket.connectionsMax {
             let c = accept(fd, nil, nil)
             guard c >= 0 else { return }
+            guard connections.count < ControlSocket.connectionsMax else {
+                close(c)
+                continue
+            }
             setNonBlocking(c)
-            connections[c] = Connection(fd: c, openedAt: nowMilliseconds)
+            connections[c] = Connection(fd: c, deadline: nowMilliseconds + ControlSocket.requestTimeoutMilliseconds)
         }
     }
 
-    /// Reads from a connection; when a complete request is there, answers it with `handler`
-    /// and closes. `isComplete` decides whether the bytes so far form a whole request.
-    public func service(fd c: Int32, isComplete: ([UInt8]) -> Bool, handler: (String) -> String) {
-        guard let conn = connections[c] else { return }
+    /// Reads what is there (bounded per call) into the framer; `.incomplete` means wait for
+    /// more. A read error counts as the end of input.
+    private func read(_ conn: Connection, _ framer: inout ControlFramer) -> ControlFrame {
         var chunk = [UInt8](repeating: 0, count: 65536)
-        var eof = false
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(c, $0.baseAddress, $0.count) }
-            if n > 0 { conn.buffer.append(contentsOf: chunk[0..<n]); if conn.buffer.count > ControlSocket.maxRequestBytes { break }; continue }
-            if n == 0 { eof = true }
+        var total = 0
+        while total < ControlSocket.readBytesPerServiceMax {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(conn.fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                total += n
+                let frame = framer.receive(chunk[0..<n])
+                if frame != .incomplete { return frame }
+                continue
+            }
             if n < 0 && errno == EINTR { continue }
-            break
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .incomplete }
+            return framer.endOfInput()
         }
-        if conn.buffer.count > ControlSocket.maxRequestBytes {
-            respond(conn, "{ \"result\": 1, \"text\": \"command too large\" }")
-        } else if isComplete(conn.buffer) || (eof && !conn.buffer.isEmpty) {
-            respond(conn, handler(String(decoding: conn.buffer, as: UTF8.self)))
-        } else if eof {
+        return .incomplete
+    }
+
+    /// Queues `text` as the connection's answer and writes what the socket takes right away
+    /// (usually all of it, so the answer goes out even if the socket is then closed).
+    private func queue(_ text: String, on conn: Connection, nowMilliseconds: Int64) {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= ControlSocket.queuedBytesMax else {
             drop(conn)
+            return
         }
+        conn.phase = .writing(output: bytes, written: 0)
+        conn.deadline = nowMilliseconds + ControlSocket.responseTimeoutMilliseconds
+        write(conn)
     }
 
-    /// Answers connections that stalled past the timeout.
-    public func expireStale(nowMilliseconds: Int64) {
-        for conn in connections.values where nowMilliseconds - conn.openedAt > ControlSocket.requestTimeoutMilliseconds {
-            respond(conn, "{ \"result\": 1, \"text\": \"Connection timeout\" }")
-        }
-    }
-
-    private func respond(_ conn: Connection, _ text: String) {
-        // Blocking write of the answer: the peer is local and answers are bounded.
-        let flags = fcntl(conn.fd, F_GETFL, 0)
-        _ = fcntl(conn.fd, F_SETFL, flags & ~O_NONBLOCK)
-        var tv = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(conn.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var bytes = Array(text.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(conn.fd, $0.baseAddress! + off, $0.count - off) }
+    /// Writes until done (then closes, as Kea does), until the socket would block (then waits
+    /// for POLLOUT), or until an error (then closes).
+    private func write(_ conn: Connection) {
+        guard case .writing(let output, var written) = conn.phase else { return }
+        while written < output.count {
+            let n = output.withUnsafeBytes {
+                send(conn.fd, $0.baseAddress! + written, $0.count - written, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
+            if n > 0 {
+                written += n
+                continue
+            }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            off += n
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                conn.phase = .writing(output: output, written: written)
+                return
+            }
+            break
         }
         drop(conn)
     }

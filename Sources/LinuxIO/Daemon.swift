@@ -87,8 +87,11 @@ public final class Daemon {
             for fd in service.inputDescriptors { add(fd, .service(fd)) }
             if signalFD >= 0 { add(signalFD, .signal) }
             if let c = control {
-                add(c.fd, .controlListen)
-                for cfd in c.connectionFDs { add(cfd, .controlConnection(cfd)) }
+                // The listening socket and each connection, with POLLOUT for queued answers.
+                for (cfd, events) in c.pollInterests() {
+                    fds.append(pollfd(fd: cfd, events: events, revents: 0))
+                    kinds.append(.control(cfd))
+                }
             }
             let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
             if rc < 0 && errno != EINTR { service.log(.pollFailed(errno: errno)) }
@@ -107,7 +110,7 @@ public final class Daemon {
         return exitCode
     }
 
-    enum Source { case service(Int32), signal, controlListen, controlConnection(Int32) }
+    enum Source { case service(Int32), signal, control(Int32) }
 
     /// Until the earliest deadline, measured from this turn's time (so a deadline may be met
     /// a turn's work late, never early).
@@ -122,9 +125,8 @@ public final class Daemon {
         switch source {
         case .service(let fd): service.readable(fd, now: now)
         case .signal: readSignals()
-        case .controlListen: control?.acceptAll(nowMilliseconds: now.monotonic.milliseconds)
-        case .controlConnection(let cfd):
-            control?.service(fd: cfd, isComplete: Daemon.isCompleteJSON, handler: { [unowned self] text in
+        case .control(let cfd):
+            control?.service(fd: cfd, nowMilliseconds: now.monotonic.milliseconds, handler: { [unowned self] text in
                 self.service.answer(text, daemon: self, now: self.now)
             })
         }
@@ -188,23 +190,5 @@ public final class Daemon {
             default: break
             }
         }
-    }
-
-    /// A control request is complete when its braces balance (outside strings).
-    static func isCompleteJSON(_ b: [UInt8]) -> Bool {
-        var depth = 0, inString = false, escaped = false, seen = false
-        for c in b {
-            if inString {
-                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch c {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; seen = true
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            default: break
-            }
-        }
-        return seen && depth <= 0
     }
 }

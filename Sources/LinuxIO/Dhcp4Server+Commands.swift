@@ -3,77 +3,84 @@ import Glibc
 import KakapoCore
 
 extension Dhcp4Server {
-    static let shellCommands = ["build-report", "config-get", "config-reload", "config-set", "config-test",
-                                "config-write", "list-commands", "shutdown", "status-get", "version-get"]
+    /// kakapo-dhcp4's commands: the daemon commands every Kakapo daemon has, plus the DHCPv4
+    /// engine's. The one table behind dispatch and list-commands.
+    static let dispatcher = ControlDispatcher(table: DaemonCommand.table.merged(with: Dhcp4EngineCommand.table))
 
-    /// Answers one control-channel request (Kea's JSON shape). Malformed input gets result 1.
+    /// Answers one control-channel request (Kea's JSON shape). Malformed input gets result 1,
+    /// a command not in the table result 2. A lease command whose write the store refuses
+    /// answers result 1: nothing was changed.
     public func answer(_ text: String, daemon: Daemon, now: Now) -> String {
-        let request: JSON
-        do { request = try JSON.parse(text) } catch {
-            logger.log(.warn, "COMMAND_PROCESS_ERROR1", "Error while processing command: invalid JSON: \(error.message)", component: "commands")
-            return ControlResponse.make(.error, "invalid first character \(text.first.map(String.init) ?? "")").serialized()
+        let request: ControlRequest
+        switch ControlRequest.decode(text) {
+        case .failure(let rejection):
+            if let detail = rejection.invalidJSON {
+                logger.log(.warn, "COMMAND_PROCESS_ERROR1", "Error while processing command: invalid JSON: \(detail)", component: "commands")
+            }
+            return rejection.answer.serialized()
+        case .success(let decoded): request = decoded
         }
-        guard let name = request["command"]?.stringValue else {
-            return ControlResponse.make(.error, "Invalid command received: 'command' parameter not specified or not a string").serialized()
-        }
-        let args = request["arguments"]
-        if let a = args, a.objectValue == nil {
-            return ControlResponse.make(.error, "Received command with arguments that are not a map").serialized()
-        }
-        logger.log(.info, "COMMAND_RECEIVED", "Received command '\(name)'", component: "commands")
-        if let (resp, effects) = engine.handle(command: name, arguments: args, now: now) {
+        logger.log(.info, "COMMAND_RECEIVED", "Received command '\(request.command)'", component: "commands")
+        let response = Dhcp4Server.dispatcher.answer(request, engine: { entry, request in
+            guard let command = Dhcp4EngineCommand(rawValue: entry.name) else {
+                preconditionFailure("engine-owned command '\(entry.name)' has no Dhcp4EngineCommand case")
+            }
+            let (response, effects) = engine.handle(command, arguments: request.arguments, now: now)
             let refusedBefore = executor.failedCount + executor.conflictCount
             process(effects, now)
             flush(now)
             if executor.failedCount + executor.conflictCount > refusedBefore {
-                return ControlResponse.make(.error, "the lease database refused the change; nothing was modified").serialized()
+                return ControlResponse.make(.error, "the lease database refused the change; nothing was modified")
             }
-            return resp.serialized()
+            return response
+        }, daemon: { command, request in
+            daemonCommand(command, request.arguments, daemon, now)
+        }).serialized()
+        if response.utf8.count > ControlSocket.queuedBytesMax {
+            logger.log(.error, "COMMAND_SOCKET_WRITE_FAIL", "answer to '\(request.command)' is \(response.utf8.count) bytes, more than the control socket queues (\(ControlSocket.queuedBytesMax)); connection closed unanswered", component: "commands")
         }
-        return shellCommand(name, args, daemon, now).serialized()
+        return response
     }
 
-    func shellCommand(_ name: String, _ args: JSON?, _ daemon: Daemon, _ now: Now) -> JSON {
-        switch name {
-        case "list-commands":
-            let all = (Dhcp4Server.shellCommands + Dhcp4Engine<MemoryLeaseStore4>.engineCommands).sorted()
-            return ControlResponse.make(.success, arguments: .array(all.map { .string($0) }))
-        case "version-get":
+    /// The daemon-owned commands (the dispatcher answers list-commands from the table).
+    func daemonCommand(_ command: DaemonCommand, _ args: JSON?, _ daemon: Daemon, _ now: Now) -> JSON {
+        switch command {
+        case .listCommands:
+            return Dhcp4Server.dispatcher.table.listCommandsAnswer
+        case .versionGet:
             return ControlResponse.make(.success, Dhcp4Server.version, arguments: .object(JSONObject([
                 ("extended", .string("Kakapo DHCPv4 server \(Dhcp4Server.version) (Kea 2.4 configuration, lease file and command compatible)"))])))
-        case "build-report":
+        case .buildReport:
             return ControlResponse.make(.success, "Kakapo \(Dhcp4Server.version); lease backends: memfile")
-        case "status-get": return statusGet(daemon, now)
-        case "config-get":
+        case .statusGet: return statusGet(daemon, now)
+        case .configGet:
             return ControlResponse.make(.success, arguments: loaded.json)
-        case "config-test", "config-set":
+        case .configTest, .configSet:
             guard let a = args else { return ControlResponse.make(.error, "Missing mandatory 'arguments' parameter.") }
             let l: ConfigLoader.Loaded
             do { l = try ConfigLoader.load(json: a) } catch { return ControlResponse.make(.error, error.message) }
-            if name == "config-test" {
+            if command == .configTest {
                 return ControlResponse.make(.success, "Configuration seems sane. Control-socket, hook-libraries, and D2 configuration were sanity checked, but not applied.")
             }
             do { try apply(l, now: now) } catch { return ControlResponse.make(.error, error.description) }
             do { try daemon.configurationChanged() } catch { return ControlResponse.make(.error, "failed to open control socket: \(error)") }
             return ControlResponse.make(.success, "Configuration successful.")
-        case "config-reload":
+        case .configReload:
             let (ok, text) = reload(now: now)
             if ok {
                 do { try daemon.configurationChanged() } catch { return ControlResponse.make(.error, "Config reload failed: failed to open control socket: \(error)") }
             }
             return ControlResponse.make(ok ? .success : .error, ok ? text : "Config reload failed: \(text)")
-        case "config-write":
+        case .configWrite:
             let file = args?["filename"]?.stringValue ?? options.configPath
             let text = loaded.json.serialized(pretty: true) + "\n"
             do { try writeFileAtomically(file, text) } catch { return ControlResponse.make(.error, "Unable to write file \(file): \(error)") }
             return ControlResponse.make(.success, "Configuration written to \(file) successfully", arguments: .object(JSONObject([
                 ("filename", .string(file)), ("size", .int(Int64(text.utf8.count)))])))
-        case "shutdown":
+        case .shutdown:
             logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
             daemon.requestShutdown()
             return ControlResponse.make(.success, "Shutting down.")
-        default:
-            return ControlResponse.make(.unsupported, "'\(name)' command not supported.")
         }
     }
 

@@ -158,6 +158,10 @@ struct SimLeaseStore: LeaseStore4 {
         if let db = shared { return db.rows.expired(state: state, before: cutoff, limit: limit) }
         return local.expired(state: state, before: cutoff, limit: limit)
     }
+    func leases(after: IPv4Address?, limit: Int) -> [Lease4] {
+        if let db = shared { return db.rows.leases(after: after, limit: limit) }
+        return local.leases(after: after, limit: limit)
+    }
     var count: Int { shared?.rows.count ?? local.count }
     func all() -> [Lease4] { shared?.rows.all() ?? local.all() }
 }

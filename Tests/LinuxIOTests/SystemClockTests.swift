@@ -42,13 +42,4 @@ final class SystemClockTests: XCTestCase {
         XCTAssertEqual(SystemClock.step(from: a, to: reading(wall: 1_002, monotonicMilliseconds: 0)), 0)
         XCTAssertEqual(SystemClock.step(from: a, to: reading(wall: 1_003, monotonicMilliseconds: 0)), 3)
     }
-
-    func testControlRequestCompleteness() {
-        func complete(_ s: String) -> Bool { Daemon.isCompleteJSON(Array(s.utf8)) }
-        XCTAssertTrue(complete(#"{"command": "list-commands"}"#))
-        XCTAssertFalse(complete(#"{"command": "x", "arguments": {"#))
-        XCTAssertFalse(complete(#"{"command": "}"#), "a brace inside a string does not close")
-        XCTAssertFalse(complete(#"{"a": "\"}"#), "an escaped quote does not end the string")
-        XCTAssertFalse(complete("   "))
-    }
 }

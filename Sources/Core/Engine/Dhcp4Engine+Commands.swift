@@ -1,43 +1,88 @@
+/// The commands the DHCPv4 engine answers itself: its rows of the daemon's command table.
+/// `handle(_:arguments:now:)` switches over this enum with no default, so a command cannot be
+/// listed without a handler, nor handled without being listed.
+public enum Dhcp4EngineCommand: String, CaseIterable, Sendable {
+    case leaseAdd = "lease4-add"
+    case leaseDel = "lease4-del"
+    case leaseGet = "lease4-get"
+    case leaseGetAll = "lease4-get-all"
+    case leaseGetByClientID = "lease4-get-by-client-id"
+    case leaseGetByHardwareAddress = "lease4-get-by-hw-address"
+    case leaseGetPage = "lease4-get-page"
+    case leaseUpdate = "lease4-update"
+    case leaseWipe = "lease4-wipe"
+    case leasesReclaim = "leases-reclaim"
+    case statisticGet = "statistic-get"
+    case statisticGetAll = "statistic-get-all"
+    case statisticResetAll = "statistic-reset-all"
+
+    /// What the command accepts as arguments, with Kea's text for missing ones.
+    public var arguments: CommandArgumentsRule {
+        switch self {
+        case .leaseAdd, .leaseUpdate, .leaseGet, .leaseDel:
+            .requiredMap(missingText: "Parameters missing or are not a map.")
+        case .leaseGetByClientID, .leaseGetByHardwareAddress:
+            .requiredMap(missingText: "Command arguments missing or a not a map.")
+        case .leaseGetPage: .requiredMap(missingText: "no parameters specified for the lease4-get-page command")
+        case .leasesReclaim: .requiredMap(missingText: "'remove' parameter not specified")
+        case .statisticGet: .requiredMap(missingText: "Missing mandatory 'name' parameter.")
+        case .leaseGetAll, .leaseWipe: .optionalMap
+        case .statisticGetAll, .statisticResetAll: .none
+        }
+    }
+
+    /// This command's row.
+    public var entry: CommandEntry { CommandEntry(rawValue, owner: .engine, arguments: arguments) }
+
+    /// The engine-owned rows of a command table.
+    public static let table = CommandTable(allCases.map(\.entry))
+}
+
 extension Dhcp4Engine {
-    /// Commands answered by the engine itself (statistics and lease commands). Returns nil for
-    /// a command the engine does not know, so the shell can answer it (config-*, shutdown...).
-    /// Lease changes in the effects must be made durable like those of packets.
-    public mutating func handle(command: String, arguments: JSON?, now: Now) -> (JSON, Effects4)? {
+    /// The commands `handle(command:arguments:now:)` answers.
+    public static var commandTable: CommandTable { Dhcp4EngineCommand.table }
+
+    /// Answers a command the engine owns; nil for any other name, so that the caller can
+    /// route it elsewhere. Lease changes in the effects must be made durable like those of
+    /// packets.
+    public mutating func handle(command name: String, arguments: JSON?, now: Now) -> (JSON, Effects4)? {
+        guard let command = Dhcp4EngineCommand(rawValue: name) else { return nil }
+        return handle(command, arguments: arguments, now: now)
+    }
+
+    /// Answers one engine command. Arguments are checked against the command's table row
+    /// first (the dispatcher has usually done so already; direct callers such as the
+    /// simulator get the same answers).
+    public mutating func handle(_ command: Dhcp4EngineCommand, arguments: JSON?, now: Now) -> (JSON, Effects4) {
+        if let problem = command.entry.argumentsProblem(arguments) { return (problem, Effects4()) }
         var effects = Effects4()
         provisional = ProvisionalCounts()
         let answer: JSON
         switch command {
-        case "statistic-get": answer = statisticGet(arguments)
-        case "statistic-get-all": answer = statisticGetAll()
-        case "statistic-reset-all":
+        case .statisticGet: answer = statisticGet(arguments)
+        case .statisticGetAll: answer = statisticGetAll()
+        case .statisticResetAll:
             stats.resetAll(now: now.wall)
             answer = ControlResponse.make(.success, "All statistics reset to neutral values.")
-        case "leases-reclaim":
+        case .leasesReclaim:
             guard let remove = arguments?["remove"]?.boolValue else {
                 answer = ControlResponse.make(.error, "'remove' parameter not specified")
                 break
             }
             reclaim(limit: Int.max, remove: remove, now: now, &effects)
             answer = ControlResponse.make(.success, "Reclamation of expired leases is complete.")
-        case "lease4-get": answer = leaseGet(arguments)
-        case "lease4-get-all": answer = leaseGetAll(arguments)
-        case "lease4-get-by-hw-address": answer = leaseGetBy(arguments, key: "hw-address")
-        case "lease4-get-by-client-id": answer = leaseGetBy(arguments, key: "client-id")
-        case "lease4-add": answer = leaseAdd(arguments, update: false, now: now, &effects)
-        case "lease4-update": answer = leaseAdd(arguments, update: true, now: now, &effects)
-        case "lease4-del": answer = leaseDel(arguments, now: now, &effects)
-        case "lease4-wipe": answer = leaseWipe(arguments, now: now, &effects)
-        default: return nil
+        case .leaseGet: answer = leaseGet(arguments)
+        case .leaseGetAll: answer = leaseGetAll(arguments)
+        case .leaseGetPage: answer = leaseGetPage(arguments)
+        case .leaseGetByHardwareAddress: answer = leaseGetBy(arguments, key: "hw-address")
+        case .leaseGetByClientID: answer = leaseGetBy(arguments, key: "client-id")
+        case .leaseAdd: answer = leaseAdd(arguments, update: false, now: now, &effects)
+        case .leaseUpdate: answer = leaseAdd(arguments, update: true, now: now, &effects)
+        case .leaseDel: answer = leaseDel(arguments, now: now, &effects)
+        case .leaseWipe: answer = leaseWipe(arguments, now: now, &effects)
         }
         seal(&effects, exchange: nil)
         return (answer, effects)
-    }
-
-    /// Names of the commands `handle(command:)` answers.
-    public static var engineCommands: [String] {
-        ["lease4-add", "lease4-del", "lease4-get", "lease4-get-all", "lease4-get-by-client-id",
-         "lease4-get-by-hw-address", "lease4-update", "lease4-wipe", "leases-reclaim",
-         "statistic-get", "statistic-get-all", "statistic-reset-all"]
     }
 
     func statisticGet(_ args: JSON?) -> JSON {
@@ -105,15 +150,6 @@ extension Dhcp4Engine {
             return ControlResponse.make(.error, "'\(key)' parameter not specified")
         }
         let leases = lookup(type: key, identifier: ident)
-        return leaseList(leases)
-    }
-
-    func leaseGetAll(_ args: JSON?) -> JSON {
-        var leases = store.all()
-        if let ids = args?["subnets"]?.arrayValue {
-            let wanted = Set(ids.compactMap { $0.intValue })
-            leases = leases.filter { wanted.contains(Int64($0.subnetID)) }
-        }
         return leaseList(leases)
     }
 

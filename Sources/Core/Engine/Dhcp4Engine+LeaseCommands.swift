@@ -83,13 +83,23 @@ extension Dhcp4Engine {
             ids = config.subnets.map(\.id)
         }
         let wanted = Set(ids)
-        let victims = store.all().filter { wanted.contains($0.subnetID) }
-        for l in victims {
-            adjustGauges(old: l, new: nil, now: now.wall)
-            commit(.delete(l), into: &effects)
+        // Page through the store in address order, deleting as we go: the cursor is an
+        // address, so deletions behind it do not disturb the walk.
+        var deleted = 0
+        var cursor: IPv4Address? = nil
+        while true {
+            let page = store.leases(after: cursor, limit: Store.walkPageSize)
+            for l in page where wanted.contains(l.subnetID) {
+                adjustGauges(old: l, new: nil, now: now.wall)
+                commit(.delete(l), into: &effects)
+                deleted += 1
+            }
+            guard page.count == Store.walkPageSize, let last = page.last else { break }
+            precondition(cursor.map { last.address > $0 } ?? true, "lease page did not advance past \(last.address)")
+            cursor = last.address
         }
         let list = ids.map(String.init).joined(separator: " ")
-        return ControlResponse.make(victims.isEmpty ? .empty : .success,
-                                    "Deleted \(victims.count) IPv4 lease(s) from subnet(s) \(list)")
+        return ControlResponse.make(deleted == 0 ? .empty : .success,
+                                    "Deleted \(deleted) IPv4 lease(s) from subnet(s) \(list)")
     }
 }

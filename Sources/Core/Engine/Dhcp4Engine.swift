@@ -51,7 +51,7 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     public mutating func recountStatistics(now: WallTime) {
         var assigned: [UInt32: Int64] = [:]
         var declined: [UInt32: Int64] = [:]
-        for l in store.all() {
+        store.forEachLease { l in
             switch l.state {
             case .assigned: assigned[l.subnetID, default: 0] += 1
             case .declined: declined[l.subnetID, default: 0] += 1

@@ -17,6 +17,7 @@ public protocol LeaseStore4 {
     mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4]
     var count: Int { get }
     func all() -> [Lease4]
+    func leases(after: IPv4Address?, limit: Int) -> [Lease4] // paging in address order, see AddressOrderIndex.swift
 }
 
 /// The addresses one client identity holds: almost always one, so no array until a second.
@@ -40,6 +41,8 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     /// Expiry index by address, with lazy deletion — an entry is stale when the lease at that
     /// address no longer has that expiry and state.
     private var expiry = ExpiryIndex<UInt32>()
+    /// Occupied addresses in order, for paging (AddressOrderIndex.swift).
+    private(set) var addressOrder = AddressOrderIndex()
 
     public init() {}
 
@@ -90,6 +93,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     }
 
     private mutating func index(_ l: Lease4) {
+        addressOrder.insert(l.address.value)
         if let h = l.hardwareAddress, !h.isEmpty { Self.insert(l.address.value, into: &byHardware, key: h) }
         if let c = l.clientID, !c.isEmpty { Self.insert(l.address.value, into: &byClientID, key: c) }
         pushExpiry(l)
@@ -104,6 +108,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     }
 
     private mutating func unindex(_ l: Lease4) {
+        addressOrder.remove(l.address.value)
         if let h = l.hardwareAddress, !h.isEmpty { Self.remove(l.address.value, from: &byHardware, key: h) }
         if let c = l.clientID, !c.isEmpty { Self.remove(l.address.value, from: &byClientID, key: c) }
     }

@@ -126,6 +126,8 @@ public enum LogCatalog {
                    "Lease file cleanup could not run (reason given); the files stay as they were and the next interval tries again."),
 
         // Control channel.
+        LogMessage("COMMAND_SOCKET_WRITE_FAIL", .error, .kea,
+                   "An answer could not be written to a control-socket client (here: larger than a connection may queue); the connection was closed."),
         LogMessage("COMMAND_RECEIVED", .info, .kea,
                    "A command arrived on the control socket; its outcome is in the response."),
         LogMessage("COMMAND_PROCESS_ERROR1", .warn, .kea,

@@ -1,0 +1,30 @@
+/// The commands every Kakapo daemon answers in its shell (Kea's daemon-level commands), as
+/// opposed to those of the protocol engine inside it. The shell supplies one handler taking
+/// this enum, so a command added here without a handler does not compile.
+public enum DaemonCommand: String, CaseIterable, Sendable {
+    case buildReport = "build-report"
+    case configGet = "config-get"
+    case configReload = "config-reload"
+    case configSet = "config-set"
+    case configTest = "config-test"
+    case configWrite = "config-write"
+    /// Answered by the dispatcher from the table itself; the shell's handler never sees it.
+    case listCommands = "list-commands"
+    case shutdown = "shutdown"
+    case statusGet = "status-get"
+    case versionGet = "version-get"
+
+    /// What the command accepts as arguments (texts as Kea words them).
+    public var arguments: CommandArgumentsRule {
+        switch self {
+        case .buildReport, .configGet, .configReload, .listCommands, .statusGet, .versionGet: .none
+        case .configWrite, .shutdown: .optionalMap
+        case .configSet, .configTest: .requiredMap(missingText: "Missing mandatory 'arguments' parameter.")
+        }
+    }
+
+    /// The daemon-owned rows of a command table.
+    public static let table = CommandTable(allCases.map {
+        CommandEntry($0.rawValue, owner: .daemon, arguments: $0.arguments)
+    })
+}

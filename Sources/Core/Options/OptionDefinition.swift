@@ -25,7 +25,7 @@ public struct OptionDefinition: Sendable, Equatable {
     public var specialFormat: OptionSpecialFormat?
 
     /// Builds a row. Records must list at least two fields, as Kea requires; configured
-    /// definitions are checked with Kea's messages before they get here (`OptionDefinitionDraft`).
+    /// definitions are checked with Kea's messages before they get here (`configured(…)`).
     public init(space: OptionSpaceName, code: UInt16, name: String, type: OptionDataType, isArray: Bool = false,
                 recordFields: [OptionDataType] = [], encapsulatedSpace: OptionSpaceName? = nil,
                 specialFormat: OptionSpecialFormat? = nil) {

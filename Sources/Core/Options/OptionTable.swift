@@ -142,31 +142,3 @@ public struct OptionTable: Sendable {
         spaces[key.space]?.codesByName.removeValue(forKey: entry.definition.name)
     }
 }
-
-/// Where a table row came from, which decides whether a configuration may replace it.
-public enum OptionDefinitionOrigin: Sendable, Equatable {
-    /// A standard definition (Kea's `LibDHCP` tables): an `option-def` with its code or name in
-    /// its space is an error.
-    case standard
-    /// A definition Kea falls back to when the configuration has none: option 43's last-resort
-    /// definition and the CableLabs vendor options. An `option-def` with its code or name
-    /// replaces it.
-    case fallback
-    /// Added by the configuration's `option-def`.
-    case configured
-}
-
-extension OptionTable {
-    /// The standard DHCPv4 table: Kea 2.4's `dhcp4` options, the relay agent sub-options
-    /// (`dhcp-agent-options-space`), option 43's last-resort definition encapsulating
-    /// `vendor-encapsulated-options-space` (empty until a configuration defines its options),
-    /// and CableLabs' `vendor-4491` options. Built once, on first use.
-    public static let dhcp4: OptionTable = {
-        var table = OptionTable(family: .v4)
-        table.addBuiltIn(DHCPv4StandardOptions.rows, origin: .standard)
-        table.addBuiltIn(DHCPv4AgentSubOptions.rows, origin: .standard)
-        table.addBuiltIn(DHCPv4StandardOptions.lastResortRows, origin: .fallback)
-        table.addBuiltIn(DHCPv4StandardOptions.cableLabsVendorRows, origin: .fallback)
-        return table
-    }()
-}

@@ -43,9 +43,7 @@ public enum ConfigLoader {
     }
 
     public static func decode(_ root: JSONNode, for purpose: Purpose = .serve) throws(ConfigError) -> Loaded {
-        let config = try Dhcp4ConfigDecoder.decode(root, optionEncoder: { spec throws -> ConfiguredOption in
-            try OptionDataEncoder.encode(spec)
-        })
+        let config = try Dhcp4ConfigDecoder.decode(root)
         if purpose == .serve { try refuseUnservedBackend(config, root: root) }
         return Loaded(
             config: config, json: Dhcp4ConfigDecoder.withSubnetIDs(root.plain, config), configWarnings: config.warnings)

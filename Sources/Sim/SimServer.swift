@@ -172,8 +172,6 @@ enum SimConfig {
         let root = try KeaJSON.parse(text, file: source, include: { name throws -> String in
             throw ConfigError(message: "\(source): <?include \"\(name)\"?> is not supported in simulator configs")
         })
-        return try Dhcp4ConfigDecoder.decode(root, optionEncoder: { spec throws -> ConfiguredOption in
-            try OptionDataEncoder.encode(spec)
-        })
+        return try Dhcp4ConfigDecoder.decode(root)
     }
 }

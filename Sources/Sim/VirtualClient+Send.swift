@@ -9,10 +9,10 @@ extension VirtualClient {
         m.xid = xid
         m.chaddr = chaddr16
         m.options.reserveCapacity(bytes: 48, options: 6)
-        m.options[OptionCode.messageType] = [type.rawValue]
-        if let cid = clientID { m.options[OptionCode.clientIdentifier] = cid }
+        m.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
+        if let cid = clientID { m.options[DHCPv4Option.dhcpClientIdentifier] = cid }
         if type == .discover || type == .request {
-            m.options[OptionCode.parameterRequestList] = Self.requestList
+            m.options[DHCPv4Option.dhcpParameterRequestList] = Self.requestList
         }
         return m
     }
@@ -59,8 +59,8 @@ extension VirtualClient {
         if first { retries = 0; offers = [offer]; exchangeStartedAt = now } else { retries += 1 }
         transition(.requesting, &out)
         var m = message(.request)
-        m.options[OptionCode.requestedAddress] = offer.yiaddr.bytes
-        if let sid = offer.serverIdentifier { m.options[OptionCode.serverIdentifier] = sid.bytes }
+        m.options[DHCPv4Option.dhcpRequestedAddress] = offer.yiaddr.bytes
+        if let sid = offer.serverIdentifier { m.options[DHCPv4Option.dhcpServerIdentifier] = sid.bytes }
         out.sends.append((m, .broadcast))
         setTimer(now + backoff(retries))
     }
@@ -70,7 +70,7 @@ extension VirtualClient {
         if first { newExchange(now) } else { retries += 1 }
         transition(.rebooting, &out)
         var m = message(.request)
-        m.options[OptionCode.requestedAddress] = l.address.bytes
+        m.options[DHCPv4Option.dhcpRequestedAddress] = l.address.bytes
         out.sends.append((m, .broadcast))
         setTimer(now + backoff(retries))
     }
@@ -103,9 +103,9 @@ extension VirtualClient {
     /// §4.4.1), so the client's view never outlasts the server's.
     mutating func bind(_ ack: DHCPv4Message, _ now: Int64, _ out: inout Output) {
         let renewal = state == .renewing || state == .rebinding
-        let leaseSeconds = ack.options.u32(OptionCode.leaseTime) ?? 3600
-        let t1 = ack.options.u32(OptionCode.renewalTime)
-        let t2 = ack.options.u32(OptionCode.rebindingTime)
+        let leaseSeconds = ack.options.u32(DHCPv4Option.dhcpLeaseTime) ?? 3600
+        let t1 = ack.options.u32(DHCPv4Option.dhcpRenewalTime)
+        let t2 = ack.options.u32(DHCPv4Option.dhcpRebindingTime)
         let start = exchangeStartedAt
         let t1ms = Int64(t1 ?? leaseSeconds / 2) * 1000
         let t2ms = Int64(t2 ?? UInt32(Double(leaseSeconds) * 0.875)) * 1000
@@ -121,9 +121,9 @@ extension VirtualClient {
     /// The address is in use on the link: DECLINE it and start over after 10 s (RFC 2131 §3.1).
     mutating func decline(_ ack: DHCPv4Message, _ now: Int64, _ out: inout Output) {
         var m = message(.decline)
-        m.options[OptionCode.parameterRequestList] = nil
-        m.options[OptionCode.requestedAddress] = ack.yiaddr.bytes
-        if let sid = ack.serverIdentifier { m.options[OptionCode.serverIdentifier] = sid.bytes }
+        m.options[DHCPv4Option.dhcpParameterRequestList] = nil
+        m.options[DHCPv4Option.dhcpRequestedAddress] = ack.yiaddr.bytes
+        if let sid = ack.serverIdentifier { m.options[DHCPv4Option.dhcpServerIdentifier] = sid.bytes }
         out.sends.append((m, .broadcast))
         out.events.append(.declined(ack.yiaddr))
         lease = nil

@@ -95,7 +95,7 @@ public struct VirtualClient: Sendable {
         if release, let l = lease, holdsLease(at: now) {
             var m = message(.release)
             m.ciaddr = l.address
-            m.options[OptionCode.serverIdentifier] = l.serverID.bytes
+            m.options[DHCPv4Option.dhcpServerIdentifier] = l.serverID.bytes
             out.sends.append((m, .unicast(l.serverID)))
             out.events.append(.released(l.address))
             lease = nil

@@ -82,7 +82,7 @@ extension World {
         if let circuit = r.circuitID {
             var rai: [UInt8] = [1, UInt8(min(255, circuit.utf8.count))] + Array(circuit.utf8.prefix(255))
             if let remote = r.remoteID { rai += [2, UInt8(min(255, remote.utf8.count))] + Array(remote.utf8.prefix(255)) }
-            m.options[OptionCode.relayAgentInformation] = rai
+            m.options[DHCPv4Option.dhcpAgentOptions] = rai
         }
         return m.encode(maxSize: 1500)
     }
@@ -232,14 +232,14 @@ extension World {
         case 1:
             var m = DHCPv4Message()
             m.xid = UInt32(truncatingIfNeeded: faultRNG.next())
-            m.options[OptionCode.messageType] = [1]
+            m.options[DHCPv4Option.dhcpMessageType] = [1]
             b = m.encode()
             b[240 + Int(faultRNG.next() % 8)] = 0xFE   // option lengths that overrun
             b[241] = 250
         default:
             var m = DHCPv4Message()
-            m.options[OptionCode.messageType] = [1]
-            m.options[OptionCode.overload] = [3]
+            m.options[DHCPv4Option.dhcpMessageType] = [1]
+            m.options[DHCPv4Option.dhcpOptionOverload] = [3]
             b = m.encode()
             b[44] = 12; b[45] = 200                    // overloaded sname pointing at garbage
             b[108] = 61; b[109] = 250

@@ -9,8 +9,8 @@ final class CodecTests: XCTestCase {
         m.xid = 0xDEAD_BEEF
         m.flags = 0x8000
         m.chaddr = [0x02, 0x00, 0x00, 0xAA, 0xBB, 0xCC] + Array(repeating: 0, count: 10)
-        m.options[OptionCode.messageType] = [1]
-        m.options[OptionCode.parameterRequestList] = [1, 3, 6, 15]
+        m.options[DHCPv4Option.dhcpMessageType] = [1]
+        m.options[DHCPv4Option.dhcpParameterRequestList] = [1, 3, 6, 15]
         return m
     }
 
@@ -54,7 +54,7 @@ final class CodecTests: XCTestCase {
         let bytes = m.encode(maxSize: 576)
         XCTAssertLessThanOrEqual(bytes.count, 576 - 28)
         let d = try DHCPv4Message.decode(bytes).get()
-        XCTAssertNotNil(d.options[OptionCode.overload], "option 52 must announce the overload")
+        XCTAssertNotNil(d.options[DHCPv4Option.dhcpOptionOverload], "option 52 must announce the overload")
         XCTAssertEqual(d.options[60], m.options[60])
         XCTAssertEqual(d.options[66], m.options[66])
         XCTAssertEqual(d.options[43], m.options[43])

@@ -7,7 +7,7 @@ import XCTest
 final class DurabilityTests: XCTestCase {
     func request(_ h: EngineHarness, mac: [UInt8], address: IPv4Address, xid: UInt32 = 9) -> DHCPv4Message {
         EngineHarness.message(.request, mac: mac, xid: xid, options: [
-            (OptionCode.requestedAddress, address.bytes), (OptionCode.serverIdentifier, [192, 0, 2, 1])])
+            (DHCPv4Option.dhcpRequestedAddress.code, address.bytes), (DHCPv4Option.dhcpServerIdentifier.code, [192, 0, 2, 1])])
     }
 
     func assigned(_ h: EngineHarness) -> Int64 { h.engine.stats.value(.assignedAddresses, subnet: 1) }

@@ -41,7 +41,7 @@ struct EngineHarness {
         var m = DHCPv4Message()
         m.xid = xid
         m.chaddr = mac + Array(repeating: 0, count: 16 - mac.count)
-        m.options[OptionCode.messageType] = [type.rawValue]
+        m.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
         for (c, v) in options { m.options[c] = v }
         return m
     }
@@ -63,7 +63,7 @@ struct EngineHarness {
     mutating func dora(mac: [UInt8], xid: UInt32 = 7) -> DHCPv4Message? {
         guard let offer = send(Self.message(.discover, mac: mac, xid: xid)).replies.first, offer.messageType == .offer else { return nil }
         let req = Self.message(.request, mac: mac, xid: xid, options: [
-            (OptionCode.requestedAddress, offer.yiaddr.bytes), (OptionCode.serverIdentifier, offer.serverIdentifier!.bytes)])
+            (DHCPv4Option.dhcpRequestedAddress.code, offer.yiaddr.bytes), (DHCPv4Option.dhcpServerIdentifier.code, offer.serverIdentifier!.bytes)])
         return send(req).replies.first
     }
 }

@@ -9,11 +9,11 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(ack.messageType, .ack)
         XCTAssertEqual(ack.yiaddr, IPv4Address(192, 0, 2, 10))
         XCTAssertEqual(ack.serverIdentifier, IPv4Address(192, 0, 2, 1))
-        XCTAssertEqual(ack.options.u32(OptionCode.leaseTime), 3600)
-        XCTAssertEqual(ack.options.u32(OptionCode.renewalTime), 900)
-        XCTAssertEqual(ack.options.u32(OptionCode.rebindingTime), 1800)
-        XCTAssertEqual(ack.options[OptionCode.subnetMask], [255, 255, 255, 0])
-        XCTAssertEqual(ack.options[OptionCode.routers], [192, 0, 2, 1])
+        XCTAssertEqual(ack.options.u32(DHCPv4Option.dhcpLeaseTime), 3600)
+        XCTAssertEqual(ack.options.u32(DHCPv4Option.dhcpRenewalTime), 900)
+        XCTAssertEqual(ack.options.u32(DHCPv4Option.dhcpRebindingTime), 1800)
+        XCTAssertEqual(ack.options[DHCPv4Option.subnetMask], [255, 255, 255, 0])
+        XCTAssertEqual(ack.options[DHCPv4Option.routers], [192, 0, 2, 1])
         XCTAssertNil(ack.options[42], "ntp-servers only when asked for in option 55")
         XCTAssertEqual(h.engine.store.count, 1)
         XCTAssertEqual(h.written.count, 1, "the ACKed lease is in the effects to persist")
@@ -24,7 +24,7 @@ final class EngineTests: XCTestCase {
 
     func testRequestedOptionsAreSentOnlyWhenAsked() throws {
         var h = EngineHarness()
-        let d = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(OptionCode.parameterRequestList, [1, 3, 42])])
+        let d = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(DHCPv4Option.dhcpParameterRequestList.code, [1, 3, 42])])
         let offer = try XCTUnwrap(h.send(d).replies.first)
         XCTAssertEqual(offer.options[42], [192, 0, 2, 3])
         XCTAssertNil(h.engine.store.lease(at: offer.yiaddr), "an OFFER writes no lease")
@@ -57,25 +57,25 @@ final class EngineTests: XCTestCase {
 
     func testInitRebootUnknownClientIsIgnoredUnlessAuthoritative() throws {
         var h = EngineHarness()
-        let req = EngineHarness.message(.request, mac: EngineHarness.mac(5), options: [(OptionCode.requestedAddress, [192, 0, 2, 15])])
+        let req = EngineHarness.message(.request, mac: EngineHarness.mac(5), options: [(DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 15])])
         XCTAssertTrue(h.send(req).replies.isEmpty)
         var c = EngineHarness.config()
         c.authoritative = true
         var auth = EngineHarness(config: c)
         // Address held by someone else: authoritative server NAKs.
         _ = auth.dora(mac: EngineHarness.mac(1))
-        let r = auth.send(EngineHarness.message(.request, mac: EngineHarness.mac(5), options: [(OptionCode.requestedAddress, [192, 0, 2, 10])])).replies
+        let r = auth.send(EngineHarness.message(.request, mac: EngineHarness.mac(5), options: [(DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 10])])).replies
         XCTAssertEqual(r.first?.messageType, .nak)
     }
 
     func testRequestForWrongSubnetOrTakenAddressIsNaked() throws {
         var h = EngineHarness()
         _ = h.dora(mac: EngineHarness.mac(1))
-        let sid = (OptionCode.serverIdentifier, [UInt8]([192, 0, 2, 1]))
-        let wrong = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, [198, 51, 100, 5]), sid]))
+        let sid = (DHCPv4Option.dhcpServerIdentifier.code, [UInt8]([192, 0, 2, 1]))
+        let wrong = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(2), options: [(DHCPv4Option.dhcpRequestedAddress.code, [198, 51, 100, 5]), sid]))
         XCTAssertEqual(wrong.replies.first?.messageType, .nak)
         XCTAssertEqual(wrong.effects.datagrams.first?.delivery, .broadcast)
-        let taken = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, [192, 0, 2, 10]), sid]))
+        let taken = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(2), options: [(DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 10]), sid]))
         XCTAssertEqual(taken.replies.first?.messageType, .nak)
         XCTAssertEqual(h.engine.stats.value(.pktNakSent), 2)
     }
@@ -83,16 +83,16 @@ final class EngineTests: XCTestCase {
     func testRequestForAnotherServerIsDropped() {
         var h = EngineHarness()
         let r = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(2), options: [
-            (OptionCode.requestedAddress, [192, 0, 2, 10]), (OptionCode.serverIdentifier, [203, 0, 113, 9])]))
+            (DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 10]), (DHCPv4Option.dhcpServerIdentifier.code, [203, 0, 113, 9])]))
         XCTAssertTrue(r.replies.isEmpty)
         XCTAssertEqual(h.engine.store.count, 0)
     }
 
     func testRequestedAddressHonouredWhenFree() throws {
         var h = EngineHarness()
-        let offer = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(OptionCode.requestedAddress, [192, 0, 2, 17])])).replies.first)
+        let offer = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 17])])).replies.first)
         XCTAssertEqual(offer.yiaddr, IPv4Address(192, 0, 2, 17))
-        let outside = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, [192, 0, 2, 200])])).replies.first)
+        let outside = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(2), options: [(DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 200])])).replies.first)
         XCTAssertTrue((10...19).contains(Int(outside.yiaddr.value & 0xFF)), "a hint outside the pools is ignored")
     }
 
@@ -105,7 +105,7 @@ final class EngineTests: XCTestCase {
         XCTAssertNil(h.engine.store.lease(at: a.yiaddr))
         XCTAssertEqual(h.engine.stats.value(.assignedAddresses, subnet: 1), 0)
         let b = try XCTUnwrap(h.dora(mac: EngineHarness.mac(2)))
-        _ = h.send(EngineHarness.message(.decline, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, b.yiaddr.bytes)]))
+        _ = h.send(EngineHarness.message(.decline, mac: EngineHarness.mac(2), options: [(DHCPv4Option.dhcpRequestedAddress.code, b.yiaddr.bytes)]))
         let d = try XCTUnwrap(h.engine.store.lease(at: b.yiaddr))
         XCTAssertEqual(d.state, .declined)
         XCTAssertNil(d.hardwareAddress)
@@ -175,9 +175,9 @@ final class EngineTests: XCTestCase {
     func testClientIdentifierDecidesIdentity() throws {
         var h = EngineHarness()
         let cid: [UInt8] = [1, 2, 0, 0, 0, 0, 1]
-        let m = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(OptionCode.clientIdentifier, cid)])
+        let m = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(DHCPv4Option.dhcpClientIdentifier.code, cid)])
         let offer = try XCTUnwrap(h.send(m).replies.first)
-        XCTAssertEqual(offer.options[OptionCode.clientIdentifier], cid, "echo-client-id")
+        XCTAssertEqual(offer.options[DHCPv4Option.dhcpClientIdentifier], cid, "echo-client-id")
     }
 }
 
@@ -188,8 +188,8 @@ final class EngineHostnameTests: XCTestCase {
         let mac = EngineHarness.mac(1)
         let offer = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: mac)).replies.first)
         let req = EngineHarness.message(.request, mac: mac, options: [
-            (OptionCode.requestedAddress, offer.yiaddr.bytes), (OptionCode.serverIdentifier, [192, 0, 2, 1]),
-            (OptionCode.hostName, Array("laptop-7".utf8) + [0])])
+            (DHCPv4Option.dhcpRequestedAddress.code, offer.yiaddr.bytes), (DHCPv4Option.dhcpServerIdentifier.code, [192, 0, 2, 1]),
+            (DHCPv4Option.hostName.code, Array("laptop-7".utf8) + [0])])
         XCTAssertEqual(h.send(req).replies.first?.messageType, .ack)
         XCTAssertEqual(h.engine.store.lease(at: offer.yiaddr)?.hostname, "laptop-7")
         XCTAssertNil(Dhcp4Engine<MemoryLeaseStore4>.hostname([0x07, 0x41]), "control characters are refused")
@@ -218,7 +218,7 @@ final class ReservationTests: XCTestCase {
         var h = EngineHarness(config: Self.config())
         let ack = try XCTUnwrap(h.dora(mac: EngineHarness.mac(7)))
         XCTAssertEqual(ack.yiaddr, IPv4Address(192, 0, 2, 200), "out-of-pool reservation")
-        XCTAssertEqual(ack.options[OptionCode.routers], [192, 0, 2, 254], "reservation options win")
+        XCTAssertEqual(ack.options[DHCPv4Option.routers], [192, 0, 2, 254], "reservation options win")
         XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.hostname, "printer")
         XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.poolID, 0)
     }
@@ -227,7 +227,7 @@ final class ReservationTests: XCTestCase {
         var h = EngineHarness(config: Self.config())
         let other = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
         XCTAssertEqual(other.yiaddr, IPv4Address(192, 0, 2, 11), ".10 is reserved for another client")
-        let asked = h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(2), options: [(OptionCode.requestedAddress, [192, 0, 2, 10])]))
+        let asked = h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(2), options: [(DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 10])]))
         XCTAssertNotEqual(asked.replies.first?.yiaddr, IPv4Address(192, 0, 2, 10))
         XCTAssertEqual(try XCTUnwrap(h.dora(mac: EngineHarness.mac(9))).yiaddr, IPv4Address(192, 0, 2, 10))
     }
@@ -235,7 +235,7 @@ final class ReservationTests: XCTestCase {
     func testReservedClientAskingForAnotherAddressIsRefused() {
         var h = EngineHarness(config: Self.config())
         let r = h.send(EngineHarness.message(.request, mac: EngineHarness.mac(7), options: [
-            (OptionCode.requestedAddress, [192, 0, 2, 15]), (OptionCode.serverIdentifier, [192, 0, 2, 1])]))
+            (DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 15]), (DHCPv4Option.dhcpServerIdentifier.code, [192, 0, 2, 1])]))
         XCTAssertEqual(r.replies.first?.messageType, .nak)
     }
 }

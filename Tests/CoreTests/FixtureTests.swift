@@ -68,7 +68,7 @@ final class FixtureTests: XCTestCase {
             XCTAssertEqual(m.messageType, .offer, name)
             XCTAssertEqual(m.yiaddr, IPv4Address(192, 0, 2, 10), name)
             // Each client asked for routers, DNS and domain name in option 55.
-            XCTAssertNotNil(m.options[OptionCode.routers], name)
+            XCTAssertNotNil(m.options[DHCPv4Option.routers], name)
         }
     }
 }

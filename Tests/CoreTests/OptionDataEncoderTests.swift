@@ -257,7 +257,10 @@ final class OptionDataEncoderTests: XCTestCase {
                        "invalid option name 'bad name', space character is not allowed (kea-dhcp4.conf:12:9)")
         XCTAssertEqual(error(Self.spec(name: "routers", data: "192.0.2.1", space: "dhcp6")),
                        "'dhcp6' option space name is reserved for DHCPv6 server (kea-dhcp4.conf:12:9)")
-        XCTAssertNotNil(error(Self.spec(name: "circuit-id", data: "01", space: "dhcp-agent-options-space")))
+        XCTAssertEqual(error(Self.spec(name: "routers", data: "192.0.2.1", space: "-bad")),
+                       "invalid option space name '-bad' (kea-dhcp4.conf:12:9)")
+        XCTAssertEqual(error(Self.spec(name: "routers", data: "192.0.2.1", space: "dhcp-agent-options-space")),
+                       "definition for the option 'dhcp-agent-options-space.routers' does not exist (kea-dhcp4.conf:12:9)")
         XCTAssertNoThrow(try OptionDataEncoder.encode(Self.spec(name: "routers", code: 3, data: "192.0.2.1")))
     }
 

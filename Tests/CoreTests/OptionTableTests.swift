@@ -23,48 +23,48 @@ final class OptionTableTests: XCTestCase {
         let expected = try Self.parseInventory(Self.keaDhcp4Inventory)
         XCTAssertEqual(expected.count, 123)
         for row in expected {
-            let definition = try XCTUnwrap(DHCPv4OptionTable.definition(code: row.code), "code \(row.code)")
+            let definition = try XCTUnwrap(Self.table.definition(.dhcp4(row.code)), "code \(row.code)")
             XCTAssertEqual(definition.name, row.name, "code \(row.code)")
             XCTAssertEqual(definition.type, row.type, "code \(row.code)")
             XCTAssertEqual(definition.isArray, row.isArray, "code \(row.code)")
             XCTAssertEqual(definition.recordFields, row.recordFields, "code \(row.code)")
-            XCTAssertEqual(definition.encapsulatedSpace, row.encapsulatedSpace, "code \(row.code)")
+            XCTAssertEqual(definition.encapsulatedSpace?.text, row.encapsulatedSpace, "code \(row.code)")
         }
-        let extra = Set(DHCPv4OptionTable.all.map(\.code)).subtracting(expected.map(\.code))
+        let extra = Set(Self.table.definitions(in: .dhcp4).map(\.code)).subtracting(expected.map(\.code))
         XCTAssertEqual(extra, [121])
     }
 
     func testAgentTableMatchesKeaInventory() throws {
         let expected = try Self.parseInventory(Self.keaAgentInventory)
         XCTAssertEqual(expected.count, 20)
-        XCTAssertEqual(DHCPv4AgentSubOptionTable.all.count, 20)
+        XCTAssertEqual(Self.table.definitions(in: .dhcpAgentOptions).count, 20)
         for row in expected {
-            let definition = try XCTUnwrap(DHCPv4AgentSubOptionTable.definition(code: row.code))
+            let definition = try XCTUnwrap(Self.table.definition(OptionKey(space: .dhcpAgentOptions, code: row.code)))
             XCTAssertEqual(definition.name, row.name)
             XCTAssertEqual(definition.type, row.type, "sub-option \(row.code)")
-            XCTAssertEqual(DHCPv4AgentSubOptionTable.definition(named: row.name)?.code, row.code)
+            XCTAssertEqual(Self.table.definition(named: row.name, in: .dhcpAgentOptions)?.code, row.code)
         }
-        XCTAssertEqual(DHCPv4AgentSubOptionTable.spaceName,
-                       DHCPv4OptionTable.definition(code: 82)?.encapsulatedSpace)
+        XCTAssertEqual(OptionSpaceName.dhcpAgentOptions, Self.table.definition(.dhcp4(82))?.encapsulatedSpace)
     }
 
     /// Codes and names are unique, codes avoid PAD and END, names use Kea's characters, and the
     /// lookups agree with the array.
     func testCodesAndNamesAreUniqueAndLookupsAgree() {
-        for table in [DHCPv4OptionTable.all, DHCPv4AgentSubOptionTable.all] {
+        for table in [DHCPv4StandardOptions.rows, DHCPv4AgentSubOptions.rows] {
             XCTAssertEqual(Set(table.map(\.code)).count, table.count)
             XCTAssertEqual(Set(table.map(\.name)).count, table.count)
             XCTAssertEqual(table.map(\.code), table.map(\.code).sorted())
         }
-        for definition in DHCPv4OptionTable.all {
+        for definition in Self.table.definitions(in: .dhcp4) {
             XCTAssertTrue((1...254).contains(definition.code))
+            XCTAssertEqual(definition.space, .dhcp4)
             XCTAssertTrue(definition.name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" },
                           definition.name)
-            XCTAssertEqual(DHCPv4OptionTable.definition(named: definition.name), definition)
-            XCTAssertEqual(DHCPv4OptionTable.definition(code: definition.code), definition)
+            XCTAssertEqual(Self.table.definition(named: definition.name, in: .dhcp4), definition)
+            XCTAssertEqual(Self.table.definition(definition.key), definition)
         }
-        XCTAssertNil(DHCPv4OptionTable.definition(code: 200))
-        XCTAssertNil(DHCPv4OptionTable.definition(named: "no-such-option"))
+        XCTAssertNil(Self.table.definition(.dhcp4(200)))
+        XCTAssertNil(Self.table.definition(named: "no-such-option", in: .dhcp4))
         XCTAssertEqual(OptionDataType(rawValue: "ipv4-address"), .ipv4Address)
     }
 
@@ -72,14 +72,15 @@ final class OptionTableTests: XCTestCase {
     /// from its field types, encode it by name, render the bytes, encode the rendering again (by
     /// name and by code) and compare the bytes.
     func testEveryRowRoundTripsASample() throws {
-        for definition in DHCPv4OptionTable.all {
+        XCTAssertEqual(Self.table.definitions(in: .dhcp4).count, 124)
+        for definition in Self.table.definitions(in: .dhcp4) {
             let data = Self.sampleData(for: definition)
             let first = try OptionDataEncoder.encode(Self.spec(name: definition.name, data: data))
-            XCTAssertEqual(first.code, definition.code)
+            XCTAssertEqual(UInt16(first.code), definition.code)
             if let size = definition.type.fixedWireSize, !definition.isArray, definition.specialFormat == nil {
                 XCTAssertEqual(first.payload.count, size, definition.name)
             }
-            let text = DHCPv4OptionTable.render(code: definition.code, payload: first.payload)
+            let text = Self.table.render(definition.key, payload: first.payload)
             let byName = try OptionDataEncoder.encode(Self.spec(name: definition.name, data: text))
             let byCode = try OptionDataEncoder.encode(Self.spec(code: Int(definition.code), data: text))
             XCTAssertEqual(byName.payload, first.payload, "\(definition.name): '\(data)' -> '\(text)'")
@@ -90,29 +91,29 @@ final class OptionTableTests: XCTestCase {
     // MARK: - Rendering
 
     func testRenderGivesKeaLikeText() {
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 3, payload: [192, 0, 2, 1, 192, 0, 2, 2]),
+        XCTAssertEqual(Self.table.render(.dhcp4(3), payload: [192, 0, 2, 1, 192, 0, 2, 2]),
                        "192.0.2.1, 192.0.2.2")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 119, payload: Self.exampleComOrgWire),
+        XCTAssertEqual(Self.table.render(.dhcp4(119), payload: Self.exampleComOrgWire),
                        "example.com., example.org.")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 2, payload: [0xFF, 0xFF, 0xF1, 0xF0]), "-3600")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 51, payload: [0, 0, 0x0E, 0x10]), "3600")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 19, payload: [1]), "true")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 12, payload: Array("host-a".utf8) + [0]), "host-a")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 60, payload: Array("a,b\\c".utf8)), "a\\,b\\\\c")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 61, payload: [1, 8, 0, 0x27, 0xAA]), "01:08:00:27:aa")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 121, payload: [24, 192, 0, 2, 198, 51, 100, 1, 0, 10, 0, 0, 1]),
+        XCTAssertEqual(Self.table.render(.dhcp4(2), payload: [0xFF, 0xFF, 0xF1, 0xF0]), "-3600")
+        XCTAssertEqual(Self.table.render(.dhcp4(51), payload: [0, 0, 0x0E, 0x10]), "3600")
+        XCTAssertEqual(Self.table.render(.dhcp4(19), payload: [1]), "true")
+        XCTAssertEqual(Self.table.render(.dhcp4(12), payload: Array("host-a".utf8) + [0]), "host-a")
+        XCTAssertEqual(Self.table.render(.dhcp4(60), payload: Array("a,b\\c".utf8)), "a\\,b\\\\c")
+        XCTAssertEqual(Self.table.render(.dhcp4(61), payload: [1, 8, 0, 0x27, 0xAA]), "01:08:00:27:aa")
+        XCTAssertEqual(Self.table.render(.dhcp4(121), payload: [24, 192, 0, 2, 198, 51, 100, 1, 0, 10, 0, 0, 1]),
                        "192.0.2.0/24 - 198.51.100.1, 0.0.0.0/0 - 10.0.0.1")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 82, payload: []), "")
+        XCTAssertEqual(Self.table.render(.dhcp4(82), payload: []), "")
     }
 
     func testRenderFallsBackToHex() {
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 200, payload: [0x0A, 0x0B]), "0a:0b")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 1, payload: [255, 255, 0]), "ff:ff:00")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 12, payload: [0x66, 0x01]), "66:01")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 82, payload: [1, 2, 0xAB, 0xCD]), "01:02:ab:cd")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 119, payload: [0xC0, 0x0C]), "c0:0c")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 19, payload: [2]), "02")
-        XCTAssertEqual(DHCPv4OptionTable.render(code: 121, payload: [33, 1, 2, 3, 4, 5, 6, 7, 8]),
+        XCTAssertEqual(Self.table.render(.dhcp4(200), payload: [0x0A, 0x0B]), "0a:0b")
+        XCTAssertEqual(Self.table.render(.dhcp4(1), payload: [255, 255, 0]), "ff:ff:00")
+        XCTAssertEqual(Self.table.render(.dhcp4(12), payload: [0x66, 0x01]), "66:01")
+        XCTAssertEqual(Self.table.render(.dhcp4(82), payload: [1, 2, 0xAB, 0xCD]), "01:02:ab:cd")
+        XCTAssertEqual(Self.table.render(.dhcp4(119), payload: [0xC0, 0x0C]), "c0:0c")
+        XCTAssertEqual(Self.table.render(.dhcp4(19), payload: [2]), "02")
+        XCTAssertEqual(Self.table.render(.dhcp4(121), payload: [33, 1, 2, 3, 4, 5, 6, 7, 8]),
                        "21:01:02:03:04:05:06:07:08")
     }
 
@@ -122,8 +123,8 @@ final class OptionTableTests: XCTestCase {
     func testRenderNeverTrapsOnArbitraryBytes() throws {
         var generator = OptionTestRandom(seed: 0x6B61_6B61_706F)
         var valid: [UInt8: [UInt8]] = [:]
-        for definition in DHCPv4OptionTable.all {
-            valid[definition.code] = try OptionDataEncoder.encode(
+        for definition in Self.table.definitions(in: .dhcp4) {
+            valid[UInt8(definition.code)] = try OptionDataEncoder.encode(
                 Self.spec(name: definition.name, data: Self.sampleData(for: definition))).payload
         }
         for code in UInt8.min...UInt8.max {
@@ -137,13 +138,15 @@ final class OptionTableTests: XCTestCase {
                     let length = Int(generator.next() % 48)
                     payload = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
                 }
-                let text = DHCPv4OptionTable.render(code: code, payload: payload)
-                XCTAssertEqual(text, DHCPv4OptionTable.render(code: code, payload: payload))
+                let text = Self.table.render(.dhcp4(UInt16(code)), payload: payload)
+                XCTAssertEqual(text, Self.table.render(.dhcp4(UInt16(code)), payload: payload))
             }
         }
     }
 
     // MARK: - Helpers
+
+    static let table = OptionTable.dhcp4
 
     static let exampleComOrgWire: [UInt8] =
         [7] + Array("example".utf8) + [3] + Array("com".utf8) + [0]
@@ -159,7 +162,7 @@ final class OptionTableTests: XCTestCase {
     }
 
     /// A sample `data` text for a row, built from its field types only.
-    static func sampleData(for definition: DHCPv4OptionDefinition) -> String {
+    static func sampleData(for definition: OptionDefinition) -> String {
         if definition.specialFormat == .classlessStaticRoutes {
             return "192.0.2.0/24 - 198.51.100.1, 10.0.0.0/8 - 198.51.100.2, 0.0.0.0/0 - 192.0.2.1"
         }
@@ -194,7 +197,7 @@ final class OptionTableTests: XCTestCase {
     }
 
     struct InventoryRow {
-        var code: UInt8
+        var code: UInt16
         var name: String
         var type: OptionDataType
         var isArray: Bool
@@ -228,7 +231,7 @@ final class OptionTableTests: XCTestCase {
                 type = try XCTUnwrap(abbreviations[typeWord], "type \(typeWord)")
             }
             let space = words.first { $0.hasPrefix("enc:") }.map { String($0.dropFirst(4)) }
-            rows.append(InventoryRow(code: try XCTUnwrap(UInt8(words[0])), name: words[1], type: type,
+            rows.append(InventoryRow(code: try XCTUnwrap(UInt16(words[0])), name: words[1], type: type,
                                      isArray: isArray, recordFields: fields, encapsulatedSpace: space))
         }
         return rows

@@ -13,6 +13,8 @@ public struct Dhcp4Config: Sendable {
     public var bootFields: BootFields = BootFields()
     public var subnets: [Subnet4] = []
     public var optionData: [ConfiguredOption] = []
+    /// The option definitions the configuration uses: `OptionTable.dhcp4` plus its `option-def`s.
+    public var optionTable: OptionTable = .dhcp4
     public var controlSocket: ControlSocketConfig? = nil
     public var loggers: [LoggerConfig] = []
     /// The ddns-* keys and the dhcp-ddns map, kept for the DDNS work and echoed by config-get.

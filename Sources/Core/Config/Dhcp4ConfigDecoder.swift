@@ -8,20 +8,35 @@
 /// reported in file order, each naming its position; the sections every daemon shares are
 /// decoded by `KeaConfigDecoding`.
 public enum Dhcp4ConfigDecoder {
-    /// Decodes `root`, the whole parsed file.
+    /// Decodes `root`, the whole parsed file, encoding `option-data` with `OptionDataEncoder`
+    /// against the standard DHCPv4 table and the file's own `option-def`s.
+    public static func decode(_ root: JSONNode) throws(ConfigError) -> Dhcp4Config {
+        try decode(root, encoder: { spec, table throws -> ConfiguredOption in
+            try OptionDataEncoder.encode(spec, table: table)
+        })
+    }
+
+    /// Decodes `root` with another `option-data` encoder, for tests that stub the options module.
     ///
-    /// - Parameter optionEncoder: turns one `option-data` entry into wire bytes (the options
-    ///   module's encoder). Whatever it throws is reported as Kea's
-    ///   `option data does not match option definition (…)` at the entry's position,
-    ///   except a `ConfigError` that already has a position, which is passed on unchanged.
+    /// - Parameter optionEncoder: turns one `option-data` entry into wire bytes. It is not given
+    ///   the file's `option-def`s, so production code calls `decode(_:)`. Whatever it throws is
+    ///   reported as Kea's `option data does not match option definition (…)` at the entry's
+    ///   position, except a `ConfigError` that already has a position, which is passed on unchanged.
     public static func decode(
         _ root: JSONNode, optionEncoder: (OptionDataSpec) throws -> ConfiguredOption
+    ) throws(ConfigError) -> Dhcp4Config {
+        try decode(root, encoder: { spec, _ throws -> ConfiguredOption in try optionEncoder(spec) })
+    }
+
+    private static func decode(
+        _ root: JSONNode, encoder optionEncoder: (OptionDataSpec, OptionTable) throws -> ConfiguredOption
     ) throws(ConfigError) -> Dhcp4Config {
         let result: Result<Dhcp4Config, ConfigError> = withoutActuallyEscaping(optionEncoder) { encoder in
             var decoding = Dhcp4Decoding(optionEncoder: encoder)
             do throws(ConfigError) {
                 let dhcp4 = try decoding.topLevel(root)
                 var config = try decoding.decodeDhcp4(dhcp4)
+                config.optionTable = decoding.optionTable
                 config.warnings = decoding.warnings
                 return .success(config)
             } catch {
@@ -56,6 +71,10 @@ extension Dhcp4Decoding {
         var config = Dhcp4Config()
         var scope = TimerScope(name: "Dhcp4", position: node.position)
         var subnets: [SubnetDraft] = []
+        // As Kea: definitions first, wherever they sit, so that every option-data can use them.
+        if let definitions = try object(node).first(where: { $0.key == "option-def" }) {
+            try decodeOptionDefinitions(definitions.value)
+        }
         for member in try object(node) {
             noteIfNotActedOn(member, in: "Dhcp4", table: Dhcp4KeaKeys.notActedOn)
             if try decodeTimer(member, into: &config.timers, scope: &scope) { continue }
@@ -97,6 +116,7 @@ extension Dhcp4Decoding {
             noteUnservedBackend(config.leaseDatabase, in: member.value)
         case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases(member.value)
         case "option-data": config.optionData = try decodeOptionData(member.value, path: "Dhcp4/option-data")
+        case "option-def": break  // Decoded before the other keys, into the option table.
         case "control-socket": config.controlSocket = try decodeControlSocket(member.value, path: "Dhcp4/control-socket")
         case "loggers": config.loggers = try decodeLoggers(member.value, path: "Dhcp4/loggers")
         case "dhcp-ddns": try decodeDhcpDdns(member.value, into: &config.ddns)

@@ -10,7 +10,6 @@ enum Dhcp4KeaKeys {
         "shared-networks": .list,
         "host-reservation-identifiers": .list,
         "client-classes": .list,
-        "option-def": .list,
         "dhcp4o6-port": .integer,
         "dhcp-queue-control": .map,
         "sanity-checks": .map,

@@ -1,13 +1,34 @@
-/// `option-data` lists, at global, subnet and pool level.
+/// `option-data` lists, at global, subnet, pool and reservation level.
 extension Dhcp4Decoding {
+    /// The `dhcp4` options of one level, in file order. Options of other spaces in the same list
+    /// are packed into the options that encapsulate their space, as Kea's
+    /// `CfgOption::encapsulate` does for each level: each carrying option's payload is followed by
+    /// its sub-options (code, length, data) in code order. An option of a space that no option of
+    /// the level encapsulates is not sent, with a warning.
     mutating func decodeOptionData(_ node: JSONNode, path: String) throws(ConfigError) -> [ConfiguredOption] {
-        var options: [ConfiguredOption] = []
+        var entries: [SubOptionPacker.Entry] = []
         for (index, entry) in try array(node).enumerated() {
             let spec = try optionSpec(entry, path: "\(path)[\(index)]")
             var option = try encode(spec)
             option.alwaysSend = spec.alwaysSend
             option.neverSend = spec.neverSend
+            entries.append(SubOptionPacker.Entry(space: OptionSpaceName(spec.space), option: option,
+                                                 path: "\(path)[\(index)]", position: entry.position))
+        }
+        let topLevel = optionTable.family.topLevelSpace
+        guard entries.contains(where: { $0.space != topLevel }) else { return entries.map(\.option) }
+        var packer = SubOptionPacker(entries: entries, table: optionTable)
+        var options: [ConfiguredOption] = []
+        for entry in entries where entry.space == topLevel {
+            var option = entry.option
+            option.payload += try packer.subOptions(of: entry, enclosing: [topLevel])
             options.append(option)
+        }
+        for (index, entry) in entries.enumerated() where entry.space != topLevel && !packer.packed.contains(index) {
+            let reason = packer.shadowed.contains(index)
+                ? "an earlier entry of this level has the same code in option space '\(entry.space)' and is sent instead"
+                : "no option at this level encapsulates option space '\(entry.space)', so this option is not sent"
+            notActedOn(entry.path, at: entry.position, detail: reason)
         }
         return options
     }
@@ -39,11 +60,11 @@ extension Dhcp4Decoding {
         return spec
     }
 
-    /// Calls the options module. Its errors normally carry Kea's full text and the position
-    /// already; anything else gets Kea's frame here.
+    /// Calls the options module with the table as defined so far. Its errors normally carry
+    /// Kea's full text and the position already; anything else gets Kea's frame here.
     private func encode(_ spec: OptionDataSpec) throws(ConfigError) -> ConfiguredOption {
         do {
-            return try optionEncoder(spec)
+            return try optionEncoder(spec, optionTable)
         } catch let error as ConfigError where error.position != nil {
             throw error
         } catch {

@@ -1,6 +1,8 @@
-/// State of one Dhcp4 decode: the option encoder and the warnings so far. Typed value reads,
-/// the key-table habits and the shared sections come from `KeaConfigDecoding`.
+/// State of one Dhcp4 decode: the option encoder, the option table (the standard DHCPv4 table
+/// plus the configuration's `option-def`s) and the warnings so far. Typed value reads, the
+/// key-table habits and the shared sections come from `KeaConfigDecoding`.
 struct Dhcp4Decoding: KeaConfigDecoding {
-    let optionEncoder: (OptionDataSpec) throws -> ConfiguredOption
+    let optionEncoder: (OptionDataSpec, OptionTable) throws -> ConfiguredOption
+    var optionTable: OptionTable = .dhcp4
     var warnings: [ConfigWarning] = []
 }

@@ -104,7 +104,7 @@ extension Dhcp4Engine {
     func validLifetime(_ x: Exchange, subnet: Subnet4) -> UInt32 {
         let t = subnet.timers.inheriting(from: config.timers)
         let valid = t.validLifetimeSeconds ?? 7200
-        guard let asked = x.message.options.u32(OptionCode.leaseTime) else { return valid }
+        guard let asked = x.message.options.u32(DHCPv4Option.dhcpLeaseTime) else { return valid }
         let lo = t.minValidLifetimeSeconds ?? valid
         let hi = t.maxValidLifetimeSeconds ?? valid
         return min(max(asked, lo), hi)

@@ -67,7 +67,7 @@ extension Dhcp4Engine {
         // Kea keeps the client's host name (option 12) in the lease, DDNS or not.
         if let reserved = reservation(for: x, in: subnet)?.hostname {
             lease.hostname = reserved
-        } else if let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) {
+        } else if let h = x.message.options[DHCPv4Option.hostName], let name = Self.hostname(h) {
             lease.hostname = name
         }
         if let p = previous, p.state == .assigned, belongs(p, to: x, subnet: subnet) {
@@ -108,10 +108,10 @@ extension Dhcp4Engine {
     mutating func nak(_ reason: NakReason, _ x: Exchange, _ effects: inout Effects4) {
         effects.events.append(.nak(client: x.label, reason: reason))
         var r = replyHeader(x)
-        r.options[OptionCode.messageType] = [DHCPv4MessageType.nak.rawValue]
-        r.options[OptionCode.serverIdentifier] = serverIdentifier(x).bytes
+        r.options[DHCPv4Option.dhcpMessageType] = [DHCPv4MessageType.nak.rawValue]
+        r.options[DHCPv4Option.dhcpServerIdentifier] = serverIdentifier(x).bytes
         if config.echoClientID, let cid = x.clientID {
-            r.options[OptionCode.clientIdentifier] = cid
+            r.options[DHCPv4Option.dhcpClientIdentifier] = cid
         }
         if !x.message.giaddr.isZero { r.broadcastFlag = true }
         send(r, x, &effects)

@@ -43,12 +43,12 @@ extension Dhcp4Engine {
             drop(.notARequest, label, now, &effects)
             return effects
         }
-        guard let typeLength = message.options.length(OptionCode.messageType) else {
+        guard let typeLength = message.options.length(DHCPv4Option.dhcpMessageType) else {
             stats.add(.pktUnknownReceived, now: now.wall)
             drop(.noMessageType, label, now, &effects)
             return effects
         }
-        guard typeLength == 1, let rawType = message.options.u8(OptionCode.messageType) else {
+        guard typeLength == 1, let rawType = message.options.u8(DHCPv4Option.dhcpMessageType) else {
             // A message-type option of the wrong size is a malformed packet, as Kea counts it.
             stats.add(.pktParseFailed, now: now.wall)
             drop(.badMessageTypeLength(typeLength), label, now, &effects)
@@ -108,8 +108,8 @@ extension Dhcp4Engine {
     /// ip-addresses first, then prefix), ciaddr, then the receiving interface (a subnet's
     /// `interface`, then the interface's own addresses).
     func selectSubnet(_ m: DHCPv4Message, _ d: InboundDatagram) -> Subnet4? {
-        if let sel = m.options.address(OptionCode.subnetSelection) { return subnet(containing: sel) }
-        if let rai = m.options[OptionCode.relayAgentInformation], let link = Self.linkSelection(rai) {
+        if let sel = m.options.address(DHCPv4Option.subnetSelection) { return subnet(containing: sel) }
+        if let rai = m.options[DHCPv4Option.dhcpAgentOptions], let link = Self.linkSelection(rai) {
             return subnet(containing: link)
         }
         if !m.giaddr.isZero {
@@ -132,7 +132,7 @@ extension Dhcp4Engine {
     static func linkSelection(_ rai: [UInt8]) -> IPv4Address? {
         var c = ByteCursor(rai)
         while let code = c.u8(), let len = c.u8(), let data = c.take(Int(len)) {
-            if code == 5 && len == 4 { return IPv4Address(bytes: data) }
+            if code == DHCPv4AgentSubOption.linkSelection.code && len == 4 { return IPv4Address(bytes: data) }
         }
         return nil
     }
@@ -158,6 +158,6 @@ extension Dhcp4Engine {
         if x.datagram.interface.addresses.contains(where: { $0.address == .v4(sid) }) { return true }
         if localAddresses.contains(sid) { return true }
         let configured = config.optionData + (x.subnet?.optionData ?? [])
-        return configured.contains { $0.code == OptionCode.serverIdentifier && $0.payload == sid.bytes }
+        return configured.contains { $0.code == DHCPv4Option.dhcpServerIdentifier.code && $0.payload == sid.bytes }
     }
 }

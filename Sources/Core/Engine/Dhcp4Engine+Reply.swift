@@ -28,35 +28,35 @@ extension Dhcp4Engine {
         if let ns = boot.nextServer { r.siaddr = ns }
         if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
         if let bf = boot.bootFileName { r.file = Array(bf.utf8) }
-        r.options[OptionCode.messageType] = [type.rawValue]
-        r.options[OptionCode.serverIdentifier] = serverIdentifier(x).bytes
+        r.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
+        r.options[DHCPv4Option.dhcpServerIdentifier] = serverIdentifier(x).bytes
         if let valid = lifetime {
-            r.options[OptionCode.leaseTime] = u32Bytes(valid)
+            r.options[DHCPv4Option.dhcpLeaseTime] = u32Bytes(valid)
             let (t1, t2) = teeTimes(valid: valid, subnet: subnet)
-            if let t1 { r.options[OptionCode.renewalTime] = u32Bytes(t1) }
-            if let t2 { r.options[OptionCode.rebindingTime] = u32Bytes(t2) }
+            if let t1 { r.options[DHCPv4Option.dhcpRenewalTime] = u32Bytes(t1) }
+            if let t2 { r.options[DHCPv4Option.dhcpRebindingTime] = u32Bytes(t2) }
         }
         addConfiguredOptions(&r, x, subnet: subnet, pool: pool, reservation: reserved)
         // Kea answers a client's host name (option 12) with the name it will use; without
         // DDNS name processing that is the client's own (sanitized) name.
-        if lifetime != nil, !x.message.options.contains(OptionCode.fqdn) {
-            let asked = x.message.options[OptionCode.parameterRequestList]?.contains(OptionCode.hostName) ?? false
-            if let name = reserved?.hostname, asked || x.message.options.contains(OptionCode.hostName) {
-                r.options[OptionCode.hostName] = Array(name.utf8)
-            } else if let h = x.message.options[OptionCode.hostName], let name = Self.hostname(h) {
-                r.options[OptionCode.hostName] = Array(name.utf8)
+        if lifetime != nil, !x.message.options.contains(DHCPv4Option.fqdn) {
+            let asked = x.message.options[DHCPv4Option.dhcpParameterRequestList]?.contains(DHCPv4Option.hostName.code) ?? false
+            if let name = reserved?.hostname, asked || x.message.options.contains(DHCPv4Option.hostName) {
+                r.options[DHCPv4Option.hostName] = Array(name.utf8)
+            } else if let h = x.message.options[DHCPv4Option.hostName], let name = Self.hostname(h) {
+                r.options[DHCPv4Option.hostName] = Array(name.utf8)
             }
         }
-        if config.echoClientID, let cid = x.clientID { r.options[OptionCode.clientIdentifier] = cid }
-        if let rai = x.message.options[OptionCode.relayAgentInformation], !x.message.giaddr.isZero {
-            r.options[OptionCode.relayAgentInformation] = rai
+        if config.echoClientID, let cid = x.clientID { r.options[DHCPv4Option.dhcpClientIdentifier] = cid }
+        if let rai = x.message.options[DHCPv4Option.dhcpAgentOptions], !x.message.giaddr.isZero {
+            r.options[DHCPv4Option.dhcpAgentOptions] = rai
         }
         return r
     }
 
     func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
                               reservation: Reservation4? = nil) {
-        let prl = x.message.options[OptionCode.parameterRequestList] ?? []
+        let prl = x.message.options[DHCPv4Option.dhcpParameterRequestList] ?? []
         let layers = [reservation?.optionData ?? [], pool?.optionData ?? [], subnet.optionData, config.optionData]
         /// The highest-precedence definition of a code (pool, then subnet, then global).
         func configured(_ code: UInt8) -> ConfiguredOption? {
@@ -67,12 +67,12 @@ extension Dhcp4Engine {
             guard !r.options.contains(code) else { return }
             if let o = configured(code) {
                 if !o.neverSend && (always || o.alwaysSend || prl.contains(code)) { r.options[code] = o.payload }
-            } else if code == OptionCode.subnetMask {
+            } else if code == DHCPv4Option.subnetMask.code {
                 r.options[code] = subnet.prefix.mask.bytes
             }
         }
         // Sent whenever configured, as Kea does: mask, routers, DNS servers, domain name.
-        for code in [OptionCode.subnetMask, OptionCode.routers, OptionCode.domainNameServers, OptionCode.domainName] {
+        for code in [DHCPv4Option.subnetMask.code, DHCPv4Option.routers.code, DHCPv4Option.domainNameServers.code, DHCPv4Option.domainName.code] {
             add(code, always: true)
         }
         for code in prl { add(code, always: false) }
@@ -88,7 +88,7 @@ extension Dhcp4Engine {
     /// link-layer unicast to chaddr.
     mutating func send(_ r: DHCPv4Message, _ x: Exchange, _ effects: inout Effects4) {
         let m = x.message
-        let maxSize = m.options.u16(OptionCode.maxMessageSize).map { Int($0) } ?? DHCPv4Message.defaultMaxMessageSize
+        let maxSize = m.options.u16(DHCPv4Option.dhcpMaxMessageSize).map { Int($0) } ?? DHCPv4Message.defaultMaxMessageSize
         let bytes = r.encode(maxSize: maxSize)
         let type = r.messageType
         var dest = IPv4Address.broadcast

@@ -1,8 +1,9 @@
 /// Turns a configured `option-data` entry into option bytes, by Kea 2.4's rules
-/// (`OptionDataParser::createOption` and `OptionDefinition::optionFactory`), driven by
-/// `DHCPv4OptionTable`.
+/// (`OptionDataParser::createOption` and `OptionDefinition::optionFactory`), driven by an
+/// `OptionTable` (the standard `OptionTable.dhcp4`, or a configuration's with its `option-def`s).
 ///
-/// - The option is found by `code` when given, else by `name`; a name given with it must match.
+/// - The option is found in its `space` (default `dhcp4`) by `code` when given, else by `name`;
+///   a name given with it must match.
 /// - With a definition and csv-format not false, `data` is comma-separated values of the option's
 ///   type (`\,` keeps a comma in a value; values are trimmed). A plain option takes the first
 ///   value only: Kea cuts `"data": "a, b"` for a string option down to "a", so a comma in a string
@@ -13,8 +14,13 @@
 ///   definition may only be given this way.
 public enum OptionDataEncoder {
     /// The option bytes (without code and length) for one `option-data` entry, or Kea's error.
-    public static func encode(_ spec: OptionDataSpec) throws(OptionDataError) -> ConfiguredOption {
-        let target = try OptionDataTarget.resolve(spec)
+    /// The table must be a DHCPv4 one: `ConfiguredOption` carries a one-octet code, which is
+    /// what every DHCPv4 space uses. An option of a space other than `dhcp4` comes back with its
+    /// own code; the configuration decoder packs it into the option that encapsulates its space.
+    public static func encode(_ spec: OptionDataSpec,
+                              table: OptionTable = .dhcp4) throws(OptionDataError) -> ConfiguredOption {
+        precondition(table.family == .v4, "ConfiguredOption carries DHCPv4 options only")
+        let target = try OptionDataTarget.resolve(spec, in: table)
         let payload: [UInt8]
         if let definition = target.definition, spec.csvFormat != false {
             payload = try wrapped(spec, definition) { () throws(OptionValueError) in
@@ -39,7 +45,7 @@ public enum OptionDataEncoder {
     }
 
     /// Kea's frame around a value error: the space, the code, the reason and the position.
-    private static func wrapped<T>(_ spec: OptionDataSpec, _ definition: DHCPv4OptionDefinition,
+    private static func wrapped<T>(_ spec: OptionDataSpec, _ definition: OptionDefinition,
                                    _ body: () throws(OptionValueError) -> T) throws(OptionDataError) -> T {
         do {
             return try body()
@@ -51,7 +57,7 @@ public enum OptionDataEncoder {
 
     /// The payload for split CSV values (Kea's `optionFactory` with a vector of strings).
     static func encodeValues(_ values: [String],
-                             for definition: DHCPv4OptionDefinition) throws(OptionValueError) -> [UInt8] {
+                             for definition: OptionDefinition) throws(OptionValueError) -> [UInt8] {
         if definition.specialFormat == .classlessStaticRoutes {
             return try OptionClasslessStaticRoutes.encode(values)
         }
@@ -89,7 +95,7 @@ public enum OptionDataEncoder {
 
     /// Checks a payload the way Kea does when it builds the option from bytes.
     static func validate(_ payload: [UInt8],
-                         for definition: DHCPv4OptionDefinition) throws(OptionValueError) {
+                         for definition: OptionDefinition) throws(OptionValueError) {
         if definition.specialFormat == .classlessStaticRoutes {
             _ = try OptionClasslessStaticRoutes.decode(payload)
         } else {
@@ -98,29 +104,30 @@ public enum OptionDataEncoder {
     }
 }
 
-/// The option an `option-data` entry designates: its code and, for a standard option, its
+/// The option an `option-data` entry designates: its code and, when the table defines it, its
 /// definition. Separate from the data so that each of Kea's naming errors has one place.
 struct OptionDataTarget {
     var code: UInt8
-    var definition: DHCPv4OptionDefinition?
+    var definition: OptionDefinition?
 
-    static func resolve(_ spec: OptionDataSpec) throws(OptionDataError) -> OptionDataTarget {
+    static func resolve(_ spec: OptionDataSpec, in table: OptionTable) throws(OptionDataError) -> OptionDataTarget {
         func failure(_ text: String) -> OptionDataError {
             OptionDataError(message: "\(text) (\(spec.position))")
         }
-        try checkSpace(spec.space, failure)
+        let space = OptionSpaceName(spec.space)
+        try checkSpace(space, failure)
         if let name = spec.name, name.contains(" ") {
             throw failure("invalid option name '\(name)', space character is not allowed")
         }
         guard spec.name != nil || spec.code != nil else {
             throw failure("option data configuration requires one of 'code' or 'name' parameters to be specified")
         }
-        let code = try spec.code.map { (code) throws(OptionDataError) in try checkCode(code, failure) }
+        let code = try spec.code.map { (code) throws(OptionDataError) in try checkCode(code, in: space, failure) }
         // As Kea: a given code decides the lookup; the name is only checked against it.
-        let definition: DHCPv4OptionDefinition? = if let code {
-            DHCPv4OptionTable.definition(code: code)
+        let definition: OptionDefinition? = if let code {
+            table.definition(OptionKey(space: space, code: UInt16(code)))
         } else {
-            spec.name.flatMap { DHCPv4OptionTable.definition(named: $0) }
+            spec.name.flatMap { table.definition(named: $0, in: space) }
         }
         let qualifiedName = "\(spec.space).\(spec.name ?? "")"
         if let definition {
@@ -128,14 +135,15 @@ struct OptionDataTarget {
                 throw failure("specified option name '\(name)' does not match the option definition: "
                               + "'\(spec.space).\(definition.name)'")
             }
-            return OptionDataTarget(code: definition.code, definition: definition)
+            // A DHCPv4 table holds codes up to 255 only (`OptionTable.codeRange`).
+            return OptionDataTarget(code: UInt8(definition.code), definition: definition)
         }
         if spec.csvFormat == true {
             throw failure("definition for the option '\(qualifiedName)' having code '\(spec.code ?? 0)' does not exist")
         }
         guard let code else { throw failure("definition for the option '\(qualifiedName)' does not exist") }
-        if let name = spec.name, let named = DHCPv4OptionTable.definition(named: name) {
-            // Kea would quietly send the data under the code; a standard name given with another
+        if let name = spec.name, let named = table.definition(named: name, in: space) {
+            // Kea would quietly send the data under the code; a defined name given with another
             // code is almost surely a typo, so Kakapo refuses it.
             throw failure("specified option name '\(name)' does not match the option code \(code): "
                           + "'\(spec.space).\(name)' has code \(named.code)")
@@ -143,22 +151,23 @@ struct OptionDataTarget {
         return OptionDataTarget(code: code, definition: nil)
     }
 
-    private static func checkSpace(_ space: String,
+    /// Kea's `extractSpace`: a valid name, and not the other family's top-level space.
+    private static func checkSpace(_ space: OptionSpaceName,
                                    _ failure: (String) -> OptionDataError) throws(OptionDataError) {
-        guard space != "dhcp4" else { return }
-        if space == "dhcp6" {
+        guard space.isValid else { throw failure("invalid option space name '\(space)'") }
+        if space == .dhcp6 {
             throw failure("'dhcp6' option space name is reserved for DHCPv6 server")
         }
-        throw failure("option space '\(space)' is not supported yet: only 'dhcp4' options can be configured")
     }
 
-    private static func checkCode(_ code: Int,
+    /// Kea's `extractCode`, and its PAD/END rule, which holds in `dhcp4` only.
+    private static func checkCode(_ code: Int, in space: OptionSpaceName,
                                   _ failure: (String) -> OptionDataError) throws(OptionDataError) -> UInt8 {
         guard (0...255).contains(code) else {
             throw failure("invalid option code '\(code)', it must not be greater than '255'")
         }
-        if code == 0 { throw failure("invalid option code '0': reserved for PAD") }
-        if code == 255 { throw failure("invalid option code '255': reserved for END") }
+        if space == .dhcp4, code == 0 { throw failure("invalid option code '0': reserved for PAD") }
+        if space == .dhcp4, code == 255 { throw failure("invalid option code '255': reserved for END") }
         return UInt8(code)
     }
 }

@@ -2,7 +2,7 @@
 /// `std_option_defs.h` and in `option-def` entries. The raw value is Kea's spelling, so a
 /// configuration's `"type": "ipv4-address"` maps straight onto a case.
 ///
-/// A `record` option lists its fields separately (`DHCPv4OptionDefinition.recordFields`), as Kea
+/// A `record` option lists its fields separately (`OptionDefinition.recordFields`), as Kea
 /// does, so that this enum stays a plain, comparable value.
 public enum OptionDataType: String, Sendable, Equatable, CaseIterable {
     /// No payload at all (or only encapsulated sub-options).
@@ -38,7 +38,7 @@ public enum OptionDataType: String, Sendable, Equatable, CaseIterable {
     /// A length octet followed by the significant octets of an IPv6 prefix ("2001:db8::/32").
     case ipv6Prefix = "ipv6-prefix"
     /// A format Kea handles with a dedicated class (here: option 121); see
-    /// `DHCPv4OptionDefinition.specialFormat`.
+    /// `OptionDefinition.specialFormat`.
     case `internal`
     /// A sequence of fields of other types; the field types are on the definition.
     case record

@@ -24,7 +24,7 @@ struct DecodedOptionPayload: Equatable {
 /// an `OptionValueError`, never a trap.
 enum OptionPayloadDecoder {
     static func decode(_ payload: [UInt8],
-                       as definition: DHCPv4OptionDefinition) throws(OptionValueError) -> DecodedOptionPayload {
+                       as definition: OptionDefinition) throws(OptionValueError) -> DecodedOptionPayload {
         var reader = OptionPayloadReader(payload)
         var values: [OptionFieldValue] = []
         if definition.type != .empty {
@@ -42,7 +42,7 @@ enum OptionPayloadDecoder {
 
     /// The fields in order; with `isArray`, the last field repeats until the payload ends.
     private static func readFields(_ reader: inout OptionPayloadReader,
-                                   of definition: DHCPv4OptionDefinition) throws(OptionValueError) -> [OptionFieldValue] {
+                                   of definition: OptionDefinition) throws(OptionValueError) -> [OptionFieldValue] {
         let types = definition.fieldTypes
         let tupleLengthOctets = definition.specialFormat == .twoOctetTupleLength ? 2 : 1
         var values: [OptionFieldValue] = []

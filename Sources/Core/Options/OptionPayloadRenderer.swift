@@ -1,4 +1,4 @@
-extension DHCPv4OptionTable {
+extension OptionTable {
     /// Kea-like text for an option payload, for traces, logs and lease-file diagnostics:
     /// "192.0.2.1, 192.0.2.2", "example.com.", "3600", "true", strings as they are. Payloads with
     /// no definition, that do not decode by their definition, that carry sub-options, or whose
@@ -6,8 +6,8 @@ extension DHCPv4OptionTable {
     ///
     /// Text from decodable payloads reads back through `OptionDataEncoder` (csv-format true) to
     /// the same bytes, with commas and backslashes in strings escaped for that purpose.
-    public static func render(code: UInt8, payload: [UInt8]) -> String {
-        guard let definition = definition(code: code),
+    public func render(_ key: OptionKey, payload: [UInt8]) -> String {
+        guard let definition = definition(key),
               let text = OptionPayloadRenderer.text(payload, as: definition) else {
             return OptionDataText.colonHex(payload)
         }
@@ -18,7 +18,7 @@ extension DHCPv4OptionTable {
 /// Field values back to the comma-separated text `OptionDataEncoder` reads.
 enum OptionPayloadRenderer {
     /// The text for a payload decoded by its definition, or nil when only hex will do.
-    static func text(_ payload: [UInt8], as definition: DHCPv4OptionDefinition) -> String? {
+    static func text(_ payload: [UInt8], as definition: OptionDefinition) -> String? {
         if definition.specialFormat == .classlessStaticRoutes {
             guard let routes = try? OptionClasslessStaticRoutes.decode(payload) else { return nil }
             return OptionClasslessStaticRoutes.text(routes)

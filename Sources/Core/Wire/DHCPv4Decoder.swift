@@ -58,9 +58,9 @@ extension DHCPv4Message {
             return .failure(error)
         }
         var overload: UInt8 = 0
-        if options.contains(OptionCode.overload) {
-            guard let v = options.u8(OptionCode.overload), (1...3).contains(v) else {
-                return .failure(.badOverloadValue(options[OptionCode.overload] ?? []))
+        if options.contains(DHCPv4Option.dhcpOptionOverload) {
+            guard let v = options.u8(DHCPv4Option.dhcpOptionOverload), (1...3).contains(v) else {
+                return .failure(.badOverloadValue(options[DHCPv4Option.dhcpOptionOverload] ?? []))
             }
             overload = v
         }
@@ -91,8 +91,8 @@ extension DHCPv4Message {
                              into options: inout DHCPv4Options) -> DHCPv4DecodeError? {
         var c = ByteCursor(bytes, from: start, to: end)
         while let code = c.u8() {
-            if code == OptionCode.pad { continue }
-            if code == OptionCode.end { return nil }
+            if code == DHCPv4Options.padCode { continue }
+            if code == DHCPv4Options.endCode { return nil }
             guard let length = c.u8() else { return .missingOptionLength(code: code, area: area) }
             guard let data = c.take(Int(length)) else { return .optionOverrun(code: code, area: area) }
             options.join(code: code, start: data.startIndex, count: data.count)

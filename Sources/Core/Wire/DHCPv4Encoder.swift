@@ -31,9 +31,9 @@ extension DHCPv4Message {
                     snameOptions: snameArea.isEmpty ? nil : snameArea)
         out.appendU32(DHCPv4Message.magicCookie)
         let overload: UInt8 = (fileArea.isEmpty ? 0 : 1) | (snameArea.isEmpty ? 0 : 2)
-        if overload != 0 { out.append(contentsOf: [OptionCode.overload, 1, overload]) }
+        if overload != 0 { out.append(contentsOf: [DHCPv4Option.dhcpOptionOverload.code, 1, overload]) }
         for chunk in main { out.append(contentsOf: chunk) }
-        out.append(OptionCode.end)
+        out.append(DHCPv4Options.endCode)
         if out.count < DHCPv4Message.minimumLength {
             out.append(contentsOf: repeatElement(0, count: DHCPv4Message.minimumLength - out.count))
         }
@@ -49,7 +49,7 @@ extension DHCPv4Message {
         writeHeader(into: &out, fileOptions: nil, snameOptions: nil)
         out.appendU32(DHCPv4Message.magicCookie)
         options.writeShort(into: &out)
-        out.append(OptionCode.end)
+        out.append(DHCPv4Options.endCode)
         if out.count < DHCPv4Message.minimumLength {
             out.append(contentsOf: repeatElement(0, count: DHCPv4Message.minimumLength - out.count))
         }
@@ -85,8 +85,8 @@ extension DHCPv4Message {
         out.appendU32(siaddr.value)
         out.appendU32(giaddr.value)
         DHCPv4Message.appendField(chaddr, length: 16, into: &out)
-        DHCPv4Message.appendField(snameOptions.map { $0.flatMap { $0 } + [OptionCode.end] } ?? sname, length: 64, into: &out)
-        DHCPv4Message.appendField(fileOptions.map { $0.flatMap { $0 } + [OptionCode.end] } ?? file, length: 128, into: &out)
+        DHCPv4Message.appendField(snameOptions.map { $0.flatMap { $0 } + [DHCPv4Options.endCode] } ?? sname, length: 64, into: &out)
+        DHCPv4Message.appendField(fileOptions.map { $0.flatMap { $0 } + [DHCPv4Options.endCode] } ?? file, length: 128, into: &out)
     }
 
     /// Writes exactly `length` bytes: the field truncated or zero-padded.

@@ -23,33 +23,6 @@ public enum DHCPv4MessageType: UInt8, Sendable, CaseIterable {
     }
 }
 
-/// Well-known DHCPv4 option codes used by the engine and codec. The full table with names and
-/// types lives in `DHCPv4OptionTable`; these are the codes the protocol logic itself reads.
-public enum OptionCode {
-    public static let pad: UInt8 = 0
-    public static let subnetMask: UInt8 = 1
-    public static let routers: UInt8 = 3
-    public static let domainNameServers: UInt8 = 6
-    public static let hostName: UInt8 = 12
-    public static let domainName: UInt8 = 15
-    public static let requestedAddress: UInt8 = 50
-    public static let leaseTime: UInt8 = 51
-    public static let overload: UInt8 = 52
-    public static let messageType: UInt8 = 53
-    public static let serverIdentifier: UInt8 = 54
-    public static let parameterRequestList: UInt8 = 55
-    public static let message: UInt8 = 56
-    public static let maxMessageSize: UInt8 = 57
-    public static let renewalTime: UInt8 = 58
-    public static let rebindingTime: UInt8 = 59
-    public static let vendorClassIdentifier: UInt8 = 60
-    public static let clientIdentifier: UInt8 = 61
-    public static let fqdn: UInt8 = 81
-    public static let relayAgentInformation: UInt8 = 82
-    public static let subnetSelection: UInt8 = 118
-    public static let end: UInt8 = 255
-}
-
 /// A decoded DHCPv4 (BOOTP) message. `options` holds each option once, in first-seen order, with
 /// repeated instances already joined (RFC 3396) and overloaded sname/file options merged in.
 public struct DHCPv4Message: Sendable, Equatable {
@@ -95,16 +68,16 @@ public struct DHCPv4Message: Sendable, Equatable {
     }
 
     public var messageType: DHCPv4MessageType? {
-        options.u8(OptionCode.messageType).flatMap { DHCPv4MessageType(rawValue: $0) }
+        options.u8(DHCPv4Option.dhcpMessageType).flatMap { DHCPv4MessageType(rawValue: $0) }
     }
 
     /// Option 50 when it is exactly four bytes.
-    public var requestedAddress: IPv4Address? { options.address(OptionCode.requestedAddress) }
+    public var requestedAddress: IPv4Address? { options.address(DHCPv4Option.dhcpRequestedAddress) }
     /// Option 54 when it is exactly four bytes.
-    public var serverIdentifier: IPv4Address? { options.address(OptionCode.serverIdentifier) }
+    public var serverIdentifier: IPv4Address? { options.address(DHCPv4Option.dhcpServerIdentifier) }
     /// Option 61, when present and non-empty.
     public var clientIdentifier: [UInt8]? {
-        guard let v = options[OptionCode.clientIdentifier], !v.isEmpty else { return nil }
+        guard let v = options[DHCPv4Option.dhcpClientIdentifier], !v.isEmpty else { return nil }
         return v
     }
 }
@@ -112,8 +85,15 @@ public struct DHCPv4Message: Sendable, Equatable {
 /// An ordered option list keyed by code. Option data lives in one byte buffer with a small
 /// index of (code, start, length): decoding shares the datagram's buffer instead of copying
 /// each option, and the protocol's common reads (`u8`, `address`, `u32`) allocate nothing.
-/// Small (tens of entries), so a linear scan beats hashing.
+/// Small (tens of entries), so a linear scan beats hashing. Indexed by the one-octet wire code;
+/// the protocol logic names its options with `DHCPv4Option` keys (see `DHCPv4Options+Keys`).
 public struct DHCPv4Options: Sendable, Sequence {
+    /// The PAD octet between options (RFC 2132 §3.1): a wire delimiter, not an option, so it has
+    /// no definition in `OptionTable.dhcp4` (Kea has none either).
+    public static let padCode: UInt8 = 0
+    /// The END octet after the last option (RFC 2132 §3.2); a delimiter too.
+    public static let endCode: UInt8 = 255
+
     public struct Entry: Sendable, Equatable {
         public var code: UInt8
         public var data: [UInt8]

@@ -1,9 +1,15 @@
-/// One row of an option table: what Kea's `OptionDefParams` holds for a standard option. The same
+/// One row of an option table, for any family: what Kea's `OptionDefinition` holds. The same
 /// row drives the configuration name, the text-to-wire encoder and the wire-to-text renderer, so
-/// the three cannot drift apart.
-public struct DHCPv4OptionDefinition: Sendable, Equatable {
-    /// The option code in its space (1...254 in `dhcp4`).
-    public var code: UInt8
+/// the three cannot drift apart. Standard rows come from `std_option_defs.h`; a configuration
+/// adds its own with `option-def`.
+///
+/// Nothing here assumes a family: codes are 16 bits wide and the space is named. The table a
+/// row is added to checks the range its family allows (1...254 in `dhcp4`).
+public struct OptionDefinition: Sendable, Equatable {
+    /// The space the option belongs to.
+    public var space: OptionSpaceName
+    /// The option code in its space.
+    public var code: UInt16
     /// Kea's name, which is also the `option-data` `name` a configuration uses.
     public var name: String
     /// The value type, or `.record` (fields in `recordFields`) or `.internal` (see `specialFormat`).
@@ -12,17 +18,20 @@ public struct DHCPv4OptionDefinition: Sendable, Equatable {
     public var isArray: Bool
     /// The field types of a `.record` option, in wire order; empty for every other type.
     public var recordFields: [OptionDataType]
-    /// The option space whose options this one carries as sub-options (options 43 and 82).
-    public var encapsulatedSpace: String?
+    /// The option space whose options this one carries as sub-options after its own value
+    /// (options 43 and 82, or an `option-def` with `encapsulate`).
+    public var encapsulatedSpace: OptionSpaceName?
     /// A wire layout Kea implements with a dedicated class rather than the generic type rules.
     public var specialFormat: OptionSpecialFormat?
 
-    /// Builds a table row. Records must list at least two fields, as Kea requires.
-    public init(code: UInt8, name: String, type: OptionDataType, isArray: Bool = false,
-                recordFields: [OptionDataType] = [], encapsulatedSpace: String? = nil,
+    /// Builds a row. Records must list at least two fields, as Kea requires; configured
+    /// definitions are checked with Kea's messages before they get here (`configured(…)`).
+    public init(space: OptionSpaceName, code: UInt16, name: String, type: OptionDataType, isArray: Bool = false,
+                recordFields: [OptionDataType] = [], encapsulatedSpace: OptionSpaceName? = nil,
                 specialFormat: OptionSpecialFormat? = nil) {
         precondition(type == .record ? recordFields.count >= 2 : recordFields.isEmpty,
-                     "record fields belong to record options only (option \(code))")
+                     "record fields belong to record options only (option \(space).\(code))")
+        self.space = space
         self.code = code
         self.name = name
         self.type = type
@@ -31,6 +40,9 @@ public struct DHCPv4OptionDefinition: Sendable, Equatable {
         self.encapsulatedSpace = encapsulatedSpace
         self.specialFormat = specialFormat
     }
+
+    /// The space and code together.
+    public var key: OptionKey { OptionKey(space: space, code: code) }
 
     /// The types of the values a configuration writes, in order: the record fields, or the one
     /// type of a plain option. With `isArray`, the last one repeats.
@@ -49,4 +61,12 @@ public enum OptionSpecialFormat: Sendable, Equatable {
     /// Option 143 (RFC 8572). Its tuples carry a two-octet length even in DHCPv4, as Kea does
     /// for `v4-sztp-redirect`.
     case twoOctetTupleLength
+}
+
+/// A table row in the shape of Kea's `OptionDefParams` initializers, to keep tables readable.
+func optionRow(_ code: UInt16, _ name: String, _ type: OptionDataType, in space: OptionSpaceName = .dhcp4,
+               array: Bool = false, fields: [OptionDataType] = [], encapsulates: OptionSpaceName? = nil,
+               special: OptionSpecialFormat? = nil) -> OptionDefinition {
+    OptionDefinition(space: space, code: code, name: name, type: type, isArray: array, recordFields: fields,
+                     encapsulatedSpace: encapsulates, specialFormat: special)
 }

@@ -1,13 +1,14 @@
-/// The standard options of Kea's `dhcp4` space: the one table that gives option names, codes and
-/// types to the configuration decoder, the option encoder and the renderer.
+/// The standard options of Kea's `dhcp4` space, as rows for `OptionTable.dhcp4`: the one table
+/// that gives option names, codes and types to the configuration decoder, the option encoder,
+/// the renderer and the engine's `DHCPv4Option` keys.
 ///
 /// Transcribed from `STANDARD_V4_OPTION_DEFINITIONS` in Kea 2.4's `src/lib/dhcp/std_option_defs.h`,
-/// plus `vendor-encapsulated-options` (43, Kea's "last resort" definition) and
-/// `classless-static-route` (121, Kea's `OptionClasslessStaticRoute`, added to Kea in 2023).
+/// plus `classless-static-route` (121, Kea's `OptionClasslessStaticRoute`, added to Kea in 2023).
 /// Note that Kea types `domain-name` (15) as a string, although its manual's table says fqdn.
-public enum DHCPv4OptionTable {
-    /// Every standard DHCPv4 option definition, ordered by code.
-    public static let all: [DHCPv4OptionDefinition] = [
+/// `vendor-encapsulated-options` (43) is apart, in `lastResortRows`, as Kea keeps it.
+enum DHCPv4StandardOptions {
+    /// Every standard DHCPv4 option definition but option 43, ordered by code.
+    static let rows: [OptionDefinition] = [
         optionRow(1, "subnet-mask", .ipv4Address),
         optionRow(2, "time-offset", .int32),
         optionRow(3, "routers", .ipv4Address, array: true),
@@ -50,8 +51,6 @@ public enum DHCPv4OptionTable {
         optionRow(40, "nis-domain", .string),
         optionRow(41, "nis-servers", .ipv4Address, array: true),
         optionRow(42, "ntp-servers", .ipv4Address, array: true),
-        optionRow(43, "vendor-encapsulated-options", .empty,
-            encapsulates: "vendor-encapsulated-options-space"),
         optionRow(44, "netbios-name-servers", .ipv4Address, array: true),
         optionRow(45, "netbios-dd-server", .ipv4Address, array: true),
         optionRow(46, "netbios-node-type", .uint8),
@@ -89,7 +88,7 @@ public enum DHCPv4OptionTable {
         optionRow(78, "slp-directory-agent", .record, array: true, fields: [.boolean, .ipv4Address]),
         optionRow(79, "slp-service-scope", .record, fields: [.boolean, .string]),
         optionRow(81, "fqdn", .record, fields: [.uint8, .uint8, .uint8, .fqdn]),
-        optionRow(82, "dhcp-agent-options", .empty, encapsulates: "dhcp-agent-options-space"),
+        optionRow(82, "dhcp-agent-options", .empty, encapsulates: .dhcpAgentOptions),
         optionRow(85, "nds-servers", .ipv4Address, array: true),
         optionRow(86, "nds-tree-name", .string),
         optionRow(87, "nds-context", .string),
@@ -137,55 +136,17 @@ public enum DHCPv4OptionTable {
         optionRow(213, "v4-access-domain", .fqdn),
     ]
 
-    private static let index = OptionDefinitionIndex(all)
+    /// Kea's `LAST_RESORT_V4_OPTION_DEFINITIONS`: option 43 carries the sub-options a
+    /// configuration defines in `vendor-encapsulated-options-space`, unless an `option-def`
+    /// in `dhcp4` gives code 43 another meaning (Kea allows that, and so does `OptionTable`).
+    static let lastResortRows: [OptionDefinition] = [
+        optionRow(43, "vendor-encapsulated-options", .empty, encapsulates: .vendorEncapsulatedOptions),
+    ]
 
-    /// The definition a configuration names with `"name": …`, or nil for a name Kea does not define.
-    public static func definition(named name: String) -> DHCPv4OptionDefinition? {
-        index.definition(named: name)
-    }
-
-    /// The definition of a code, or nil for codes Kea has no standard definition for (their data
-    /// must be configured as hexadecimal and is sent byte for byte).
-    public static func definition(code: UInt8) -> DHCPv4OptionDefinition? {
-        index.definition(code: code)
-    }
-}
-
-/// Lookup by code and by name over one option table, built once. Duplicate codes or names in a
-/// table are a programmer error.
-struct OptionDefinitionIndex: Sendable {
-    private let definitions: [DHCPv4OptionDefinition]
-    private let positionByCode: [UInt8: Int]
-    private let positionByName: [String: Int]
-
-    init(_ definitions: [DHCPv4OptionDefinition]) {
-        var byCode: [UInt8: Int] = [:]
-        var byName: [String: Int] = [:]
-        for (position, definition) in definitions.enumerated() {
-            precondition(byCode.updateValue(position, forKey: definition.code) == nil,
-                         "duplicate option code \(definition.code) in an option table")
-            precondition(byName.updateValue(position, forKey: definition.name) == nil,
-                         "duplicate option name \(definition.name) in an option table")
-        }
-        self.definitions = definitions
-        self.positionByCode = byCode
-        self.positionByName = byName
-    }
-
-    func definition(named name: String) -> DHCPv4OptionDefinition? {
-        positionByName[name].map { definitions[$0] }
-    }
-
-    func definition(code: UInt8) -> DHCPv4OptionDefinition? {
-        positionByCode[code].map { definitions[$0] }
-    }
-}
-
-/// A table row in the shape of Kea's `OptionDefParams` initializers, to keep the table readable.
-func optionRow(_ code: UInt8, _ name: String, _ type: OptionDataType, array: Bool = false,
-         fields: [OptionDataType] = [], encapsulates: String? = nil,
-         special: OptionSpecialFormat? = nil) -> DHCPv4OptionDefinition {
-    DHCPv4OptionDefinition(code: code, name: name, type: type, isArray: array,
-                           recordFields: fields, encapsulatedSpace: encapsulates,
-                           specialFormat: special)
+    /// Kea's `DOCSIS3_V4_OPTION_DEFINITIONS`, the options of CableLabs' enterprise space
+    /// (`vendor-4491`), which a configuration may override with its own `option-def`.
+    static let cableLabsVendorRows: [OptionDefinition] = [
+        optionRow(1, "oro", .uint8, in: .vendor(enterpriseNumber: 4491), array: true),
+        optionRow(2, "tftp-servers", .ipv4Address, in: .vendor(enterpriseNumber: 4491), array: true),
+    ]
 }

@@ -1,0 +1,62 @@
+/// `option-def`: the configuration's own option definitions, added to the decode's option table
+/// before any `option-data` is read (Kea parses them first too, wherever they sit in the map).
+extension Dhcp4Decoding {
+    mutating func decodeOptionDefinitions(_ node: JSONNode) throws(ConfigError) {
+        for entry in try array(node) {
+            let definition = try optionDefinition(entry)
+            do {
+                try optionTable.addConfigured(definition)
+            } catch {
+                // As Kea's OptionDefListParser: the storage's reason, then the entry's position.
+                throw ConfigError.semantic(Self.configErrorCode(error.code), error.message, at: entry.position)
+            }
+        }
+    }
+
+    /// One entry, with Kea 2.4's keys (`name`, `code`, `type` required; `record-types`,
+    /// `space`, `encapsulate`, `array` with Kea's defaults) and checks, each error at the
+    /// position Kea names.
+    private func optionDefinition(_ entry: JSONNode) throws(ConfigError) -> OptionDefinition {
+        var name = "", code: Int64 = 0, type = "", recordTypes = "", space = "dhcp4", encapsulate = ""
+        var isArray = false
+        var positions: [OptionDefinitionError.Field: SourcePosition] = [:]
+        for member in try object(entry) {
+            switch member.key {
+            case "name": name = try string(member.value)
+            case "code":
+                code = try integer(member.value)
+                positions[.code] = member.value.position
+            case "type": type = try string(member.value)
+            case "record-types":
+                recordTypes = try string(member.value)
+                positions[.recordTypes] = member.value.position
+            case "space":
+                space = try string(member.value)
+                positions[.space] = member.value.position
+            case "encapsulate": encapsulate = try string(member.value)
+            case "array": isArray = try bool(member.value)
+            default:
+                if try annotation(member) { continue }
+                throw unknownKey(member, context: "option-def")
+            }
+        }
+        for key in ["name", "code", "type"] { _ = try require(key, in: entry, context: "option-def") }
+        do {
+            return try OptionDefinition.configured(
+                name: name, code: code, type: type, array: isArray, recordTypes: recordTypes,
+                space: OptionSpaceName(space), encapsulate: encapsulate, family: optionTable.family)
+        } catch {
+            let position = positions[error.field] ?? entry.position
+            throw ConfigError.semantic(Self.configErrorCode(error.code), error.message, at: position)
+        }
+    }
+
+    static func configErrorCode(_ code: OptionDefinitionError.Code) -> ConfigError.Code {
+        switch code {
+        case .invalidCode: .outOfRange
+        case .invalidSpace, .invalidName, .invalidType, .invalidEncapsulation: .invalidValue
+        case .duplicate: .duplicate
+        case .standardOverride: .conflict
+        }
+    }
+}

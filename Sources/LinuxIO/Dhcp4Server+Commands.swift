@@ -58,7 +58,11 @@ extension Dhcp4Server {
         case .configTest, .configSet:
             guard let a = args else { return ControlResponse.make(.error, "Missing mandatory 'arguments' parameter.") }
             let l: ConfigLoader.Loaded
-            do { l = try ConfigLoader.load(json: a) } catch { return ControlResponse.make(.error, error.message) }
+            // config-test checks as -t does (an SQL lease backend is fine to check); config-set
+            // must be servable.
+            do { l = try ConfigLoader.load(json: a, for: command == .configTest ? .check : .serve) } catch {
+                return ControlResponse.make(.error, error.message)
+            }
             if command == .configTest {
                 return ControlResponse.make(.success, "Configuration seems sane. Control-socket, hook-libraries, and D2 configuration were sanity checked, but not applied.")
             }

@@ -165,6 +165,6 @@ extension Dhcp4Server {
         loaded = l
         logger.apply(l.config.loggers, forceDebug: options.forceDebug)
         engine.reconfigure(l.config, now: now)
-        for w in l.warnings { logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", w) }
+        logWarnings(l)
     }
 }

@@ -66,7 +66,7 @@ public final class Dhcp4Server: DaemonService {
         memfile = m
         engine = Dhcp4Engine(config: loaded.config, store: store, now: now)
         try openSockets(loaded.config)
-        for w in loaded.warnings { logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", w) }
+        logWarnings(loaded)
     }
 
     public enum StartError: Error, CustomStringConvertible {
@@ -146,5 +146,20 @@ extension Dhcp4Server: EffectPort {
         guard logger.isEnabled(ev.severity, debugLevel: level) else { return }
         let (id, sev, text) = ev.logLine
         logger.log(sev, id, text, component: "dhcp4", debugLevel: level)
+    }
+}
+
+extension Dhcp4Server {
+    /// Every configuration warning is logged: Kea's syntax warning for a trailing comma, and
+    /// Kakapo's own for keys accepted but not acted on.
+    func logWarnings(_ l: ConfigLoader.Loaded) {
+        for w in l.configWarnings {
+            switch w.code {
+            case .extraneousComma:
+                logger.log(.warn, "DHCP4_CONFIG_SYNTAX_WARNING", "configuration syntax warning: \(w.message)")
+            case .ignoredKey, .notActedOn, .inconsistentValues:
+                logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", w.message)
+            }
+        }
     }
 }

@@ -36,6 +36,8 @@ public enum LogCatalog {
                    "The server has applied its configuration, opened its sockets and is ready to serve DHCPv4 packets."),
         LogMessage("DHCP4_ALREADY_RUNNING", .fatal, .kea,
                    "The PID file names a live process, most likely a second server started with the same configuration file; this one exits."),
+        LogMessage("DHCP4_CONFIG_SYNTAX_WARNING", .warn, .kea,
+                   "The configuration parsed, but with a syntax oddity Kea tolerates (for example a trailing comma)."),
         LogMessage("DHCP4_CONFIG_LOAD_FAIL", .error, .kea,
                    "The configuration file could not be read or applied; at startup the server then exits, on a reload it keeps the running configuration."),
         LogMessage("DHCP4_INIT_FAIL", .error, .kea,

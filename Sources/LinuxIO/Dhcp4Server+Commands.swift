@@ -29,7 +29,8 @@ extension Dhcp4Server {
             let refusedBefore = executor.failedCount + executor.conflictCount
             process(effects, now)
             flush(now)
-            if executor.failedCount + executor.conflictCount > refusedBefore {
+            // A read-only command has no transaction: an earlier failure is not its own.
+            if effects.transaction != nil, executor.failedCount + executor.conflictCount > refusedBefore {
                 return ControlResponse.make(.error, "the lease database refused the change; nothing was modified")
             }
             return response

@@ -87,7 +87,7 @@ extension Dhcp4Server {
                 changes.reserveCapacity(batch.count)
                 for e in batch { for w in e.writes { changes.append(w.change) } }
                 if !m.append(changes) {
-                    let reason = String(cString: strerror(errno))
+                    let reason = m.lastFailure ?? "unknown error"
                     logger.log(.error, "DHCPSRV_MEMFILE_WRITE_FAIL", "failed to write \(changes.count) lease change(s) to \(m.path): \(reason); the replies that depend on them are withheld", component: "dhcpsrv")
                     outcome = .failed(reason: reason)
                 }

@@ -46,6 +46,7 @@ public final class Memfile {
     /// Opens the file for appending, writing the header if it is new or empty.
     public func openForAppend() throws(FileError) {
         if fd >= 0 { close(fd) }
+        isWedged = false
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError("cannot open lease file \(path)") }
         var st = stat()
@@ -56,8 +57,18 @@ public final class Memfile {
 
     /// Appends rows for `changes` in one write. Returns false on failure (the caller must then
     /// not send the replies that depend on them).
+    ///
+    /// A write that fails part way (disk full, file size limit) would leave half a row at the
+    /// end of the file, and the next append would glue a good row to it: that lease would be
+    /// lost at the next load. So the file is cut back to its size before the failed append;
+    /// if even that fails, every later append is refused (`isWedged`) until a cleanup writes
+    /// the file anew.
     public func append(_ changes: [LeaseChange4]) -> Bool {
         guard !changes.isEmpty else { return true }
+        guard !isWedged else {
+            lastFailure = "lease file \(path) ends with a partial row that could not be removed"
+            return false
+        }
         var text = ""
         text.reserveCapacity(changes.count * 96)
         for c in changes {
@@ -67,9 +78,23 @@ public final class Memfile {
             }
             text += "\n"
         }
-        do { try writeAll(text) } catch { return false }
+        var st = stat()
+        let sizeBefore: off_t = fstat(fd, &st) == 0 ? st.st_size : -1
+        do {
+            try writeAll(text)
+        } catch {
+            lastFailure = error.description
+            if sizeBefore < 0 || ftruncate(fd, sizeBefore) != 0 { isWedged = true }
+            return false
+        }
+        lastFailure = nil
         return true
     }
+
+    /// Why the last append failed (with errno's text); nil after a success.
+    public private(set) var lastFailure: String?
+    /// A failed append could not be cut back off the file; appends are refused until cleanup.
+    public private(set) var isWedged = false
 
     private func writeAll(_ text: String) throws(FileError) {
         var bytes = Array(text.utf8)

@@ -41,12 +41,12 @@ extension World {
     }
 
     /// A client whose lease from one server is still valid and that binds through another
-    /// server (it rebinds or reboots while its server is away) keeps its address: the servers
-    /// share what they know of it, so the other one honours the lease.
+    /// server sharing its lease database (it rebinds or reboots while its server is away)
+    /// keeps its address: the other server reads the lease and honours it.
     func checkKeptAddress(_ c: Int, _ l: VirtualClient.Lease) {
         guard let previous = lastBinding[c], previous.expiresAt > now,
               let before = serverByAddress[previous.serverID], let after = serverByAddress[l.serverID],
-              before != after else { return }
+              before != after, let db = servers[before].database, servers[after].database === db else { return }
         guard previous.address != l.address else {
             moves += 1
             return

@@ -57,10 +57,12 @@ extension Dhcp4Engine {
             if let x = t.exchange { drop(.leaseStoreFailed, x.label, now, &effects) }
         case .conflict(let address, let current):
             rollBack(t, now: now)
-            // The winning row is durable: the view shows it from now on.
+            // The winning row is durable: the view shows it from now on. The gauges move from
+            // the row this proposal was decided on (what rollBack restored them to).
             let shown = store.lease(at: address)
+            let decidedOn = t.writes.first(where: { $0.change.lease.address == address })?.expected ?? shown
             if let c = current { store.apply(.upsert(c)) } else if let s = shown { store.apply(.delete(s)) }
-            adjustGauges(old: shown, new: current, now: now.wall)
+            adjustGauges(old: decidedOn, new: current, now: now.wall)
             effects.events.append(.leaseConflict(client: t.exchange?.label, address: address, attempt: t.attempt))
             guard var x = t.exchange else { break }
             guard t.attempt < Self.attemptsMax else {
@@ -68,6 +70,8 @@ extension Dhcp4Engine {
                 break
             }
             x.now = now
+            // The configuration may have been reloaded since the first attempt.
+            x.subnet = selectSubnet(x.message, x.datagram)
             attempt = t.attempt + 1
             defer { attempt = 1 }
             var again = Effects4()

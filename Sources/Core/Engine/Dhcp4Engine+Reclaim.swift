@@ -22,7 +22,7 @@ extension Dhcp4Engine {
     /// Reclaims expired leases: assigned ones become expired-reclaimed (kept for lease
     /// affinity) or are deleted when `remove`; declined ones whose probation ended are deleted
     /// and their address returns to the pool.
-    public mutating func reclaim(limit: Int, remove: Bool, now: Now, _ effects: inout Effects4) {
+    mutating func reclaim(limit: Int, remove: Bool, now: Now, _ effects: inout Effects4) {
         var budget = limit
         for l in store.expired(state: .declined, before: now.wall, limit: budget) {
             adjustGauges(old: l, new: nil, now: now.wall)

@@ -93,7 +93,9 @@ extension Dhcp4Server {
                 }
             }
             // Undo in reverse order so each rollback restores the row its own proposal saw.
-            let order = outcome == .durable ? batch : batch.reversed()
+            let failed: Bool
+            if case .durable = outcome { failed = false } else { failed = true }
+            let order = failed ? batch.reversed() : batch
             for e in order {
                 guard let id = e.transaction else { continue }
                 executor.settle(id, outcome, engine: &engine, port: self, now: now)

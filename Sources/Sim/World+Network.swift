@@ -164,7 +164,7 @@ extension World {
         let server = servers[s]
         guard let db = server.database else { return }
         let outcome = db.commit(writes, fail: databaseRNG.chance(db.spec.writeFailure))
-        if outcome == .durable {
+        if case .durable = outcome {
             for w in writes {
                 if tracing { traceLease(server, w.change, durable: true) }
                 if scenario.expectations.invariants {

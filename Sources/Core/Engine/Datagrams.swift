@@ -88,12 +88,15 @@ public struct Effects<Family: ProtocolFamily>: Sendable {
     public var nameChanges: [NameChangeRequest] = []
     /// Commands to a partner server (high availability), sent once the transaction is durable.
     public var partnerCommands: [PartnerCommand] = []
+    @inlinable
     public init() {}
 
     /// The proposed changes, in order.
+    @inlinable
     public var leaseChanges: [LeaseChange<Family.Lease>] { writes.map(\.change) }
 
     /// Whether nothing at all is to be done.
+    @inlinable
     public var isEmpty: Bool {
         writes.isEmpty && datagrams.isEmpty && events.isEmpty && nameChanges.isEmpty && partnerCommands.isEmpty
     }

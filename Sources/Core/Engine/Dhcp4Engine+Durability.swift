@@ -44,6 +44,7 @@ extension Dhcp4Engine {
     /// would: a conflict shows the row that won, then the client's exchange is decided anew
     /// (another address, a NAK, or silence); a failed write drops the exchange. An outcome
     /// for an unknown or already settled transaction is a no-op.
+    @_specialize(exported: true, where Store == MemoryLeaseStore4)
     public mutating func handle(outcome: WriteOutcome4, of id: TransactionID, now: Now) -> Effects4 {
         guard let t = inFlight.removeValue(forKey: id) else { return Effects4() }
         var effects = Effects4()

@@ -25,6 +25,7 @@ struct Exchange {
 
 extension Dhcp4Engine {
     /// Call for every datagram received on a DHCPv4 server socket (port 67).
+    @_specialize(exported: true, where Store == MemoryLeaseStore4)
     public mutating func handle(datagram d: InboundDatagram, now: Now) -> Effects4 {
         var effects = Effects4()
         stats.add(.pktReceived, now: now.wall)

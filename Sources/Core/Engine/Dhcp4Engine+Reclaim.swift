@@ -2,6 +2,7 @@ extension Dhcp4Engine {
     /// Call when `nextDeadline` has passed. Runs a reclamation cycle (at most
     /// max-reclaim-leases leases) and/or a flush of expired-reclaimed leases held longer than
     /// hold-reclaimed-time. A call before any deadline is a no-op.
+    @_specialize(exported: true, where Store == MemoryLeaseStore4)
     public mutating func handleDeadline(now: Now) -> Effects4 {
         var effects = Effects4()
         provisional = ProvisionalCounts()

@@ -83,6 +83,8 @@ public final class Daemon {
         while running {
             var fds: [pollfd] = []
             var kinds: [Source] = []
+            fds.reserveCapacity(16)
+            kinds.reserveCapacity(16)
             func add(_ fd: Int32, _ k: Source) { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)); kinds.append(k) }
             for fd in service.inputDescriptors { add(fd, .service(fd)) }
             if signalFD >= 0 { add(signalFD, .signal) }

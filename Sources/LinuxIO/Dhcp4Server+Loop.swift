@@ -21,7 +21,7 @@ extension Dhcp4Server {
         }
     }
 
-    public var inputDescriptors: [Int32] { Array(socketByFD.keys) }
+    public var inputDescriptors: [Int32] { descriptors }
 
     public func readable(_ fd: Int32, now: Now) {
         guard let idx = socketByFD[fd] else { return }

@@ -33,6 +33,8 @@ public final class Dhcp4Server: DaemonService {
     var served: [Int32: SystemInterface] = [:]
     /// Which socket a polled descriptor is: a raw socket by interface index, or the UDP one.
     var socketByFD: [Int32: Int32] = [:]
+    /// `socketByFD`'s keys, in a fixed order (polled every loop turn).
+    var descriptors: [Int32] = []
     /// Carries out the engine's effects: persist, then send, then log.
     var executor = EffectExecutor4()
     /// Transactions handed over this loop turn and not yet written (see `flush`).
@@ -124,6 +126,7 @@ public final class Dhcp4Server: DaemonService {
         socketByFD = [:]
         for (idx, r) in rawSockets { socketByFD[r.fd] = idx }
         if let u = udp { socketByFD[u.fd] = Dhcp4Server.udpToken }
+        descriptors = socketByFD.keys.sorted()
         engine.localAddresses = Set(served.values.flatMap { $0.addresses.compactMap(\.address.v4) })
         for i in served.values.sorted(by: { $0.index < $1.index }) {
             logger.log(.info, "DHCPSRV_CFGMGR_ADD_IFACE", "listening on interface \(i.name) (\(rawSockets[i.index] != nil ? "raw" : "UDP") socket, \(i.addresses.map { $0.address.description }.joined(separator: ", ")))", component: "dhcpsrv", debugLevel: 0)

@@ -59,6 +59,7 @@ final class SimServer {
             precondition(report.errors.isEmpty, "server \(spec.name): its own lease file does not load: \(report.errors)")
         }
         var e = Dhcp4Engine(config: config, store: store, now: now(t))
+        e.storeMayConflict = database != nil
         e.localAddresses = Set([spec.address] + segmentInterfaces.values.flatMap { $0.addresses.compactMap(\.address.v4) })
         engine = e
     }

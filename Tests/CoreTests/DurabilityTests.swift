@@ -71,6 +71,7 @@ final class DurabilityTests: XCTestCase {
     func testConflictWithAnotherClientEndsInANak() throws {
         var h = EngineHarness()
         h.settlesAutomatically = false
+        h.engine.storeMayConflict = true
         let a = IPv4Address(192, 0, 2, 10)
         let e = h.send(request(h, mac: EngineHarness.mac(1), address: a)).effects
         let winner = Lease4(address: a, hardwareAddress: HardwareAddress(bytes: EngineHarness.mac(2)), clientID: nil,
@@ -89,6 +90,7 @@ final class DurabilityTests: XCTestCase {
     func testConflictWithTheClientsOwnLeaseRenewsIt() throws {
         var h = EngineHarness()
         h.settlesAutomatically = false
+        h.engine.storeMayConflict = true
         let a = IPv4Address(192, 0, 2, 15)
         var rebind = EngineHarness.message(.request, mac: EngineHarness.mac(3), xid: 12)
         rebind.ciaddr = a
@@ -108,6 +110,7 @@ final class DurabilityTests: XCTestCase {
     func testConflictsAreBounded() throws {
         var h = EngineHarness()
         h.settlesAutomatically = false
+        h.engine.storeMayConflict = true
         let a = IPv4Address(192, 0, 2, 16)
         var rebind = EngineHarness.message(.request, mac: EngineHarness.mac(4), xid: 13)
         rebind.ciaddr = a
@@ -175,5 +178,21 @@ final class DurabilityTests: XCTestCase {
         h.advance(seconds: 60)
         let again = h.engine.handleDeadline(now: h.now)
         XCTAssertEqual(again.writes.first?.change.lease.address, ack.yiaddr, "the next cycle reclaims it again")
+    }
+
+    /// With an exclusive store (memfile) the engine keeps no exchange to decide again: a
+    /// conflict, which such a store never reports, is rolled back and the exchange dropped.
+    func testExclusiveStoreDoesNotDecideAgain() throws {
+        var h = EngineHarness()
+        h.settlesAutomatically = false
+        XCTAssertFalse(h.engine.storeMayConflict)
+        let a = IPv4Address(192, 0, 2, 10)
+        let e = h.send(request(h, mac: EngineHarness.mac(1), address: a)).effects
+        let winner = Lease4(address: a, hardwareAddress: HardwareAddress(bytes: EngineHarness.mac(2)), clientID: nil,
+                            validLifetimeSeconds: 3600, expire: h.now.wall + Seconds(3600), subnetID: 1)
+        let next = h.engine.handle(outcome: .conflict(address: a, current: winner), of: try XCTUnwrap(e.transaction), now: h.now)
+        XCTAssertTrue(next.datagrams.isEmpty)
+        XCTAssertNil(next.transaction)
+        XCTAssertEqual(h.engine.store.lease(at: a), winner)
     }
 }

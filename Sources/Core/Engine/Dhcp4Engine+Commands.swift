@@ -81,7 +81,7 @@ extension Dhcp4Engine {
         case .leaseDel: answer = leaseDel(arguments, now: now, &effects)
         case .leaseWipe: answer = leaseWipe(arguments, now: now, &effects)
         }
-        seal(&effects, exchange: nil)
+        seal(&effects)
         return (answer, effects)
     }
 

@@ -1,8 +1,11 @@
 /// A transaction the engine proposed and the shell has not yet settled.
 struct InFlight {
     var writes: [LeaseWrite4]
-    /// The client exchange to decide again after a conflict (nil for timers and commands).
+    /// The client exchange to decide again after a conflict (nil for timers and commands, and
+    /// when the store cannot conflict).
     var exchange: Exchange?
+    /// Who the transaction was for, to log a failure (nil for timers and commands).
+    var label: ClientLabel?
     var attempt: Int
     /// Counters bumped by the proposal, taken back if it does not become durable.
     var counted: ProvisionalCounts
@@ -12,8 +15,9 @@ struct InFlight {
 struct ProvisionalCounts {
     var packetsSent = 0
     var acksSent = 0
-    /// Subnets whose cumulative-assigned-addresses went up.
-    var cumulativeAssigned: [UInt32] = []
+    /// The subnet whose cumulative-assigned-addresses went up (an exchange grants at most one
+    /// new lease; no array on the packet path).
+    var cumulativeAssigned: UInt32?
     /// Reclaimed leases by subnet, and whether each was a declined one.
     var reclaimed: [(subnet: UInt32, declined: Bool)] = []
 }
@@ -26,16 +30,35 @@ extension Dhcp4Engine {
     /// Transactions proposed and not yet settled (the shell owes an outcome for each).
     public var transactionsInFlight: Int { inFlight.count }
 
-    /// Closes an input's proposal: if it wrote anything, everything it produced (replies,
-    /// events) now waits on one transaction.
-    mutating func seal(_ effects: inout Effects4, exchange: Exchange?) {
+    /// Closes a client exchange's proposal: if it wrote anything, everything it produced
+    /// (replies, events) now waits on one transaction. (Two entry points rather than an
+    /// optional exchange: wrapping an `Exchange` in an Optional copies it, on every packet.)
+    mutating func seal(_ effects: inout Effects4, for x: Exchange) {
+        guard let (id, counted) = openTransaction(&effects) else { return }
+        // The exchange is kept only when the store can report a conflict: an exclusive store
+        // (memfile) can only fail, and a failed exchange is dropped, not decided again.
+        if storeMayConflict {
+            inFlight[id] = InFlight(writes: effects.writes, exchange: x, label: x.label, attempt: attempt, counted: counted)
+        } else {
+            inFlight[id] = InFlight(writes: effects.writes, exchange: nil, label: x.label, attempt: attempt, counted: counted)
+        }
+    }
+
+    /// Closes the proposal of a timer or a command (no client to decide again for).
+    mutating func seal(_ effects: inout Effects4) {
+        guard let (id, counted) = openTransaction(&effects) else { return }
+        inFlight[id] = InFlight(writes: effects.writes, exchange: nil, label: nil, attempt: attempt, counted: counted)
+    }
+
+    /// Takes the input's provisional counts; when it wrote anything, names its transaction.
+    private mutating func openTransaction(_ effects: inout Effects4) -> (TransactionID, ProvisionalCounts)? {
         let counted = provisional
         provisional = ProvisionalCounts()
-        guard !effects.writes.isEmpty else { return }
+        guard !effects.writes.isEmpty else { return nil }
         let id = TransactionID(nextTransaction)
         nextTransaction &+= 1
         effects.transaction = id
-        inFlight[id] = InFlight(writes: effects.writes, exchange: exchange, attempt: attempt, counted: counted)
+        return (id, counted)
     }
 
     /// Call once per transaction the engine proposed, when the store has made its writes
@@ -54,8 +77,8 @@ extension Dhcp4Engine {
         case .failed(let reason):
             rollBack(t, now: now)
             let address = t.writes.first?.change.lease.address ?? .zero
-            effects.events.append(.leaseWriteFailed(client: t.exchange?.label, address: address, reason: reason))
-            if let x = t.exchange { drop(.leaseStoreFailed, x.label, now, &effects) }
+            effects.events.append(.leaseWriteFailed(client: t.label, address: address, reason: reason))
+            if let label = t.label { drop(.leaseStoreFailed, label, now, &effects) }
         case .conflict(let address, let current):
             rollBack(t, now: now)
             // The winning row is durable: the view shows it from now on. The gauges move from
@@ -64,8 +87,11 @@ extension Dhcp4Engine {
             let decidedOn = t.writes.first(where: { $0.change.lease.address == address })?.expected ?? shown
             if let c = current { store.apply(.upsert(c)) } else if let s = shown { store.apply(.delete(s)) }
             adjustGauges(old: decidedOn, new: current, now: now.wall)
-            effects.events.append(.leaseConflict(client: t.exchange?.label, address: address, attempt: t.attempt))
-            guard var x = t.exchange else { break }
+            effects.events.append(.leaseConflict(client: t.label, address: address, attempt: t.attempt))
+            guard var x = t.exchange else {
+                // Not kept (see `storeMayConflict`): nothing to decide again; the client retries.
+                break
+            }
             guard t.attempt < Self.attemptsMax else {
                 drop(.leaseStoreConflict, x.label, now, &effects)
                 break
@@ -94,7 +120,7 @@ extension Dhcp4Engine {
         let c = t.counted
         if c.packetsSent > 0 { stats.add(.pktSent, Int64(-c.packetsSent), now: now.wall) }
         if c.acksSent > 0 { stats.add(.pktAckSent, Int64(-c.acksSent), now: now.wall) }
-        for s in c.cumulativeAssigned {
+        if let s = c.cumulativeAssigned {
             stats.add(.cumulativeAssignedAddresses, -1, now: now.wall)
             stats.add(.cumulativeAssignedAddresses, subnet: s, -1, now: now.wall)
         }

@@ -78,7 +78,7 @@ extension Dhcp4Engine {
         } else {
             stats.add(.cumulativeAssignedAddresses, now: x.now.wall)
             stats.add(.cumulativeAssignedAddresses, subnet: subnet.id, now: x.now.wall)
-            provisional.cumulativeAssigned.append(subnet.id)
+            provisional.cumulativeAssigned = subnet.id
             effects.events.append(.allocated(client: x.label, address: a, lifetimeSeconds: valid))
         }
         // A client moving to another address gives up its old one.

@@ -81,7 +81,7 @@ extension Dhcp4Engine {
         case .offer, .ack, .nak, .forceRenew, .leaseQuery, .leaseUnassigned, .leaseUnknown, .leaseActive:
             drop(.unsupportedMessageType(x.type.rawValue), label, now, &effects)
         }
-        seal(&effects, exchange: x)
+        seal(&effects, for: x)
     }
 
     mutating func drop(_ reason: DropReason, _ label: ClientLabel, _ now: Now, _ effects: inout Effects4) {

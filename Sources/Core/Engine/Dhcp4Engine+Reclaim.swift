@@ -16,7 +16,7 @@ extension Dhcp4Engine {
             flush(now: now, &effects)
             nextFlush = now.monotonic + Milliseconds(Int64(e.flushReclaimedTimerWaitTimeSeconds) * 1000)
         }
-        seal(&effects, exchange: nil)
+        seal(&effects)
         return effects
     }
 

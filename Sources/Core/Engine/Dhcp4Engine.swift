@@ -17,6 +17,10 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     var nextTransaction: UInt64 = 1
     /// The attempt number of the exchange being decided (1 unless redeciding after a conflict).
     var attempt = 1
+    /// Whether the store is shared with other writers, so that a write can come back as a
+    /// conflict (a shared database): then each transaction keeps its client exchange to decide
+    /// again. An exclusive store (memfile) leaves it false and saves that per packet.
+    public var storeMayConflict = false
     /// Counters the current input bumped provisionally (see `seal`).
     var provisional = ProvisionalCounts()
 

@@ -59,10 +59,12 @@ demo: debug
 	bash scripts/demo.sh
 
 ## perfdhcp load against kakapo-dhcp4 and Debian's kea-dhcp4, same config, same machine;
-## then the simulator's speed on the churn scenario (target: 100,000 exchanges per second).
+## the server's instructions per exchange under callgrind (comparable across builds on a
+## busy machine); then the simulator's speed on the churn scenario.
 bench: build
 	bash scripts/install-test-deps.sh
 	bash bench/bench.sh
+	bash bench/instructions.sh
 	$(MAKE) bench-sim
 
 bench-sim: build

@@ -176,6 +176,9 @@ public final class Daemon {
         for s in [SIGHUP, SIGTERM, SIGINT] { sigaddset(&set, s) }
         sigprocmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
+        // A file-size limit reached by the lease file is a failed write (EFBIG), handled like
+        // a full disk: nothing is acknowledged, the daemon keeps serving.
+        signal(SIGXFSZ, SIG_IGN)
         signalFD = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
     }
 

@@ -62,33 +62,11 @@ public final class UDP6Socket {
     /// One datagram, or nil when none is pending.
     public func receive() -> Received? {
         var from = sockaddr_in6()
-        var received: Received? = nil
-        buffer.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { ctl in
-                withUnsafeMutablePointer(to: &from) { fromPtr in
-                    var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                    withUnsafeMutablePointer(to: &iov) { iovPtr in
-                        var msg = msghdr()
-                        msg.msg_name = UnsafeMutableRawPointer(fromPtr)
-                        msg.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
-                        msg.msg_iov = iovPtr
-                        msg.msg_iovlen = 1
-                        msg.msg_control = ctl.baseAddress
-                        msg.msg_controllen = ctl.count
-                        let n = recvmsg(fd, &msg, 0)
-                        guard n >= 0 else { return }
-                        let filled = min(Int(msg.msg_controllen), ctl.count)
-                        let info = UDP6Socket.packetInfo(in: UnsafeRawBufferPointer(rebasing: ctl[0..<filled]))
-                        let source = withUnsafeBytes(of: fromPtr.pointee.sin6_addr) { IPv6Address(bytes: $0) }
-                        received = Received(payload: Array(data[0..<n]), source: source,
-                                            sourcePort: UInt16(bigEndian: fromPtr.pointee.sin6_port),
-                                            destination: info?.destination ?? .unspecified,
-                                            interfaceIndex: info?.interfaceIndex ?? 0)
-                    }
-                }
-            }
-        }
-        return received
+        guard let (n, filled) = receiveMessage(fd: fd, buffer: &buffer, control: &control, source: &from) else { return nil }
+        let info = control.withUnsafeBytes { UDP6Socket.packetInfo(in: UnsafeRawBufferPointer(rebasing: $0[0..<filled])) }
+        let source = withUnsafeBytes(of: from.sin6_addr) { IPv6Address(bytes: $0) }
+        return Received(payload: Array(buffer[0..<n]), source: source, sourcePort: UInt16(bigEndian: from.sin6_port),
+                        destination: info?.destination ?? .unspecified, interfaceIndex: info?.interfaceIndex ?? 0)
     }
 
     /// The IPV6_PKTINFO record (struct in6_pktinfo: 16-byte address, then the interface

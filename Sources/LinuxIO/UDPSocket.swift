@@ -44,32 +44,11 @@ public final class UDPSocket {
     /// One datagram, or nil when none is pending.
     public func receive() -> Received? {
         var from = sockaddr_in()
-        var received: Received? = nil
-        buffer.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { ctl in
-                withUnsafeMutablePointer(to: &from) { fromPtr in
-                    var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                    withUnsafeMutablePointer(to: &iov) { iovPtr in
-                        var msg = msghdr()
-                        msg.msg_name = UnsafeMutableRawPointer(fromPtr)
-                        msg.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
-                        msg.msg_iov = iovPtr
-                        msg.msg_iovlen = 1
-                        msg.msg_control = ctl.baseAddress
-                        msg.msg_controllen = ctl.count
-                        let n = recvmsg(fd, &msg, 0)
-                        guard n >= 0 else { return }
-                        let filled = min(Int(msg.msg_controllen), ctl.count)
-                        let info = UDPSocket.packetInfo(in: UnsafeRawBufferPointer(rebasing: ctl[0..<filled]))
-                        received = Received(payload: Array(data[0..<n]),
-                                            source: IPv4Address(UInt32(bigEndian: fromPtr.pointee.sin_addr.s_addr)),
-                                            sourcePort: UInt16(bigEndian: fromPtr.pointee.sin_port),
-                                            destination: info?.destination ?? .zero, interfaceIndex: info?.interfaceIndex ?? 0)
-                    }
-                }
-            }
-        }
-        return received
+        guard let (n, filled) = receiveMessage(fd: fd, buffer: &buffer, control: &control, source: &from) else { return nil }
+        let info = control.withUnsafeBytes { UDPSocket.packetInfo(in: UnsafeRawBufferPointer(rebasing: $0[0..<filled])) }
+        return Received(payload: Array(buffer[0..<n]), source: IPv4Address(UInt32(bigEndian: from.sin_addr.s_addr)),
+                        sourcePort: UInt16(bigEndian: from.sin_port),
+                        destination: info?.destination ?? .zero, interfaceIndex: info?.interfaceIndex ?? 0)
     }
 
     /// The IP_PKTINFO record of a received control buffer (the bytes recvmsg filled in,
@@ -136,4 +115,32 @@ public final class UDPSocket {
         }
         return sent == payload.count
     }
+}
+
+/// recvmsg(2) of one datagram into `buffer`, its ancillary data into `control` and its source
+/// address into `source` (a sockaddr_in or sockaddr_in6). Returns the payload length and how
+/// many control bytes were filled, or nil when nothing is pending. Shared by the IPv4 and IPv6
+/// sockets.
+func receiveMessage<Address>(fd: Int32, buffer: inout [UInt8], control: inout [UInt8], source: inout Address) -> (Int, Int)? {
+    var result: (Int, Int)? = nil
+    buffer.withUnsafeMutableBytes { data in
+        control.withUnsafeMutableBytes { ctl in
+            withUnsafeMutablePointer(to: &source) { fromPtr in
+                var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                withUnsafeMutablePointer(to: &iov) { iovPtr in
+                    var msg = msghdr()
+                    msg.msg_name = UnsafeMutableRawPointer(fromPtr)
+                    msg.msg_namelen = socklen_t(MemoryLayout<Address>.size)
+                    msg.msg_iov = iovPtr
+                    msg.msg_iovlen = 1
+                    msg.msg_control = ctl.baseAddress
+                    msg.msg_controllen = ctl.count
+                    let n = recvmsg(fd, &msg, 0)
+                    guard n >= 0 else { return }
+                    result = (n, min(Int(msg.msg_controllen), ctl.count))
+                }
+            }
+        }
+    }
+    return result
 }

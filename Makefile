@@ -3,8 +3,18 @@ SHELL := /bin/bash
 # The toolchain: swift on PATH, else the one this machine kind ships in /opt/swift.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX ?= /usr/local
-SYSCONFDIR ?= $(PREFIX)/etc
-LOCALSTATEDIR ?= /var
+# Where the installed binaries look, decided at run time from their own location
+# (Sources/LinuxIO/BuildPaths.swift): prefix /usr means /etc and /var, any other prefix
+# <prefix>/etc and <prefix>/var. KAKAPO_SYSCONFDIR / KAKAPO_LOCALSTATEDIR override it.
+ifeq ($(patsubst %/,%,$(PREFIX)),/usr)
+RUNTIME_SYSCONFDIR := /etc
+RUNTIME_LOCALSTATEDIR := /var
+else
+RUNTIME_SYSCONFDIR := $(patsubst %/,%,$(PREFIX))/etc
+RUNTIME_LOCALSTATEDIR := $(patsubst %/,%,$(PREFIX))/var
+endif
+SYSCONFDIR ?= $(RUNTIME_SYSCONFDIR)
+LOCALSTATEDIR ?= $(RUNTIME_LOCALSTATEDIR)
 DESTDIR ?=
 
 .PHONY: all build debug check unit scenarios integration deps demo bench bench-sim install clean
@@ -68,11 +78,13 @@ bench: build
 bench-sim: build
 	.build/release/kakapo-sim run scenarios/churn.yaml
 
-## Installs binaries and a sample config, Kea-style locations.
+## Installs binaries and a sample config, Kea-style locations (PREFIX=/usr: /etc/kakapo and
+## /var/lib/kea; otherwise under PREFIX). Writes nothing in the source tree.
 install:
-	printf '/// Install-time locations; written by make install.\npublic enum BuildPaths {\n    public static let sysconfDir = "%s"\n    public static let localStateDir = "%s"\n}\n' "$(SYSCONFDIR)" "$(LOCALSTATEDIR)" > Sources/LinuxIO/BuildPaths.swift
+	@if [ "$(SYSCONFDIR)" != "$(RUNTIME_SYSCONFDIR)" ] || [ "$(LOCALSTATEDIR)" != "$(RUNTIME_LOCALSTATEDIR)" ]; then \
+	  echo "make install: with PREFIX=$(PREFIX) the binaries look in $(RUNTIME_SYSCONFDIR) and $(RUNTIME_LOCALSTATEDIR);" \
+	       "leave SYSCONFDIR/LOCALSTATEDIR unset, or run them with KAKAPO_SYSCONFDIR / KAKAPO_LOCALSTATEDIR set" >&2; exit 1; fi
 	$(SWIFT) build -c release
-	git checkout -- Sources/LinuxIO/BuildPaths.swift 2>/dev/null || true
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/kakapo $(DESTDIR)$(LOCALSTATEDIR)/lib/kea
 	install -m 0755 .build/release/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
 	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim

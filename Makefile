@@ -3,8 +3,18 @@ SHELL := /bin/bash
 # The toolchain: swift on PATH, else the one this machine kind ships in /opt/swift.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX ?= /usr/local
-SYSCONFDIR ?= $(PREFIX)/etc
-LOCALSTATEDIR ?= /var
+# Where the installed binaries look, decided at run time from their own location
+# (Sources/LinuxIO/BuildPaths.swift): prefix /usr means /etc and /var, any other prefix
+# <prefix>/etc and <prefix>/var. KAKAPO_SYSCONFDIR / KAKAPO_LOCALSTATEDIR override it.
+ifeq ($(patsubst %/,%,$(PREFIX)),/usr)
+RUNTIME_SYSCONFDIR := /etc
+RUNTIME_LOCALSTATEDIR := /var
+else
+RUNTIME_SYSCONFDIR := $(patsubst %/,%,$(PREFIX))/etc
+RUNTIME_LOCALSTATEDIR := $(patsubst %/,%,$(PREFIX))/var
+endif
+SYSCONFDIR ?= $(RUNTIME_SYSCONFDIR)
+LOCALSTATEDIR ?= $(RUNTIME_LOCALSTATEDIR)
 DESTDIR ?=
 
 .PHONY: all build debug check unit scenarios integration deps demo bench bench-sim install clean
@@ -29,26 +39,34 @@ deps:
 unit:
 	$(SWIFT) test 2>&1 | tee .build/unit-test.log; exit $${PIPESTATUS[0]}
 
-## Replays every scenario file with its own seed; any failed expectation or invariant fails.
+## Replays every scenario file with its own seed and with 10 more seeds derived from the commit
+## hash (hash+1 .. hash+10, printed so a failure can be replayed); every run must meet every
+## expectation and every invariant. Then checks determinism across processes. The last line is
+## "scenarios: N passed, M failed" (N and M count runs, the determinism check included).
+SCENARIO_EXTRA_SEEDS ?= 10
 scenarios: debug
-	@fail=0; n=0; for f in scenarios/*.yaml; do n=$$((n+1)); \
-	  if .build/debug/kakapo-sim run $$f --quiet; then :; else echo "scenario $$f FAILED"; fail=$$((fail+1)); fi; \
-	done; echo "scenarios: $$((n-fail)) passed, $$fail failed"; test $$fail -eq 0
-	@# Invariants must hold under any seed: a second pass seeded from the commit hash, where
-	@# only invariant violations (exit 2) and budget overruns (3) fail; expectations are tuned
-	@# for each file's own seed.
-	@seed=$$(printf '%d' 0x$$(git rev-parse --short=12 HEAD 2>/dev/null || echo 5eed)); fail=0; \
-	for f in scenarios/*.yaml; do .build/debug/kakapo-sim run $$f --quiet --seed $$seed >/dev/null; rc=$$?; \
-	  if [ $$rc -ge 2 ]; then echo "scenario $$f seed $$seed: invariant or budget failure (exit $$rc)"; fail=1; fi; \
-	done; echo "commit-seeded invariants (seed $$seed): $$([ $$fail -eq 0 ] && echo '1 passed, 0 failed' || echo '0 passed, 1 failed')"; test $$fail -eq 0
-	@# Determinism across processes: same seed, same trace bytes; another seed, another trace.
-	@d=$$(mktemp -d); \
-	.build/debug/kakapo-sim run scenarios/office-morning.yaml --quiet --trace $$d/a.jsonl >/dev/null && \
-	.build/debug/kakapo-sim run scenarios/office-morning.yaml --quiet --trace $$d/b.jsonl >/dev/null && \
-	.build/debug/kakapo-sim run scenarios/office-morning.yaml --quiet --seed 43 --trace $$d/c.jsonl >/dev/null && \
+	@sim=.build/debug/kakapo-sim; \
+	hash=$$(git rev-parse HEAD 2>/dev/null | cut -c1-12); base=$$(printf '%d' 0x$${hash:-5eed}); \
+	seeds=$$(for i in $$(seq 1 $(SCENARIO_EXTRA_SEEDS)); do printf '%d ' $$((base + i)); done); \
+	echo "scenarios: each file with its own seed, then with seeds $$seeds(commit $${hash:-none} + 1..$(SCENARIO_EXTRA_SEEDS))"; \
+	pass=0; fail=0; \
+	for f in scenarios/*.yaml; do \
+	  for s in own $$seeds; do \
+	    if [ $$s = own ]; then out=$$($$sim run $$f --quiet 2>&1); rc=$$?; \
+	    else out=$$($$sim run $$f --quiet --seed $$s 2>&1); rc=$$?; fi; \
+	    if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
+	    else fail=$$((fail+1)); echo "scenario $$f $$([ $$s = own ] && echo 'own seed' || echo "seed $$s") FAILED (exit $$rc):"; printf '%s\n' "$$out" | grep -v '^speed:' | sed 's/^/    /'; fi; \
+	  done; \
+	done; \
+	d=$$(mktemp -d); \
+	$$sim run scenarios/office-morning.yaml --quiet --trace $$d/a.jsonl >/dev/null && \
+	$$sim run scenarios/office-morning.yaml --quiet --trace $$d/b.jsonl >/dev/null && \
+	$$sim run scenarios/office-morning.yaml --quiet --seed 43 --trace $$d/c.jsonl >/dev/null && \
 	cmp -s $$d/a.jsonl $$d/b.jsonl && ! cmp -s $$d/a.jsonl $$d/c.jsonl && \
-	.build/debug/kakapo-sim trace $$d/a.jsonl --summary >/dev/null; rc=$$?; rm -rf $$d; \
-	if [ $$rc -eq 0 ]; then echo "determinism: 1 passed, 0 failed"; else echo "determinism: 0 passed, 1 failed"; fi; test $$rc -eq 0
+	$$sim trace $$d/a.jsonl --summary >/dev/null; rc=$$?; rm -rf $$d; \
+	if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
+	else fail=$$((fail+1)); echo "determinism FAILED: same seed, different trace bytes (or another seed, the same)"; fi; \
+	echo "scenarios: $$pass passed, $$fail failed"; test $$fail -eq 0
 
 integration:
 	bash tests/integration/run.sh
@@ -70,11 +88,13 @@ bench: build
 bench-sim: build
 	.build/release/kakapo-sim run scenarios/churn.yaml
 
-## Installs binaries and a sample config, Kea-style locations.
+## Installs binaries and a sample config, Kea-style locations (PREFIX=/usr: /etc/kakapo and
+## /var/lib/kea; otherwise under PREFIX). Writes nothing in the source tree.
 install:
-	printf '/// Install-time locations; written by make install.\npublic enum BuildPaths {\n    public static let sysconfDir = "%s"\n    public static let localStateDir = "%s"\n}\n' "$(SYSCONFDIR)" "$(LOCALSTATEDIR)" > Sources/LinuxIO/BuildPaths.swift
+	@if [ "$(SYSCONFDIR)" != "$(RUNTIME_SYSCONFDIR)" ] || [ "$(LOCALSTATEDIR)" != "$(RUNTIME_LOCALSTATEDIR)" ]; then \
+	  echo "make install: with PREFIX=$(PREFIX) the binaries look in $(RUNTIME_SYSCONFDIR) and $(RUNTIME_LOCALSTATEDIR);" \
+	       "leave SYSCONFDIR/LOCALSTATEDIR unset, or run them with KAKAPO_SYSCONFDIR / KAKAPO_LOCALSTATEDIR set" >&2; exit 1; fi
 	$(SWIFT) build -c release
-	git checkout -- Sources/LinuxIO/BuildPaths.swift 2>/dev/null || true
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/kakapo $(DESTDIR)$(LOCALSTATEDIR)/lib/kea
 	install -m 0755 .build/release/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
 	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kakapo demo: a namespace pair, kakapo-dhcp4 with a config shaped like
-# ../shared/seed/kea-dhcp4.conf (but on 192.0.2.0/24 and the namespace's eth0),
+# Tests/Fixtures/configs/seed/kea-dhcp4.conf (but on 192.0.2.0/24 and the namespace's eth0),
 # a real ISC dhclient that gets a lease, the lease as the client sees it and the
 # server's lease file.  Everything is removed at the end.
 #
@@ -32,7 +32,7 @@ conf="$KK_WORK/kea-dhcp4.conf"
 csv="$KK_WORK/kea-leases4.csv"
 log="$KK_WORK/kea-dhcp4.log"
 cat >"$conf" <<EOF
-// Kakapo demo: the shape of ../shared/seed/kea-dhcp4.conf on 192.0.2.0/24
+// Kakapo demo: the shape of Tests/Fixtures/configs/seed/kea-dhcp4.conf on 192.0.2.0/24
 {
   "Dhcp4": {
     // Add names of your network interfaces to listen on.

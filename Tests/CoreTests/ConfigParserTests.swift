@@ -3,13 +3,13 @@ import KakapoCore
 import XCTest
 
 /// The Kea JSON dialect parser and the plain JSON value: positions, comments, includes and
-/// Kea's exact error texts, checked against the shared seed files and small inline documents.
+/// Kea's exact error texts, checked against the seed files and small inline documents.
 final class ConfigParserTests: XCTestCase {
-    /// `shared/` sits beside the repository clone (`/work/main` and `/work/shared`, and in CI).
+    /// The seed configs, copied into the repository (see Tests/Fixtures/configs/seed/README.md).
     static let seedDirectory: String = {
         let repository = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/seed").path
+        return repository.appendingPathComponent("Tests/Fixtures/configs/seed").path
     }()
 
     static func seed(_ name: String) throws -> (path: String, text: String) {

@@ -186,7 +186,7 @@ final class OptionDataEncoderTests: XCTestCase {
         XCTAssertTrue(try OptionDataEncoder.encode(spec).neverSend)
     }
 
-    /// The option-data of shared/seed/kea-dhcp4.conf encode to the octets Kea sends.
+    /// The option-data of Tests/Fixtures/configs/seed/kea-dhcp4.conf encode to the octets Kea sends.
     func testSeedConfigOptionsEncode() throws {
         XCTAssertEqual(try payload("domain-name", "your.domain.tld"), ascii("your.domain.tld"))
         XCTAssertEqual(try payload("domain-name-servers", "192.168.56.2, 192.168.3.7"),

@@ -26,7 +26,7 @@ final class TotalityTests: XCTestCase {
     }
 
     func testConfigParserAndDecoderAreTotal() throws {
-        let seed = try String(contentsOf: Self.repo.appendingPathComponent("../shared/seed/kea-dhcp4.conf"), encoding: .utf8)
+        let seed = try String(contentsOf: Self.repo.appendingPathComponent("Tests/Fixtures/configs/seed/kea-dhcp4.conf"), encoding: .utf8)
         var rng = SplitMix64(seed: 2024)
         var accepted = 0
         for _ in 0..<3000 {

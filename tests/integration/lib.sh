@@ -22,9 +22,7 @@ set -u
 
 KK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KK_REPO_ROOT=$(cd "$KK_LIB_DIR/../.." && pwd)
-if [ -z "${KK_SHARED_DIR:-}" ]; then
-    KK_SHARED_DIR=$(cd "$KK_REPO_ROOT/../shared" 2>/dev/null && pwd) || KK_SHARED_DIR=""
-fi
+KK_SEED_DIR=${KK_SEED_DIR:-$KK_REPO_ROOT/Tests/Fixtures/configs/seed}
 DHCP4_SERVER=${DHCP4_SERVER:-kakapo}
 KK_PY=${KK_PY:-python3}
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The seed config ../shared/seed/kea-dhcp4.conf, unchanged except for its control
+# The seed config Tests/Fixtures/configs/seed/kea-dhcp4.conf, unchanged except for its control
 # socket path and its log file path, starts and serves in a namespace whose
 # interfaces are eth0 and eth2.  Its subnet (192.168.56.0/24) has no "id": Kea
 # numbers it 1.  No address of 192.168.56.0/24 is configured or used anywhere;
 # eth0/eth2 get 192.0.2.1/24 and 198.51.100.1/24.
 . "$(dirname "$0")/lib.sh"
 kk_init
-seed="$KK_SHARED_DIR/seed/kea-dhcp4.conf"
-[ -f "$seed" ] || kk_die "seed config not found: $seed (set KK_SHARED_DIR)"
+seed="$KK_SEED_DIR/kea-dhcp4.conf"
+[ -f "$seed" ] || kk_die "seed config not found: $seed (set KK_SEED_DIR)"
 
 conf="$KK_WORK/kea-dhcp4.conf"
 log="$KK_WORK/kea-dhcp4.log"

@@ -7,7 +7,7 @@
 # and reported as a note when it differs.)
 . "$(dirname "$0")/lib.sh"
 kk_init
-seed="$KK_SHARED_DIR/seed/kea-dhcp4.conf"
+seed="$KK_SEED_DIR/kea-dhcp4.conf"
 [ -f "$seed" ] || kk_die "seed config not found: $seed"
 KK_SRV_NS="$KK_ID-srv"
 kk_netns_add "$KK_SRV_NS"
@@ -55,7 +55,7 @@ PY
 # 1. missing comma between two members of expired-leases-processing (line 22/23)
 check_case missing-comma '"hold-reclaimed-time": 3600,' '"hold-reclaimed-time": 3600' \
     '23\.7-26: syntax error, ' '23.7-26: syntax error, unexpected max-reclaim-leases, expecting "," or }'
-# 2. the same mistake as in ../shared/seed/kea-ctrl-agent.conf (line 28/29 there, 69/70 here):
+# 2. the same mistake as in Tests/Fixtures/configs/seed/kea-ctrl-agent.conf (line 28/29 there, 69/70 here):
 #    a missing comma after "output" inside output_options
 check_case missing-comma-output '"output": "/var/log/kea-dhcp4.log",' '"output": "/var/log/kea-dhcp4.log"' \
     '70\.13-21: syntax error, ' '70.13-21: syntax error, unexpected pattern, expecting "," or }'

@@ -195,4 +195,17 @@ final class DurabilityTests: XCTestCase {
         XCTAssertNil(next.transaction)
         XCTAssertEqual(h.engine.store.lease(at: a), winner)
     }
+
+    /// statistic-reset-all between a proposal and its failure: the rollback takes back only
+    /// what is there, never driving a counter below zero.
+    func testRollbackAfterAStatisticsResetStaysAtZero() throws {
+        var h = EngineHarness()
+        h.settlesAutomatically = false
+        let e = h.send(request(h, mac: EngineHarness.mac(1), address: IPv4Address(192, 0, 2, 10))).effects
+        _ = h.engine.handle(command: "statistic-reset-all", arguments: nil, now: h.now)
+        _ = h.engine.handle(outcome: .failed(reason: "io"), of: try XCTUnwrap(e.transaction), now: h.now)
+        XCTAssertEqual(h.engine.stats.value(.pktAckSent), 0)
+        XCTAssertEqual(h.engine.stats.value(.pktSent), 0)
+        XCTAssertEqual(h.engine.stats.value(.cumulativeAssignedAddresses), 0)
+    }
 }

@@ -118,18 +118,18 @@ extension Dhcp4Engine {
             adjustGauges(old: written, new: w.expected, now: now.wall)
         }
         let c = t.counted
-        if c.packetsSent > 0 { stats.add(.pktSent, Int64(-c.packetsSent), now: now.wall) }
-        if c.acksSent > 0 { stats.add(.pktAckSent, Int64(-c.acksSent), now: now.wall) }
+        if c.packetsSent > 0 { stats.takeBack(.pktSent, Int64(c.packetsSent), now: now.wall) }
+        if c.acksSent > 0 { stats.takeBack(.pktAckSent, Int64(c.acksSent), now: now.wall) }
         if let s = c.cumulativeAssigned {
-            stats.add(.cumulativeAssignedAddresses, -1, now: now.wall)
-            stats.add(.cumulativeAssignedAddresses, subnet: s, -1, now: now.wall)
+            stats.takeBack(.cumulativeAssignedAddresses, now: now.wall)
+            stats.takeBack(.cumulativeAssignedAddresses, subnet: s, now: now.wall)
         }
         for r in c.reclaimed {
-            stats.add(.reclaimedLeases, -1, now: now.wall)
-            stats.add(.reclaimedLeases, subnet: r.subnet, -1, now: now.wall)
+            stats.takeBack(.reclaimedLeases, now: now.wall)
+            stats.takeBack(.reclaimedLeases, subnet: r.subnet, now: now.wall)
             if r.declined {
-                stats.add(.reclaimedDeclinedAddresses, -1, now: now.wall)
-                stats.add(.reclaimedDeclinedAddresses, subnet: r.subnet, -1, now: now.wall)
+                stats.takeBack(.reclaimedDeclinedAddresses, now: now.wall)
+                stats.takeBack(.reclaimedDeclinedAddresses, subnet: r.subnet, now: now.wall)
             }
         }
     }

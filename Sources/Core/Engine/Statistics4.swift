@@ -96,6 +96,16 @@ public struct Statistics4: Sendable {
         subnets[subnet]![c.rawValue].updated = now
     }
 
+    /// Takes back `n` counted for a proposal that did not become durable, never below zero
+    /// (statistic-reset-all may have zeroed the counter in between).
+    mutating func takeBack(_ c: GlobalCounter4, _ n: Int64 = 1, now: WallTime) {
+        add(c, -min(n, global[c.rawValue].value), now: now)
+    }
+
+    mutating func takeBack(_ c: SubnetCounter4, subnet: UInt32, _ n: Int64 = 1, now: WallTime) {
+        add(c, subnet: subnet, -min(n, value(c, subnet: subnet)), now: now)
+    }
+
     public mutating func set(_ c: SubnetCounter4, subnet: UInt32, _ v: Int64, now: WallTime) {
         add(c, subnet: subnet, 0, now: now)
         subnets[subnet]![c.rawValue].value = v

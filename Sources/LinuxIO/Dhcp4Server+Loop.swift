@@ -47,8 +47,9 @@ extension Dhcp4Server {
         guard let sock = rawSockets[idx], let iface = served[idx] else { return }
         for _ in 0..<Dhcp4Server.batchLimit {
             guard let r = sock.receive() else { return }
-            guard case .datagram(let payload, let src, let sport, let dst) = r else { continue }
-            let d = InboundDatagram(bytes: payload, interface: iface.info, source: src, sourcePort: sport, destination: dst)
+            guard case .datagram(let payload, let src, let sport, let dst, let mac) = r else { continue }
+            var d = InboundDatagram(bytes: payload, interface: iface.info, source: src, sourcePort: sport, destination: dst)
+            d.linkLayerSource = mac
             process(engine.handle(datagram: d, now: now), now)
         }
     }
@@ -58,8 +59,8 @@ extension Dhcp4Server {
         for _ in 0..<Dhcp4Server.batchLimit {
             guard let r = sock.receive() else { return }
             guard let iface = served[r.interfaceIndex] else { continue }
-            // Broadcasts and packets from 0.0.0.0 on a raw-socket interface arrive there too.
-            if rawSockets[r.interfaceIndex] != nil && (r.destination == .broadcast || r.source.isZero) { continue }
+            // What arrives on a raw-socket interface was read from the raw socket already.
+            if rawSockets[r.interfaceIndex] != nil { continue }
             let d = InboundDatagram(bytes: r.payload, interface: iface.info, source: r.source,
                                     sourcePort: r.sourcePort, destination: r.destination)
             process(engine.handle(datagram: d, now: now), now)
@@ -110,7 +111,9 @@ extension Dhcp4Server {
         var ok = false
         switch d.delivery {
         case .linkLayerUnicast(let mac) where raw != nil:
-            ok = raw!.send(payload: d.bytes, source: source, destination: destination, port: d.destinationPort, mac: mac)
+            // To a relay (port 67) or a client (68): the -p/-P test ports apply.
+            let port = d.destinationPort == 67 ? options.serverPort : options.clientPort
+            ok = raw!.send(payload: d.bytes, source: source, destination: destination, port: port, mac: mac)
         case .broadcast where raw != nil, .linkLayerUnicast where raw != nil:
             ok = raw!.send(payload: d.bytes, source: source, destination: .broadcast, port: d.destinationPort, mac: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
         case .broadcast, .linkLayerUnicast:

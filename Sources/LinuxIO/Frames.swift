@@ -13,6 +13,8 @@ enum EthernetFrame {
         var source: IPv4Address
         var sourcePort: UInt16
         var destination: IPv4Address
+        /// The frame's Ethernet source: where a reply to this datagram is sent at layer 2.
+        var sourceMAC: [UInt8] = []
     }
 
     /// Parses the first `count` bytes of `b` (the receive buffer is larger than the frame).
@@ -35,7 +37,7 @@ enum EthernetFrame {
         guard ulen >= udpHeaderBytes, ulen <= total - ihl else { return nil }
         return UDPDatagram(payload: Array(b[(u + udpHeaderBytes)..<(u + ulen)]),
                            source: IPv4Address(bytes: b[(e + 12)..<(e + 16)]), sourcePort: be16(b, u),
-                           destination: IPv4Address(bytes: b[(e + 16)..<(e + 20)]))
+                           destination: IPv4Address(bytes: b[(e + 16)..<(e + 20)]), sourceMAC: Array(b[6..<12]))
     }
 
     /// One Ethernet frame carrying `payload` in UDP in IPv4: TOS 0x10 (low delay, as Kea),

@@ -4,8 +4,11 @@ import KakapoCore
 
 /// An AF_PACKET socket on one interface. It receives DHCP broadcasts from clients that have no
 /// address yet and sends replies at layer 2 to the client's MAC, so no ARP entry is needed.
-/// A BPF filter passes only UDP to the server port that is broadcast or from 0.0.0.0; unicast
-/// DHCP traffic (relays, renewing clients) goes through the UDP socket instead.
+/// A BPF filter passes every unfragmented UDP datagram to the server port, broadcast or
+/// unicast, as Kea's LPF filter does: a request that arrives here is answered from here, at
+/// layer 2 to the frame's source MAC, so a reply to a relay (giaddr) or to a client's ciaddr
+/// needs no ARP. (The kernel also hands the unicast ones to the UDP socket, which discards what
+/// arrives on raw-socket interfaces.)
 public final class RawSocket {
     public let fd: Int32
     public let interface: SystemInterface
@@ -36,24 +39,19 @@ public final class RawSocket {
 
     deinit { close(fd) }
 
-    /// Classic BPF: IPv4, UDP, not a fragment, destination port = server port, and IP
-    /// destination 255.255.255.255 or source 0.0.0.0.
+    /// Classic BPF: IPv4, UDP, not a fragment, destination port = server port.
     private func attachFilter() throws(SocketError) {
         let port = UInt32(serverPort)
         var program: [sock_filter] = [
             sock_filter(code: 0x28, jt: 0, jf: 0, k: 12),          // ldh [12] ethertype
-            sock_filter(code: 0x15, jt: 0, jf: 11, k: 0x0800),     // IPv4?
+            sock_filter(code: 0x15, jt: 0, jf: 7, k: 0x0800),      // IPv4?
             sock_filter(code: 0x30, jt: 0, jf: 0, k: 23),          // ldb [23] protocol
-            sock_filter(code: 0x15, jt: 0, jf: 9, k: 17),          // UDP?
+            sock_filter(code: 0x15, jt: 0, jf: 5, k: 17),          // UDP?
             sock_filter(code: 0x28, jt: 0, jf: 0, k: 20),          // ldh [20] fragment
-            sock_filter(code: 0x45, jt: 7, jf: 0, k: 0x1FFF),      // fragment -> drop
+            sock_filter(code: 0x45, jt: 3, jf: 0, k: 0x1FFF),      // fragment -> drop
             sock_filter(code: 0xB1, jt: 0, jf: 0, k: 14),          // x = ip header length
             sock_filter(code: 0x48, jt: 0, jf: 0, k: 16),          // ldh [x+16] udp dst port
-            sock_filter(code: 0x15, jt: 0, jf: 4, k: port),        // server port?
-            sock_filter(code: 0x20, jt: 0, jf: 0, k: 30),          // ld [30] ip dst
-            sock_filter(code: 0x15, jt: 3, jf: 0, k: 0xFFFF_FFFF), // broadcast -> accept
-            sock_filter(code: 0x20, jt: 0, jf: 0, k: 26),          // ld [26] ip src
-            sock_filter(code: 0x15, jt: 1, jf: 0, k: 0),           // 0.0.0.0 -> accept
+            sock_filter(code: 0x15, jt: 1, jf: 0, k: port),        // server port -> accept
             sock_filter(code: 0x06, jt: 0, jf: 0, k: 0),           // drop
             sock_filter(code: 0x06, jt: 0, jf: 0, k: 0x40000),     // accept
         ]
@@ -70,11 +68,12 @@ public final class RawSocket {
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n < 0 { return nil }
         guard let d = EthernetFrame.parse(buffer, count: n, serverPort: serverPort) else { return .skip }
-        return .datagram(payload: d.payload, source: d.source, sourcePort: d.sourcePort, destination: d.destination)
+        return .datagram(payload: d.payload, source: d.source, sourcePort: d.sourcePort, destination: d.destination,
+                         sourceMAC: d.sourceMAC)
     }
 
     public enum RawReceive {
-        case datagram(payload: [UInt8], source: IPv4Address, sourcePort: UInt16, destination: IPv4Address)
+        case datagram(payload: [UInt8], source: IPv4Address, sourcePort: UInt16, destination: IPv4Address, sourceMAC: [UInt8])
         case skip
     }
 

@@ -141,11 +141,13 @@ final class FrameTests: XCTestCase {
         let frames = try Fixtures.pcapFrames("packets/dhclient/capture.pcap").frames
         let discover = try XCTUnwrap(EthernetFrame.parse(frames[0], count: frames[0].count, serverPort: 67))
         XCTAssertEqual(discover, EthernetFrame.UDPDatagram(payload: try Fixtures.bytes("packets/dhclient/discover.bin"),
-                                                           source: .zero, sourcePort: 68, destination: .broadcast))
+                                                           source: .zero, sourcePort: 68, destination: .broadcast,
+                                                           sourceMAC: Array(frames[0][6..<12])))
         let renew = try XCTUnwrap(EthernetFrame.parse(frames[4], count: frames[4].count, serverPort: 67))
         XCTAssertEqual(renew, EthernetFrame.UDPDatagram(payload: try Fixtures.bytes("packets/dhclient/renew-request.bin"),
                                                         source: IPv4Address(192, 0, 2, 100), sourcePort: 68,
-                                                        destination: IPv4Address(192, 0, 2, 1)))
+                                                        destination: IPv4Address(192, 0, 2, 1),
+                                                        sourceMAC: Array(frames[4][6..<12])))
         XCTAssertNil(EthernetFrame.parse(frames[0], count: frames[0].count, serverPort: 6767), "another server port")
         for name in ["dhcpcd", "udhcpc"] {
             let f = try Fixtures.pcapFrames("packets/\(name)/capture.pcap").frames[0]
@@ -159,7 +161,8 @@ final class FrameTests: XCTestCase {
     func testRoundTripBufferAndPadding() throws {
         let f = EthernetFrame.build(payload: [9, 8, 7], srcMAC: Self.clientMAC, dstMAC: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
                                     source: .zero, destination: .broadcast, sourcePort: 68, destinationPort: 67)
-        let want = EthernetFrame.UDPDatagram(payload: [9, 8, 7], source: .zero, sourcePort: 68, destination: .broadcast)
+        let want = EthernetFrame.UDPDatagram(payload: [9, 8, 7], source: .zero, sourcePort: 68, destination: .broadcast,
+                                             sourceMAC: Self.clientMAC)
         var buffer = [UInt8](repeating: 0xEE, count: 2048)
         buffer.replaceSubrange(0..<f.count, with: f)
         XCTAssertEqual(EthernetFrame.parse(buffer, count: f.count, serverPort: 67), want)

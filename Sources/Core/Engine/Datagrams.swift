@@ -33,6 +33,9 @@ public struct InboundDatagram: Sendable {
     public var sourcePort: UInt16
     /// The IP destination: a broadcast or multicast address, or one of the server's.
     public var destination: IPAddress
+    /// The link-layer source of the frame, when it was read from a raw (AF_PACKET) socket: a
+    /// reply to it goes back the same way, to this address, whatever its IP destination.
+    public var linkLayerSource: [UInt8]?
     public init(bytes: [UInt8], interface: InterfaceInfo, source: IPAddress, sourcePort: UInt16, destination: IPAddress) {
         self.bytes = bytes
         self.interface = interface

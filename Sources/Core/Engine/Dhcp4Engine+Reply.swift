@@ -94,12 +94,15 @@ extension Dhcp4Engine {
         var dest = IPv4Address.broadcast
         var port: UInt16 = 68
         var delivery = OutboundDatagram.Delivery.broadcast
+        // A request read from a raw socket is answered through it, at layer 2 to the frame's
+        // source (the relay, or a client that has an address): no ARP is needed, as with Kea.
+        let back: OutboundDatagram.Delivery = x.datagram.linkLayerSource.map { .linkLayerUnicast(hardwareAddress: $0) } ?? .unicast
         if !m.giaddr.isZero {
-            dest = m.giaddr; port = 67; delivery = .unicast
+            dest = m.giaddr; port = 67; delivery = back
         } else if type == .nak {
             delivery = .broadcast
         } else if !m.ciaddr.isZero {
-            dest = m.ciaddr; delivery = .unicast
+            dest = m.ciaddr; delivery = back
         } else if m.broadcastFlag || r.yiaddr.isZero {
             delivery = .broadcast
         } else if m.htype == 1 && m.hlen == 6 {

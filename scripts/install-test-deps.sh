@@ -9,6 +9,7 @@
 #   dhcpcd-base       dhcpcd            tcpdump       fixture capture
 #   iproute2, util-linux, procps, python3, coreutils
 #   valgrind          callgrind: server instructions per exchange (make bench)
+#   isc-dhcp-relay    dhcrelay, a real relay agent between client and server
 #
 # Services: package installation must not leave a DHCP server running in the
 # root network namespace.  While installing, a temporary policy-rc.d forbids
@@ -27,7 +28,7 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
     exit 1
 fi
 
-want=(kea-dhcp4-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind)
+want=(kea-dhcp4-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay)
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 

@@ -148,10 +148,14 @@ final class LogCatalogTests: XCTestCase {
         let c = ClientLabel(hardwareAddress: HardwareAddress(bytes: [2, 0, 0, 0, 0, 1]), clientID: nil, xid: 1)
         let a = IPv4Address(192, 0, 2, 10)
         let b = IPv4Address(192, 0, 2, 11)
+        let mismatch = LeaseMismatch(address: a, receivedHardwareAddress: HardwareAddress(bytes: [2, 0, 0, 0, 0, 1]),
+                                     leaseHardwareAddress: HardwareAddress(bytes: [2, 0, 0, 0, 0, 2]),
+                                     receivedClientID: nil, leaseClientID: [1, 2, 0, 0, 0, 0, 2])
         let drops: [DropReason] = [
             .parseFailed(.truncatedHeader(length: 3)), .notARequest, .noMessageType, .badMessageTypeLength(2),
             .unsupportedMessageType(2), .unsupportedMessageType(99), .notForThisServer(a), .noSubnet,
-            .initRebootUnknownClient(a), .noAddressAvailable, .releaseNotOwned(a), .declineNotOwned(a),
+            .initRebootUnknownClient(a), .noAddressAvailable, .releaseNoLease(a), .declineNoLease(a),
+            .releaseWrongClient(mismatch), .declineWrongClient(mismatch),
             .missingRequestedAddress, .leaseStoreFailed, .leaseStoreConflict]
         let naks: [NakReason] = [.addressNotInSubnet(a), .addressInUse(a), .clientHoldsOtherAddress(requested: a, held: b),
                                  .addressNotInPool(a), .noSubnet(a)]
@@ -177,8 +181,9 @@ final class LogCatalogTests: XCTestCase {
         case .dropped(_, let r):
             switch r {
             case .parseFailed, .notARequest, .noMessageType, .badMessageTypeLength, .unsupportedMessageType,
-                 .notForThisServer, .noSubnet, .initRebootUnknownClient, .noAddressAvailable, .releaseNotOwned,
-                 .declineNotOwned, .missingRequestedAddress, .leaseStoreFailed, .leaseStoreConflict: break
+                 .notForThisServer, .noSubnet, .initRebootUnknownClient, .noAddressAvailable, .releaseNoLease,
+                 .releaseWrongClient, .declineNoLease, .declineWrongClient, .missingRequestedAddress,
+                 .leaseStoreFailed, .leaseStoreConflict: break
             }
         case .nak(_, let r):
             switch r {

@@ -25,6 +25,8 @@ public struct Dhcp4Config: Sendable {
     public var multiThreading: MultiThreadingConfig = MultiThreadingConfig()
     /// `hosts-database` or `hosts-databases`, decoded and validated; not used yet.
     public var hostsDatabases: [HostsDatabaseConfig] = []
+    /// Kea 2.4's `compatibility` map.
+    public var compatibility: Compatibility4 = Compatibility4()
     /// What the decoder accepted but the daemon does not act on (Kea keys Kakapo sets aside,
     /// keys decoded but not used yet), in file order, so the daemon logs one line for each.
     public var warnings: [ConfigWarning] = []
@@ -38,6 +40,22 @@ public struct Dhcp4Config: Sendable {
             return IgnoredKey(path: key, position: warning.position)
         }
     }
+}
+
+/// Kea 2.4's `compatibility` flags: departures from the RFCs for clients and relays that need
+/// them. All are off by default.
+public struct Compatibility4: Sendable, Equatable {
+    /// `lenient-option-parsing`: tolerate some malformed options (Kea: a bad FQDN option).
+    public var lenientOptionParsing: Bool = false
+    /// `ignore-dhcp-server-identifier`: treat every server identifier (option 54) as this
+    /// server's, so no message is dropped for naming another server.
+    public var ignoreDHCPServerIdentifier: Bool = false
+    /// `ignore-rai-link-selection`: subnet selection skips option 82's link-selection sub-option.
+    public var ignoreRAILinkSelection: Bool = false
+    /// `exclude-first-last-24`: in subnets of prefix length 24 or shorter, the free-address walk
+    /// skips addresses ending in .0 or .255 (a requested or reserved one is still granted).
+    public var excludeFirstLast24: Bool = false
+    public init() {}
 }
 
 /// A Kea key the decoder set aside (an `.ignoredKey` warning), by path and position.

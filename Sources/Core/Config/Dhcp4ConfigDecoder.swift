@@ -121,6 +121,7 @@ extension Dhcp4Decoding {
         case "loggers": config.loggers = try decodeLoggers(member.value, path: "Dhcp4/loggers")
         case "dhcp-ddns": try decodeDhcpDdns(member.value, into: &config.ddns)
         case "hooks-libraries": config.hooksLibraries = try decodeHooks(member.value)
+        case "compatibility": config.compatibility = try decodeCompatibility(member.value)
         // Decoded and checked as Kea does, then set aside: Kakapo serves packets on one
         // thread whatever the map says, and reads reservations from the config file only.
         case "multi-threading":

@@ -1,4 +1,4 @@
-/// `interfaces-config` and `expired-leases-processing`; the sections every daemon shares are
+/// `interfaces-config`, `expired-leases-processing` and `compatibility`; the sections every daemon shares are
 /// decoded by `KeaConfigDecoding`.
 extension Dhcp4Decoding {
     mutating func decodeInterfaces(_ node: JSONNode) throws(ConfigError) -> InterfacesConfig {
@@ -71,6 +71,23 @@ extension Dhcp4Decoding {
             case "unwarned-reclaim-cycles": result.unwarnedReclaimCycles = try uint32(member)
             default:
                 try other(member, context: "expired-leases-processing", path: "Dhcp4/expired-leases-processing")
+            }
+        }
+        return result
+    }
+
+    /// `compatibility`: Kea 2.4's four flags, nothing else (Kea's grammar takes no comment or
+    /// user-context here).
+    mutating func decodeCompatibility(_ node: JSONNode) throws(ConfigError) -> Compatibility4 {
+        var result = Compatibility4()
+        for member in try object(node) {
+            noteIfNotActedOn(member, in: "Dhcp4/compatibility", table: Dhcp4KeaKeys.notActedOn)
+            switch member.key {
+            case "lenient-option-parsing": result.lenientOptionParsing = try bool(member.value)
+            case "ignore-dhcp-server-identifier": result.ignoreDHCPServerIdentifier = try bool(member.value)
+            case "ignore-rai-link-selection": result.ignoreRAILinkSelection = try bool(member.value)
+            case "exclude-first-last-24": result.excludeFirstLast24 = try bool(member.value)
+            default: try other(member, context: "compatibility", path: "Dhcp4/compatibility")
             }
         }
         return result

@@ -92,12 +92,21 @@ extension Dhcp4Engine {
             let a = IPv4Address(candidate)
             candidate = a == p.last ? (pools.first(where: { $0.first > p.last })?.first.value ?? pools[0].first.value) : candidate &+ 1
             tried += 1
+            if excludedFirstLast24(a, subnet) { continue }
             if isAvailable(a, for: x, subnet: subnet) {
                 cursors[subnet.id] = candidate
                 return (a, p)
             }
         }
         return nil
+    }
+
+    /// `compatibility.exclude-first-last-24`: .0 and .255 of a subnet of /24 or shorter are
+    /// never picked as free addresses (Kea 2.4; a /25 or longer keeps them).
+    func excludedFirstLast24(_ a: IPv4Address, _ subnet: Subnet4) -> Bool {
+        guard config.compatibility.excludeFirstLast24, subnet.prefix.length <= 24 else { return false }
+        let last = a.value & 0xff
+        return last == 0 || last == 0xff
     }
 
     /// Valid lifetime: the client's option 51 clamped to [min, max], else the configured value.

@@ -118,11 +118,17 @@ extension Dhcp4Engine {
     }
 
     /// RELEASE: the lease at ciaddr, if it is this client's, goes away (Kea 2.4 deletes it).
+    /// A lease held by another client is left alone and logged as Kea logs it.
     mutating func handleRelease(_ x: Exchange, _ effects: inout Effects4) {
+        if let sid = x.message.serverIdentifier, !acceptsServerIdentifier(sid, x) {
+            return drop(.notForThisServer(sid), x.label, x.now, &effects)
+        }
         let a = x.message.ciaddr
-        guard let l = store.lease(at: a), l.state == .assigned,
-              let subnet = self.subnet(id: l.subnetID), belongs(l, to: x, subnet: subnet) else {
-            return drop(.releaseNotOwned(a), x.label, x.now, &effects)
+        guard let l = store.lease(at: a), l.state == .assigned, let subnet = self.subnet(id: l.subnetID) else {
+            return drop(.releaseNoLease(a), x.label, x.now, &effects)
+        }
+        guard belongs(l, to: x, subnet: subnet) else {
+            return drop(.releaseWrongClient(mismatch(l, x)), x.label, x.now, &effects)
         }
         adjustGauges(old: l, new: nil, now: x.now.wall)
         // Kea's row for a release: valid_lifetime 0, expire = the time of the release.
@@ -135,11 +141,17 @@ extension Dhcp4Engine {
 
     /// DECLINE: the address is in use by someone else on the link. It goes into probation for
     /// decline-probation-period with the client's identity wiped, as Kea's `Lease4::decline`.
+    /// Kea's checks first: option 50 is mandatory, and only the lease's own client may decline it.
     mutating func handleDecline(_ x: Exchange, _ effects: inout Effects4) {
+        if let sid = x.message.serverIdentifier, !acceptsServerIdentifier(sid, x) {
+            return drop(.notForThisServer(sid), x.label, x.now, &effects)
+        }
         guard let a = x.message.requestedAddress else { return drop(.missingRequestedAddress, x.label, x.now, &effects) }
-        guard let l = store.lease(at: a), l.state == .assigned,
-              let subnet = self.subnet(id: l.subnetID), belongs(l, to: x, subnet: subnet) else {
-            return drop(.declineNotOwned(a), x.label, x.now, &effects)
+        guard let l = store.lease(at: a), l.state == .assigned, let subnet = self.subnet(id: l.subnetID) else {
+            return drop(.declineNoLease(a), x.label, x.now, &effects)
+        }
+        guard belongs(l, to: x, subnet: subnet) else {
+            return drop(.declineWrongClient(mismatch(l, x)), x.label, x.now, &effects)
         }
         let probation = config.declineProbationPeriodSeconds
         var d = Lease4(address: a, hardwareAddress: nil, clientID: nil, validLifetimeSeconds: probation,
@@ -149,6 +161,12 @@ extension Dhcp4Engine {
         adjustGauges(old: l, new: d, now: x.now.wall)
         commit(.upsert(d), into: &effects)
         effects.events.append(.declined(client: x.label, address: a, probationSeconds: probation))
+    }
+
+    /// What a refused RELEASE or DECLINE said against what the lease holds.
+    func mismatch(_ l: Lease4, _ x: Exchange) -> LeaseMismatch {
+        LeaseMismatch(address: l.address, receivedHardwareAddress: x.hardwareAddress, leaseHardwareAddress: l.hardwareAddress,
+                      receivedClientID: x.clientID, leaseClientID: l.clientID)
     }
 
     /// INFORM: configuration only, no lease, no lifetime.

@@ -105,12 +105,14 @@ extension Dhcp4Engine {
         stats.add(counter, now: now)
     }
 
-    /// Kea's order: subnet-selection option (118), relay agent link-selection, giaddr (relay
-    /// ip-addresses first, then prefix), ciaddr, then the receiving interface (a subnet's
-    /// `interface`, then the interface's own addresses).
+    /// Kea's order: subnet-selection option (118), relay agent link-selection (unless
+    /// `compatibility.ignore-rai-link-selection`), giaddr (relay ip-addresses first, then
+    /// prefix), ciaddr, then the receiving interface (a subnet's `interface`, then the
+    /// interface's own addresses).
     func selectSubnet(_ m: DHCPv4Message, _ d: InboundDatagram) -> Subnet4? {
         if let sel = m.options.address(DHCPv4Option.subnetSelection) { return subnet(containing: sel) }
-        if let rai = m.options[DHCPv4Option.dhcpAgentOptions], let link = Self.linkSelection(rai) {
+        if !config.compatibility.ignoreRAILinkSelection,
+           let rai = m.options[DHCPv4Option.dhcpAgentOptions], let link = Self.linkSelection(rai) {
             return subnet(containing: link)
         }
         if !m.giaddr.isZero {
@@ -130,10 +132,16 @@ extension Dhcp4Engine {
     }
 
     /// Sub-option 5 (link-selection) of option 82, RFC 3527.
-    static func linkSelection(_ rai: [UInt8]) -> IPv4Address? {
+    static func linkSelection(_ rai: [UInt8]) -> IPv4Address? { agentAddress(.linkSelection, in: rai) }
+
+    /// Sub-option 11 (server-id-override) of option 82, RFC 5107.
+    static func serverIDOverride(_ rai: [UInt8]) -> IPv4Address? { agentAddress(.serverIdOverride, in: rai) }
+
+    /// The first `sub` of option 82 that holds exactly one IPv4 address.
+    static func agentAddress(_ sub: DHCPv4AgentSubOption, in rai: [UInt8]) -> IPv4Address? {
         var c = ByteCursor(rai)
         while let code = c.u8(), let len = c.u8(), let data = c.take(Int(len)) {
-            if code == DHCPv4AgentSubOption.linkSelection.code && len == 4 { return IPv4Address(bytes: data) }
+            if code == sub.code && len == 4 { return IPv4Address(bytes: data) }
         }
         return nil
     }
@@ -154,8 +162,12 @@ extension Dhcp4Engine {
     }
 
     /// Kea accepts a server identifier that is one of the receiving interface's addresses, any
-    /// address of an interface it serves, or a configured option 54.
+    /// address of an interface it serves, or a configured option 54; also (RFC 5107) the address
+    /// the relay put in option 82's server-id-override, and any server identifier at all with
+    /// `compatibility.ignore-dhcp-server-identifier`.
     func acceptsServerIdentifier(_ sid: IPv4Address, _ x: Exchange) -> Bool {
+        if config.compatibility.ignoreDHCPServerIdentifier { return true }
+        if let rai = x.message.options[DHCPv4Option.dhcpAgentOptions], Self.serverIDOverride(rai) == sid { return true }
         if x.datagram.interface.addresses.contains(where: { $0.address == .v4(sid) }) { return true }
         if localAddresses.contains(sid) { return true }
         let configured = config.optionData + (x.subnet?.optionData ?? [])

@@ -25,13 +25,51 @@ public enum DropReason: Sendable, Equatable {
     case noSubnet
     case initRebootUnknownClient(IPv4Address)
     case noAddressAvailable
-    case releaseNotOwned(IPv4Address)
-    case declineNotOwned(IPv4Address)
+    /// RELEASE of an address that has no assigned lease.
+    case releaseNoLease(IPv4Address)
+    /// RELEASE of a lease whose hardware address or client id is another client's.
+    case releaseWrongClient(LeaseMismatch)
+    /// DECLINE of an address that has no assigned lease.
+    case declineNoLease(IPv4Address)
+    /// DECLINE of a lease whose hardware address or client id is another client's.
+    case declineWrongClient(LeaseMismatch)
+    /// DECLINE without option 50 (requested address), which RFC 2131 makes mandatory.
     case missingRequestedAddress
     /// The lease store could not make the exchange's lease change durable.
     case leaseStoreFailed
     /// Another server kept winning the race for the rows this exchange needed.
     case leaseStoreConflict
+}
+
+/// A RELEASE or DECLINE naming a lease that is not the sender's: what the packet said and
+/// what the lease holds, as Kea's `DHCP4_DECLINE_LEASE_MISMATCH` prints them.
+public struct LeaseMismatch: Sendable, Equatable {
+    public var address: IPv4Address
+    public var receivedHardwareAddress: HardwareAddress
+    public var leaseHardwareAddress: HardwareAddress?
+    public var receivedClientID: [UInt8]?
+    public var leaseClientID: [UInt8]?
+
+    public init(address: IPv4Address, receivedHardwareAddress: HardwareAddress, leaseHardwareAddress: HardwareAddress?,
+                receivedClientID: [UInt8]?, leaseClientID: [UInt8]?) {
+        self.address = address
+        self.receivedHardwareAddress = receivedHardwareAddress
+        self.leaseHardwareAddress = leaseHardwareAddress
+        self.receivedClientID = receivedClientID
+        self.leaseClientID = leaseClientID
+    }
+
+    /// Kea's `toText(false)` of a hardware address, "(none)" when there is none.
+    static func text(_ h: HardwareAddress?) -> String {
+        guard let h, !h.isEmpty else { return "(none)" }
+        return h.description
+    }
+
+    /// Kea's `ClientId::toText`, "(none)" when there is none.
+    static func text(_ cid: [UInt8]?) -> String {
+        guard let cid, !cid.isEmpty else { return "(none)" }
+        return HexText.colonSeparated(cid)
+    }
 }
 
 /// Why a REQUEST was refused with a NAK.
@@ -80,7 +118,7 @@ public enum EngineEvent: Sendable, Equatable {
         switch self {
         case .advertised, .allocated, .renewed, .released, .declined: .info
         case .reclaimed(_, let declined, _) where declined: .info
-        case .allocationFailed, .dropped(_, .declineNotOwned): .warn
+        case .allocationFailed, .dropped(_, .declineNoLease), .dropped(_, .declineWrongClient): .warn
         case .nak(_, .noSubnet), .leaseWriteFailed: .error
         case .dropped, .nak, .informed, .reclaimed, .flushed, .leaseConflict: .debug
         }
@@ -113,12 +151,19 @@ public enum EngineEvent: Sendable, Equatable {
             ("DHCP4_NO_LEASE_INIT_REBOOT", .debug, "\(c): no lease for address \(a) requested by INIT-REBOOT client")
         case .dropped(let c, .noAddressAvailable):
             ("DHCP4_PACKET_NAK_0003", .debug, "\(c): failed to advertise a lease, no address is available")
-        case .dropped(let c, .releaseNotOwned(let a)):
+        case .dropped(let c, .releaseNoLease(let a)):
             ("DHCP4_RELEASE_FAIL_NO_LEASE", .debug, "\(c): client is trying to release non-existing lease \(a)")
-        case .dropped(let c, .declineNotOwned(let a)):
+        case .dropped(let c, .releaseWrongClient(let m)):
+            ("DHCP4_RELEASE_FAIL_WRONG_CLIENT", .debug, "\(c): client is trying to release the lease \(m.address) which belongs to a different client")
+        case .dropped(let c, .declineNoLease(let a)):
             ("DHCP4_DECLINE_LEASE_NOT_FOUND", .warn, "Received DHCPDECLINE for addr \(a) from client \(c), but no such lease found.")
+        case .dropped(let c, .declineWrongClient(let m)):
+            ("DHCP4_DECLINE_LEASE_MISMATCH", .warn, "Received DHCPDECLINE for addr \(m.address) from client \(c), but the data doesn't match: "
+                + "received hwaddr: \(LeaseMismatch.text(m.receivedHardwareAddress)), lease hwaddr: \(LeaseMismatch.text(m.leaseHardwareAddress)), "
+                + "received client-id: \(LeaseMismatch.text(m.receivedClientID)), lease client-id: \(LeaseMismatch.text(m.leaseClientID))")
         case .dropped(let c, .missingRequestedAddress):
-            ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: mandatory 'Requested IP address' option missing in DHCPDECLINE")
+            // Kea's exception text, "missingin" included (two literals joined without a space).
+            ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: Mandatory 'Requested IP address' option missingin DHCPDECLINE sent from \(c)")
         case .dropped(let c, .leaseStoreFailed):
             ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: the lease could not be written to the lease database")
         case .dropped(let c, .leaseStoreConflict):

@@ -2,6 +2,7 @@
 /// reads by itself, named and checked against `OptionTable.dhcp4` like `DHCPv4Option`.
 public enum DHCPv4AgentSubOption: UInt8, CaseIterable, Sendable {
     case linkSelection = 5
+    case serverIdOverride = 11
 
     /// The sub-option's code on the wire.
     @inlinable public var code: UInt8 { rawValue }

@@ -84,3 +84,21 @@ final class ReplyPathTests: XCTestCase {
         XCTAssertEqual(e.datagrams.first?.delivery, .broadcast)
     }
 }
+
+/// RFC 5107: a relay that inserts server-id-override (option 82 sub-option 11) is named as
+/// the server identifier in the reply, so the client sends its renewals to the relay; the
+/// reply's IP source stays the server's own address.
+final class ServerIDOverrideReplyTests: XCTestCase {
+    func testReplyCarriesTheOverrideAsServerIdentifier() throws {
+        var h = EngineHarness()
+        let override = IPv4Address(192, 0, 2, 254)
+        var d = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [
+            (DHCPv4Option.dhcpAgentOptions.code, [11, 4] + override.bytes)])
+        d.giaddr = IPv4Address(192, 0, 2, 254)
+        let (replies, effects) = h.send(d)
+        XCTAssertEqual(try XCTUnwrap(replies.first).serverIdentifier, override)
+        XCTAssertEqual(effects.datagrams.first?.source, .v4(IPv4Address(192, 0, 2, 1)))
+        let plain = h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(2), xid: 9)).replies.first
+        XCTAssertEqual(plain?.serverIdentifier, IPv4Address(192, 0, 2, 1))
+    }
+}

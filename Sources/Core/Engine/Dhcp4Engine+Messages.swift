@@ -109,7 +109,7 @@ extension Dhcp4Engine {
         effects.events.append(.nak(client: x.label, reason: reason))
         var r = replyHeader(x)
         r.options[DHCPv4Option.dhcpMessageType] = [DHCPv4MessageType.nak.rawValue]
-        r.options[DHCPv4Option.dhcpServerIdentifier] = serverIdentifier(x).bytes
+        r.options[DHCPv4Option.dhcpServerIdentifier] = advertisedServerIdentifier(x).bytes
         if config.echoClientID, let cid = x.clientID {
             r.options[DHCPv4Option.dhcpClientIdentifier] = cid
         }

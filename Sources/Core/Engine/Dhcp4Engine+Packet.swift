@@ -148,6 +148,14 @@ extension Dhcp4Engine {
 
     /// The server identifier for replies on this interface: its address inside the subnet,
     /// else its first address.
+    /// Option 54 in a reply: the relay's server-id-override address when the request carried
+    /// one (RFC 5107: the client then talks to the relay, which forwards to us), else
+    /// `serverIdentifier`. The IP source of the reply stays the server's own address.
+    func advertisedServerIdentifier(_ x: Exchange) -> IPv4Address {
+        if let rai = x.message.options[DHCPv4Option.dhcpAgentOptions], let o = Self.serverIDOverride(rai) { return o }
+        return serverIdentifier(x)
+    }
+
     func serverIdentifier(_ x: Exchange) -> IPv4Address {
         let addrs = x.datagram.interface.addresses
         if let s = x.subnet {

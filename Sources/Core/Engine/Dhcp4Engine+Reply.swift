@@ -29,7 +29,7 @@ extension Dhcp4Engine {
         if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
         if let bf = boot.bootFileName { r.file = Array(bf.utf8) }
         r.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
-        r.options[DHCPv4Option.dhcpServerIdentifier] = serverIdentifier(x).bytes
+        r.options[DHCPv4Option.dhcpServerIdentifier] = advertisedServerIdentifier(x).bytes
         if let valid = lifetime {
             r.options[DHCPv4Option.dhcpLeaseTime] = u32Bytes(valid)
             let (t1, t2) = teeTimes(valid: valid, subnet: subnet)

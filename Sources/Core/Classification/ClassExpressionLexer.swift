@@ -11,7 +11,7 @@ struct ClassExpressionToken: Sendable, Equatable {
         case address(String)
         /// A keyword or an option name: `[A-Za-z_][A-Za-z0-9_-]*`.
         case word(String)
-        case leftParen, rightParen, leftBracket, rightBracket, dot, comma, star, equal
+        case leftParen, rightParen, leftBracket, rightBracket, dot, comma, star, equal, plus
         case end
     }
 
@@ -36,6 +36,7 @@ struct ClassExpressionToken: Sendable, Equatable {
         case .comma: "\",\""
         case .star: "\"*\""
         case .equal: "\"==\""
+        case .plus: "\"+\""
         case .end: "end of file"
         }
     }
@@ -81,6 +82,7 @@ struct ClassExpressionLexer {
             case UInt8(ascii: "."): single(.dot)
             case UInt8(ascii: ","): single(.comma)
             case UInt8(ascii: "*"): single(.star)
+            case UInt8(ascii: "+"): single(.plus)
             case UInt8(ascii: "="):
                 guard i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "=") else {
                     throw invalidCharacter(at: i)

@@ -1,7 +1,10 @@
 extension ClassExpression {
-    /// Conditions and values nested deeper than this are refused: the parser and the evaluator
-    /// recurse, and this bound keeps their stacks small whatever the input.
-    public static let nestingMaximum = 64
+    /// Expressions deeper than this are refused. The parser, the evaluator and the tree's own
+    /// equality and deallocation recurse, and this bound keeps their stacks small whatever the
+    /// input. Depth is counted in grammar levels: a parenthesis costs about four, and each extra
+    /// operand of an `and`, `or` or `+` chain one (a chain is a left-deep tree), so real tests
+    /// (a few dozen alternatives, a handful of parentheses) stay far below it.
+    public static let nestingMaximum = 256
 
     /// Parses a client-class `test` expression.
     ///
@@ -29,6 +32,7 @@ extension ClassExpression {
 ///     condition := and ("or" and)*
 ///     and       := unary ("and" unary)*
 ///     unary     := "not" unary | "(" condition ")" | test | value "==" value
+///     value     := term ("+" term)*
 ///     test      := option[..].exists | relay4[..].exists | member('..') | known | unknown
 ///                | vendor[..].exists | vendor[..].option[..].exists | vendor-class[..].exists
 ///
@@ -107,9 +111,11 @@ struct ClassExpressionParser {
     mutating func parseCondition(depth: Int) throws(ConfigError) -> Condition {
         try checkDepth(depth)
         var left = try parseAnd(depth: depth + 1)
+        var operands = 1
         while isWord("or") {
             let op = advance()
-            let right = try parseAnd(depth: depth + 1)
+            operands += 1
+            let right = try parseAnd(depth: depth + operands)
             left = Condition(.or(left, right), span: span(op))
         }
         return left
@@ -118,9 +124,11 @@ struct ClassExpressionParser {
     mutating func parseAnd(depth: Int) throws(ConfigError) -> Condition {
         try checkDepth(depth)
         var left = try parseUnary(depth: depth + 1)
+        var operands = 1
         while isWord("and") {
             let op = advance()
-            let right = try parseUnary(depth: depth + 1)
+            operands += 1
+            let right = try parseUnary(depth: depth + operands)
             left = Condition(.and(left, right), span: span(op))
         }
         return left
@@ -142,7 +150,8 @@ struct ClassExpressionParser {
         switch try parseTerm(depth: depth + 1) {
         case .condition(let c):
             return c
-        case .value(let left):
+        case .value(let term):
+            let left = try continueConcat(term, depth: depth + 1)
             guard current.kind == .equal else { throw unexpected(["\"==\""]) }
             let op = advance()
             let right = try parseValue(depth: depth + 1)
@@ -157,11 +166,30 @@ struct ClassExpressionParser {
         let first = current
         switch try parseTerm(depth: depth) {
         case .value(let v):
-            return v
+            return try continueConcat(v, depth: depth)
         case .condition:
             throw ConfigError.at(.syntax, span(from: first),
                                  "syntax error, a condition where a string expression is expected")
         }
+    }
+
+    /// `v + w + …`: Kea's concat operator (since 1.9.8), left associative and binding tighter
+    /// than `==`.
+    mutating func continueConcat(_ first: Value, depth: Int) throws(ConfigError) -> Value {
+        var left = first
+        var operands = 1
+        // Each pass consumes a `+` token, so the loop is bounded by the token count.
+        while current.kind == .plus {
+            let op = advance()
+            operands += 1
+            let start = current
+            guard case .value(let right) = try parseTerm(depth: depth + operands) else {
+                throw ConfigError.at(.syntax, span(from: start),
+                                     "syntax error, a condition where a string expression is expected")
+            }
+            left = Value(.concat(left, right), span: span(op))
+        }
+        return left
     }
 
     mutating func parseTerm(depth: Int) throws(ConfigError) -> Term {
@@ -234,13 +262,15 @@ struct ClassExpressionParser {
             let start = try int32Argument()
             try expect(.comma, "\",\"")
             let length: ClassExpression.SubstringLength
-            if current.kind == .string(Array("all".utf8)) {
+            // Kea's lexer has a bare `all` keyword (`substring('foobar', 3, all)` in the ARM);
+            // the quoted form some examples show is accepted too.
+            if current.kind == .word("all") || current.kind == .string(Array("all".utf8)) {
                 _ = advance()
                 length = .all
             } else if case .integer = current.kind {
                 length = .count(try int32Argument())
             } else {
-                throw unexpected(["integer", "'all'"])
+                throw unexpected(["integer", "\"all\""])
             }
             try expect(.rightParen, "\")\"")
             return .value(Value(.substring(operand, start: start, length: length), span: span(from: first)))

@@ -33,7 +33,7 @@ public struct ClassificationInput4: Sendable {
 extension ClassExpression {
     /// Why a value could not be computed. Kea logs these and the class does not match.
     public enum EvaluationError: Error, Sendable, Equatable {
-        /// `addrtotext` of something that is neither 4 nor 16 bytes.
+        /// `addrtotext` of something that is neither empty nor 4 or 16 bytes.
         case notAnAddress(length: Int)
         /// An `…totext` conversion of a value with the wrong byte count.
         case wrongIntegerLength(ClassExpression.IntegerWidth, length: Int)
@@ -151,7 +151,10 @@ struct ClassExpressionEvaluator {
             return Self.split(try value(x), delimiters: try value(delimiters), field: Int(field))
         case .addressToText(let x):
             let bytes = try value(x)
+            // The ARM: "for all conversion tokens, if the data length is 0, the result string is
+            // empty"; other lengths than 4 and 16 are errors.
             switch bytes.count {
+            case 0: return []
             case 4: return Array(IPv4Address(bytes: bytes).description.utf8)
             case 16: return Array(IPv6Address(bytes: bytes).description.utf8)
             default: throw .notAnAddress(length: bytes.count)

@@ -26,7 +26,7 @@ final class ExpressionPropertyTests: XCTestCase {
         "mac", "hlen", "htype", "ciaddr", "giaddr", "msgtype", "transid", "iface", "src", "len",
         "host-name", "(", ")", "[", "]", ".", ",", "*", "==", "+", "'foo'", "''", "'all'", "0x1f",
         "0xABC", "0", "1", "-1", "82", "255", "256", "4491", "4294967296", "10.0.0.1", "999.1.1.1",
-        "=", "'", "\u{0}", "é", "\n", "--", "0x",
+        "=", "'", "\u{0}", "é", "\n", "--", "0x", "::1", "2001:db8::", "fe80::1:2:3:4:5:6:7", ":",
     ]
 
     /// Parses twice; both outcomes must agree. Returns the expression when it parsed.

@@ -40,6 +40,13 @@ final class ExpressionTests: XCTestCase {
             destination: .v4(IPv4Address(10, 1, 2, 4)), packetLength: 513, classes: ["ALL", "foobar"])
     }
 
+    /// The rich packet, received from an IPv6 address (as `pkt.src` allows).
+    static func v6SourcePacket() -> ClassificationInput4 {
+        var input = richPacket()
+        input.source = IPAddress("2001:db8::1") ?? .v4(.zero)
+        return input
+    }
+
     /// A bare BOOTP request: no options at all.
     static func emptyPacket() -> ClassificationInput4 {
         var m = DHCPv4Message()
@@ -262,6 +269,14 @@ final class ExpressionTests: XCTestCase {
         check("addrtotext(192.10.0.1) == '192.10.0.1'", is: true)
         check("addrtotext(0x20030db8000000000000000000000000) == '2003:db8::'", is: true)
         check("addrtotext(pkt4.giaddr) == '192.0.2.4'", is: true)
+        check("addrtotext (2003:db8::) == '2003:db8::'", is: true)
+        check("addrtotext(::ffff:192.0.2.1) == '::ffff:192.0.2.1'", is: true)
+        check("addrtotext(::192.0.2.1) == '::192.0.2.1'", is: true)
+        check("addrtotext(::1) == '::1'", is: true)
+        check("addrtotext(::ffff) == '::ffff'", is: true)
+        check("2003:db8::1 == 0x20030db8000000000000000000000001", is: true)
+        check("dead:beef::1 == 0xdeadbeef000000000000000000000001", is: true)
+        check("pkt.src == 2001:db8::1", Self.v6SourcePacket(), is: true)
         check("int8totext(0xff) == '-1'", is: true)
         check("int16totext(0xffff) == '-1'", is: true)
         check("int32totext(0xffffffff) == '-1'", is: true)
@@ -337,6 +352,10 @@ final class ExpressionTests: XCTestCase {
         e = try XCTUnwrap(parseError("300.1.1.1 == pkt4.ciaddr"))
         XCTAssertEqual(e.code, .invalidValue)
         XCTAssertEqual(e.position?.column, 20)
+
+        e = try XCTUnwrap(parseError("pkt.src == 2001:db8:::1"))
+        XCTAssertEqual(e.code, .invalidValue)
+        XCTAssertEqual(e.message, "kea.conf:7.31-42: '2001:db8:::1' is not a valid IP address")
 
         e = try XCTUnwrap(parseError("-1 == pkt4.transid"))
         XCTAssertEqual(e.code, .outOfRange)

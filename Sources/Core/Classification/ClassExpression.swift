@@ -59,8 +59,9 @@ public struct ClassExpression: Sendable, Equatable {
             case hex([UInt8])
             /// A decimal integer: four bytes, network order.
             case integer(UInt32)
-            /// A dotted-quad literal: four bytes.
-            case address(IPv4Address)
+            /// An address literal: four bytes, or sixteen for IPv6 (which Kea accepts in
+            /// DHCPv4 expressions too, e.g. `addrtotext(2003:db8::)`).
+            case address(IPAddress)
             /// `option[N].hex` / `option[N].text`, or a sub-option when `sub` is set.
             case option(code: UInt8, sub: UInt8?, ClassExpression.Representation)
             /// `relay4[N].hex` / `.text`.

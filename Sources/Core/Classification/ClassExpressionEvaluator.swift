@@ -112,7 +112,7 @@ struct ClassExpressionEvaluator {
         case .integer(let n):
             return Self.uint32Bytes(n)
         case .address(let a):
-            return a.bytes
+            return Self.addressBytes(a)
         case .option(let code, let sub, let rep):
             guard let data = optionData(code, sub: sub) else { return [] }
             return rep == .hex || sub != nil ? data : text(ofOption: code, data)
@@ -156,7 +156,7 @@ struct ClassExpressionEvaluator {
             switch bytes.count {
             case 0: return []
             case 4: return Array(IPv4Address(bytes: bytes).description.utf8)
-            case 16: return Array(IPv6Address(bytes: bytes).description.utf8)
+            case 16: return Array(Self.ipv6Text(bytes).utf8)
             default: throw .notAnAddress(length: bytes.count)
             }
         case .integerToText(let x, let width):
@@ -330,6 +330,19 @@ struct ClassExpressionEvaluator {
         case .uint8, .uint16, .uint32: text = String(raw)
         }
         return Array(text.utf8)
+    }
+
+    /// IPv6 text as Kea prints it (`inet_ntop`): like `IPv6Address.description`, except that
+    /// IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible (`::a.b.c.d`, with a non-zero seventh
+    /// group) addresses end in dotted-quad form.
+    static func ipv6Text(_ bytes: [UInt8]) -> String {
+        precondition(bytes.count == 16, "an IPv6 address is 16 bytes")
+        let tail = IPv4Address(bytes: bytes[12..<16]).description
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) {
+            if bytes[10] == 0xFF, bytes[11] == 0xFF { return "::ffff:" + tail }
+            if bytes[10] == 0, bytes[11] == 0, bytes[12] != 0 || bytes[13] != 0 { return "::" + tail }
+        }
+        return IPv6Address(bytes: bytes).description
     }
 
     static func uint32Bytes(_ n: UInt32) -> [UInt8] { IPv4Address(n).bytes }

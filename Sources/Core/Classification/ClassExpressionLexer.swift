@@ -7,7 +7,8 @@ struct ClassExpressionToken: Sendable, Equatable {
         case hex([UInt8])
         /// `-?[0-9]+`, kept as text: its range depends on where it is used.
         case integer(String)
-        /// Four dot-separated digit runs; nil when they are not an IPv4 address.
+        /// An address literal: four dot-separated digit runs, or a run of hex digits, dots and at
+        /// least two colons (Kea's IPv6 rule); checked by the parser.
         case address(String)
         /// A keyword or an option name: `[A-Za-z_][A-Za-z0-9_-]*`.
         case word(String)
@@ -68,6 +69,11 @@ struct ClassExpressionLexer {
         while i < bytes.count {
             let c = bytes[i]
             let start = i
+            if let token = address6(at: i) {
+                i = token.end
+                tokens.append(token)
+                continue
+            }
             func single(_ kind: ClassExpressionToken.Kind) {
                 i += 1
                 tokens.append(ClassExpressionToken(kind: kind, start: start, end: i))
@@ -154,6 +160,25 @@ struct ClassExpressionLexer {
         }
         i = j
         return ClassExpressionToken(kind: .integer(String(decoding: bytes[start..<j], as: UTF8.self)), start: start, end: i)
+    }
+
+    /// An IPv6 literal at `i`: the longest run of hex digits, colons and dots, when it holds
+    /// two colons or more (flex takes the longest match, so `dead:beef::1` is an address and not
+    /// the word `dead`).
+    private func address6(at i: Int) -> ClassExpressionToken? {
+        var j = i
+        var colons = 0
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: ":") {
+                colons += 1
+            } else if Self.hexValue(b) == nil && b != UInt8(ascii: ".") {
+                break
+            }
+            j += 1
+        }
+        guard colons >= 2 else { return nil }
+        return ClassExpressionToken(kind: .address(String(decoding: bytes[i..<j], as: UTF8.self)), start: i, end: j)
     }
 
     private func invalidCharacter(at offset: Int) -> ConfigError {

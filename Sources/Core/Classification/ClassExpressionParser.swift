@@ -208,8 +208,8 @@ struct ClassExpressionParser {
             return .value(Value(.integer(n), span: span(first)))
         case .address(let text):
             _ = advance()
-            guard let a = IPv4Address(text) else {
-                throw ConfigError.at(.invalidValue, span(first), "'\(text)' is not a valid IPv4 address")
+            guard let a = IPAddress(text) else {
+                throw ConfigError.at(.invalidValue, span(first), "'\(text)' is not a valid IP address")
             }
             return .value(Value(.address(a), span: span(first)))
         case .word(let w):

@@ -64,16 +64,11 @@ final class ExpressionTests: XCTestCase {
         }
     }
 
-    /// The value of `v` (parsed as the left side of `v == ''`) against the packet.
+    /// The value of the string expression `text` against the packet.
     func value(_ text: String, _ input: ClassificationInput4 = richPacket(),
                file: StaticString = #filePath, line: UInt = #line) -> [UInt8]? {
         do {
-            let e = try ClassExpression.parse(text + " == ''")
-            guard case .equal(let v, _) = e.root.kind else {
-                XCTFail("not an equality", file: file, line: line)
-                return nil
-            }
-            switch ClassExpression.evaluate(v, input) {
+            switch try ClassExpression.parseString(text).evaluateString(input) {
             case .success(let bytes): return bytes
             case .failure(let error):
                 XCTFail("\(text): \(error)", file: file, line: line)
@@ -294,7 +289,7 @@ final class ExpressionTests: XCTestCase {
         let negated = try ClassExpression.parse("not (addrtotext('abc') == '') or 'a' == 'a'")
         XCTAssertFalse(negated.evaluate(Self.richPacket()))
         XCTAssertEqual(negated.evaluateString(Self.richPacket()), .failure(.notAnAddress(length: 3)))
-        XCTAssertEqual(try ClassExpression.parse("'a' == 'a'").evaluateString(Self.richPacket()), .success("true"))
+        XCTAssertEqual(try ClassExpression.parse("'a' == 'a'").evaluateString(Self.richPacket()), .success(Array("true".utf8)))
     }
 
     /// Options named by their Kea name, and `.text` rendering integer options in decimal.
@@ -307,13 +302,42 @@ final class ExpressionTests: XCTestCase {
         check("option[12].hex == ''", Self.emptyPacket(), is: true)
     }
 
+    /// String expressions (Kea's string parser mode): the manual's template-test examples.
+    func testStringExpressions() throws {
+        XCTAssertEqual(value("substring(option[61].hex,0,3)"), Array("foo".utf8))
+        let filter = "ifelse(substring(option[61].hex,4,3) == 'foo', substring(option[12].hex,0,12), '')"
+        XCTAssertEqual(value(filter), [])
+        var input = Self.richPacket()
+        input.message.options[61] = Array("abcdfoo".utf8)
+        XCTAssertEqual(value(filter, input), Array("myhost".utf8))
+        XCTAssertEqual(value("pkt4.hlen"), [0, 0, 0, 6])
+        XCTAssertEqual(value("option[124].hex", Self.emptyPacket()), [])
+        // A string expression as a test: true only when its value is "true".
+        XCTAssertTrue(try ClassExpression.parseString("'tr' + 'ue'").evaluate(input))
+        XCTAssertFalse(try ClassExpression.parseString("'yes'").evaluate(input))
+        XCTAssertFalse(try ClassExpression.parseString("addrtotext('x')").evaluate(input))
+        XCTAssertEqual(try ClassExpression.parseString("addrtotext('x')").evaluateString(input), .failure(.notAnAddress(length: 1)))
+        // A test is not a string expression, and a string expression does not take `==`.
+        XCTAssertThrowsError(try ClassExpression.parseString("option[1].exists")) { error in
+            XCTAssertEqual((error as? ConfigError)?.code, .syntax)
+        }
+        XCTAssertThrowsError(try ClassExpression.parseString("'a' == 'a'")) { error in
+            XCTAssertEqual((error as? ConfigError)?.message,
+                           "<string>:1.5-6: syntax error, unexpected \"==\", expecting end of file")
+        }
+        XCTAssertEqual(try ClassExpression.parseString("ifelse(member('A') or known, 'x', 'y')").memberClasses,
+                       ["A", "KNOWN"])
+    }
+
     // MARK: - Spans
 
     /// Nodes carry where they were written, offset by the place the caller gives.
     func testNodeSpans() throws {
         let e = try ClassExpression.parse("pkt4.hlen == 6", file: "f", line: 3, column: 10)
-        guard case .equal(let l, let r) = e.root.kind else { return XCTFail("not an equality") }
-        XCTAssertEqual(e.root.span.description, "f:3.20-21")
+        guard case .condition(let root) = e.root, case .equal(let l, let r) = root.kind else {
+            return XCTFail("not an equality")
+        }
+        XCTAssertEqual(root.span.description, "f:3.20-21")
         XCTAssertEqual(l.span.description, "f:3.10-18")
         XCTAssertEqual(r.span.description, "f:3.23")
     }

@@ -7,14 +7,23 @@
 /// both to byte strings ("true"/"false" for conditions); keeping them apart here makes a test
 /// such as `option[60].hex` (a value where a condition is needed) a parse error, as it is in Kea.
 ///
-/// Parse once with `ClassExpression.parse(_:file:line:column:)`, then call `evaluate(_:)` per
-/// packet. Evaluation is total: a value that cannot be computed (an address conversion of five
-/// bytes, say) makes the whole test false, as Kea does when it logs an evaluation error.
+/// Parse a class `test` once with `ClassExpression.parse(_:file:line:column:)`, then call
+/// `evaluate(_:)` per packet. Evaluation is total: a value that cannot be computed (an address
+/// conversion of five bytes, say) makes the whole test false, as Kea does when it logs an
+/// evaluation error. Expressions whose result is a string rather than a test (Kea's string
+/// parser mode, used by `template-test` and flex-id) parse with `parseString` and evaluate with
+/// `evaluateString(_:)`.
 public struct ClassExpression: Sendable, Equatable {
     /// The expression as written.
     public let text: String
-    /// The test itself.
-    public let root: Condition
+    /// The expression itself: a condition for a class test, a value for a string expression.
+    public let root: Root
+
+    /// What the whole expression is.
+    public enum Root: Sendable, Equatable {
+        case condition(Condition)
+        case value(Value)
+    }
 
     /// A condition: evaluates to true or false.
     public struct Condition: Sendable, Equatable {
@@ -166,7 +175,7 @@ public struct ClassExpression: Sendable, Equatable {
         public var functionName: String { rawValue + "totext" }
     }
 
-    public init(text: String, root: Condition) {
+    public init(text: String, root: Root) {
         self.text = text
         self.root = root
     }
@@ -203,7 +212,10 @@ public struct ClassExpression: Sendable, Equatable {
                  .vendorOption, .vendorClassEnterprise, .vendorClassData: break
             }
         }
-        visit(root)
+        switch root {
+        case .condition(let c): visit(c)
+        case .value(let v): visit(v)
+        }
         return names
     }
 }

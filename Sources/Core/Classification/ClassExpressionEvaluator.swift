@@ -40,25 +40,25 @@ extension ClassExpression {
     }
 
     /// Whether the packet belongs to the class: the test's result, false when any part of it
-    /// cannot be evaluated (as Kea does).
+    /// cannot be evaluated (as Kea does). A string expression is true only when its value is
+    /// the text "true" (Kea's `evaluateBool` on a string expression).
     public func evaluate(_ input: ClassificationInput4) -> Bool {
-        (try? ClassExpressionEvaluator(input: input).condition(root)) ?? false
-    }
-
-    /// The test's result as Kea's evaluator sees it, "true" or "false", or the reason it failed.
-    public func evaluateString(_ input: ClassificationInput4) -> Result<String, EvaluationError> {
-        do throws(EvaluationError) {
-            return .success(try ClassExpressionEvaluator(input: input).condition(root) ? "true" : "false")
-        } catch {
-            return .failure(error)
+        let evaluator = ClassExpressionEvaluator(input: input)
+        switch root {
+        case .condition(let c): return (try? evaluator.condition(c)) ?? false
+        case .value(let v): return (try? evaluator.value(v)) == Array("true".utf8)
         }
     }
 
-    /// The bytes of one value against a packet (for tests, and for later uses of values such as
-    /// template classes).
-    public static func evaluate(_ value: Value, _ input: ClassificationInput4) -> Result<[UInt8], EvaluationError> {
+    /// The expression's value as Kea's `evaluateString` gives it: the bytes of a string
+    /// expression, "true" or "false" for a test; or why it could not be computed.
+    public func evaluateString(_ input: ClassificationInput4) -> Result<[UInt8], EvaluationError> {
+        let evaluator = ClassExpressionEvaluator(input: input)
         do throws(EvaluationError) {
-            return .success(try ClassExpressionEvaluator(input: input).value(value))
+            switch root {
+            case .condition(let c): return .success(Array((try evaluator.condition(c) ? "true" : "false").utf8))
+            case .value(let v): return .success(try evaluator.value(v))
+            }
         } catch {
             return .failure(error)
         }

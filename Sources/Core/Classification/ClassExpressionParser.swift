@@ -23,7 +23,22 @@ extension ClassExpression {
         var parser = ClassExpressionParser(tokens: tokens, place: place, options: options)
         let root = try parser.parseCondition(depth: 0)
         try parser.expectEnd()
-        return ClassExpression(text: text, root: root)
+        return ClassExpression(text: text, root: .condition(root))
+    }
+
+    /// Parses an expression whose result is a string (Kea's `PARSER_STRING` mode, as for a
+    /// `template-test`): a value such as `substring(option[61].hex, 0, 3)`. Arguments and errors
+    /// as for `parse`.
+    public static func parseString(
+        _ text: String, file: String = "<string>", line: Int = 1, column: Int = 1,
+        options: OptionTable = .dhcp4
+    ) throws(ConfigError) -> ClassExpression {
+        let place = ClassExpressionPlace(file: file, line: line, column: column)
+        let tokens = try ClassExpressionLexer(text, place: place).tokenize()
+        var parser = ClassExpressionParser(tokens: tokens, place: place, options: options)
+        let root = try parser.parseValue(depth: 0)
+        try parser.expectEnd()
+        return ClassExpression(text: text, root: .value(root))
     }
 }
 

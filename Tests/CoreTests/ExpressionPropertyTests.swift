@@ -151,6 +151,21 @@ final class ExpressionPropertyTests: XCTestCase {
         XCTAssertEqual(outcomes, ["true", "false", "error"])
     }
 
+    /// Grammar-generated string expressions (the string parser mode) against random packets.
+    func testGeneratedStringExpressionsEvaluateDeterministically() throws {
+        var g = Generator(state: 0x4B41_4B41_504F_0004)
+        var nonEmpty = 0
+        for _ in 0..<2000 {
+            let e = try ClassExpression.parseString(Self.value(&g, depth: 0))
+            for _ in 0..<3 {
+                let input = Self.randomPacket(&g)
+                checkEvaluation(e, input)
+                if case .success(let bytes) = e.evaluateString(input), !bytes.isEmpty { nonEmpty += 1 }
+            }
+        }
+        XCTAssertGreaterThan(nonEmpty, 1000)
+    }
+
     static func condition(_ g: inout Generator, depth: Int) -> String {
         let leaf = depth > 3 || Int.random(in: 0...2, using: &g) == 0
         if leaf {

@@ -13,6 +13,15 @@
 /// evaluation error. Expressions whose result is a string rather than a test (Kea's string
 /// parser mode, used by `template-test` and flex-id) parse with `parseString` and evaluate with
 /// `evaluateString(_:)`.
+///
+/// The language is Kea 2.4's as its ARM and the project's inventory
+/// (`/work/shared/reference/kea-2.4-inventory.md` §1.6) list it, DHCPv4 side only. Left out:
+/// the DHCPv6 constructs (`relay6[…]`, `pkt6.…`), which Kea's DHCPv4 parser refuses too;
+/// `lcase`/`ucase` and `match(…)`, which later Kea releases added; the `vendor[…]` and
+/// `vendor-class[…]` instances after the first (Kea reads only the first, per the ARM).
+/// Differences from Kea, each stricter and reported at parse time: a `substring` or `split`
+/// number outside 32 bits, and an address literal that does not parse (Kea accepts both and
+/// fails or yields an empty string at evaluation).
 public struct ClassExpression: Sendable, Equatable {
     /// The expression as written.
     public let text: String

@@ -28,10 +28,11 @@ final class ExpressionTests: XCTestCase {
         // Relay agent information: circuit-id "eth0/1", remote-id = the client's MAC, and
         // sub-option 123.
         m.options[82] = [1, 6] + Array("eth0/1".utf8) + [2, 6, 1, 2, 3, 4, 5, 6] + [123, 2, 0xBE, 0xEF]
-        // V-I vendor class (124), enterprise 4491, four data items.
+        // V-I vendor class (124): four enterprise blocks, the first for 4491. Kea 2.4 reads
+        // each block's data as one item and does not compare the later enterprise numbers.
         let items: [[UInt8]] = [Array("docsis3.0".utf8), Array("a".utf8), [], Array("fourth".utf8)]
-        let itemBytes = items.flatMap { [UInt8($0.count)] + $0 }
-        m.options[124] = [0, 0, 0x11, 0x8B, UInt8(itemBytes.count)] + itemBytes
+        let enterprises: [[UInt8]] = [[0, 0, 0x11, 0x8B], [0, 0, 0, 9], [0, 0, 0x11, 0x8B], [0, 0, 0, 7]]
+        m.options[124] = zip(enterprises, items).flatMap { $0 + [UInt8($1.count)] + $1 }
         // V-I vendor-specific information (125), enterprise 4491, sub-option 1 = "docsis3.0".
         let sub: [UInt8] = [1, 9] + Array("docsis3.0".utf8)
         m.options[125] = [0, 0, 0x11, 0x8B, UInt8(sub.count)] + sub
@@ -142,6 +143,16 @@ final class ExpressionTests: XCTestCase {
         check("vendor-class[4491].data[3] == 'fourth'", is: true)
         check("vendor-class[4491].data[4] == ''", is: true)
         check("vendor-class.enterprise == ''", Self.emptyPacket(), is: true)
+        check("vendor-class[9].exists", is: false)
+        check("vendor-class[9].data[1] == ''", is: true)
+        // A truncated later block ends the items; the ones before it stay.
+        var input = Self.richPacket()
+        input.message.options[124] = [0, 0, 0x11, 0x8B, 2, 0x61, 0x62, 0, 0, 0, 9, 200, 0x63]
+        check("vendor-class[4491].data[0] == 'ab'", input, is: true)
+        check("vendor-class[4491].data[1] == ''", input, is: true)
+        // A truncated first block is no vendor class option at all.
+        input.message.options[124] = [0, 0, 0x11, 0x8B, 3, 0x61]
+        check("vendor-class[*].exists", input, is: false)
     }
 
     /// `known` and `unknown` are `member('KNOWN')` and `not member('KNOWN')`.

@@ -106,7 +106,8 @@ public struct ClassExpression: Sendable, Equatable {
             case vendorOption(enterprise: UInt32?, code: UInt8, ClassExpression.Representation)
             /// `vendor-class.enterprise`.
             case vendorClassEnterprise
-            /// `vendor-class[E].data` (index 0) and `vendor-class[E].data[I]`.
+            /// `vendor-class[E].data` (index 0) and `vendor-class[E].data[I]`: item I is the data
+            /// of the option's I-th enterprise block, as Kea 2.4 reads option 124.
             case vendorClassData(enterprise: UInt32?, index: UInt16)
         }
 

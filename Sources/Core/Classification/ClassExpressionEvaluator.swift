@@ -169,9 +169,9 @@ struct ClassExpressionEvaluator {
         case .vendorClassEnterprise:
             return vendorClassBlock(nil).map { Self.uint32Bytes($0.enterprise) } ?? []
         case .vendorClassData(let enterprise, let index):
-            guard let block = vendorClassBlock(enterprise) else { return [] }
-            let tuples = Self.tuples(block.data)
-            return Int(index) < tuples.count ? tuples[Int(index)] : []
+            guard vendorClassBlock(enterprise) != nil, let data = input.message.options[124] else { return [] }
+            let items = Self.vendorClassItems(data)
+            return Int(index) < items.count ? items[Int(index)] : []
         }
     }
 
@@ -262,15 +262,21 @@ struct ClassExpressionEvaluator {
         return nil
     }
 
-    /// The length-prefixed opaque data items of a vendor class, up to the first truncated one.
-    static func tuples(_ data: ArraySlice<UInt8>) -> [[UInt8]] {
+    /// The data items of a V-I vendor class option as Kea 2.4 reads them
+    /// (`OptionVendorClass::unpack` for DHCPv4): each enterprise block's whole
+    /// `vendor-class-data` is one item, and the enterprise numbers after the first are skipped,
+    /// not compared. Reading stops at the first truncated block.
+    static func vendorClassItems(_ data: [UInt8]) -> [[UInt8]] {
         var out: [[UInt8]] = []
-        var i = data.startIndex
-        while i < data.endIndex {
+        var i = 4
+        // Each pass consumes at least one byte (the length octet).
+        while i < data.count {
             let length = Int(data[i])
-            guard i + 1 + length <= data.endIndex else { break }
+            guard i + 1 + length <= data.count else { break }
             out.append(Array(data[(i + 1)..<(i + 1 + length)]))
             i += 1 + length
+            guard i < data.count else { break }
+            i += 4
         }
         return out
     }

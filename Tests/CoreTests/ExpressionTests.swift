@@ -211,7 +211,7 @@ final class ExpressionTests: XCTestCase {
             "substring('foobar', 4, -2) == 'ob'",
             "substring('foobar', 10, 2) == ''",
         ] { check(text, is: true) }
-        check("substring('foobar', 1, 'all') == 'oobar'", is: true)
+        check("substring('foobar', 1, all) == 'oobar'", is: true)
         check("substring('foobar', -6, 2) == 'fo'", is: true)
         check("substring('foobar', -7, 2) == ''", is: true)
         check("substring('foobar', 2, -9) == 'fo'", is: true)
@@ -391,6 +391,9 @@ final class ExpressionTests: XCTestCase {
         e = try XCTUnwrap(parseError("pkt.src == 2001:db8:::1"))
         XCTAssertEqual(e.code, .invalidValue)
         XCTAssertEqual(e.message, "kea.conf:7.31-42: '2001:db8:::1' is not a valid IP address")
+
+        e = try XCTUnwrap(parseError("substring('foobar', 1, 'all') == 'oobar'"))
+        XCTAssertEqual(e.message, "kea.conf:7.43-47: syntax error, unexpected constant string, expecting integer or \"all\"")
 
         e = try XCTUnwrap(parseError("-1 == pkt4.transid"))
         XCTAssertEqual(e.code, .outOfRange)

@@ -19,9 +19,8 @@
 /// the DHCPv6 constructs (`relay6[…]`, `pkt6.…`), which Kea's DHCPv4 parser refuses too;
 /// `lcase`/`ucase` and `match(…)`, which later Kea releases added; the `vendor[…]` and
 /// `vendor-class[…]` instances after the first (Kea reads only the first, per the ARM).
-/// Differences from Kea, each stricter and reported at parse time: a `substring` or `split`
-/// number outside 32 bits, and an address literal that does not parse (Kea accepts both and
-/// fails or yields an empty string at evaluation).
+/// One difference from Kea, stricter and reported at parse time: an address literal that does
+/// not parse (`300.1.1.1`), which Kea accepts and evaluates to an empty string.
 public struct ClassExpression: Sendable, Equatable {
     /// The expression as written.
     public let text: String
@@ -156,7 +155,7 @@ public struct ClassExpression: Sendable, Equatable {
     /// The third argument of `substring`.
     public enum SubstringLength: Sendable, Equatable {
         case count(Int32)
-        /// `'all'`: to the end of the string.
+        /// `all`: to the end of the string.
         case all
     }
 

@@ -278,8 +278,8 @@ struct ClassExpressionParser {
             try expect(.comma, "\",\"")
             let length: ClassExpression.SubstringLength
             // Kea's lexer has a bare `all` keyword (`substring('foobar', 3, all)` in the ARM);
-            // the quoted form some examples show is accepted too.
-            if current.kind == .word("all") || current.kind == .string(Array("all".utf8)) {
+            // `'all'` is a string there, which its grammar refuses in this place, and so do we.
+            if current.kind == .word("all") {
                 _ = advance()
                 length = .all
             } else if case .integer = current.kind {

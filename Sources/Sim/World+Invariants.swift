@@ -60,9 +60,14 @@ extension World {
         for server in servers {
             for subnet in server.config.subnets where !subnet.reservations.isEmpty && subnet.prefix.contains(address) {
                 guard let r = subnet.reservations.first(where: { $0.address == address }) else { continue }
-                let mine = r.hardwareAddress.map { $0.bytes == client.mac } ?? (r.clientID == client.clientID)
+                let mine: Bool
+                switch r.identifier {
+                case .hwAddress(let h): mine = h.bytes == client.mac
+                case .clientID(let id): mine = id == client.clientID
+                default: mine = false  // Simulated clients send no DUID client id, no relay circuit-id.
+                }
                 if !mine {
-                    violate("reservation-respected", "\(clientName(c)) bound \(address), reserved on \(server.spec.name) for \(r.hardwareAddress?.description ?? r.clientID.map { HexText.colonSeparated($0) } ?? "another client")")
+                    violate("reservation-respected", "\(clientName(c)) bound \(address), reserved on \(server.spec.name) for \(r.identifier)")
                     return
                 }
             }

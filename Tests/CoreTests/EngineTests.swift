@@ -202,11 +202,9 @@ final class EngineHostnameTests: XCTestCase {
 final class ReservationTests: XCTestCase {
     static func config() -> Dhcp4Config {
         var c = EngineHarness.config()
-        var inPool = Reservation4()
-        inPool.hardwareAddress = HardwareAddress(bytes: EngineHarness.mac(9))
+        var inPool = Reservation4(identifier: .hwAddress(HardwareAddress(bytes: EngineHarness.mac(9))))
         inPool.address = IPv4Address(192, 0, 2, 10)          // the pool's first address
-        var outOfPool = Reservation4()
-        outOfPool.hardwareAddress = HardwareAddress(bytes: EngineHarness.mac(7))
+        var outOfPool = Reservation4(identifier: .hwAddress(HardwareAddress(bytes: EngineHarness.mac(7))))
         outOfPool.address = IPv4Address(192, 0, 2, 200)
         outOfPool.hostname = "printer"
         outOfPool.optionData = [ConfiguredOption(code: 3, payload: [192, 0, 2, 254])]

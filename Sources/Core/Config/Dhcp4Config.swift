@@ -12,6 +12,15 @@ public struct Dhcp4Config: Sendable {
     public var declineProbationPeriodSeconds: UInt32 = 86400
     public var bootFields: BootFields = BootFields()
     public var subnets: [Subnet4] = []
+    /// Global host reservations (`reservations` at the top level of Dhcp4).
+    public var reservations: [Reservation4] = []
+    /// `host-reservation-identifiers`: which identifiers find a reservation, first match wins.
+    public var hostReservationIdentifiers: [HostIdentifierType] = HostIdentifierType.defaultOrder4
+    /// The global `reservations-global`, `-in-subnet`, `-out-of-pool` (always all set).
+    public var reservationModes: ReservationModes = .globalDefaults
+    /// `early-global-reservations-lookup`: global reservations are looked up before the
+    /// subnet is selected (it matters for classes reservations assign, which Kakapo lacks).
+    public var earlyGlobalReservationsLookup: Bool = false
     public var optionData: [ConfiguredOption] = []
     /// The option definitions the configuration uses: `OptionTable.dhcp4` plus its `option-def`s.
     public var optionTable: OptionTable = .dhcp4
@@ -194,22 +203,61 @@ public struct Subnet4: Sendable, Equatable {
     public var bootFields: BootFields = BootFields()
     /// Host reservations of this subnet (`reservations`).
     public var reservations: [Reservation4] = []
+    /// `reservations-global`, `-in-subnet`, `-out-of-pool` set on this subnet.
+    public var reservationModes: ReservationModes = ReservationModes()
     public init(id: UInt32, prefix: IPv4Prefix) {
         self.id = id
         self.prefix = prefix
     }
 }
 
-/// A host reservation: a client known by hardware address or client id gets a fixed address
-/// (in or out of the pools), a host name, options and boot fields.
+/// A host reservation: a client known by one identifier (hardware address, DUID, circuit-id
+/// or client id) gets a fixed address (in or out of the pools), a host name, options and boot
+/// fields.
 public struct Reservation4: Sendable, Equatable {
-    public var hardwareAddress: HardwareAddress?
-    public var clientID: [UInt8]?
+    public var identifier: HostIdentifier
     public var address: IPv4Address?
     public var hostname: String?
     public var optionData: [ConfiguredOption] = []
     public var bootFields: BootFields = BootFields()
-    public init() {}
+    public init(identifier: HostIdentifier, address: IPv4Address? = nil, hostname: String? = nil) {
+        self.identifier = identifier
+        self.address = address
+        self.hostname = hostname
+    }
+
+    /// The reserved hardware address, for a reservation by `hw-address`.
+    public var hardwareAddress: HardwareAddress? {
+        if case .hwAddress(let h) = identifier { return h }
+        return nil
+    }
+
+    /// The reserved client identifier, for a reservation by `client-id`.
+    public var clientID: [UInt8]? {
+        if case .clientID(let c) = identifier { return c }
+        return nil
+    }
+}
+
+/// Where the server looks for a client's reservation (Kea's `reservations-global`,
+/// `reservations-in-subnet`, `reservations-out-of-pool`); at subnet level nil inherits.
+public struct ReservationModes: Sendable, Equatable {
+    public var global: Bool?
+    public var inSubnet: Bool?
+    public var outOfPool: Bool?
+    public init(global: Bool? = nil, inSubnet: Bool? = nil, outOfPool: Bool? = nil) {
+        self.global = global
+        self.inSubnet = inSubnet
+        self.outOfPool = outOfPool
+    }
+
+    /// Kea 2.4's defaults: subnet reservations only, which may be in the pools.
+    public static let globalDefaults = ReservationModes(global: false, inSubnet: true, outOfPool: false)
+
+    public func inheriting(from parent: ReservationModes) -> ReservationModes {
+        ReservationModes(global: global ?? parent.global, inSubnet: inSubnet ?? parent.inSubnet,
+                         outOfPool: outOfPool ?? parent.outOfPool)
+    }
 }
 
 /// The DDNS keys of Dhcp4, kept verbatim for now (the D2 work comes later).

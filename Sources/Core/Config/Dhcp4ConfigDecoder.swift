@@ -102,7 +102,10 @@ extension Dhcp4Decoding {
         case "match-client-id": config.matchClientID = try bool(member.value)
         case "echo-client-id": config.echoClientID = try bool(member.value)
         case "decline-probation-period": config.declineProbationPeriodSeconds = try uint32(member)
-        default: return try decodeBootField(member, into: &config.bootFields)
+        case "early-global-reservations-lookup": config.earlyGlobalReservationsLookup = try bool(member.value)
+        default:
+            if try decodeReservationMode(member, into: &config.reservationModes) { return true }
+            return try decodeBootField(member, into: &config.bootFields)
         }
         return true
     }
@@ -122,6 +125,11 @@ extension Dhcp4Decoding {
         case "dhcp-ddns": try decodeDhcpDdns(member.value, into: &config.ddns)
         case "hooks-libraries": config.hooksLibraries = try decodeHooks(member.value)
         case "compatibility": config.compatibility = try decodeCompatibility(member.value)
+        case "reservations":
+            config.reservations = try decodeReservations(member.value, path: "Dhcp4/reservations")
+            try checkGlobalReservations(config.reservations, at: member.value.position)
+        case "host-reservation-identifiers":
+            config.hostReservationIdentifiers = try decodeHostReservationIdentifiers(member.value)
         // Decoded and checked as Kea does, then set aside: Kakapo serves packets on one
         // thread whatever the map says, and reads reservations from the config file only.
         case "multi-threading":

@@ -1,5 +1,7 @@
-/// `reservations` of a subnet: by `hw-address` or `client-id` (Kea's other identifiers,
-/// `duid`, `circuit-id` and `flex-id`, are refused with a clear message until supported).
+/// Host reservations, in a subnet or at the top level of Dhcp4, by `hw-address`, `duid`,
+/// `circuit-id` or `client-id` (a `flex-id` needs Kea's flex_id hook and is refused), and the
+/// keys that steer the lookup: `host-reservation-identifiers`, `reservations-global`,
+/// `reservations-in-subnet`, `reservations-out-of-pool`, `early-global-reservations-lookup`.
 extension Dhcp4Decoding {
     mutating func decodeReservations(_ node: JSONNode, path: String) throws(ConfigError) -> [Reservation4] {
         var out: [Reservation4] = []
@@ -10,27 +12,19 @@ extension Dhcp4Decoding {
     }
 
     private mutating func decodeReservation(_ node: JSONNode, path: String) throws(ConfigError) -> Reservation4 {
-        var r = Reservation4()
-        var identifiers = 0
+        var r = Reservation4(identifier: .clientID([]))
+        var identifierKey: String?
         for member in try object(node) {
             if try decodeBootField(member, into: &r.bootFields) { continue }
+            if let type = HostIdentifierType(rawValue: member.key) {
+                if let first = identifierKey {
+                    throw ConfigError.semantic(.conflict, "the '\(member.key)' and '\(first)' are mutually exclusive", at: member.value.position)
+                }
+                r.identifier = try decodeIdentifier(type, member.value)
+                identifierKey = member.key
+                continue
+            }
             switch member.key {
-            case "hw-address":
-                guard let h = HardwareAddress(text: try string(member.value)), !h.isEmpty else {
-                    throw ConfigError.semantic(.invalidValue, "invalid hw-address '\(try string(member.value))' in reservation", at: member.value.position)
-                }
-                r.hardwareAddress = h
-                identifiers += 1
-            case "client-id":
-                let text = try string(member.value)
-                guard let c = HexText.decode(text), !c.isEmpty else {
-                    throw ConfigError.semantic(.invalidValue, "invalid client-id '\(text)' in reservation", at: member.value.position)
-                }
-                r.clientID = c
-                identifiers += 1
-            case "duid", "circuit-id", "flex-id":
-                throw ConfigError.semantic(.unsupported, "reservations by '\(member.key)' are not supported by Kakapo yet; use hw-address or client-id",
-                                           at: member.value.position)
             case "ip-address":
                 let text = try string(member.value)
                 guard let a = IPv4Address(text) else {
@@ -49,33 +43,124 @@ extension Dhcp4Decoding {
                 throw ConfigError.semantic(.unknownKey, "got unexpected keyword \"\(member.key)\" in reservations map.", at: member.value.position)
             }
         }
-        guard identifiers == 1 else {
-            throw ConfigError.semantic(identifiers == 0 ? .missingKey : .conflict, "exactly one identifier (hw-address or client-id) must be specified for a reservation", at: node.position)
+        guard identifierKey != nil else {
+            let names = HostIdentifierType.allCases.map(\.rawValue).sorted().joined(separator: ", ")
+            throw ConfigError.semantic(.missingKey, "one of the supported identifiers must be specified for host reservation: \(names)", at: node.position)
         }
         return r
     }
 
-    /// Addresses inside the subnet, and no address or identifier reserved twice (Kea's
-    /// default `ip-reservations-unique: true`).
+    /// A hardware address as Kea writes it; any other identifier in hex ("01:02:03",
+    /// "01 02 03" or "0x010203") or as text in single quotes ("'port-7'").
+    private func decodeIdentifier(_ type: HostIdentifierType, _ node: JSONNode) throws(ConfigError) -> HostIdentifier {
+        let text = try string(node)
+        let invalid = ConfigError.semantic(.invalidValue, "invalid \(type.rawValue) '\(text)' in reservation", at: node.position)
+        if type == .hwAddress {
+            guard let h = HardwareAddress(text: text), !h.isEmpty else { throw invalid }
+            return .hwAddress(h)
+        }
+        let bytes: [UInt8]
+        if text.utf8.count >= 2, text.hasPrefix("'"), text.hasSuffix("'") {
+            bytes = Array(text.utf8.dropFirst().dropLast())
+        } else {
+            bytes = HexText.decode(text) ?? []
+        }
+        guard !bytes.isEmpty else { throw invalid }
+        switch type {
+        case .hwAddress: return .hwAddress(HardwareAddress(bytes: bytes))
+        case .duid: return .duid(bytes)
+        case .circuitID: return .circuitID(bytes)
+        case .clientID: return .clientID(bytes)
+        case .flexID:
+            throw ConfigError.semantic(.unsupported, "reservations by 'flex-id' need Kea's flex_id hook, which Kakapo does not have; "
+                                       + "use hw-address, duid, circuit-id or client-id", at: node.position)
+        }
+    }
+
+    /// `host-reservation-identifiers`, with Kea's checks: known names, `auto` alone (it means
+    /// every type, in Kea's order), not empty.
+    func decodeHostReservationIdentifiers(_ node: JSONNode) throws(ConfigError) -> [HostIdentifierType] {
+        var out: [HostIdentifierType] = []
+        for element in try array(node) {
+            let name = try string(element)
+            if name == "auto" {
+                guard out.isEmpty else {
+                    throw ConfigError.semantic(.conflict, "if 'auto' keyword is used, no other values can be specified within "
+                                               + "'host-reservation-identifiers' list", at: element.position)
+                }
+                out = HostIdentifierType.allCases
+                continue
+            }
+            guard let type = HostIdentifierType(rawValue: name) else {
+                throw ConfigError.semantic(.invalidValue, "unsupported identifier '\(name)'", at: element.position)
+            }
+            out.append(type)
+        }
+        guard !out.isEmpty else {
+            throw ConfigError.semantic(.invalidValue, "'host-reservation-identifiers' list must not be empty", at: node.position)
+        }
+        return out
+    }
+
+    /// `reservations-global`, `reservations-in-subnet`, `reservations-out-of-pool`.
+    func decodeReservationMode(_ member: JSONNode.Member, into modes: inout ReservationModes) throws(ConfigError) -> Bool {
+        switch member.key {
+        case "reservations-global": modes.global = try bool(member.value)
+        case "reservations-in-subnet": modes.inSubnet = try bool(member.value)
+        case "reservations-out-of-pool": modes.outOfPool = try bool(member.value)
+        default: return false
+        }
+        return true
+    }
+
+    /// A subnet's reservations: addresses inside the subnet, no address or identifier reserved
+    /// twice (Kea's default `ip-reservations-unique: true`).
     func checkReservations(_ s: Subnet4, at position: SourcePosition) throws(ConfigError) {
+        try checkReservations(s.reservations, subnetID: s.id, prefix: s.prefix, at: position)
+    }
+
+    /// Global reservations (Kea's subnet id 0): no address or identifier reserved twice.
+    func checkGlobalReservations(_ reservations: [Reservation4], at position: SourcePosition) throws(ConfigError) {
+        try checkReservations(reservations, subnetID: 0, prefix: nil, at: position)
+    }
+
+    private func checkReservations(_ list: [Reservation4], subnetID: UInt32, prefix: IPv4Prefix?,
+                                   at position: SourcePosition) throws(ConfigError) {
         var addresses = Set<IPv4Address>()
-        var hws = Set<HardwareAddress>()
-        var cids = Set<[UInt8]>()
-        for r in s.reservations {
+        var identifiers = Set<HostIdentifier>()
+        for r in list {
+            let (hw, duid) = Self.keaHostLabels(r.identifier)
             if let a = r.address {
-                guard s.prefix.contains(a) else {
-                    throw ConfigError.semantic(.conflict, "specified reservation for address \(a) is not within the IPv4 subnet \(s.prefix)", at: position)
+                if let p = prefix, !p.contains(a) {
+                    throw ConfigError.semantic(.conflict, "specified reservation for address \(a) is not within the IPv4 subnet \(p)", at: position)
                 }
                 guard addresses.insert(a).inserted else {
-                    throw ConfigError.semantic(.duplicate, "failed to add new host using the HW address and DHCPv4 subnet id \(s.id) to the IPv4 address \(a): There's already a reservation for this address", at: position)
+                    throw ConfigError.semantic(.duplicate, "failed to add new host using the HW address '\(hw)' and DUID '\(duid)' "
+                                               + "and DHCPv4 subnet id \(subnetID) to the IPv4 address \(a): There's already a reservation for this address",
+                                               at: position)
                 }
             }
-            if let h = r.hardwareAddress, !hws.insert(h).inserted {
-                throw ConfigError.semantic(.duplicate, "failed to add new host using the HW address '\(h)' to the subnet: already reserved", at: position)
+            guard identifiers.insert(Self.uniquenessKey(r.identifier)).inserted else {
+                throw ConfigError.semantic(.duplicate, "failed to add new host using the HW address '\(hw)' and DUID '\(duid)' "
+                                           + "to the IPv4 subnet id '\(subnetID)' as this host has already been added "
+                                           + "(\(r.identifier.type.rawValue) \(HexText.colonSeparated(r.identifier.bytes)))",
+                                           at: position)
             }
-            if let c = r.clientID, !cids.insert(c).inserted {
-                throw ConfigError.semantic(.duplicate, "failed to add new host using the client-id '\(HexText.colonSeparated(c))' to the subnet: already reserved", at: position)
-            }
+        }
+    }
+
+    /// Hardware addresses are unique by their bytes, whatever the hardware type.
+    private static func uniquenessKey(_ id: HostIdentifier) -> HostIdentifier {
+        if case .hwAddress(let h) = id { return .hwAddress(HardwareAddress(bytes: h.bytes)) }
+        return id
+    }
+
+    /// Kea's duplicate-host messages name the host by HW address and DUID, "(null)" when absent.
+    private static func keaHostLabels(_ id: HostIdentifier) -> (String, String) {
+        switch id {
+        case .hwAddress(let h): (HexText.colonSeparated(h.bytes), "(null)")
+        case .duid(let d): ("(null)", HexText.colonSeparated(d))
+        default: ("(null)", "(null)")
         }
     }
 }

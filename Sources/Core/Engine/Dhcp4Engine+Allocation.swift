@@ -47,8 +47,8 @@ extension Dhcp4Engine {
     /// that cannot be granted gives `.unavailable` instead of another address.
     mutating func chooseAddress(_ x: Exchange, subnet: Subnet4, hint: IPv4Address?, hintIsMandatory: Bool) -> AllocationResult {
         let existing = clientLease(x, in: subnet)
-        // A reserved address comes first, in or out of the pools (Kea's reservations-in-subnet).
-        if let reserved = reservation(for: x, in: subnet)?.address {
+        // A reserved address comes first, in or out of the pools.
+        if let reserved = reservedAddress(for: x, in: subnet) {
             let free = isAvailable(reserved, for: x, subnet: subnet)
             if free && (hint == nil || hint == reserved || !hintIsMandatory) {
                 return .address(reserved, pool: pool(of: reserved, in: subnet), existing: existing)
@@ -151,21 +151,51 @@ extension Dhcp4Engine {
         }
     }
 
-    /// The client's reservation in `subnet`, by hardware address then client id (Kea's default
-    /// host-reservation-identifiers order).
+    /// `reservations-global`, `-in-subnet` and `-out-of-pool` in force for `subnet`.
+    func reservationModes(_ subnet: Subnet4) -> ReservationModes {
+        subnet.reservationModes.inheriting(from: config.reservationModes)
+    }
+
+    /// The client's reservation for `subnet`, as Kea's host lookup finds it: the subnet's own
+    /// (with reservations-in-subnet), else a global one (with reservations-global). In each,
+    /// the first identifier type of host-reservation-identifiers that matches wins.
     func reservation(for x: Exchange, in subnet: Subnet4) -> Reservation4? {
-        guard !subnet.reservations.isEmpty else { return nil }
-        if let r = subnet.reservations.first(where: { $0.hardwareAddress == x.hardwareAddress }) { return r }
-        if let cid = x.clientID, let r = subnet.reservations.first(where: { $0.clientID == cid }) { return r }
+        let modes = reservationModes(subnet)
+        if modes.inSubnet == true, let r = lookUp(x.identifiers, in: subnet.reservations) { return r }
+        if modes.global == true, let r = lookUp(x.identifiers, in: config.reservations) { return r }
         return nil
     }
 
-    /// Whether `a` is reserved in `subnet` for a client other than this one.
+    private func lookUp(_ ids: ClientIdentifiers4, in list: [Reservation4]) -> Reservation4? {
+        guard !list.isEmpty else { return nil }
+        for type in config.hostReservationIdentifiers {
+            guard let id = ids.identifier(type) else { continue }
+            if let r = list.first(where: { $0.identifier.type == type && $0.identifier.bytes == id.bytes }) { return r }
+        }
+        return nil
+    }
+
+    /// The address reserved for the client in `subnet`, if it can be used there: a global
+    /// reservation's address only inside the subnet, and with reservations-out-of-pool none
+    /// inside a pool (the operator promised there would be none).
+    func reservedAddress(for x: Exchange, in subnet: Subnet4) -> IPv4Address? {
+        guard let a = reservation(for: x, in: subnet)?.address, subnet.prefix.contains(a) else { return nil }
+        if reservationModes(subnet).outOfPool == true, pool(of: a, in: subnet) != nil { return nil }
+        return a
+    }
+
+    /// Whether `a` is reserved, in `subnet` or globally (when those reservations count for
+    /// `subnet`), for a host other than the client's own reservation. With
+    /// reservations-out-of-pool, addresses in the pools are not checked, as in Kea.
     func isReservedForAnother(_ a: IPv4Address, _ x: Exchange, subnet: Subnet4) -> Bool {
-        guard !subnet.reservations.isEmpty, let r = subnet.reservations.first(where: { $0.address == a }) else { return false }
-        if let h = r.hardwareAddress { return h != x.hardwareAddress }
-        if let c = r.clientID { return c != x.clientID }
-        return true
+        let modes = reservationModes(subnet)
+        if modes.outOfPool == true, pool(of: a, in: subnet) != nil { return false }
+        let local = modes.inSubnet == true ? subnet.reservations.first { $0.address == a } : nil
+        let global = modes.global == true && !config.reservations.isEmpty && subnet.prefix.contains(a)
+            ? config.reservations.first { $0.address == a } : nil
+        guard local != nil || global != nil else { return false }
+        let mine = reservation(for: x, in: subnet)?.identifier
+        return [local, global].contains { holder in holder.map { $0.identifier != mine } ?? false }
     }
 
     mutating func countReservationConflict(_ subnet: Subnet4, _ now: WallTime) {

@@ -43,7 +43,7 @@ extension Dhcp4Engine {
         switch chooseAddress(x, subnet: subnet, hint: hint, hintIsMandatory: hint != nil) {
         case .unavailable:
             if let h = hint {
-                let inPool = pool(of: h, in: subnet) != nil || reservation(for: x, in: subnet)?.address == h
+                let inPool = pool(of: h, in: subnet) != nil || reservedAddress(for: x, in: subnet) == h
                 return nak(inPool ? .addressInUse(h) : .addressNotInPool(h), x, &effects)
             }
             countAllocationFailure(subnet, x.now.wall)

@@ -9,6 +9,8 @@ struct Exchange {
     /// Read once: the allocation path consults both many times.
     let hardwareAddress: HardwareAddress
     let clientID: [UInt8]?
+    /// What host reservations are looked up by (chaddr, option 61 and its DUID, circuit-id).
+    let identifiers: ClientIdentifiers4
 
     init(message: DHCPv4Message, datagram: InboundDatagram, type: DHCPv4MessageType, label: ClientLabel,
          subnet: Subnet4?, now: Now) {
@@ -20,6 +22,8 @@ struct Exchange {
         self.now = now
         hardwareAddress = label.hardwareAddress
         clientID = label.clientID
+        identifiers = ClientIdentifiers4(hardwareAddress: label.hardwareAddress, clientID: label.clientID,
+                                         relayAgentInformation: message.options[DHCPv4Option.dhcpAgentOptions])
     }
 }
 

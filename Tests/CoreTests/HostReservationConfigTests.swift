@@ -119,4 +119,25 @@ final class HostReservationConfigTests: XCTestCase {
         let key = error { try self.decode(globals: #""reservations": [ { "duid": "01:02", "bogus": 1 } ],"#) }
         XCTAssertEqual(key?.code, .unknownKey)
     }
+
+    /// The deprecated `reservation-mode`, as Kea 2.4 turns it into the three flags.
+    func testReservationModeIsTranslated() throws {
+        let expected: [(String, ReservationModes)] = [
+            ("disabled", ReservationModes(global: false, inSubnet: false, outOfPool: false)),
+            ("off", ReservationModes(global: false, inSubnet: false, outOfPool: false)),
+            ("out-of-pool", ReservationModes(global: false, inSubnet: true, outOfPool: true)),
+            ("global", ReservationModes(global: true, inSubnet: false, outOfPool: false)),
+            ("all", ReservationModes(global: false, inSubnet: true, outOfPool: false)),
+        ]
+        for (mode, modes) in expected {
+            XCTAssertEqual(try decode(globals: #""reservation-mode": "\#(mode)","#).reservationModes, modes, mode)
+        }
+        XCTAssertEqual(try decode(subnet: #""reservation-mode": "global","#).subnets[0].reservationModes,
+                       ReservationModes(global: true, inSubnet: false, outOfPool: nil))
+        let bad = error { try self.decode(subnet: #""reservation-mode": "sometimes","#) }
+        XCTAssertEqual(bad?.message.hasPrefix("invalid reservation-mode parameter: 'sometimes' (h.conf:2:"), true, bad?.message ?? "accepted")
+        let both = error { try self.decode(globals: #""reservation-mode": "all", "reservations-global": true,"#) }
+        XCTAssertEqual(both?.message.hasPrefix("invalid use of both 'reservation-mode' and one of 'reservations-global', "
+                                               + "'reservations-in-subnet' or 'reservations-out-of-pool' parameters"), true, both?.message ?? "accepted")
+    }
 }

@@ -89,6 +89,7 @@ extension Dhcp4Decoding {
             try other(member, context: "Dhcp4", path: "Dhcp4", ignorable: Dhcp4KeaKeys.globalIgnored)
         }
         // Checks that need the whole map come after it, as Kea's come after its grammar pass.
+        try applyReservationMode(node, into: &config.reservationModes)
         config.timers = config.timers.inheriting(from: LeaseTimers.globalDefaults)
         try validateTimers(config.timers, scope: scope, prefix: "")
         config.subnets = try finishSubnets(subnets, global: config.timers)

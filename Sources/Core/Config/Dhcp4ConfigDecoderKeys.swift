@@ -14,7 +14,6 @@ enum Dhcp4KeaKeys {
         "sanity-checks": .map,
         "config-control": .map,
         "server-tag": .string,
-        "reservation-mode": .string,
         "store-extended-info": .boolean,
         "statistic-default-sample-count": .integer,
         "statistic-default-sample-age": .integer,
@@ -30,7 +29,6 @@ enum Dhcp4KeaKeys {
     static let subnetIgnored: [String: KeaValueKind] = [
         "client-class": .string,
         "require-client-classes": .list,
-        "reservation-mode": .string,
         "4o6-interface": .string,
         "4o6-interface-id": .string,
         "4o6-subnet": .string,

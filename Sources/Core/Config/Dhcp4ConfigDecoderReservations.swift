@@ -108,9 +108,39 @@ extension Dhcp4Decoding {
         case "reservations-global": modes.global = try bool(member.value)
         case "reservations-in-subnet": modes.inSubnet = try bool(member.value)
         case "reservations-out-of-pool": modes.outOfPool = try bool(member.value)
+        case "reservation-mode": _ = try string(member.value)  // Applied after the map, by `applyReservationMode`.
         default: return false
         }
         return true
+    }
+
+    /// The deprecated `reservation-mode` of `node` (Dhcp4 or a subnet), turned into the three
+    /// flags as Kea 2.4 does; it may not be mixed with them in one map.
+    func applyReservationMode(_ node: JSONNode, into modes: inout ReservationModes) throws(ConfigError) {
+        guard let member = node.member("reservation-mode") else { return }
+        if ["reservations-global", "reservations-in-subnet", "reservations-out-of-pool"].contains(where: { node.member($0) != nil }) {
+            throw ConfigError.semantic(.conflict, "invalid use of both 'reservation-mode' and one of 'reservations-global', "
+                                       + "'reservations-in-subnet' or 'reservations-out-of-pool' parameters", at: member.keySpan.start)
+        }
+        let mode = try string(member.value)
+        switch mode {
+        case "disabled", "off":
+            modes.global = false
+            modes.inSubnet = false
+        case "out-of-pool":
+            modes.global = false
+            modes.inSubnet = true
+            modes.outOfPool = true
+        case "global":
+            modes.global = true
+            modes.inSubnet = false
+        case "all":
+            modes.global = false
+            modes.inSubnet = true
+            modes.outOfPool = false
+        default:
+            throw ConfigError.semantic(.invalidValue, "invalid reservation-mode parameter: '\(mode)'", at: member.value.position)
+        }
     }
 
     /// A subnet's reservations: addresses inside the subnet, no address or identifier reserved

@@ -72,6 +72,7 @@ extension Dhcp4Decoding {
                 try other(member, context: "subnet4", path: path, ignorable: Dhcp4KeaKeys.subnetIgnored)
             }
         }
+        try applyReservationMode(node, into: &draft.reservationModes)
         draft.prefix = try subnetPrefix(try require("subnet", in: node, context: "subnet4"))
         draft.pools = try checkPools(pools, in: draft.prefix)
         try checkReservations(draft, at: node.position)

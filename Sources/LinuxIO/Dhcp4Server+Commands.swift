@@ -4,8 +4,11 @@ import KakapoCore
 
 extension Dhcp4Server {
     /// kakapo-dhcp4's commands: the daemon commands every Kakapo daemon has, plus the DHCPv4
-    /// engine's. The one table behind dispatch and list-commands.
-    static let dispatcher = ControlDispatcher(table: DaemonCommand.table.merged(with: Dhcp4EngineCommand.table))
+    /// engine's that the loaded configuration enables (a hook library's commands exist only
+    /// when `hooks-libraries` names it). The one table behind dispatch and list-commands.
+    var dispatcher: ControlDispatcher {
+        ControlDispatcher(table: DaemonCommand.table.merged(with: engine.activeCommandTable))
+    }
 
     /// Answers one control-channel request (Kea's JSON shape). Malformed input gets result 1,
     /// a command not in the table result 2. A lease command whose write the store refuses
@@ -21,7 +24,7 @@ extension Dhcp4Server {
         case .success(let decoded): request = decoded
         }
         logger.log(.info, "COMMAND_RECEIVED", "Received command '\(request.command)'", component: "commands")
-        let response = Dhcp4Server.dispatcher.answer(request, engine: { entry, request in
+        let response = dispatcher.answer(request, engine: { entry, request in
             guard let command = Dhcp4EngineCommand(rawValue: entry.name) else {
                 preconditionFailure("engine-owned command '\(entry.name)' has no Dhcp4EngineCommand case")
             }
@@ -47,7 +50,7 @@ extension Dhcp4Server {
     func daemonCommand(_ command: DaemonCommand, _ args: JSON?, _ daemon: Daemon, _ now: Now) -> JSON {
         switch command {
         case .listCommands:
-            return Dhcp4Server.dispatcher.table.listCommandsAnswer
+            return dispatcher.table.listCommandsAnswer
         case .versionGet:
             return ControlResponse.make(.success, Dhcp4Server.version, arguments: .object(JSONObject([
                 ("extended", .string("Kakapo DHCPv4 server \(Dhcp4Server.version) (Kea 2.4 configuration, lease file and command compatible)"))])))

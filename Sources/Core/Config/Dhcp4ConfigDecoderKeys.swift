@@ -69,9 +69,10 @@ enum Dhcp4KeaKeys {
     /// Hook libraries kakapo-dhcp4 has built in; any other library is an error.
     static let builtInHooks: [BuiltInHook] = BuiltInHook.allCases
 
-    /// Built-ins whose behaviour kakapo-dhcp4 has: the lease commands are always served.
-    /// Naming another built-in is accepted with a warning until it is implemented.
-    static let implementedHooks: Set<BuiltInHook> = [.leaseCommands]
+    /// Built-ins whose behaviour kakapo-dhcp4 has: the lease commands are always served;
+    /// stat-lease4-get exists when libdhcp_stat_cmds.so is named. Naming another built-in is
+    /// accepted with a warning until it is implemented.
+    static let implementedHooks: Set<BuiltInHook> = [.leaseCommands, .statisticsCommands]
 
     /// Keys decoded into `Dhcp4Config` that nothing acts on yet, by path, with what the
     /// operator gets instead. Whoever makes one of them work removes its row.

@@ -15,6 +15,7 @@ public enum Dhcp4EngineCommand: String, CaseIterable, Sendable {
     case statisticGet = "statistic-get"
     case statisticGetAll = "statistic-get-all"
     case statisticResetAll = "statistic-reset-all"
+    case statLeaseGet = "stat-lease4-get"
 
     /// What the command accepts as arguments, with Kea's text for missing ones.
     public var arguments: CommandArgumentsRule {
@@ -26,7 +27,7 @@ public enum Dhcp4EngineCommand: String, CaseIterable, Sendable {
         case .leaseGetPage: .requiredMap(missingText: "no parameters specified for the lease4-get-page command")
         case .leasesReclaim: .requiredMap(missingText: "'remove' parameter not specified")
         case .statisticGet: .requiredMap(missingText: "Missing mandatory 'name' parameter.")
-        case .leaseGetAll, .leaseWipe: .optionalMap
+        case .leaseGetAll, .leaseWipe, .statLeaseGet: .optionalMap
         case .statisticGetAll, .statisticResetAll: .none
         }
     }
@@ -34,13 +35,36 @@ public enum Dhcp4EngineCommand: String, CaseIterable, Sendable {
     /// This command's row.
     public var entry: CommandEntry { CommandEntry(rawValue, owner: .engine, arguments: arguments) }
 
-    /// The engine-owned rows of a command table.
+    /// The built-in hook library that must be named in `hooks-libraries` for this command to
+    /// exist (as in Kea, where the library registers it); nil for commands always served.
+    public var hook: BuiltInHook? {
+        switch self {
+        case .statLeaseGet: .statisticsCommands
+        default: nil
+        }
+    }
+
+    /// Whether `config` makes this command exist.
+    public func isEnabled(by config: Dhcp4Config) -> Bool {
+        guard let hook else { return true }
+        return config.hooksLibraries.contains { $0.hook == hook }
+    }
+
+    /// The engine-owned rows of a command table: every command, whatever the configuration.
     public static let table = CommandTable(allCases.map(\.entry))
+
+    /// The engine-owned rows for `config`: commands of hook libraries it does not name are left out.
+    public static func table(for config: Dhcp4Config) -> CommandTable {
+        CommandTable(allCases.filter { $0.isEnabled(by: config) }.map(\.entry))
+    }
 }
 
 extension Dhcp4Engine {
     /// The commands `handle(command:arguments:now:)` answers.
     public static var commandTable: CommandTable { Dhcp4EngineCommand.table }
+
+    /// The commands this engine's configuration enables (what `list-commands` shows).
+    public var activeCommandTable: CommandTable { Dhcp4EngineCommand.table(for: config) }
 
     /// Answers a command the engine owns; nil for any other name, so that the caller can
     /// route it elsewhere. Lease changes in the effects must be made durable like those of
@@ -54,6 +78,7 @@ extension Dhcp4Engine {
     /// first (the dispatcher has usually done so already; direct callers such as the
     /// simulator get the same answers).
     public mutating func handle(_ command: Dhcp4EngineCommand, arguments: JSON?, now: Now) -> (JSON, Effects4) {
+        guard command.isEnabled(by: config) else { return (ControlDispatcher.unsupported(command.rawValue), Effects4()) }
         if let problem = command.entry.argumentsProblem(arguments) { return (problem, Effects4()) }
         var effects = Effects4()
         provisional = ProvisionalCounts()
@@ -80,6 +105,7 @@ extension Dhcp4Engine {
         case .leaseUpdate: answer = leaseAdd(arguments, update: true, now: now, &effects)
         case .leaseDel: answer = leaseDel(arguments, now: now, &effects)
         case .leaseWipe: answer = leaseWipe(arguments, now: now, &effects)
+        case .statLeaseGet: answer = statLeaseGet(arguments, now: now)
         }
         seal(&effects)
         return (answer, effects)

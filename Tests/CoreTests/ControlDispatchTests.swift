@@ -5,8 +5,8 @@ import XCTest
 /// list-commands are answered from the table with Kea's results and texts, and each owner's
 /// handler sees exactly its own commands. Handlers here are recording stubs.
 final class ControlDispatchTests: XCTestCase {
-    /// kakapo-dhcp4's table, as the daemon builds it.
-    static let table = DaemonCommand.table.merged(with: Dhcp4EngineCommand.table)
+    /// kakapo-dhcp4's table, as the daemon builds it for a configuration without hooks-libraries.
+    static let table = DaemonCommand.table.merged(with: Dhcp4EngineCommand.table(for: Dhcp4Config()))
     let dispatcher = ControlDispatcher(table: ControlDispatchTests.table)
 
     /// Dispatches `text` with stubs that record who was called; returns the answer and the

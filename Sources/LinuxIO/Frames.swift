@@ -125,14 +125,8 @@ enum Checksum {
     }
 
     /// The UDP checksum over the IPv4 pseudo-header (source, destination, zero, protocol 17, UDP
-    /// length), the UDP header (`header`, its checksum field zero) and the payload. A computed 0
-    /// is sent as 0xFFFF, since 0 means "no checksum".
-    static func udp(source: IPv4Address, destination: IPv4Address, header: [UInt8], payload: [UInt8]) -> UInt16 {
-        let segment = header + payload
-        return segment.withUnsafeBytes { udp(source: source, destination: destination, segment: $0) }
-    }
-
-    /// The same over a whole UDP segment (header with a zero checksum field, then the payload).
+    /// length) and the whole UDP segment (header with a zero checksum field, then the payload).
+    /// A computed 0 is sent as 0xFFFF, since 0 means "no checksum".
     static func udp(source: IPv4Address, destination: IPv4Address, segment: UnsafeRawBufferPointer) -> UInt16 {
         var sum: UInt32 = (source.value >> 16) + (source.value & 0xFFFF) + (destination.value >> 16)
             + (destination.value & 0xFFFF) + 17 + UInt32(segment.count)

@@ -247,19 +247,9 @@ struct ClassExpressionEvaluator {
 
     // MARK: - Byte-string operations
 
-    /// The first sub-option `code` in a code-length-value list; the list is read up to the
-    /// first truncated entry. PAD and END have no special meaning inside a sub-option space.
+    /// The first sub-option `code` in a code-length-value list (see `SubOptions`).
     static func subOption(_ code: UInt8, in data: ArraySlice<UInt8>) -> [UInt8]? {
-        var i = data.startIndex
-        while i + 1 < data.endIndex {
-            let c = data[i]
-            let length = Int(data[i + 1])
-            let start = i + 2
-            guard start + length <= data.endIndex else { return nil }
-            if c == code { return Array(data[start..<(start + length)]) }
-            i = start + length
-        }
-        return nil
+        SubOptions.first(code, in: data).map { Array($0) }
     }
 
     /// The data items of a V-I vendor class option as Kea 2.4 reads them

@@ -124,27 +124,25 @@ struct ClassExpressionParser {
     // MARK: - Conditions
 
     mutating func parseCondition(depth: Int) throws(ConfigError) -> Condition {
-        try checkDepth(depth)
-        var left = try parseAnd(depth: depth + 1)
-        var operands = 1
-        while isWord("or") {
-            let op = advance()
-            operands += 1
-            let right = try parseAnd(depth: depth + operands)
-            left = Condition(.or(left, right), span: span(op))
-        }
-        return left
+        try parseChain("or", depth: depth)
     }
 
     mutating func parseAnd(depth: Int) throws(ConfigError) -> Condition {
+        try parseChain("and", depth: depth)
+    }
+
+    /// A left-associative chain of `or` (whose operands are `and` chains) or of `and` (whose
+    /// operands are unary conditions). Each operand counts as a level of nesting.
+    private mutating func parseChain(_ word: String, depth: Int) throws(ConfigError) -> Condition {
         try checkDepth(depth)
-        var left = try parseUnary(depth: depth + 1)
+        let isOr = word == "or"
+        var left = isOr ? try parseAnd(depth: depth + 1) : try parseUnary(depth: depth + 1)
         var operands = 1
-        while isWord("and") {
+        while isWord(word) {
             let op = advance()
             operands += 1
-            let right = try parseUnary(depth: depth + operands)
-            left = Condition(.and(left, right), span: span(op))
+            let right = isOr ? try parseAnd(depth: depth + operands) : try parseUnary(depth: depth + operands)
+            left = Condition(isOr ? .or(left, right) : .and(left, right), span: span(op))
         }
         return left
     }

@@ -62,11 +62,7 @@ struct ClientIdentifiers4 {
 
     /// The first sub-option `code` of option 82 with a non-empty value.
     static func subOption(_ code: UInt8, in rai: [UInt8]) -> [UInt8]? {
-        var c = ByteCursor(rai)
-        while let sub = c.u8(), let len = c.u8(), let data = c.take(Int(len)) {
-            if sub == code && len > 0 { return Array(data) }
-        }
-        return nil
+        SubOptions.first(code, in: rai[...], where: { !$0.isEmpty }).map { Array($0) }
     }
 
     /// The query's identifier of `type`, if it has one (never a flex-id: that needs the hook).

@@ -143,15 +143,9 @@ extension Dhcp4Engine {
 
     /// The first `sub` of option 82 that holds exactly one IPv4 address.
     static func agentAddress(_ sub: DHCPv4AgentSubOption, in rai: [UInt8]) -> IPv4Address? {
-        var c = ByteCursor(rai)
-        while let code = c.u8(), let len = c.u8(), let data = c.take(Int(len)) {
-            if code == sub.code && len == 4 { return IPv4Address(bytes: data) }
-        }
-        return nil
+        SubOptions.first(sub.code, in: rai[...], where: { $0.count == 4 }).map { IPv4Address(bytes: $0) }
     }
 
-    /// The server identifier for replies on this interface: its address inside the subnet,
-    /// else its first address.
     /// Option 54 in a reply: the relay's server-id-override address when the request carried
     /// one (RFC 5107: the client then talks to the relay, which forwards to us), else
     /// `serverIdentifier`. The IP source of the reply stays the server's own address.
@@ -160,6 +154,8 @@ extension Dhcp4Engine {
         return serverIdentifier(x)
     }
 
+    /// The server identifier for replies on this interface: its address inside the subnet,
+    /// else its first address.
     func serverIdentifier(_ x: Exchange) -> IPv4Address {
         let addrs = x.datagram.interface.addresses
         if let s = x.subnet {

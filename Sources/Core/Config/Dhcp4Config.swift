@@ -12,6 +12,10 @@ public struct Dhcp4Config: Sendable {
     public var declineProbationPeriodSeconds: UInt32 = 86400
     public var bootFields: BootFields = BootFields()
     public var subnets: [Subnet4] = []
+    /// `shared-networks`; their subnets are in `subnets` too, each naming its network.
+    public var sharedNetworks: [SharedNetwork4] = []
+    /// `client-classes`, in configuration order (the order they are evaluated in).
+    public var clientClasses: [ClientClass4] = []
     /// Global host reservations (`reservations` at the top level of Dhcp4).
     public var reservations: [Reservation4] = []
     /// `host-reservation-identifiers`: which identifiers find a reservation, first match wins.
@@ -178,6 +182,9 @@ public struct Pool4: Sendable, Equatable {
     public var last: IPv4Address
     public var poolID: UInt32 = 0
     public var optionData: [ConfiguredOption] = []
+    /// `client-class`: only clients of this class get addresses from the pool.
+    public var clientClass: String?
+    public var requireClientClasses: [String] = []
     public init(first: IPv4Address, last: IPv4Address, poolID: UInt32 = 0, optionData: [ConfiguredOption] = []) {
         precondition(first <= last, "pool bounds reversed")
         self.first = first
@@ -205,6 +212,11 @@ public struct Subnet4: Sendable, Equatable {
     public var reservations: [Reservation4] = []
     /// `reservations-global`, `-in-subnet`, `-out-of-pool` set on this subnet.
     public var reservationModes: ReservationModes = ReservationModes()
+    /// `client-class`: only clients of this class may use the subnet.
+    public var clientClass: String?
+    public var requireClientClasses: [String] = []
+    /// The index in `Dhcp4Config.sharedNetworks` of the network holding this subnet, if any.
+    public var sharedNetwork: Int?
     public init(id: UInt32, prefix: IPv4Prefix) {
         self.id = id
         self.prefix = prefix
@@ -220,6 +232,8 @@ public struct Reservation4: Sendable, Equatable {
     public var hostname: String?
     public var optionData: [ConfiguredOption] = []
     public var bootFields: BootFields = BootFields()
+    /// `client-classes`: classes the client joins when this reservation is found.
+    public var clientClasses: [String] = []
     public init(identifier: HostIdentifier, address: IPv4Address? = nil, hostname: String? = nil) {
         self.identifier = identifier
         self.address = address

@@ -92,7 +92,7 @@ extension Dhcp4Engine {
             let a = IPv4Address(candidate)
             candidate = a == p.last ? (pools.first(where: { $0.first > p.last })?.first.value ?? pools[0].first.value) : candidate &+ 1
             tried += 1
-            if excludedFirstLast24(a, subnet) { continue }
+            if excludedFirstLast24(a, subnet) || !admits(p, x) { continue }
             if isAvailable(a, for: x, subnet: subnet) {
                 cursors[subnet.id] = candidate
                 return (a, p)

@@ -98,7 +98,7 @@ extension Dhcp4Engine {
             }
             x.now = now
             // The configuration may have been reloaded since the first attempt.
-            x.subnet = selectSubnet(x.message, x.datagram)
+            x.subnet = selectSubnet(x)
             attempt = t.attempt + 1
             defer { attempt = 1 }
             var again = Effects4()

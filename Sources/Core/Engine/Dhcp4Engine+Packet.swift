@@ -11,6 +11,8 @@ struct Exchange {
     let clientID: [UInt8]?
     /// What host reservations are looked up by (chaddr, option 61 and its DUID, circuit-id).
     let identifiers: ClientIdentifiers4
+    /// The classes the packet belongs to (`ALL` and those whose tests matched).
+    var classes = ClientClasses(["ALL"])
 
     init(message: DHCPv4Message, datagram: InboundDatagram, type: DHCPv4MessageType, label: ClientLabel,
          subnet: Subnet4?, now: Now) {
@@ -66,7 +68,7 @@ extension Dhcp4Engine {
         }
         countReceived(type, now: now.wall)
         var x = Exchange(message: message, datagram: d, type: type, label: label, subnet: nil, now: now)
-        x.subnet = selectSubnet(message, d)
+        x.subnet = selectSubnet(x)
         decide(x, &effects)
         return effects
     }
@@ -113,26 +115,34 @@ extension Dhcp4Engine {
     /// `compatibility.ignore-rai-link-selection`), giaddr (relay ip-addresses first, then
     /// prefix), ciaddr, then the receiving interface (a subnet's `interface`, then the
     /// interface's own addresses).
-    func selectSubnet(_ m: DHCPv4Message, _ d: InboundDatagram) -> Subnet4? {
-        if let sel = m.options.address(DHCPv4Option.subnetSelection) { return subnet(containing: sel) }
+    /// Only subnets the client's classes admit are candidates (`admits`).
+    func selectSubnet(_ x: Exchange) -> Subnet4? {
+        let m = x.message, d = x.datagram
+        if let sel = m.options.address(DHCPv4Option.subnetSelection) { return subnet(containing: sel, x) }
         if !config.compatibility.ignoreRAILinkSelection,
            let rai = m.options[DHCPv4Option.dhcpAgentOptions], let link = Self.linkSelection(rai) {
-            return subnet(containing: link)
+            return subnet(containing: link, x)
         }
         if !m.giaddr.isZero {
-            if let s = config.subnets.first(where: { $0.relayAddresses.contains(m.giaddr) }) { return s }
-            return subnet(containing: m.giaddr)
+            if let s = config.subnets.first(where: { $0.relayAddresses.contains(m.giaddr) && admits($0, x) }) { return s }
+            return subnet(containing: m.giaddr, x)
         }
-        if !m.ciaddr.isZero, let s = subnet(containing: m.ciaddr) { return s }
-        if let s = config.subnets.first(where: { $0.interface == d.interface.name }) { return s }
+        if !m.ciaddr.isZero, let s = subnet(containing: m.ciaddr, x) { return s }
+        if let s = config.subnets.first(where: { $0.interface == d.interface.name && admits($0, x) }) { return s }
         for a in d.interface.addresses {
-            if let v4 = a.address.v4, let s = subnet(containing: v4) { return s }
+            if let v4 = a.address.v4, let s = subnet(containing: v4, x) { return s }
         }
         return nil
     }
 
+    /// The first subnet holding `a` (any client: lease commands).
     func subnet(containing a: IPv4Address) -> Subnet4? {
         config.subnets.first { $0.prefix.contains(a) }
+    }
+
+    /// The first subnet holding `a` that the client's classes admit.
+    func subnet(containing a: IPv4Address, _ x: Exchange) -> Subnet4? {
+        config.subnets.first { $0.prefix.contains(a) && admits($0, x) }
     }
 
     /// Sub-option 5 (link-selection) of option 82, RFC 3527.

@@ -57,8 +57,8 @@ extension Dhcp4Engine {
     func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
                               reservation: Reservation4? = nil) {
         let prl = x.message.options[DHCPv4Option.dhcpParameterRequestList] ?? []
-        let layers = [reservation?.optionData ?? [], pool?.optionData ?? [], subnet.optionData, config.optionData]
-        /// The highest-precedence definition of a code (pool, then subnet, then global).
+        let layers = optionLayers(x, subnet: subnet, pool: pool, reservation: reservation)
+        /// The highest-precedence definition of a code (see `optionLayers`).
         func configured(_ code: UInt8) -> ConfiguredOption? {
             for list in layers { for o in list where o.code == code { return o } }
             return nil

@@ -1,0 +1,59 @@
+/// The classes a packet belongs to, in the order they were assigned (Kea keeps that order:
+/// class options are looked up in it, first class first). Every packet is in `ALL`.
+public struct ClientClasses: Sendable, Equatable, Sequence {
+    public private(set) var names: [String] = []
+    private var members: Set<String> = []
+
+    public init(_ names: [String] = []) {
+        for n in names { insert(n) }
+    }
+
+    /// Adds `name` at the end, unless it is already there.
+    public mutating func insert(_ name: String) {
+        guard members.insert(name).inserted else { return }
+        names.append(name)
+    }
+
+    public func contains(_ name: String) -> Bool { members.contains(name) }
+    public var isEmpty: Bool { names.isEmpty }
+    public func makeIterator() -> IndexingIterator<[String]> { names.makeIterator() }
+    /// The set, for expressions (`member('…')`).
+    public var asSet: Set<String> { members }
+}
+
+/// A `client-classes` entry: a named class with its test and what membership gives.
+/// Kea's class parameters: options, BOOTP fields and lifetimes; `only-if-required` classes
+/// are evaluated only when a subnet or pool requires them (`require-client-classes`).
+public struct ClientClass4: Sendable, Equatable {
+    public var name: String
+    /// The `test` expression; nil for a class assigned otherwise (reservations, required
+    /// classes with no test, built-in names).
+    public var test: ClassExpression?
+    public var onlyIfRequired: Bool = false
+    public var optionData: [ConfiguredOption] = []
+    public var bootFields: BootFields = BootFields()
+    /// `valid-lifetime`, `min-valid-lifetime`, `max-valid-lifetime` of the class.
+    public var timers: LeaseTimers = LeaseTimers()
+    /// Whether the test depends on `KNOWN`/`UNKNOWN` (directly or through another class), so
+    /// it is evaluated after the host reservation lookup, as Kea does.
+    public var dependsOnKnown: Bool = false
+
+    public init(name: String, test: ClassExpression? = nil) {
+        self.name = name
+        self.test = test
+    }
+}
+
+/// A `shared-networks` entry: subnets on one link. The decoder folds the network's scalar
+/// parameters into its subnets (subnet value, else network, else global); what keeps its own
+/// layer is kept here (options rank between subnet and class options).
+public struct SharedNetwork4: Sendable, Equatable {
+    public var name: String
+    /// The network's subnets, by id, in configuration order.
+    public var subnetIDs: [UInt32] = []
+    public var optionData: [ConfiguredOption] = []
+    /// `client-class`: only clients of this class may use the network's subnets.
+    public var clientClass: String?
+    public var requireClientClasses: [String] = []
+    public init(name: String) { self.name = name }
+}

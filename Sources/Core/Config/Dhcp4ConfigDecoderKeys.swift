@@ -7,7 +7,6 @@
 /// listed in `simple_parser4.cc`. `notActedOn` lists keys that are decoded but not used yet.
 enum Dhcp4KeaKeys {
     static let globalIgnored: [String: KeaValueKind] = [
-        "shared-networks": .list,
         "client-classes": .list,
         "dhcp4o6-port": .integer,
         "dhcp-queue-control": .map,

@@ -8,14 +8,16 @@ struct PoolDraft {
 struct SubnetDraft {
     var subnet: Subnet4
     var timerScope: TimerScope
+    /// Where the entry sits (`Dhcp4/subnet4[0]`), for warnings.
+    var path: String
 }
 
 /// `subnet4` entries, their pools and relays.
 extension Dhcp4Decoding {
-    mutating func decodeSubnets(_ node: JSONNode) throws(ConfigError) -> [SubnetDraft] {
+    mutating func decodeSubnets(_ node: JSONNode, path: String = "Dhcp4/subnet4") throws(ConfigError) -> [SubnetDraft] {
         var drafts: [SubnetDraft] = []
         for (index, entry) in try array(node).enumerated() {
-            drafts.append(try decodeSubnet(entry, path: "Dhcp4/subnet4[\(index)]"))
+            drafts.append(try decodeSubnet(entry, path: "\(path)[\(index)]"))
         }
         return drafts
     }
@@ -26,8 +28,8 @@ extension Dhcp4Decoding {
     mutating func finishSubnets(_ drafts: [SubnetDraft], global: LeaseTimers) throws(ConfigError) -> [Subnet4] {
         var subnets: [Subnet4] = []
         var nextID: UInt32 = 1
-        for (index, draft) in drafts.enumerated() {
-            warnRenewAfterRebind(draft, path: "Dhcp4/subnet4[\(index)]")
+        for draft in drafts {
+            warnRenewAfterRebind(draft, path: draft.path)
             var subnet = draft.subnet
             let position = draft.timerScope.position
             try validateTimers(subnet.timers.inheriting(from: global), scope: draft.timerScope,
@@ -76,7 +78,7 @@ extension Dhcp4Decoding {
         draft.prefix = try subnetPrefix(try require("subnet", in: node, context: "subnet4"))
         draft.pools = try checkPools(pools, in: draft.prefix)
         try checkReservations(draft, at: node.position)
-        return SubnetDraft(subnet: draft, timerScope: scope)
+        return SubnetDraft(subnet: draft, timerScope: scope, path: path)
     }
 
     /// "192.0.2.0/24", spaces allowed as in Kea; host bits are cleared.
@@ -170,7 +172,7 @@ extension Dhcp4Decoding {
     }
 
     /// `relay`: `ip-addresses` (a list), or the older single `ip-address`, not both.
-    private mutating func decodeRelay(_ node: JSONNode) throws(ConfigError) -> [IPv4Address] {
+    mutating func decodeRelay(_ node: JSONNode) throws(ConfigError) -> [IPv4Address] {
         var addresses: [IPv4Address] = []
         var forms = 0
         for member in try object(node) {

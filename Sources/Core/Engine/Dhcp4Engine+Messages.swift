@@ -1,7 +1,10 @@
 extension Dhcp4Engine {
     mutating func handleDiscover(_ x: Exchange, _ effects: inout Effects4) {
-        guard let subnet = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
-        switch chooseAddress(x, subnet: subnet, hint: x.message.requestedAddress, hintIsMandatory: false) {
+        guard let selected = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
+        let (result, subnet) = chooseInNetwork(x, selected: selected, hint: x.message.requestedAddress, hintIsMandatory: false)
+        var x = x
+        x.subnet = subnet  // In a shared network, the subnet the address is in answers.
+        switch result {
         case .unavailable:
             countAllocationFailure(subnet, x.now.wall)
             effects.events.append(.allocationFailed(client: x.label, subnetID: subnet.id))
@@ -23,24 +26,28 @@ extension Dhcp4Engine {
         }
         let hint: IPv4Address? = m.requestedAddress ?? (m.ciaddr.isZero ? nil : m.ciaddr)
         let authoritative = x.subnet?.authoritative ?? config.authoritative
-        guard let subnet = x.subnet else {
+        guard let selected = x.subnet else {
             if authoritative, let h = hint { return nak(.noSubnet(h), x, &effects) }
             return drop(.noSubnet, x.label, x.now, &effects)
         }
-        if let h = hint, !subnet.prefix.contains(h) {
+        let candidates = networkSubnets(selected, x)
+        if let h = hint, !candidates.contains(where: { $0.prefix.contains(h) }) {
             return nak(.addressNotInSubnet(h), x, &effects)
         }
         let initReboot = m.serverIdentifier == nil && m.requestedAddress != nil && m.ciaddr.isZero
         if initReboot, let h = hint {
-            let held = clientLease(x, in: subnet)
-            if held == nil && !authoritative && store.lease(at: h).map({ !belongs($0, to: x, subnet: subnet) }) ?? true {
+            let held = networkClientLease(x, candidates)?.lease
+            if held == nil && !authoritative && store.lease(at: h).map({ !belongs($0, to: x, subnet: selected) }) ?? true {
                 return drop(.initRebootUnknownClient(h), x.label, x.now, &effects)
             }
             if let l = held, l.address != h {
                 return nak(.clientHoldsOtherAddress(requested: h, held: l.address), x, &effects)
             }
         }
-        switch chooseAddress(x, subnet: subnet, hint: hint, hintIsMandatory: hint != nil) {
+        let (result, subnet) = chooseInNetwork(x, selected: selected, hint: hint, hintIsMandatory: hint != nil)
+        var x = x
+        x.subnet = subnet  // In a shared network, the subnet the address is in answers.
+        switch result {
         case .unavailable:
             if let h = hint {
                 let inPool = pool(of: h, in: subnet) != nil || reservedAddress(for: x, in: subnet) == h
@@ -99,10 +106,12 @@ extension Dhcp4Engine {
     }
 
     mutating func countAllocationFailure(_ subnet: Subnet4, _ now: WallTime) {
+        // Kea counts a failure in a shared network under -shared-network, else under -subnet.
+        let shared = subnet.sharedNetwork != nil
         stats.add(.allocationFail, now: now)
-        stats.add(.allocationFailSubnet, now: now)
+        stats.add(shared ? .allocationFailSharedNetwork : .allocationFailSubnet, now: now)
         stats.add(.allocationFail, subnet: subnet.id, now: now)
-        stats.add(.allocationFailSubnet, subnet: subnet.id, now: now)
+        stats.add(shared ? .allocationFailSharedNetwork : .allocationFailSubnet, subnet: subnet.id, now: now)
     }
 
     mutating func nak(_ reason: NakReason, _ x: Exchange, _ effects: inout Effects4) {

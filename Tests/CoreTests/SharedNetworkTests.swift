@@ -280,6 +280,32 @@ final class SharedNetworkTests: XCTestCase {
         XCTAssertEqual(discover(&h, 4)?.yiaddr, IPv4Address(203, 0, 113, 11))
     }
 
+    func testReservationInTheSiblingSubnetIsFound() throws {
+        let text = Self.networkConfig.replacingOccurrences(
+            of: #""valid-lifetime": 600 }"#,
+            with: #""valid-lifetime": 600, "reservations": [ { "hw-address": "02:00:00:00:00:09", "ip-address": "203.0.113.50" } ] }"#)
+        var h = EngineHarness(config: try decode(text))
+        let ack = h.dora(mac: EngineHarness.mac(9), xid: 9)
+        XCTAssertEqual(ack?.yiaddr, IPv4Address(203, 0, 113, 50))
+        XCTAssertEqual(h.engine.store.lease(at: IPv4Address(203, 0, 113, 50))?.subnetID, 2)
+    }
+
+    func testServerIdentifierConfiguredOnTheNetworkIsAccepted() throws {
+        let text = Self.networkConfig.replacingOccurrences(
+            of: #"{ "name": "routers", "data": "203.0.113.254" }"#,
+            with: #"{ "name": "routers", "data": "203.0.113.254" }, { "name": "dhcp-server-identifier", "data": "203.0.113.254" }"#)
+        var h = EngineHarness(config: try decode(text))
+        let request = EngineHarness.message(.request, mac: EngineHarness.mac(1), xid: 1, options: [
+            (DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 10]),
+            (DHCPv4Option.dhcpServerIdentifier.code, [203, 0, 113, 254])])
+        XCTAssertEqual(h.send(request).replies.first?.messageType, .ack,
+                       "a REQUEST naming the network's server identifier is for this server")
+        let other = EngineHarness.message(.request, mac: EngineHarness.mac(2), xid: 2, options: [
+            (DHCPv4Option.dhcpRequestedAddress.code, [192, 0, 2, 11]),
+            (DHCPv4Option.dhcpServerIdentifier.code, [203, 0, 113, 253])])
+        XCTAssertTrue(h.send(other).replies.isEmpty, "another server's identifier")
+    }
+
     func testNetworkClientClassGuardsItsSubnets() throws {
         var config = try decode(Self.networkConfig)
         config.sharedNetworks[0].clientClass = "lab"

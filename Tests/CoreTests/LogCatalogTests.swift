@@ -158,7 +158,7 @@ final class LogCatalogTests: XCTestCase {
             .releaseWrongClient(mismatch), .declineWrongClient(mismatch),
             .missingRequestedAddress, .leaseStoreFailed, .leaseStoreConflict]
         let naks: [NakReason] = [.addressNotInSubnet(a), .addressInUse(a), .clientHoldsOtherAddress(requested: a, held: b),
-                                 .addressNotInPool(a), .noSubnet(a)]
+                                 .addressNotInPool(a), .noSubnet(a), .noSubnet(nil), .unknownClient(a)]
         let others: [EngineEvent] = [
             .advertised(client: c, address: a), .allocated(client: c, address: a, lifetimeSeconds: 1),
             .renewed(client: c, address: a, lifetimeSeconds: 1), .released(client: c, address: a),
@@ -187,7 +187,7 @@ final class LogCatalogTests: XCTestCase {
             }
         case .nak(_, let r):
             switch r {
-            case .addressNotInSubnet, .addressInUse, .clientHoldsOtherAddress, .addressNotInPool, .noSubnet: break
+            case .addressNotInSubnet, .addressInUse, .clientHoldsOtherAddress, .addressNotInPool, .noSubnet, .unknownClient: break
             }
         case .advertised, .allocated, .renewed, .released, .declined, .informed, .allocationFailed, .reclaimed, .flushed,
              .leaseWriteFailed, .leaseConflict: break

@@ -22,23 +22,24 @@ extension Dhcp4Engine {
             return drop(.notForThisServer(sid), x.label, x.now, &effects)
         }
         let hint: IPv4Address? = m.requestedAddress ?? (m.ciaddr.isZero ? nil : m.ciaddr)
-        let authoritative = x.subnet?.authoritative ?? config.authoritative
-        guard let subnet = x.subnet else {
-            if authoritative, let h = hint { return nak(.noSubnet(h), x, &effects) }
-            return drop(.noSubnet, x.label, x.now, &effects)
+        // Kea's assignLease: without a subnet the client is out of luck, authoritative or not.
+        guard let subnet = x.subnet else { return nak(.noSubnet(hint), x, &effects) }
+        let authoritative = subnet.authoritative ?? config.authoritative
+        // INIT-REBOOT (option 50, no server id): an unknown client gets silence, or a NAK when
+        // authoritative; a known one a NAK unless it asks for the address it holds. This comes
+        // before any check of the address, as in Kea.
+        let initReboot = m.serverIdentifier == nil && m.requestedAddress != nil
+        if initReboot, let h = m.requestedAddress {
+            guard let held = clientLease(x, in: subnet) else {
+                if !authoritative { return drop(.initRebootUnknownClient(h), x.label, x.now, &effects) }
+                return nak(.unknownClient(h), x, &effects)
+            }
+            if held.address != h {
+                return nak(.clientHoldsOtherAddress(requested: h, held: held.address), x, &effects)
+            }
         }
         if let h = hint, !subnet.prefix.contains(h) {
             return nak(.addressNotInSubnet(h), x, &effects)
-        }
-        let initReboot = m.serverIdentifier == nil && m.requestedAddress != nil && m.ciaddr.isZero
-        if initReboot, let h = hint {
-            let held = clientLease(x, in: subnet)
-            if held == nil && !authoritative && store.lease(at: h).map({ !belongs($0, to: x, subnet: subnet) }) ?? true {
-                return drop(.initRebootUnknownClient(h), x.label, x.now, &effects)
-            }
-            if let l = held, l.address != h {
-                return nak(.clientHoldsOtherAddress(requested: h, held: l.address), x, &effects)
-            }
         }
         switch chooseAddress(x, subnet: subnet, hint: hint, hintIsMandatory: hint != nil) {
         case .unavailable:
@@ -109,10 +110,8 @@ extension Dhcp4Engine {
         effects.events.append(.nak(client: x.label, reason: reason))
         var r = replyHeader(x)
         r.options[DHCPv4Option.dhcpMessageType] = [DHCPv4MessageType.nak.rawValue]
-        r.options[DHCPv4Option.dhcpServerIdentifier] = advertisedServerIdentifier(x).bytes
-        if config.echoClientID, let cid = x.clientID {
-            r.options[DHCPv4Option.dhcpClientIdentifier] = cid
-        }
+        r.options[DHCPv4Option.dhcpServerIdentifier] = serverIdentifier(x).bytes
+        copyDefaultOptions(&r, x)
         if !x.message.giaddr.isZero { r.broadcastFlag = true }
         send(r, x, &effects)
     }

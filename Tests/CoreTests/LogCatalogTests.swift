@@ -156,7 +156,7 @@ final class LogCatalogTests: XCTestCase {
             .unsupportedMessageType(2), .unsupportedMessageType(99), .notForThisServer(a), .noSubnet,
             .initRebootUnknownClient(a), .noAddressAvailable, .releaseNoLease(a), .declineNoLease(a),
             .releaseWrongClient(mismatch), .declineWrongClient(mismatch),
-            .missingRequestedAddress, .leaseStoreFailed, .leaseStoreConflict]
+            .missingRequestedAddress, .leaseStoreFailed, .leaseStoreConflict, .dropClass]
         let naks: [NakReason] = [.addressNotInSubnet(a), .addressInUse(a), .clientHoldsOtherAddress(requested: a, held: b),
                                  .addressNotInPool(a), .noSubnet(a), .noSubnet(nil), .unknownClient(a)]
         let others: [EngineEvent] = [
@@ -183,7 +183,7 @@ final class LogCatalogTests: XCTestCase {
             case .parseFailed, .notARequest, .noMessageType, .badMessageTypeLength, .unsupportedMessageType,
                  .notForThisServer, .noSubnet, .initRebootUnknownClient, .noAddressAvailable, .releaseNoLease,
                  .releaseWrongClient, .declineNoLease, .declineWrongClient, .missingRequestedAddress,
-                 .leaseStoreFailed, .leaseStoreConflict: break
+                 .leaseStoreFailed, .leaseStoreConflict, .dropClass: break
             }
         case .nak(_, let r):
             switch r {

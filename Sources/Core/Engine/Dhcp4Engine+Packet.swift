@@ -68,7 +68,8 @@ extension Dhcp4Engine {
         }
         countReceived(type, now: now.wall)
         var x = Exchange(message: message, datagram: d, type: type, label: label, subnet: nil, now: now)
-        x.subnet = selectSubnet(x)
+        // Classes first (subnet guards use them), then the subnet, then the host-lookup classes.
+        guard classifyAndSelectSubnet(&x, &effects) else { return effects }
         decide(x, &effects)
         return effects
     }

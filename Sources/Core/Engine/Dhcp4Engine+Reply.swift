@@ -17,15 +17,19 @@ extension Dhcp4Engine {
     /// An OFFER or ACK. Options follow Kea: 53, 54, lifetimes and T1/T2, subnet mask, then the
     /// configured options the client asked for in option 55 (in its order) or marked
     /// always-send, with routers, DNS servers and domain name sent whenever configured;
-    /// never-send wins. Reservation options override pool options, which override subnet
-    /// options, which override global ones.
+    /// never-send wins. Options come from `optionLayers` (reservation, pool, subnet, shared
+    /// network, classes, global).
     func reply(_ type: DHCPv4MessageType, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
                yiaddr: IPv4Address, lifetime: UInt32?) -> DHCPv4Message {
+        // The classes the subnet and pool require join now (Kea's requiredClassify).
+        let x = withRequiredClasses(x, subnet: subnet, pool: pool)
         var r = replyHeader(x)
         r.yiaddr = yiaddr
         if type == .ack, !x.message.ciaddr.isZero { r.ciaddr = x.message.ciaddr }
         let reserved = reservation(for: x, in: subnet)
-        let boot = (reserved?.bootFields ?? BootFields()).inheriting(from: subnet.bootFields.inheriting(from: config.bootFields))
+        // Kea's setFixedFields: the reservation, else the client's classes, else subnet and global.
+        let boot = (reserved?.bootFields ?? BootFields()).inheriting(from: classBootFields(x))
+            .inheriting(from: subnet.bootFields.inheriting(from: config.bootFields))
         if let ns = boot.nextServer { r.siaddr = ns }
         if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
         if let bf = boot.bootFileName { r.file = Array(bf.utf8) }

@@ -39,6 +39,8 @@ public enum DropReason: Sendable, Equatable {
     case leaseStoreFailed
     /// Another server kept winning the race for the rows this exchange needed.
     case leaseStoreConflict
+    /// The packet joined the special class `DROP`.
+    case dropClass
 }
 
 /// A RELEASE or DECLINE naming a lease that is not the sender's: what the packet said and
@@ -172,6 +174,8 @@ public enum EngineEvent: Sendable, Equatable {
             ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: the lease could not be written to the lease database")
         case .dropped(let c, .leaseStoreConflict):
             ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: other servers kept changing the lease first")
+        case .dropped(let c, .dropClass):
+            ("DHCP4_PACKET_DROP_0010", .debug, "dropped as member of the special class 'DROP': \(c)")
         case .advertised(let c, let a):
             ("DHCP4_LEASE_ADVERT", .info, "\(c): lease \(a) will be advertised")
         case .allocated(let c, let a, let t):

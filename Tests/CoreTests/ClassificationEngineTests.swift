@@ -163,7 +163,7 @@ final class ClassificationEngineTests: XCTestCase {
             classes + Self.localSubnet(#""require-client-classes": [ "req" ],"#, pools: pools)))
         let ack = try dora(&required, mac: 1, options: asks)
         XCTAssertEqual(ack.options[69], [10, 0, 0, 69], "required by the subnet, test matched")
-        XCTAssertEqual(ack.options[70], [10, 0, 0, 70], "required by the pool, no test: joined")
+        XCTAssertNil(ack.options[70], "required by the pool, no test: skipped (Kea 2.4, DHCP4_CLASS_UNTESTABLE)")
         XCTAssertNil(ack.options[71], "required, test false")
         XCTAssertEqual(ack.options.u32(DHCPv4Option.dhcpLeaseTime), 3600, "the lifetime is chosen before required classes")
         XCTAssertNil(try dora(&required, mac: 2, options: [(Self.prl, [69, 70])]).options[69], "no option 60: test false")

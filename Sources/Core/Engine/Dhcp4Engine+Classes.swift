@@ -129,8 +129,9 @@ extension Dhcp4Engine {
 
     /// Kea's `requiredClassify`: the classes named by `require-client-classes` of the shared
     /// network, the subnet, then the pool of the address given (in that order), each joined
-    /// when its test matches or when it has none. For a reply only: the lease lifetime was
-    /// chosen before, as in Kea.
+    /// when its test matches. A class without a test is skipped, as Kea 2.4 does ("nothing to
+    /// do without an expression", DHCP4_CLASS_UNTESTABLE; joining them came with Kea 2.7's
+    /// additional classes). For a reply only: the lease lifetime was chosen before, as in Kea.
     func withRequiredClasses(_ x: Exchange, subnet: Subnet4, pool: Pool4?) -> Exchange {
         var names = ClientClasses()
         if let n = subnet.sharedNetwork { for c in config.sharedNetworks[n].requireClientClasses { names.insert(c) } }
@@ -141,7 +142,7 @@ extension Dhcp4Engine {
         var input = classificationInput(x)
         for name in names {
             guard let c = clientClass(named: name) else { continue }
-            if c.test?.evaluate(input) ?? true {
+            if c.test?.evaluate(input) ?? false {
                 x.classes.insert(name)
                 input.classes.insert(name)
             }

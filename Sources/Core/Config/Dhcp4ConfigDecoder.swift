@@ -126,6 +126,7 @@ extension Dhcp4Decoding {
         case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases(member.value)
         case "option-data": config.optionData = try decodeOptionData(member.value, path: "Dhcp4/option-data")
         case "option-def": break  // Decoded before the other keys, into the option table.
+        case "client-classes": config.clientClasses = try decodeClientClasses(member.value, path: "Dhcp4/client-classes")
         case "control-socket": config.controlSocket = try decodeControlSocket(member.value, path: "Dhcp4/control-socket")
         case "loggers": config.loggers = try decodeLoggers(member.value, path: "Dhcp4/loggers")
         case "dhcp-ddns": try decodeDhcpDdns(member.value, into: &config.ddns)

@@ -69,6 +69,8 @@ extension Dhcp4Decoding {
             case "authoritative": draft.authoritative = try bool(member.value)
             case "match-client-id": draft.matchClientID = try bool(member.value)
             case "reservations": draft.reservations = try decodeReservations(member.value, path: "\(path)/reservations")
+            case "client-class": draft.clientClass = try decodeClientClassGuard(member)
+            case "require-client-classes": draft.requireClientClasses = try decodeClassNames(member)
             default:
                 if try annotation(member) { continue }
                 try other(member, context: "subnet4", path: path, ignorable: Dhcp4KeaKeys.subnetIgnored)
@@ -105,11 +107,15 @@ extension Dhcp4Decoding {
         for (index, entry) in try array(node).enumerated() {
             var poolID: UInt32 = 0
             var options: [ConfiguredOption] = []
+            var clientClass: String?
+            var required: [String] = []
             for member in try object(entry) {
                 switch member.key {
                 case "pool": _ = try string(member.value)
                 case "pool-id": poolID = try uint32(member)
                 case "option-data": options = try decodeOptionData(member.value, path: "\(path)[\(index)]/option-data")
+                case "client-class": clientClass = try decodeClientClassGuard(member)
+                case "require-client-classes": required = try decodeClassNames(member)
                 default:
                     if try annotation(member) { continue }
                     try other(member, context: "pools", path: "\(path)[\(index)]", ignorable: Dhcp4KeaKeys.poolIgnored)
@@ -117,7 +123,9 @@ extension Dhcp4Decoding {
             }
             let poolMember = try require("pool", in: entry, context: "pools")
             let (first, last) = try poolRange(poolMember.value)
-            let pool = Pool4(first: first, last: last, poolID: poolID, optionData: options)
+            var pool = Pool4(first: first, last: last, poolID: poolID, optionData: options)
+            pool.clientClass = clientClass
+            pool.requireClientClasses = required
             pools.append(PoolDraft(pool: pool, position: poolMember.value.position))
         }
         return pools

@@ -68,7 +68,8 @@ extension Dhcp4Engine {
         }
         countReceived(type, now: now.wall)
         var x = Exchange(message: message, datagram: d, type: type, label: label, subnet: nil, now: now)
-        x.subnet = selectSubnet(x)
+        // Classes first (subnet guards use them), then the subnet, then the host-lookup classes.
+        guard classifyAndSelectSubnet(&x, &effects) else { return effects }
         decide(x, &effects)
         return effects
     }
@@ -127,7 +128,8 @@ extension Dhcp4Engine {
             if let s = config.subnets.first(where: { $0.relayAddresses.contains(m.giaddr) && admits($0, x) }) { return s }
             return subnet(containing: m.giaddr, x)
         }
-        if !m.ciaddr.isZero, let s = subnet(containing: m.ciaddr, x) { return s }
+        // A client with an address is placed by it alone (Kea: no interface fallback).
+        if !m.ciaddr.isZero { return subnet(containing: m.ciaddr, x) }
         if let s = config.subnets.first(where: { $0.interface == d.interface.name && admits($0, x) }) { return s }
         for a in d.interface.addresses {
             if let v4 = a.address.v4, let s = subnet(containing: v4, x) { return s }
@@ -154,14 +156,6 @@ extension Dhcp4Engine {
     /// The first `sub` of option 82 that holds exactly one IPv4 address.
     static func agentAddress(_ sub: DHCPv4AgentSubOption, in rai: [UInt8]) -> IPv4Address? {
         SubOptions.first(sub.code, in: rai[...], where: { $0.count == 4 }).map { IPv4Address(bytes: $0) }
-    }
-
-    /// Option 54 in a reply: the relay's server-id-override address when the request carried
-    /// one (RFC 5107: the client then talks to the relay, which forwards to us), else
-    /// `serverIdentifier`. The IP source of the reply stays the server's own address.
-    func advertisedServerIdentifier(_ x: Exchange) -> IPv4Address {
-        if let rai = x.message.options[DHCPv4Option.dhcpAgentOptions], let o = Self.serverIDOverride(rai) { return o }
-        return serverIdentifier(x)
     }
 
     /// The server identifier for replies on this interface: its address inside the subnet,

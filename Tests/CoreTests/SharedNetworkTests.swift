@@ -195,6 +195,16 @@ final class SharedNetworkTests: XCTestCase {
         XCTAssertEqual(other?.yiaddr, IPv4Address(198, 51, 100, 10))
     }
 
+    func testInterfaceOfTheNetworkSelectsIt() throws {
+        // eth0's address (192.0.2.1) is in no subnet: only the network's interface selects one.
+        let text = dhcp4(#""shared-networks": [ { "name": "n", "interface": "eth0", "subnet4": [ "#
+            + #"{ "subnet": "198.51.100.0/24", "pools": [ { "pool": "198.51.100.10 - 198.51.100.10" } ] }, "#
+            + #"{ "subnet": "203.0.113.0/24", "pools": [ { "pool": "203.0.113.10 - 203.0.113.10" } ] } ] } ]"#)
+        var h = EngineHarness(config: try decode(text))
+        XCTAssertEqual(h.dora(mac: EngineHarness.mac(1), xid: 1)?.yiaddr, IPv4Address(198, 51, 100, 10))
+        XCTAssertEqual(h.dora(mac: EngineHarness.mac(2), xid: 2)?.yiaddr, IPv4Address(203, 0, 113, 10))
+    }
+
     func testExhaustedSubnetMovesOnToTheNextOfTheNetwork() throws {
         var h = try harness()
         let first = h.dora(mac: EngineHarness.mac(1), xid: 1)

@@ -170,3 +170,17 @@ final class ServerIDOverrideReplyTests: XCTestCase {
         XCTAssertEqual(h.send(req).replies.first?.messageType, .ack)
     }
 }
+
+/// A configured `dhcp-server-identifier` (option 54) is what replies name, and a REQUEST
+/// naming it is accepted (Kea's ARM: the server identifier can be set per subnet).
+final class ConfiguredServerIdentifierTests: XCTestCase {
+    func testSubnetOption54IsTheServerIdentifier() throws {
+        var c = EngineHarness.config()
+        let sid = IPv4Address(192, 0, 2, 200)
+        c.subnets[0].optionData.append(ConfiguredOption(code: 54, payload: sid.bytes))
+        var h = EngineHarness(config: c)
+        let ack = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        XCTAssertEqual(ack.messageType, .ack)
+        XCTAssertEqual(ack.serverIdentifier, sid)
+    }
+}

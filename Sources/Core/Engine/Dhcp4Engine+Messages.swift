@@ -121,7 +121,9 @@ extension Dhcp4Engine {
         effects.events.append(.nak(client: x.label, reason: reason))
         var r = replyHeader(x)
         r.options[DHCPv4Option.dhcpMessageType] = [DHCPv4MessageType.nak.rawValue]
-        r.options[DHCPv4Option.dhcpServerIdentifier] = serverIdentifier(x).bytes
+        r.options[DHCPv4Option.dhcpServerIdentifier] = x.subnet.flatMap {
+            configuredServerIdentifier(x, subnet: $0, pool: nil, reservation: nil)
+        } ?? serverIdentifier(x).bytes
         copyDefaultOptions(&r, x)
         if !x.message.giaddr.isZero { r.broadcastFlag = true }
         send(r, x, &effects)

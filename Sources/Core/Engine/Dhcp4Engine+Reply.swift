@@ -34,7 +34,8 @@ extension Dhcp4Engine {
         if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
         if let bf = boot.bootFileName { r.file = Array(bf.utf8) }
         r.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
-        r.options[DHCPv4Option.dhcpServerIdentifier] = serverIdentifier(x).bytes
+        r.options[DHCPv4Option.dhcpServerIdentifier] = configuredServerIdentifier(x, subnet: subnet, pool: pool, reservation: reserved)
+            ?? serverIdentifier(x).bytes
         if let valid = lifetime {
             r.options[DHCPv4Option.dhcpLeaseTime] = u32Bytes(valid)
             let (t1, t2) = teeTimes(valid: valid, subnet: subnet)
@@ -54,6 +55,18 @@ extension Dhcp4Engine {
         }
         copyDefaultOptions(&r, x)
         return r
+    }
+
+    /// A `dhcp-server-identifier` (option 54) configured for the client (reservation, pool,
+    /// subnet, shared network, class or global) replaces the interface address in replies,
+    /// as Kea's ARM describes.
+    func configuredServerIdentifier(_ x: Exchange, subnet: Subnet4, pool: Pool4?, reservation: Reservation4?) -> [UInt8]? {
+        for layer in optionLayers(x, subnet: subnet, pool: pool, reservation: reservation) {
+            if let o = layer.first(where: { $0.code == DHCPv4Option.dhcpServerIdentifier.code }), o.payload.count == 4 {
+                return o.payload
+            }
+        }
+        return nil
     }
 
     /// What every reply copies from the request, as Kea's `copyDefaultOptions`: the client id

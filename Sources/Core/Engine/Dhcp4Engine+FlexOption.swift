@@ -11,10 +11,7 @@ extension Dhcp4Engine {
     func applyFlexOptions(_ r: inout DHCPv4Message, _ x: Exchange, _ effects: inout Effects4) {
         let rules = config.builtInHooks.flexOptions
         guard !rules.isEmpty else { return }
-        let input = ClassificationInput4(
-            message: x.message, interfaceName: x.datagram.interface.name, source: x.datagram.source,
-            destination: x.datagram.destination, packetLength: x.datagram.bytes.count,
-            classes: x.classes.asSet, options: config.optionTable)
+        let input = classificationInput(x)
         for rule in rules {
             if let name = rule.clientClass, !x.classes.contains(name) {
                 effects.events.append(.flexOption(client: x.label, .skippedForClass(code: rule.code, className: name)))

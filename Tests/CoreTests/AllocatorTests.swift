@@ -92,3 +92,19 @@ final class AllocatorTests: XCTestCase {
         XCTAssertEqual(r.below(1), 0)
     }
 }
+
+extension AllocatorTests {
+    func testSharedNetworkSettingsReachTheirSubnets() throws {
+        let text = """
+        { "Dhcp4": { "shared-networks": [ { "name": "lan", "allocator": "random", "cache-max-age": 60,
+            "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10 - 192.0.2.19" } ] },
+                         { "id": 2, "subnet": "198.51.100.0/24", "allocator": "iterative" } ] } ] } }
+        """
+        let c = try Dhcp4ConfigDecoder.decode(try KeaJSON.parse(text, file: "s.conf", include: { _ in "" }))
+        XCTAssertEqual(c.subnets.first { $0.id == 1 }?.allocation, AllocationSettings(allocator: .random, cacheMaxAgeSeconds: 60))
+        XCTAssertEqual(c.subnets.first { $0.id == 2 }?.allocation, AllocationSettings(allocator: .iterative, cacheMaxAgeSeconds: 60))
+        XCTAssertTrue(c.ignoredKeys.isEmpty, "\(c.ignoredKeys)")
+        XCTAssertThrowsError(try Dhcp4ConfigDecoder.decode(try KeaJSON.parse(
+            #"{ "Dhcp4": { "shared-networks": [ { "name": "lan", "allocator": "flq" } ] } }"#, file: "s.conf", include: { _ in "" })))
+    }
+}

@@ -31,10 +31,8 @@ public struct AllocationSettings: Sendable, Equatable {
     }
 }
 
-// NOTE for the shared-networks work: `shared-networks` entries take `allocator`,
-// `cache-threshold` and `cache-max-age` too in Kea 2.4. Decode them with
-// `decodeAllocationKey(_:into:)` into a `SharedNetwork4.allocation` and make a subnet inherit
-// subnet -> shared network -> global (`Dhcp4Engine.allocation(for:)` is the one place to change).
+// Shared networks take the same keys; the decoder folds a network's settings into its subnets
+// (subnet, else network), and the global ones apply at run time (`Dhcp4Engine.allocation(for:)`).
 extension Dhcp4Decoding {
     /// Decodes one of the allocation keys into `settings`; false for any other key.
     func decodeAllocationKey(_ member: JSONNode.Member, into settings: inout AllocationSettings) throws(ConfigError) -> Bool {

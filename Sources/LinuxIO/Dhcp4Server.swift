@@ -67,6 +67,7 @@ public final class Dhcp4Server: DaemonService {
         }
         memfile = m
         engine = Dhcp4Engine(config: loaded.config, store: store, now: now)
+        engine.seedRandomness(Self.kernelRandomSeed())
         try openSockets(loaded.config)
         logWarnings(loaded)
     }
@@ -164,5 +165,22 @@ extension Dhcp4Server {
                 logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", w.message)
             }
         }
+    }
+}
+
+extension Dhcp4Server {
+    /// Eight bytes from the kernel's generator, for the engine's random allocator; the
+    /// monotonic clock when /dev/urandom cannot be read (the allocator needs no secrecy).
+    static func kernelRandomSeed() -> UInt64 {
+        var seed: UInt64 = 0
+        let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            let n = withUnsafeMutableBytes(of: &seed) { read(fd, $0.baseAddress, 8) }
+            close(fd)
+            if n == 8 { return seed }
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_007 ^ UInt64(truncatingIfNeeded: ts.tv_nsec)
     }
 }

@@ -30,6 +30,9 @@ final class SimServer {
     var retiredStats: [String: Int64] = [:]
 
     static let epochBase: Int64 = 1_800_000_000
+    /// Seeds the engine's random allocator: from the scenario seed and the server's index, and
+    /// the restart count, so a run stays exact and a restarted server draws afresh.
+    var randomSeed: UInt64 = 0
 
     init(index: Int, spec: ServerSpec, config: Dhcp4Config) {
         self.index = index
@@ -60,6 +63,7 @@ final class SimServer {
         }
         var e = Dhcp4Engine(config: config, store: store, now: now(t))
         e.storeMayConflict = database != nil
+        e.seedRandomness(randomSeed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
         e.localAddresses = Set([spec.address] + segmentInterfaces.values.flatMap { $0.addresses.compactMap(\.address.v4) })
         engine = e
     }

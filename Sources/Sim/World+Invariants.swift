@@ -118,7 +118,15 @@ extension World {
         let cfg = servers[s].config
         guard let subnet = cfg.subnets.first(where: { $0.prefix.contains(l.address) }) else { return }
         let t = subnet.timers.inheriting(from: cfg.timers)
-        let valid = t.validLifetimeSeconds ?? 7200
+        var valid = t.validLifetimeSeconds ?? 7200
+        // Lease caching answers a young lease's renewal with what is left of it: a shorter
+        // lifetime, no shorter than the cache allows, with timers computed from it.
+        let cache = subnet.allocation.inheriting(from: cfg.allocation)
+        if cache.cacheThreshold != nil || cache.cacheMaxAgeSeconds != nil, l.leaseSeconds < valid {
+            var maxAge = UInt64(cache.cacheMaxAgeSeconds ?? UInt32.max)
+            if let threshold = cache.cacheThreshold { maxAge = min(maxAge, UInt64(Double(valid) * threshold)) }
+            if UInt64(valid - l.leaseSeconds) <= maxAge { valid = l.leaseSeconds }
+        }
         var t1 = t.renewTimerSeconds, t2 = t.rebindTimerSeconds
         if t.calculateTeeTimes == true {
             t1 = t1 ?? UInt32(Double(valid) * (t.t1Percent ?? 0.5))

@@ -124,6 +124,8 @@ public final class World {
                 throw SimSetupError("server \(spec.name): \(error.message)")
             }
             let server = SimServer(index: i, spec: spec, config: config)
+            var allocatorRNG = SimRandom.stream(seed: seed, subsystem: 5, index: UInt64(i))
+            server.randomSeed = allocatorRNG.next()
             if case .shared(let name) = spec.storage {
                 if let db = databases.first(where: { $0.spec.name == name }) {
                     server.database = db

@@ -168,7 +168,11 @@ final class LogCatalogTests: XCTestCase {
             .reclaimed(address: a, declined: false, hardwareAddress: nil),
             .reclaimed(address: a, declined: true, hardwareAddress: nil), .flushed(count: 1),
             .leaseWriteFailed(client: c, address: a, reason: "disk full"), .leaseWriteFailed(client: nil, address: a, reason: "x"),
-            .leaseConflict(client: c, address: a, attempt: 1), .leaseConflict(client: nil, address: a, attempt: 2)]
+            .leaseConflict(client: c, address: a, attempt: 1), .leaseConflict(client: nil, address: a, attempt: 2),
+            .leaseReused(client: c, address: a, lifetimeSeconds: 1), .bootp(client: c, .query), .bootp(client: c, .pack),
+            .flexOption(client: c, .added(code: 66, value: [65])), .flexOption(client: c, .superseded(code: 66, value: [0])),
+            .flexOption(client: c, .removed(code: 66)), .flexOption(client: c, .skippedForClass(code: 66, className: "X")),
+            .flexOption(client: c, .failed("x"))]
         let events = drops.map { EngineEvent.dropped(client: c, reason: $0) } + naks.map { EngineEvent.nak(client: c, reason: $0) } + others
         events.forEach(mustBeSampled)
         return events
@@ -190,7 +194,11 @@ final class LogCatalogTests: XCTestCase {
             case .addressNotInSubnet, .addressInUse, .clientHoldsOtherAddress, .addressNotInPool, .noSubnet, .unknownClient: break
             }
         case .advertised, .allocated, .renewed, .released, .declined, .informed, .allocationFailed, .reclaimed, .flushed,
-             .leaseWriteFailed, .leaseConflict: break
+             .leaseWriteFailed, .leaseConflict, .leaseReused: break
+        case .bootp(_, let step):
+            switch step { case .query, .pack: break }
+        case .flexOption(_, let step):
+            switch step { case .added, .superseded, .removed, .skippedForClass, .failed: break }
         }
     }
 }

@@ -34,6 +34,10 @@ public struct Dhcp4Config: Sendable {
     public var ddns: DDNSSettings = DDNSSettings()
     /// Built-in hook switches named by `hooks-libraries` (library basename and its parameters).
     public var hooksLibraries: [HookLibrary] = []
+    /// What the built-in hooks named in `hooksLibraries` do, decoded from their parameters.
+    public var builtInHooks: BuiltInHooks4 = BuiltInHooks4()
+    /// Global `allocator`, `cache-threshold`, `cache-max-age`.
+    public var allocation: AllocationSettings = AllocationSettings(allocator: .iterative)
     /// `multi-threading`, decoded and validated; Kakapo serves packets on one thread.
     public var multiThreading: MultiThreadingConfig = MultiThreadingConfig()
     /// `hosts-database` or `hosts-databases`, decoded and validated; not used yet.
@@ -217,6 +221,8 @@ public struct Subnet4: Sendable, Equatable {
     public var requireClientClasses: [String] = []
     /// The index in `Dhcp4Config.sharedNetworks` of the network holding this subnet, if any.
     public var sharedNetwork: Int?
+    /// `allocator`, `cache-threshold`, `cache-max-age` set on this subnet.
+    public var allocation: AllocationSettings = AllocationSettings()
     public init(id: UInt32, prefix: IPv4Prefix) {
         self.id = id
         self.prefix = prefix

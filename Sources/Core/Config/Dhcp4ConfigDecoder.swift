@@ -81,6 +81,7 @@ extension Dhcp4Decoding {
             if try decodeTimer(member, into: &config.timers, scope: &scope) { continue }
             if try decodeGlobalScalar(member, into: &config) { continue }
             if try decodeDDNSKey(member, into: &config.ddns) { continue }
+            if try decodeAllocationKey(member, into: &config.allocation) { continue }
             if member.key == "subnet4" {
                 subnets = try decodeSubnets(member.value)
                 continue
@@ -130,7 +131,9 @@ extension Dhcp4Decoding {
         case "control-socket": config.controlSocket = try decodeControlSocket(member.value, path: "Dhcp4/control-socket")
         case "loggers": config.loggers = try decodeLoggers(member.value, path: "Dhcp4/loggers")
         case "dhcp-ddns": try decodeDhcpDdns(member.value, into: &config.ddns)
-        case "hooks-libraries": config.hooksLibraries = try decodeHooks(member.value)
+        case "hooks-libraries":
+            config.hooksLibraries = try decodeHooks(member.value)
+            config.builtInHooks = try decodeBuiltInHooks(config.hooksLibraries, member.value)
         case "compatibility": config.compatibility = try decodeCompatibility(member.value)
         case "reservations":
             config.reservations = try decodeReservations(member.value, path: "Dhcp4/reservations")

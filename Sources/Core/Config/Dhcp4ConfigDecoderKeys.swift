@@ -15,12 +15,9 @@ enum Dhcp4KeaKeys {
         "store-extended-info": .boolean,
         "statistic-default-sample-count": .integer,
         "statistic-default-sample-age": .integer,
-        "cache-threshold": .real,
-        "cache-max-age": .integer,
         "ip-reservations-unique": .boolean,
         "reservations-lookup-first": .boolean,
         "parked-packet-limit": .integer,
-        "allocator": .string,
         "offer-lifetime": .integer,
     ]
 
@@ -29,9 +26,6 @@ enum Dhcp4KeaKeys {
         "4o6-interface-id": .string,
         "4o6-subnet": .string,
         "store-extended-info": .boolean,
-        "cache-threshold": .real,
-        "cache-max-age": .integer,
-        "allocator": .string,
         "offer-lifetime": .integer,
         "ddns-send-updates": .boolean,
         "ddns-override-no-update": .boolean,
@@ -63,9 +57,10 @@ enum Dhcp4KeaKeys {
     static let builtInHooks: [BuiltInHook] = BuiltInHook.allCases
 
     /// Built-ins whose behaviour kakapo-dhcp4 has: the lease commands are always served;
-    /// stat-lease4-get exists when libdhcp_stat_cmds.so is named. Naming another built-in is
+    /// stat-lease4-get exists when libdhcp_stat_cmds.so is named; BOOTP and flexible options
+    /// are switched on by naming their libraries (`BuiltInHooks4`). Naming another built-in is
     /// accepted with a warning until it is implemented.
-    static let implementedHooks: Set<BuiltInHook> = [.leaseCommands, .statisticsCommands]
+    static let implementedHooks: Set<BuiltInHook> = [.leaseCommands, .statisticsCommands, .bootp, .flexibleOption]
 
     /// Keys decoded into `Dhcp4Config` that nothing acts on yet, by path, with what the
     /// operator gets instead. Whoever makes one of them work removes its row.

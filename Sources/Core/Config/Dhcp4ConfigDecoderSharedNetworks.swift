@@ -10,6 +10,8 @@ struct SharedNetworkDraft {
     var matchClientID: Bool?
     var bootFields = BootFields()
     var reservationModes = ReservationModes()
+    /// `allocator`, `cache-threshold`, `cache-max-age` (Dhcp4ConfigAllocation.swift).
+    var allocation = AllocationSettings()
     /// `relay`; nil when the network has none.
     var relayAddresses: [IPv4Address]?
     var interface: String?
@@ -20,9 +22,6 @@ extension Dhcp4KeaKeys {
     /// Kea 2.4's `shared_network_param` keys (dhcp4_parser.yy) that Kakapo sets aside.
     static let sharedNetworkIgnored: [String: KeaValueKind] = [
         "store-extended-info": .boolean,
-        "cache-threshold": .real,
-        "cache-max-age": .integer,
-        "allocator": .string,
         "offer-lifetime": .integer,
         "ddns-send-updates": .boolean,
         "ddns-override-no-update": .boolean,
@@ -74,6 +73,7 @@ extension Dhcp4Decoding {
             if try decodeTimer(member, into: &draft.timers, scope: &draft.timerScope) { continue }
             if try decodeBootField(member, into: &draft.bootFields) { continue }
             if try decodeReservationMode(member, into: &draft.reservationModes) { continue }
+            if try decodeAllocationKey(member, into: &draft.allocation) { continue }
             switch member.key {
             case "name": break
             case "subnet4": draft.subnets = try decodeSubnets(member.value, path: "\(path)/subnet4")
@@ -145,6 +145,7 @@ extension Dhcp4Decoding {
         subnet.matchClientID = subnet.matchClientID ?? network.matchClientID
         subnet.bootFields = subnet.bootFields.inheriting(from: network.bootFields)
         subnet.reservationModes = subnet.reservationModes.inheriting(from: network.reservationModes)
+        subnet.allocation = subnet.allocation.inheriting(from: network.allocation)
         if subnet.relayAddresses.isEmpty, let relay = network.relayAddresses { subnet.relayAddresses = relay }
         subnet.interface = subnet.interface ?? network.interface
     }

@@ -72,7 +72,8 @@ extension Dhcp4Engine {
         if let e = existing, let p = pool(of: e.address, in: subnet), !isReservedForAnother(e.address, x, subnet: subnet) {
             return .address(e.address, pool: p, existing: e)
         }
-        return nextFreeAddress(x, subnet: subnet).map { .address($0.0, pool: $0.1, existing: existing) } ?? .unavailable
+        // The subnet's allocator (iterative or random): Dhcp4Engine+Allocators.swift.
+        return allocateFree(x, subnet: subnet).map { .address($0.0, pool: $0.1, existing: existing) } ?? .unavailable
     }
 
     /// Kea's iterative allocator: walk the pools from the cursor, wrapping once. Bounded by the
@@ -112,6 +113,7 @@ extension Dhcp4Engine {
     /// Valid lifetime: the client's option 51 clamped to [min, max], else the configured value;
     /// a class's triplet, when the client has one, replaces the subnet's (`classLifetimes`).
     func validLifetime(_ x: Exchange, subnet: Subnet4) -> UInt32 {
+        if x.classes.contains("BOOTP") { return Self.bootpLifetime }  // Dhcp4Engine+Bootp.swift
         let t = classLifetimes(x) ?? subnet.timers.inheriting(from: config.timers)
         let valid = t.validLifetimeSeconds ?? 7200
         guard let asked = x.message.options.u32(DHCPv4Option.dhcpLeaseTime) else { return valid }

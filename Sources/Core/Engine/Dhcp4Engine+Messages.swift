@@ -61,6 +61,8 @@ extension Dhcp4Engine {
             drop(.noAddressAvailable, x.label, x.now, &effects)
         case .address(let a, let pool, let existing):
             let valid = validLifetime(x, subnet: subnet)
+            // Lease caching (cache-threshold, cache-max-age): Dhcp4Engine+LeaseReuse.swift.
+            if reuseCachedLease(a, pool: pool, valid: valid, x, subnet, &effects) { return }
             grant(a, pool: pool, existing: existing, valid: valid, x, subnet, &effects)
             send(reply(.ack, x, subnet: subnet, pool: pool, yiaddr: a, lifetime: valid), x, &effects)
         }

@@ -50,24 +50,35 @@ extension Dhcp4Engine {
             drop(.notARequest, label, now, &effects)
             return effects
         }
-        guard let typeLength = message.options.length(DHCPv4Option.dhcpMessageType) else {
-            stats.add(.pktUnknownReceived, now: now.wall)
-            drop(.noMessageType, label, now, &effects)
-            return effects
-        }
-        guard typeLength == 1, let rawType = message.options.u8(DHCPv4Option.dhcpMessageType) else {
-            // A message-type option of the wrong size is a malformed packet, as Kea counts it.
-            stats.add(.pktParseFailed, now: now.wall)
-            drop(.badMessageTypeLength(typeLength), label, now, &effects)
-            return effects
-        }
-        guard let type = DHCPv4MessageType(rawValue: rawType) else {
-            stats.add(.pktUnknownReceived, now: now.wall)
-            drop(.unsupportedMessageType(rawType), label, now, &effects)
-            return effects
+        // libdhcp_bootp.so (Dhcp4Engine+Bootp.swift): a BOOTP query is a DHCPREQUEST of class BOOTP.
+        let bootp = isBootpQuery(message)
+        var type = DHCPv4MessageType.request
+        if !bootp {
+            guard let typeLength = message.options.length(DHCPv4Option.dhcpMessageType) else {
+                stats.add(.pktUnknownReceived, now: now.wall)
+                drop(.noMessageType, label, now, &effects)
+                return effects
+            }
+            guard typeLength == 1, let rawType = message.options.u8(DHCPv4Option.dhcpMessageType) else {
+                // A message-type option of the wrong size is a malformed packet, as Kea counts it.
+                stats.add(.pktParseFailed, now: now.wall)
+                drop(.badMessageTypeLength(typeLength), label, now, &effects)
+                return effects
+            }
+            guard let t = DHCPv4MessageType(rawValue: rawType) else {
+                stats.add(.pktUnknownReceived, now: now.wall)
+                drop(.unsupportedMessageType(rawType), label, now, &effects)
+                return effects
+            }
+            type = t
         }
         countReceived(type, now: now.wall)
         var x = Exchange(message: message, datagram: d, type: type, label: label, subnet: nil, now: now)
+        // libdhcp_bootp.so's class comes before classification (its buffer4_receive callout).
+        if bootp {
+            x.classes.insert("BOOTP")
+            effects.events.append(.bootp(client: label, .query))
+        }
         // Classes first (subnet guards use them), then the subnet, then the host-lookup classes.
         guard classifyAndSelectSubnet(&x, &effects) else { return effects }
         decide(x, &effects)

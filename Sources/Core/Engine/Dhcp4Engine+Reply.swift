@@ -117,9 +117,12 @@ extension Dhcp4Engine {
     /// ciaddr (RFC 2131 §4.3.5, relayed or not, giaddr cleared); else to the relay (giaddr);
     /// else to ciaddr (a NAK too); else a NAK by broadcast; else by broadcast when the client
     /// asked; else by link-layer unicast to chaddr.
-    mutating func send(_ r: DHCPv4Message, _ x: Exchange, _ effects: inout Effects4) {
+    mutating func send(_ reply: DHCPv4Message, _ x: Exchange, _ effects: inout Effects4) {
+        // The built-in hooks' pkt4_send: flexible options, then BOOTP's clean-up.
+        var r = reply
+        applyFlexOptions(&r, x, &effects)
+        finishBootpReply(&r, x, &effects)
         let m = x.message
-        var r = r
         let type = r.messageType
         var dest = IPv4Address.broadcast
         var port: UInt16 = 68

@@ -88,7 +88,7 @@ extension Dhcp4Engine {
         }
         let start = preferredSubnet(network, home, among: subnets)
         for s in rotated(subnets, to: start.id) {
-            if let (a, p) = nextFreeAddress(x, subnet: s) {
+            if let (a, p) = allocateFree(x, subnet: s) {
                 preferredSubnets[network] = s.id
                 return (.address(a, pool: p, existing: existing), s)
             }

@@ -10,6 +10,8 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     /// Per shared network (index in `config.sharedNetworks`), the subnet where a free address
     /// was last found: Kea's preferred subnet, where the next search starts.
     var preferredSubnets: [Int: UInt32] = [:]
+    /// The random allocator's generator, seeded by the shell (`seedRandomness`).
+    var random = EngineRandom(seed: 0)
     var subnetIndex: [UInt32: Int] = [:]
     var nextReclaim: MonotonicInstant?
     var nextFlush: MonotonicInstant?

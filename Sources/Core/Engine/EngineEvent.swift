@@ -116,13 +116,21 @@ public enum EngineEvent: Sendable, Equatable {
     /// Another server wrote the row at `address` first; the proposal was rolled back and the
     /// exchange decided again (attempt `attempt` lost).
     case leaseConflict(client: ClientLabel?, address: IPv4Address, attempt: Int)
+    /// A renewal was answered from the lease as it stands (lease caching): nothing written.
+    case leaseReused(client: ClientLabel, address: IPv4Address, lifetimeSeconds: UInt32)
+    /// libdhcp_bootp.so's steps (`Dhcp4Engine+Bootp`).
+    case bootp(client: ClientLabel, BootpStep)
+    /// libdhcp_flex_option.so's steps on a reply (`Dhcp4Engine+FlexOption`).
+    case flexOption(client: ClientLabel, FlexOptionStep)
 
     /// The event's log severity, known without formatting its text (the packet path checks
     /// this first, so a quiet logger costs no string building). Kea's severity for the message
     /// `logLine` uses; `LogCatalog` holds the same and a test keeps the three in step.
     public var severity: Severity {
         switch self {
-        case .advertised, .allocated, .renewed, .released, .declined: .info
+        case .advertised, .allocated, .renewed, .released, .declined, .leaseReused: .info
+        case .flexOption(_, .failed): .error
+        case .bootp, .flexOption: .debug
         case .reclaimed(_, let declined, _) where declined: .info
         case .allocationFailed, .dropped(_, .declineNoLease), .dropped(_, .declineWrongClient): .warn
         case .nak(_, .noSubnet), .leaseWriteFailed: .error
@@ -210,9 +218,50 @@ public enum EngineEvent: Sendable, Equatable {
             ("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE", .debug, "successfully deleted \(n) expired-reclaimed leases")
         case .leaseWriteFailed(let c, let a, let r):
             ("ALLOC_ENGINE_V4_ALLOC_ERROR", .error, "\(c.map { "\($0)" } ?? "lease store"): error during attempt to allocate an IPv4 address: writing the lease for \(a) failed (\(r)); nothing was sent")
+        case .leaseReused(let c, let a, let t):
+            ("DHCP4_LEASE_REUSE", .info, "\(c): lease \(a) has been reused for \(t) seconds")
+        case .bootp(let c, .query):
+            ("BOOTP_BOOTP_QUERY", .debug, "recognized a BOOTP query: \(c)")
+        case .bootp(let c, .pack):
+            ("BOOTP_PACKET_PACK", .debug, "preparing on-wire format of the packet to be sent: \(c)")
+        case .flexOption(_, .added(let code, let value)):
+            ("FLEX_OPTION_PROCESS_ADD", .debug, "Added the option code \(code) with value \(FlexOptionStep.text(value))")
+        case .flexOption(_, .superseded(let code, let value)):
+            ("FLEX_OPTION_PROCESS_SUPERSEDE", .debug, "Supersedes the value of option code \(code) by \(FlexOptionStep.text(value))")
+        case .flexOption(_, .removed(let code)):
+            ("FLEX_OPTION_PROCESS_REMOVE", .debug, "Removed option code \(code)")
+        case .flexOption(_, .skippedForClass(let code, let name)):
+            ("FLEX_OPTION_PROCESS_CLIENT_CLASS", .debug, "Skip processing of the option code \(code) for class '\(name)'")
+        case .flexOption(let c, .failed(let reason)):
+            ("FLEX_OPTION_PROCESS_ERROR", .error, "An error occurred processing query \(c): \(reason)")
         case .leaseConflict(let c, let a, let n):
             ("KAKAPO_LEASE4_CONFLICT", .debug, "\(c.map { "\($0)" } ?? "lease store"): lease \(a) was changed by another server first (attempt \(n)); deciding again")
         }
+    }
+}
+
+/// What libdhcp_bootp.so logs for a packet.
+public enum BootpStep: Sendable, Equatable {
+    /// A BOOTREQUEST without option 53 was taken as a DHCPREQUEST of class BOOTP.
+    case query
+    /// The BOOTREPLY is being encoded (DHCP-only options removed, padded to 300 octets).
+    case pack
+}
+
+/// What libdhcp_flex_option.so did to a reply.
+public enum FlexOptionStep: Sendable, Equatable {
+    case added(code: UInt8, value: [UInt8])
+    case superseded(code: UInt8, value: [UInt8])
+    case removed(code: UInt8)
+    /// The entry's `client-class` is not among the query's classes.
+    case skippedForClass(code: UInt8, className: String)
+    /// An expression could not be evaluated or a csv-format value not encoded.
+    case failed(String)
+
+    /// A value as the log shows it: printable text as it is, other bytes in hex.
+    static func text(_ value: [UInt8]) -> String {
+        if value.allSatisfy({ $0 >= 32 && $0 < 127 }) { return "'" + String(decoding: value, as: UTF8.self) + "'" }
+        return "0x" + value.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
     }
 }
 

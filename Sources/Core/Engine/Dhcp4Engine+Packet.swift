@@ -189,6 +189,6 @@ extension Dhcp4Engine {
         if x.datagram.interface.addresses.contains(where: { $0.address == .v4(sid) }) { return true }
         if localAddresses.contains(sid) { return true }
         let configured = config.optionData + (x.subnet?.optionData ?? [])
-        return configured.contains { $0.code == DHCPv4Option.dhcpServerIdentifier.code && $0.payload == sid.bytes }
+        return configured.contains { $0.code == DHCPv4Option.dhcpServerIdentifier.code && $0.enterprise == nil && $0.payload == sid.bytes }
     }
 }

@@ -126,6 +126,15 @@ final class VendorOptionTests: XCTestCase {
         XCTAssertNil(try offer(c, []).options[125])
     }
 
+    /// Goal: the client's vendors are read block by block up to a truncated one: a complete
+    /// first block still names its vendor, a block cut short names none.
+    func testTruncatedClientBlocksAreIgnored() throws {
+        let c = try config(Self.defs + Self.data)
+        let cut = try offer(c, [(125, Self.block(1234, []) + Self.be32(5678) + [9, 1])])
+        XCTAssertEqual(cut.options[125], Self.block1234)
+        XCTAssertNil(try offer(c, [(124, Self.be32(5678) + [4, 1, 2])]).options[125])
+    }
+
     /// Goal: a client naming two vendors gets both blocks, in ascending enterprise order, when
     /// the configuration declares no 125 entry of its own (Kea's second step).
     func testTwoSignalledVendorsGetTwoBlocksInAscendingOrder() throws {

@@ -347,3 +347,96 @@ final class VendorClassOptionDataTests: XCTestCase {
         }
     }
 }
+
+/// A client class's own `option-def` for option 43 (or a private code), as in forge's
+/// `test_v4_options_vendor_encapsulated_*` cases: the class's option-data is encoded with it,
+/// the global table is untouched, and other codes are refused with Kea's reason.
+final class ClassOptionDefTests: XCTestCase {
+    /// Decodes one class body (`option-def` and `option-data`) after the global `option-def`s.
+    func decodeClass(_ body: String, globalDefs: String = "[]") throws -> (options: [ConfiguredOption], table: OptionTable) {
+        var decoding = Dhcp4Decoding(optionEncoder: { spec, table in try OptionDataEncoder.encode(spec, table: table) })
+        let globals = try KeaJSON.parse("{ \"option-def\": \(globalDefs) }", file: "g.conf", include: { _ in "" })
+        try decoding.decodeOptionDefinitions(try XCTUnwrap(globals.members?.first?.value))
+        let root = try KeaJSON.parse("{ \(body) }", file: "c.conf", include: { _ in "" })
+        let members = try XCTUnwrap(root.members)
+        let options = try decoding.decodeClassOptions(definitions: members.first { $0.key == "option-def" }?.value,
+                                                      data: members.first { $0.key == "option-data" }?.value,
+                                                      path: "Dhcp4/client-classes[0]")
+        return (options, decoding.optionTable)
+    }
+
+    /// Goal: 43 redefined by a class as a string, as an address, and as a container of the
+    /// class's own space gives forge's bytes; the decode's table keeps the last-resort 43.
+    func testClassRedefinesOption43() throws {
+        let mitel = try decodeClass("""
+            "option-def": [ { "name": "vendor-encapsulated-options", "code": 43, "type": "string" } ],
+            "option-data": [ { "name": "vendor-encapsulated-options", "data": "id:ipphone.mitel.com;sw_tftp=11.11.11.11" } ]
+            """)
+        XCTAssertEqual(mitel.options, [ConfiguredOption(code: 43, payload: Array("id:ipphone.mitel.com;sw_tftp=11.11.11.11".utf8))])
+        XCTAssertEqual(mitel.table.definition(.dhcp4(43))?.encapsulatedSpace, .vendorEncapsulatedOptions)
+        XCTAssertEqual(mitel.table.origin(of: .dhcp4(43)), .fallback)
+
+        let unifi = try decodeClass("""
+            "option-def": [ { "name": "vendor-encapsulated-options", "type": "ipv4-address", "code": 43 } ],
+            "option-data": [ { "name": "vendor-encapsulated-options", "data": "192.0.2.11" } ]
+            """)
+        XCTAssertEqual(unifi.options.map(\.payload), [[0xC0, 0, 2, 0x0B]])
+
+        // The space's own definitions are global (Kea: a class defines 43 only), as in forge's
+        // iPXE/APC case.
+        let apc = try decodeClass("""
+            "option-def": [ { "name": "vendor-encapsulated-options", "code": 43, "type": "empty", "encapsulate": "APC" } ],
+            "option-data": [ { "name": "cookie", "space": "APC", "data": "1APC" },
+                             { "name": "vendor-encapsulated-options" } ]
+            """, globalDefs: """
+            [ { "name": "cookie", "code": 1, "space": "APC", "type": "string" } ]
+            """)
+        XCTAssertEqual(apc.options, [ConfiguredOption(code: 43, payload: [1, 4] + Array("1APC".utf8))])
+    }
+
+    /// Goal: a class may shadow a global definition of a private code for its own data.
+    func testClassShadowsAGlobalPrivateDefinition() throws {
+        let c = try decodeClass("""
+            "option-def": [ { "name": "private-x", "code": 230, "type": "uint16" } ],
+            "option-data": [ { "code": 230, "data": "513" } ]
+            """, globalDefs: """
+            [ { "name": "private-x", "code": 230, "type": "string" } ]
+            """)
+        XCTAssertEqual(c.options.map(\.payload), [[2, 1]])
+        XCTAssertEqual(c.table.definition(.dhcp4(230))?.type, .string)
+    }
+
+    /// Goal: other codes, other spaces and duplicates are refused with Kea's reasons.
+    func testClassDefinitionsOutsideKeasListAreRefused() {
+        func failure(_ body: String) -> String? {
+            do { _ = try decodeClass(body); return nil } catch { return (error as? ConfigError)?.message }
+        }
+        XCTAssertEqual(failure("""
+            "option-def": [ { "name": "my-vci", "code": 60, "type": "string" } ]
+            """), "Not allowed option definition for code '60' in space 'dhcp4' (c.conf:1:19)")
+        XCTAssertEqual(failure("""
+            "option-def": [ { "name": "sub", "code": 1, "space": "APC", "type": "string" } ]
+            """), "Not allowed option definition for code '1' in space 'APC' (c.conf:1:19)")
+        XCTAssertEqual(failure("""
+            "option-def": [ { "name": "a", "code": 230, "type": "string" }, { "name": "b", "code": 230, "type": "string" } ]
+            """), "option definition with code '230' already exists in option space 'dhcp4' (c.conf:1:67)")
+    }
+
+    /// Goal: a class layer's 43 reaches the reply. A class named `ALL` (every packet's class)
+    /// stands in for a class chosen by option 60 until client classes are wired.
+    func testClassOption43ReachesTheReply() throws {
+        let c = try decodeClass("""
+            "option-def": [ { "name": "vendor-encapsulated-options", "code": 43, "type": "ipv4-address" } ],
+            "option-data": [ { "name": "vendor-encapsulated-options", "data": "192.0.2.11" } ]
+            """)
+        var config = EngineHarness.config()
+        var all = ClientClass4(name: "ALL")
+        all.optionData = c.options
+        config.clientClasses = [all]
+        var h = EngineHarness(config: config)
+        let reply = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [
+            (DHCPv4Option.dhcpParameterRequestList.code, [43]),
+            (DHCPv4Option.vendorClassIdentifier.code, Array("ubnt".utf8))])).replies.first)
+        XCTAssertEqual(reply.options[43], [0xC0, 0, 2, 0x0B])
+    }
+}

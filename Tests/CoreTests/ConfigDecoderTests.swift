@@ -197,11 +197,11 @@ final class ConfigDecoderTests: XCTestCase {
     func testKeaKnownKeysAreRecordedAsIgnored() throws {
         let config = try decode(dhcp4("""
             "multi-threading": { "enable-multi-threading": false }, "server-tag": "a",
-            "subnet4": [ { "subnet": "198.51.100.0/24", "client-class": "x" } ],
+            "subnet4": [ { "subnet": "198.51.100.0/24", "4o6-interface": "x" } ],
             "lease-database": { "type": "memfile", "host": "db" }
             """))
         XCTAssertEqual(config.ignoredKeys.map(\.path),
-                       ["Dhcp4/multi-threading", "Dhcp4/server-tag", "Dhcp4/subnet4[0]/client-class", "Dhcp4/lease-database/host"])
+                       ["Dhcp4/multi-threading", "Dhcp4/server-tag", "Dhcp4/subnet4[0]/4o6-interface", "Dhcp4/lease-database/host"])
         XCTAssertEqual(config.ignoredKeys.first?.position, SourcePosition(file: "t.json", line: 1, column: 14))
         XCTAssertEqual(decodeError(dhcp4("\"server-tag\": 1")),
                        "t.json:1.28: syntax error, unexpected integer, expecting constant string")

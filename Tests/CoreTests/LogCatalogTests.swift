@@ -156,9 +156,9 @@ final class LogCatalogTests: XCTestCase {
             .unsupportedMessageType(2), .unsupportedMessageType(99), .notForThisServer(a), .noSubnet,
             .initRebootUnknownClient(a), .noAddressAvailable, .releaseNoLease(a), .declineNoLease(a),
             .releaseWrongClient(mismatch), .declineWrongClient(mismatch),
-            .missingRequestedAddress, .leaseStoreFailed, .leaseStoreConflict]
+            .missingRequestedAddress, .leaseStoreFailed, .leaseStoreConflict, .dropClass]
         let naks: [NakReason] = [.addressNotInSubnet(a), .addressInUse(a), .clientHoldsOtherAddress(requested: a, held: b),
-                                 .addressNotInPool(a), .noSubnet(a)]
+                                 .addressNotInPool(a), .noSubnet(a), .noSubnet(nil), .unknownClient(a)]
         let others: [EngineEvent] = [
             .advertised(client: c, address: a), .allocated(client: c, address: a, lifetimeSeconds: 1),
             .renewed(client: c, address: a, lifetimeSeconds: 1), .released(client: c, address: a),
@@ -183,11 +183,11 @@ final class LogCatalogTests: XCTestCase {
             case .parseFailed, .notARequest, .noMessageType, .badMessageTypeLength, .unsupportedMessageType,
                  .notForThisServer, .noSubnet, .initRebootUnknownClient, .noAddressAvailable, .releaseNoLease,
                  .releaseWrongClient, .declineNoLease, .declineWrongClient, .missingRequestedAddress,
-                 .leaseStoreFailed, .leaseStoreConflict: break
+                 .leaseStoreFailed, .leaseStoreConflict, .dropClass: break
             }
         case .nak(_, let r):
             switch r {
-            case .addressNotInSubnet, .addressInUse, .clientHoldsOtherAddress, .addressNotInPool, .noSubnet: break
+            case .addressNotInSubnet, .addressInUse, .clientHoldsOtherAddress, .addressNotInPool, .noSubnet, .unknownClient: break
             }
         case .advertised, .allocated, .renewed, .released, .declined, .informed, .allocationFailed, .reclaimed, .flushed,
              .leaseWriteFailed, .leaseConflict: break

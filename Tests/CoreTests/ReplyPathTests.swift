@@ -73,32 +73,114 @@ final class ReplyPathTests: XCTestCase {
         XCTAssertEqual(out.destination, .v4(d.ciaddr))
     }
 
-    /// A NAK without a relay is still broadcast.
-    func testNakIsBroadcast() throws {
-        var h = EngineHarness()
+    /// A NAK without a relay or ciaddr is an IP broadcast; read from a raw socket, its frame
+    /// goes to the request frame's source, as Kea's packet filter writes it.
+    func testNakIsBroadcastInAFrameToTheSource() throws {
+        var c = EngineHarness.config()
+        c.authoritative = true
+        var h = EngineHarness(config: c)
         let clientMAC = EngineHarness.mac(9)
         let req = EngineHarness.message(.request, mac: clientMAC, options: [
             (DHCPv4Option.dhcpRequestedAddress.code, IPv4Address(198, 51, 100, 9).bytes)])
         let e = h.engine.handle(datagram: datagram(req, source: .zero, destination: .broadcast, linkLayer: clientMAC), now: h.now)
-        XCTAssertEqual(try DHCPv4Message.decode(XCTUnwrap(e.datagrams.first).bytes).get().messageType, .nak)
-        XCTAssertEqual(e.datagrams.first?.delivery, .broadcast)
+        let out = try XCTUnwrap(e.datagrams.first)
+        XCTAssertEqual(try DHCPv4Message.decode(out.bytes).get().messageType, .nak)
+        XCTAssertEqual(out.destination, .v4(.broadcast))
+        XCTAssertEqual(out.delivery, .linkLayerUnicast(hardwareAddress: clientMAC))
+        // From the UDP socket (no frame source): plain broadcast.
+        let udp = h.engine.handle(datagram: datagram(req, source: .zero, destination: .broadcast, linkLayer: nil), now: h.now)
+        XCTAssertEqual(udp.datagrams.first?.delivery, .broadcast)
+    }
+
+    /// A NAK to a RENEWING client (ciaddr, no relay) goes to ciaddr, as Kea's adjustRemoteAddr.
+    func testNakToRenewingClientGoesToCiaddr() throws {
+        var h = EngineHarness()
+        let mine = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1))).yiaddr
+        _ = try XCTUnwrap(h.dora(mac: EngineHarness.mac(2), xid: 7))
+        // Client 2 renews client 1's address: refused, answered at its ciaddr.
+        var renew = EngineHarness.message(.request, mac: EngineHarness.mac(2), xid: 8)
+        renew.ciaddr = mine
+        let e = h.engine.handle(datagram: datagram(renew, source: mine, destination: IPv4Address(192, 0, 2, 1), linkLayer: EngineHarness.mac(2)), now: h.now)
+        let out = try XCTUnwrap(e.datagrams.first)
+        XCTAssertEqual(try DHCPv4Message.decode(out.bytes).get().messageType, .nak)
+        XCTAssertEqual(out.destination, .v4(mine))
+    }
+
+    /// A relayed INFORM with ciaddr is answered to ciaddr (RFC 2131 §4.3.5) with giaddr cleared,
+    /// and carries no subnet mask unless one is configured (Kea adds it only with a lease).
+    func testRelayedInformWithCiaddrGoesToTheClient() throws {
+        var h = EngineHarness(config: relayConfig())
+        let client = IPv4Address(198, 51, 100, 73)
+        var inform = EngineHarness.message(.inform, mac: EngineHarness.mac(3))
+        inform.ciaddr = client
+        inform.giaddr = IPv4Address(198, 51, 100, 1)
+        inform.hops = 1
+        let e = h.engine.handle(datagram: datagram(inform, source: inform.giaddr, destination: IPv4Address(192, 0, 2, 1), linkLayer: Self.relayMAC), now: h.now)
+        let out = try XCTUnwrap(e.datagrams.first)
+        let reply = try DHCPv4Message.decode(out.bytes).get()
+        XCTAssertEqual(out.destination, .v4(client))
+        XCTAssertEqual(out.destinationPort, 68)
+        XCTAssertEqual(reply.giaddr, .zero)
+        XCTAssertEqual(reply.hops, 1)
+        XCTAssertNil(reply.options[DHCPv4Option.subnetMask])
+    }
+
+    /// An INFORM whose ciaddr is in no subnet gets no subnet's options: Kea selects by ciaddr
+    /// alone, with no fallback to the receiving interface.
+    func testInformFromUnknownNetworkIsNotAnsweredFromTheInterfaceSubnet() {
+        var h = EngineHarness()
+        var inform = EngineHarness.message(.inform, mac: EngineHarness.mac(4))
+        inform.ciaddr = IPv4Address(203, 0, 113, 74)
+        let e = h.engine.handle(datagram: datagram(inform, source: inform.ciaddr, destination: IPv4Address(192, 0, 2, 1), linkLayer: EngineHarness.mac(4)), now: h.now)
+        XCTAssertTrue(e.datagrams.isEmpty)
+    }
+
+    /// Option 82 is echoed from any request that carries it, relayed or not; option 118 too.
+    func testAgentOptionsAndSubnetSelectionAreEchoed() throws {
+        var h = EngineHarness()
+        let rai: [UInt8] = [1, 3, 0x61, 0x62, 0x63]
+        let (replies, _) = h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(5), options: [
+            (DHCPv4Option.dhcpAgentOptions.code, rai),
+            (DHCPv4Option.subnetSelection.code, IPv4Address(192, 0, 2, 0).bytes)]))
+        let offer = try XCTUnwrap(replies.first)
+        XCTAssertEqual(offer.options[DHCPv4Option.dhcpAgentOptions], rai)
+        XCTAssertEqual(offer.options[DHCPv4Option.subnetSelection], IPv4Address(192, 0, 2, 0).bytes)
     }
 }
 
-/// RFC 5107: a relay that inserts server-id-override (option 82 sub-option 11) is named as
-/// the server identifier in the reply, so the client sends its renewals to the relay; the
-/// reply's IP source stays the server's own address.
+/// RFC 5107: a REQUEST naming the relay's server-id-override (option 82 sub-option 11) as its
+/// server identifier is for this server. As in Kea (2.2 to 2.6), the reply's option 54 names
+/// the server's own address; the override only decides acceptance.
 final class ServerIDOverrideReplyTests: XCTestCase {
-    func testReplyCarriesTheOverrideAsServerIdentifier() throws {
+    func testReplyNamesTheServerItselfAndTheOverrideIsAccepted() throws {
         var h = EngineHarness()
         let override = IPv4Address(192, 0, 2, 254)
-        var d = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [
-            (DHCPv4Option.dhcpAgentOptions.code, [11, 4] + override.bytes)])
+        let rai: [UInt8] = [11, 4] + override.bytes
+        var d = EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(DHCPv4Option.dhcpAgentOptions.code, rai)])
         d.giaddr = IPv4Address(192, 0, 2, 254)
         let (replies, effects) = h.send(d)
-        XCTAssertEqual(try XCTUnwrap(replies.first).serverIdentifier, override)
+        let offer = try XCTUnwrap(replies.first)
+        XCTAssertEqual(offer.serverIdentifier, IPv4Address(192, 0, 2, 1))
         XCTAssertEqual(effects.datagrams.first?.source, .v4(IPv4Address(192, 0, 2, 1)))
-        let plain = h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(2), xid: 9)).replies.first
-        XCTAssertEqual(plain?.serverIdentifier, IPv4Address(192, 0, 2, 1))
+        var req = EngineHarness.message(.request, mac: EngineHarness.mac(1), options: [
+            (DHCPv4Option.dhcpAgentOptions.code, rai),
+            (DHCPv4Option.dhcpServerIdentifier.code, override.bytes),
+            (DHCPv4Option.dhcpRequestedAddress.code, offer.yiaddr.bytes)])
+        req.giaddr = d.giaddr
+        XCTAssertEqual(h.send(req).replies.first?.messageType, .ack)
+    }
+}
+
+/// A configured `dhcp-server-identifier` (option 54) is what replies name, and a REQUEST
+/// naming it is accepted (Kea's ARM: the server identifier can be set per subnet).
+final class ConfiguredServerIdentifierTests: XCTestCase {
+    func testSubnetOption54IsTheServerIdentifier() throws {
+        var c = EngineHarness.config()
+        let sid = IPv4Address(192, 0, 2, 200)
+        c.subnets[0].optionData.append(ConfiguredOption(code: 54, payload: sid.bytes))
+        var h = EngineHarness(config: c)
+        let ack = try XCTUnwrap(h.dora(mac: EngineHarness.mac(1)))
+        XCTAssertEqual(ack.messageType, .ack)
+        XCTAssertEqual(ack.serverIdentifier, sid)
     }
 }

@@ -71,6 +71,7 @@ extension Dhcp4Decoding {
         var config = Dhcp4Config()
         var scope = TimerScope(name: "Dhcp4", position: node.position)
         var subnets: [SubnetDraft] = []
+        var networks: [SharedNetworkDraft] = []
         // As Kea: definitions first, wherever they sit, so that every option-data can use them.
         if let definitions = try object(node).first(where: { $0.key == "option-def" }) {
             try decodeOptionDefinitions(definitions.value)
@@ -84,6 +85,10 @@ extension Dhcp4Decoding {
                 subnets = try decodeSubnets(member.value)
                 continue
             }
+            if member.key == "shared-networks" {
+                networks = try decodeSharedNetworks(member.value)
+                continue
+            }
             if try decodeGlobalSection(member, into: &config) { continue }
             if try annotation(member) { continue }
             try other(member, context: "Dhcp4", path: "Dhcp4", ignorable: Dhcp4KeaKeys.globalIgnored)
@@ -92,7 +97,7 @@ extension Dhcp4Decoding {
         try applyReservationMode(node, into: &config.reservationModes)
         config.timers = config.timers.inheriting(from: LeaseTimers.globalDefaults)
         try validateTimers(config.timers, scope: scope, prefix: "")
-        config.subnets = try finishSubnets(subnets, global: config.timers)
+        try finishSharedNetworks(networks, topLevel: subnets, into: &config)
         return config
     }
 
@@ -121,6 +126,7 @@ extension Dhcp4Decoding {
         case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases(member.value)
         case "option-data": config.optionData = try decodeOptionData(member.value, path: "Dhcp4/option-data")
         case "option-def": break  // Decoded before the other keys, into the option table.
+        case "client-classes": config.clientClasses = try decodeClientClasses(member.value, path: "Dhcp4/client-classes")
         case "control-socket": config.controlSocket = try decodeControlSocket(member.value, path: "Dhcp4/control-socket")
         case "loggers": config.loggers = try decodeLoggers(member.value, path: "Dhcp4/loggers")
         case "dhcp-ddns": try decodeDhcpDdns(member.value, into: &config.ddns)

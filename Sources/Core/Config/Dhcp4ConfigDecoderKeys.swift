@@ -7,8 +7,6 @@
 /// listed in `simple_parser4.cc`. `notActedOn` lists keys that are decoded but not used yet.
 enum Dhcp4KeaKeys {
     static let globalIgnored: [String: KeaValueKind] = [
-        "shared-networks": .list,
-        "client-classes": .list,
         "dhcp4o6-port": .integer,
         "dhcp-queue-control": .map,
         "sanity-checks": .map,
@@ -27,8 +25,6 @@ enum Dhcp4KeaKeys {
     ]
 
     static let subnetIgnored: [String: KeaValueKind] = [
-        "client-class": .string,
-        "require-client-classes": .list,
         "4o6-interface": .string,
         "4o6-interface-id": .string,
         "4o6-subnet": .string,
@@ -50,10 +46,7 @@ enum Dhcp4KeaKeys {
         "ddns-ttl-percent": .real,
     ]
 
-    static let poolIgnored: [String: KeaValueKind] = [
-        "client-class": .string,
-        "require-client-classes": .list,
-    ]
+    static let poolIgnored: [String: KeaValueKind] = [:]
 
     /// Old spellings inside `dhcp-ddns` that Kea 2.x still parses (moved to global ddns-* keys).
     static let dhcpDdnsIgnored: [String: KeaValueKind] = [
@@ -85,8 +78,6 @@ enum Dhcp4KeaKeys {
             "Dhcp4/interfaces-config/service-sockets-max-retries": "sockets are not retried",
             "Dhcp4/expired-leases-processing/max-reclaim-time": "a reclamation cycle is bounded by max-reclaim-leases only",
             "Dhcp4/expired-leases-processing/unwarned-reclaim-cycles": "no warning about leases left unreclaimed",
-            "Dhcp4/early-global-reservations-lookup":
-                "reservations assign no client classes yet, so looking global ones up early changes nothing",
             "Dhcp4/compatibility/lenient-option-parsing":
                 "Kakapo does not parse the domain name in option 81, so a malformed FQDN option never drops a packet either way",
         ]

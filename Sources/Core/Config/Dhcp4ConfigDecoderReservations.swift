@@ -35,9 +35,7 @@ extension Dhcp4Decoding {
                 let h = try string(member.value)
                 r.hostname = h.isEmpty ? nil : h
             case "option-data": r.optionData = try decodeOptionData(member.value, path: "\(path)/option-data")
-            case "client-classes":
-                _ = try array(member.value)
-                setAside("\(path)/client-classes", at: member.value.position)
+            case "client-classes": r.clientClasses = try decodeClassNames(member)
             default:
                 if try annotation(member) { continue }
                 throw ConfigError.semantic(.unknownKey, "got unexpected keyword \"\(member.key)\" in reservations map.", at: member.value.position)

@@ -8,14 +8,16 @@ struct PoolDraft {
 struct SubnetDraft {
     var subnet: Subnet4
     var timerScope: TimerScope
+    /// Where the entry sits (`Dhcp4/subnet4[0]`), for warnings.
+    var path: String
 }
 
 /// `subnet4` entries, their pools and relays.
 extension Dhcp4Decoding {
-    mutating func decodeSubnets(_ node: JSONNode) throws(ConfigError) -> [SubnetDraft] {
+    mutating func decodeSubnets(_ node: JSONNode, path: String = "Dhcp4/subnet4") throws(ConfigError) -> [SubnetDraft] {
         var drafts: [SubnetDraft] = []
         for (index, entry) in try array(node).enumerated() {
-            drafts.append(try decodeSubnet(entry, path: "Dhcp4/subnet4[\(index)]"))
+            drafts.append(try decodeSubnet(entry, path: "\(path)[\(index)]"))
         }
         return drafts
     }
@@ -26,8 +28,8 @@ extension Dhcp4Decoding {
     mutating func finishSubnets(_ drafts: [SubnetDraft], global: LeaseTimers) throws(ConfigError) -> [Subnet4] {
         var subnets: [Subnet4] = []
         var nextID: UInt32 = 1
-        for (index, draft) in drafts.enumerated() {
-            warnRenewAfterRebind(draft, path: "Dhcp4/subnet4[\(index)]")
+        for draft in drafts {
+            warnRenewAfterRebind(draft, path: draft.path)
             var subnet = draft.subnet
             let position = draft.timerScope.position
             try validateTimers(subnet.timers.inheriting(from: global), scope: draft.timerScope,
@@ -67,6 +69,8 @@ extension Dhcp4Decoding {
             case "authoritative": draft.authoritative = try bool(member.value)
             case "match-client-id": draft.matchClientID = try bool(member.value)
             case "reservations": draft.reservations = try decodeReservations(member.value, path: "\(path)/reservations")
+            case "client-class": draft.clientClass = try decodeClientClassGuard(member)
+            case "require-client-classes": draft.requireClientClasses = try decodeClassNames(member)
             default:
                 if try annotation(member) { continue }
                 try other(member, context: "subnet4", path: path, ignorable: Dhcp4KeaKeys.subnetIgnored)
@@ -76,7 +80,7 @@ extension Dhcp4Decoding {
         draft.prefix = try subnetPrefix(try require("subnet", in: node, context: "subnet4"))
         draft.pools = try checkPools(pools, in: draft.prefix)
         try checkReservations(draft, at: node.position)
-        return SubnetDraft(subnet: draft, timerScope: scope)
+        return SubnetDraft(subnet: draft, timerScope: scope, path: path)
     }
 
     /// "192.0.2.0/24", spaces allowed as in Kea; host bits are cleared.
@@ -103,11 +107,15 @@ extension Dhcp4Decoding {
         for (index, entry) in try array(node).enumerated() {
             var poolID: UInt32 = 0
             var options: [ConfiguredOption] = []
+            var clientClass: String?
+            var required: [String] = []
             for member in try object(entry) {
                 switch member.key {
                 case "pool": _ = try string(member.value)
                 case "pool-id": poolID = try uint32(member)
                 case "option-data": options = try decodeOptionData(member.value, path: "\(path)[\(index)]/option-data")
+                case "client-class": clientClass = try decodeClientClassGuard(member)
+                case "require-client-classes": required = try decodeClassNames(member)
                 default:
                     if try annotation(member) { continue }
                     try other(member, context: "pools", path: "\(path)[\(index)]", ignorable: Dhcp4KeaKeys.poolIgnored)
@@ -115,7 +123,9 @@ extension Dhcp4Decoding {
             }
             let poolMember = try require("pool", in: entry, context: "pools")
             let (first, last) = try poolRange(poolMember.value)
-            let pool = Pool4(first: first, last: last, poolID: poolID, optionData: options)
+            var pool = Pool4(first: first, last: last, poolID: poolID, optionData: options)
+            pool.clientClass = clientClass
+            pool.requireClientClasses = required
             pools.append(PoolDraft(pool: pool, position: poolMember.value.position))
         }
         return pools
@@ -170,7 +180,7 @@ extension Dhcp4Decoding {
     }
 
     /// `relay`: `ip-addresses` (a list), or the older single `ip-address`, not both.
-    private mutating func decodeRelay(_ node: JSONNode) throws(ConfigError) -> [IPv4Address] {
+    mutating func decodeRelay(_ node: JSONNode) throws(ConfigError) -> [IPv4Address] {
         var addresses: [IPv4Address] = []
         var forms = 0
         for member in try object(node) {

@@ -109,9 +109,10 @@ extension Dhcp4Engine {
         return last == 0 || last == 0xff
     }
 
-    /// Valid lifetime: the client's option 51 clamped to [min, max], else the configured value.
+    /// Valid lifetime: the client's option 51 clamped to [min, max], else the configured value;
+    /// a class's triplet, when the client has one, replaces the subnet's (`classLifetimes`).
     func validLifetime(_ x: Exchange, subnet: Subnet4) -> UInt32 {
-        let t = subnet.timers.inheriting(from: config.timers)
+        let t = classLifetimes(x) ?? subnet.timers.inheriting(from: config.timers)
         let valid = t.validLifetimeSeconds ?? 7200
         guard let asked = x.message.options.u32(DHCPv4Option.dhcpLeaseTime) else { return valid }
         let lo = t.minValidLifetimeSeconds ?? valid
@@ -166,7 +167,7 @@ extension Dhcp4Engine {
         return nil
     }
 
-    private func lookUp(_ ids: ClientIdentifiers4, in list: [Reservation4]) -> Reservation4? {
+    func lookUp(_ ids: ClientIdentifiers4, in list: [Reservation4]) -> Reservation4? {
         guard !list.isEmpty else { return nil }
         for type in config.hostReservationIdentifiers {
             guard let id = ids.identifier(type) else { continue }

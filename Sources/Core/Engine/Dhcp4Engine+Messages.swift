@@ -1,7 +1,10 @@
 extension Dhcp4Engine {
     mutating func handleDiscover(_ x: Exchange, _ effects: inout Effects4) {
-        guard let subnet = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
-        switch chooseAddress(x, subnet: subnet, hint: x.message.requestedAddress, hintIsMandatory: false) {
+        guard let selected = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
+        let (result, subnet) = chooseInNetwork(x, selected: selected, hint: x.message.requestedAddress, hintIsMandatory: false)
+        var x = x
+        x.subnet = subnet  // In a shared network, the subnet the address is in answers.
+        switch result {
         case .unavailable:
             countAllocationFailure(subnet, x.now.wall)
             effects.events.append(.allocationFailed(client: x.label, subnetID: subnet.id))
@@ -22,25 +25,32 @@ extension Dhcp4Engine {
             return drop(.notForThisServer(sid), x.label, x.now, &effects)
         }
         let hint: IPv4Address? = m.requestedAddress ?? (m.ciaddr.isZero ? nil : m.ciaddr)
-        let authoritative = x.subnet?.authoritative ?? config.authoritative
-        guard let subnet = x.subnet else {
-            if authoritative, let h = hint { return nak(.noSubnet(h), x, &effects) }
-            return drop(.noSubnet, x.label, x.now, &effects)
+        // Kea's assignLease: without a subnet the client is out of luck, authoritative or not.
+        guard let selected = x.subnet else { return nak(.noSubnet(hint), x, &effects) }
+        let authoritative = selected.authoritative ?? config.authoritative
+        // In a shared network, the client's lease and the address it asks for may be in any
+        // subnet of it that the client may use.
+        let candidates = networkSubnets(selected, x)
+        // INIT-REBOOT (option 50, no server id): an unknown client gets silence, or a NAK when
+        // authoritative; a known one a NAK unless it asks for the address it holds. This comes
+        // before any check of the address, as in Kea.
+        let initReboot = m.serverIdentifier == nil && m.requestedAddress != nil
+        if initReboot, let h = m.requestedAddress {
+            guard let held = networkClientLease(x, candidates)?.lease else {
+                if !authoritative { return drop(.initRebootUnknownClient(h), x.label, x.now, &effects) }
+                return nak(.unknownClient(h), x, &effects)
+            }
+            if held.address != h {
+                return nak(.clientHoldsOtherAddress(requested: h, held: held.address), x, &effects)
+            }
         }
-        if let h = hint, !subnet.prefix.contains(h) {
+        if let h = hint, !candidates.contains(where: { $0.prefix.contains(h) }) {
             return nak(.addressNotInSubnet(h), x, &effects)
         }
-        let initReboot = m.serverIdentifier == nil && m.requestedAddress != nil && m.ciaddr.isZero
-        if initReboot, let h = hint {
-            let held = clientLease(x, in: subnet)
-            if held == nil && !authoritative && store.lease(at: h).map({ !belongs($0, to: x, subnet: subnet) }) ?? true {
-                return drop(.initRebootUnknownClient(h), x.label, x.now, &effects)
-            }
-            if let l = held, l.address != h {
-                return nak(.clientHoldsOtherAddress(requested: h, held: l.address), x, &effects)
-            }
-        }
-        switch chooseAddress(x, subnet: subnet, hint: hint, hintIsMandatory: hint != nil) {
+        let (result, subnet) = chooseInNetwork(x, selected: selected, hint: hint, hintIsMandatory: hint != nil)
+        var x = x
+        x.subnet = subnet  // In a shared network, the subnet the address is in answers.
+        switch result {
         case .unavailable:
             if let h = hint {
                 let inPool = pool(of: h, in: subnet) != nil || reservedAddress(for: x, in: subnet) == h
@@ -99,20 +109,22 @@ extension Dhcp4Engine {
     }
 
     mutating func countAllocationFailure(_ subnet: Subnet4, _ now: WallTime) {
+        // Kea counts a failure in a shared network under -shared-network, else under -subnet.
+        let shared = subnet.sharedNetwork != nil
         stats.add(.allocationFail, now: now)
-        stats.add(.allocationFailSubnet, now: now)
+        stats.add(shared ? .allocationFailSharedNetwork : .allocationFailSubnet, now: now)
         stats.add(.allocationFail, subnet: subnet.id, now: now)
-        stats.add(.allocationFailSubnet, subnet: subnet.id, now: now)
+        stats.add(shared ? .allocationFailSharedNetwork : .allocationFailSubnet, subnet: subnet.id, now: now)
     }
 
     mutating func nak(_ reason: NakReason, _ x: Exchange, _ effects: inout Effects4) {
         effects.events.append(.nak(client: x.label, reason: reason))
         var r = replyHeader(x)
         r.options[DHCPv4Option.dhcpMessageType] = [DHCPv4MessageType.nak.rawValue]
-        r.options[DHCPv4Option.dhcpServerIdentifier] = advertisedServerIdentifier(x).bytes
-        if config.echoClientID, let cid = x.clientID {
-            r.options[DHCPv4Option.dhcpClientIdentifier] = cid
-        }
+        r.options[DHCPv4Option.dhcpServerIdentifier] = x.subnet.flatMap {
+            configuredServerIdentifier(x, subnet: $0, pool: nil, reservation: nil)
+        } ?? serverIdentifier(x).bytes
+        copyDefaultOptions(&r, x)
         if !x.message.giaddr.isZero { r.broadcastFlag = true }
         send(r, x, &effects)
     }

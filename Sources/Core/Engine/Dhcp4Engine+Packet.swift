@@ -68,7 +68,8 @@ extension Dhcp4Engine {
         }
         countReceived(type, now: now.wall)
         var x = Exchange(message: message, datagram: d, type: type, label: label, subnet: nil, now: now)
-        x.subnet = selectSubnet(x)
+        // Classes first (subnet guards use them), then the subnet, then the host-lookup classes.
+        guard classifyAndSelectSubnet(&x, &effects) else { return effects }
         decide(x, &effects)
         return effects
     }
@@ -127,7 +128,8 @@ extension Dhcp4Engine {
             if let s = config.subnets.first(where: { $0.relayAddresses.contains(m.giaddr) && admits($0, x) }) { return s }
             return subnet(containing: m.giaddr, x)
         }
-        if !m.ciaddr.isZero, let s = subnet(containing: m.ciaddr, x) { return s }
+        // A client with an address is placed by it alone (Kea: no interface fallback).
+        if !m.ciaddr.isZero { return subnet(containing: m.ciaddr, x) }
         if let s = config.subnets.first(where: { $0.interface == d.interface.name && admits($0, x) }) { return s }
         for a in d.interface.addresses {
             if let v4 = a.address.v4, let s = subnet(containing: v4, x) { return s }
@@ -156,14 +158,6 @@ extension Dhcp4Engine {
         SubOptions.first(sub.code, in: rai[...], where: { $0.count == 4 }).map { IPv4Address(bytes: $0) }
     }
 
-    /// Option 54 in a reply: the relay's server-id-override address when the request carried
-    /// one (RFC 5107: the client then talks to the relay, which forwards to us), else
-    /// `serverIdentifier`. The IP source of the reply stays the server's own address.
-    func advertisedServerIdentifier(_ x: Exchange) -> IPv4Address {
-        if let rai = x.message.options[DHCPv4Option.dhcpAgentOptions], let o = Self.serverIDOverride(rai) { return o }
-        return serverIdentifier(x)
-    }
-
     /// The server identifier for replies on this interface: its address inside the subnet,
     /// else its first address.
     func serverIdentifier(_ x: Exchange) -> IPv4Address {
@@ -189,6 +183,10 @@ extension Dhcp4Engine {
         if x.datagram.interface.addresses.contains(where: { $0.address == .v4(sid) }) { return true }
         if localAddresses.contains(sid) { return true }
         let configured = config.optionData + (x.subnet?.optionData ?? [])
-        return configured.contains { $0.code == DHCPv4Option.dhcpServerIdentifier.code && $0.enterprise == nil && $0.payload == sid.bytes }
+        let isSID: (ConfiguredOption) -> Bool = {
+            $0.code == DHCPv4Option.dhcpServerIdentifier.code && $0.enterprise == nil && $0.payload == sid.bytes
+        }
+        // Kea's hasNetworkWithServerId: option 54 of any shared network.
+        return configured.contains(where: isSID) || config.sharedNetworks.contains { $0.optionData.contains(where: isSID) }
     }
 }

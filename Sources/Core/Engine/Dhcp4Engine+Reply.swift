@@ -5,6 +5,7 @@ extension Dhcp4Engine {
         r.op = DHCPv4Message.bootReply
         r.htype = x.message.htype
         r.hlen = x.message.hlen
+        r.hops = x.message.hops
         r.xid = x.message.xid
         r.flags = x.message.flags
         r.giaddr = x.message.giaddr
@@ -16,27 +17,32 @@ extension Dhcp4Engine {
     /// An OFFER or ACK. Options follow Kea: 53, 54, lifetimes and T1/T2, subnet mask, then the
     /// configured options the client asked for in option 55 (in its order) or marked
     /// always-send, with routers, DNS servers and domain name sent whenever configured;
-    /// never-send wins. Reservation options override pool options, which override subnet
-    /// options, which override global ones.
+    /// never-send wins. Options come from `optionLayers` (reservation, pool, subnet, shared
+    /// network, classes, global).
     func reply(_ type: DHCPv4MessageType, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
                yiaddr: IPv4Address, lifetime: UInt32?) -> DHCPv4Message {
+        // The classes the subnet and pool require join now (Kea's requiredClassify).
+        let x = withRequiredClasses(x, subnet: subnet, pool: pool)
         var r = replyHeader(x)
         r.yiaddr = yiaddr
         if type == .ack, !x.message.ciaddr.isZero { r.ciaddr = x.message.ciaddr }
         let reserved = reservation(for: x, in: subnet)
-        let boot = (reserved?.bootFields ?? BootFields()).inheriting(from: subnet.bootFields.inheriting(from: config.bootFields))
+        // Kea's setFixedFields: the reservation, else the client's classes, else subnet and global.
+        let boot = (reserved?.bootFields ?? BootFields()).inheriting(from: classBootFields(x))
+            .inheriting(from: subnet.bootFields.inheriting(from: config.bootFields))
         if let ns = boot.nextServer { r.siaddr = ns }
         if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
         if let bf = boot.bootFileName { r.file = Array(bf.utf8) }
         r.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
-        r.options[DHCPv4Option.dhcpServerIdentifier] = advertisedServerIdentifier(x).bytes
+        r.options[DHCPv4Option.dhcpServerIdentifier] = configuredServerIdentifier(x, subnet: subnet, pool: pool, reservation: reserved)
+            ?? serverIdentifier(x).bytes
         if let valid = lifetime {
             r.options[DHCPv4Option.dhcpLeaseTime] = u32Bytes(valid)
             let (t1, t2) = teeTimes(valid: valid, subnet: subnet)
             if let t1 { r.options[DHCPv4Option.dhcpRenewalTime] = u32Bytes(t1) }
             if let t2 { r.options[DHCPv4Option.dhcpRebindingTime] = u32Bytes(t2) }
         }
-        addConfiguredOptions(&r, x, subnet: subnet, pool: pool, reservation: reserved)
+        addConfiguredOptions(&r, x, subnet: subnet, pool: pool, reservation: reserved, leased: lifetime != nil)
         // Kea answers a client's host name (option 12) with the name it will use; without
         // DDNS name processing that is the client's own (sanitized) name.
         if lifetime != nil, !x.message.options.contains(DHCPv4Option.fqdn) {
@@ -47,15 +53,39 @@ extension Dhcp4Engine {
                 r.options[DHCPv4Option.hostName] = Array(name.utf8)
             }
         }
-        if config.echoClientID, let cid = x.clientID { r.options[DHCPv4Option.dhcpClientIdentifier] = cid }
-        if let rai = x.message.options[DHCPv4Option.dhcpAgentOptions], !x.message.giaddr.isZero {
-            r.options[DHCPv4Option.dhcpAgentOptions] = rai
-        }
+        copyDefaultOptions(&r, x)
         return r
     }
 
+    /// A `dhcp-server-identifier` (option 54) configured for the client (reservation, pool,
+    /// subnet, shared network, class or global) replaces the interface address in replies,
+    /// as Kea's ARM describes.
+    func configuredServerIdentifier(_ x: Exchange, subnet: Subnet4, pool: Pool4?, reservation: Reservation4?) -> [UInt8]? {
+        for layer in optionLayers(x, subnet: subnet, pool: pool, reservation: reservation) {
+            if let o = layer.first(where: { $0.code == DHCPv4Option.dhcpServerIdentifier.code }), o.payload.count == 4 {
+                return o.payload
+            }
+        }
+        return nil
+    }
+
+    /// What every reply copies from the request, as Kea's `copyDefaultOptions`: the client id
+    /// (with echo-client-id), the relay agent information (option 82, relayed or not, when it
+    /// is not empty) and the subnet-selection option (118, RFC 3011: returned as sent).
+    func copyDefaultOptions(_ r: inout DHCPv4Message, _ x: Exchange) {
+        if config.echoClientID, let cid = x.clientID { r.options[DHCPv4Option.dhcpClientIdentifier] = cid }
+        if let rai = x.message.options[DHCPv4Option.dhcpAgentOptions], !rai.isEmpty {
+            r.options[DHCPv4Option.dhcpAgentOptions] = rai
+        }
+        if let selection = x.message.options[DHCPv4Option.subnetSelection] {
+            r.options[DHCPv4Option.subnetSelection] = selection
+        }
+    }
+
+    /// The subnet mask goes with a lease (`leased`) even when not configured, as Kea's
+    /// `assignLease` adds it; an INFORM reply carries it only when configured.
     func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
-                              reservation: Reservation4? = nil) {
+                              reservation: Reservation4? = nil, leased: Bool = true) {
         let prl = x.message.options[DHCPv4Option.dhcpParameterRequestList] ?? []
         let layers = optionLayers(x, subnet: subnet, pool: pool, reservation: reservation)
         /// The highest-precedence definition of a code (see `optionLayers`).
@@ -68,7 +98,7 @@ extension Dhcp4Engine {
             guard !r.options.contains(code), !Self.vendorIdentifyingCodes.contains(code) else { return }
             if let o = configured(code) {
                 if !o.neverSend && (always || o.alwaysSend || prl.contains(code)) { r.options[code] = o.payload }
-            } else if code == DHCPv4Option.subnetMask.code {
+            } else if code == DHCPv4Option.subnetMask.code && leased {
                 r.options[code] = subnet.prefix.mask.bytes
             }
         }
@@ -85,31 +115,35 @@ extension Dhcp4Engine {
         [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
     }
 
-    /// Encodes a reply and addresses it as RFC 2131 §4.1 says: to the relay (giaddr), else a
-    /// NAK by broadcast, else to ciaddr, else by broadcast when the client asked, else by
-    /// link-layer unicast to chaddr.
+    /// Encodes a reply and addresses it as Kea's `adjustRemoteAddr`: an INFORM with ciaddr to
+    /// ciaddr (RFC 2131 §4.3.5, relayed or not, giaddr cleared); else to the relay (giaddr);
+    /// else to ciaddr (a NAK too); else a NAK by broadcast; else by broadcast when the client
+    /// asked; else by link-layer unicast to chaddr.
     mutating func send(_ r: DHCPv4Message, _ x: Exchange, _ effects: inout Effects4) {
         let m = x.message
-        let maxSize = m.options.u16(DHCPv4Option.dhcpMaxMessageSize).map { Int($0) } ?? DHCPv4Message.defaultMaxMessageSize
-        let bytes = r.encode(maxSize: maxSize)
+        var r = r
         let type = r.messageType
         var dest = IPv4Address.broadcast
         var port: UInt16 = 68
-        var delivery = OutboundDatagram.Delivery.broadcast
         // A request read from a raw socket is answered through it, at layer 2 to the frame's
-        // source (the relay, or a client that has an address): no ARP is needed, as with Kea.
+        // source (the relay, or a client that has an address): no ARP is needed. An IP
+        // broadcast goes in a frame to that source too, as Kea's packet filter writes it.
         let back: OutboundDatagram.Delivery = x.datagram.linkLayerSource.map { .linkLayerUnicast(hardwareAddress: $0) } ?? .unicast
-        if !m.giaddr.isZero {
+        var delivery: OutboundDatagram.Delivery = x.datagram.linkLayerSource.map { .linkLayerUnicast(hardwareAddress: $0) } ?? .broadcast
+        if x.type == .inform, !m.ciaddr.isZero {
+            dest = m.ciaddr; delivery = back
+            r.giaddr = .zero
+        } else if !m.giaddr.isZero {
             dest = m.giaddr; port = 67; delivery = back
-        } else if type == .nak {
-            delivery = .broadcast
         } else if !m.ciaddr.isZero {
             dest = m.ciaddr; delivery = back
-        } else if m.broadcastFlag || r.yiaddr.isZero {
-            delivery = .broadcast
+        } else if type == .nak || m.broadcastFlag || r.yiaddr.isZero {
+            dest = .broadcast
         } else if m.htype == 1 && m.hlen == 6 {
             dest = r.yiaddr; delivery = .linkLayerUnicast(hardwareAddress: Array(m.chaddr.prefix(6)))
         }
+        let maxSize = m.options.u16(DHCPv4Option.dhcpMaxMessageSize).map { Int($0) } ?? DHCPv4Message.defaultMaxMessageSize
+        let bytes = r.encode(maxSize: maxSize)
         let out = OutboundDatagram(bytes: bytes, interfaceIndex: x.datagram.interface.index,
                                    source: .v4(serverIdentifier(x)), destination: .v4(dest), destinationPort: port,
                                    delivery: delivery)

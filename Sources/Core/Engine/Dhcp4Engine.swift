@@ -7,6 +7,9 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     public internal(set) var stats: Statistics4
     /// Per-subnet iterative allocator position: the next address to try.
     var cursors: [UInt32: UInt32] = [:]
+    /// Per shared network (index in `config.sharedNetworks`), the subnet where a free address
+    /// was last found: Kea's preferred subnet, where the next search starts.
+    var preferredSubnets: [Int: UInt32] = [:]
     var subnetIndex: [UInt32: Int] = [:]
     var nextReclaim: MonotonicInstant?
     var nextFlush: MonotonicInstant?
@@ -38,6 +41,7 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     public mutating func reconfigure(_ newConfig: Dhcp4Config, now: Now) {
         config = newConfig
         cursors = [:]
+        preferredSubnets = [:]
         reindexSubnets()
         recountStatistics(now: now.wall)
         scheduleTimers(after: now.monotonic)

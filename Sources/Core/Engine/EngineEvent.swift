@@ -39,6 +39,8 @@ public enum DropReason: Sendable, Equatable {
     case leaseStoreFailed
     /// Another server kept winning the race for the rows this exchange needed.
     case leaseStoreConflict
+    /// The packet joined the special class `DROP`.
+    case dropClass
 }
 
 /// A RELEASE or DECLINE naming a lease that is not the sender's: what the packet said and
@@ -78,14 +80,18 @@ public enum NakReason: Sendable, Equatable {
     case addressInUse(IPv4Address)
     case clientHoldsOtherAddress(requested: IPv4Address, held: IPv4Address)
     case addressNotInPool(IPv4Address)
-    case noSubnet(IPv4Address)
+    /// No subnet for the client (the address it asked for, if any).
+    case noSubnet(IPv4Address?)
+    /// INIT-REBOOT from a client without a lease, to an authoritative server.
+    case unknownClient(IPv4Address)
 }
 
 extension NakReason {
     /// The address the refused client asked for.
     public var address: IPv4Address? {
         switch self {
-        case .addressNotInSubnet(let a), .addressInUse(let a), .addressNotInPool(let a), .noSubnet(let a): a
+        case .addressNotInSubnet(let a), .addressInUse(let a), .addressNotInPool(let a), .unknownClient(let a): a
+        case .noSubnet(let a): a
         case .clientHoldsOtherAddress(let requested, _): requested
         }
     }
@@ -168,6 +174,8 @@ public enum EngineEvent: Sendable, Equatable {
             ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: the lease could not be written to the lease database")
         case .dropped(let c, .leaseStoreConflict):
             ("DHCP4_PACKET_DROP_0007", .debug, "\(c): failed to process packet: other servers kept changing the lease first")
+        case .dropped(let c, .dropClass):
+            ("DHCP4_PACKET_DROP_0010", .debug, "dropped as member of the special class 'DROP': \(c)")
         case .advertised(let c, let a):
             ("DHCP4_LEASE_ADVERT", .info, "\(c): lease \(a) will be advertised")
         case .allocated(let c, let a, let t):
@@ -175,7 +183,9 @@ public enum EngineEvent: Sendable, Equatable {
         case .renewed(let c, let a, let t):
             ("DHCP4_LEASE_ALLOC", .info, "\(c): lease \(a) has been allocated for \(t) seconds")
         case .nak(let c, .noSubnet(let a)):
-            ("DHCP4_PACKET_NAK_0001", .error, "\(c): failed to select a subnet for incoming packet, type DHCPREQUEST, requested address \(a)")
+            ("DHCP4_PACKET_NAK_0001", .error, "\(c): failed to select a subnet for incoming packet, type DHCPREQUEST\(a.map { ", requested address \($0)" } ?? "")")
+        case .nak(let c, .unknownClient(let a)):
+            ("DHCP4_PACKET_NAK_0002", .debug, "\(c): invalid address \(a) requested by INIT-REBOOT (no lease for the client)")
         case .nak(let c, .clientHoldsOtherAddress(let requested, let held)):
             ("DHCP4_PACKET_NAK_0002", .debug, "\(c): invalid address \(requested) requested by INIT-REBOOT (the client's lease is for \(held))")
         case .nak(let c, .addressInUse(let a)):

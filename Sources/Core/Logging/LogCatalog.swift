@@ -74,6 +74,8 @@ public enum LogCatalog {
                    "The packet could not be processed for the reason given (for example a DECLINE without a requested address option) and was dropped."),
         LogMessage("DHCP4_PACKET_DROP_0009", .debug, .kea,
                    "The packet has no option 53, so it is BOOTP or malformed; it was dropped."),
+        LogMessage("DHCP4_PACKET_DROP_0010", .debug, .kea,
+                   "The packet was classified into the special class DROP (its test matched, or a host reservation put it there) and was dropped; it is counted in pkt4-receive-drop."),
         LogMessage("DHCP4_SUBNET_SELECTION_FAILED", .debug, .kea,
                    "No configured subnet matches the client (relay address, link selection, ciaddr or interface), so it gets no address."),
         LogMessage("DHCP4_NO_LEASE_INIT_REBOOT", .debug, .kea,

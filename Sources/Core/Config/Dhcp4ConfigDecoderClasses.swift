@@ -1,0 +1,216 @@
+/// `client-classes` (the global list of class definitions) and the keys that name classes
+/// elsewhere: `client-class` and `require-client-classes` on subnets and pools, and a host
+/// reservation's `client-classes`. Kea 2.4's `ClientClassDefParser` checks and wording.
+extension Dhcp4Decoding {
+    /// Built-in class names a `test` may name without defining them (Kea's `builtinNames`),
+    /// and the built-in prefixes (`builtinPrefixes`). `DROP` is not built in: it is a class
+    /// the configuration defines, so `member('DROP')` needs it defined first, as in Kea.
+    static let builtInClassNames: Set<String> = ["ALL", "KNOWN", "UNKNOWN", "BOOTP"]
+    static let builtInClassPrefixes = ["VENDOR_CLASS_", "HA_", "AFTER_", "EXTERNAL_"]
+
+    static func isBuiltInClass(_ name: String) -> Bool {
+        builtInClassNames.contains(name)
+            || builtInClassPrefixes.contains { name.utf8.count > $0.utf8.count && name.hasPrefix($0) }
+    }
+
+    /// The `client-classes` list, in file order. Each `test` may name (with `member`) only
+    /// built-in classes and classes defined before it.
+    mutating func decodeClientClasses(_ node: JSONNode, path: String) throws(ConfigError) -> [ClientClass4] {
+        var classes: [ClientClass4] = []
+        for (index, entry) in try array(node).enumerated() {
+            let c = try decodeClientClass(entry, defined: classes, path: "\(path)[\(index)]")
+            classes.append(c)
+        }
+        return classes
+    }
+
+    private mutating func decodeClientClass(_ node: JSONNode, defined: [ClientClass4], path: String) throws(ConfigError) -> ClientClass4 {
+        let nameMember = try require("name", in: node, context: "client-classes")
+        let name = try string(nameMember.value)
+        guard !name.isEmpty else {
+            // Kea's text, its missing opening parenthesis included.
+            throw ConfigError(code: .missingKey, message: "not empty parameter 'name' is required \(nameMember.value.position))",
+                              position: nameMember.value.position)
+        }
+        var c = ClientClass4(name: name)
+        var testMember: JSONNode.Member?
+        var templateMember: JSONNode.Member?
+        var timerPositions: SourcePosition?
+        for member in try object(node) {
+            switch member.key {
+            case "name": break
+            case "test":
+                testMember = member
+                _ = try string(member.value)
+            case "template-test":
+                templateMember = member
+                _ = try string(member.value)
+            case "only-if-required": c.onlyIfRequired = try bool(member.value)
+            case "option-data": c.optionData = try decodeOptionData(member.value, path: "\(path)/option-data")
+            case "option-def":
+                _ = try array(member.value)
+                notActedOn("\(path)/option-def", at: member.keySpan.start,
+                           detail: "class-scoped option definitions are not used; define the option globally")
+            case "next-server": c.bootFields.nextServer = try classNextServer(member)
+            case "server-hostname", "boot-file-name": _ = try decodeBootField(member, into: &c.bootFields)
+            case "valid-lifetime":
+                c.timers.validLifetimeSeconds = try uint32(member)
+                timerPositions = timerPositions ?? member.value.position
+            case "min-valid-lifetime":
+                c.timers.minValidLifetimeSeconds = try uint32(member)
+                timerPositions = timerPositions ?? member.value.position
+            case "max-valid-lifetime":
+                c.timers.maxValidLifetimeSeconds = try uint32(member)
+                timerPositions = timerPositions ?? member.value.position
+            case "offer-lifetime":
+                _ = try uint32(member)
+                notActedOn("\(path)/offer-lifetime", at: member.keySpan.start,
+                           detail: "an offered address is not held for the client; the lease is written at the ACK")
+            default:
+                if try annotation(member) { continue }
+                throw unknownKey(member, context: "client-classes")
+            }
+        }
+        if let t = testMember, let tt = templateMember {
+            throw ConfigError(code: .conflict,
+                              message: "can not use both 'test' and 'template-test' (\(t.value.position)) and (\(tt.value.position))",
+                              position: tt.value.position)
+        }
+        if let t = testMember {
+            let text = try string(t.value)
+            // An empty test is no test (Kea parses none).
+            if !text.isEmpty {
+                let expression = try ClassExpression.parse(text, file: t.value.position.file, line: t.value.position.line,
+                                                           column: t.value.position.column + 1, options: optionTable)
+                c.dependsOnKnown = try checkMembers(expression, defined: defined)
+                c.test = expression
+            }
+        }
+        if let tt = templateMember {
+            let text = try string(tt.value)
+            guard !text.isEmpty else {
+                throw ConfigError.semantic(.invalidValue, "expression can not be empty at", at: tt.value.position)
+            }
+            _ = try ClassExpression.parseString(text, file: tt.value.position.file, line: tt.value.position.line,
+                                                column: tt.value.position.column + 1, options: optionTable)
+            notActedOn("\(path)/template-test", at: tt.keySpan.start,
+                       detail: "template classes spawn no SPAWN_ classes; the class is never assigned")
+        }
+        try checkClassTimers(c.timers, at: timerPositions ?? node.position)
+        if Self.builtInClassNames.contains(name) {
+            if c.onlyIfRequired {
+                throw ConfigError.semantic(.invalidValue, "built-in class '\(name)' only-if-required flag must be false", at: node.position)
+            }
+            if testMember.map({ (try? string($0.value))?.isEmpty == false }) ?? false {
+                throw ConfigError.semantic(.invalidValue, "built-in class '\(name)' test expression must be empty", at: node.position)
+            }
+        }
+        if name == "DROP", c.onlyIfRequired {
+            throw ConfigError.semantic(.invalidValue, "special class '\(name)' only-if-required flag must be false", at: node.position)
+        }
+        if defined.contains(where: { $0.name == name }) {
+            throw ConfigError.semantic(.duplicate, "Can't add class: Client Class: \(name) has already been defined", at: node.position)
+        }
+        return c
+    }
+
+    /// Kea's `isClientClassDefined` for every `member('…')` of a test: a built-in name or a
+    /// class defined earlier in the list. Returns whether the test depends on KNOWN/UNKNOWN,
+    /// directly or through a class that does.
+    private func checkMembers(_ e: ClassExpression, defined: [ClientClass4]) throws(ConfigError) -> Bool {
+        var dependsOnKnown = false
+        for (name, span) in Self.memberReferences(e) {
+            if Self.isBuiltInClass(name) {
+                if name == "KNOWN" || name == "UNKNOWN" { dependsOnKnown = true }
+                continue
+            }
+            guard let earlier = defined.first(where: { $0.name == name }) else {
+                throw ConfigError.at(.invalidValue, span, "Not defined client class '\(name)'")
+            }
+            if earlier.dependsOnKnown { dependsOnKnown = true }
+        }
+        return dependsOnKnown
+    }
+
+    /// Every `member('…')` of an expression (`known` and `unknown` are `member('KNOWN')`),
+    /// with where it is written.
+    static func memberReferences(_ e: ClassExpression) -> [(String, SourceSpan)] {
+        var found: [(String, SourceSpan)] = []
+        func visit(_ c: ClassExpression.Condition) {
+            switch c.kind {
+            case .equal(let a, let b):
+                visit(a)
+                visit(b)
+            case .not(let x): visit(x)
+            case .and(let x, let y), .or(let x, let y):
+                visit(x)
+                visit(y)
+            case .member(let name): found.append((name, c.span))
+            case .optionExists, .relay4Exists, .vendorExists, .vendorOptionExists, .vendorClassExists: break
+            }
+        }
+        func visit(_ v: ClassExpression.Value) {
+            switch v.kind {
+            case .substring(let x, _, _), .addressToText(let x), .integerToText(let x, _): visit(x)
+            case .concat(let x, let y), .hexString(let x, let y), .split(let x, let y, _):
+                visit(x)
+                visit(y)
+            case .ifElse(let c, let x, let y):
+                visit(c)
+                visit(x)
+                visit(y)
+            case .string, .hex, .integer, .address, .option, .relay4, .pkt4, .pkt, .vendorEnterprise,
+                 .vendorOption, .vendorClassEnterprise, .vendorClassData: break
+            }
+        }
+        switch e.root {
+        case .condition(let c): visit(c)
+        case .value(let v): visit(v)
+        }
+        return found
+    }
+
+    /// A class's `next-server`, with `ClientClassDefParser`'s checks: an IPv4 address, not
+    /// the broadcast address; 0.0.0.0 means none.
+    private func classNextServer(_ member: JSONNode.Member) throws(ConfigError) -> IPv4Address? {
+        let text = try string(member.value)
+        let position = member.value.position
+        guard let a = IPv4Address(text) else {
+            if text.contains(":") {
+                throw ConfigError.semantic(.invalidValue, "Invalid next-server value: '\(text)', must be IPv4 address", at: position)
+            }
+            throw ConfigError.semantic(.invalidValue, "Invalid next-server value specified: '\(text)'", at: position)
+        }
+        if a == .broadcast {
+            throw ConfigError.semantic(.invalidValue, "Invalid next-server value: '\(text)', must not be a broadcast", at: position)
+        }
+        return a.isZero ? nil : a
+    }
+
+    /// `SimpleParser::parseIntTriplet` on a class's valid-lifetime keys: min <= default <= max,
+    /// where an absent default is the bound given.
+    private func checkClassTimers(_ t: LeaseTimers, at position: SourcePosition) throws(ConfigError) {
+        guard let value = t.validLifetimeSeconds ?? t.minValidLifetimeSeconds ?? t.maxValidLifetimeSeconds else { return }
+        if let problem = KeaTimerRules.tripletProblem(name: "valid-lifetime", value: value,
+                                                      minimum: t.minValidLifetimeSeconds, maximum: t.maxValidLifetimeSeconds) {
+            throw ConfigError.semantic(.conflict, problem, at: position)
+        }
+    }
+
+    /// `client-class` of a subnet or pool: one class name; empty means none.
+    func decodeClientClassGuard(_ member: JSONNode.Member) throws(ConfigError) -> String? {
+        let name = try string(member.value)
+        return name.isEmpty ? nil : name
+    }
+
+    /// `require-client-classes` of a subnet or pool, or a reservation's `client-classes`: a
+    /// list of class names (Kea's grammar takes strings only; empty names are skipped).
+    func decodeClassNames(_ member: JSONNode.Member) throws(ConfigError) -> [String] {
+        var names: [String] = []
+        for element in try array(member.value) {
+            let name = try string(element)
+            if !name.isEmpty, !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+}

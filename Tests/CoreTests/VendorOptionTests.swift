@@ -317,6 +317,56 @@ final class VendorOptionTests: XCTestCase {
             """)
         XCTAssertEqual(try offer(layered, [(Self.prl, [43])]).options[43], [2, 4, 0, 0, 0, 2])
     }
+
+    // MARK: - Through client classes
+
+    /// Goal: forge's `test_v4_options_vendor_encapsulated_unifi_address` end to end: the client's
+    /// option 60 puts it in `VENDOR_CLASS_ubnt`, whose own definition of 43 (an address) shapes
+    /// the 43 it gets; a client of another vendor gets no 43.
+    func testClassOption43ReachesTheReply() throws {
+        let config = try config("""
+            "client-classes": [ { "name": "VENDOR_CLASS_ubnt",
+              "option-def": [ { "name": "vendor-encapsulated-options", "type": "ipv4-address", "code": 43 } ],
+              "option-data": [ { "name": "vendor-encapsulated-options", "data": "192.0.2.11" } ] } ],
+            """)
+        let vci = DHCPv4Option.vendorClassIdentifier.code
+        let ubnt = try offer(config, [(Self.prl, [43]), (vci, Array("ubnt".utf8))])
+        XCTAssertEqual(ubnt.options[43], [0xC0, 0, 2, 0x0B])
+        let other = try offer(config, [(Self.prl, [43]), (vci, Array("acme".utf8))])
+        XCTAssertNil(other.options[43])
+    }
+
+    /// Goal: forge's `test_v4_options_vivso_suboptions_unifi_address` and
+    /// `test_v4_two_vendors_two_options_using_vendor_class_option_data`: a vendor class carries
+    /// its 125 entry and always-send sub-options; the client of each vendor gets its own block.
+    func testVendorClassesGiveEachVendorItsBlock() throws {
+        let unifi = try config("""
+            "option-def": [ { "name": "unifi-address", "code": 1, "space": "vendor-41112", "type": "ipv4-address" } ],
+            "client-classes": [ { "name": "VENDOR_CLASS_41112", "option-data": [
+                { "name": "vivso-suboptions", "data": "41112" },
+                { "name": "unifi-address", "space": "vendor-41112", "data": "192.0.2.11", "always-send": true } ] } ],
+            """)
+        let vci = DHCPv4Option.vendorClassIdentifier.code
+        let reply = try offer(unifi, [(Self.prl, [125]), (vci, Array("41112".utf8))])
+        XCTAssertEqual(reply.options[125], [0x00, 0x00, 0xA0, 0x98, 0x06, 0x01, 0x04, 0xC0, 0x00, 0x02, 0x0B])
+
+        let two = try config(Self.defs + """
+            "client-classes": [
+              { "name": "VENDOR_CLASS_1234", "option-data": [
+                { "data": "1234", "name": "vivso-suboptions" },
+                { "always-send": true, "code": 123, "data": "1", "space": "vendor-1234" },
+                { "always-send": true, "code": 124, "data": "512", "space": "vendor-1234" } ] },
+              { "name": "VENDOR_CLASS_5678", "option-data": [
+                { "data": "5678", "name": "vivso-suboptions" },
+                { "always-send": true, "code": 123, "data": "192.0.2.2", "space": "vendor-5678" },
+                { "always-send": true, "code": 124, "data": "text", "space": "vendor-5678" } ] } ],
+            """)
+        for (vendor, block) in [("1234", Self.block1234), ("5678", Self.block5678)] {
+            let r = try offer(two, [(Self.prl, [125]), (vci, Array(vendor.utf8))])
+            XCTAssertEqual(r.options[125], block, vendor)
+        }
+        XCTAssertNil(try offer(two, [(Self.prl, [125]), (vci, Array("2222".utf8))]).options[125])
+    }
 }
 
 /// Option 124's configured data is checked as Kea's `OptionVendorClass` reads it.
@@ -422,21 +472,4 @@ final class ClassOptionDefTests: XCTestCase {
             """), "option definition with code '230' already exists in option space 'dhcp4' (c.conf:1:67)")
     }
 
-    /// Goal: a class layer's 43 reaches the reply. A class named `ALL` (every packet's class)
-    /// stands in for a class chosen by option 60 until client classes are wired.
-    func testClassOption43ReachesTheReply() throws {
-        let c = try decodeClass("""
-            "option-def": [ { "name": "vendor-encapsulated-options", "code": 43, "type": "ipv4-address" } ],
-            "option-data": [ { "name": "vendor-encapsulated-options", "data": "192.0.2.11" } ]
-            """)
-        var config = EngineHarness.config()
-        var all = ClientClass4(name: "ALL")
-        all.optionData = c.options
-        config.clientClasses = [all]
-        var h = EngineHarness(config: config)
-        let reply = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [
-            (DHCPv4Option.dhcpParameterRequestList.code, [43]),
-            (DHCPv4Option.vendorClassIdentifier.code, Array("ubnt".utf8))])).replies.first)
-        XCTAssertEqual(reply.options[43], [0xC0, 0, 2, 0x0B])
-    }
 }

@@ -166,6 +166,7 @@ final class OptionTableTests: XCTestCase {
         if definition.specialFormat == .classlessStaticRoutes {
             return "192.0.2.0/24 - 198.51.100.1, 10.0.0.0/8 - 198.51.100.2, 0.0.0.0/0 - 192.0.2.1"
         }
+        if definition.specialFormat == .vendorIdentifyingVendorClass { return "4491, 03:61:62:63" }
         if definition.type == .empty { return "" }
         var values = definition.fieldTypes.map { sample($0, variant: 0) }
         if definition.isArray, let last = definition.fieldTypes.last {

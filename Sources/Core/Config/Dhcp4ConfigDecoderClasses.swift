@@ -36,6 +36,8 @@ extension Dhcp4Decoding {
         var testMember: JSONNode.Member?
         var templateMember: JSONNode.Member?
         var timerPositions: SourcePosition?
+        var optionDataMember: JSONNode.Member?
+        var optionDefMember: JSONNode.Member?
         for member in try object(node) {
             switch member.key {
             case "name": break
@@ -46,11 +48,9 @@ extension Dhcp4Decoding {
                 templateMember = member
                 _ = try string(member.value)
             case "only-if-required": c.onlyIfRequired = try bool(member.value)
-            case "option-data": c.optionData = try decodeOptionData(member.value, path: "\(path)/option-data")
-            case "option-def":
-                _ = try array(member.value)
-                notActedOn("\(path)/option-def", at: member.keySpan.start,
-                           detail: "class-scoped option definitions are not used; define the option globally")
+            // Read after the loop: the class's definitions apply to its option-data.
+            case "option-data": optionDataMember = member
+            case "option-def": optionDefMember = member
             case "next-server": c.bootFields.nextServer = try classNextServer(member)
             case "server-hostname", "boot-file-name": _ = try decodeBootField(member, into: &c.bootFields)
             case "valid-lifetime":
@@ -71,6 +71,7 @@ extension Dhcp4Decoding {
                 throw unknownKey(member, context: "client-classes")
             }
         }
+        c.optionData = try decodeClassOptions(definitions: optionDefMember?.value, data: optionDataMember?.value, path: path)
         if let t = testMember, let tt = templateMember {
             throw ConfigError(code: .conflict,
                               message: "can not use both 'test' and 'template-test' (\(t.value.position)) and (\(tt.value.position))",

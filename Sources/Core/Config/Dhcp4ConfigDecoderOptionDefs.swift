@@ -16,7 +16,7 @@ extension Dhcp4Decoding {
     /// One entry, with Kea 2.4's keys (`name`, `code`, `type` required; `record-types`,
     /// `space`, `encapsulate`, `array` with Kea's defaults) and checks, each error at the
     /// position Kea names.
-    private func optionDefinition(_ entry: JSONNode) throws(ConfigError) -> OptionDefinition {
+    func optionDefinition(_ entry: JSONNode) throws(ConfigError) -> OptionDefinition {
         var name = "", code: Int64 = 0, type = "", recordTypes = "", space = "dhcp4", encapsulate = ""
         var isArray = false
         var positions: [OptionDefinitionError.Field: SourcePosition] = [:]

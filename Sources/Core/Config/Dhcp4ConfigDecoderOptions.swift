@@ -24,13 +24,46 @@ extension Dhcp4Decoding {
             option.payload += try packer.subOptions(of: entry, enclosing: [topLevel])
             options.append(option)
         }
-        for (index, entry) in entries.enumerated() where entry.space != topLevel && !packer.packed.contains(index) {
-            let reason = packer.shadowed.contains(index)
+        let vendor = try vendorOptions(entries, packer: &packer)
+        options += vendor.options
+        for (index, entry) in entries.enumerated() where entry.space != topLevel && !packer.packed.contains(index)
+            && !vendor.kept.contains(index) {
+            let reason = packer.shadowed.contains(index) || vendor.shadowed.contains(index)
                 ? "an earlier entry of this level has the same code in option space '\(entry.space)' and is sent instead"
                 : "no option at this level encapsulates option space '\(entry.space)', so this option is not sent"
             notActedOn(entry.path, at: entry.position, detail: reason)
         }
         return options
+    }
+
+    /// The entries of `vendor-<enterprise>` spaces, kept apart (with their enterprise number) for
+    /// the reply to put into option 125 per vendor, as Kea's `CfgOption` keeps vendor options by
+    /// enterprise. Each carries its own encapsulated sub-options, if its definition has any. The
+    /// first entry of a vendor and code at this level is the one sent.
+    private func vendorOptions(_ entries: [SubOptionPacker.Entry], packer: inout SubOptionPacker)
+        throws(ConfigError) -> (options: [ConfiguredOption], kept: Set<Int>, shadowed: Set<Int>) {
+        var options: [ConfiguredOption] = []
+        var kept: Set<Int> = []
+        var shadowed: Set<Int> = []
+        var seen: Set<OptionKey> = []
+        for (index, entry) in entries.enumerated() {
+            guard let enterprise = entry.space.vendorEnterpriseNumber else { continue }
+            guard seen.insert(OptionKey(space: entry.space, code: UInt16(entry.option.code))).inserted else {
+                shadowed.insert(index)
+                continue
+            }
+            var option = entry.option
+            option.payload += try packer.subOptions(of: entry, enclosing: [optionTable.family.topLevelSpace, entry.space])
+            guard option.payload.count <= 255 else {
+                throw ConfigError.semantic(
+                    .invalidValue, "option '\(entry.space).\(option.code)' is \(option.payload.count) octets long, more "
+                        + "than the 255 a sub-option can carry", at: entry.position)
+            }
+            option.enterprise = enterprise
+            options.append(option)
+            kept.insert(index)
+        }
+        return (options, kept, shadowed)
     }
 
     /// Reads one entry. Its position is that of `data` when present (where Kea points its

@@ -194,7 +194,9 @@ extension Dhcp4Engine {
         if x.datagram.interface.addresses.contains(where: { $0.address == .v4(sid) }) { return true }
         if localAddresses.contains(sid) { return true }
         let configured = config.optionData + (x.subnet?.optionData ?? [])
-        let isSID: (ConfiguredOption) -> Bool = { $0.code == DHCPv4Option.dhcpServerIdentifier.code && $0.payload == sid.bytes }
+        let isSID: (ConfiguredOption) -> Bool = {
+            $0.code == DHCPv4Option.dhcpServerIdentifier.code && $0.enterprise == nil && $0.payload == sid.bytes
+        }
         // Kea's hasNetworkWithServerId: option 54 of any shared network.
         return configured.contains(where: isSID) || config.sharedNetworks.contains { $0.optionData.contains(where: isSID) }
     }

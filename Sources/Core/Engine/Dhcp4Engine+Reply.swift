@@ -90,11 +90,12 @@ extension Dhcp4Engine {
         let layers = optionLayers(x, subnet: subnet, pool: pool, reservation: reservation)
         /// The highest-precedence definition of a code (see `optionLayers`).
         func configured(_ code: UInt8) -> ConfiguredOption? {
-            for list in layers { for o in list where o.code == code { return o } }
+            for list in layers { for o in list where o.code == code && o.enterprise == nil { return o } }
             return nil
         }
         func add(_ code: UInt8, always: Bool) {
-            guard !r.options.contains(code) else { return }
+            // Options 124 and 125 are answered per vendor, by addVendorOptions.
+            guard !r.options.contains(code), !Self.vendorIdentifyingCodes.contains(code) else { return }
             if let o = configured(code) {
                 if !o.neverSend && (always || o.alwaysSend || prl.contains(code)) { r.options[code] = o.payload }
             } else if code == DHCPv4Option.subnetMask.code && leased {
@@ -106,7 +107,8 @@ extension Dhcp4Engine {
             add(code, always: true)
         }
         for code in prl { add(code, always: false) }
-        for list in layers { for o in list where o.alwaysSend { add(o.code, always: false) } }
+        for list in layers { for o in list where o.alwaysSend && o.enterprise == nil { add(o.code, always: false) } }
+        addVendorOptions(&r, x, layers: layers, prl: prl)
     }
 
     func u32Bytes(_ v: UInt32) -> [UInt8] {

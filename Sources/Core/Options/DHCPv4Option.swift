@@ -26,6 +26,8 @@ public enum DHCPv4Option: UInt8, CaseIterable, Sendable {
     case fqdn = 81
     case dhcpAgentOptions = 82
     case subnetSelection = 118
+    case vivcoSuboptions = 124
+    case vivsoSuboptions = 125
 
     /// The option's code on the wire.
     @inlinable public var code: UInt8 { rawValue }

@@ -58,6 +58,10 @@ public enum OptionSpecialFormat: Sendable, Equatable {
     /// Option 125 (RFC 3925). Configured as the enterprise number only; Kea's `OptionVendor`
     /// then writes a data-length octet after it (zero until sub-options are merged in).
     case vendorIdentifyingVendorSpecific
+    /// Option 124 (RFC 3925). Configured as the enterprise number and binary data; the data must
+    /// read as Kea's `OptionVendorClass` reads it: a length-prefixed item, and before each
+    /// further item another enterprise number.
+    case vendorIdentifyingVendorClass
     /// Option 143 (RFC 8572). Its tuples carry a two-octet length even in DHCPv4, as Kea does
     /// for `v4-sztp-redirect`.
     case twoOctetTupleLength

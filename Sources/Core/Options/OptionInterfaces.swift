@@ -12,15 +12,24 @@ public struct OptionDataSpec: Sendable, Equatable {
 }
 
 /// An option ready to go on the wire: code and encoded payload (without code/length bytes).
+///
+/// Most are options of the top-level `dhcp4` space (`enterprise` nil). An `option-data` entry of
+/// a vendor space (`vendor-<enterprise>`) is kept in the same list with `enterprise` set: `code`
+/// is then its code in that space, and the reply puts it inside option 125 for that vendor
+/// (`Dhcp4Engine.addVendorOptions`). Readers looking for a `dhcp4` option by code skip those.
 public struct ConfiguredOption: Sendable, Equatable {
     public var code: UInt8
     public var payload: [UInt8]
     public var alwaysSend: Bool
     public var neverSend: Bool
-    public init(code: UInt8, payload: [UInt8], alwaysSend: Bool = false, neverSend: Bool = false) {
+    /// The enterprise number of the vendor space the option belongs to, or nil for `dhcp4`.
+    public var enterprise: UInt32?
+    public init(code: UInt8, payload: [UInt8], alwaysSend: Bool = false, neverSend: Bool = false,
+                enterprise: UInt32? = nil) {
         self.code = code
         self.payload = payload
         self.alwaysSend = alwaysSend
         self.neverSend = neverSend
+        self.enterprise = enterprise
     }
 }

@@ -30,6 +30,9 @@ enum OptionPayloadDecoder {
         if definition.type != .empty {
             values = try readFields(&reader, of: definition)
         }
+        if definition.specialFormat == .vendorIdentifyingVendorClass {
+            try checkVendorClass(payload)
+        }
         let isVendorSpecific = definition.specialFormat == .vendorIdentifyingVendorSpecific
         if isVendorSpecific {
             try readVendorDataLength(&reader)
@@ -144,6 +147,31 @@ enum OptionPayloadDecoder {
             throw OptionValueError("PSID \(aligned) has bits set past its length \(length)")
         }
         return .psid(value: UInt16(length == 0 ? 0 : aligned >> spareBits), length: length)
+    }
+
+    /// Option 124 as Kea's `OptionVendorClass::unpack` reads a DHCPv4 one: the enterprise
+    /// number, then items of a length octet and that many octets, each item after the first
+    /// preceded by an enterprise number, and at least two octets after such a number.
+    private static func checkVendorClass(_ payload: [UInt8]) throws(OptionValueError) {
+        guard payload.count >= 5 else {
+            throw OptionValueError("parsed Vendor Class option data truncated to size \(payload.count)")
+        }
+        var offset = 4
+        // Each pass consumes at least one octet (the length octet).
+        while offset < payload.count {
+            let end = offset + 1 + Int(payload[offset])
+            guard end <= payload.count else {
+                throw OptionValueError("the vendor class data item at offset \(offset) is truncated")
+            }
+            offset = end
+            if offset != payload.count {
+                offset += 4
+                guard offset + 1 < payload.count else {
+                    throw OptionValueError("truncated DHCPv4 V-I Vendor Class option - it should contain "
+                                           + "enterprise id followed by opaque data field tuple")
+                }
+            }
+        }
     }
 
     /// Option 125 carries a data-length octet after the enterprise number (Kea's `OptionVendor`);

@@ -118,6 +118,20 @@ public struct OptionTable: Sendable {
         insert(Entry(definition: definition, origin: .configured))
     }
 
+    /// Adds a client class's own definition (a class-level `option-def`), which shadows whatever
+    /// the table holds for its code and name, standard or configured: Kea keeps class definitions
+    /// apart and looks them up first for the class's `option-data`. The caller decides which
+    /// codes a class may define (Kea: 43 and 224-254 in `dhcp4`) and works on a copy of the table.
+    public mutating func addShadowing(_ definition: OptionDefinition) {
+        precondition(codeRange(for: definition.space).contains(definition.code),
+                     "option \(definition.key) was not checked by OptionDefinition.configured")
+        remove(definition.key)
+        if let code = spaces[definition.space]?.codesByName[definition.name] {
+            remove(OptionKey(space: definition.space, code: code))
+        }
+        insert(Entry(definition: definition, origin: .configured))
+    }
+
     /// The codes a definition in `space` may have: the family's range, without PAD and END in
     /// `dhcp4` and without 0 in `dhcp6` (Kea's `OptionDefParser` rules).
     func codeRange(for space: OptionSpaceName) -> ClosedRange<UInt16> {

@@ -184,3 +184,20 @@ final class ConfiguredServerIdentifierTests: XCTestCase {
         XCTAssertEqual(ack.serverIdentifier, sid)
     }
 }
+
+/// Kea 2.4's never-send cancels an option whichever layer says it: a global never-send stops
+/// a subnet's definition of the same code, even when the client asks for it.
+final class NeverSendAcrossLayersTests: XCTestCase {
+    func testGlobalNeverSendCancelsSubnetOption() throws {
+        var c = EngineHarness.config()
+        c.optionData = [ConfiguredOption(code: 42, payload: [192, 0, 2, 9], neverSend: true)]
+        var h = EngineHarness(config: c)
+        let asks = (DHCPv4Option.dhcpParameterRequestList.code, [UInt8(42), 3])
+        let offer = try XCTUnwrap(h.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [asks])).replies.first)
+        XCTAssertNil(offer.options[42])
+        XCTAssertEqual(offer.options[3], [192, 0, 2, 1])
+        var plain = EngineHarness()
+        let sent = try XCTUnwrap(plain.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [asks])).replies.first)
+        XCTAssertEqual(sent.options[42], [192, 0, 2, 3])
+    }
+}

@@ -93,11 +93,14 @@ extension Dhcp4Engine {
             for list in layers { for o in list where o.code == code && o.enterprise == nil { return o } }
             return nil
         }
+        // Kea 2.4 cancels a code that any layer marks never-send, whichever layer defines it.
+        var cancelled: Set<UInt8> = []
+        for list in layers { for o in list where o.neverSend && o.enterprise == nil { cancelled.insert(o.code) } }
         func add(_ code: UInt8, always: Bool) {
             // Options 124 and 125 are answered per vendor, by addVendorOptions.
             guard !r.options.contains(code), !Self.vendorIdentifyingCodes.contains(code) else { return }
             if let o = configured(code) {
-                if !o.neverSend && (always || o.alwaysSend || prl.contains(code)) { r.options[code] = o.payload }
+                if !cancelled.contains(code) && (always || o.alwaysSend || prl.contains(code)) { r.options[code] = o.payload }
             } else if code == DHCPv4Option.subnetMask.code && leased {
                 r.options[code] = subnet.prefix.mask.bytes
             }

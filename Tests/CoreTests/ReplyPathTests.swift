@@ -126,13 +126,20 @@ final class ReplyPathTests: XCTestCase {
     }
 
     /// An INFORM whose ciaddr is in no subnet gets no subnet's options: Kea selects by ciaddr
-    /// alone, with no fallback to the receiving interface.
-    func testInformFromUnknownNetworkIsNotAnsweredFromTheInterfaceSubnet() {
+    /// alone, with no fallback to the receiving interface, and answers a bare DHCPACK.
+    func testInformFromUnknownNetworkIsNotAnsweredFromTheInterfaceSubnet() throws {
         var h = EngineHarness()
-        var inform = EngineHarness.message(.inform, mac: EngineHarness.mac(4))
+        var inform = EngineHarness.message(.inform, mac: EngineHarness.mac(4), options: [
+            (DHCPv4Option.dhcpParameterRequestList.code, [1, 3, 6])])
         inform.ciaddr = IPv4Address(203, 0, 113, 74)
         let e = h.engine.handle(datagram: datagram(inform, source: inform.ciaddr, destination: IPv4Address(192, 0, 2, 1), linkLayer: EngineHarness.mac(4)), now: h.now)
-        XCTAssertTrue(e.datagrams.isEmpty)
+        let out = try XCTUnwrap(e.datagrams.first)
+        let reply = try DHCPv4Message.decode(out.bytes).get()
+        XCTAssertEqual(reply.messageType, .ack)
+        XCTAssertEqual(out.destination, .v4(inform.ciaddr))
+        XCTAssertNil(reply.options[1])
+        XCTAssertNil(reply.options[3])
+        XCTAssertNil(reply.options[6])
     }
 
     /// Option 82 is echoed from any request that carries it, relayed or not; option 118 too.

@@ -184,9 +184,18 @@ extension Dhcp4Engine {
     }
 
     /// INFORM: configuration only, no lease, no lifetime.
+    /// Without a subnet Kea still answers, with no configured options (its option list is
+    /// built from a subnet).
     mutating func handleInform(_ x: Exchange, _ effects: inout Effects4) {
-        guard let subnet = x.subnet else { return drop(.noSubnet, x.label, x.now, &effects) }
-        var r = reply(.ack, x, subnet: subnet, pool: nil, yiaddr: .zero, lifetime: nil)
+        var r: DHCPv4Message
+        if let subnet = x.subnet {
+            r = reply(.ack, x, subnet: subnet, pool: nil, yiaddr: .zero, lifetime: nil)
+        } else {
+            r = replyHeader(x)
+            r.options[DHCPv4Option.dhcpMessageType] = [DHCPv4MessageType.ack.rawValue]
+            r.options[DHCPv4Option.dhcpServerIdentifier] = serverIdentifier(x).bytes
+            copyDefaultOptions(&r, x)
+        }
         r.ciaddr = x.message.ciaddr
         effects.events.append(.informed(client: x.label))
         send(r, x, &effects)

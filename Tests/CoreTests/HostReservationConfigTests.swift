@@ -43,9 +43,9 @@ final class HostReservationConfigTests: XCTestCase {
     }
 
     func testBadIdentifiersAreRefusedWithPositions() {
-        let flex = error { try self.decode(#"[ { "flex-id": "'abc'" } ]"#) }
-        XCTAssertEqual(flex?.code, .unsupported)
-        XCTAssertTrue(flex?.message.contains("flex_id hook") ?? false, flex?.message ?? "accepted")
+        let flex = error { try self.decode(#"[ { "flex-id": "''" } ]"#) }
+        XCTAssertEqual(flex?.code, .invalidValue)
+        XCTAssertTrue(flex?.message.contains("invalid flex-id") ?? false, flex?.message ?? "accepted")
         XCTAssertEqual(flex?.position?.line, 3)
 
         let two = error { try self.decode("""

@@ -4,6 +4,9 @@ public struct BuiltInHooks4: Sendable, Equatable {
     public var bootp: Bool = false
     /// `libdhcp_flex_option.so`'s `options`, in configuration order (`Dhcp4Engine+FlexOption`).
     public var flexOptions: [FlexOptionRule] = []
+    /// `libdhcp_flex_id.so`'s `identifier-expression`: its value, when not empty, is the
+    /// query's `flex-id` for host reservations (`Dhcp4Engine+Packet`).
+    public var flexIdentifier: ClassExpression?
     public init() {}
 }
 
@@ -45,11 +48,51 @@ extension Dhcp4Decoding {
                 hooks.bootp = true
             case .flexibleOption:
                 hooks.flexOptions += try decodeFlexOptions(entry)
+            case .flexibleIdentifier:
+                hooks.flexIdentifier = try decodeFlexIdentifier(entry)
             case .leaseCommands, .statisticsCommands, .highAvailability, .runScript:
                 break
             }
         }
         return hooks
+    }
+
+    /// `libdhcp_flex_id.so`'s parameters: `identifier-expression` (a string expression, the
+    /// flex-id), `replace-client-id` and `ignore-iaid` (booleans). `replace-client-id` is
+    /// accepted with a warning: leases stay keyed by the client's own identity.
+    private mutating func decodeFlexIdentifier(_ entry: JSONNode) throws(ConfigError) -> ClassExpression? {
+        func fail(_ text: String, _ at: SourcePosition) -> ConfigError {
+            ConfigError.semantic(.invalidValue, "loading Flex Identifier hooks library failed: \(text)", at: at)
+        }
+        guard let parameters = entry.member("parameters")?.value else { return nil }
+        guard let members = parameters.members else { throw fail("'parameters' must be a map", parameters.position) }
+        var expression: ClassExpression?
+        for member in members {
+            switch member.key {
+            case "identifier-expression":
+                guard let text = member.value.stringValue else {
+                    throw fail("'identifier-expression' must be a string", member.value.position)
+                }
+                guard !text.isEmpty else { continue }
+                let at = member.value.position
+                do throws(ConfigError) {
+                    expression = try ClassExpression.parseString(text, file: at.file, line: at.line, column: at.column + 1, options: optionTable)
+                } catch {
+                    throw fail("can't parse identifier-expression [\(text)] error: \(error.message)", at)
+                }
+            case "replace-client-id":
+                guard let flag = member.value.boolValue else { throw fail("'replace-client-id' must be a boolean", member.value.position) }
+                if flag {
+                    notActedOn("Dhcp4/hooks-libraries/libdhcp_flex_id.so/replace-client-id", at: member.keySpan.start,
+                               detail: "leases keep the client's own client-id and hardware address")
+                }
+            case "ignore-iaid":
+                guard member.value.boolValue != nil else { throw fail("'ignore-iaid' must be a boolean", member.value.position) }
+            default:
+                throw fail("unknown parameter '\(member.key)'", member.keySpan.start)
+            }
+        }
+        return expression
     }
 
     /// `libdhcp_flex_option.so`'s parameters: a mandatory `options` list. Errors carry the

@@ -60,7 +60,7 @@ enum Dhcp4KeaKeys {
     /// stat-lease4-get exists when libdhcp_stat_cmds.so is named; BOOTP and flexible options
     /// are switched on by naming their libraries (`BuiltInHooks4`). Naming another built-in is
     /// accepted with a warning until it is implemented.
-    static let implementedHooks: Set<BuiltInHook> = [.leaseCommands, .statisticsCommands, .bootp, .flexibleOption]
+    static let implementedHooks: Set<BuiltInHook> = [.leaseCommands, .statisticsCommands, .bootp, .flexibleOption, .flexibleIdentifier]
 
     /// Keys decoded into `Dhcp4Config` that nothing acts on yet, by path, with what the
     /// operator gets instead. Whoever makes one of them work removes its row.

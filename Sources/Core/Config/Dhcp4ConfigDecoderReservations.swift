@@ -69,9 +69,7 @@ extension Dhcp4Decoding {
         case .duid: return .duid(bytes)
         case .circuitID: return .circuitID(bytes)
         case .clientID: return .clientID(bytes)
-        case .flexID:
-            throw ConfigError.semantic(.unsupported, "reservations by 'flex-id' need Kea's flex_id hook, which Kakapo does not have; "
-                                       + "use hw-address, duid, circuit-id or client-id", at: node.position)
+        case .flexID: return .flexID(bytes)
         }
     }
 

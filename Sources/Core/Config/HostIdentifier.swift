@@ -52,6 +52,9 @@ struct ClientIdentifiers4 {
     var duid: [UInt8]?
     /// Option 82 sub-option 1.
     var circuitID: [UInt8]?
+    /// The value of libdhcp_flex_id.so's identifier expression, when the hook is loaded and
+    /// the value is not empty.
+    var flexID: [UInt8]?
 
     init(hardwareAddress: HardwareAddress, clientID: [UInt8]?, relayAgentInformation: [UInt8]?) {
         self.hardwareAddress = hardwareAddress
@@ -72,7 +75,7 @@ struct ClientIdentifiers4 {
         case .duid: duid.map { .duid($0) }
         case .circuitID: circuitID.map { .circuitID($0) }
         case .clientID: clientID.flatMap { $0.isEmpty ? nil : .clientID($0) }
-        case .flexID: nil
+        case .flexID: flexID.map { .flexID($0) }
         }
     }
 
@@ -84,7 +87,7 @@ struct ClientIdentifiers4 {
         case .duid(let d): duid == d
         case .circuitID(let c): circuitID == c
         case .clientID(let c): clientID == c
-        case .flexID: false
+        case .flexID(let f): flexID == f
         }
     }
 }

@@ -176,3 +176,12 @@ extension Dhcp4Engine {
         return nil
     }
 }
+
+extension Dhcp4Engine {
+    /// libdhcp_flex_id.so: the identifier expression's value for this query, nil when it is
+    /// empty or cannot be computed (then no reservation is found by flex-id, as in Kea).
+    func flexIdentifier(_ expression: ClassExpression, _ x: Exchange) -> [UInt8]? {
+        guard case .success(let value) = expression.evaluateString(classificationInput(x)), !value.isEmpty else { return nil }
+        return value
+    }
+}

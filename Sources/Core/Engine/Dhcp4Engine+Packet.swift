@@ -10,7 +10,7 @@ struct Exchange {
     let hardwareAddress: HardwareAddress
     let clientID: [UInt8]?
     /// What host reservations are looked up by (chaddr, option 61 and its DUID, circuit-id).
-    let identifiers: ClientIdentifiers4
+    var identifiers: ClientIdentifiers4
     /// The classes the packet belongs to (`ALL` and those whose tests matched).
     var classes = ClientClasses(["ALL"])
 
@@ -80,6 +80,10 @@ extension Dhcp4Engine {
             effects.events.append(.bootp(client: label, .query))
         }
         // Classes first (subnet guards use them), then the subnet, then the host-lookup classes.
+        // libdhcp_flex_id.so computes the flex-id when the query arrives (pkt4_receive).
+        if let expression = config.builtInHooks.flexIdentifier {
+            x.identifiers.flexID = flexIdentifier(expression, x)
+        }
         guard classifyAndSelectSubnet(&x, &effects) else { return effects }
         decide(x, &effects)
         return effects

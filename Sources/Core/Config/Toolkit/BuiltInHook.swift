@@ -6,5 +6,6 @@ public enum BuiltInHook: String, Sendable, CaseIterable {
     case highAvailability = "libdhcp_ha.so"
     case bootp = "libdhcp_bootp.so"
     case flexibleOption = "libdhcp_flex_option.so"
+    case flexibleIdentifier = "libdhcp_flex_id.so"
     case runScript = "libdhcp_run_script.so"
 }

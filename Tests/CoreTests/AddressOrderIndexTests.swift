@@ -1,17 +1,6 @@
 import XCTest
 @testable import KakapoCore
 
-/// A seeded generator for these tests alone (SplitMix64), so that a failure replays exactly.
-private struct IndexTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The address-order index against a brute-force model (a sorted set): random inserts and
 /// deletes, then pages from random cursors with random limits must match the model exactly.
@@ -23,7 +12,7 @@ final class AddressOrderIndexTests: XCTestCase {
 
     /// Addresses clustered so that blocks fill, empty and refill: a few /24s, their edges
     /// (.0 and .255), and the extremes of the address space.
-    private func address(_ rng: inout IndexTestRandom) -> UInt32 {
+    private func address(_ rng: inout SplitMix64) -> UInt32 {
         switch rng.next() % 8 {
         case 0: return [0, 1, 255, 256, UInt32.max, UInt32.max - 1][Int(rng.next() % 6)]
         case 1: return 0xC000_0200 | UInt32(rng.next() % 2) * 255   // 192.0.2.0 / 192.0.2.255
@@ -34,7 +23,7 @@ final class AddressOrderIndexTests: XCTestCase {
 
     func testMatchesBruteForceUnderRandomInsertsAndDeletes() {
         for seed in UInt64(1)...20 {
-            var rng = IndexTestRandom(state: seed)
+            var rng = SplitMix64(seed: seed)
             var index = AddressOrderIndex()
             var model = Set<UInt32>()
             for step in 0..<600 {
@@ -62,7 +51,7 @@ final class AddressOrderIndexTests: XCTestCase {
 
     /// Paging with the last address of each page as the next cursor visits everything once.
     func testPagingVisitsEveryAddressOnce() {
-        var rng = IndexTestRandom(state: 99)
+        var rng = SplitMix64(seed: 99)
         var index = AddressOrderIndex()
         var model = Set<UInt32>()
         for _ in 0..<3000 {
@@ -104,7 +93,7 @@ final class AddressOrderIndexTests: XCTestCase {
     /// The store keeps the index in step with its leases through upserts, owner changes and
     /// deletions, and answers pages in address order.
     func testMemoryStorePagesFollowTheStore() {
-        var rng = IndexTestRandom(state: 5)
+        var rng = SplitMix64(seed: 5)
         var store = MemoryLeaseStore4()
         var model: [UInt32: Lease4] = [:]
         for step in 0..<2000 {

@@ -103,18 +103,8 @@ final class CodecTests: XCTestCase {
     }
 }
 
-/// A tiny seeded generator for tests (no global randomness anywhere).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The tests' seeded generator is the engine's own (SplitMix64): one implementation.
+typealias SplitMix64 = EngineRandom
 
 extension Result {
     var failure: Failure? {

@@ -7,17 +7,6 @@ import XCTest
 /// input must parse or throw (never trap), parse the same way twice, and evaluate the same way
 /// twice, with `evaluate` agreeing with `evaluateString`.
 final class ExpressionPropertyTests: XCTestCase {
-    /// SplitMix64: small, seeded, the same on every platform.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let vocabulary = [
         "option", "relay4", "pkt4", "pkt", "vendor", "vendor-class", "substring", "concat", "ifelse",
@@ -62,13 +51,13 @@ final class ExpressionPropertyTests: XCTestCase {
         }
     }
 
-    static func randomBytes(_ g: inout Generator, max: Int) -> [UInt8] {
+    static func randomBytes(_ g: inout SplitMix64, max: Int) -> [UInt8] {
         (0..<Int.random(in: 0...max, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) }
     }
 
     /// A packet with random header fields and a random selection of the options expressions
     /// read, some well formed and some truncated.
-    static func randomPacket(_ g: inout Generator) -> ClassificationInput4 {
+    static func randomPacket(_ g: inout SplitMix64) -> ClassificationInput4 {
         var m = DHCPv4Message()
         m.htype = UInt8.random(in: 0...255, using: &g)
         m.hlen = UInt8.random(in: 0...255, using: &g)
@@ -98,7 +87,7 @@ final class ExpressionPropertyTests: XCTestCase {
 
     /// Random sequences of the language's tokens (and a few bytes that are not tokens).
     func testRandomTokenSequencesNeverTrap() {
-        var g = Generator(state: 0x4B41_4B41_504F_0001)
+        var g = SplitMix64(seed: 0x4B41_4B41_504F_0001)
         var parsed = 0
         for _ in 0..<4000 {
             let n = Int.random(in: 0...14, using: &g)
@@ -117,7 +106,7 @@ final class ExpressionPropertyTests: XCTestCase {
 
     /// Random printable and unprintable strings.
     func testRandomStringsNeverTrap() {
-        var g = Generator(state: 0x4B41_4B41_504F_0002)
+        var g = SplitMix64(seed: 0x4B41_4B41_504F_0002)
         let alphabet = Array("optin[]().,*=+'0123456789xabcdefkwlrys- \t\u{7F}é")
         for _ in 0..<4000 {
             let n = Int.random(in: 0...40, using: &g)
@@ -133,7 +122,7 @@ final class ExpressionPropertyTests: XCTestCase {
 
     /// Grammar-generated expressions, which always parse, against random packets.
     func testGeneratedExpressionsEvaluateDeterministically() throws {
-        var g = Generator(state: 0x4B41_4B41_504F_0003)
+        var g = SplitMix64(seed: 0x4B41_4B41_504F_0003)
         var outcomes: Set<String> = []
         for _ in 0..<2000 {
             let text = Self.condition(&g, depth: 0)
@@ -153,7 +142,7 @@ final class ExpressionPropertyTests: XCTestCase {
 
     /// Grammar-generated string expressions (the string parser mode) against random packets.
     func testGeneratedStringExpressionsEvaluateDeterministically() throws {
-        var g = Generator(state: 0x4B41_4B41_504F_0004)
+        var g = SplitMix64(seed: 0x4B41_4B41_504F_0004)
         var nonEmpty = 0
         for _ in 0..<2000 {
             let e = try ClassExpression.parseString(Self.value(&g, depth: 0))
@@ -166,7 +155,7 @@ final class ExpressionPropertyTests: XCTestCase {
         XCTAssertGreaterThan(nonEmpty, 1000)
     }
 
-    static func condition(_ g: inout Generator, depth: Int) -> String {
+    static func condition(_ g: inout SplitMix64, depth: Int) -> String {
         let leaf = depth > 3 || Int.random(in: 0...2, using: &g) == 0
         if leaf {
             switch Int.random(in: 0...8, using: &g) {
@@ -188,12 +177,12 @@ final class ExpressionPropertyTests: XCTestCase {
         }
     }
 
-    static func code(_ g: inout Generator) -> String {
+    static func code(_ g: inout SplitMix64) -> String {
         ["1", "12", "43", "53", "60", "61", "82", "124", "125", "230", "host-name", "dhcp-message-type"]
             .randomElement(using: &g) ?? "1"
     }
 
-    static func value(_ g: inout Generator, depth: Int) -> String {
+    static func value(_ g: inout SplitMix64, depth: Int) -> String {
         if depth > 4 || Bool.random(using: &g) {
             switch Int.random(in: 0...10, using: &g) {
             case 0: return ["'foo'", "''", "'a.b.c'", "'eth0'"].randomElement(using: &g) ?? "''"
@@ -209,7 +198,7 @@ final class ExpressionPropertyTests: XCTestCase {
             default: return "option[82].option[\(Int.random(in: 1...2, using: &g))].hex"
             }
         }
-        let v = { (g: inout Generator) in value(&g, depth: depth + 1) }
+        let v = { (g: inout SplitMix64) in value(&g, depth: depth + 1) }
         switch Int.random(in: 0...8, using: &g) {
         case 0:
             let length = Bool.random(using: &g) ? "all" : String(Int.random(in: -8...8, using: &g))

@@ -121,7 +121,7 @@ final class OptionTableTests: XCTestCase {
     /// damaged versions of valid ones (truncated, one octet changed); render must return the same
     /// text twice and never trap.
     func testRenderNeverTrapsOnArbitraryBytes() throws {
-        var generator = OptionTestRandom(seed: 0x6B61_6B61_706F)
+        var generator = SplitMix64(seed: 0x6B61_6B61_706F)
         var valid: [UInt8: [UInt8]] = [:]
         for definition in Self.table.definitions(in: .dhcp4) {
             valid[UInt8(definition.code)] = try OptionDataEncoder.encode(
@@ -239,15 +239,3 @@ final class OptionTableTests: XCTestCase {
     }
 }
 
-/// A small fixed-seed generator (SplitMix64), so random tests are the same on every run.
-struct OptionTestRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -193,6 +193,14 @@ public struct ClassExpression: Sendable, Equatable {
     /// repeats: what a configuration checks is defined before this class (Kea's dependency rule).
     public var memberClasses: [String] {
         var names: [String] = []
+        for (name, _) in memberReferences where !names.contains(name) { names.append(name) }
+        return names
+    }
+
+    /// Every `member('…')` of the expression (`known` and `unknown` are `member('KNOWN')`), in
+    /// order of appearance, repeats included, each with where it is written.
+    public var memberReferences: [(name: String, span: SourceSpan)] {
+        var found: [(name: String, span: SourceSpan)] = []
         func visit(_ c: Condition) {
             switch c.kind {
             case .equal(let a, let b):
@@ -202,8 +210,7 @@ public struct ClassExpression: Sendable, Equatable {
             case .and(let x, let y), .or(let x, let y):
                 visit(x)
                 visit(y)
-            case .member(let name):
-                if !names.contains(name) { names.append(name) }
+            case .member(let name): found.append((name, c.span))
             case .optionExists, .relay4Exists, .vendorExists, .vendorOptionExists, .vendorClassExists: break
             }
         }
@@ -225,6 +232,6 @@ public struct ClassExpression: Sendable, Equatable {
         case .condition(let c): visit(c)
         case .value(let v): visit(v)
         }
-        return names
+        return found
     }
 }

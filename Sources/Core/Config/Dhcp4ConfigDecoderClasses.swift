@@ -120,7 +120,7 @@ extension Dhcp4Decoding {
     /// directly or through a class that does.
     private func checkMembers(_ e: ClassExpression, defined: [ClientClass4]) throws(ConfigError) -> Bool {
         var dependsOnKnown = false
-        for (name, span) in Self.memberReferences(e) {
+        for (name, span) in e.memberReferences {
             if Self.isBuiltInClass(name) {
                 if name == "KNOWN" || name == "UNKNOWN" { dependsOnKnown = true }
                 continue
@@ -133,43 +133,6 @@ extension Dhcp4Decoding {
         return dependsOnKnown
     }
 
-    /// Every `member('…')` of an expression (`known` and `unknown` are `member('KNOWN')`),
-    /// with where it is written.
-    static func memberReferences(_ e: ClassExpression) -> [(String, SourceSpan)] {
-        var found: [(String, SourceSpan)] = []
-        func visit(_ c: ClassExpression.Condition) {
-            switch c.kind {
-            case .equal(let a, let b):
-                visit(a)
-                visit(b)
-            case .not(let x): visit(x)
-            case .and(let x, let y), .or(let x, let y):
-                visit(x)
-                visit(y)
-            case .member(let name): found.append((name, c.span))
-            case .optionExists, .relay4Exists, .vendorExists, .vendorOptionExists, .vendorClassExists: break
-            }
-        }
-        func visit(_ v: ClassExpression.Value) {
-            switch v.kind {
-            case .substring(let x, _, _), .addressToText(let x), .integerToText(let x, _): visit(x)
-            case .concat(let x, let y), .hexString(let x, let y), .split(let x, let y, _):
-                visit(x)
-                visit(y)
-            case .ifElse(let c, let x, let y):
-                visit(c)
-                visit(x)
-                visit(y)
-            case .string, .hex, .integer, .address, .option, .relay4, .pkt4, .pkt, .vendorEnterprise,
-                 .vendorOption, .vendorClassEnterprise, .vendorClassData: break
-            }
-        }
-        switch e.root {
-        case .condition(let c): visit(c)
-        case .value(let v): visit(v)
-        }
-        return found
-    }
 
     /// A class's `next-server`, with `ClientClassDefParser`'s checks: an IPv4 address, not
     /// the broadcast address; 0.0.0.0 means none.

@@ -21,10 +21,15 @@ enum Dhcp4KeaKeys {
         "offer-lifetime": .integer,
     ]
 
-    static let subnetIgnored: [String: KeaValueKind] = [
+    static let subnetIgnored: [String: KeaValueKind] = networkScopeIgnored.merging([
         "4o6-interface": .string,
         "4o6-interface-id": .string,
         "4o6-subnet": .string,
+    ]) { a, _ in a }
+
+    /// What subnets and shared networks both set aside: the per-scope DDNS keys and the
+    /// keys of later features.
+    static let networkScopeIgnored: [String: KeaValueKind] = [
         "store-extended-info": .boolean,
         "offer-lifetime": .integer,
         "ddns-send-updates": .boolean,

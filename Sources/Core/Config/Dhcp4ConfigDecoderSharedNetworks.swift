@@ -20,21 +20,7 @@ struct SharedNetworkDraft {
 
 extension Dhcp4KeaKeys {
     /// Kea 2.4's `shared_network_param` keys (dhcp4_parser.yy) that Kakapo sets aside.
-    static let sharedNetworkIgnored: [String: KeaValueKind] = [
-        "store-extended-info": .boolean,
-        "offer-lifetime": .integer,
-        "ddns-send-updates": .boolean,
-        "ddns-override-no-update": .boolean,
-        "ddns-override-client-update": .boolean,
-        "ddns-replace-client-name": .string,
-        "ddns-generated-prefix": .string,
-        "ddns-qualifying-suffix": .string,
-        "hostname-char-set": .string,
-        "hostname-char-replacement": .string,
-        "ddns-update-on-renew": .boolean,
-        "ddns-use-conflict-resolution": .boolean,
-        "ddns-ttl-percent": .real,
-    ]
+    static let sharedNetworkIgnored: [String: KeaValueKind] = networkScopeIgnored
 }
 
 /// `shared-networks`: subnets on one link, with parameters their subnets inherit.

@@ -1,7 +1,7 @@
 /// The engine's only randomness: SplitMix64 over a seed the shell injects, so that the same
 /// seed and inputs give the same decisions (the simulator passes its scenario seed, the daemon
 /// a seed from the kernel).
-struct EngineRandom: Sendable {
+struct EngineRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

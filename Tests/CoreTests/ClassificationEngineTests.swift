@@ -318,4 +318,19 @@ final class ClassificationEngineTests: XCTestCase {
         XCTAssertFalse(again.events.contains { if case .dropped(_, .noSubnet) = $0 { true } else { false } }, "\(again.events)")
         XCTAssertEqual(reply.messageType, .nak, "the requested address is taken now; the subnet was still found")
     }
+
+    /// Template classes: a non-empty template-test value joins the template class and the
+    /// spawned class SPAWN_<name>_<value>, which can guard a subnet.
+    func testTemplateClassSpawnsAClassThatGuardsASubnet() throws {
+        let c = try Self.config("""
+            "client-classes": [ { "name": "tpl", "template-test": "substring(option[60].text, 0, 3)" } ],
+            """ + Self.relayedSubnets(guardA: #""client-class": "SPAWN_tpl_abc","#))
+        var h = EngineHarness(config: c)
+        let spawned = try XCTUnwrap(discover(&h, mac: 1, options: [(Self.vendorClass, Array("abcdef".utf8))], giaddr: Self.relay).offer)
+        XCTAssertEqual(spawned.yiaddr, IPv4Address(10, 0, 0, 10))
+        let other = try XCTUnwrap(discover(&h, mac: 2, options: [(Self.vendorClass, Array("xyz".utf8))], giaddr: Self.relay).offer)
+        XCTAssertEqual(other.yiaddr, IPv4Address(10, 0, 1, 10))
+        let none = try XCTUnwrap(discover(&h, mac: 3, giaddr: Self.relay).offer)
+        XCTAssertEqual(none.yiaddr, IPv4Address(10, 0, 1, 11), "empty value: no class")
+    }
 }

@@ -29,6 +29,9 @@ public struct ClientClass4: Sendable, Equatable {
     /// The `test` expression; nil for a class assigned otherwise (reservations, required
     /// classes with no test, built-in names).
     public var test: ClassExpression?
+    /// `template-test`: a string expression; a packet whose value is not empty joins this
+    /// class and the spawned class `SPAWN_<name>_<value>` (Kea 2.4's template classes).
+    public var templateTest: ClassExpression?
     public var onlyIfRequired: Bool = false
     public var optionData: [ConfiguredOption] = []
     public var bootFields: BootFields = BootFields()

@@ -92,10 +92,10 @@ extension Dhcp4Decoding {
             guard !text.isEmpty else {
                 throw ConfigError.semantic(.invalidValue, "expression can not be empty at", at: tt.value.position)
             }
-            _ = try ClassExpression.parseString(text, file: tt.value.position.file, line: tt.value.position.line,
-                                                column: tt.value.position.column + 1, options: optionTable)
-            notActedOn("\(path)/template-test", at: tt.keySpan.start,
-                       detail: "template classes spawn no SPAWN_ classes; the class is never assigned")
+            let expression = try ClassExpression.parseString(text, file: tt.value.position.file, line: tt.value.position.line,
+                                                             column: tt.value.position.column + 1, options: optionTable)
+            c.dependsOnKnown = try checkMembers(expression, defined: defined)
+            c.templateTest = expression
         }
         try checkClassTimers(c.timers, at: timerPositions ?? node.position)
         if Self.builtInClassNames.contains(name) {

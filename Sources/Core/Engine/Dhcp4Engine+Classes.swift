@@ -113,10 +113,15 @@ extension Dhcp4Engine {
         guard !config.clientClasses.isEmpty else { return }
         var input = classificationInput(x)
         for c in config.clientClasses where !c.onlyIfRequired && c.dependsOnKnown == dependingOnKnown {
-            guard let test = c.test else { continue }
-            if test.evaluate(input) {
+            if let test = c.test, test.evaluate(input) {
                 x.classes.insert(c.name)
                 input.classes.insert(c.name)
+            } else if let template = c.templateTest, case .success(let value) = template.evaluateString(input), !value.isEmpty {
+                let spawned = "SPAWN_\(c.name)_\(String(decoding: value, as: UTF8.self))"
+                for name in [c.name, spawned] {
+                    x.classes.insert(name)
+                    input.classes.insert(name)
+                }
             }
         }
     }

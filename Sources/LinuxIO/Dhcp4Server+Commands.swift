@@ -85,11 +85,34 @@ extension Dhcp4Server {
             do { try writeFileAtomically(file, text) } catch { return ControlResponse.make(.error, "Unable to write file \(file): \(error)") }
             return ControlResponse.make(.success, "Configuration written to \(file) successfully", arguments: .object(JSONObject([
                 ("filename", .string(file)), ("size", .int(Int64(text.utf8.count)))])))
+        case .leaseWrite: return leaseWrite(args)
         case .shutdown:
             logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
             daemon.requestShutdown()
             return ControlResponse.make(.success, "Shutting down.")
         }
+    }
+
+    /// lease4-write: every lease in the store, in the memfile format, to a new file that
+    /// replaces `filename` atomically. The lease file in use is refused, however it is named.
+    func leaseWrite(_ args: JSON?) -> JSON {
+        let request: LeaseWriteRequest
+        do { request = try LeaseWriteRequest(arguments: args) } catch { return error.answer }
+        if let m = memfile, Self.sameFile(request.filename, m.path) {
+            return request.leaseFileInUse(m.path).answer
+        }
+        do { try writeFileAtomically(request.filename, LeaseFile4.text(of: engine.store.all())) } catch {
+            return request.writeFailed(error.description).answer
+        }
+        return request.success
+    }
+
+    /// Whether two paths name one file: the same text, or (when both exist) the same inode.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
     func statusGet(_ daemon: Daemon, _ now: Now) -> JSON {

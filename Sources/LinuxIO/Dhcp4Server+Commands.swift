@@ -94,14 +94,20 @@ extension Dhcp4Server {
     }
 
     /// lease4-write: every lease in the store, in the memfile format, to a new file that
-    /// replaces `filename` atomically. The lease file in use is refused, however it is named.
+    /// replaces `filename` atomically.
     func leaseWrite(_ args: JSON?) -> JSON {
         let request: LeaseWriteRequest
         do { request = try LeaseWriteRequest(arguments: args) } catch { return error.answer }
-        if let m = memfile, Self.sameFile(request.filename, m.path) {
-            return request.leaseFileInUse(m.path).answer
+        return Self.writeLeases(request, engine.store.all(), leaseFile: memfile?.path)
+    }
+
+    /// Writes `leases` as lease4-write does, refusing the lease file in use (`leaseFile`),
+    /// however it is named: replacing it under the open descriptor would lose later appends.
+    static func writeLeases(_ request: LeaseWriteRequest, _ leases: [Lease4], leaseFile: String?) -> JSON {
+        if let leaseFile, sameFile(request.filename, leaseFile) {
+            return request.leaseFileInUse(leaseFile).answer
         }
-        do { try writeFileAtomically(request.filename, LeaseFile4.text(of: engine.store.all())) } catch {
+        do { try writeFileAtomically(request.filename, LeaseFile4.text(of: leases)) } catch {
             return request.writeFailed(error.description).answer
         }
         return request.success

@@ -85,11 +85,40 @@ extension Dhcp4Server {
             do { try writeFileAtomically(file, text) } catch { return ControlResponse.make(.error, "Unable to write file \(file): \(error)") }
             return ControlResponse.make(.success, "Configuration written to \(file) successfully", arguments: .object(JSONObject([
                 ("filename", .string(file)), ("size", .int(Int64(text.utf8.count)))])))
+        case .leaseWrite: return leaseWrite(args)
         case .shutdown:
             logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
             daemon.requestShutdown()
             return ControlResponse.make(.success, "Shutting down.")
         }
+    }
+
+    /// lease4-write: every lease in the store, in the memfile format, to a new file that
+    /// replaces `filename` atomically.
+    func leaseWrite(_ args: JSON?) -> JSON {
+        let request: LeaseWriteRequest
+        do { request = try LeaseWriteRequest(arguments: args) } catch { return error.answer }
+        return Self.writeLeases(request, engine.store.all(), leaseFile: memfile?.path)
+    }
+
+    /// Writes `leases` as lease4-write does, refusing the lease file in use (`leaseFile`),
+    /// however it is named: replacing it under the open descriptor would lose later appends.
+    static func writeLeases(_ request: LeaseWriteRequest, _ leases: [Lease4], leaseFile: String?) -> JSON {
+        if let leaseFile, sameFile(request.filename, leaseFile) {
+            return request.leaseFileInUse(leaseFile).answer
+        }
+        do { try writeFileAtomically(request.filename, LeaseFile4.text(of: leases)) } catch {
+            return request.writeFailed(error.description).answer
+        }
+        return request.success
+    }
+
+    /// Whether two paths name one file: the same text, or (when both exist) the same inode.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
     func statusGet(_ daemon: Daemon, _ now: Now) -> JSON {

@@ -33,7 +33,8 @@ final class ControlDispatchTests: XCTestCase {
                       "lease4-add", "lease4-del", "lease4-get", "lease4-get-all", "lease4-get-by-client-id",
                       "lease4-get-by-hw-address", "lease4-update", "lease4-wipe", "leases-reclaim", "list-commands",
                       "shutdown", "statistic-get", "statistic-get-all", "statistic-reset-all", "status-get", "version-get"]
-        XCTAssertEqual(Self.table.names, (before + ["lease4-get-page"]).sorted())
+        XCTAssertEqual(Self.table.names, (before + ["lease4-get-page", "lease4-get-by-hostname", "lease4-resend-ddns",
+                                                    "lease4-write"]).sorted())
     }
 
     func testListCommandsIsAnsweredFromTheTable() {

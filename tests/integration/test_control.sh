@@ -28,7 +28,7 @@ kk_assert "log file has DHCP4_STARTED in the configured pattern" \
 echo "== commands"
 cmds=$(kk_ctl list-commands | kk_json '" ".join(d["arguments"])')
 for c in build-report config-get config-reload config-test config-write lease4-add lease4-del lease4-get \
-         lease4-get-all lease4-wipe leases-reclaim list-commands shutdown statistic-get statistic-get-all \
+         lease4-get-all lease4-get-by-hostname lease4-resend-ddns lease4-write lease4-wipe leases-reclaim list-commands shutdown statistic-get statistic-get-all \
          statistic-reset-all status-get version-get; do
     case " $cmds " in *" $c "*) kk_pass "list-commands has $c" ;; *) kk_fail "list-commands lacks $c" ;; esac
 done
@@ -38,6 +38,10 @@ kk_assert_eq "lease4-get finds it" "02:00:00:00:aa:01" "$(kk_ctl lease4-get '{"i
 kk_assert_ne "lease4-add of an existing lease is refused" 0 "$(kk_ctl lease4-add '{"ip-address": "192.0.2.150", "hw-address": "02:00:00:00:aa:02"}' | result)"
 kk_assert_eq "lease4-add outside any subnet is an error" 1 "$(kk_ctl lease4-add '{"ip-address": "203.0.113.9", "hw-address": "02:00:00:00:aa:03"}' | result)"
 kk_assert "lease4-add is in the lease file" grep -q '^192.0.2.150,02:00:00:00:aa:01,' "$KK_WORK/leases4.csv"
+kk_assert_eq "lease4-get-by-hostname of an unknown name: empty (3)" 3 "$(kk_ctl lease4-get-by-hostname '{"hostname": "nobody.example.org"}' | result)"
+kk_assert_eq "lease4-resend-ddns without DDNS enabled: conflict (4)" 4 "$(kk_ctl lease4-resend-ddns '{"ip-address": "192.0.2.150"}' | result)"
+kk_assert_eq "lease4-write result" 0 "$(kk_ctl lease4-write "{\"filename\": \"$KK_WORK/written4.csv\"}" | result)"
+kk_assert "lease4-write wrote the lease" grep -q '^192.0.2.150,02:00:00:00:aa:01,' "$KK_WORK/written4.csv"
 kk_add_client c1
 kk_client_start c1 udhcpc
 kk_client_wait_bound c1 30 || kk_fail "udhcpc got no address"

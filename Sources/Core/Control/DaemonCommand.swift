@@ -8,6 +8,9 @@ public enum DaemonCommand: String, CaseIterable, Sendable {
     case configSet = "config-set"
     case configTest = "config-test"
     case configWrite = "config-write"
+    /// libdhcp_lease_cmds.so's lease4-write: the engine has the leases, but writing a file is
+    /// the shell's (see `LeaseWriteRequest`).
+    case leaseWrite = "lease4-write"
     /// Answered by the dispatcher from the table itself; the shell's handler never sees it.
     case listCommands = "list-commands"
     case shutdown = "shutdown"
@@ -20,6 +23,7 @@ public enum DaemonCommand: String, CaseIterable, Sendable {
         case .buildReport, .configGet, .configReload, .listCommands, .statusGet, .versionGet: .none
         case .configWrite, .shutdown: .optionalMap
         case .configSet, .configTest: .requiredMap(missingText: "Missing mandatory 'arguments' parameter.")
+        case .leaseWrite: .requiredMap(missingText: "no parameters specified for the command")
         }
     }
 

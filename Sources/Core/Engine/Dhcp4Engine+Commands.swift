@@ -8,7 +8,9 @@ public enum Dhcp4EngineCommand: String, CaseIterable, Sendable {
     case leaseGetAll = "lease4-get-all"
     case leaseGetByClientID = "lease4-get-by-client-id"
     case leaseGetByHardwareAddress = "lease4-get-by-hw-address"
+    case leaseGetByHostname = "lease4-get-by-hostname"
     case leaseGetPage = "lease4-get-page"
+    case leaseResendDDNS = "lease4-resend-ddns"
     case leaseUpdate = "lease4-update"
     case leaseWipe = "lease4-wipe"
     case leasesReclaim = "leases-reclaim"
@@ -22,12 +24,13 @@ public enum Dhcp4EngineCommand: String, CaseIterable, Sendable {
         switch self {
         case .leaseAdd, .leaseUpdate, .leaseGet, .leaseDel:
             .requiredMap(missingText: "Parameters missing or are not a map.")
-        case .leaseGetByClientID, .leaseGetByHardwareAddress:
+        case .leaseGetByClientID, .leaseGetByHardwareAddress, .leaseGetByHostname:
             .requiredMap(missingText: "Command arguments missing or a not a map.")
         case .leaseGetPage: .requiredMap(missingText: "no parameters specified for the lease4-get-page command")
         case .leasesReclaim: .requiredMap(missingText: "'remove' parameter not specified")
         case .statisticGet: .requiredMap(missingText: "Missing mandatory 'name' parameter.")
-        case .leaseGetAll, .leaseWipe, .statLeaseGet: .optionalMap
+        // Kea reads 'ip-address' first, so no arguments is "'ip-address' parameter is missing.".
+        case .leaseGetAll, .leaseWipe, .statLeaseGet, .leaseResendDDNS: .optionalMap
         case .statisticGetAll, .statisticResetAll: .none
         }
     }
@@ -101,6 +104,8 @@ extension Dhcp4Engine {
         case .leaseGetPage: answer = leaseGetPage(arguments)
         case .leaseGetByHardwareAddress: answer = leaseGetBy(arguments, key: "hw-address")
         case .leaseGetByClientID: answer = leaseGetBy(arguments, key: "client-id")
+        case .leaseGetByHostname: answer = leaseGetByHostname(arguments)
+        case .leaseResendDDNS: answer = leaseResendDDNS(arguments)
         case .leaseAdd: answer = leaseAdd(arguments, update: false, now: now, &effects)
         case .leaseUpdate: answer = leaseAdd(arguments, update: true, now: now, &effects)
         case .leaseDel: answer = leaseDel(arguments, now: now, &effects)
@@ -148,6 +153,7 @@ extension Dhcp4Engine {
 
     func leaseGet(_ args: JSON?) -> JSON {
         guard let args else { return ControlResponse.make(.error, "Parameters missing or are not a map.") }
+        if let problem = Self.updateDDNSProblem(args) { return problem }
         if let ipText = args["ip-address"]?.stringValue {
             guard let ip = IPv4Address(ipText) else { return ControlResponse.make(.error, "Failed to convert '\(ipText)' to address.") }
             guard let l = store.lease(at: ip) else { return ControlResponse.make(.empty, "Lease not found.") }

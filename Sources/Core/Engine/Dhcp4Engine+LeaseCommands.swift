@@ -44,9 +44,17 @@ extension Dhcp4Engine {
             guard let s = LeaseState(rawValue: UInt32(clamping: st)) else { return ControlResponse.make(.error, "Invalid state value: \(st)") }
             lease.state = s
         }
+        // Kea's lease parser reads 'force-create' for lease4-add too (and ignores it there).
+        var forceCreate = false
+        if let value = args["force-create"] {
+            guard let flag = value.boolValue else {
+                return ControlResponse.make(.error, "invalid type specified for parameter 'force-create'")
+            }
+            forceCreate = flag
+        }
         guard lease.isWellFormed else { return ControlResponse.make(.error, "'hw-address' or 'client-id' must be specified") }
         let old = store.lease(at: ip)
-        if update && old == nil {
+        if update && old == nil && !forceCreate {
             return ControlResponse.make(.error, "failed to update the lease with address \(ip) - no such lease")
         }
         if !update && old != nil {
@@ -54,11 +62,15 @@ extension Dhcp4Engine {
         }
         adjustGauges(old: old, new: lease, now: now.wall)
         commit(.upsert(lease), into: &effects)
-        return update ? ControlResponse.make(.success, "IPv4 lease updated.")
-            : ControlResponse.make(.success, "Lease for address \(ip), subnet-id \(subnetID) added.")
+        guard update else { return ControlResponse.make(.success, "Lease for address \(ip), subnet-id \(subnetID) added.") }
+        // lease4-update with force-create of a lease that did not exist: Kea adds it.
+        return ControlResponse.make(.success, old == nil ? "IPv4 lease added." : "IPv4 lease updated.")
     }
 
     mutating func leaseDel(_ args: JSON?, now: Now, _ effects: inout Effects4) -> JSON {
+        // 'update-ddns' asks for the lease's DNS entries to be removed too. Kakapo sends no
+        // name change requests yet (nor added any DNS entries), so the flag is only checked.
+        if let problem = Self.updateDDNSProblem(args) { return problem }
         var target: Lease4? = nil
         if let ipText = args?["ip-address"]?.stringValue {
             guard let ip = IPv4Address(ipText) else { return ControlResponse.make(.error, "Failed to convert '\(ipText)' to address.") }
@@ -73,6 +85,12 @@ extension Dhcp4Engine {
         adjustGauges(old: l, new: nil, now: now.wall)
         commit(.delete(l), into: &effects)
         return ControlResponse.make(.success, "IPv4 lease deleted.")
+    }
+
+    /// Kea's check of the optional `update-ddns` flag of lease4-get / lease4-del.
+    static func updateDDNSProblem(_ args: JSON?) -> JSON? {
+        guard let value = args?["update-ddns"], value.boolValue == nil else { return nil }
+        return ControlResponse.make(.error, "'update-ddns' is not a boolean")
     }
 
     mutating func leaseWipe(_ args: JSON?, now: Now, _ effects: inout Effects4) -> JSON {

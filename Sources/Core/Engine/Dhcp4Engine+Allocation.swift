@@ -42,6 +42,13 @@ extension Dhcp4Engine {
 
     func pool(of a: IPv4Address, in subnet: Subnet4) -> Pool4? { subnet.pools.first { $0.contains(a) } }
 
+    /// The pool of `a` when the client's classes admit it (Kea's `inAllowedPool`): a requested
+    /// or held address in a pool the client may not use is not given, and a REQUEST for it is
+    /// NAKed.
+    func allowedPool(of a: IPv4Address, in subnet: Subnet4, _ x: Exchange) -> Pool4? {
+        pool(of: a, in: subnet).flatMap { admits($0, x) ? $0 : nil }
+    }
+
     /// Chooses an address: the client's lease, then the hint if free and in a pool, then the
     /// next free address after the subnet's cursor. With `hintIsMandatory` (REQUEST), a hint
     /// that cannot be granted gives `.unavailable` instead of another address.
@@ -59,17 +66,17 @@ extension Dhcp4Engine {
             // Held by someone else: a dynamic address meanwhile, counted as a conflict.
             countReservationConflict(subnet, x.now.wall)
         }
-        if let e = existing, hint == nil || hint == e.address, let p = pool(of: e.address, in: subnet),
+        if let e = existing, hint == nil || hint == e.address, let p = allowedPool(of: e.address, in: subnet, x),
            !isReservedForAnother(e.address, x, subnet: subnet) {
             return .address(e.address, pool: p, existing: e)
         }
         if let h = hint {
-            if let p = pool(of: h, in: subnet), isAvailable(h, for: x, subnet: subnet) {
+            if let p = allowedPool(of: h, in: subnet, x), isAvailable(h, for: x, subnet: subnet) {
                 return .address(h, pool: p, existing: existing)
             }
             if hintIsMandatory { return .unavailable }
         }
-        if let e = existing, let p = pool(of: e.address, in: subnet), !isReservedForAnother(e.address, x, subnet: subnet) {
+        if let e = existing, let p = allowedPool(of: e.address, in: subnet, x), !isReservedForAnother(e.address, x, subnet: subnet) {
             return .address(e.address, pool: p, existing: e)
         }
         // The subnet's allocator (iterative or random): Dhcp4Engine+Allocators.swift.

@@ -10,7 +10,10 @@ extension Dhcp4Engine {
             effects.events.append(.allocationFailed(client: x.label, subnetID: subnet.id))
             drop(.noAddressAvailable, x.label, x.now, &effects)
         case .address(let a, let pool, _):
-            let valid = validLifetime(x, subnet: subnet)
+            // A young lease is offered with what is left of it, as Kea's lease caching does
+            // for DISCOVERs too (nothing is counted or written for an offer).
+            let full = validLifetime(x, subnet: subnet)
+            let valid = reusableLifetime(a, valid: full, x, subnet) ?? full
             effects.events.append(.advertised(client: x.label, address: a))
             send(reply(.offer, x, subnet: subnet, pool: pool, yiaddr: a, lifetime: valid), x, &effects)
         }
@@ -127,7 +130,6 @@ extension Dhcp4Engine {
             configuredServerIdentifier(x, subnet: $0, pool: nil, reservation: nil)
         } ?? serverIdentifier(x).bytes
         copyDefaultOptions(&r, x)
-        if !x.message.giaddr.isZero { r.broadcastFlag = true }
         send(r, x, &effects)
     }
 

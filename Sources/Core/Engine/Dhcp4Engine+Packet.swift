@@ -197,11 +197,15 @@ extension Dhcp4Engine {
         if let rai = x.message.options[DHCPv4Option.dhcpAgentOptions], Self.serverIDOverride(rai) == sid { return true }
         if x.datagram.interface.addresses.contains(where: { $0.address == .v4(sid) }) { return true }
         if localAddresses.contains(sid) { return true }
-        let configured = config.optionData + (x.subnet?.optionData ?? [])
         let isSID: (ConfiguredOption) -> Bool = {
             $0.code == DHCPv4Option.dhcpServerIdentifier.code && $0.enterprise == nil && $0.payload == sid.bytes
         }
-        // Kea's hasNetworkWithServerId: option 54 of any shared network.
-        return configured.contains(where: isSID) || config.sharedNetworks.contains { $0.optionData.contains(where: isSID) }
+        // Kea's acceptServerId: option 54 configured globally, in any subnet
+        // (hasSubnetWithServerId), any shared network (hasNetworkWithServerId) or a class of
+        // the query.
+        if config.optionData.contains(where: isSID) { return true }
+        if config.subnets.contains(where: { $0.optionData.contains(where: isSID) }) { return true }
+        if config.sharedNetworks.contains(where: { $0.optionData.contains(where: isSID) }) { return true }
+        return x.classes.contains { clientClass(named: $0)?.optionData.contains(where: isSID) ?? false }
     }
 }

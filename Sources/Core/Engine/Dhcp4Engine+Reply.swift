@@ -141,6 +141,9 @@ extension Dhcp4Engine {
             r.giaddr = .zero
         } else if !m.giaddr.isZero {
             dest = m.giaddr; port = 67; delivery = back
+            // Kea sets the broadcast flag for a relayed INFORM without ciaddr only; other
+            // replies keep the request's flags (a relayed NAK included).
+            if x.type == .inform { r.broadcastFlag = true }
         } else if !m.ciaddr.isZero {
             dest = m.ciaddr; delivery = back
         } else if type == .nak || m.broadcastFlag || r.yiaddr.isZero {

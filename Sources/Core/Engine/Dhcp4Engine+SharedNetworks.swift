@@ -71,7 +71,7 @@ extension Dhcp4Engine {
             if free { return (.unavailable, s) }
             countReservationConflict(s, x.now.wall)
         }
-        if let e = existing, hint == nil || hint == e.address, let p = pool(of: e.address, in: home),
+        if let e = existing, hint == nil || hint == e.address, let p = allowedPool(of: e.address, in: home, x),
            !isReservedForAnother(e.address, x, subnet: home) {
             return (.address(e.address, pool: p, existing: e), home)
         }
@@ -83,7 +83,7 @@ extension Dhcp4Engine {
             }
             if hintIsMandatory { return (.unavailable, owner ?? walk.first { $0.prefix.contains(h) } ?? home) }
         }
-        if let e = existing, let p = pool(of: e.address, in: home), !isReservedForAnother(e.address, x, subnet: home) {
+        if let e = existing, let p = allowedPool(of: e.address, in: home, x), !isReservedForAnother(e.address, x, subnet: home) {
             return (.address(e.address, pool: p, existing: e), home)
         }
         let start = preferredSubnet(network, home, among: subnets)

@@ -7,8 +7,9 @@
 ///   always-send, and no layer marks it never-send, every configured 124 goes out, one per
 ///   enterprise number: layers by precedence and, within a layer, the entries in reverse order
 ///   of the file (the order Kea's option container gives them).
-/// - 125 (`vivso-suboptions`), first step, under the same conditions: an empty vendor block for
-///   each enterprise number configured with a 125 entry, in that same order.
+/// - 125 (`vivso-suboptions`), first step, under the same conditions: a vendor block for each
+///   enterprise number configured with a 125 entry, in that same order, holding the options of
+///   `vendor-<number>` configured in the same layer (Kea encapsulates them at load time).
 /// - 125, second step, whatever the client asked: the vendors are those of the blocks above,
 ///   plus the enterprise numbers of the client's own 125 and 124. For each, in ascending
 ///   number, the sub-options wanted are those of the client's ORO (sub-option 1) when the vendor
@@ -76,7 +77,14 @@ extension Dhcp4Engine {
                 for o in list.reversed() where o.enterprise == nil && o.code == vivso {
                     guard let id = Self.enterpriseNumber(o.payload[...]),
                           !blocks.contains(where: { $0.enterprise == id }) else { continue }
-                    blocks.append(VendorBlock(enterprise: id))
+                    // The configured 125 carries the vendor's options of its own layer, as
+                    // Kea encapsulates them when it loads the configuration.
+                    var block = VendorBlock(enterprise: id)
+                    for sub in list where sub.enterprise == id && !sub.neverSend {
+                        guard block.subOptions.count + 2 + sub.payload.count <= 255 else { continue }
+                        block.subOptions += [sub.code, UInt8(sub.payload.count)] + sub.payload
+                    }
+                    blocks.append(block)
                 }
             }
         }
@@ -111,7 +119,9 @@ extension Dhcp4Engine {
             var block = existing.map { blocks[$0] } ?? VendorBlock(enterprise: id)
             var added = false
             for code in wanted.sorted() where !cancelled.contains(code) {
-                guard let o = Self.vendorOption(id, code, in: layers) else { continue }
+                // Already carried by the configured block: Kea adds only what is missing.
+                guard SubOptions.first(code, in: block.subOptions[...]) == nil,
+                      let o = Self.vendorOption(id, code, in: layers) else { continue }
                 // The data-length octet counts at most 255 octets of sub-options.
                 guard block.subOptions.count + 2 + o.payload.count <= 255 else { continue }
                 block.subOptions += [code, UInt8(o.payload.count)] + o.payload

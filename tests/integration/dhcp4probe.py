@@ -18,6 +18,9 @@ Script: one step per line, `#` comments.
 
   discover|request|release|decline|inform|bootp|msgtype=N  KEY=VALUE ...
   sleep SECONDS
+  align              wait for the start of the next wall-clock second (+50 ms), so that steps
+                     timed in whole seconds (lease ages) fall on the same side of a second
+                     boundary in both servers' runs
 
   mac=02:..          chaddr (and the frame's source MAC); default 02:00:00:00:00:01
   cid=HEX            option 61            req=IP   option 50       sid=IP   option 54
@@ -249,6 +252,9 @@ def run(args):
             continue
         if line.startswith("sleep"):
             time.sleep(float(line.split()[1]))
+            continue
+        if line == "align":
+            time.sleep(1.05 - (time.time() % 1.0))
             continue
         step += 1
         kind, kv = parse_line(line)

@@ -171,13 +171,6 @@ extension LeaseStore4 {
     /// the whole store is made. The store must not change during the walk (to change it, page
     /// by hand with `leases(after:limit:)` and restart after the last address seen).
     public func forEachLease(_ body: (Lease4) -> Void) {
-        var cursor: IPv4Address? = nil
-        while true {
-            let page = leases(after: cursor, limit: Self.walkPageSize)
-            page.forEach(body)
-            guard page.count == Self.walkPageSize, let last = page.last else { return }
-            precondition(cursor.map { last.address > $0 } ?? true, "lease page did not advance past \(last.address)")
-            cursor = last.address
-        }
+        LeasePaging.forEach(pageSize: Self.walkPageSize, page: { leases(after: $0, limit: Self.walkPageSize) }, body)
     }
 }

@@ -20,24 +20,11 @@ public protocol LeaseStore4 {
     func leases(after: IPv4Address?, limit: Int) -> [Lease4] // paging in address order, see AddressOrderIndex.swift
 }
 
-/// The addresses one client identity holds: almost always one, so no array until a second.
-enum AddressList: Sendable {
-    case one(UInt32)
-    case many([UInt32])
-
-    var addresses: [UInt32] {
-        switch self {
-        case .one(let a): [a]
-        case .many(let all): all
-        }
-    }
-}
-
 /// In-memory store indexed by address, hardware address, client id and expiry.
 public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     private var byAddress: [UInt32: Lease4] = [:]
-    private var byHardware: [HardwareAddress: AddressList] = [:]
-    private var byClientID: [[UInt8]: AddressList] = [:]
+    private var byHardware: [HardwareAddress: AddressList<UInt32>] = [:]
+    private var byClientID: [[UInt8]: AddressList<UInt32>] = [:]
     /// Expiry index by address, with lazy deletion — an entry is stale when the lease at that
     /// address no longer has that expiry and state.
     private var expiry = ExpiryIndex<UInt32>()
@@ -61,7 +48,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     public func all() -> [Lease4] { byAddress.values.sorted { $0.address < $1.address } }
 
     public func firstLease(for key: LeaseKey4, where predicate: (Lease4) -> Bool) -> Lease4? {
-        let list: AddressList?
+        let list: AddressList<UInt32>?
         switch key {
         case .address(let a): return byAddress[a.value].flatMap { predicate($0) ? $0 : nil }
         case .hardwareAddress(let h): list = byHardware[h]
@@ -94,8 +81,8 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
 
     private mutating func index(_ l: Lease4) {
         addressOrder.insert(l.address.value)
-        if let h = l.hardwareAddress, !h.isEmpty { Self.insert(l.address.value, into: &byHardware, key: h) }
-        if let c = l.clientID, !c.isEmpty { Self.insert(l.address.value, into: &byClientID, key: c) }
+        if let h = l.hardwareAddress, !h.isEmpty { AddressList.insert(l.address.value, into: &byHardware, key: h) }
+        if let c = l.clientID, !c.isEmpty { AddressList.insert(l.address.value, into: &byClientID, key: c) }
         pushExpiry(l)
     }
 
@@ -109,26 +96,8 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
 
     private mutating func unindex(_ l: Lease4) {
         addressOrder.remove(l.address.value)
-        if let h = l.hardwareAddress, !h.isEmpty { Self.remove(l.address.value, from: &byHardware, key: h) }
-        if let c = l.clientID, !c.isEmpty { Self.remove(l.address.value, from: &byClientID, key: c) }
-    }
-
-    private static func insert<K: Hashable>(_ a: UInt32, into index: inout [K: AddressList], key: K) {
-        if let existing = index[key] {
-            index[key] = .many(existing.addresses + [a])
-        } else {
-            index[key] = .one(a)
-        }
-    }
-
-    private static func remove<K: Hashable>(_ a: UInt32, from index: inout [K: AddressList], key: K) {
-        switch index[key] {
-        case nil: return
-        case .one(let x)?: if x == a { index[key] = nil }
-        case .many(let all)?:
-            let rest = all.filter { $0 != a }
-            index[key] = rest.count == 1 ? .one(rest[0]) : (rest.isEmpty ? nil : .many(rest))
-        }
+        if let h = l.hardwareAddress, !h.isEmpty { AddressList.remove(l.address.value, from: &byHardware, key: h) }
+        if let c = l.clientID, !c.isEmpty { AddressList.remove(l.address.value, from: &byClientID, key: c) }
     }
 
     public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {

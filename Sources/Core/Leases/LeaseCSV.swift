@@ -1,0 +1,152 @@
+/// What Kea's two memfile CSV formats (leases4 and leases6) share: the header-driven column
+/// layout, Kea's CSVRow escaping, row errors with line numbers, and the replay loop (each row
+/// an upsert, a row with valid_lifetime 0 a deletion, last row wins). `LeaseFile4` and
+/// `LeaseFile6` hold only their own columns.
+public enum LeaseCSV {
+    /// A row that could not be read, by its line number in the file (1 is the header).
+    public struct RowError: Error, Equatable, Sendable, CustomStringConvertible {
+        public var line: Int
+        public var reason: String
+        public init(line: Int, reason: String) {
+            self.line = line
+            self.reason = reason
+        }
+        public var description: String { "line \(line): \(reason)" }
+    }
+
+    /// The column layout of one file, taken from its header line: Kea reads columns by name,
+    /// so a file from an older schema (fewer trailing columns) is read with defaults.
+    public struct Layout: Sendable {
+        var index: [String: Int]
+        var count: Int
+
+        /// Accepts any header whose columns include `required`.
+        public init?(header: Substring, required: [String]) {
+            let names = header.split(separator: ",", omittingEmptySubsequences: false)
+                .map { String($0).trimmedASCII }
+            var index: [String: Int] = [:]
+            for (i, n) in names.enumerated() { index[n] = i }
+            guard required.allSatisfy({ index[$0] != nil }) else { return nil }
+            self.index = index
+            count = names.count
+        }
+
+        /// The field of `fields` in column `name`; nil when the file has no such column or the
+        /// row is short.
+        func field(_ name: String, of fields: [Substring]) -> Substring? {
+            guard let i = index[name], i < fields.count else { return nil }
+            return fields[i]
+        }
+    }
+
+    /// What loading one file's text did.
+    public struct LoadReport: Sendable, Equatable {
+        public var rowsRead = 0
+        public var leasesAdded = 0
+        public var leasesDeleted = 0
+        /// Rows skipped.
+        public var errors: [RowError] = []
+        /// Rows read with a field dropped, as Kea does (a leases6 hwaddr it cannot parse).
+        public var warnings: [RowError] = []
+        public var headerMissing = false
+        public init() {}
+    }
+
+    /// The fields of one row (Kea's separator is ',' and fields carry no quoting).
+    static func fields(of row: Substring) -> [Substring] {
+        row.split(separator: ",", omittingEmptySubsequences: false)
+    }
+
+    static func parseBool(_ s: Substring) -> Bool { s == "1" || s == "true" }
+
+    /// Kea's CSVFile escaping: ',' and '&' become "&#xHH".
+    public static func escape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "&") }) else { return s }
+        var out = ""
+        for ch in s {
+            if ch == "," { out += "&#x2c" } else if ch == "&" { out += "&#x26" } else { out.append(ch) }
+        }
+        return out
+    }
+
+    /// Undoes `escape` (any "&#xHH" becomes byte HH, as Kea's readAtEscaped does).
+    public static func unescape(_ s: Substring) -> String {
+        guard s.contains("&#x") else { return String(s) }
+        var bytes: [UInt8] = []
+        let u = Array(s.utf8)
+        var i = 0
+        while i < u.count {
+            if i + 4 < u.count, u[i] == UInt8(ascii: "&"), u[i + 1] == UInt8(ascii: "#"), u[i + 2] == UInt8(ascii: "x"),
+               let hi = HexText.nibble(u[i + 3]), let lo = HexText.nibble(u[i + 4]) {
+                bytes.append(hi << 4 | lo)
+                i += 5
+            } else {
+                bytes.append(u[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// One parsed row: the lease, or why it was skipped; `warning` when a field was dropped.
+    struct ParsedRow<Lease: LeaseRecord> {
+        var result: Result<Lease, RowError>
+        var warning: RowError? = nil
+    }
+
+    /// Replays a lease file's text through `apply`: the first non-empty line is the header
+    /// (a file without one yields `headerMissing` and nothing else), then each row is an
+    /// upsert, or a deletion when `isDeletion` says so (valid_lifetime 0, as Kea appends it).
+    /// Bad rows are reported and skipped. Bounded by the number of lines.
+    static func replay<Lease: LeaseRecord>(
+        text: String, required: [String],
+        parse: (Substring, Layout, Int) -> ParsedRow<Lease>,
+        isDeletion: (Lease) -> Bool,
+        apply: (LeaseChange<Lease>) -> Void
+    ) -> LoadReport {
+        var report = LoadReport()
+        var layout: Layout? = nil
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
+            if line.isEmpty { continue }
+            guard let current = layout else {
+                guard let l = Layout(header: line, required: required) else {
+                    report.headerMissing = true
+                    return report
+                }
+                layout = l
+                continue
+            }
+            report.rowsRead += 1
+            let parsed = parse(line, current, lineNumber)
+            if let w = parsed.warning { report.warnings.append(w) }
+            switch parsed.result {
+            case .failure(let e):
+                report.errors.append(e)
+            case .success(let lease):
+                if isDeletion(lease) {
+                    apply(.delete(lease))
+                    report.leasesDeleted += 1
+                } else {
+                    apply(.upsert(lease))
+                    report.leasesAdded += 1
+                }
+            }
+        }
+        return report
+    }
+}
+
+extension StringProtocol {
+    /// Trims ASCII spaces, tabs and line ends (Foundation-free).
+    public var trimmedASCII: String {
+        let ws: Set<UInt8> = [32, 9, 10, 13]
+        let u = Array(utf8)
+        var a = 0, b = u.count
+        while a < b, ws.contains(u[a]) { a += 1 }
+        while b > a, ws.contains(u[b - 1]) { b -= 1 }
+        return String(decoding: u[a..<b], as: UTF8.self)
+    }
+}

@@ -53,6 +53,15 @@ public enum LeaseCSV {
     }
 
     /// The fields of one row (Kea's separator is ',' and fields carry no quoting).
+    /// A whole lease file: the header, then one row per lease (what lease*-write and the
+    /// lease file cleanup produce).
+    static func fileText<Lease>(header: String, _ leases: [Lease], bytesPerRow: Int, row: (Lease) -> String) -> String {
+        var text = header + "\n"
+        text.reserveCapacity((leases.count + 1) * bytesPerRow)
+        for l in leases { text += row(l) + "\n" }
+        return text
+    }
+
     static func fields(of row: Substring) -> [Substring] {
         row.split(separator: ",", omittingEmptySubsequences: false)
     }

@@ -19,10 +19,7 @@ public enum LeaseFile4 {
     /// A whole lease file holding `leases`: the header, then one row each (what Kea's
     /// lease4-write and lease file cleanup produce).
     public static func text(of leases: [Lease4]) -> String {
-        var text = header + "\n"
-        text.reserveCapacity((leases.count + 1) * 96)
-        for l in leases { text += row(l) + "\n" }
-        return text
+        LeaseCSV.fileText(header: header, leases, bytesPerRow: 96, row: row)
     }
 
     /// One row as Kea writes it.

@@ -24,10 +24,7 @@ public enum LeaseFile6 {
 
     /// A whole lease file holding `leases`: the header, then one row each.
     public static func text(of leases: [Lease6]) -> String {
-        var text = header + "\n"
-        text.reserveCapacity((leases.count + 1) * 128)
-        for l in leases { text += row(l) + "\n" }
-        return text
+        LeaseCSV.fileText(header: header, leases, bytesPerRow: 128, row: row)
     }
 
     /// One row as Kea 2.4 writes it: hwtype and hwaddr_source only beside a hardware address,

@@ -48,24 +48,7 @@ public enum Dhcp4ConfigDecoder {
 }
 
 extension Dhcp4Decoding {
-    /// Kea 2.4's `kea-dhcp4` grammar takes one top-level entry, `Dhcp4`, and nothing else:
-    /// other daemons' objects are a syntax error (the ARM's "ignored" note predates 2.0).
-    func topLevel(_ root: JSONNode) throws(ConfigError) -> JSONNode {
-        guard let members = root.members else {
-            throw ConfigError.syntax(root.span, unexpected: root.tokenName, expecting: ["{"])
-        }
-        guard let first = members.first else {
-            let close = root.closeSpan ?? root.span
-            throw ConfigError.syntax(close, unexpected: "}", expecting: ["Dhcp4"])
-        }
-        guard first.key == "Dhcp4" else {
-            throw ConfigError.syntax(first.keySpan, unexpected: "constant string", expecting: ["Dhcp4"])
-        }
-        if members.count > 1 {
-            throw ConfigError.syntax(members[1].keySpan, unexpected: "constant string", expecting: ["}"])
-        }
-        return first.value
-    }
+    func topLevel(_ root: JSONNode) throws(ConfigError) -> JSONNode { try topLevel(root, daemon: "Dhcp4") }
 
     mutating func decodeDhcp4(_ node: JSONNode) throws(ConfigError) -> Dhcp4Config {
         var config = Dhcp4Config()

@@ -160,21 +160,4 @@ extension Dhcp4Decoding {
             throw ConfigError.semantic(.conflict, problem, at: position)
         }
     }
-
-    /// `client-class` of a subnet or pool: one class name; empty means none.
-    func decodeClientClassGuard(_ member: JSONNode.Member) throws(ConfigError) -> String? {
-        let name = try string(member.value)
-        return name.isEmpty ? nil : name
-    }
-
-    /// `require-client-classes` of a subnet or pool, or a reservation's `client-classes`: a
-    /// list of class names (Kea's grammar takes strings only; empty names are skipped).
-    func decodeClassNames(_ member: JSONNode.Member) throws(ConfigError) -> [String] {
-        var names: [String] = []
-        for element in try array(member.value) {
-            let name = try string(element)
-            if !name.isEmpty, !names.contains(name) { names.append(name) }
-        }
-        return names
-    }
 }

@@ -1,6 +1,7 @@
 /// The DDNS keys of `Dhcp4` and the `dhcp-ddns` map, kept for the DDNS work (each one noted
 /// as not acted on yet, see `Dhcp4KeaKeys.notActedOn`).
-extension Dhcp4Decoding {
+/// The global `ddns-*` keys are the same in every DHCP daemon.
+extension KeaConfigDecoding {
     /// The global `ddns-*` and hostname sanitizing keys.
     func decodeDDNSKey(_ member: JSONNode.Member, into ddns: inout DDNSSettings) throws(ConfigError) -> Bool {
         switch member.key {
@@ -30,7 +31,9 @@ extension Dhcp4Decoding {
         default: return try keyword(node, among: modes, caseInsensitive: true)
         }
     }
+}
 
+extension Dhcp4Decoding {
     mutating func decodeDhcpDdns(_ node: JSONNode, into ddns: inout DDNSSettings) throws(ConfigError) {
         for member in try object(node) {
             noteIfNotActedOn(member, in: "Dhcp4/dhcp-ddns", table: Dhcp4KeaKeys.notActedOn)

@@ -66,33 +66,6 @@ extension Dhcp4Decoding {
         return (options, kept, shadowed)
     }
 
-    /// Reads one entry. Its position is that of `data` when present (where Kea points its
-    /// option errors), else the entry's.
-    private mutating func optionSpec(_ entry: JSONNode, path: String) throws(ConfigError) -> OptionDataSpec {
-        var spec = OptionDataSpec(position: entry.position)
-        for member in try object(entry) {
-            switch member.key {
-            case "name": spec.name = try string(member.value)
-            case "code": spec.code = Int(try integer(member, in: 0...255))
-            case "space": spec.space = try string(member.value)
-            case "data":
-                spec.data = try string(member.value)
-                spec.position = member.value.position
-            case "csv-format": spec.csvFormat = try bool(member.value)
-            case "always-send": spec.alwaysSend = try bool(member.value)
-            case "never-send": spec.neverSend = try bool(member.value)
-            default:
-                if try annotation(member) { continue }
-                try other(member, context: "option-data", path: path)
-            }
-        }
-        guard spec.name != nil || spec.code != nil else {
-            throw ConfigError.semantic(.missingKey, "option data configuration must include either option name or option code",
-                                       at: entry.position)
-        }
-        return spec
-    }
-
     /// Calls the options module with the table as defined so far. Its errors normally carry
     /// Kea's full text and the position already; anything else gets Kea's frame here.
     private func encode(_ spec: OptionDataSpec) throws(ConfigError) -> ConfiguredOption {

@@ -48,95 +48,9 @@ extension Dhcp4Decoding {
         return r
     }
 
-    /// A hardware address as Kea writes it; any other identifier in hex ("01:02:03",
-    /// "01 02 03" or "0x010203") or as text in single quotes ("'port-7'").
-    private func decodeIdentifier(_ type: HostIdentifierType, _ node: JSONNode) throws(ConfigError) -> HostIdentifier {
-        let text = try string(node)
-        let invalid = ConfigError.semantic(.invalidValue, "invalid \(type.rawValue) '\(text)' in reservation", at: node.position)
-        if type == .hwAddress {
-            guard let h = HardwareAddress(text: text), !h.isEmpty else { throw invalid }
-            return .hwAddress(h)
-        }
-        let bytes: [UInt8]
-        if text.utf8.count >= 2, text.hasPrefix("'"), text.hasSuffix("'") {
-            bytes = Array(text.utf8.dropFirst().dropLast())
-        } else {
-            bytes = HexText.decode(text) ?? []
-        }
-        guard !bytes.isEmpty else { throw invalid }
-        switch type {
-        case .hwAddress: return .hwAddress(HardwareAddress(bytes: bytes))
-        case .duid: return .duid(bytes)
-        case .circuitID: return .circuitID(bytes)
-        case .clientID: return .clientID(bytes)
-        case .flexID: return .flexID(bytes)
-        }
-    }
-
-    /// `host-reservation-identifiers`, with Kea's checks: known names, `auto` alone (it means
-    /// every type, in Kea's order), not empty.
+    /// `host-reservation-identifiers` of Dhcp4: every identifier type Kea's DHCPv4 server knows.
     func decodeHostReservationIdentifiers(_ node: JSONNode) throws(ConfigError) -> [HostIdentifierType] {
-        var out: [HostIdentifierType] = []
-        for element in try array(node) {
-            let name = try string(element)
-            if name == "auto" {
-                guard out.isEmpty else {
-                    throw ConfigError.semantic(.conflict, "if 'auto' keyword is used, no other values can be specified within "
-                                               + "'host-reservation-identifiers' list", at: element.position)
-                }
-                out = HostIdentifierType.allCases
-                continue
-            }
-            guard let type = HostIdentifierType(rawValue: name) else {
-                throw ConfigError.semantic(.invalidValue, "unsupported identifier '\(name)'", at: element.position)
-            }
-            out.append(type)
-        }
-        guard !out.isEmpty else {
-            throw ConfigError.semantic(.invalidValue, "'host-reservation-identifiers' list must not be empty", at: node.position)
-        }
-        return out
-    }
-
-    /// `reservations-global`, `reservations-in-subnet`, `reservations-out-of-pool`.
-    func decodeReservationMode(_ member: JSONNode.Member, into modes: inout ReservationModes) throws(ConfigError) -> Bool {
-        switch member.key {
-        case "reservations-global": modes.global = try bool(member.value)
-        case "reservations-in-subnet": modes.inSubnet = try bool(member.value)
-        case "reservations-out-of-pool": modes.outOfPool = try bool(member.value)
-        case "reservation-mode": _ = try string(member.value)  // Applied after the map, by `applyReservationMode`.
-        default: return false
-        }
-        return true
-    }
-
-    /// The deprecated `reservation-mode` of `node` (Dhcp4 or a subnet), turned into the three
-    /// flags as Kea 2.4 does; it may not be mixed with them in one map.
-    func applyReservationMode(_ node: JSONNode, into modes: inout ReservationModes) throws(ConfigError) {
-        guard let member = node.member("reservation-mode") else { return }
-        if ["reservations-global", "reservations-in-subnet", "reservations-out-of-pool"].contains(where: { node.member($0) != nil }) {
-            throw ConfigError.semantic(.conflict, "invalid use of both 'reservation-mode' and one of 'reservations-global', "
-                                       + "'reservations-in-subnet' or 'reservations-out-of-pool' parameters", at: member.keySpan.start)
-        }
-        let mode = try string(member.value)
-        switch mode {
-        case "disabled", "off":
-            modes.global = false
-            modes.inSubnet = false
-        case "out-of-pool":
-            modes.global = false
-            modes.inSubnet = true
-            modes.outOfPool = true
-        case "global":
-            modes.global = true
-            modes.inSubnet = false
-        case "all":
-            modes.global = false
-            modes.inSubnet = true
-            modes.outOfPool = false
-        default:
-            throw ConfigError.semantic(.invalidValue, "invalid reservation-mode parameter: '\(mode)'", at: member.value.position)
-        }
+        try decodeHostReservationIdentifiers(node, supported: HostIdentifierType.allCases)
     }
 
     /// A subnet's reservations: addresses inside the subnet, no address or identifier reserved

@@ -20,6 +20,25 @@ public enum OptionDataEncoder {
     public static func encode(_ spec: OptionDataSpec,
                               table: OptionTable = .dhcp4) throws(OptionDataError) -> ConfiguredOption {
         precondition(table.family == .v4, "ConfiguredOption carries DHCPv4 options only")
+        let (code, payload) = try encodePayload(spec, table: table)
+        // A DHCPv4 table holds codes up to 255 only (`OptionTable.codeRange`), and
+        // `OptionDataTarget` checks a code given without a definition.
+        return ConfiguredOption(code: UInt8(code), payload: payload,
+                                alwaysSend: spec.alwaysSend, neverSend: spec.neverSend)
+    }
+
+    /// The option bytes for one DHCPv6 `option-data` entry (space default `dhcp6`), with the
+    /// same rules; tuples carry two-octet lengths (the DHCPv6 rows say so), codes go to 65535.
+    public static func encode6(_ spec: OptionDataSpec,
+                               table: OptionTable = .dhcp6) throws(OptionDataError) -> ConfiguredOption6 {
+        precondition(table.family == .v6, "ConfiguredOption6 carries DHCPv6 options only")
+        let (code, payload) = try encodePayload(spec, table: table)
+        return ConfiguredOption6(code: code, payload: payload, alwaysSend: spec.alwaysSend, neverSend: spec.neverSend)
+    }
+
+    /// The code and payload of an entry, for either family.
+    private static func encodePayload(_ spec: OptionDataSpec,
+                                      table: OptionTable) throws(OptionDataError) -> (UInt16, [UInt8]) {
         let target = try OptionDataTarget.resolve(spec, in: table)
         let payload: [UInt8]
         if let definition = target.definition, spec.csvFormat != false {
@@ -40,8 +59,7 @@ public enum OptionDataEncoder {
             }
             payload = bytes
         }
-        return ConfiguredOption(code: target.code, payload: payload,
-                                alwaysSend: spec.alwaysSend, neverSend: spec.neverSend)
+        return (target.code, payload)
     }
 
     /// Kea's frame around a value error: the space, the code, the reason and the position.
@@ -107,7 +125,7 @@ public enum OptionDataEncoder {
 /// The option an `option-data` entry designates: its code and, when the table defines it, its
 /// definition. Separate from the data so that each of Kea's naming errors has one place.
 struct OptionDataTarget {
-    var code: UInt8
+    var code: UInt16
     var definition: OptionDefinition?
 
     static func resolve(_ spec: OptionDataSpec, in table: OptionTable) throws(OptionDataError) -> OptionDataTarget {
@@ -115,14 +133,14 @@ struct OptionDataTarget {
             OptionDataError(message: "\(text) (\(spec.position))")
         }
         let space = OptionSpaceName(spec.space)
-        try checkSpace(space, failure)
+        try checkSpace(space, family: table.family, failure)
         if let name = spec.name, name.contains(" ") {
             throw failure("invalid option name '\(name)', space character is not allowed")
         }
         guard spec.name != nil || spec.code != nil else {
             throw failure("option data configuration requires one of 'code' or 'name' parameters to be specified")
         }
-        let code = try spec.code.map { (code) throws(OptionDataError) in try checkCode(code, in: space, failure) }
+        let code = try spec.code.map { (code) throws(OptionDataError) in try checkCode(code, in: space, family: table.family, failure) }
         // As Kea: a given code decides the lookup; the name is only checked against it.
         let definition: OptionDefinition? = if let code {
             table.definition(OptionKey(space: space, code: UInt16(code)))
@@ -135,8 +153,7 @@ struct OptionDataTarget {
                 throw failure("specified option name '\(name)' does not match the option definition: "
                               + "'\(spec.space).\(definition.name)'")
             }
-            // A DHCPv4 table holds codes up to 255 only (`OptionTable.codeRange`).
-            return OptionDataTarget(code: UInt8(definition.code), definition: definition)
+            return OptionDataTarget(code: definition.code, definition: definition)
         }
         if spec.csvFormat == true {
             throw failure("definition for the option '\(qualifiedName)' having code '\(spec.code ?? 0)' does not exist")
@@ -152,22 +169,31 @@ struct OptionDataTarget {
     }
 
     /// Kea's `extractSpace`: a valid name, and not the other family's top-level space.
-    private static func checkSpace(_ space: OptionSpaceName,
+    private static func checkSpace(_ space: OptionSpaceName, family: OptionTable.Family,
                                    _ failure: (String) -> OptionDataError) throws(OptionDataError) {
         guard space.isValid else { throw failure("invalid option space name '\(space)'") }
-        if space == .dhcp6 {
+        if family == .v4, space == .dhcp6 {
             throw failure("'dhcp6' option space name is reserved for DHCPv6 server")
+        }
+        if family == .v6, space == .dhcp4 {
+            throw failure("'dhcp4' option space name is reserved for DHCPv4 server")
         }
     }
 
     /// Kea's `extractCode`, and its PAD/END rule, which holds in `dhcp4` only.
-    private static func checkCode(_ code: Int, in space: OptionSpaceName,
-                                  _ failure: (String) -> OptionDataError) throws(OptionDataError) -> UInt8 {
+    private static func checkCode(_ code: Int, in space: OptionSpaceName, family: OptionTable.Family,
+                                  _ failure: (String) -> OptionDataError) throws(OptionDataError) -> UInt16 {
+        if family == .v6 {
+            guard (0...65535).contains(code) else {
+                throw failure("invalid option code '\(code)', it must not exceed '65535'")
+            }
+            return UInt16(code)
+        }
         guard (0...255).contains(code) else {
             throw failure("invalid option code '\(code)', it must not be greater than '255'")
         }
         if space == .dhcp4, code == 0 { throw failure("invalid option code '0': reserved for PAD") }
         if space == .dhcp4, code == 255 { throw failure("invalid option code '255': reserved for END") }
-        return UInt8(code)
+        return UInt16(code)
     }
 }

@@ -33,3 +33,18 @@ public struct ConfiguredOption: Sendable, Equatable {
         self.enterprise = enterprise
     }
 }
+
+/// A DHCPv6 option ready to go on the wire: a two-octet code and the encoded payload (without
+/// code and length), with any sub-options of the spaces it encapsulates already appended.
+public struct ConfiguredOption6: Sendable, Equatable {
+    public var code: UInt16
+    public var payload: [UInt8]
+    public var alwaysSend: Bool
+    public var neverSend: Bool
+    public init(code: UInt16, payload: [UInt8], alwaysSend: Bool = false, neverSend: Bool = false) {
+        self.code = code
+        self.payload = payload
+        self.alwaysSend = alwaysSend
+        self.neverSend = neverSend
+    }
+}

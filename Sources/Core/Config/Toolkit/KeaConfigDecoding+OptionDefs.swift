@@ -1,6 +1,13 @@
+/// A daemon decoder that keeps an option table (the family's standard table plus the
+/// configuration's `option-def`s): Dhcp4 and Dhcp6.
+protocol KeaOptionDecoding: KeaConfigDecoding {
+    var optionTable: OptionTable { get set }
+}
+
 /// `option-def`: the configuration's own option definitions, added to the decode's option table
-/// before any `option-data` is read (Kea parses them first too, wherever they sit in the map).
-extension Dhcp4Decoding {
+/// before any `option-data` is read (Kea parses them first too, wherever they sit in the map),
+/// and the reading of one `option-data` entry, for either family.
+extension KeaOptionDecoding {
     mutating func decodeOptionDefinitions(_ node: JSONNode) throws(ConfigError) {
         for entry in try array(node) {
             let definition = try optionDefinition(entry)
@@ -17,7 +24,7 @@ extension Dhcp4Decoding {
     /// `space`, `encapsulate`, `array` with Kea's defaults) and checks, each error at the
     /// position Kea names.
     func optionDefinition(_ entry: JSONNode) throws(ConfigError) -> OptionDefinition {
-        var name = "", code: Int64 = 0, type = "", recordTypes = "", space = "dhcp4", encapsulate = ""
+        var name = "", code: Int64 = 0, type = "", recordTypes = "", space = optionTable.family.topLevelSpace.description, encapsulate = ""
         var isArray = false
         var positions: [OptionDefinitionError.Field: SourcePosition] = [:]
         for member in try object(entry) {
@@ -58,5 +65,35 @@ extension Dhcp4Decoding {
         case .duplicate: .duplicate
         case .standardOverride: .conflict
         }
+    }
+
+    /// Reads one `option-data` entry (not yet encoded). Its position is that of `data` when
+    /// present (where Kea points its option errors), else the entry's. Codes go up to 255 in
+    /// DHCPv4 and 65535 in DHCPv6, as Kea's grammar-level range check.
+    mutating func optionSpec(_ entry: JSONNode, path: String) throws(ConfigError) -> OptionDataSpec {
+        var spec = OptionDataSpec(position: entry.position)
+        spec.space = optionTable.family.topLevelSpace.description
+        let maxCode: Int64 = optionTable.family == .v4 ? 255 : 65535
+        for member in try object(entry) {
+            switch member.key {
+            case "name": spec.name = try string(member.value)
+            case "code": spec.code = Int(try integer(member, in: 0...maxCode))
+            case "space": spec.space = try string(member.value)
+            case "data":
+                spec.data = try string(member.value)
+                spec.position = member.value.position
+            case "csv-format": spec.csvFormat = try bool(member.value)
+            case "always-send": spec.alwaysSend = try bool(member.value)
+            case "never-send": spec.neverSend = try bool(member.value)
+            default:
+                if try annotation(member) { continue }
+                try other(member, context: "option-data", path: path)
+            }
+        }
+        guard spec.name != nil || spec.code != nil else {
+            throw ConfigError.semantic(.missingKey, "option data configuration must include either option name or option code",
+                                       at: entry.position)
+        }
+        return spec
     }
 }

@@ -146,10 +146,7 @@ extension Dhcp4Server: EffectPort {
     }
 
     public func log(_ ev: EngineEvent) {
-        let level = ev.severity == .debug ? 40 : 0
-        guard logger.isEnabled(ev.severity, debugLevel: level) else { return }
-        let (id, sev, text) = ev.logLine
-        logger.log(sev, id, text, component: "dhcp4", debugLevel: level)
+        logger.log(event: ev, component: "dhcp4")
     }
 }
 

@@ -62,7 +62,7 @@ public final class Logger {
             case "stdout": kind = .stdout
             case "stderr": kind = .stderr
             case let s where s == "syslog" || s.hasPrefix("syslog:"):
-                kind = .syslog(s == "syslog" ? "kea-dhcp4" : String(s.dropFirst(7)))
+                kind = .syslog(s == "syslog" ? name : String(s.dropFirst(7)))
             default: kind = .file(o.output)
             }
             return Sink(kind: kind, pattern: o.pattern, flush: o.flush, maxSize: o.maxSizeBytes, maxVersions: o.maxVersions)
@@ -97,6 +97,15 @@ public final class Logger {
 
     public func isEnabled(_ s: Severity, debugLevel level: Int = 0) -> Bool {
         s >= severity && (s != .debug || level <= debugLevel)
+    }
+
+    /// Logs an engine's decision (its own message ID and severity) under `name.component`;
+    /// debug-level events at debug level 40, as Kea logs packet details.
+    public func log(event: some LoggableEvent, component: String) {
+        let level = event.severity == .debug ? 40 : 0
+        guard isEnabled(event.severity, debugLevel: level) else { return }
+        let (id, sev, text) = event.logLine
+        log(sev, id, text, component: component, debugLevel: level)
     }
 
     /// Logs "ID text" under logger `name.component`.

@@ -34,14 +34,18 @@ public final class Logger {
     }
 
     public let name: String
+    public let component: String
     public private(set) var severity: Severity
     public private(set) var debugLevel: Int
     private var sinks: [Sink]
     private let pid = getpid()
 
     /// A console logger used until the configuration's loggers are applied.
-    public init(name: String, severity: Severity = .info, debugLevel: Int = 0) {
+    /// `component` is the daemon's own logger under `name` (kea-dhcp4.dhcp4, kea-dhcp6.dhcp6),
+    /// used when a line names no other.
+    public init(name: String, component: String = "dhcp4", severity: Severity = .info, debugLevel: Int = 0) {
         self.name = name
+        self.component = component
         self.severity = severity
         self.debugLevel = debugLevel
         sinks = [Sink(kind: .stdout, pattern: nil, flush: true, maxSize: 0, maxVersions: 0)]
@@ -109,8 +113,9 @@ public final class Logger {
     }
 
     /// Logs "ID text" under logger `name.component`.
-    public func log(_ s: Severity, _ id: String, _ text: String, component: String = "dhcp4", debugLevel level: Int = 0) {
+    public func log(_ s: Severity, _ id: String, _ text: String, component: String? = nil, debugLevel level: Int = 0) {
         guard isEnabled(s, debugLevel: level) else { return }
+        let component = component ?? self.component
         let (sec, usec) = SystemClock.wallMicroseconds()
         for sink in sinks {
             let line = render(sink.pattern, severity: s, logger: "\(name).\(component)", message: "\(id) \(text)", sec: sec, usec: usec)

@@ -73,7 +73,7 @@ if checkOnly {
     }
 }
 
-let logger = Logger(name: "kea-dhcp6", severity: options.forceDebug ? .debug : .info, debugLevel: options.forceDebug ? 99 : 0)
+let logger = Logger(name: "kea-dhcp6", component: "dhcp6", severity: options.forceDebug ? .debug : .info, debugLevel: options.forceDebug ? 99 : 0)
 logger.log(.info, "DHCP6_STARTING", "Kakapo DHCPv6 server version \(Dhcp6Server.version) starting")
 let pidFile = PidFile(configPath: path, daemon: "kea-dhcp6")
 switch pidFile.acquire() {

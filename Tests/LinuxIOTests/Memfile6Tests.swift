@@ -9,7 +9,7 @@ import KakapoCore
 final class Memfile6Tests: XCTestCase {
     static func lease(_ n: UInt64, type: LeaseType6 = .nonTemporaryAddress, expire: Int64 = 1_800_003_600, hostname: String = "") -> Lease6 {
         var l = Lease6(type: type, address: IPv6Address(high: 0x2001_0DB8_0001_0000, low: n),
-                       prefixLength: type == .delegatedPrefix ? 64 : 128, duid: [0, 1, 0, 1, 1, 2, 3, 4, 0, 0, 0, 0, 0, UInt8(n)],
+                       prefixLength: type == .delegatedPrefix ? 64 : 128, duid: [0, 1, 0, 1, 1, 2, 3, 4, 0, 0, 0, 0, UInt8(n >> 8), UInt8(n & 0xFF)],
                        iaid: UInt32(n), preferredLifetimeSeconds: 3000, validLifetimeSeconds: 4000,
                        expire: WallTime(secondsSinceEpoch: expire), subnetID: 1)
         l.hostname = hostname

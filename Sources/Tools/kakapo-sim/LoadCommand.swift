@@ -26,7 +26,7 @@ struct LoadOptions {
     var offerWaitMilliseconds: Int64 = 0
     var seed: UInt64 = 1
     var json = false
-    /// Appends "address mac" for every DHCPACK received (yiaddr not 0), as it arrives.
+    /// Appends "address mac expiry" for every DHCPACK received (yiaddr not 0), as it arrives.
     var acksPath: String?
 
     static let usage = """
@@ -56,10 +56,11 @@ struct LoadOptions {
                                (default 0: the first OFFER, like perfdhcp)
           --seed N             randomness of the clients (transaction ids); default 1
           --json               print the report as one JSON object
-          --acks FILE          append one line "ADDRESS MAC" to FILE for every DHCPACK
-                               received with a non-zero yiaddr, late or unmatched ones
-                               included, written as it arrives (crash tests compare them
-                               with the server's lease file)
+          --acks FILE          append one line "ADDRESS MAC EXPIRY" to FILE for every
+                               DHCPACK received with a non-zero yiaddr, late or unmatched
+                               ones included, written as it arrives; EXPIRY is the Unix
+                               time of arrival plus the lease time (option 51; left out
+                               when absent). Crash tests compare them with the lease file
 
         Exit status (as perfdhcp): 0 every exchange completed, 1 error, 2 bad arguments,
         3 some exchanges were dropped.
@@ -181,7 +182,8 @@ func runLoadCommand(_ args: [String]) -> Int32 {
     return report.totalDrops > 0 || report.completed < report.started ? 3 : 0
 }
 
-/// `--acks FILE`: one line "ADDRESS MAC" per DHCPACK received, appended with one write(2) each
+/// `--acks FILE`: one line "ADDRESS MAC [EXPIRY]" per DHCPACK received (EXPIRY: Unix time of
+/// arrival plus the lease time, option 51, when present), appended with one write(2) each
 /// (O_APPEND), so the lines are in the file as soon as the ACK was seen.
 final class AckLog {
     private let fd: Int32
@@ -199,7 +201,13 @@ final class AckLog {
             let h = String(b, radix: 16)
             return h.count == 1 ? "0" + h : h
         }.joined(separator: ":")
-        let bytes = Array("\(m.yiaddr) \(mac)\n".utf8)
+        // The expiry the ACK promises: the wall-clock second it arrived plus option 51.
+        var expiry = ""
+        if let v = m.options[51], v.count == 4 {
+            let lifetime = Int(v[0]) << 24 | Int(v[1]) << 16 | Int(v[2]) << 8 | Int(v[3])
+            expiry = " \(Int(time(nil)) + lifetime)"
+        }
+        let bytes = Array("\(m.yiaddr) \(mac)\(expiry)\n".utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
     }
 }

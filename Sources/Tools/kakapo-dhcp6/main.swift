@@ -62,13 +62,16 @@ if checkOnly {
         let l = try ConfigLoader6.load(path: path, for: .check)
         for w in l.warnings { print("WARN \(w)") }
         if let missing = ConfigLoader6.missingInterfaces(l.config).first {
-            print("Error encountered: Failed to select interface: interface '\(missing)' doesn't exist in the system")
+            writeStandardError("Error encountered: Failed to select interface: interface '\(missing)' doesn't exist in the system\n")
             exit(1)
         }
         print("Configuration file \(path) is valid.")
         exit(0)
     } catch {
-        print("Syntax check failed with: \(error.message)")
+        // As kea-dhcp6 -t (and kakapo-dhcp4 -t): grammar errors and configuration errors, each
+        // with its prefix, on stderr.
+        let prefix = error.isGrammarError ? "Syntax check failed with: " : "Error encountered: "
+        writeStandardError(prefix + error.message + "\n")
         exit(1)
     }
 }

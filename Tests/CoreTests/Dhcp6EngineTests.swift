@@ -192,7 +192,7 @@ final class Dhcp6EngineTests: XCTestCase {
         XCTAssertEqual(s.effects.datagrams.first?.interfaceIndex, 3)
     }
 
-    func testRenewExtendsAndRebindWithoutSubnetZeroesLifetimes() throws {
+    func testRenewExtendsOrAllocatesAndRebindFollowsKea() throws {
         var h = H()
         let a = try XCTUnwrap(h.acquire(duid: H.duid(1)))
         h.advance(seconds: 1000)
@@ -216,19 +216,29 @@ final class Dhcp6EngineTests: XCTestCase {
         XCTAssertEqual(listed.first { $0.address == addr("2001:db8:99::5") }?.validLifetimeSeconds, 0)
         XCTAssertEqual(listed.first { $0.address != addr("2001:db8:99::5") }?.validLifetimeSeconds, 4000)
 
-        // No subnet for the client's link: Renew gets NoBinding, Rebind zero lifetimes.
+        // Rebind of an IA the server has no binding for: no new lease (Kea allows those in
+        // Renew only); the address with zero lifetimes and NoBinding.
+        let rbUnknown = try XCTUnwrap(h.send(H.message(.rebind, duid: H.duid(2), nas: [H.ia(3, ["2001:db8:1::13"])])).reply)
+        let z = try XCTUnwrap(try rbUnknown.firstNA?.addresses())
+        XCTAssertEqual(z.map(\.address), [addr("2001:db8:1::13")])
+        XCTAssertEqual(z.first?.validLifetimeSeconds, 0)
+        XCTAssertEqual(z.first?.preferredLifetimeSeconds, 0)
+        XCTAssertEqual(rbUnknown.firstNA?.statusCode, .noBinding)
+        XCTAssertEqual(try rbUnknown.firstNA?.status()?.message, "Sorry, no known leases for this duid/iaid/subnet.")
+        XCTAssertNil(h.lease("2001:db8:1::13"))
+
+        // No subnet for the client's link: NoBinding; a Rebind of a prefix is discarded.
         let relay = [H.Relay(link: "2001:db8:99::1")]
         let rn = try XCTUnwrap(h.send(H.message(.renew, duid: H.duid(1), nas: [H.ia(1, ["\(a)"])], serverID: H.serverDUID), relays: relay).reply)
         XCTAssertEqual(rn.firstNA?.statusCode, .noBinding)
         let rb = try XCTUnwrap(h.send(H.message(.rebind, duid: H.duid(1), nas: [H.ia(1, ["\(a)"])]), relays: relay).reply)
-        let zero = try XCTUnwrap(try rb.firstNA?.addresses().first)
-        XCTAssertEqual(zero.address, a)
-        XCTAssertEqual(zero.validLifetimeSeconds, 0)
-        XCTAssertEqual(zero.preferredLifetimeSeconds, 0)
+        XCTAssertEqual(rb.firstNA?.statusCode, .noBinding)
+        XCTAssertNil(h.send(H.message(.rebind, duid: H.duid(1), pds: [H.ia(1)]), relays: relay).reply)
         // Rebind on the link extends.
         let rb2 = h.send(H.message(.rebind, duid: H.duid(1), nas: [H.ia(1, ["\(a)"])]))
         XCTAssertEqual(rb2.reply?.firstNA?.addressList, [a])
         XCTAssertEqual(rb2.ids, ["DHCP6_LEASE_RENEW"])
+        XCTAssertEqual(h.stat("pkt6-rebind-received"), 4)
     }
 
     func testReleaseRemovesTheClientsLeaseOnly() throws {

@@ -47,16 +47,18 @@ extension Dhcp6Engine {
         requestedOptions(q, pools: used, into: &r.options)
     }
 
-    /// Renew and Rebind: extend the IA's leases in the selected subnet. An IA the server has
-    /// no lease for gets a new one if it can (RFC 8415 §18.3.4, as Kea 2.4's allocation
-    /// engine); what the client listed and does not keep comes back with zero lifetimes.
-    /// Without a subnet: NoBinding for a Renew; for a Rebind the client's addresses come
-    /// back with zero lifetimes (they are not appropriate for the link).
-    mutating func extend(_ q: Query6, _ effects: inout Effects6) -> DHCPv6ClientMessage {
+    /// Renew and Rebind: extend the IA's leases in the selected subnet, as Kea's
+    /// `extendIA_NA`/`extendIA_PD`: a Renew for an IA the server has no lease for gets a new
+    /// one if it can (RFC 8415 §18.3.4; Kea allows new leases in Renew only); whatever the
+    /// client listed and does not keep comes back with zero lifetimes, and an IA left empty
+    /// says NoBinding (the client listed something) or NoAddrsAvail/NoPrefixAvail. Without a
+    /// subnet: NoBinding, except a Rebind of an IA_PD, which Kea discards (nil).
+    mutating func extend(_ q: Query6, _ effects: inout Effects6) -> DHCPv6ClientMessage? {
         var r = baseReply(q, .reply)
         var taken = Set<IPv6Prefix>()
         var used: [[ConfiguredOption6]] = []
         var counted: [Counted6] = []  // a renewal counts nothing that must be taken back
+        if q.subnet == nil, q.client.messageType == .rebind, !iaPDs(q).isEmpty { return nil }
         for (type, ias) in [(LeaseType6.nonTemporaryAddress, iaNAs(q)), (.delegatedPrefix, iaPDs(q))] {
             for ia in ias {
                 let out = extendIA(type, ia, q, taken: &taken, pools: &used, &effects, &counted)
@@ -73,28 +75,23 @@ extension Dhcp6Engine {
         let h = hints(ia, type)
         guard let s = q.subnet else {
             var out = DHCPv6IA(iaid: ia.iaid)
-            if q.client.messageType == .rebind, !h.prefixes.isEmpty {
-                for p in h.prefixes { appendLease(p, pd: pd, preferred: 0, valid: 0, pool: nil, q, to: &out) }
-            } else {
-                out.options.append(DHCPv6Status(.noBinding, message: "Sorry, no known leases for this duid/iaid/subnet."))
-            }
+            out.options.append(DHCPv6Status(.noBinding, message: pd ? "Sorry, no known PD leases for this duid/iaid."
+                                                                    : "Sorry, no known leases for this duid/iaid."))
             return out
         }
         let ranges = pools(s, type)
         let held = store.leases(for: .identityInSubnet(type: type, duid: q.duid, iaid: ia.iaid, subnetID: s.id))
             .filter { $0.state == .assigned && !reservedForOther($0.prefix, in: s, host: q.host) }
-        var out: DHCPv6IA
+        var out = DHCPv6IA(iaid: ia.iaid)
         var given: [IPv6Prefix] = []
         if held.isEmpty {
-            out = assign(type, ia, q, commit: true, taken: &taken, pools: &used, &effects, &counted)
-            given = pd ? ((try? out.prefixes()) ?? []).map(\.prefix) : ((try? out.addresses()) ?? []).map { IPv6Prefix(network: $0.address, length: 128) }
-            if given.isEmpty {
+            if q.client.messageType == .renew {
+                out = assign(type, ia, q, commit: true, taken: &taken, pools: &used, &effects, &counted)
                 out.options.removeAll(DHCPv6Option.statusCode.code)
-                out.options.append(DHCPv6Status(pd ? .noPrefixAvail : .noAddrsAvail,
-                                                message: "Sorry, no \(pd ? "prefixes" : "addresses") could be assigned at this time."))
+                given = pd ? ((try? out.prefixes()) ?? []).map(\.prefix)
+                           : ((try? out.addresses()) ?? []).map { IPv6Prefix(network: $0.address, length: 128) }
             }
         } else {
-            out = DHCPv6IA(iaid: ia.iaid)
             let (preferred, valid) = lifetimes(s, h)
             for old in held {
                 var l = old
@@ -115,6 +112,15 @@ extension Dhcp6Engine {
         }
         for p in h.prefixes where !given.contains(p) {
             appendLease(p, pd: pd, preferred: 0, valid: 0, pool: nil, q, to: &out)
+        }
+        if given.isEmpty {
+            (out.t1Seconds, out.t2Seconds) = (0, 0)
+            if !h.prefixes.isEmpty {
+                out.options.append(DHCPv6Status(.noBinding, message: "Sorry, no known leases for this duid/iaid/subnet."))
+            } else {
+                out.options.append(DHCPv6Status(pd ? .noPrefixAvail : .noAddrsAvail,
+                                                message: "Sorry, no \(pd ? "prefixes" : "addresses") could be assigned at this time."))
+            }
         }
         return out
     }

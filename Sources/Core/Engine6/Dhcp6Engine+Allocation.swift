@@ -82,6 +82,13 @@ extension Dhcp6Engine {
         return (t1 < t2 ? t1 : 0, t2)
     }
 
+    /// The subnets an allocation may use: the selected one, then the other subnets of its
+    /// shared network in configuration order.
+    func candidateSubnets(_ s: Subnet6) -> [Subnet6] {
+        guard let n = s.sharedNetwork else { return [s] }
+        return [s] + selectableSubnets.filter { $0.sharedNetwork == n && $0.id != s.id }
+    }
+
     /// Whether a candidate may be given to the client: no row, an expired one, or the
     /// client's own row for this IA.
     func usable(_ p: IPv6Prefix, _ q: Query6, iaid: UInt32) -> Bool {
@@ -134,32 +141,52 @@ extension Dhcp6Engine {
                                      : .addressAllocationFailed(client: q.label, iaid: ia.iaid, advertise: advertise))
             return out
         }
-        guard let s = q.subnet else {
+        guard let selected = q.subnet else {
             return fail(pd ? "Sorry, no subnet available." : "Server could not select subnet for this client", &effects)
         }
         let h = hints(ia, type)
-        let ranges = pools(s, type)
-        func range(of p: IPv6Prefix) -> PoolRange6? { ranges.first { $0.contains(p) } }
-        var chosen: IPv6Prefix?
-        var existing: Lease6?
-        if let l = store.firstLease(for: .identityInSubnet(type: type, duid: q.duid, iaid: ia.iaid, subnetID: s.id), where: {
-            $0.state == .assigned && !taken.contains($0.prefix) && !reservedForOther($0.prefix, in: s, host: q.host)
-        }) {
-            chosen = l.prefix
-            existing = l
-        } else if let host = q.host, let r = (pd ? host.prefixes : host.addresses.map { IPv6Prefix(network: $0, length: 128) })
-            .first(where: { (pd || s.prefix.contains($0.network)) && !taken.contains($0) && usable($0, q, iaid: ia.iaid) }) {
-            chosen = r
-        } else if let hint = h.prefixes.first, range(of: hint) != nil, !taken.contains(hint), usable(hint, q, iaid: ia.iaid),
-                  !reservedForOther(hint, in: s, host: q.host) {
-            chosen = hint
-        } else if let (p, _) = nextFree(s, type, q, iaid: ia.iaid, taken: taken) {
-            chosen = p
+        // The selected subnet first, then the others of its shared network (Kea moves to
+        // another subnet of the network when the client has a lease there or the first is full).
+        let subnets = candidateSubnets(selected)
+        func owner(of p: IPv6Prefix) -> (Subnet6, PoolRange6?)? {
+            for s in subnets { if let r = pools(s, type).first(where: { $0.contains(p) }) { return (s, r) } }
+            if let s = subnets.first(where: { $0.prefix.contains(p.network) }) { return (s, nil) }
+            return nil
         }
-        guard let p = chosen else {
+        var chosen: (IPv6Prefix, Subnet6)?
+        var existing: Lease6?
+        for s in subnets {
+            if let l = store.firstLease(for: .identityInSubnet(type: type, duid: q.duid, iaid: ia.iaid, subnetID: s.id), where: {
+                $0.state == .assigned && !taken.contains($0.prefix) && !reservedForOther($0.prefix, in: s, host: q.host)
+            }) {
+                chosen = (l.prefix, s)
+                existing = l
+                break
+            }
+        }
+        if chosen == nil, let host = q.host, let r = (pd ? host.prefixes : host.addresses.map { IPv6Prefix(network: $0, length: 128) })
+            .first(where: { (pd || selected.prefix.contains($0.network)) && !taken.contains($0) && usable($0, q, iaid: ia.iaid) }) {
+            chosen = (r, selected)
+        }
+        if chosen == nil, let hint = h.prefixes.first, case let (s, _?)? = owner(of: hint), !taken.contains(hint),
+           usable(hint, q, iaid: ia.iaid), !reservedForOther(hint, in: s, host: q.host) {
+            chosen = (hint, s)
+        }
+        if chosen == nil {
+            for s in subnets {
+                if let (p, _) = nextFree(s, type, q, iaid: ia.iaid, taken: taken) {
+                    chosen = (p, s)
+                    break
+                }
+            }
+        }
+        guard case let (p, s)? = chosen else {
             stats.add(.allocationFail, now: q.now.wall)
+            stats.add(.allocationFail, subnet: selected.id, now: q.now.wall)
             return fail(pd ? "Sorry, no prefixes could be allocated." : "Sorry, no address could be allocated.", &effects)
         }
+        let ranges = pools(s, type)
+        func range(of p: IPv6Prefix) -> PoolRange6? { ranges.first { $0.contains(p) } }
         taken.insert(p)
         let pool = range(of: p)
         if let pool { usedPools.append(pool.options) }

@@ -79,9 +79,11 @@ extension Dhcp6Engine {
                                                                     : "Sorry, no known leases for this duid/iaid."))
             return out
         }
-        let ranges = pools(s, type)
-        let held = store.leases(for: .identityInSubnet(type: type, duid: q.duid, iaid: ia.iaid, subnetID: s.id))
-            .filter { $0.state == .assigned && !reservedForOther($0.prefix, in: s, host: q.host) }
+        let subnets = candidateSubnets(s)
+        let ranges = subnets.flatMap { pools($0, type) }
+        let held = store.leases(for: .identity(type: type, duid: q.duid, iaid: ia.iaid)).filter { l in
+            l.state == .assigned && subnets.contains { $0.id == l.subnetID && !reservedForOther(l.prefix, in: $0, host: q.host) }
+        }
         var out = DHCPv6IA(iaid: ia.iaid)
         var given: [IPv6Prefix] = []
         if held.isEmpty {
@@ -92,8 +94,11 @@ extension Dhcp6Engine {
                            : ((try? out.addresses()) ?? []).map { IPv6Prefix(network: $0.address, length: 128) }
             }
         } else {
-            let (preferred, valid) = lifetimes(s, h)
+            var shortest = UInt32.max
             for old in held {
+                let owner = subnets.first { $0.id == old.subnetID } ?? s
+                let (preferred, valid) = lifetimes(owner, h)
+                shortest = min(shortest, preferred)
                 var l = old
                 l.preferredLifetimeSeconds = preferred
                 l.validLifetimeSeconds = valid
@@ -108,7 +113,7 @@ extension Dhcp6Engine {
                 given.append(l.prefix)
                 taken.insert(l.prefix)
             }
-            (out.t1Seconds, out.t2Seconds) = teeTimes(s, preferred: preferred)
+            (out.t1Seconds, out.t2Seconds) = teeTimes(s, preferred: shortest)
         }
         for p in h.prefixes where !given.contains(p) {
             appendLease(p, pd: pd, preferred: 0, valid: 0, pool: nil, q, to: &out)

@@ -163,6 +163,16 @@ extension Dhcp6Engine {
         return nil
     }
 
+    /// RFC 8357 Relay Source Port option.
+    static var relaySourcePortOption: UInt16 { 135 }
+
+    /// Where a reply goes: the client's port 546; a relay's 547, or the port it sent from when
+    /// it included the Relay Source Port option (RFC 8357, as Kea does).
+    func destinationPort(_ q: Query6) -> UInt16 {
+        guard let outer = q.relays.first else { return 546 }
+        return outer.options.contains(Self.relaySourcePortOption) ? q.datagram.sourcePort : 547
+    }
+
     /// Wraps the reply in relay-reply messages mirroring the relay chain and addresses it: to
     /// the relay that sent the query (port 547), or to the client (port 546).
     mutating func send(_ reply: DHCPv6ClientMessage, for q: Query6, _ effects: inout Effects6, _ counted: inout [Counted6]) {
@@ -170,6 +180,8 @@ extension Dhcp6Engine {
         for r in q.relays.reversed() {
             var options = DHCPv6Options()
             if let iid = r.options.interfaceID { options.append(.interfaceId, iid) }
+            // RFC 8357: a relay that gave its source port gets the option back (port 0).
+            if r.options.contains(Self.relaySourcePortOption) { options.append(Self.relaySourcePortOption, [0, 0]) }
             out = .relay(DHCPv6RelayMessage(direction: .reply, hopCount: r.hopCount, linkAddress: r.linkAddress,
                                             peerAddress: r.peerAddress, options: options, relayedMessage: out))
         }
@@ -182,7 +194,7 @@ extension Dhcp6Engine {
         }
         effects.datagrams.append(OutboundDatagram(bytes: out.encode(), interfaceIndex: iface.index, source: source,
                                                   destination: q.datagram.source,
-                                                  destinationPort: q.relays.isEmpty ? 546 : 547, delivery: .unicast))
+                                                  destinationPort: destinationPort(q), delivery: .unicast))
         let now = q.now.wall
         stats.add(.pktSent, now: now)
         counted.append(.global(.pktSent))

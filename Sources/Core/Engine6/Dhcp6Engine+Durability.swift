@@ -12,15 +12,9 @@ extension Dhcp6Engine {
             precondition(l.isWellFormed, "DHCPv6 lease without identity about to be written: \(l.address)")
         }
         let a = change.lease.address
-        let expected: Lease6?
-        if let earlier = effects.writes.last(where: { $0.change.lease.address == a }) {
-            if case .upsert(let l) = earlier.change { expected = l } else { expected = nil }
-        } else {
-            expected = row(at: a)
-        }
+        let expected = effects.expectedRow(at: a) { row(at: a) }
         store.apply(change)
-        let written: Lease6? = if case .upsert(let l) = change { l } else { nil }
-        adjustGauges(old: expected, new: written, now: now)
+        adjustGauges(old: expected, new: change.written, now: now)
         effects.writes.append(LeaseWrite6(change: change, expected: expected))
     }
 
@@ -32,10 +26,7 @@ extension Dhcp6Engine {
     /// Closes an input's proposal: if it wrote anything, everything it produced (replies,
     /// events) now waits on one transaction.
     mutating func seal(_ effects: inout Effects6, label: Client6Label?, counted: [Counted6]) {
-        guard !effects.writes.isEmpty else { return }
-        let id = TransactionID(nextTransaction)
-        nextTransaction &+= 1
-        effects.transaction = id
+        guard let id = effects.openTransaction(counter: &nextTransaction) else { return }
         inFlight[id] = InFlight6(writes: effects.writes, label: label, counted: counted)
     }
 
@@ -43,11 +34,8 @@ extension Dhcp6Engine {
     /// they moved.
     mutating func rollBack(_ t: InFlight6, now: WallTime) {
         for w in t.writes.reversed() {
-            let written: Lease6? = if case .upsert(let l) = w.change { l } else { nil }
-            if let e = w.expected { store.apply(.upsert(e)) } else if row(at: w.change.lease.address) != nil {
-                store.apply(.delete(w.change.lease))
-            }
-            adjustGauges(old: written, new: w.expected, now: now)
+            store.apply(w.undo)
+            adjustGauges(old: w.change.written, new: w.expected, now: now)
         }
         for c in t.counted {
             switch c {

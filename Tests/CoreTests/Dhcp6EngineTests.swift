@@ -167,7 +167,8 @@ final class Dhcp6EngineTests: XCTestCase {
         XCTAssertEqual(byRelay.reply?.firstNA?.addressList, [addr("2001:db8:3::10")])
         let byLink = h.send(H.message(.solicit, duid: H.duid(1), nas: [H.ia(1)]), relays: [H.Relay(link: "2001:db8:4::1")])
         XCTAssertEqual(byLink.reply?.firstNA?.addressList, [addr("2001:db8:4::10")])
-        XCTAssertEqual(byLink.reply?.options[7], [200], "the subnet's preference in the Advertise")
+        XCTAssertEqual(byLink.reply?.options[7], [200], "the subnet's always-send preference in the Advertise")
+        XCTAssertNil(byRelay.reply?.options[7], "subnet 3 has none")
         // Two relays: the link-address of the relay nearest the client counts.
         let nested = h.send(H.message(.solicit, duid: H.duid(1), nas: [H.ia(1)]),
                             relays: [H.Relay(link: "2001:db8:3::1"), H.Relay(link: "2001:db8:4::1")])

@@ -37,7 +37,7 @@ struct Engine6Harness {
           { "id": 3, "subnet": "2001:db8:3::/64", "relay": { "ip-addresses": [ "2001:db8:ffff::1" ] },
             "pools": [ { "pool": "2001:db8:3::10 - 2001:db8:3::1f" } ] },
           { "id": 4, "subnet": "2001:db8:4::/64",
-            "option-data": [ { "name": "preference", "data": "200" } ],
+            "option-data": [ { "name": "preference", "data": "200", "always-send": true } ],
             "pools": [ { "pool": "2001:db8:4::10 - 2001:db8:4::1f" } ] }
         ]
     } }

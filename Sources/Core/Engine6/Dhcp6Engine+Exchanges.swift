@@ -12,7 +12,8 @@ extension Dhcp6Engine {
     func iaPDs(_ q: Query6) -> [DHCPv6IA] { (try? q.client.options.iaPDs()) ?? [] }
 
     /// Solicit: Advertise what would be given, or with Rapid Commit allowed on the subnet,
-    /// give it and Reply.
+    /// give it and Reply. A configured Preference (7) goes out like any option: when the
+    /// client asks for it or it is `always-send` (Kea has no special case for it).
     mutating func solicit(_ q: Query6, _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6ClientMessage {
         let rapid = q.client.options.rapidCommit && (q.subnet.map(rapidCommit) ?? false)
         var r = baseReply(q, rapid ? .reply : .advertise)
@@ -22,7 +23,6 @@ extension Dhcp6Engine {
         }
         if q.subnet == nil { effects.events.append(.subnetSelectionFailed(client: q.label)) }
         assignAll(q, commit: rapid, into: &r, &effects, &counted)
-        if !rapid, !r.options.contains(.preference), let p = preferenceOption(q) { r.options.append(.preference, p) }
         return r
     }
 

@@ -111,19 +111,6 @@ extension Dhcp6Engine {
         }
     }
 
-    /// The configured Preference option (7), from the most specific level that has one.
-    func preferenceOption(_ q: Query6) -> [UInt8]? {
-        var lists: [[ConfiguredOption6]] = []
-        if let h = q.host { lists.append(h.optionData) }
-        if let s = q.subnet {
-            lists.append(s.optionData)
-            if let n = network(of: s) { lists.append(n.optionData) }
-        }
-        lists.append(config.optionData)
-        for l in lists { if let o = l.first(where: { $0.code == 7 }), !o.neverSend { return o.payload } }
-        return nil
-    }
-
     /// The subnet's effective timers (subnet, shared network, global).
     func timers(_ s: Subnet6) -> LeaseTimers6 { s.timers.inheriting(from: config.timers) }
 

@@ -40,6 +40,22 @@ final class Dhcp6SharedNetworkTests: XCTestCase {
         XCTAssertEqual(c.status?.code, .success)
     }
 
+    func testReconfigureKeepsLeasesAndRecountsTheGauges() throws {
+        var h = H()
+        let a = try XCTUnwrap(h.acquire(duid: H.duid(1)))
+        var c = h.engine.config
+        c.subnets[0].pools = [Pool6(first: IPv6Address("2001:db8:1::10")!, last: IPv6Address("2001:db8:1::1f")!)]
+        h.engine.reconfigure(c, now: h.now)
+        XCTAssertNotNil(h.lease("\(a)"))
+        XCTAssertEqual(h.stat("subnet[1].total-nas"), 16)
+        XCTAssertEqual(h.stat("subnet[1].assigned-nas"), 1)
+        XCTAssertTrue(h.engine.stats.samples.contains { $0.name == "subnet[1].total-nas" && $0.sample.value == 16 })
+        XCTAssertTrue(h.engine.stats.samples.contains { $0.name == "pkt6-received" && $0.sample.value == 2 })
+        // The lease is renewed after the reload.
+        let r = h.send(H.message(.renew, duid: H.duid(1), nas: [H.ia(1, ["\(a)"])], serverID: H.serverDUID))
+        XCTAssertEqual(r.ids, ["DHCP6_LEASE_RENEW"])
+    }
+
     func testAConflictRestoresTheWinningRowAndTheClientRetries() throws {
         var h = H()
         h.engine.storeMayConflict = true

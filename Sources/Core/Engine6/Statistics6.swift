@@ -63,6 +63,17 @@ public struct Statistics6: Sendable {
         return GlobalCounter6(rawValue: name).map(value)
     }
 
+    /// Every statistic with a value, by Kea's name (globals, then `subnet[ID].name` by
+    /// subnet), for statistic-get-all.
+    public var samples: [(name: String, sample: StatSample)] {
+        var out: [(name: String, sample: StatSample)] = []
+        for c in GlobalCounter6.allCases { if let v = global[c] { out.append((c.keaName, v)) } }
+        for id in subnets.keys.sorted() {
+            for c in SubnetCounter6.allCases { if let v = subnets[id]?[c] { out.append(("subnet[\(id)].\(c.keaName)", v)) } }
+        }
+        return out
+    }
+
     mutating func add(_ c: GlobalCounter6, _ delta: Int64 = 1, now: WallTime) {
         global[c] = StatSample(value: (global[c]?.value ?? 0) &+ delta, updated: now)
     }

@@ -10,6 +10,7 @@ let package = Package(
     name: "Kakapo",
     products: [
         .executable(name: "kakapo-dhcp4", targets: ["kakapo-dhcp4"]),
+        .executable(name: "kakapo-dhcp6", targets: ["kakapo-dhcp6"]),
         .executable(name: "kakapo-sim", targets: ["kakapo-sim"]),
     ],
     dependencies: [
@@ -29,6 +30,10 @@ let package = Package(
             name: "kakapo-dhcp4",
             dependencies: ["KakapoCore", "KakapoLinuxIO"],
             path: "Sources/Tools/kakapo-dhcp4", swiftSettings: strict),
+        .executableTarget(
+            name: "kakapo-dhcp6",
+            dependencies: ["KakapoCore", "KakapoLinuxIO"],
+            path: "Sources/Tools/kakapo-dhcp6", swiftSettings: strict),
         .executableTarget(
             name: "kakapo-sim",
             dependencies: ["KakapoCore", "KakapoSim", "KakapoLinuxIO",

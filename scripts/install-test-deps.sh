@@ -10,6 +10,7 @@
 #   iproute2, util-linux, procps, python3, coreutils
 #   valgrind          callgrind: server instructions per exchange (make bench)
 #   isc-dhcp-relay    dhcrelay, a real relay agent between client and server
+#   faketime          libfaketime: wall-clock steps for the server alone (test_clock_step)
 #
 # Services: package installation must not leave a DHCP server running in the
 # root network namespace.  While installing, a temporary policy-rc.d forbids
@@ -28,7 +29,7 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
     exit 1
 fi
 
-want=(kea-dhcp4-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay)
+want=(kea-dhcp4-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime)
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 

@@ -25,21 +25,31 @@ public enum ConfigLoader {
     }
 
     public static func load(path: String, for purpose: Purpose = .serve) throws(ConfigError) -> Loaded {
-        let text: String
-        do { text = try readFile(path) } catch {
-            throw ConfigError(code: .unreadableFile, message: "Unable to open file \(path)")
-        }
-        return try load(text: text, file: path, for: purpose)
+        let (text, file) = try parse(path: path)
+        return try load(text: text, file: file, for: purpose)
     }
 
     public static func load(text: String, file: String, for purpose: Purpose = .serve) throws(ConfigError) -> Loaded {
+        let parsed = try parse(text: text, file: file)
+        var loaded = try decode(parsed.root, for: purpose)
+        loaded.configWarnings = parsed.warnings + loaded.configWarnings
+        return loaded
+    }
+
+    /// Reads a config file's text (either family): Kea's JSON with comments, `<?include?>`
+    /// relative to the file's folder, and the parser's warnings.
+    static func parse(path: String) throws(ConfigError) -> (text: String, file: String) {
+        do { return (try readFile(path), path) } catch {
+            throw ConfigError(code: .unreadableFile, message: "Unable to open file \(path)")
+        }
+    }
+
+    static func parse(text: String, file: String) throws(ConfigError) -> (root: JSONNode, warnings: [ConfigWarning]) {
         let dir = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
         let parsed = try KeaJSON.parseWithWarnings(text, file: file, include: { name throws -> String in
             try readFile(name.hasPrefix("/") ? name : dir + "/" + name)
         })
-        var loaded = try decode(parsed.root, for: purpose)
-        loaded.configWarnings = parsed.warnings + loaded.configWarnings
-        return loaded
+        return (parsed.root, parsed.warnings)
     }
 
     public static func decode(_ root: JSONNode, for purpose: Purpose = .serve) throws(ConfigError) -> Loaded {

@@ -14,36 +14,24 @@ extension Dhcp4Server {
     /// a command not in the table result 2. A lease command whose write the store refuses
     /// answers result 1: nothing was changed.
     public func answer(_ text: String, daemon: Daemon, now: Now) -> String {
-        let request: ControlRequest
-        switch ControlRequest.decode(text) {
-        case .failure(let rejection):
-            if let detail = rejection.invalidJSON {
-                logger.log(.warn, "COMMAND_PROCESS_ERROR1", "Error while processing command: invalid JSON: \(detail)", component: "commands")
-            }
-            return rejection.answer.serialized()
-        case .success(let decoded): request = decoded
+        DaemonControl.answer(text, logger: logger) { request in
+            dispatcher.answer(request, engine: { entry, request in
+                guard let command = Dhcp4EngineCommand(rawValue: entry.name) else {
+                    preconditionFailure("engine-owned command '\(entry.name)' has no Dhcp4EngineCommand case")
+                }
+                let (response, effects) = engine.handle(command, arguments: request.arguments, now: now)
+                let refusedBefore = executor.failedCount + executor.conflictCount
+                process(effects, now)
+                flush(now)
+                // A read-only command has no transaction: an earlier failure is not its own.
+                if effects.transaction != nil, executor.failedCount + executor.conflictCount > refusedBefore {
+                    return ControlResponse.make(.error, "the lease database refused the change; nothing was modified")
+                }
+                return response
+            }, daemon: { command, request in
+                daemonCommand(command, request.arguments, daemon, now)
+            })
         }
-        logger.log(.info, "COMMAND_RECEIVED", "Received command '\(request.command)'", component: "commands")
-        let response = dispatcher.answer(request, engine: { entry, request in
-            guard let command = Dhcp4EngineCommand(rawValue: entry.name) else {
-                preconditionFailure("engine-owned command '\(entry.name)' has no Dhcp4EngineCommand case")
-            }
-            let (response, effects) = engine.handle(command, arguments: request.arguments, now: now)
-            let refusedBefore = executor.failedCount + executor.conflictCount
-            process(effects, now)
-            flush(now)
-            // A read-only command has no transaction: an earlier failure is not its own.
-            if effects.transaction != nil, executor.failedCount + executor.conflictCount > refusedBefore {
-                return ControlResponse.make(.error, "the lease database refused the change; nothing was modified")
-            }
-            return response
-        }, daemon: { command, request in
-            daemonCommand(command, request.arguments, daemon, now)
-        }).serialized()
-        if response.utf8.count > ControlSocket.queuedBytesMax {
-            logger.log(.error, "COMMAND_SOCKET_WRITE_FAIL", "answer to '\(request.command)' is \(response.utf8.count) bytes, more than the control socket queues (\(ControlSocket.queuedBytesMax)); connection closed unanswered", component: "commands")
-        }
-        return response
     }
 
     /// The daemon-owned commands (the dispatcher answers list-commands from the table).
@@ -80,11 +68,7 @@ extension Dhcp4Server {
             }
             return ControlResponse.make(ok ? .success : .error, ok ? text : "Config reload failed: \(text)")
         case .configWrite:
-            let file = args?["filename"]?.stringValue ?? options.configPath
-            let text = loaded.json.serialized(pretty: true) + "\n"
-            do { try writeFileAtomically(file, text) } catch { return ControlResponse.make(.error, "Unable to write file \(file): \(error)") }
-            return ControlResponse.make(.success, "Configuration written to \(file) successfully", arguments: .object(JSONObject([
-                ("filename", .string(file)), ("size", .int(Int64(text.utf8.count)))])))
+            return DaemonControl.configWrite(args, configPath: options.configPath, running: loaded.json)
         case .leaseWrite: return leaseWrite(args)
         case .shutdown:
             logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
@@ -122,16 +106,6 @@ extension Dhcp4Server {
     }
 
     func statusGet(_ daemon: Daemon, _ now: Now) -> JSON {
-        let uptime = (now.monotonic - daemon.startedAt).value / 1000
-        let reload = (now.monotonic - daemon.reloadedAt).value / 1000
-        return ControlResponse.make(.success, arguments: .object(JSONObject([
-            ("pid", .int(Int64(getpid()))),
-            ("uptime", .int(uptime)),
-            ("reload", .int(reload)),
-            ("multi-threading-enabled", .bool(false)),
-            ("thread-pool-size", .int(0)),
-            ("packet-queue-size", .int(0)),
-            ("sockets", .object(JSONObject([("status", .string("ready"))]))),
-        ])))
+        DaemonControl.status(daemon, now: now)
     }
 }

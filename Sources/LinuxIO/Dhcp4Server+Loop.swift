@@ -82,17 +82,7 @@ extension Dhcp4Server {
             guard !unwritten.isEmpty else { return }
             let batch = unwritten
             unwritten = []
-            var outcome = WriteOutcome4.durable
-            if let m = memfile {
-                var changes: [LeaseChange4] = []
-                changes.reserveCapacity(batch.count)
-                for e in batch { for w in e.writes { changes.append(w.change) } }
-                if !m.append(changes) {
-                    let reason = m.lastFailure ?? "unknown error"
-                    logger.log(.error, "DHCPSRV_MEMFILE_WRITE_FAIL", "failed to write \(changes.count) lease change(s) to \(m.path): \(reason); the replies that depend on them are withheld", component: "dhcpsrv")
-                    outcome = .failed(reason: reason)
-                }
-            }
+            let outcome = memfile?.writeTurn(batch, logger: logger) ?? .durable
             // Undo in reverse order so each rollback restores the row its own proposal saw.
             let failed: Bool
             if case .durable = outcome { failed = false } else { failed = true }
@@ -131,13 +121,7 @@ extension Dhcp4Server {
 
 
     public func cleanUpLeaseFile() {
-        guard let m = memfile else { return }
-        do {
-            try m.cleanup(leases: engine.store.all())
-            logger.log(.info, "DHCPSRV_MEMFILE_LFC_EXECUTE", "executing Lease File Cleanup using: in-process snapshot of \(m.path) (\(engine.store.count) leases written)", component: "dhcpsrv")
-        } catch {
-            logger.log(.error, "DHCPSRV_MEMFILE_LFC_SPAWN_FAIL", "lease file cleanup failed to run: \(error) (lease file \(m.path))", component: "dhcpsrv")
-        }
+        memfile?.cleanUp(engine.store.all(), logger: logger)
     }
 
 

@@ -52,13 +52,9 @@ public final class Dhcp4Server: DaemonService {
         let m = Dhcp4Server.memfile(for: loaded.config)
         if let m {
             do {
-                for (file, r) in try m.load(into: &store) {
-                    logger.log(.info, "DHCPSRV_MEMFILE_LEASE_FILE_LOAD", "loading leases from file \(file): \(r.leasesAdded) rows added, \(r.leasesDeleted) deleted, \(r.errors.count) errors", component: "dhcpsrv")
-                    for e in r.errors.prefix(10) { logger.log(.error, "DHCPSRV_MEMFILE_LEASE_LOAD_ROW_ERROR", "discarding row \(e.line), error: \(e.reason) (file \(file))", component: "dhcpsrv") }
-                    let maxErrors = Int(loaded.config.leaseDatabase.maxRowErrors)
-                    if maxErrors > 0 && r.errors.count > maxErrors {
-                        throw StartError.config("too many invalid rows (\(r.errors.count)) in lease file \(file)")
-                    }
+                let reports = try m.load(into: &store)
+                if let refusal = m.logLoad(reports, logger: logger, maxRowErrors: Int(loaded.config.leaseDatabase.maxRowErrors)) {
+                    throw StartError.config(refusal)
                 }
                 try m.openForAppend()
             } catch let e as FileError {
@@ -146,10 +142,7 @@ extension Dhcp4Server: EffectPort {
     }
 
     public func log(_ ev: EngineEvent) {
-        let level = ev.severity == .debug ? 40 : 0
-        guard logger.isEnabled(ev.severity, debugLevel: level) else { return }
-        let (id, sev, text) = ev.logLine
-        logger.log(sev, id, text, component: "dhcp4", debugLevel: level)
+        logger.log(event: ev, component: "dhcp4")
     }
 }
 

@@ -34,14 +34,18 @@ public final class Logger {
     }
 
     public let name: String
+    public let component: String
     public private(set) var severity: Severity
     public private(set) var debugLevel: Int
     private var sinks: [Sink]
     private let pid = getpid()
 
     /// A console logger used until the configuration's loggers are applied.
-    public init(name: String, severity: Severity = .info, debugLevel: Int = 0) {
+    /// `component` is the daemon's own logger under `name` (kea-dhcp4.dhcp4, kea-dhcp6.dhcp6),
+    /// used when a line names no other.
+    public init(name: String, component: String = "dhcp4", severity: Severity = .info, debugLevel: Int = 0) {
         self.name = name
+        self.component = component
         self.severity = severity
         self.debugLevel = debugLevel
         sinks = [Sink(kind: .stdout, pattern: nil, flush: true, maxSize: 0, maxVersions: 0)]
@@ -62,7 +66,7 @@ public final class Logger {
             case "stdout": kind = .stdout
             case "stderr": kind = .stderr
             case let s where s == "syslog" || s.hasPrefix("syslog:"):
-                kind = .syslog(s == "syslog" ? "kea-dhcp4" : String(s.dropFirst(7)))
+                kind = .syslog(s == "syslog" ? name : String(s.dropFirst(7)))
             default: kind = .file(o.output)
             }
             return Sink(kind: kind, pattern: o.pattern, flush: o.flush, maxSize: o.maxSizeBytes, maxVersions: o.maxVersions)
@@ -99,9 +103,19 @@ public final class Logger {
         s >= severity && (s != .debug || level <= debugLevel)
     }
 
+    /// Logs an engine's decision (its own message ID and severity) under `name.component`;
+    /// debug-level events at debug level 40, as Kea logs packet details.
+    public func log(event: some LoggableEvent, component: String) {
+        let level = event.severity == .debug ? 40 : 0
+        guard isEnabled(event.severity, debugLevel: level) else { return }
+        let (id, sev, text) = event.logLine
+        log(sev, id, text, component: component, debugLevel: level)
+    }
+
     /// Logs "ID text" under logger `name.component`.
-    public func log(_ s: Severity, _ id: String, _ text: String, component: String = "dhcp4", debugLevel level: Int = 0) {
+    public func log(_ s: Severity, _ id: String, _ text: String, component: String? = nil, debugLevel level: Int = 0) {
         guard isEnabled(s, debugLevel: level) else { return }
+        let component = component ?? self.component
         let (sec, usec) = SystemClock.wallMicroseconds()
         for sink in sinks {
             let line = render(sink.pattern, severity: s, logger: "\(name).\(component)", message: "\(id) \(text)", sec: sec, usec: usec)

@@ -2,7 +2,24 @@ import CShim
 import Glibc
 import KakapoCore
 
-/// Kea's memfile lease file for DHCPv4: loading (with Kea's LFC leftovers) and appending.
+/// What a memfile needs of a lease file format: Kea's leases4 and leases6 CSV (`LeaseFile4`,
+/// `LeaseFile6`) differ only in their rows; loading is per family (see the extensions below).
+public protocol MemfileFormat {
+    associatedtype Lease: LeaseRecord
+    static var header: String { get }
+    static func row(_ lease: Lease) -> String
+    static func deletionRow(_ lease: Lease) -> String
+}
+
+extension LeaseFile4: MemfileFormat {}
+extension LeaseFile6: MemfileFormat {}
+
+/// kakapo-dhcp4's lease file (`kea-leases4.csv`).
+public typealias Memfile = LeaseMemfile<LeaseFile4>
+/// kakapo-dhcp6's lease file (`kea-leases6.csv`).
+public typealias Memfile6 = LeaseMemfile<LeaseFile6>
+
+/// Kea's memfile lease file, for either family: loading (with Kea's LFC leftovers) and appending.
 ///
 /// Durability: each batch of lease changes is written with write(2) before the replies that
 /// announce them are sent, so a kill -9 of the daemon loses nothing acknowledged (the data is
@@ -13,7 +30,7 @@ import KakapoCore
 /// the same way, and `<name>.1` / `<name>.2` are removed. Kea loads `<name>.completed` (else
 /// `.2` then `.1`) and then `<name>`, and so does Kakapo, so at every instant the files on disk
 /// replay to the current state, and Kea can read them too.
-public final class Memfile {
+public final class LeaseMemfile<Format: MemfileFormat> {
     public let path: String
     private var fd: Int32 = -1
 
@@ -33,12 +50,12 @@ public final class Memfile {
         return files
     }
 
-    /// Loads every file into `store`; returns one report per file.
-    public func load<S: LeaseStore4>(into store: inout S) throws(FileError) -> [(String, LeaseFile4.LoadReport)] {
-        var reports: [(String, LeaseFile4.LoadReport)] = []
+    /// Replays every file, in `loadOrder`, through `load`; returns one report per file.
+    func replay(_ load: (String) -> LeaseCSV.LoadReport) throws(FileError) -> [(String, LeaseCSV.LoadReport)] {
+        var reports: [(String, LeaseCSV.LoadReport)] = []
         for f in loadOrder {
             let text = try readFile(f)
-            reports.append((f, LeaseFile4.load(text: text, into: &store)))
+            reports.append((f, load(text)))
         }
         return reports
     }
@@ -51,7 +68,7 @@ public final class Memfile {
         guard fd >= 0 else { throw FileError("cannot open lease file \(path)") }
         var st = stat()
         if fstat(fd, &st) == 0 && st.st_size == 0 {
-            try writeAll(LeaseFile4.header + "\n")
+            try writeAll(Format.header + "\n")
         }
     }
 
@@ -63,7 +80,7 @@ public final class Memfile {
     /// lost at the next load. So the file is cut back to its size before the failed append;
     /// if even that fails, every later append is refused (`isWedged`) until a cleanup writes
     /// the file anew.
-    public func append(_ changes: [LeaseChange4]) -> Bool {
+    public func append(_ changes: [LeaseChange<Format.Lease>]) -> Bool {
         guard !changes.isEmpty else { return true }
         guard !isWedged else {
             lastFailure = "lease file \(path) ends with a partial row that could not be removed"
@@ -73,8 +90,8 @@ public final class Memfile {
         text.reserveCapacity(changes.count * 96)
         for c in changes {
             switch c {
-            case .upsert(let l): text += LeaseFile4.row(l)
-            case .delete(let l): text += LeaseFile4.deletionRow(l)
+            case .upsert(let l): text += Format.row(l)
+            case .delete(let l): text += Format.deletionRow(l)
             }
             text += "\n"
         }
@@ -110,11 +127,11 @@ public final class Memfile {
     }
 
     /// Lease file cleanup: see the type's documentation for the crash-safety argument.
-    public func cleanup(leases: [Lease4]) throws(FileError) {
-        var text = LeaseFile4.header + "\n"
-        for l in leases { text += LeaseFile4.row(l) + "\n" }
+    public func cleanup(leases: [Format.Lease]) throws(FileError) {
+        var text = Format.header + "\n"
+        for l in leases { text += Format.row(l) + "\n" }
         try atomicWrite(path + ".completed", text)
-        try atomicWrite(path, LeaseFile4.header + "\n")
+        try atomicWrite(path, Format.header + "\n")
         unlink(path + ".1")
         unlink(path + ".2")
         try openForAppend()
@@ -142,6 +159,20 @@ public final class Memfile {
         let dir = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
         let d = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if d >= 0 { fsync(d); close(d) }
+    }
+}
+
+extension LeaseMemfile where Format == LeaseFile4 {
+    /// Loads every file into `store`; returns one report per file.
+    public func load<S: LeaseStore4>(into store: inout S) throws(FileError) -> [(String, LeaseFile4.LoadReport)] {
+        try replay { LeaseFile4.load(text: $0, into: &store) }
+    }
+}
+
+extension LeaseMemfile where Format == LeaseFile6 {
+    /// Loads every file into `store`; returns one report per file.
+    public func load<S: LeaseStore6>(into store: inout S) throws(FileError) -> [(String, LeaseFile6.LoadReport)] {
+        try replay { LeaseFile6.load(text: $0, into: &store) }
     }
 }
 

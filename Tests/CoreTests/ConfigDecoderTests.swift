@@ -139,10 +139,10 @@ final class ConfigDecoderTests: XCTestCase {
         }
         XCTAssertEqual(decodeError(subnet("{ \"pool\": \"192.0.3.1 - 192.0.3.9\" }")),
                        "subnet configuration failed: a pool of type V4, with the following address range: "
-                        + "192.0.3.1-192.0.3.9 does not match the prefix of a subnet: 192.0.2.0/24 to which it is being added (t.json:1:76)")
+                        + "192.0.3.1-192.0.3.9 does not match the prefix of a subnet: 192.0.2.0/24 to which it is being added (t.json:1:27)")
         XCTAssertEqual(decodeError(subnet("{ \"pool\": \"192.0.2.0/25\" }, { \"pool\": \"192.0.2.100-192.0.2.200\" }")),
                        "subnet configuration failed: a pool of type V4, with the following address range: "
-                        + "192.0.2.100-192.0.2.200 overlaps with an existing pool in the subnet: 192.0.2.0/24 to which it is being added (t.json:1:104)")
+                        + "192.0.2.100-192.0.2.200 overlaps with an existing pool in the subnet: 192.0.2.0/24 to which it is being added (t.json:1:27)")
         XCTAssertEqual(decodeError(subnet("{ \"pool\": \"192.0.2.9 - 192.0.2.1\" }")),
                        "Failed to create pool defined by: 192.0.2.9-192.0.2.1 (t.json:1:76)")
         XCTAssertEqual(decodeError(subnet("{ \"pool\": \"192.0.2.9\" }")),
@@ -180,14 +180,14 @@ final class ConfigDecoderTests: XCTestCase {
 
     func testTimerChecksFollowKea() {
         XCTAssertEqual(decodeError(dhcp4("\"valid-lifetime\": 100, \"min-valid-lifetime\": 200")),
-                       "the value of min-valid-lifetime (200) is not less than (default) valid-lifetime (100) (t.json:1:32)")
+                       "the value of min-valid-lifetime (200) is not less than (default) valid-lifetime (100)")
         XCTAssertEqual(decodeError(dhcp4("\"calculate-tee-times\": true, \"t1-percent\": 0.9, \"t2-percent\": 0.8")),
                        "t1-percent:  0.9 is invalid, it must be less than t2-percent: 0.8 (t.json:1:57)")
         XCTAssertEqual(decodeError(dhcp4("\"renew-timer\": -1")),
                        "the value of renew-timer (-1) must be a positive number (t.json:1:29)")
         XCTAssertEqual(decodeError(dhcp4("\"subnet4\": [ { \"subnet\": \"10.0.0.0/8\", \"max-valid-lifetime\": 10 } ]")),
                        "subnet configuration failed: the value of (default) valid-lifetime (7200) is not less than "
-                        + "max-valid-lifetime (10) (t.json:1:27)")
+                        + "max-valid-lifetime (10)")
         XCTAssertNoThrow(try decode(dhcp4("\"t1-percent\": 0.9, \"t2-percent\": 0.8, \"renew-timer\": 50, \"rebind-timer\": 40")),
                          "percentages are only checked when calculated; renew > rebind is a warning in Kea")
     }

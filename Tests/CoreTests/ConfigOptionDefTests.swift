@@ -159,6 +159,6 @@ final class ConfigOptionDefTests: XCTestCase {
                        + "unable to convert '70000' to numeric type. This value is expected to be in the range of "
                        + "0..65535 (defs.json:2:45)")
         XCTAssertEqual(failure(#""option-data": [ { "name": "ports", "data": "80" } ]"#)?.message,
-                       "definition for the option 'dhcp4.ports' does not exist (defs.json:1:58)")
+                       "definition for the option 'dhcp4.ports' having code '0' does not exist (defs.json:1:41)")
     }
 }

@@ -37,7 +37,7 @@ final class ConfigReservationTests: XCTestCase {
         XCTAssertTrue(message(#"[ { "hw-address": "02:00:00:00:00:07", "ip-address": "198.51.100.5" } ]"#).contains("not within the IPv4 subnet"))
         XCTAssertTrue(message(#"[ { "hw-address": "02:00:00:00:00:07", "ip-address": "192.0.2.5" }, { "hw-address": "02:00:00:00:00:08", "ip-address": "192.0.2.5" } ]"#).contains("already a reservation"))
         XCTAssertTrue(message(#"[ { "ip-address": "192.0.2.5" } ]"#).contains("one of the supported identifiers must be specified"))
-        XCTAssertTrue(message(#"[ { "flex-id": "", "ip-address": "192.0.2.5" } ]"#).contains("invalid flex-id"))
+        XCTAssertTrue(message(#"[ { "flex-id": "", "ip-address": "192.0.2.5" } ]"#).contains("invalid host identifier value ''"))
         XCTAssertTrue(message(#"[ { "hw-address": "02:00:00:00:00:07", "bogus": 1 } ]"#).contains("r.conf:"), "errors carry the position")
     }
 }

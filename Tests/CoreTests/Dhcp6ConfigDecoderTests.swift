@@ -162,7 +162,7 @@ final class Dhcp6ConfigDecoderTests: XCTestCase {
         XCTAssertTrue(badAddress?.message.hasPrefix("option data does not match option definition (space: dhcp6, code: 23)") ?? false,
                       badAddress?.message ?? "")
         let tooBig = decodeError(dhcp6(#""option-data": [ { "code": 70000, "data": "01" } ]"#))
-        XCTAssertEqual(tooBig?.message, "The 'code' value (70000) is not within expected range: (0 - 65535) (t.json:1:41)")
+        XCTAssertEqual(tooBig?.message, "invalid option code '70000', it must not be greater than '65535' (t.json:1:41)")
     }
 
     // MARK: - Errors

@@ -236,7 +236,7 @@ final class OptionDataEncoderTests: XCTestCase {
     func testNamingErrorsUseKeaWording() {
         XCTAssertEqual(
             error(Self.spec(name: "no-such-option", data: "1")),
-            "definition for the option 'dhcp4.no-such-option' does not exist (kea-dhcp4.conf:12:9)")
+            "definition for the option 'dhcp4.no-such-option' having code '0' does not exist (kea-dhcp4.conf:12:9)")
         XCTAssertEqual(
             error(Self.spec(name: "routers", code: 1, data: "192.0.2.1")),
             "specified option name 'routers' does not match the option definition: 'dhcp4.subnet-mask' "
@@ -260,7 +260,7 @@ final class OptionDataEncoderTests: XCTestCase {
         XCTAssertEqual(error(Self.spec(name: "routers", data: "192.0.2.1", space: "-bad")),
                        "invalid option space name '-bad' (kea-dhcp4.conf:12:9)")
         XCTAssertEqual(error(Self.spec(name: "routers", data: "192.0.2.1", space: "dhcp-agent-options-space")),
-                       "definition for the option 'dhcp-agent-options-space.routers' does not exist (kea-dhcp4.conf:12:9)")
+                       "definition for the option 'dhcp-agent-options-space.routers' having code '0' does not exist (kea-dhcp4.conf:12:9)")
         XCTAssertNoThrow(try OptionDataEncoder.encode(Self.spec(name: "routers", code: 3, data: "192.0.2.1")))
     }
 

@@ -130,7 +130,7 @@ kk_server_bin() {
 kk_init() {
     [ "$(id -u)" -eq 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
     kk_need ip "$KK_PY" unshare timeout
-    KK_ID="kk-$$"
+    KK_ID="${KK_NS_PREFIX:-kk}-$$"      # KK_NS_PREFIX: another prefix for parallel runs
     KK_WORK=$(mktemp -d "/tmp/kk-$$-XXXXXX")
     chmod 755 "$KK_WORK"
     KK_SERVER_BIN=$(kk_server_bin)

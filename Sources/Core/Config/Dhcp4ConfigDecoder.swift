@@ -70,7 +70,7 @@ extension Dhcp4Decoding {
                 continue
             }
             if member.key == "shared-networks" {
-                networks = try decodeSharedNetworks(member.value)
+                networks = try decodeSharedNetworks(member.value, key: member.keySpan.start)
                 continue
             }
             if try decodeGlobalSection(member, into: &config) { continue }
@@ -80,8 +80,9 @@ extension Dhcp4Decoding {
         // Checks that need the whole map come after it, as Kea's come after its grammar pass.
         try applyReservationMode(node, into: &config.reservationModes)
         config.timers = config.timers.inheriting(from: LeaseTimers.globalDefaults)
-        try validateTimers(config.timers, scope: scope, prefix: "")
+        // Kea checks the subnets (with what they inherit) first, then the globals after parsing.
         try finishSharedNetworks(networks, topLevel: subnets, into: &config)
+        try validateTimers(config.timers, scope: scope, prefix: "")
         return config
     }
 

@@ -81,8 +81,10 @@ extension Dhcp4Decoding {
             let text = try string(t.value)
             // An empty test is no test (Kea parses none).
             if !text.isEmpty {
-                let expression = try ClassExpression.parse(text, file: t.value.position.file, line: t.value.position.line,
-                                                           column: t.value.position.column + 1, options: optionTable)
+                let table = optionTable
+                let expression = try Self.keaExpression(text, at: t.value.position) { file, line, column throws(ConfigError) in
+                    try ClassExpression.parse(text, file: file, line: line, column: column, options: table)
+                }
                 c.dependsOnKnown = try checkMembers(expression, defined: defined)
                 c.test = expression
             }
@@ -158,6 +160,25 @@ extension Dhcp4Decoding {
         if let problem = KeaTimerRules.tripletProblem(name: "valid-lifetime", value: value,
                                                       minimum: t.minValidLifetimeSeconds, maximum: t.maxValidLifetimeSeconds) {
             throw ConfigError.semantic(.conflict, problem, at: position)
+        }
+    }
+
+    /// Parses an expression as Kea's class parser reports it: a grammar error is
+    /// `expression: [TEXT] error: <string>:1.COL: … at (file:line:col)`, pointing at the value.
+    /// The tree keeps positions in the file (for later errors about the classes it names).
+    static func keaExpression(_ text: String, at position: SourcePosition,
+                              _ parse: (String, Int, Int) throws(ConfigError) -> ClassExpression) throws(ConfigError) -> ClassExpression {
+        do {
+            return try parse(position.file, position.line, position.column + 1)
+        } catch {
+            // Kea's message places the error inside the expression (<string>:1.COL).
+            var relative = error.message
+            do { _ = try parse("<string>", 1, 1) } catch let inner { relative = inner.message }
+            // Kea's expression grammar lists what it expected only now and then; say what it
+            // met, as it does.
+            if let cut = relative.firstRange(of: ", expecting ") { relative = String(relative[..<cut.lowerBound]) }
+            throw ConfigError(code: .invalidValue, message: "expression: [\(text)] error: \(relative) at (\(position))",
+                              position: position)
         }
     }
 }

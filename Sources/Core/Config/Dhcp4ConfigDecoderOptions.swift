@@ -75,8 +75,8 @@ extension Dhcp4Decoding {
             throw error
         } catch {
             let reason = (error as? ConfigError)?.message ?? String(describing: error)
-            if reason.hasSuffix("(\(spec.position))") {
-                throw ConfigError(code: .invalidValue, message: reason, position: spec.position)
+            for position in [spec.position, spec.namePosition].compactMap({ $0 }) where reason.hasSuffix("(\(position))") {
+                throw ConfigError(code: .invalidValue, message: reason, position: position)
             }
             let option = spec.code.map { "code: \($0)" } ?? "name: \(spec.name ?? "")"
             throw ConfigError.semantic(

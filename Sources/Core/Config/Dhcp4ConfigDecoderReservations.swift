@@ -20,7 +20,7 @@ extension Dhcp4Decoding {
                 if let first = identifierKey {
                     throw ConfigError.semantic(.conflict, "the '\(member.key)' and '\(first)' are mutually exclusive", at: member.value.position)
                 }
-                r.identifier = try decodeIdentifier(type, member.value)
+                r.identifier = try decodeIdentifier(type, member.value, reservation: node.position)
                 identifierKey = member.key
                 continue
             }
@@ -72,19 +72,17 @@ extension Dhcp4Decoding {
             let (hw, duid) = Self.keaHostLabels(r.identifier)
             if let a = r.address {
                 if let p = prefix, !p.contains(a) {
-                    throw ConfigError.semantic(.conflict, "specified reservation for address \(a) is not within the IPv4 subnet \(p)", at: position)
+                    throw ConfigError(code: .conflict, message: "specified reservation '\(a)' is not within the IPv4 subnet '\(p)'", position: position)
                 }
+                // Kea's text, its missing quote after the hardware address included.
                 guard addresses.insert(a).inserted else {
-                    throw ConfigError.semantic(.duplicate, "failed to add new host using the HW address '\(hw)' and DUID '\(duid)' "
-                                               + "and DHCPv4 subnet id \(subnetID) to the IPv4 address \(a): There's already a reservation for this address",
-                                               at: position)
+                    throw ConfigError(code: .duplicate, message: "failed to add new host using the HW address '\(hw) and DUID '\(duid)' "
+                                      + "to the IPv4 subnet id '\(subnetID)' for the address \(a): There's already a reservation for this address",
+                                      position: position)
                 }
             }
             guard identifiers.insert(Self.uniquenessKey(r.identifier)).inserted else {
-                throw ConfigError.semantic(.duplicate, "failed to add new host using the HW address '\(hw)' and DUID '\(duid)' "
-                                           + "to the IPv4 subnet id '\(subnetID)' as this host has already been added "
-                                           + "(\(r.identifier.type.rawValue) \(HexText.colonSeparated(r.identifier.bytes)))",
-                                           at: position)
+                throw ConfigError(code: .duplicate, message: Self.duplicateHostText(r.identifier, subnetID: subnetID), position: position)
             }
         }
     }
@@ -96,6 +94,19 @@ extension Dhcp4Decoding {
     }
 
     /// Kea's duplicate-host messages name the host by HW address and DUID, "(null)" when absent.
+    /// Kea's `CfgHosts::add4` texts for a host added twice: by hardware address or DUID it
+    /// names them, by another identifier it prints the identifier as type=hex.
+    private static func duplicateHostText(_ id: HostIdentifier, subnetID: UInt32) -> String {
+        switch id {
+        case .hwAddress(let h):
+            "failed to add new host using the HW address '\(HexText.colonSeparated(h.bytes))' to the IPv4 subnet id '\(subnetID)' as this host has already been added"
+        case .duid(let d):
+            "failed to add new host using the DUID '\(HexText.colonSeparated(d))' to the IPv4 subnet id '\(subnetID)' as this host has already been added"
+        default:
+            "failed to add duplicate IPv4 host using identifier: \(id.type.rawValue)=\(HexText.plain(id.bytes))"
+        }
+    }
+
     private static func keaHostLabels(_ id: HostIdentifier) -> (String, String) {
         switch id {
         case .hwAddress(let h): (HexText.colonSeparated(h.bytes), "(null)")

@@ -32,14 +32,15 @@ extension Dhcp4KeaKeys {
 /// authoritative setting, and subnets naming an interface must agree with each other and with
 /// the network.
 extension Dhcp4Decoding {
-    mutating func decodeSharedNetworks(_ node: JSONNode) throws(ConfigError) -> [SharedNetworkDraft] {
+    /// `key` is where `shared-networks` is written: Kea's duplicate-name error points there.
+    mutating func decodeSharedNetworks(_ node: JSONNode, key: SourcePosition) throws(ConfigError) -> [SharedNetworkDraft] {
         var drafts: [SharedNetworkDraft] = []
         for (index, entry) in try array(node).enumerated() {
             let draft = try decodeSharedNetwork(entry, path: "Dhcp4/shared-networks[\(index)]")
             // CfgSharedNetworks4::add, its message completed by the list parser with the list's position.
             if drafts.contains(where: { $0.network.name == draft.network.name }) {
                 throw ConfigError.semantic(
-                    .duplicate, "duplicate network '\(draft.network.name)' found in the configuration", at: node.position)
+                    .duplicate, "duplicate network '\(draft.network.name)' found in the configuration", at: key)
             }
             drafts.append(draft)
         }
@@ -50,7 +51,7 @@ extension Dhcp4Decoding {
         let members = try object(node)
         // SimpleParser::getString's message, completed by SharedNetwork4Parser with the map's position.
         guard let nameMember = node.member("name") else {
-            throw ConfigError.semantic(.missingKey, "missing parameter 'name' (\(node.position))", at: node.position)
+            throw ConfigError(code: .missingKey, message: "missing parameter 'name' (\(node.position))", position: node.position)
         }
         var draft = SharedNetworkDraft(
             network: SharedNetwork4(name: try string(nameMember.value)), position: node.position,

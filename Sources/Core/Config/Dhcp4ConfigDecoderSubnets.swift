@@ -79,7 +79,7 @@ extension Dhcp4Decoding {
         }
         try applyReservationMode(node, into: &draft.reservationModes)
         draft.prefix = try subnetPrefix(try require("subnet", in: node, context: "subnet4"))
-        draft.pools = try checkPools(pools, in: draft.prefix)
+        draft.pools = try checkPools(pools, in: draft.prefix, subnet: node.position)
         try checkReservations(draft, at: node.position)
         return SubnetDraft(subnet: draft, timerScope: scope, path: path)
     }
@@ -90,7 +90,7 @@ extension Dhcp4Decoding {
         let position = member.value.position
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else {
-            throw ConfigError.semantic(.invalidValue, "Invalid subnet syntax (prefix/len expected):\(text)", at: position)
+            throw ConfigError.semantic(.invalidValue, "subnet configuration failed: Invalid subnet syntax (prefix/len expected):\(text)", at: position)
         }
         guard let address = IPv4Address(parts[0]) else {
             throw ConfigError.semantic(
@@ -160,7 +160,8 @@ extension Dhcp4Decoding {
     }
 
     /// Kea's `Subnet::addPool` checks: inside the subnet, no overlap with an earlier pool.
-    private func checkPools(_ drafts: [PoolDraft], in prefix: IPv4Prefix) throws(ConfigError) -> [Pool4] {
+    /// Errors point at the subnet's map, as Kea's do.
+    private func checkPools(_ drafts: [PoolDraft], in prefix: IPv4Prefix, subnet position: SourcePosition) throws(ConfigError) -> [Pool4] {
         var pools: [Pool4] = []
         for draft in drafts {
             let pool = draft.pool
@@ -168,12 +169,12 @@ extension Dhcp4Decoding {
             guard prefix.contains(pool.first), prefix.contains(pool.last) else {
                 throw ConfigError.semantic(
                     .conflict, "subnet configuration failed: \(range) does not match the prefix of a subnet: "
-                        + "\(prefix) to which it is being added", at: draft.position)
+                        + "\(prefix) to which it is being added", at: position)
             }
             if pools.contains(where: { $0.first <= pool.last && pool.first <= $0.last }) {
                 throw ConfigError.semantic(
                     .conflict, "subnet configuration failed: \(range) overlaps with an existing pool in the subnet: "
-                        + "\(prefix) to which it is being added", at: draft.position)
+                        + "\(prefix) to which it is being added", at: position)
             }
             pools.append(pool)
         }
@@ -181,6 +182,15 @@ extension Dhcp4Decoding {
     }
 
     /// `relay`: `ip-addresses` (a list), or the older single `ip-address`, not both.
+    /// An address of `relay`, with Kea's `RelayInfoParser` text (sic) at the key's position.
+    private func relayAddress(_ node: JSONNode, key: SourcePosition) throws(ConfigError) -> IPv4Address {
+        let text = try string(node)
+        guard let address = IPv4Address(text) else {
+            throw ConfigError.semantic(.invalidValue, "address \(text) is not a valid: IPv4address", at: key)
+        }
+        return address
+    }
+
     mutating func decodeRelay(_ node: JSONNode) throws(ConfigError) -> [IPv4Address] {
         var addresses: [IPv4Address] = []
         var forms = 0
@@ -188,10 +198,10 @@ extension Dhcp4Decoding {
             switch member.key {
             case "ip-addresses":
                 addresses = []
-                for element in try array(member.value) { addresses.append(try ipv4(element, key: member.key)) }
+                for element in try array(member.value) { addresses.append(try relayAddress(element, key: member.keySpan.start)) }
                 forms += 1
             case "ip-address":
-                addresses = [try ipv4(member)]
+                addresses = [try relayAddress(member.value, key: member.keySpan.start)]
                 forms += 1
             default:
                 try other(member, context: "relay", path: "relay")

@@ -73,7 +73,7 @@ extension Dhcp6Decoding {
                     throw ConfigError.semantic(.conflict, "the '\(member.key)' and '\(first)' are mutually exclusive",
                                                at: member.value.position)
                 }
-                r.identifier = try decodeIdentifier(type, member.value)
+                r.identifier = try decodeIdentifier(type, member.value, reservation: node.position)
                 identifierKey = member.key
                 continue
             }

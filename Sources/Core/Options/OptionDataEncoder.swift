@@ -155,10 +155,10 @@ struct OptionDataTarget {
             }
             return OptionDataTarget(code: definition.code, definition: definition)
         }
-        if spec.csvFormat == true {
-            throw failure("definition for the option '\(qualifiedName)' having code '\(spec.code ?? 0)' does not exist")
-        }
-        guard let code else { throw failure("definition for the option '\(qualifiedName)' does not exist") }
+        let missing = OptionDataError(message: "definition for the option '\(qualifiedName)' having code '\(spec.code ?? 0)' "
+                                      + "does not exist (\(spec.namePosition ?? spec.position))")
+        if spec.csvFormat == true { throw missing }
+        guard let code else { throw missing }
         if let name = spec.name, let named = table.definition(named: name, in: space) {
             // Kea would quietly send the data under the code; a defined name given with another
             // code is almost surely a typo, so Kakapo refuses it.

@@ -8,6 +8,8 @@ public struct OptionDataSpec: Sendable, Equatable {
     public var alwaysSend: Bool = false
     public var neverSend: Bool = false
     public var position: SourcePosition
+    /// Where `name` (else `code`) is written: Kea's "does not exist" error points there.
+    public var namePosition: SourcePosition?
     public init(position: SourcePosition) { self.position = position }
 }
 

@@ -4,6 +4,12 @@ import KakapoLinuxIO
 
 /// kakapo-dhcp4: Kea's kea-dhcp4 command line (-c, -t, -d, -v, -V, -W, -p, -P), in the
 /// foreground, so that service managers and keactrl-style tools track its PID.
+/// Writes to file descriptor 2, as kea-dhcp4 writes its -t verdicts to stderr.
+func writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+}
+
 func usage() -> Never {
     let text = """
     Usage: kakapo-dhcp4 -[v|V|W] [-d] [-{c|t} cfgfile] [-p number] [-P number]
@@ -55,13 +61,15 @@ if checkOnly {
         let l = try ConfigLoader.load(path: path, for: .check)
         for w in l.warnings { print("WARN \(w)") }
         if let missing = ConfigLoader.missingInterfaces(l.config).first {
-            print("Error encountered: Failed to select interface: interface '\(missing)' doesn't exist in the system")
+            writeStandardError("Error encountered: Failed to select interface: interface '\(missing)' doesn't exist in the system\n")
             exit(1)
         }
         print("Configuration file \(path) is valid.")
         exit(0)
     } catch {
-        print("Syntax check failed with: \(error.message)")
+        // As kea-dhcp4 -t: grammar errors and configuration errors, each with its prefix, on stderr.
+        let prefix = error.isGrammarError ? "Syntax check failed with: " : "Error encountered: "
+        writeStandardError(prefix + error.message + "\n")
         exit(1)
     }
 }

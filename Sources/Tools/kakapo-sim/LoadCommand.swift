@@ -26,12 +26,14 @@ struct LoadOptions {
     var offerWaitMilliseconds: Int64 = 0
     var seed: UInt64 = 1
     var json = false
+    /// Appends "address mac expiry" for every DHCPACK received (yiaddr not 0), as it arrives.
+    var acksPath: String?
 
     static let usage = """
         usage: kakapo-sim load --server ADDR [--rate R] [--clients N] [--duration S]
                                [--relay-address A] [--timeout-ms T] [--json]
                                [--drain-ms D] [--offer-wait-ms W] [--seed N]
-                               [--server-port P] [--relay-port P]
+                               [--server-port P] [--relay-port P] [--acks FILE]
 
         Drives the simulator's virtual DHCPv4 clients (RFC 2131 state machine) in real time
         against a DHCPv4 server, as a relay agent (like perfdhcp -4 -l A): every message goes by
@@ -54,6 +56,11 @@ struct LoadOptions {
                                (default 0: the first OFFER, like perfdhcp)
           --seed N             randomness of the clients (transaction ids); default 1
           --json               print the report as one JSON object
+          --acks FILE          append one line "ADDRESS MAC EXPIRY" to FILE for every
+                               DHCPACK received with a non-zero yiaddr, late or unmatched
+                               ones included, written as it arrives; EXPIRY is the Unix
+                               time of arrival plus the lease time (option 51; left out
+                               when absent). Crash tests compare them with the lease file
 
         Exit status (as perfdhcp): 0 every exchange completed, 1 error, 2 bad arguments,
         3 some exchanges were dropped.
@@ -112,6 +119,10 @@ extension LoadOptions {
             case "--server-port": serverPort = UInt16(try integer(name, value(name, inline), min: 1, max: 65535))
             case "--relay-port": relayPort = UInt16(try integer(name, value(name, inline), min: 1, max: 65535))
             case "--json": json = true
+            case "--acks":
+                let t = try value(name, inline)
+                guard !t.isEmpty else { throw .bad("--acks needs a file name") }
+                acksPath = t
             default: throw .bad("unknown argument '\(args[i])'")
             }
             i += 1
@@ -152,7 +163,16 @@ func runLoadCommand(_ args: [String]) -> Int32 {
                    + " (the relay address must be local; port 67 needs root or CAP_NET_BIND_SERVICE)")
         return 1
     }
+    var ackLog: AckLog? = nil
+    if let path = options.acksPath {
+        guard let log = AckLog(path: path) else {
+            printError("kakapo-sim load: cannot open --acks file \(path)")
+            return 1
+        }
+        ackLog = log
+    }
     let run = LoadRun(options: options, socket: socket, support: LoadSupport())
+    run.ackLog = ackLog
     let report = run.run()
     if options.json {
         print(report.json().serialized())
@@ -160,4 +180,34 @@ func runLoadCommand(_ args: [String]) -> Int32 {
         print(report.text(), terminator: "")
     }
     return report.totalDrops > 0 || report.completed < report.started ? 3 : 0
+}
+
+/// `--acks FILE`: one line "ADDRESS MAC [EXPIRY]" per DHCPACK received (EXPIRY: Unix time of
+/// arrival plus the lease time, option 51, when present), appended with one write(2) each
+/// (O_APPEND), so the lines are in the file as soon as the ACK was seen.
+final class AckLog {
+    private let fd: Int32
+
+    init?(path: String) {
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { return nil }
+    }
+
+    deinit { close(fd) }
+
+    func record(_ m: DHCPv4Message) {
+        guard m.yiaddr != .zero else { return }
+        let mac = m.chaddr.prefix(Int(min(m.hlen, 16))).map { b in
+            let h = String(b, radix: 16)
+            return h.count == 1 ? "0" + h : h
+        }.joined(separator: ":")
+        // The expiry the ACK promises: the wall-clock second it arrived plus option 51.
+        var expiry = ""
+        if let v = m.options[51], v.count == 4 {
+            let lifetime = Int(v[0]) << 24 | Int(v[1]) << 16 | Int(v[2]) << 8 | Int(v[3])
+            expiry = " \(Int(time(nil)) + lifetime)"
+        }
+        let bytes = Array("\(m.yiaddr) \(mac)\(expiry)\n".utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    }
 }

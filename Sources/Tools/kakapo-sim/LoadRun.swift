@@ -67,6 +67,8 @@ final class LoadRun {
     var cursor = 0
     var seq: UInt64 = 0
     var stats: LoadStats
+    /// `--acks FILE`: every DHCPACK received is recorded, whatever exchange it answers.
+    var ackLog: AckLog?
 
     init(options: LoadOptions, socket: UDPSocket, support: LoadSupport) {
         self.options = options
@@ -260,6 +262,7 @@ final class LoadRun {
             guard case .success(let m) = DHCPv4Message.decode(datagram.payload) else { stats.undecodable += 1; continue }
             guard m.op == DHCPv4Message.bootReply, let type = m.messageType else { stats.unmatched += 1; continue }
             stats.received[Int(type.rawValue), default: 0] += 1
+            if type == .ack { ackLog?.record(m) }
             guard let i = clientIndex(m.chaddr) else { stats.unmatched += 1; continue }
             guard let p = pending[i], p.xid == m.xid else {
                 if let d = lastDropped[i], d.xid == m.xid {

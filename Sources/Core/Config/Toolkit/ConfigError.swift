@@ -98,6 +98,22 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible, 
     }
 
     /// A semantic error, worded like Kea's config parsers: the position follows in parentheses.
+    /// Whether Kea's grammar (its bison parser) raises this kind of error, so that `kea-dhcp4
+    /// -t` reports it as `Syntax check failed with: …`; the others come from Kea's configuration
+    /// parsers, reported as `Error encountered: …`. A missing key is the grammar's when it names
+    /// the map it belongs to (`[… map between … and …]`), as Kea's `ctx.require` does.
+    public var isGrammarError: Bool {
+        // A keyword value the grammar does not list is a bison syntax error whatever the code;
+        // an expression's own parser is reported by Kea's class parser ("expression: [...]").
+        if message.hasPrefix("expression: [") { return false }
+        if message.contains(": syntax error, ") { return true }
+        return switch code {
+        case .syntax, .wrongType, .unknownKey, .nestingTooDeep, .include, .unreadableFile: true
+        case .missingKey: message.contains(" map between ")
+        case .outOfRange, .invalidValue, .duplicate, .conflict, .unsupported, .external: false
+        }
+    }
+
     static func semantic(
         _ code: Code, _ text: String, at position: SourcePosition, fileID: String = #fileID, line: UInt = #line
     ) -> ConfigError {

@@ -76,8 +76,18 @@ extension KeaOptionDecoding {
         let maxCode: Int64 = optionTable.family == .v4 ? 255 : 65535
         for member in try object(entry) {
             switch member.key {
-            case "name": spec.name = try string(member.value)
-            case "code": spec.code = Int(try integer(member, in: 0...maxCode))
+            case "name":
+                spec.name = try string(member.value)
+                spec.namePosition = member.value.position
+            case "code":
+                let code = try integer(member.value)
+                guard (0...maxCode).contains(code) else {
+                    throw ConfigError.semantic(.outOfRange, code < 0
+                        ? "invalid option code '\(code)', it must not be negative"
+                        : "invalid option code '\(code)', it must not be greater than '\(maxCode)'", at: member.value.position)
+                }
+                spec.code = Int(code)
+                if spec.namePosition == nil { spec.namePosition = member.value.position }
             case "space": spec.space = try string(member.value)
             case "data":
                 spec.data = try string(member.value)

@@ -5,9 +5,11 @@
 extension KeaConfigDecoding {
     /// A hardware address as Kea writes it; any other identifier in hex ("01:02:03",
     /// "01 02 03" or "0x010203") or as text in single quotes ("'port-7'").
-    func decodeIdentifier(_ type: HostIdentifierType, _ node: JSONNode) throws(ConfigError) -> HostIdentifier {
+    /// A value that does not parse is Kea's `invalid host identifier value '…'`, at the
+    /// reservation's map (`reservation`, else the value).
+    func decodeIdentifier(_ type: HostIdentifierType, _ node: JSONNode, reservation: SourcePosition? = nil) throws(ConfigError) -> HostIdentifier {
         let text = try string(node)
-        let invalid = ConfigError.semantic(.invalidValue, "invalid \(type.rawValue) '\(text)' in reservation", at: node.position)
+        let invalid = ConfigError.semantic(.invalidValue, "invalid host identifier value '\(text)'", at: reservation ?? node.position)
         if type == .hwAddress {
             guard let h = HardwareAddress(text: text), !h.isEmpty else { throw invalid }
             return .hwAddress(h)

@@ -34,8 +34,9 @@ extension KeaConfigDecoding {
         if let problem = KeaTimerRules.tripletProblem(
             name: "valid-lifetime", value: timers.validLifetimeSeconds,
             minimum: timers.minValidLifetimeSeconds, maximum: timers.maxValidLifetimeSeconds) {
+            // Kea's text names no position here.
             let position = scope.positions["valid-lifetime"] ?? scope.position
-            throw ConfigError.semantic(.conflict, prefix + problem, at: position)
+            throw ConfigError(code: .conflict, message: prefix + problem, position: position)
         }
         guard timers.calculateTeeTimes == true else { return }
         if let problem = KeaTimerRules.teePercentProblem(t1: timers.t1Percent, t2: timers.t2Percent) {

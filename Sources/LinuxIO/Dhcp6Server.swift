@@ -1,0 +1,183 @@
+import CShim
+import Glibc
+import KakapoCore
+
+/// The DHCPv6 service that kakapo-dhcp6 runs inside the generic `Daemon` shell: the Core
+/// engine, one UDP socket on [::]:547 joined to ff02::1:2 on every served interface, the
+/// leases6 memfile and the executor. As in kakapo-dhcp4, a loop turn's lease changes are
+/// written in one append before the replies that announce them are sent.
+public final class Dhcp6Server: DaemonService {
+    public struct Options {
+        public var configPath: String
+        public var serverPort: UInt16 = 547
+        public var clientPort: UInt16 = 546
+        public var forceDebug = false
+        /// The server-id file; nil: Kea's `<localstatedir>/lib/kea/kea-dhcp6-serverid`.
+        public var serverIDPath: String?
+        public init(configPath: String) { self.configPath = configPath }
+    }
+
+    public static let version = Dhcp4Server.version
+    /// Packets read per loop turn: bounds latency and the size of a write batch.
+    static let batchLimit = 256
+    /// Write-and-settle rounds per loop turn (a settled conflict may propose new writes).
+    static let flushRoundsMax = 4
+
+    let options: Options
+    public let logger: Logger
+    var engine: Dhcp6Engine<MemoryLeaseStore6>
+    var loaded: ConfigLoader6.Loaded
+    var memfile: Memfile6?
+    var udp: UDP6Socket?
+    /// Served interfaces by index.
+    var served: [Int32: SystemInterface] = [:]
+    /// Interfaces whose socket has joined ff02::1:2.
+    var joined: Set<Int32> = []
+    var executor = EffectExecutor<DHCPv6Family>()
+    /// Transactions handed over this loop turn and not yet written (see `flush`).
+    var unwritten: [Effects6] = []
+    /// Where the server DUID came from (for the startup log line).
+    public let serverID: ServerIDFile.Outcome
+    public let serverIDPath: String
+
+    public enum StartError: Error, CustomStringConvertible {
+        case config(String)
+        case socket(String)
+        public var description: String {
+            switch self {
+            case .config(let s), .socket(let s): s
+            }
+        }
+    }
+
+    public init(options: Options, logger: Logger, now: Now) throws(StartError) {
+        self.options = options
+        self.logger = logger
+        do { loaded = try ConfigLoader6.load(path: options.configPath) } catch {
+            throw StartError.config(error.message)
+        }
+        logger.apply(loaded.config.loggers, forceDebug: options.forceDebug)
+        var store = MemoryLeaseStore6()
+        let m = Dhcp6Server.memfile(for: loaded.config)
+        if let m {
+            do {
+                let reports = try m.load(into: &store)
+                if let refusal = m.logLoad(reports, logger: logger, maxRowErrors: Int(loaded.config.leaseDatabase.maxRowErrors)) {
+                    throw StartError.config(refusal)
+                }
+                try m.openForAppend()
+            } catch let e as FileError {
+                throw StartError.config("Failed to apply configuration: lease database: \(e)")
+            } catch let e as StartError { throw e } catch { throw StartError.config("\(error)") }
+        }
+        memfile = m
+        serverIDPath = options.serverIDPath ?? ServerIDFile.defaultPath
+        serverID = ServerIDFile.establish(loaded.config.serverID, path: serverIDPath, interfaces: Interfaces.discover(),
+                                          wall: now.wall, random: ServerIDFile.randomBytes(8))
+        engine = Dhcp6Engine(config: loaded.config, store: store, serverDUID: serverID.duid, now: now)
+        try openSockets(loaded.config)
+        logServerID()
+        logWarnings(loaded)
+    }
+
+    static func memfile(for c: Dhcp6Config) -> Memfile6? {
+        guard c.leaseDatabase.persist else { return nil }
+        return Memfile6(path: c.leaseDatabase.name ?? "\(BuildPaths.localStateDir)/lib/kea/kea-leases6.csv")
+    }
+
+    /// The interfaces a configuration serves: "*" is every up, non-loopback interface with an
+    /// IPv6 address; a named interface that does not exist is an error, as in Kea, and so is
+    /// "name/address" naming an address the interface does not have.
+    static func chooseInterfaces(_ c: Dhcp6Config, from all: [SystemInterface]) throws(StartError) -> [SystemInterface] {
+        var chosen: [SystemInterface] = []
+        for e in c.interfaces.entries {
+            if e.isWildcard {
+                chosen.append(contentsOf: all.filter { !$0.isLoopback && $0.isUp && $0.addresses.contains { $0.address.v6 != nil } })
+                continue
+            }
+            guard let i = all.first(where: { $0.name == e.name }) else {
+                throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' doesn't exist in the system")
+            }
+            if let u = e.unicast, !i.addresses.contains(where: { $0.address == .v6(u) }) {
+                throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' has no address \(u)")
+            }
+            chosen.append(i)
+        }
+        return chosen
+    }
+
+    /// Opens the socket (once) and joins ff02::1:2 on every newly served interface. Kea's
+    /// unicast entries need no socket of their own: [::] receives unicast too.
+    func openSockets(_ c: Dhcp6Config) throws(StartError) {
+        let chosen = try Dhcp6Server.chooseInterfaces(c, from: Interfaces.discover())
+        var next: [Int32: SystemInterface] = [:]
+        for i in chosen where next[i.index] == nil { next[i.index] = i }
+        if udp == nil && !next.isEmpty {
+            do { udp = try UDP6Socket(port: options.serverPort) } catch {
+                throw StartError.socket("failed to open UDP6 socket on port \(options.serverPort): \(error)")
+            }
+        }
+        served = next
+        for i in served.values.sorted(by: { $0.index < $1.index }) {
+            if let u = udp, !joined.contains(i.index), !i.isLoopback {
+                do {
+                    try u.join(group: UDP6Socket.allRelayAgentsAndServers, interfaceIndex: i.index)
+                    joined.insert(i.index)
+                } catch {
+                    logger.log(.error, "DHCP6_MULTICAST_JOIN_FAIL", "failed to join ff02::1:2 on interface \(i.name): \(error)")
+                }
+            }
+            logger.log(.info, "DHCPSRV_CFGMGR_ADD_IFACE", "listening on interface \(i.name) (UDP socket, \(i.addresses.filter { $0.address.v6 != nil }.map { $0.address.description }.joined(separator: ", ")))", component: "dhcpsrv", debugLevel: 0)
+        }
+    }
+
+    func logServerID() {
+        let how = serverID.written ? "written to" : serverID.loaded ? "read from" : "not kept in"
+        logger.log(.info, "DHCP6_SERVERID", "server DUID \(HexText.colonSeparated(serverID.duid)) (\(how) \(loaded.config.serverID.persist ? serverIDPath : "any file: server-id persist is false"))")
+        if let why = serverID.writeFailure {
+            logger.log(.warn, "DHCP6_SERVERID_WRITE_FAIL", "cannot write server-id file \(serverIDPath): \(why)")
+        }
+    }
+
+    /// Every configuration warning is logged, as kakapo-dhcp4 does.
+    func logWarnings(_ l: ConfigLoader6.Loaded) {
+        for w in l.configWarnings {
+            switch w.code {
+            case .extraneousComma:
+                logger.log(.warn, "DHCP6_CONFIG_SYNTAX_WARNING", "configuration syntax warning: \(w.message)")
+            case .ignoredKey, .notActedOn, .inconsistentValues:
+                logger.log(.warn, "DHCP6_CONFIG_UNSUPPORTED", w.message)
+            }
+        }
+    }
+
+    /// Re-reads the config file; a broken file is logged and the running config kept.
+    public func reload(now: Now) -> (ok: Bool, text: String) {
+        logger.log(.info, "DHCP6_DYNAMIC_RECONFIGURATION", "initiate server reconfiguration using file: \(options.configPath), after receiving SIGHUP signal or config-reload command")
+        do {
+            let l = try ConfigLoader6.load(path: options.configPath)
+            try apply(l, now: now)
+            logger.log(.info, "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS", "dynamic server reconfiguration succeeded with file: \(options.configPath)")
+            return (true, "Configuration successful.")
+        } catch {
+            logger.log(.fatal, "DHCP6_DYNAMIC_RECONFIGURATION_FAIL", "dynamic server reconfiguration failed with file: \(options.configPath): \(error)")
+            return (false, "\(error)")
+        }
+    }
+
+    /// Swaps a new configuration in whole; interfaces are chosen first so that a bad one
+    /// leaves the old configuration running.
+    func apply(_ l: ConfigLoader6.Loaded, now: Now) throws(StartError) {
+        try openSockets(l.config)
+        if Dhcp6Server.memfile(for: l.config)?.path != memfile?.path {
+            logger.log(.warn, "DHCP6_CONFIG_UNSUPPORTED", "lease-database changes need a restart; keeping \(memfile?.path ?? "no lease file")")
+        }
+        if l.config.serverID != loaded.config.serverID {
+            logger.log(.warn, "DHCP6_CONFIG_UNSUPPORTED", "server-id changes need a restart; keeping DUID \(HexText.colonSeparated(serverID.duid))")
+        }
+        loaded = l
+        logger.apply(l.config.loggers, forceDebug: options.forceDebug)
+        engine.reconfigure(l.config, now: now)
+        logWarnings(l)
+    }
+}

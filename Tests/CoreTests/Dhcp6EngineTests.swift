@@ -383,6 +383,29 @@ final class Dhcp6EngineTests: XCTestCase {
         XCTAssertEqual(owner.reply?.firstNA?.addressList, [addr("2001:db8:1::12")])
     }
 
+    func testANewReservationReplacesTheClientsDynamicLease() throws {
+        var h = H()
+        let duid = H.duid(7)
+        let a = try XCTUnwrap(h.acquire(duid: duid))
+        XCTAssertEqual(a, addr("2001:db8:1::10"))
+        var c = h.engine.config
+        var r = Reservation6(identifier: .duid(duid))
+        r.addresses = [addr("2001:db8:1::200")]
+        c.subnets[0].reservations.append(r)
+        h.engine.reconfigure(c, now: h.now)
+        let renew = try XCTUnwrap(h.send(H.message(.renew, duid: duid, nas: [H.ia(1, ["\(a)"])], serverID: H.serverDUID)).reply)
+        let listed = try XCTUnwrap(try renew.firstNA?.addresses())
+        XCTAssertEqual(listed.first { $0.address == addr("2001:db8:1::200") }?.validLifetimeSeconds, 4000)
+        XCTAssertEqual(listed.first { $0.address == a }?.validLifetimeSeconds, 0, "the dynamic lease is retired")
+        XCTAssertNil(h.lease("\(a)"))
+        XCTAssertEqual(h.lease("2001:db8:1::200")?.duid, duid)
+        XCTAssertEqual(h.stat("subnet[1].assigned-nas"), 1)
+        // A Request from then on keeps the reserved lease.
+        let req = try XCTUnwrap(h.send(H.message(.request, duid: duid, nas: [H.ia(1)], serverID: H.serverDUID)).reply)
+        XCTAssertEqual(req.firstNA?.addressList, [addr("2001:db8:1::200")])
+        XCTAssertEqual(h.stat("cumulative-assigned-nas"), 2)
+    }
+
     func testRepliesWaitForTheWriteAndAFailureRollsBack() throws {
         var h = H()
         h.settlesAutomatically = false

@@ -82,6 +82,21 @@ extension Dhcp6Engine {
         return (t1 < t2 ? t1 : 0, t2)
     }
 
+    /// The client's next reserved address (in the selected subnet) or prefix that is free for
+    /// this IA, if it has a reservation.
+    func reservedCandidate(_ type: LeaseType6, _ q: Query6, _ s: Subnet6, iaid: UInt32, taken: Set<IPv6Prefix>) -> IPv6Prefix? {
+        guard let host = q.host else { return nil }
+        let pd = type == .delegatedPrefix
+        return (pd ? host.prefixes : host.addresses.map { IPv6Prefix(network: $0, length: 128) })
+            .first { (pd || s.prefix.contains($0.network)) && !taken.contains($0) && usable($0, q, iaid: iaid) }
+    }
+
+    /// Whether `p` is one of the client's reserved addresses or prefixes.
+    func isReserved(_ p: IPv6Prefix, for q: Query6) -> Bool {
+        guard let host = q.host else { return false }
+        return p.length == 128 ? host.addresses.contains(p.network) : host.prefixes.contains(p)
+    }
+
     /// The subnets an allocation may use: the selected one, then the other subnets of its
     /// shared network in configuration order.
     func candidateSubnets(_ s: Subnet6) -> [Subnet6] {
@@ -155,18 +170,24 @@ extension Dhcp6Engine {
         }
         var chosen: (IPv6Prefix, Subnet6)?
         var existing: Lease6?
-        for s in subnets {
-            if let l = store.firstLease(for: .identityInSubnet(type: type, duid: q.duid, iaid: ia.iaid, subnetID: s.id), where: {
-                $0.state == .assigned && !taken.contains($0.prefix) && !reservedForOther($0.prefix, in: s, host: q.host)
-            }) {
-                chosen = (l.prefix, s)
-                existing = l
-                break
-            }
-        }
-        if chosen == nil, let host = q.host, let r = (pd ? host.prefixes : host.addresses.map { IPv6Prefix(network: $0, length: 128) })
-            .first(where: { (pd || selected.prefix.contains($0.network)) && !taken.contains($0) && usable($0, q, iaid: ia.iaid) }) {
+        var fromReservation = false
+        // A reservation comes first (Kea's allocateReservedLeases6): the client's reserved
+        // address or prefix replaces a dynamic lease it holds in the IA.
+        if let r = reservedCandidate(type, q, selected, iaid: ia.iaid, taken: taken) {
             chosen = (r, selected)
+            fromReservation = true
+            if let l = row(at: r.network), l.duid == q.duid, l.iaid == ia.iaid, l.state == .assigned { existing = l }
+        }
+        if chosen == nil {
+            for s in subnets {
+                if let l = store.firstLease(for: .identityInSubnet(type: type, duid: q.duid, iaid: ia.iaid, subnetID: s.id), where: {
+                    $0.state == .assigned && !taken.contains($0.prefix) && !reservedForOther($0.prefix, in: s, host: q.host)
+                }) {
+                    chosen = (l.prefix, s)
+                    existing = l
+                    break
+                }
+            }
         }
         if chosen == nil, let hint = h.prefixes.first, case let (s, _?)? = owner(of: hint), !taken.contains(hint),
            usable(hint, q, iaid: ia.iaid), !reservedForOther(hint, in: s, host: q.host) {
@@ -200,6 +221,13 @@ extension Dhcp6Engine {
         if commit {
             let isNew = existing == nil
             self.commit(.upsert(lease), into: &effects, now: q.now.wall)
+            if fromReservation {
+                // The IA's other, non-reserved leases are retired (Kea's removeNonreservedLeases6).
+                for old in store.leases(for: .identity(type: type, duid: q.duid, iaid: ia.iaid))
+                where old.prefix != p && old.state == .assigned && !isReserved(old.prefix, for: q) {
+                    self.commit(.delete(old), into: &effects, now: q.now.wall)
+                }
+            }
             if pd {
                 effects.events.append(.prefixAllocated(client: q.label, prefix: p, iaid: ia.iaid, validSeconds: valid))
             } else {

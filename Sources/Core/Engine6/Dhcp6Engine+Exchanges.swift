@@ -86,7 +86,16 @@ extension Dhcp6Engine {
         }
         var out = DHCPv6IA(iaid: ia.iaid)
         var given: [IPv6Prefix] = []
-        if held.isEmpty {
+        var retired: [IPv6Prefix] = []
+        if !held.isEmpty, !held.contains(where: { isReserved($0.prefix, for: q) }),
+           reservedCandidate(type, q, s, iaid: ia.iaid, taken: taken) != nil {
+            // A reservation appeared for the client: it gets the reserved lease, and the
+            // dynamic ones it held come back with zero lifetimes.
+            out = assign(type, ia, q, commit: true, taken: &taken, pools: &used, &effects, &counted)
+            given = pd ? ((try? out.prefixes()) ?? []).map(\.prefix)
+                       : ((try? out.addresses()) ?? []).map { IPv6Prefix(network: $0.address, length: 128) }
+            retired = held.map(\.prefix).filter { !given.contains($0) && !h.prefixes.contains($0) }
+        } else if held.isEmpty {
             if q.client.messageType == .renew {
                 out = assign(type, ia, q, commit: true, taken: &taken, pools: &used, &effects, &counted)
                 out.options.removeAll(DHCPv6Option.statusCode.code)
@@ -115,7 +124,7 @@ extension Dhcp6Engine {
             }
             (out.t1Seconds, out.t2Seconds) = teeTimes(s, preferred: shortest)
         }
-        for p in h.prefixes where !given.contains(p) {
+        for p in h.prefixes + retired where !given.contains(p) {
             appendLease(p, pd: pd, preferred: 0, valid: 0, pool: nil, q, to: &out)
         }
         if given.isEmpty {

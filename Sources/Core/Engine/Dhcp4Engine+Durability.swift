@@ -54,10 +54,7 @@ extension Dhcp4Engine {
     private mutating func openTransaction(_ effects: inout Effects4) -> (TransactionID, ProvisionalCounts)? {
         let counted = provisional
         provisional = ProvisionalCounts()
-        guard !effects.writes.isEmpty else { return nil }
-        let id = TransactionID(nextTransaction)
-        nextTransaction &+= 1
-        effects.transaction = id
+        guard let id = effects.openTransaction(counter: &nextTransaction) else { return nil }
         return (id, counted)
     }
 
@@ -113,9 +110,8 @@ extension Dhcp4Engine {
     /// they moved.
     mutating func rollBack(_ t: InFlight, now: Now) {
         for w in t.writes.reversed() {
-            let written: Lease4? = if case .upsert(let l) = w.change { l } else { nil }
-            if let e = w.expected { store.apply(.upsert(e)) } else { store.apply(.delete(w.change.lease)) }
-            adjustGauges(old: written, new: w.expected, now: now.wall)
+            store.apply(w.undo)
+            adjustGauges(old: w.change.written, new: w.expected, now: now.wall)
         }
         let c = t.counted
         if c.packetsSent > 0 { stats.takeBack(.pktSent, Int64(c.packetsSent), now: now.wall) }

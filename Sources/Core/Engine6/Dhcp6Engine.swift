@@ -18,18 +18,24 @@ public struct Dhcp6Engine<Store: LeaseStore6> {
     var inFlight: [TransactionID: InFlight6] = [:]
     var nextTransaction: UInt64 = 1
     var nextReclaim: MonotonicInstant?
+    public internal(set) var stats = Statistics6()
+    /// Iterative allocator positions: per subnet and lease type, the last candidate given out.
+    var cursors: [AllocatorCursor: UInt128] = [:]
 
     /// Builds an engine over a store that already holds the leases loaded from disk.
     public init(config: Dhcp6Config, store: Store, serverDUID: [UInt8], now: Now) {
         self.config = config
         self.store = store
         self.serverDUID = serverDUID
+        recountStatistics(now: now.wall)
         scheduleTimers(after: now.monotonic)
     }
 
     /// Swaps in a new configuration whole (SIGHUP, config-reload, config-set). Leases stay.
     public mutating func reconfigure(_ newConfig: Dhcp6Config, now: Now) {
         config = newConfig
+        cursors = [:]
+        recountStatistics(now: now.wall)
         scheduleTimers(after: now.monotonic)
     }
 
@@ -46,4 +52,20 @@ public struct Dhcp6Engine<Store: LeaseStore6> {
 /// What the engine keeps of a proposed transaction until the store reports on it.
 struct InFlight6 {
     var writes: [LeaseWrite6]
+    /// Who it was for (nil for timers).
+    var label: Client6Label?
+    /// Counters bumped by the proposal, taken back if it does not become durable.
+    var counted: [Counted6]
+}
+
+/// A counter an input bumped that depends on its writes becoming durable.
+enum Counted6: Equatable {
+    case global(GlobalCounter6)
+    case subnet(SubnetCounter6, UInt32)
+}
+
+/// Which allocator position: a subnet's addresses or its prefixes.
+struct AllocatorCursor: Hashable {
+    var subnetID: UInt32
+    var type: LeaseType6
 }

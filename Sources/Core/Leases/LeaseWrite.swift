@@ -50,3 +50,42 @@ public enum WriteOutcome<Lease: LeaseRecord>: Sendable, Equatable {
     /// there now (nil: no row). Nothing of the transaction is durable.
     case conflict(address: Lease.Address, current: Lease?)
 }
+
+/// The bookkeeping both engines do around conditional writes, written once over the lease
+/// type: what a new write is conditional on, what undoes a write, naming a transaction.
+extension LeaseChange {
+    /// The row this change leaves at its address (nil for a deletion).
+    public var written: Lease? {
+        if case .upsert(let l) = self { return l }
+        return nil
+    }
+}
+
+extension LeaseWrite {
+    /// The change that puts back the row this write replaced: the expected row, or (when
+    /// there was none) a deletion of what it wrote.
+    public var undo: LeaseChange<Lease> {
+        if let e = expected { return .upsert(e) }
+        return .delete(change.lease)
+    }
+}
+
+extension Effects {
+    /// The row a new write at `address` is conditional on: as this input's earlier writes
+    /// leave it (a shared store's view does not hold proposals), else what the view shows.
+    @inlinable
+    public func expectedRow(at address: Family.Lease.Address, view: () -> Family.Lease?) -> Family.Lease? {
+        if let earlier = writes.last(where: { $0.change.lease.address == address }) { return earlier.change.written }
+        return view()
+    }
+
+    /// Names the transaction the writes wait on, from the engine's counter; nil (and no
+    /// transaction) when nothing was written.
+    public mutating func openTransaction(counter: inout UInt64) -> TransactionID? {
+        guard !writes.isEmpty else { return nil }
+        let id = TransactionID(counter)
+        counter &+= 1
+        transaction = id
+        return id
+    }
+}

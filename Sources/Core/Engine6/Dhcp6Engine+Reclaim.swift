@@ -1,0 +1,34 @@
+/// Expired-lease reclamation (Kea's reclaim timer): expired leases are removed, or kept as
+/// expired-reclaimed for hold-reclaimed-time; declined addresses come back from probation.
+extension Dhcp6Engine {
+    mutating func reclaimExpired(now: Now, _ effects: inout Effects6) {
+        let e = config.expiredLeasesProcessing
+        let limit = e.reclaimLeasesPerCycleMax == 0 ? Int.max : Int(e.reclaimLeasesPerCycleMax)
+        var expired = store.expired(state: .assigned, before: now.wall, limit: limit)
+        if expired.count < limit { expired += store.expired(state: .declined, before: now.wall, limit: limit - expired.count) }
+        for l in expired {
+            let wasDeclined = l.state == .declined
+            if e.holdReclaimedTimeSeconds > 0 && !wasDeclined {
+                var kept = l
+                kept.state = .expiredReclaimed
+                commit(.upsert(kept), into: &effects, now: now.wall)
+            } else {
+                commit(.delete(l), into: &effects, now: now.wall)
+            }
+            stats.add(.reclaimedLeases, now: now.wall)
+            stats.add(.reclaimedLeases, subnet: l.subnetID, now: now.wall)
+            if wasDeclined {
+                stats.add(.reclaimedDeclinedAddresses, now: now.wall)
+                stats.add(.reclaimedDeclinedAddresses, subnet: l.subnetID, now: now.wall)
+            }
+            effects.events.append(.reclaimed(address: l.address, type: l.type, declined: wasDeclined))
+        }
+        // Reclaimed leases held past hold-reclaimed-time are flushed.
+        if e.holdReclaimedTimeSeconds > 0 {
+            let cutoff = now.wall - Seconds(Int64(e.holdReclaimedTimeSeconds))
+            for l in store.expired(state: .expiredReclaimed, before: cutoff, limit: limit) {
+                commit(.delete(l), into: &effects, now: now.wall)
+            }
+        }
+    }
+}

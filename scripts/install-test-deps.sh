@@ -4,6 +4,7 @@
 # missing, and nothing is done when everything is already installed.
 #
 #   kea-dhcp4-server  reference server (kea-dhcp4) for tests, fixtures and bench
+#   kea-dhcp6-server  reference DHCPv6 server (kea-dhcp6) for test_kea6_differential
 #   kea-admin         perfdhcp (relayed load, benchmark)
 #   isc-dhcp-client   dhclient          udhcpc        busybox udhcpc
 #   dhcpcd-base       dhcpcd            tcpdump       fixture capture
@@ -14,9 +15,9 @@
 #
 # Services: package installation must not leave a DHCP server running in the
 # root network namespace.  While installing, a temporary policy-rc.d forbids
-# service starts (unless one already exists); afterwards, if kea-dhcp4-server was
-# installed by this run and is running anyway, it is stopped (systemctl, or by
-# the PID in its pid file) and its unit disabled.
+# service starts (unless one already exists); afterwards, if kea-dhcp4-server or
+# kea-dhcp6-server was installed by this run and is running anyway, it is stopped
+# (systemctl, or by the PID in its pid file) and its unit disabled.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
@@ -29,7 +30,7 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
     exit 1
 fi
 
-want=(kea-dhcp4-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime)
+want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime)
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 
@@ -44,8 +45,11 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
-kea_was_installed=0
-installed kea-dhcp4-server && kea_was_installed=1
+declare -A kea_was_installed=()
+for v in 4 6; do
+    kea_was_installed[$v]=0
+    installed "kea-dhcp$v-server" && kea_was_installed[$v]=1
+done
 
 policy=/usr/sbin/policy-rc.d
 made_policy=0
@@ -70,31 +74,33 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 cleanup
 made_policy=0
 
-# Make sure a freshly installed kea-dhcp4-server does not keep running on the host.
-if [ "$kea_was_installed" = 0 ] && installed kea-dhcp4-server; then
+# Make sure a freshly installed kea-dhcp4-server / kea-dhcp6-server does not keep running on the host.
+for v in 4 6; do
+    svc=kea-dhcp$v-server
+    [ "${kea_was_installed[$v]}" = 0 ] && installed "$svc" || continue
     if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-        if systemctl is-active --quiet kea-dhcp4-server 2>/dev/null; then
-            echo "install-test-deps: stopping kea-dhcp4-server.service started by the package"
-            systemctl stop kea-dhcp4-server || true
+        if systemctl is-active --quiet "$svc" 2>/dev/null; then
+            echo "install-test-deps: stopping $svc.service started by the package"
+            systemctl stop "$svc" || true
         fi
-        if systemctl is-enabled --quiet kea-dhcp4-server 2>/dev/null; then
-            echo "install-test-deps: disabling kea-dhcp4-server.service (tests run their own kea-dhcp4 in namespaces)"
-            systemctl disable kea-dhcp4-server >/dev/null 2>&1 || true
+        if systemctl is-enabled --quiet "$svc" 2>/dev/null; then
+            echo "install-test-deps: disabling $svc.service (tests run their own kea-dhcp$v in namespaces)"
+            systemctl disable "$svc" >/dev/null 2>&1 || true
         fi
     else
-        for pf in /run/kea/kea-dhcp4.kea-dhcp4.pid /var/run/kea/kea-dhcp4.kea-dhcp4.pid; do
+        for pf in /run/kea/kea-dhcp$v.kea-dhcp$v.pid /var/run/kea/kea-dhcp$v.kea-dhcp$v.pid; do
             [ -f "$pf" ] || continue
             pid=$(tr -dc 0-9 <"$pf")
-            if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = kea-dhcp4 ]; then
-                echo "install-test-deps: stopping kea-dhcp4 pid $pid started by the package"
+            if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "kea-dhcp$v" ]; then
+                echo "install-test-deps: stopping kea-dhcp$v pid $pid started by the package"
                 kill -TERM "$pid" 2>/dev/null || true
                 for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
             fi
         done
     fi
-fi
+done
 
-for c in kea-dhcp4 perfdhcp dhclient udhcpc dhcpcd tcpdump ip unshare nsenter python3; do
+for c in kea-dhcp4 kea-dhcp6 perfdhcp dhclient udhcpc dhcpcd tcpdump ip unshare nsenter python3; do
     command -v "$c" >/dev/null 2>&1 || { echo "install-test-deps: $c still missing after install" >&2; exit 1; }
 done
 echo "install-test-deps: done"

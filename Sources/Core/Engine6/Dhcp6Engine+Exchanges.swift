@@ -48,8 +48,8 @@ extension Dhcp6Engine {
     }
 
     /// Renew and Rebind: extend the IA's leases in the selected subnet, as Kea's
-    /// `extendIA_NA`/`extendIA_PD`: a Renew for an IA the server has no lease for gets a new
-    /// one if it can (RFC 8415 §18.3.4; Kea allows new leases in Renew only); whatever the
+    /// `extendIA_NA`/`extendIA_PD`: a Renew or Rebind for an IA the server has no lease for
+    /// gets a new one if it can (RFC 8415 §18.3.4, as Kea 2.2 answers); whatever the
     /// client listed and does not keep comes back with zero lifetimes, and an IA left empty
     /// says NoBinding (the client listed something) or NoAddrsAvail/NoPrefixAvail. Without a
     /// subnet: NoBinding, except a Rebind of an IA_PD, which Kea discards (nil).
@@ -96,7 +96,9 @@ extension Dhcp6Engine {
                        : ((try? out.addresses()) ?? []).map { IPv6Prefix(network: $0.address, length: 128) }
             retired = held.map(\.prefix).filter { !given.contains($0) && !h.prefixes.contains($0) }
         } else if held.isEmpty {
-            if q.client.messageType == .renew {
+            // Kea (2.2's replies, its extendIA_NA through renewLeases6) allocates on the link
+            // for a Rebind without a binding too.
+            if q.client.messageType == .renew || q.client.messageType == .rebind {
                 out = assign(type, ia, q, commit: true, taken: &taken, pools: &used, &effects, &counted)
                 out.options.removeAll(DHCPv6Option.statusCode.code)
                 given = pd ? ((try? out.prefixes()) ?? []).map(\.prefix)
@@ -164,7 +166,7 @@ extension Dhcp6Engine {
                             status = DHCPv6Status(.success, message: "Lease released. Thank you, please come again.")
                         }
                     } else {
-                        status = DHCPv6Status(.noBinding, message: "Server does not know about such an address.")
+                        status = DHCPv6Status(.noBinding, message: "Sorry, no known leases for this duid/iaid, can't release.")
                     }
                 } else {
                     status = DHCPv6Status(.noBinding, message: "You did not include an address in your RELEASE")
@@ -241,10 +243,11 @@ extension Dhcp6Engine {
             guard let n = s.sharedNetwork else { return false }
             return self.config.subnets.contains { $0.sharedNetwork == n && $0.prefix.contains(a) }
         }
-        if addresses.allSatisfy(onLink) {
-            r.options.append(DHCPv6Status(.success, message: "All addresses are on-link."))
+        // Kea's texts: the first address off the link is named.
+        if let off = addresses.first(where: { !onLink($0) }) {
+            r.options.append(DHCPv6Status(.notOnLink, message: "Address \(off) is not on link."))
         } else {
-            r.options.append(DHCPv6Status(.notOnLink, message: "Some of the addresses are not on link."))
+            r.options.append(DHCPv6Status(.success, message: "All addresses are on-link"))
         }
         return r
     }

@@ -11,20 +11,21 @@ extension Dhcp6Engine {
         config.subnets.filter { $0.clientClass == nil && (network(of: $0)?.clientClass == nil) }
     }
 
-    /// Kea's subnet selection. Relayed: the outermost relay's interface-id against subnets'
-    /// `interface-id`; then the link-address of the relay nearest the client that has one
-    /// (not zero, not link-local) against `relay.ip-addresses`, then against the subnets'
-    /// prefixes. Direct: the receiving interface's name against `interface`, then the
-    /// source address, then the interface's own global addresses against the prefixes.
+    /// Kea's subnet selection (`CfgSubnets6::selectSubnet`). Relayed, when a relay (the one
+    /// nearest the client that has one) gives a link-address that is neither zero nor
+    /// link-local: the outermost relay's interface-id against subnets' `interface-id`, then
+    /// that link-address against `relay.ip-addresses`, then against the subnets' prefixes.
+    /// Otherwise (direct, or relays without a usable link-address) as a direct message: the
+    /// receiving interface's name against `interface`, then the source address, then the
+    /// interface's own global addresses against the prefixes.
     func selectSubnet(_ q: Query6) -> Subnet6? {
         let subnets = selectableSubnets
-        if !q.relays.isEmpty {
+        if let link = q.relays.reversed().first(where: { $0.linkAddress != .unspecified && !$0.linkAddress.isLinkLocal })?
+            .linkAddress {
             if let iid = q.relays.first?.options.interfaceID,
                let s = subnets.first(where: { ($0.interfaceID ?? network(of: $0)?.interfaceID) == iid }) {
                 return s
             }
-            guard let link = q.relays.reversed().first(where: { $0.linkAddress != .unspecified && !$0.linkAddress.isLinkLocal })?
-                .linkAddress else { return nil }
             if let s = subnets.first(where: {
                 $0.relayAddresses.contains(link) || ($0.relayAddresses.isEmpty && (network(of: $0)?.relayAddresses.contains(link) ?? false))
             }) {

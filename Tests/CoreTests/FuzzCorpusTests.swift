@@ -61,4 +61,12 @@ final class FuzzCorpusTests: XCTestCase {
         XCTAssertEqual(report.errors, [])
         XCTAssertEqual(store.all().map(\.prefixLength), [56], "the prefix stays; the address was deleted")
     }
+
+    /// Findings fixed in Core, stated directly (their inputs are in the corpus too).
+    func testFixedFindings() {
+        // finding-route-host-bits: a route to 0.4.0.0/2 (host bits set) has no prefix text that
+        // reads back to it; it renders as hex instead of as 0.0.0.0/2.
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(121), payload: [2, 0x04, 10, 0, 0, 1]), "02:04:0a:00:00:01")
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(121), payload: [2, 0x40, 10, 0, 0, 1]), "64.0.0.0/2 - 10.0.0.1")
+    }
 }

@@ -21,7 +21,13 @@ enum OptionPayloadRenderer {
     static func text(_ payload: [UInt8], as definition: OptionDefinition) -> String? {
         if definition.specialFormat == .classlessStaticRoutes {
             guard let routes = try? OptionClasslessStaticRoutes.decode(payload) else { return nil }
-            return OptionClasslessStaticRoutes.text(routes)
+            let text = OptionClasslessStaticRoutes.text(routes)
+            // A destination with host bits set (RFC 3442 forbids them; Kea accepts them) has no
+            // text that reads back to it: the prefix notation clears them. Hex then.
+            guard (try? OptionClasslessStaticRoutes.encode(text.split(separator: ",").map(String.init))) == payload else {
+                return nil
+            }
+            return text
         }
         guard let decoded = try? OptionPayloadDecoder.decode(payload, as: definition),
               decoded.subOptions.isEmpty else { return nil }

@@ -68,5 +68,15 @@ final class FuzzCorpusTests: XCTestCase {
         // reads back to it; it renders as hex instead of as 0.0.0.0/2.
         XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(121), payload: [2, 0x04, 10, 0, 0, 1]), "02:04:0a:00:00:01")
         XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(121), payload: [2, 0x40, 10, 0, 0, 1]), "64.0.0.0/2 - 10.0.0.1")
+        // finding-vivso-no-data-len: option 125 with an enterprise number and no data-len octet
+        // renders as hex, not as the text of the five-octet form.
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(125), payload: [0, 0, 0x11, 0x8B]), "00:00:11:8b")
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(125), payload: [0, 0, 0x11, 0x8B, 0]), "4491")
+        // finding-record-array-empty-tail: rdnss-selection without any domain name is hex.
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(146), payload: [2] + Array(repeating: 0, count: 8)),
+                       "02:00:00:00:00:00:00:00:00")
+        // finding-string-edge-blanks: a string with blanks at either end is hex.
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(12), payload: Array(" a".utf8)), "20:61")
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(12), payload: Array("a b".utf8)), "a b")
     }
 }

@@ -64,6 +64,15 @@ final class FuzzCorpusTests: XCTestCase {
 
     /// Findings fixed in Core, stated directly (their inputs are in the corpus too).
     func testFixedFindings() {
+        // finding-overload-in-sname: an option 52 inside the sname area is not joined to the
+        // options field's one.
+        var m = DHCPv4Message()
+        m.options[53] = [1]
+        m.options[52] = [2]
+        var bytes = m.encode()
+        bytes.replaceSubrange(44..<47, with: [52, 1, 3])
+        guard case .success(let decoded) = DHCPv4Message.decode(bytes) else { return XCTFail("decodes") }
+        XCTAssertEqual(decoded.options[52], [2])
         // finding-route-host-bits: a route to 0.4.0.0/2 (host bits set) has no prefix text that
         // reads back to it; it renders as hex instead of as 0.0.0.0/2.
         XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(121), payload: [2, 0x04, 10, 0, 0, 1]), "02:04:0a:00:00:01")

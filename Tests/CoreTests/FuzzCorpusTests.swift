@@ -84,6 +84,11 @@ final class FuzzCorpusTests: XCTestCase {
         // finding-record-array-empty-tail: rdnss-selection without any domain name is hex.
         XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(146), payload: [2] + Array(repeating: 0, count: 8)),
                        "02:00:00:00:00:00:00:00:00")
+        // finding-tuple-trailing-nul: sztp-redirect's tuple "\0\0" is hex, not "".
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(143), payload: [0, 2, 0, 0]), "00:02:00:00")
+        // finding-tuple-empty: empty tuples in a list are hex too.
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(143), payload: [0, 0, 0, 1, 0x49]), "00:00:00:01:49")
+        XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(143), payload: [0, 1, 0x48, 0, 1, 0x49]), "H, I")
         // finding-string-edge-blanks: a string with blanks at either end is hex.
         XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(12), payload: Array(" a".utf8)), "20:61")
         XCTAssertEqual(OptionTable.dhcp4.render(.dhcp4(12), payload: Array("a b".utf8)), "a b")

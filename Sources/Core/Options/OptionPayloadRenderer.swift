@@ -38,7 +38,13 @@ enum OptionPayloadRenderer {
         // domain name) has no text: the encoder wants a value for every field. Hex then.
         guard decoded.values.count >= definition.fieldTypes.count else { return nil }
         var parts: [String] = []
-        for value in decoded.values {
+        for (index, value) in decoded.values.enumerated() {
+            // A tuple carries its length, so its trailing NULs are content the text would drop;
+            // and the value splitter does not keep every empty value of a list.
+            if definition.fieldTypes[min(index, definition.fieldTypes.count - 1)] == .tuple,
+               case .text(let bytes) = value, bytes.last == 0 || bytes.isEmpty {
+                return nil
+            }
             guard let part = text(value) else { return nil }
             parts.append(part)
         }

@@ -51,7 +51,7 @@ for t in $TARGETS; do
     fail=$((fail+1)); summary+=("$t: link FAILED, see $BUILD/link-$t.log"); continue
   fi
   corpus=$BUILD/corpus/$t; artifacts=$BUILD/artifacts/$t/
-  mkdir -p "$corpus" "$artifacts" "Tests/Fixtures/fuzz/$t"
+  mkdir -p "$corpus" "$artifacts"
   for s in $(seeds "$t") Tests/Fixtures/fuzz/"$t"/*; do
     [ -f "$s" ] && cp "$s" "$corpus/seed-$(basename "$s")"
   done

@@ -17,7 +17,7 @@ SYSCONFDIR ?= $(RUNTIME_SYSCONFDIR)
 LOCALSTATEDIR ?= $(RUNTIME_LOCALSTATEDIR)
 DESTDIR ?=
 
-.PHONY: all build debug check unit scenarios integration deps demo bench bench-sim install clean
+.PHONY: all build debug check unit scenarios fuzz fuzz-smoke integration deps demo bench bench-sim install clean
 
 all: build
 
@@ -30,8 +30,9 @@ debug:
 	$(SWIFT) build
 
 ## Installs test dependencies (apt) when missing, builds, runs unit tests, replays every
-## scenario and runs the network-namespace integration tests. This is what CI runs.
-check: deps debug unit scenarios integration
+## scenario, fuzzes every parser briefly and runs the network-namespace integration tests.
+## This is what CI runs.
+check: deps debug unit scenarios fuzz-smoke integration
 
 deps:
 	bash scripts/install-test-deps.sh
@@ -67,6 +68,19 @@ scenarios: debug
 	if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
 	else fail=$$((fail+1)); echo "determinism FAILED: same seed, different trace bytes (or another seed, the same)"; fi; \
 	echo "scenarios: $$pass passed, $$fail failed"; test $$fail -eq 0
+
+## Runs every libFuzzer target (Sources/Fuzz, properties in Sources/FuzzProperties) for
+## FUZZ_SECONDS each, built with -sanitize=fuzzer,address into .build-fuzz (docs/fuzzing.md).
+## A failure names the target, the input that failed and the command that reproduces it; the
+## last line is "fuzz: N passed, M failed".
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash scripts/fuzz.sh
+
+## The short run `make check` does: CHECK_FUZZ_SECONDS (default 5) per target.
+CHECK_FUZZ_SECONDS ?= 5
+fuzz-smoke:
+	FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) SWIFT=$(SWIFT) bash scripts/fuzz.sh
 
 integration:
 	bash tests/integration/run.sh

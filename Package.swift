@@ -21,6 +21,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "KakapoCore", path: "Sources/Core", swiftSettings: strict),
+        // The properties the fuzz targets check (docs/fuzzing.md); CoreTests replays the corpus
+        // through them. The libFuzzer entry points (Sources/Fuzz) are built by `make fuzz` only.
+        .target(name: "FuzzProperties", dependencies: ["KakapoCore"], path: "Sources/FuzzProperties", swiftSettings: strict),
         // Linux headers the Glibc module does not export (AF_PACKET, BPF); used by LinuxIO only.
         .target(name: "CShim", path: "Sources/CShim"),
         .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim"], path: "Sources/LinuxIO", swiftSettings: strict),
@@ -40,7 +43,7 @@ let package = Package(
                            .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Sources/Tools/kakapo-sim", swiftSettings: strict),
         // One test target per module; fixtures under Tests/Fixtures are read by path (#filePath).
-        .testTarget(name: "CoreTests", dependencies: ["KakapoCore"], path: "Tests/CoreTests", swiftSettings: strict),
+        .testTarget(name: "CoreTests", dependencies: ["KakapoCore", "FuzzProperties"], path: "Tests/CoreTests", swiftSettings: strict),
         .testTarget(name: "LinuxIOTests", dependencies: ["KakapoLinuxIO", "KakapoCore"],
                     path: "Tests/LinuxIOTests", swiftSettings: strict),
         .testTarget(name: "SimTests", dependencies: ["KakapoSim", "KakapoCore"], path: "Tests/SimTests", swiftSettings: strict),

@@ -21,12 +21,30 @@ enum OptionPayloadRenderer {
     static func text(_ payload: [UInt8], as definition: OptionDefinition) -> String? {
         if definition.specialFormat == .classlessStaticRoutes {
             guard let routes = try? OptionClasslessStaticRoutes.decode(payload) else { return nil }
-            return OptionClasslessStaticRoutes.text(routes)
+            let text = OptionClasslessStaticRoutes.text(routes)
+            // A destination with host bits set (RFC 3442 forbids them; Kea accepts them) has no
+            // text that reads back to it: the prefix notation clears them. Hex then.
+            guard (try? OptionClasslessStaticRoutes.encode(text.split(separator: ",").map(String.init))) == payload else {
+                return nil
+            }
+            return text
         }
         guard let decoded = try? OptionPayloadDecoder.decode(payload, as: definition),
               decoded.subOptions.isEmpty else { return nil }
+        // A vendor-specific block (125) without its data-len octet decodes, but its text (the
+        // enterprise number) encodes with one: hex keeps the difference visible.
+        if definition.specialFormat == .vendorIdentifyingVendorSpecific, payload.count == 4 { return nil }
+        // An array record whose repeating last field occurs zero times (rdnss-selection with no
+        // domain name) has no text: the encoder wants a value for every field. Hex then.
+        guard decoded.values.count >= definition.fieldTypes.count else { return nil }
         var parts: [String] = []
-        for value in decoded.values {
+        for (index, value) in decoded.values.enumerated() {
+            // A tuple carries its length, so its trailing NULs are content the text would drop;
+            // and the value splitter does not keep every empty value of a list.
+            if definition.fieldTypes[min(index, definition.fieldTypes.count - 1)] == .tuple,
+               case .text(let bytes) = value, bytes.last == 0 || bytes.isEmpty {
+                return nil
+            }
             guard let part = text(value) else { return nil }
             parts.append(part)
         }
@@ -49,12 +67,18 @@ enum OptionPayloadRenderer {
     }
 
     /// UTF-8 text without control characters, with "\" and "," escaped for the CSV splitter;
-    /// trailing NULs are dropped, as Kea's `OptionString` does. Nil for anything else.
+    /// trailing NULs are dropped, as Kea's `OptionString` does. Nil for anything else, and for
+    /// text with leading or trailing blanks (which the splitter would trim).
     private static func printableText(_ bytes: [UInt8]) -> String? {
         var end = bytes.count
         while end > 0, bytes[end - 1] == 0 { end -= 1 }
         guard let text = String(validating: bytes[..<end], as: UTF8.self),
               !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            return nil
+        }
+        // The CSV splitter trims values: text with leading or trailing blanks would not read back.
+        if let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+           OptionDataText.whitespace.contains(first) || OptionDataText.whitespace.contains(last) {
             return nil
         }
         var escaped = ""

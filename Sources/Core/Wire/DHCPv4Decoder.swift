@@ -74,6 +74,11 @@ extension DHCPv4Message {
         } else {
             m.sname = trimmedField(snameRaw)
         }
+        // Option 52 means something only in the options field (RFC 2131 §4.1): an instance in
+        // file or sname is not joined to it (it would turn a valid overload value into two octets).
+        if overload != 0, options.length(DHCPv4Option.dhcpOptionOverload.code) != 1 {
+            options[DHCPv4Option.dhcpOptionOverload.code] = [overload]
+        }
         m.options = options
         return .success(m)
     }

@@ -1,0 +1,9 @@
+// libFuzzer entry point for the leases6 target; built by scripts/fuzz.sh only (docs/fuzzing.md).
+import FuzzProperties
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    if let failure = FuzzTarget.leases6.check(bytes) { fatalError("property of leases6 violated: \(failure)") }
+    return 0
+}

@@ -1,8 +1,10 @@
 /// The classes a packet belongs to, in the order they were assigned (Kea keeps that order:
 /// class options are looked up in it, first class first). Every packet is in `ALL`.
+///
+/// A packet joins a handful of classes, so one array searched in order serves both order and
+/// membership: one allocation per packet, none for hashing.
 public struct ClientClasses: Sendable, Equatable, Sequence {
     public private(set) var names: [String] = []
-    private var members: Set<String> = []
 
     public init(_ names: [String] = []) {
         for n in names { insert(n) }
@@ -10,15 +12,15 @@ public struct ClientClasses: Sendable, Equatable, Sequence {
 
     /// Adds `name` at the end, unless it is already there.
     public mutating func insert(_ name: String) {
-        guard members.insert(name).inserted else { return }
+        guard !names.contains(name) else { return }
         names.append(name)
     }
 
-    public func contains(_ name: String) -> Bool { members.contains(name) }
+    public func contains(_ name: String) -> Bool { names.contains(name) }
     public var isEmpty: Bool { names.isEmpty }
     public func makeIterator() -> IndexingIterator<[String]> { names.makeIterator() }
     /// The set, for expressions (`member('…')`).
-    public var asSet: Set<String> { members }
+    public var asSet: Set<String> { Set(names) }
 }
 
 /// A `client-classes` entry: a named class with its test and what membership gives.

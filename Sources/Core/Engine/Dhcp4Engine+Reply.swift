@@ -34,15 +34,16 @@ extension Dhcp4Engine {
         if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
         if let bf = boot.bootFileName { r.file = Array(bf.utf8) }
         r.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
-        r.options[DHCPv4Option.dhcpServerIdentifier] = configuredServerIdentifier(x, subnet: subnet, pool: pool, reservation: reserved)
-            ?? serverIdentifier(x).bytes
+        // The option layers are built once per reply and read twice.
+        let layers = optionLayers(x, subnet: subnet, pool: pool, reservation: reserved)
+        r.options[DHCPv4Option.dhcpServerIdentifier] = configuredServerIdentifier(in: layers) ?? serverIdentifier(x).bytes
         if let valid = lifetime {
             r.options[DHCPv4Option.dhcpLeaseTime] = u32Bytes(valid)
             let (t1, t2) = teeTimes(valid: valid, subnet: subnet)
             if let t1 { r.options[DHCPv4Option.dhcpRenewalTime] = u32Bytes(t1) }
             if let t2 { r.options[DHCPv4Option.dhcpRebindingTime] = u32Bytes(t2) }
         }
-        addConfiguredOptions(&r, x, subnet: subnet, pool: pool, reservation: reserved, leased: lifetime != nil)
+        addConfiguredOptions(&r, x, subnet: subnet, layers: layers, leased: lifetime != nil)
         // Kea answers a client's host name (option 12) with the name it will use; without
         // DDNS name processing that is the client's own (sanitized) name.
         if lifetime != nil, !x.message.options.contains(DHCPv4Option.fqdn) {
@@ -61,7 +62,11 @@ extension Dhcp4Engine {
     /// subnet, shared network, class or global) replaces the interface address in replies,
     /// as Kea's ARM describes.
     func configuredServerIdentifier(_ x: Exchange, subnet: Subnet4, pool: Pool4?, reservation: Reservation4?) -> [UInt8]? {
-        for layer in optionLayers(x, subnet: subnet, pool: pool, reservation: reservation) {
+        configuredServerIdentifier(in: optionLayers(x, subnet: subnet, pool: pool, reservation: reservation))
+    }
+
+    func configuredServerIdentifier(in layers: [[ConfiguredOption]]) -> [UInt8]? {
+        for layer in layers {
             if let o = layer.first(where: { $0.code == DHCPv4Option.dhcpServerIdentifier.code }), o.payload.count == 4 {
                 return o.payload
             }
@@ -84,10 +89,9 @@ extension Dhcp4Engine {
 
     /// The subnet mask goes with a lease (`leased`) even when not configured, as Kea's
     /// `assignLease` adds it; an INFORM reply carries it only when configured.
-    func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
-                              reservation: Reservation4? = nil, leased: Bool = true) {
+    func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4,
+                              layers: [[ConfiguredOption]], leased: Bool = true) {
         let prl = x.message.options[DHCPv4Option.dhcpParameterRequestList] ?? []
-        let layers = optionLayers(x, subnet: subnet, pool: pool, reservation: reservation)
         /// The highest-precedence definition of a code (see `optionLayers`).
         func configured(_ code: UInt8) -> ConfiguredOption? {
             for list in layers { for o in list where o.code == code && o.enterprise == nil { return o } }

@@ -70,6 +70,7 @@ extension Dhcp4Server {
         case .configWrite:
             return DaemonControl.configWrite(args, configPath: options.configPath, running: loaded.json)
         case .leaseWrite: return leaseWrite(args)
+        case .leaseWrite6: return ControlDispatcher.unsupported(command.rawValue)
         case .shutdown:
             logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
             daemon.requestShutdown()
@@ -88,13 +89,21 @@ extension Dhcp4Server {
     /// Writes `leases` as lease4-write does, refusing the lease file in use (`leaseFile`),
     /// however it is named: replacing it under the open descriptor would lose later appends.
     static func writeLeases(_ request: LeaseWriteRequest, _ leases: [Lease4], leaseFile: String?) -> JSON {
+        writeLeaseFile(request, family: .v4, leaseFile: leaseFile) { LeaseFile4.text(of: leases) }
+    }
+
+    /// Writes the text `content` makes as leaseN-write does, refusing the lease file in use
+    /// (`leaseFile`), however it is named: replacing it under the open descriptor would lose
+    /// later appends. Shared by kakapo-dhcp4 and kakapo-dhcp6.
+    static func writeLeaseFile(_ request: LeaseWriteRequest, family: LeaseFileFamily, leaseFile: String?,
+                               _ content: () -> String) -> JSON {
         if let leaseFile, sameFile(request.filename, leaseFile) {
             return request.leaseFileInUse(leaseFile).answer
         }
-        do { try writeFileAtomically(request.filename, LeaseFile4.text(of: leases)) } catch {
+        do { try writeFileAtomically(request.filename, content()) } catch {
             return request.writeFailed(error.description).answer
         }
-        return request.success
+        return request.success(family)
     }
 
     /// Whether two paths name one file: the same text, or (when both exist) the same inode.

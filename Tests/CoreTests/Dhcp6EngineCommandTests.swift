@@ -78,6 +78,8 @@ final class Dhcp6EngineCommandTests: XCTestCase {
                        "The address 2001:db8:2::1 does not belong to subnet 2001:db8:1::/64, subnet-id=1")
         XCTAssertEqual(text(run(&h, .leaseAdd, #"{"ip-address": "2001:db8:1::1", "duid": "01:02", "iaid": 1, "subnet-id": 77}"#).0),
                        "Invalid subnet-id: No IPv6 subnet with subnet-id=77 currently configured.")
+        XCTAssertEqual(text(run(&h, .leaseAdd, #"{"type": "IA_PD", "ip-address": "2001:db8:1::", "prefix-len": 64, "duid": "01:02", "iaid": 1, "subnet-id": 1}"#).0),
+                       "The prefix 2001:db8:1::/64 does not belong to any PD pool of subnet 2001:db8:1::/64, subnet-id=1")
         XCTAssertEqual(result(run(&h, .leaseAdd, #"{"ip-address": "2001:db8:1::1", "iaid": 1}"#).0), 1, "no duid")
         XCTAssertEqual(result(run(&h, .leaseAdd, #"{"ip-address": "2001:db8:1::1", "duid": "01:02", "iaid": 1, "valid-lft": 0}"#).0), 1)
         XCTAssertEqual(text(run(&h, .leaseAdd, nil).0), "Parameters missing or are not a map.")

@@ -14,17 +14,25 @@ extension Dhcp6Engine {
             prefixLength = UInt8(p)
         }
         let what = type == .delegatedPrefix ? "prefix \(ip)/\(prefixLength)" : "address \(ip)"
+        // An address belongs to its subnet's prefix; a delegated prefix to one of its PD pools
+        // (which may lie outside the subnet's prefix), as Kea checks.
+        func holds(_ sn: Subnet6) -> Bool {
+            type == .delegatedPrefix ? sn.pdPools.contains { $0.prefix.contains(ip) } : sn.prefix.contains(ip)
+        }
         let subnet: Subnet6
         if let s = args["subnet-id"]?.intValue, s > 0 {
             guard let sn = config.subnets.first(where: { Int64($0.id) == s }) else {
                 throw ControlFailure("Invalid subnet-id: No IPv6 subnet with subnet-id=\(s) currently configured.")
             }
-            guard sn.prefix.contains(ip) else {
+            guard holds(sn) else {
+                if type == .delegatedPrefix {
+                    throw ControlFailure("The \(what) does not belong to any PD pool of subnet \(sn.prefix), subnet-id=\(s)")
+                }
                 throw ControlFailure("The \(what) does not belong to subnet \(sn.prefix), subnet-id=\(s)")
             }
             subnet = sn
         } else {
-            guard let sn = config.subnets.first(where: { $0.prefix.contains(ip) }) else {
+            guard let sn = config.subnets.first(where: holds) else {
                 throw ControlFailure("subnet-id not specified and failed to find a subnet for \(what)")
             }
             subnet = sn

@@ -79,8 +79,8 @@ extension Dhcp6Server {
         return Self.writeLeases(request, engine.store.all(), leaseFile: memfile?.path)
     }
 
-    /// Writes `leases` as lease6-write does (see `Dhcp4Server.writeLeaseFile`).
+    /// Writes `leases` as lease6-write does (see `LeaseFileWriter`).
     static func writeLeases(_ request: LeaseWriteRequest, _ leases: [Lease6], leaseFile: String?) -> JSON {
-        Dhcp4Server.writeLeaseFile(request, family: .v6, leaseFile: leaseFile) { LeaseFile6.text(of: leases) }
+        LeaseFileWriter.write(request, family: .v6, leaseFile: leaseFile) { LeaseFile6.text(of: leases) }
     }
 }

@@ -40,7 +40,7 @@ final class Dhcp6EngineCommandTests: XCTestCase {
         XCTAssertEqual(l["iaid"]?.intValue, 7)
         XCTAssertEqual(l["subnet-id"]?.intValue, 1)
         XCTAssertEqual(l["valid-lft"]?.intValue, 4000, "the subnet's valid-lifetime")
-        XCTAssertEqual(l["preferred-lft"]?.intValue, 3000)
+        XCTAssertEqual(l["preferred-lft"]?.intValue, 4000, "Kea defaults preferred-lft to the valid lifetime")
         XCTAssertEqual(l["cltt"]?.intValue, h.now.wall.secondsSinceEpoch)
         XCTAssertEqual(l["hw-address"]?.stringValue, "00:11:22:33:44:55")
         XCTAssertEqual(l["user-context"]?["a"]?.intValue, 1)
@@ -64,8 +64,8 @@ final class Dhcp6EngineCommandTests: XCTestCase {
         XCTAssertEqual(got["arguments"]?["type"]?.stringValue, "IA_PD")
         let (byID, _) = run(&h, .leaseGet, #"{"type": "IA_PD", "identifier-type": "duid", "identifier": "01:02:03:04", "iaid": 8, "subnet-id": 1}"#)
         XCTAssertEqual(byID["arguments"]?["ip-address"]?.stringValue, "2001:db8:8:2::")
-        XCTAssertEqual(text(run(&h, .leaseGet, #"{"type": "IA_TA", "ip-address": "2001:db8:1::1"}"#).0),
-                       "Incorrect lease type: IA_TA, the only supported values are: IA_NA and IA_PD")
+        XCTAssertEqual(text(run(&h, .leaseGet, #"{"type": "IA_XX", "ip-address": "2001:db8:1::1"}"#).0),
+                       "Incorrect lease type: IA_XX, the only supported values are: na, ta and pd")
         XCTAssertEqual(text(run(&h, .leaseGet, #"{"identifier-type": "hw-address", "identifier": "00:11", "subnet-id": 1}"#).0),
                        "Query by hw-address is not allowed in v6.")
     }
@@ -78,8 +78,14 @@ final class Dhcp6EngineCommandTests: XCTestCase {
                        "The address 2001:db8:2::1 does not belong to subnet 2001:db8:1::/64, subnet-id=1")
         XCTAssertEqual(text(run(&h, .leaseAdd, #"{"ip-address": "2001:db8:1::1", "duid": "01:02", "iaid": 1, "subnet-id": 77}"#).0),
                        "Invalid subnet-id: No IPv6 subnet with subnet-id=77 currently configured.")
-        XCTAssertEqual(text(run(&h, .leaseAdd, #"{"type": "IA_PD", "ip-address": "2001:db8:1::", "prefix-len": 64, "duid": "01:02", "iaid": 1, "subnet-id": 1}"#).0),
-                       "The prefix 2001:db8:1::/64 does not belong to any PD pool of subnet 2001:db8:1::/64, subnet-id=1")
+        XCTAssertEqual(text(run(&h, .leaseAdd, #"{"type": "IA_PD", "ip-address": "2001:db8:8:1::", "prefix-len": 64, "duid": "01:02", "iaid": 1}"#).0),
+                       "Subnet-id is 0 or not specified. This is allowed for address leases only, not prefix leases.")
+        XCTAssertEqual(text(run(&h, .leaseAdd, #"{"ip-address": "192.0.2.1", "duid": "01:02", "iaid": 1}"#).0),
+                       "Non-IPv6 address specified: 192.0.2.1")
+        XCTAssertEqual(text(run(&h, .leaseAdd, #"{"ip-address": "2001:db8:1::1", "duid": "01:02", "iaid": 1, "fqdn-fwd": true}"#).0),
+                       "No hostname specified and either forward or reverse fqdn was set to true.")
+        XCTAssertEqual(text(run(&h, .leaseAdd, #"{"type": "IA_PD", "ip-address": "2001:db8:8:1::", "prefix-len": 64, "duid": "01:02", "iaid": 1, "subnet-id": 1, "state": 1}"#).0),
+                       "Invalid declined state for PD prefix.")
         XCTAssertEqual(result(run(&h, .leaseAdd, #"{"ip-address": "2001:db8:1::1", "iaid": 1}"#).0), 1, "no duid")
         XCTAssertEqual(result(run(&h, .leaseAdd, #"{"ip-address": "2001:db8:1::1", "duid": "01:02", "iaid": 1, "valid-lft": 0}"#).0), 1)
         XCTAssertEqual(text(run(&h, .leaseAdd, nil).0), "Parameters missing or are not a map.")

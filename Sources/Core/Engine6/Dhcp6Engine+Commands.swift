@@ -85,15 +85,15 @@ extension Dhcp6Engine {
         }
     }
 
-    /// A command's `type` argument: IA_NA when absent; IA_NA or IA_PD (Kea's lease_cmds refuse
-    /// other types).
+    /// A command's `type` argument: IA_NA when absent, else IA_NA, IA_TA or IA_PD (Kea's texts).
     static func typeArgument(_ args: JSON) throws(ControlFailure) -> LeaseType6 {
         guard let value = args["type"] else { return .nonTemporaryAddress }
         switch value.stringValue {
         case "IA_NA": return .nonTemporaryAddress
+        case "IA_TA": return .temporaryAddress
         case "IA_PD": return .delegatedPrefix
         default:
-            throw ControlFailure("Incorrect lease type: \(value.stringValue ?? "(not a string)"), the only supported values are: IA_NA and IA_PD")
+            throw ControlFailure("Incorrect lease type: \(value.stringValue ?? value.serialized()), the only supported values are: na, ta and pd")
         }
     }
 

@@ -3,8 +3,13 @@
 extension Dhcp6Engine {
     /// A lease from lease6-add / lease6-update arguments (Kea's Lease6Parser checks).
     func parseLease(_ args: JSON, now: Now) throws(ControlFailure) -> Lease6 {
-        guard let ipText = args["ip-address"]?.stringValue, let ip = IPv6Address(ipText) else {
+        guard let ipText = args["ip-address"]?.stringValue else { throw ControlFailure("missing or invalid 'ip-address' parameter") }
+        guard let ip = IPv6Address(ipText) else {
+            if let v4 = IPv4Address(ipText) { throw ControlFailure("Non-IPv6 address specified: \(v4)") }
             throw ControlFailure("missing or invalid 'ip-address' parameter")
+        }
+        guard let duidText = args["duid"]?.stringValue, let duid = HexText.decode(duidText), !duid.isEmpty else {
+            throw ControlFailure("missing or invalid 'duid' parameter")
         }
         let type = try Self.typeArgument(args)
         var prefixLength: UInt8 = 128
@@ -13,58 +18,58 @@ extension Dhcp6Engine {
             guard (1...128).contains(p) else { throw ControlFailure("Invalid prefix length: \(p)") }
             prefixLength = UInt8(p)
         }
-        let what = type == .delegatedPrefix ? "prefix \(ip)/\(prefixLength)" : "address \(ip)"
-        // An address belongs to its subnet's prefix; a delegated prefix to one of its PD pools
-        // (which may lie outside the subnet's prefix), as Kea checks.
-        func holds(_ sn: Subnet6) -> Bool {
-            type == .delegatedPrefix ? sn.pdPools.contains { $0.prefix.contains(ip) } : sn.prefix.contains(ip)
-        }
+        // Kea checks an address lease against its subnet's prefix and selects the subnet of an
+        // address lease given none; a prefix (or temporary address) lease needs its subnet-id.
         let subnet: Subnet6
         if let s = args["subnet-id"]?.intValue, s > 0 {
             guard let sn = config.subnets.first(where: { Int64($0.id) == s }) else {
                 throw ControlFailure("Invalid subnet-id: No IPv6 subnet with subnet-id=\(s) currently configured.")
             }
-            guard holds(sn) else {
-                if type == .delegatedPrefix {
-                    throw ControlFailure("The \(what) does not belong to any PD pool of subnet \(sn.prefix), subnet-id=\(s)")
-                }
-                throw ControlFailure("The \(what) does not belong to subnet \(sn.prefix), subnet-id=\(s)")
+            guard type != .nonTemporaryAddress || sn.prefix.contains(ip) else {
+                throw ControlFailure("The address \(ip) does not belong to subnet \(sn.prefix), subnet-id=\(s)")
             }
             subnet = sn
         } else {
-            guard let sn = config.subnets.first(where: holds) else {
-                throw ControlFailure("subnet-id not specified and failed to find a subnet for \(what)")
+            guard type == .nonTemporaryAddress else {
+                throw ControlFailure("Subnet-id is 0 or not specified. This is allowed for address leases only, not prefix leases.")
+            }
+            guard let sn = config.subnets.first(where: { $0.prefix.contains(ip) }) else {
+                throw ControlFailure("subnet-id not specified and failed to find a subnet for address \(ip)")
             }
             subnet = sn
-        }
-        guard let duidText = args["duid"]?.stringValue, let duid = HexText.decode(duidText), !duid.isEmpty else {
-            throw ControlFailure("missing or invalid 'duid' parameter")
         }
         guard let iaid = args["iaid"]?.intValue, (0...Int64(UInt32.max)).contains(iaid) else {
             throw ControlFailure("missing or invalid 'iaid' parameter")
         }
         let t = timers(subnet)
         let valid = try Self.lifetime(args, "valid-lft", default: t.common.validLifetimeSeconds ?? 7200, allowsZero: false)
-        let preferred = try Self.lifetime(args, "preferred-lft", default: t.preferredLifetimeSeconds ?? 3600, allowsZero: true)
+        // Kea defaults preferred-lft to the subnet's valid lifetime, not its preferred one.
+        let preferred = try Self.lifetime(args, "preferred-lft", default: t.common.validLifetimeSeconds ?? 7200, allowsZero: true)
         let expire = args["expire"]?.intValue.map { WallTime(secondsSinceEpoch: $0) } ?? (now.wall + Seconds(Int64(valid)))
         var lease = Lease6(type: type, address: ip, prefixLength: prefixLength, duid: duid, iaid: UInt32(iaid),
                            preferredLifetimeSeconds: preferred, validLifetimeSeconds: valid, expire: expire, subnetID: subnet.id)
         lease.hostname = args["hostname"]?.stringValue ?? ""
         lease.fqdnForward = try LeaseCommandSupport.flag(args, "fqdn-fwd")
         lease.fqdnReverse = try LeaseCommandSupport.flag(args, "fqdn-rev")
+        if lease.hostname.isEmpty && (lease.fqdnForward || lease.fqdnReverse) {
+            throw ControlFailure("No hostname specified and either forward or reverse fqdn was set to true.")
+        }
         if let h = args["hw-address"]?.stringValue {
             guard let parsed = HardwareAddress(text: h) else { throw ControlFailure("invalid 'hw-address' parameter") }
             lease.hardwareAddress = parsed
         }
         if let st = args["state"]?.intValue {
-            guard let s = LeaseState(rawValue: UInt32(clamping: st)) else { throw ControlFailure("Invalid state value: \(st)") }
+            guard let s = LeaseState(rawValue: UInt32(clamping: st)) else {
+                throw ControlFailure("Invalid state value: \(st), supported values are: 0 (default), 1 (declined) and 2 (expired-reclaimed)")
+            }
+            guard s != .declined || type != .delegatedPrefix else { throw ControlFailure("Invalid declined state for PD prefix.") }
             lease.state = s
         }
         if let context = args["user-context"] {
             guard context.objectValue != nil else { throw ControlFailure("Invalid user context '\(context.serialized())' is not a JSON map.") }
             lease.userContext = context.serialized()
         }
-        guard lease.isWellFormed else { throw ControlFailure("invalid lease: \(what)") }
+        guard lease.isWellFormed else { throw ControlFailure("invalid lease at \(ip)") }
         return lease
     }
 

@@ -70,6 +70,7 @@ extension Dhcp4Server {
         case .configWrite:
             return DaemonControl.configWrite(args, configPath: options.configPath, running: loaded.json)
         case .leaseWrite: return leaseWrite(args)
+        case .leaseWrite6: return ControlDispatcher.unsupported(command.rawValue)
         case .shutdown:
             logger.log(.debug, "DHCP4_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
             daemon.requestShutdown()
@@ -88,21 +89,7 @@ extension Dhcp4Server {
     /// Writes `leases` as lease4-write does, refusing the lease file in use (`leaseFile`),
     /// however it is named: replacing it under the open descriptor would lose later appends.
     static func writeLeases(_ request: LeaseWriteRequest, _ leases: [Lease4], leaseFile: String?) -> JSON {
-        if let leaseFile, sameFile(request.filename, leaseFile) {
-            return request.leaseFileInUse(leaseFile).answer
-        }
-        do { try writeFileAtomically(request.filename, LeaseFile4.text(of: leases)) } catch {
-            return request.writeFailed(error.description).answer
-        }
-        return request.success
-    }
-
-    /// Whether two paths name one file: the same text, or (when both exist) the same inode.
-    static func sameFile(_ a: String, _ b: String) -> Bool {
-        if a == b { return true }
-        var sa = stat(), sb = stat()
-        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+        LeaseFileWriter.write(request, family: .v4, leaseFile: leaseFile) { LeaseFile4.text(of: leases) }
     }
 
     func statusGet(_ daemon: Daemon, _ now: Now) -> JSON {

@@ -1,15 +1,26 @@
 import KakapoCore
 
 extension Dhcp6Server {
-    /// kakapo-dhcp6's commands: the daemon commands every Kakapo daemon has, without
-    /// lease4-write (a DHCPv4 lease command). The DHCPv6 engine has no commands of its own yet
-    /// (no lease6-* or statistic-*): they are answered as unsupported (result 2).
-    static let commandTable = CommandTable(DaemonCommand.table.entries.filter { $0.name != DaemonCommand.leaseWrite.rawValue })
+    /// kakapo-dhcp6's commands: the daemon commands every Kakapo daemon has, with lease6-write
+    /// (not lease4-write), plus the DHCPv6 engine's lease6-* and statistic-* commands.
+    static let commandTable = DaemonCommand.table(for: .v6).merged(with: Dhcp6EngineCommand.table)
 
+    /// Answers one control-channel request. A lease command whose write the store refuses
+    /// answers result 1: nothing was changed (as kakapo-dhcp4).
     public func answer(_ text: String, daemon: Daemon, now: Now) -> String {
         DaemonControl.answer(text, logger: logger) { request in
-            ControlDispatcher(table: Dhcp6Server.commandTable).answer(request, engine: { entry, _ in
-                ControlDispatcher.unsupported(entry.name)
+            ControlDispatcher(table: Dhcp6Server.commandTable).answer(request, engine: { entry, request in
+                guard let command = Dhcp6EngineCommand(rawValue: entry.name) else {
+                    preconditionFailure("engine-owned command '\(entry.name)' has no Dhcp6EngineCommand case")
+                }
+                let (response, effects) = engine.handle(command, arguments: request.arguments, now: now)
+                let refusedBefore = executor.failedCount + executor.conflictCount
+                process(effects, now)
+                flush(now)
+                if effects.transaction != nil, executor.failedCount + executor.conflictCount > refusedBefore {
+                    return ControlResponse.make(.error, "the lease database refused the change; nothing was modified")
+                }
+                return response
             }, daemon: { command, request in
                 daemonCommand(command, request.arguments, daemon, now)
             })
@@ -51,10 +62,25 @@ extension Dhcp6Server {
             return DaemonControl.configWrite(args, configPath: options.configPath, running: loaded.json)
         case .leaseWrite:
             return ControlDispatcher.unsupported(command.rawValue)
+        case .leaseWrite6:
+            return leaseWrite(args)
         case .shutdown:
             logger.log(.debug, "DHCP6_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
             daemon.requestShutdown()
             return ControlResponse.make(.success, "Shutting down.")
         }
+    }
+
+    /// lease6-write: every lease in the store, in the leases6 memfile format, to a new file
+    /// that replaces `filename` atomically (never the lease file in use).
+    func leaseWrite(_ args: JSON?) -> JSON {
+        let request: LeaseWriteRequest
+        do { request = try LeaseWriteRequest(arguments: args) } catch { return error.answer }
+        return Self.writeLeases(request, engine.store.all(), leaseFile: memfile?.path)
+    }
+
+    /// Writes `leases` as lease6-write does (see `LeaseFileWriter`).
+    static func writeLeases(_ request: LeaseWriteRequest, _ leases: [Lease6], leaseFile: String?) -> JSON {
+        LeaseFileWriter.write(request, family: .v6, leaseFile: leaseFile) { LeaseFile6.text(of: leases) }
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kakapo-dhcp6 end to end in a namespace pair joined by a veth (2001:db8::/32 only):
 # -t on the sample config and on a broken one, the startup log lines, the socket on
-# [::]:547 joined to ff02::1:2, the control socket (list-commands, config-get, status-get,
+# [::]:547 joined to ff02::1:2, the control socket (list-commands, lease6-*, config-get, status-get,
 # config-reload, SIGHUP, shutdown), the server-id file (created, stable across a restart).
 # Then a real `dhclient -6` (isc-dhcp-client) must get an address -- but only once the
 # engine answers: a Solicit is sent first and, without an Advertise within 3 s, the client
@@ -124,7 +124,16 @@ cmds=$(ctl list-commands | kk_json '" ".join(d["arguments"])')
 for c in list-commands config-get config-test config-reload config-write status-get version-get build-report shutdown; do
     kk_assert_match "list-commands has $c" "(^| )$c( |$)" "$cmds"
 done
+for c in lease6-add lease6-get lease6-get-page lease6-del lease6-wipe lease6-write leases-reclaim statistic-get-all; do
+    kk_assert_match "list-commands has $c" "(^| )$c( |$)" "$cmds"
+done
 kk_assert "list-commands has no lease4-write" sh -c "! printf '%s' '$cmds' | grep -q lease4-write"
+kk_assert_eq "lease6-add answers 0" 0 "$(ctl lease6-add '{"ip-address": "2001:db8:1::abcd", "duid": "01:02:03:04", "iaid": 1}' | kk_json 'd["result"]')"
+kk_assert_eq "lease6-get finds it" "01:02:03:04" "$(ctl lease6-get '{"ip-address": "2001:db8:1::abcd"}' | kk_json 'd["arguments"]["duid"]')"
+kk_assert_eq "lease6-write answers 0" 0 "$(ctl lease6-write "{\"filename\": \"$state/copy6.csv\"}" | kk_json 'd["result"]')"
+kk_assert "lease6-write wrote the lease" grep -q '^2001:db8:1::abcd,01:02:03:04,' "$state/copy6.csv"
+kk_assert_eq "lease6-del answers 0" 0 "$(ctl lease6-del '{"ip-address": "2001:db8:1::abcd"}' | kk_json 'd["result"]')"
+kk_assert_eq "statistic-get-all answers 0" 0 "$(ctl statistic-get-all | kk_json 'd["result"]')"
 got=$(ctl config-get | kk_json 'd["arguments"]["Dhcp6"]["subnet6"][0]["subnet"]')
 kk_assert_eq "config-get returns the running Dhcp6 config" "2001:db8:1::/64" "$got"
 kk_assert_eq "status-get names the pid" "$KK_SERVER_PID" "$(ctl status-get | kk_json 'd["arguments"]["pid"]')"

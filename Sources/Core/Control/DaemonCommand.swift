@@ -11,6 +11,8 @@ public enum DaemonCommand: String, CaseIterable, Sendable {
     /// libdhcp_lease_cmds.so's lease4-write: the engine has the leases, but writing a file is
     /// the shell's (see `LeaseWriteRequest`).
     case leaseWrite = "lease4-write"
+    /// lease6-write, kakapo-dhcp6's twin of lease4-write.
+    case leaseWrite6 = "lease6-write"
     /// Answered by the dispatcher from the table itself; the shell's handler never sees it.
     case listCommands = "list-commands"
     case shutdown = "shutdown"
@@ -23,12 +25,31 @@ public enum DaemonCommand: String, CaseIterable, Sendable {
         case .buildReport, .configGet, .configReload, .listCommands, .statusGet, .versionGet: .none
         case .configWrite, .shutdown: .optionalMap
         case .configSet, .configTest: .requiredMap(missingText: "Missing mandatory 'arguments' parameter.")
-        case .leaseWrite: .requiredMap(missingText: "no parameters specified for the command")
+        case .leaseWrite, .leaseWrite6: .requiredMap(missingText: "no parameters specified for the command")
         }
     }
 
-    /// The daemon-owned rows of a command table.
-    public static let table = CommandTable(allCases.map {
-        CommandEntry($0.rawValue, owner: .daemon, arguments: $0.arguments)
-    })
+    /// The lease family whose lease file the command writes; nil for commands of every daemon.
+    public var leaseFamily: LeaseFileFamily? {
+        switch self {
+        case .leaseWrite: .v4
+        case .leaseWrite6: .v6
+        default: nil
+        }
+    }
+
+    /// The daemon-owned rows of `family`'s daemon: the shared commands and its leaseN-write.
+    public static func table(for family: LeaseFileFamily) -> CommandTable {
+        CommandTable(allCases.filter { $0.leaseFamily == nil || $0.leaseFamily == family }.map {
+            CommandEntry($0.rawValue, owner: .daemon, arguments: $0.arguments)
+        })
+    }
+
+    /// The daemon-owned rows of kakapo-dhcp4's command table.
+    public static let table = table(for: .v4)
+}
+
+/// Which daemon's lease file a command concerns: kakapo-dhcp4's or kakapo-dhcp6's.
+public enum LeaseFileFamily: Sendable, Equatable {
+    case v4, v6
 }

@@ -1,4 +1,4 @@
-/// lease4-write's arguments, decoded with Kea's checks and texts, in Kea's order, and the
+/// lease4-write's and lease6-write's arguments, decoded with Kea's checks and texts, in Kea's order, and the
 /// texts of its answers. The shell writes the file (`LeaseFile4.text(of:)` gives its content).
 public struct LeaseWriteRequest: Sendable, Equatable {
     /// Where to write the leases.
@@ -27,8 +27,11 @@ public struct LeaseWriteRequest: Sendable, Equatable {
         ControlFailure("Unable to write file \(filename): \(reason)")
     }
 
-    /// The success answer (Kea's wording).
-    public var success: JSON {
-        ControlResponse.make(.success, "IPv4 lease database into '\(filename)'.")
+    /// The success answer (Kea's wording) of lease4-write.
+    public var success: JSON { success(.v4) }
+
+    /// The success answer of leaseN-write for `family`.
+    public func success(_ family: LeaseFileFamily) -> JSON {
+        ControlResponse.make(.success, "IPv\(family == .v4 ? 4 : 6) lease database into '\(filename)'.")
     }
 }

@@ -87,11 +87,9 @@ extension Dhcp4Engine {
         provisional = ProvisionalCounts()
         let answer: JSON
         switch command {
-        case .statisticGet: answer = statisticGet(arguments)
-        case .statisticGetAll: answer = statisticGetAll()
-        case .statisticResetAll:
-            stats.resetAll(now: now.wall)
-            answer = ControlResponse.make(.success, "All statistics reset to neutral values.")
+        case .statisticGet: answer = StatisticCommands.get(arguments, from: stats)
+        case .statisticGetAll: answer = StatisticCommands.getAll(from: stats)
+        case .statisticResetAll: answer = StatisticCommands.resetAll(&stats, now: now.wall)
         case .leasesReclaim:
             guard let remove = arguments?["remove"]?.boolValue else {
                 answer = ControlResponse.make(.error, "'remove' parameter not specified")
@@ -116,44 +114,20 @@ extension Dhcp4Engine {
         return (answer, effects)
     }
 
-    func statisticGet(_ args: JSON?) -> JSON {
-        guard let name = args?["name"]?.stringValue else {
-            return ControlResponse.make(.error, "Missing mandatory 'name' parameter.")
-        }
-        guard let s = stats.sample(named: name) else {
-            return ControlResponse.make(.success, arguments: .object(JSONObject()))
-        }
-        return ControlResponse.make(.success, arguments: .object(JSONObject([(name, Self.sampleJSON(s))])))
-    }
-
-    func statisticGetAll() -> JSON {
-        ControlResponse.make(.success, arguments: .object(JSONObject(stats.all().map { ($0.name, Self.sampleJSON($0.sample)) })))
-    }
-
-    static func sampleJSON(_ s: StatSample) -> JSON {
-        .array([.array([.int(s.value), .string(s.updated.timestampText)])])
-    }
-
     /// A lease as Kea's lease4-get shows it.
     public static func leaseJSON(_ l: Lease4) -> JSON {
-        var pairs: [(String, JSON)] = []
-        if let c = l.clientID { pairs.append(("client-id", .string(HexText.colonSeparated(c)))) }
-        pairs.append(("cltt", .int(l.cltt.secondsSinceEpoch)))
-        pairs.append(("fqdn-fwd", .bool(l.fqdnForward)))
-        pairs.append(("fqdn-rev", .bool(l.fqdnReverse)))
-        pairs.append(("hostname", .string(l.hostname)))
-        pairs.append(("hw-address", .string(l.hardwareAddress.map { HexText.colonSeparated($0.bytes) } ?? "")))
-        pairs.append(("ip-address", .string(l.address.description)))
-        pairs.append(("pool-id", .int(Int64(l.poolID))))
-        pairs.append(("state", .int(Int64(l.state.rawValue))))
-        pairs.append(("subnet-id", .int(Int64(l.subnetID))))
-        pairs.append(("valid-lft", .int(Int64(l.validLifetimeSeconds))))
-        return .object(JSONObject(pairs))
+        var extra: [(String, JSON)] = []
+        if let c = l.clientID { extra.append(("client-id", .string(HexText.colonSeparated(c)))) }
+        extra.append(("hw-address", .string(l.hardwareAddress.map { HexText.colonSeparated($0.bytes) } ?? "")))
+        return LeaseCommandSupport.CommonFields(
+            address: l.address.description, cltt: l.cltt, validLifetimeSeconds: l.validLifetimeSeconds,
+            subnetID: l.subnetID, poolID: l.poolID, fqdnForward: l.fqdnForward, fqdnReverse: l.fqdnReverse,
+            hostname: l.hostname, state: l.state).json(adding: extra)
     }
 
     func leaseGet(_ args: JSON?) -> JSON {
         guard let args else { return ControlResponse.make(.error, "Parameters missing or are not a map.") }
-        if let problem = Self.updateDDNSProblem(args) { return problem }
+        if let problem = LeaseCommandSupport.updateDDNSProblem(args) { return problem }
         if let ipText = args["ip-address"]?.stringValue {
             guard let ip = IPv4Address(ipText) else { return ControlResponse.make(.error, "Failed to convert '\(ipText)' to address.") }
             guard let l = store.lease(at: ip) else { return ControlResponse.make(.empty, "Lease not found.") }
@@ -186,7 +160,6 @@ extension Dhcp4Engine {
     }
 
     func leaseList(_ leases: [Lease4]) -> JSON {
-        let args: JSON = .object(JSONObject([("leases", .array(leases.map { Self.leaseJSON($0) }))]))
-        return ControlResponse.make(leases.isEmpty ? .empty : .success, "\(leases.count) IPv4 lease(s) found.", arguments: args)
+        LeaseCommandSupport.leaseList(leases.map { Self.leaseJSON($0) }, family: "IPv4")
     }
 }

@@ -45,13 +45,8 @@ extension Dhcp4Engine {
             lease.state = s
         }
         // Kea's lease parser reads 'force-create' for lease4-add too (and ignores it there).
-        var forceCreate = false
-        if let value = args["force-create"] {
-            guard let flag = value.boolValue else {
-                return ControlResponse.make(.error, "invalid type specified for parameter 'force-create'")
-            }
-            forceCreate = flag
-        }
+        let forceCreate: Bool
+        do { forceCreate = try LeaseCommandSupport.flag(args, "force-create") } catch { return error.answer }
         guard lease.isWellFormed else { return ControlResponse.make(.error, "'hw-address' or 'client-id' must be specified") }
         let old = store.lease(at: ip)
         if update && old == nil && !forceCreate {
@@ -70,7 +65,7 @@ extension Dhcp4Engine {
     mutating func leaseDel(_ args: JSON?, now: Now, _ effects: inout Effects4) -> JSON {
         // 'update-ddns' asks for the lease's DNS entries to be removed too. Kakapo sends no
         // name change requests yet (nor added any DNS entries), so the flag is only checked.
-        if let problem = Self.updateDDNSProblem(args) { return problem }
+        if let problem = LeaseCommandSupport.updateDDNSProblem(args) { return problem }
         var target: Lease4? = nil
         if let ipText = args?["ip-address"]?.stringValue {
             guard let ip = IPv4Address(ipText) else { return ControlResponse.make(.error, "Failed to convert '\(ipText)' to address.") }
@@ -85,12 +80,6 @@ extension Dhcp4Engine {
         adjustGauges(old: l, new: nil, now: now.wall)
         commit(.delete(l), into: &effects)
         return ControlResponse.make(.success, "IPv4 lease deleted.")
-    }
-
-    /// Kea's check of the optional `update-ddns` flag of lease4-get / lease4-del.
-    static func updateDDNSProblem(_ args: JSON?) -> JSON? {
-        guard let value = args?["update-ddns"], value.boolValue == nil else { return nil }
-        return ControlResponse.make(.error, "'update-ddns' is not a boolean")
     }
 
     mutating func leaseWipe(_ args: JSON?, now: Now, _ effects: inout Effects4) -> JSON {

@@ -23,14 +23,7 @@ public struct LeasePageQuery: Sendable, Equatable {
         } else {
             throw ControlFailure("'from' parameter value is neither 'start' keyword nor a valid IPv4 address")
         }
-        guard let limitValue = arguments["limit"] else { throw ControlFailure("'limit' parameter not specified") }
-        guard let pageSize = limitValue.intValue else { throw ControlFailure("'limit' parameter must be a number") }
-        // Kea reads the limit as an unsigned size: a negative one is "greater than" the maximum.
-        guard pageSize != 0 else { throw ControlFailure("page size of retrieved leases must not be 0") }
-        guard pageSize > 0, pageSize <= Int64(UInt32.max) else {
-            throw ControlFailure("page size of retrieved leases must not be greater than \(UInt32.max)")
-        }
-        limit = Int(pageSize)
+        limit = try LeaseCommandSupport.pageLimit(arguments)
     }
 }
 
@@ -41,12 +34,7 @@ extension Dhcp4Engine {
         let query: LeasePageQuery
         do { query = try LeasePageQuery(arguments: args) } catch { return error.answer }
         let leases = store.leases(after: query.after, limit: query.limit)
-        let arguments: JSON = .object(JSONObject([
-            ("count", .int(Int64(leases.count))),
-            ("leases", .array(leases.map { Self.leaseJSON($0) })),
-        ]))
-        return ControlResponse.make(leases.isEmpty ? .empty : .success, "\(leases.count) IPv4 lease(s) found.",
-                                    arguments: arguments)
+        return LeaseCommandSupport.leasePage(leases.map { Self.leaseJSON($0) }, family: "IPv4")
     }
 
     /// lease4-get-all: every lease in address order, or those of the listed subnets (grouped
@@ -59,22 +47,10 @@ extension Dhcp4Engine {
             return leaseList(leases)
         }
         let subnetIDs: [Int64]
-        do { subnetIDs = try Self.subnetList(args) } catch { return error.answer }
+        do { subnetIDs = try LeaseCommandSupport.subnetList(args) } catch { return error.answer }
         var bySubnet: [Int64: [Lease4]] = [:]
         for id in subnetIDs { bySubnet[id] = [] }
         store.forEachLease { bySubnet[Int64($0.subnetID)]?.append($0) }
         return leaseList(subnetIDs.flatMap { bySubnet[$0] ?? [] })
-    }
-
-    /// lease4-get-all's `subnets`, with Kea's texts.
-    static func subnetList(_ args: JSON) throws(ControlFailure) -> [Int64] {
-        guard let subnets = args["subnets"] else { throw ControlFailure("'subnets' parameter not specified") }
-        guard let items = subnets.arrayValue else { throw ControlFailure("'subnets' parameter must be a list") }
-        var ids: [Int64] = []
-        for item in items {
-            guard let id = item.intValue else { throw ControlFailure("listed subnet identifiers must be numbers") }
-            ids.append(id)
-        }
-        return ids
     }
 }

@@ -3,18 +3,11 @@ extension Dhcp4Engine {
     /// hostnames in lower case and lowers the query, so the match ignores ASCII case. A walk
     /// over the store: there is no hostname index.
     func leaseGetByHostname(_ args: JSON?) -> JSON {
-        guard let args, args.objectValue != nil else {
-            return ControlResponse.make(.error, "Command arguments missing or a not a map.")
-        }
-        guard let value = args["hostname"] else { return ControlResponse.make(.error, "'hostname' parameter not specified") }
-        guard let hostname = value.stringValue else { return ControlResponse.make(.error, "'hostname' parameter must be a string") }
-        guard !hostname.isEmpty else { return ControlResponse.make(.error, "'hostname' parameter is empty") }
-        let wanted = Self.asciiLowercased(hostname)
+        let wanted: String
+        do { wanted = try LeaseCommandSupport.hostnameArgument(args) } catch { return error.answer }
         var found: [Lease4] = []
         store.forEachLease { lease in
-            if lease.hostname.utf8.count == wanted.utf8.count, Self.asciiLowercased(lease.hostname) == wanted {
-                found.append(lease)
-            }
+            if LeaseCommandSupport.hostname(lease.hostname, matches: wanted) { found.append(lease) }
         }
         return leaseList(found)
     }
@@ -41,10 +34,5 @@ extension Dhcp4Engine {
             return ControlResponse.make(.conflict, "Neither forward nor reverse updates enabled for lease for: \(address)")
         }
         return ControlResponse.make(.error, "Kakapo does not send DHCP-DDNS name change requests yet: no NCR generated for: \(address), hostname: \(lease.hostname)")
-    }
-
-    /// `s` with A-Z lowered, other bytes as they are (Kea lowers hostnames in the C locale).
-    static func asciiLowercased(_ s: String) -> String {
-        String(decoding: s.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -135,3 +135,4 @@ public struct Statistics4: Sendable {
         }
     }
 }
+extension Statistics4: StatisticsReport {}

@@ -1,14 +1,17 @@
 /// Expired-lease reclamation (Kea's reclaim timer): expired leases are removed, or kept as
 /// expired-reclaimed for hold-reclaimed-time; declined addresses come back from probation.
 extension Dhcp6Engine {
-    mutating func reclaimExpired(now: Now, _ effects: inout Effects6) {
+    /// `limit` and `remove` default to the timer's (reclaim-leases-per-cycle max, keep when
+    /// hold-reclaimed-time is set); leases-reclaim passes no limit and its own `remove`.
+    mutating func reclaimExpired(now: Now, limit givenLimit: Int? = nil, remove: Bool? = nil, _ effects: inout Effects6) {
         let e = config.expiredLeasesProcessing
-        let limit = e.reclaimLeasesPerCycleMax == 0 ? Int.max : Int(e.reclaimLeasesPerCycleMax)
+        let limit = givenLimit ?? (e.reclaimLeasesPerCycleMax == 0 ? Int.max : Int(e.reclaimLeasesPerCycleMax))
+        let keep = !(remove ?? (e.holdReclaimedTimeSeconds == 0))
         var expired = store.expired(state: .assigned, before: now.wall, limit: limit)
         if expired.count < limit { expired += store.expired(state: .declined, before: now.wall, limit: limit - expired.count) }
         for l in expired {
             let wasDeclined = l.state == .declined
-            if e.holdReclaimedTimeSeconds > 0 && !wasDeclined {
+            if keep && !wasDeclined {
                 var kept = l
                 kept.state = .expiredReclaimed
                 commit(.upsert(kept), into: &effects, now: now.wall)

@@ -89,4 +89,22 @@ public struct Statistics6: Sendable {
     mutating func set(_ c: GlobalCounter6, _ value: Int64, now: WallTime) {
         global[c] = StatSample(value: value, updated: now)
     }
+
+    /// statistic-reset-all: values to zero, keeping the per-subnet gauges that describe the
+    /// configuration and the leases held (total-*, assigned-*, declined-addresses), as Kea does.
+    public mutating func resetAll(now: WallTime) {
+        for c in global.keys { global[c] = StatSample(value: 0, updated: now) }
+        let kept: Set<SubnetCounter6> = [.totalNAs, .totalPDs, .assignedNAs, .assignedPDs, .declinedAddresses]
+        for id in subnets.keys {
+            for c in SubnetCounter6.allCases where !kept.contains(c) && subnets[id]?[c] != nil {
+                subnets[id]![c] = StatSample(value: 0, updated: now)
+            }
+        }
+    }
+}
+
+extension Statistics6: StatisticsReport {
+    public func all() -> [(name: String, sample: StatSample)] { samples }
+
+    public func sample(named name: String) -> StatSample? { samples.first { $0.name == name }?.sample }
 }

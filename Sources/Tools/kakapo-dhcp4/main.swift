@@ -2,8 +2,9 @@ import Glibc
 import KakapoCore
 import KakapoLinuxIO
 
-/// kakapo-dhcp4: Kea's kea-dhcp4 command line (-c, -t, -d, -v, -V, -W, -p, -P), in the
-/// foreground, so that service managers and keactrl-style tools track its PID.
+// kakapo-dhcp4: Kea's kea-dhcp4 command line (-c, -t, -d, -v, -V, -W, -p, -P), in the
+// foreground, so that service managers and keactrl-style tools track its PID.
+
 /// Writes to file descriptor 2, as kea-dhcp4 writes its -t verdicts to stderr.
 func writeStandardError(_ text: String) {
     var text = text

@@ -18,12 +18,9 @@ extension ClassExpression {
         _ text: String, file: String = "<string>", line: Int = 1, column: Int = 1,
         options: OptionTable = .dhcp4
     ) throws(ConfigError) -> ClassExpression {
-        let place = ClassExpressionPlace(file: file, line: line, column: column)
-        let tokens = try ClassExpressionLexer(text, place: place).tokenize()
-        var parser = ClassExpressionParser(tokens: tokens, place: place, options: options)
-        let root = try parser.parseCondition(depth: 0)
-        try parser.expectEnd()
-        return ClassExpression(text: text, root: .condition(root))
+        try parse(text, place: ClassExpressionPlace(file: file, line: line, column: column), options: options) {
+            parser throws(ConfigError) in .condition(try parser.parseCondition(depth: 0))
+        }
     }
 
     /// Parses an expression whose result is a string (Kea's `PARSER_STRING` mode, as for a
@@ -33,12 +30,21 @@ extension ClassExpression {
         _ text: String, file: String = "<string>", line: Int = 1, column: Int = 1,
         options: OptionTable = .dhcp4
     ) throws(ConfigError) -> ClassExpression {
-        let place = ClassExpressionPlace(file: file, line: line, column: column)
+        try parse(text, place: ClassExpressionPlace(file: file, line: line, column: column), options: options) {
+            parser throws(ConfigError) in .value(try parser.parseValue(depth: 0))
+        }
+    }
+
+    /// Both modes: tokens, the root `rule` reads, then nothing left.
+    private static func parse(
+        _ text: String, place: ClassExpressionPlace, options: OptionTable,
+        _ rule: (inout ClassExpressionParser) throws(ConfigError) -> Root
+    ) throws(ConfigError) -> ClassExpression {
         let tokens = try ClassExpressionLexer(text, place: place).tokenize()
         var parser = ClassExpressionParser(tokens: tokens, place: place, options: options)
-        let root = try parser.parseValue(depth: 0)
+        let root = try rule(&parser)
         try parser.expectEnd()
-        return ClassExpression(text: text, root: .value(root))
+        return ClassExpression(text: text, root: root)
     }
 }
 

@@ -5,12 +5,6 @@ import KakapoLinuxIO
 // kakapo-dhcp4: Kea's kea-dhcp4 command line (-c, -t, -d, -v, -V, -W, -p, -P), in the
 // foreground, so that service managers and keactrl-style tools track its PID.
 
-/// Writes to file descriptor 2, as kea-dhcp4 writes its -t verdicts to stderr.
-func writeStandardError(_ text: String) {
-    var text = text
-    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
-}
-
 func usage() -> Never {
     let text = """
     Usage: kakapo-dhcp4 -[v|V|W] [-d] [-{c|t} cfgfile] [-p number] [-P number]
@@ -24,7 +18,7 @@ func usage() -> Never {
       -P number: specify non-standard client port number 1-65535 (useful for testing only)
 
     """
-    FileHandleErr.write(text)
+    writeStandardError(text)
     exit(1)
 }
 
@@ -46,7 +40,7 @@ while !args.isEmpty {
         checkOnly = checkOnly || a == "-t"
     case "-p", "-P":
         guard let v = args.first, let port = UInt16(v), port > 0 else {
-            FileHandleErr.write("\(a) argument must be a number between 1 and 65535\n"); usage()
+            writeStandardError("\(a) argument must be a number between 1 and 65535\n"); usage()
         }
         args.removeFirst()
         if a == "-p" { options.serverPort = port } else { options.clientPort = port }
@@ -68,9 +62,7 @@ if checkOnly {
         print("Configuration file \(path) is valid.")
         exit(0)
     } catch {
-        // As kea-dhcp4 -t: grammar errors and configuration errors, each with its prefix, on stderr.
-        let prefix = error.isGrammarError ? "Syntax check failed with: " : "Error encountered: "
-        writeStandardError(prefix + error.message + "\n")
+        writeStandardError(configCheckVerdict(error))
         exit(1)
     }
 }
@@ -105,11 +97,3 @@ do { daemon = try Daemon(service: server, pidFile: pidFile) } catch {
     exit(1)
 }
 exit(daemon.run())
-
-/// Writes to standard error without touching the C `stderr` global (not concurrency-safe).
-enum FileHandleErr {
-    static func write(_ s: String) {
-        let bytes = Array(s.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-    }
-}

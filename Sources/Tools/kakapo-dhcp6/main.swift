@@ -22,10 +22,6 @@ func usage() -> Never {
     exit(1)
 }
 
-func writeStandardError(_ s: String) {
-    let bytes = Array(s.utf8)
-    _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-}
 
 var args = Array(CommandLine.arguments.dropFirst())
 var configPath: String? = nil
@@ -68,10 +64,7 @@ if checkOnly {
         print("Configuration file \(path) is valid.")
         exit(0)
     } catch {
-        // As kea-dhcp6 -t (and kakapo-dhcp4 -t): grammar errors and configuration errors, each
-        // with its prefix, on stderr.
-        let prefix = error.isGrammarError ? "Syntax check failed with: " : "Error encountered: "
-        writeStandardError(prefix + error.message + "\n")
+        writeStandardError(configCheckVerdict(error))
         exit(1)
     }
 }

@@ -66,7 +66,7 @@ extension DHCPServer {
             }
             return leaseWrite(args)
         case .shutdown:
-            logger.log(.debug, me.id("SHUTDOWN_REQUEST"), "shutdown of server requested", debugLevel: 40)
+            logger.logAs(me, .shutdownRequest, "shutdown of server requested")
             daemon.requestShutdown()
             return ControlResponse.make(.success, "Shutting down.")
         }

@@ -19,16 +19,64 @@ public struct ServerIdentity: Sendable {
     public let defaultClientPort: UInt16
     /// Kea's default lease file name under `<localstatedir>/lib/kea`.
     public let leaseFileName: String
+    /// The daemon's message ID, severity and debug level for each `ServerMessage`.
+    let lines: [ServerMessage: (id: String, severity: Severity, debugLevel: Int)]
 
     public static let dhcp4 = ServerIdentity(
         keaName: "kea-dhcp4", tool: "kakapo-dhcp4", logPrefix: "DHCP4", protocolName: "DHCPv4", component: "dhcp4",
-        defaultServerPort: 67, defaultClientPort: 68, leaseFileName: "kea-leases4.csv")
+        defaultServerPort: 67, defaultClientPort: 68, leaseFileName: "kea-leases4.csv", lines: [
+            .starting: ("DHCP4_STARTING", .info, 0),
+            .started: ("DHCP4_STARTED", .info, 0),
+            .alreadyRunning: ("DHCP4_ALREADY_RUNNING", .fatal, 0),
+            .pidFileError: ("DHCP4_PID_FILE_ERROR", .warn, 0),
+            .configLoadFail: ("DHCP4_CONFIG_LOAD_FAIL", .error, 0),
+            .initFail: ("DHCP4_INIT_FAIL", .error, 0),
+            .configSyntaxWarning: ("DHCP4_CONFIG_SYNTAX_WARNING", .warn, 0),
+            .configUnsupported: ("DHCP4_CONFIG_UNSUPPORTED", .warn, 0),
+            .shutdownRequest: ("DHCP4_SHUTDOWN_REQUEST", .debug, 40),
+            .shutdown: ("DHCP4_SHUTDOWN", .info, 0),
+            .clockSteppedBack: ("DHCP4_CLOCK_STEPPED_BACK", .warn, 0),
+            .bufferReceiveFail: ("DHCP4_BUFFER_RECEIVE_FAIL", .error, 0),
+            .dynamicReconfiguration: ("DHCP4_DYNAMIC_RECONFIGURATION", .info, 0),
+            .dynamicReconfigurationSuccess: ("DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS", .info, 0),
+            .dynamicReconfigurationFail: ("DHCP4_DYNAMIC_RECONFIGURATION_FAIL", .fatal, 0),
+        ])
     public static let dhcp6 = ServerIdentity(
         keaName: "kea-dhcp6", tool: "kakapo-dhcp6", logPrefix: "DHCP6", protocolName: "DHCPv6", component: "dhcp6",
-        defaultServerPort: 547, defaultClientPort: 546, leaseFileName: "kea-leases6.csv")
+        defaultServerPort: 547, defaultClientPort: 546, leaseFileName: "kea-leases6.csv", lines: [
+            .starting: ("DHCP6_STARTING", .info, 0),
+            .started: ("DHCP6_STARTED", .info, 0),
+            .alreadyRunning: ("DHCP6_ALREADY_RUNNING", .fatal, 0),
+            .pidFileError: ("DHCP6_PID_FILE_ERROR", .warn, 0),
+            .configLoadFail: ("DHCP6_CONFIG_LOAD_FAIL", .error, 0),
+            .initFail: ("DHCP6_INIT_FAIL", .error, 0),
+            .configSyntaxWarning: ("DHCP6_CONFIG_SYNTAX_WARNING", .warn, 0),
+            .configUnsupported: ("DHCP6_CONFIG_UNSUPPORTED", .warn, 0),
+            .shutdownRequest: ("DHCP6_SHUTDOWN_REQUEST", .debug, 40),
+            .shutdown: ("DHCP6_SHUTDOWN", .info, 0),
+            .clockSteppedBack: ("DHCP6_CLOCK_STEPPED_BACK", .warn, 0),
+            .bufferReceiveFail: ("DHCP6_BUFFER_RECEIVE_FAIL", .error, 0),
+            .dynamicReconfiguration: ("DHCP6_DYNAMIC_RECONFIGURATION", .info, 0),
+            .dynamicReconfigurationSuccess: ("DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS", .info, 0),
+            .dynamicReconfigurationFail: ("DHCP6_DYNAMIC_RECONFIGURATION_FAIL", .fatal, 0),
+        ])
 
-    /// The daemon's message ID for `suffix` ("STARTED" → "DHCP4_STARTED").
-    public func id(_ suffix: String) -> String { "\(logPrefix)_\(suffix)" }
+}
+
+/// What both servers log under their own message IDs (Kea's DHCP4_* and DHCP6_*; see
+/// `ServerIdentity.lines`).
+public enum ServerMessage: Sendable, Hashable {
+    case starting, started, alreadyRunning, pidFileError, configLoadFail, initFail
+    case configSyntaxWarning, configUnsupported, shutdownRequest, shutdown, clockSteppedBack, bufferReceiveFail
+    case dynamicReconfiguration, dynamicReconfigurationSuccess, dynamicReconfigurationFail
+}
+
+extension Logger {
+    /// Logs `message` with `identity`'s ID, severity and debug level for it.
+    public func logAs(_ identity: ServerIdentity, _ message: ServerMessage, _ text: String) {
+        guard let line = identity.lines[message] else { preconditionFailure("\(identity.tool) has no line for \(message)") }
+        log(line.severity, line.id, text, debugLevel: line.debugLevel)
+    }
 }
 
 /// The command line's settings, as both daemons take them (Kea's -c/-t/-d/-p/-P).
@@ -117,7 +165,7 @@ extension DHCPServer {
     /// A new configuration's lease database takes a restart; the running one is kept.
     func warnIfLeaseDatabaseChanged(_ l: KeaConfigFile<Config>.Loaded) {
         if Self.memfile(for: l.config)?.path != memfile?.path {
-            logger.log(.warn, Self.identity.id("CONFIG_UNSUPPORTED"), "lease-database changes need a restart; keeping \(memfile?.path ?? "no lease file")")
+            logger.logAs(Self.identity, .configUnsupported, "lease-database changes need a restart; keeping \(memfile?.path ?? "no lease file")")
         }
     }
 
@@ -126,17 +174,17 @@ extension DHCPServer {
         let me = Self.identity
         switch event {
         case .started:
-            logger.log(.info, me.id("STARTED"), "Kakapo \(me.protocolName) server version \(Self.version) started")
+            logger.logAs(me, .started, "Kakapo \(me.protocolName) server version \(Self.version) started")
         case .stopping:
-            logger.log(.info, me.id("SHUTDOWN"), "server shutdown")
+            logger.logAs(me, .shutdown, "server shutdown")
         case .shutdownRequested:
-            logger.log(.debug, me.id("SHUTDOWN_REQUEST"), "shutdown of server requested", debugLevel: 40)
+            logger.logAs(me, .shutdownRequest, "shutdown of server requested")
         case .wallClockStepped(let seconds):
-            logger.log(.warn, me.id("CLOCK_STEPPED_BACK"), "the system clock stepped by \(seconds) s against the monotonic clock; lease expiry uses wall-clock time, timers are unaffected")
+            logger.logAs(me, .clockSteppedBack, "the system clock stepped by \(seconds) s against the monotonic clock; lease expiry uses wall-clock time, timers are unaffected")
         case .controlSocketFailed(let reason):
-            logger.log(.error, me.id("CONFIG_LOAD_FAIL"), "configuration error using file: \(options.configPath), reason: failed to open control socket: \(reason)")
+            logger.logAs(me, .configLoadFail, "configuration error using file: \(options.configPath), reason: failed to open control socket: \(reason)")
         case .pollFailed(let e):
-            logger.log(.error, me.id("BUFFER_RECEIVE_FAIL"), "error on attempt to receive packet: poll failed: \(String(cString: strerror(e)))")
+            logger.logAs(me, .bufferReceiveFail, "error on attempt to receive packet: poll failed: \(String(cString: strerror(e)))")
         }
     }
 
@@ -151,9 +199,9 @@ extension DHCPServer {
         for w in l.configWarnings {
             switch w.code {
             case .extraneousComma:
-                logger.log(.warn, Self.identity.id("CONFIG_SYNTAX_WARNING"), "configuration syntax warning: \(w.message)")
+                logger.logAs(Self.identity, .configSyntaxWarning, "configuration syntax warning: \(w.message)")
             case .ignoredKey, .notActedOn, .inconsistentValues:
-                logger.log(.warn, Self.identity.id("CONFIG_UNSUPPORTED"), w.message)
+                logger.logAs(Self.identity, .configUnsupported, w.message)
             }
         }
     }
@@ -201,14 +249,14 @@ extension DHCPServer {
     /// Re-reads the config file; a broken file is logged and the running config kept.
     public func reload(now: Now) -> (ok: Bool, text: String) {
         let me = Self.identity
-        logger.log(.info, me.id("DYNAMIC_RECONFIGURATION"), "initiate server reconfiguration using file: \(options.configPath), after receiving SIGHUP signal or config-reload command")
+        logger.logAs(me, .dynamicReconfiguration, "initiate server reconfiguration using file: \(options.configPath), after receiving SIGHUP signal or config-reload command")
         do {
             let l = try KeaConfigFile<Config>.load(path: options.configPath)
             try apply(l, now: now)
-            logger.log(.info, me.id("DYNAMIC_RECONFIGURATION_SUCCESS"), "dynamic server reconfiguration succeeded with file: \(options.configPath)")
+            logger.logAs(me, .dynamicReconfigurationSuccess, "dynamic server reconfiguration succeeded with file: \(options.configPath)")
             return (true, "Configuration successful.")
         } catch {
-            logger.log(.fatal, me.id("DYNAMIC_RECONFIGURATION_FAIL"), "dynamic server reconfiguration failed with file: \(options.configPath): \(error)")
+            logger.logAs(me, .dynamicReconfigurationFail, "dynamic server reconfiguration failed with file: \(options.configPath): \(error)")
             return (false, "\(error)")
         }
     }

@@ -73,14 +73,14 @@ public func runDHCPServer<S: DHCPServer>(_: S.Type, arguments: [String] = Array(
 
     let logger = Logger(name: me.keaName, component: me.component, severity: options.forceDebug ? .debug : .info,
                         debugLevel: options.forceDebug ? 99 : 0)
-    logger.log(.info, me.id("STARTING"), "Kakapo \(me.protocolName) server version \(S.version) starting")
+    logger.logAs(me, .starting, "Kakapo \(me.protocolName) server version \(S.version) starting")
     let pidFile = PidFile(configPath: path, daemon: me.keaName)
     switch pidFile.acquire() {
     case .alreadyRunning(let pid):
-        logger.log(.fatal, me.id("ALREADY_RUNNING"), "\(me.keaName) already running? PID file \(pidFile.path) names live process \(pid)")
+        logger.logAs(me, .alreadyRunning, "\(me.keaName) already running? PID file \(pidFile.path) names live process \(pid)")
         exit(1)
     case .unwritable(let why):
-        logger.log(.warn, me.id("PID_FILE_ERROR"), "cannot write PID file \(pidFile.path): \(why)")
+        logger.logAs(me, .pidFileError, "cannot write PID file \(pidFile.path): \(why)")
     case .written:
         break
     }
@@ -90,14 +90,14 @@ public func runDHCPServer<S: DHCPServer>(_: S.Type, arguments: [String] = Array(
         server = try S(options: options, logger: logger, now: startClock.now())
     } catch {
         let reason = error.description.hasPrefix("Failed to apply configuration") ? error.description : "Failed to apply configuration: \(error.description)"
-        logger.log(.error, me.id("CONFIG_LOAD_FAIL"), "configuration error using file: \(path), reason: \(reason)")
-        logger.log(.error, me.id("INIT_FAIL"), "failed to initialize Kea server: configuration error using file '\(path)': \(reason)")
+        logger.logAs(me, .configLoadFail, "configuration error using file: \(path), reason: \(reason)")
+        logger.logAs(me, .initFail, "failed to initialize Kea server: configuration error using file '\(path)': \(reason)")
         pidFile.release()
         exit(1)
     }
     let daemon: Daemon
     do { daemon = try Daemon(service: server, pidFile: pidFile) } catch {
-        logger.log(.error, me.id("INIT_FAIL"), "failed to initialize Kea server: failed to open control socket: \(error)")
+        logger.logAs(me, .initFail, "failed to initialize Kea server: failed to open control socket: \(error)")
         pidFile.release()
         exit(1)
     }

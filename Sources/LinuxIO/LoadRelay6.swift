@@ -24,12 +24,20 @@ public enum LoadRelay6 {
     /// DUID-LL (RFC 8415 §11.4): type 3, hardware type 1 (Ethernet), the MAC.
     public static func duid(client: Int) -> [UInt8] { [0, 3, 0, 1] + mac(client: client) }
 
+    /// The client whose MAC starts `bytes` (a DHCPv4 chaddr, say), or nil when it is not one
+    /// of ours (or beyond `clients`).
+    public static func client(mac bytes: ArraySlice<UInt8>, clients: Int) -> Int? {
+        guard bytes.count >= 6 else { return nil }
+        let m = Array(bytes.prefix(6))
+        guard m[0] == macPrefix[0], m[1] == macPrefix[1] else { return nil }
+        let i = Int(m[2]) << 24 | Int(m[3]) << 16 | Int(m[4]) << 8 | Int(m[5])
+        return i < clients ? i : nil
+    }
+
     /// The client whose DUID this is, or nil when it is not one of ours (or beyond `clients`).
     public static func client(duid d: [UInt8], clients: Int) -> Int? {
-        guard d.count == 10, d[0] == 0, d[1] == 3, d[2] == 0, d[3] == 1,
-              d[4] == macPrefix[0], d[5] == macPrefix[1] else { return nil }
-        let i = Int(d[6]) << 24 | Int(d[7]) << 16 | Int(d[8]) << 8 | Int(d[9])
-        return i < clients ? i : nil
+        guard d.count == 10, d[0] == 0, d[1] == 3, d[2] == 0, d[3] == 1 else { return nil }
+        return client(mac: d[4...], clients: clients)
     }
 
     /// fe80:: plus the MAC's modified EUI-64 (RFC 4291 appendix A): the address the client

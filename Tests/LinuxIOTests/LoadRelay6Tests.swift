@@ -14,6 +14,9 @@ final class LoadRelay6Tests: XCTestCase {
         XCTAssertNil(LoadRelay6.client(duid: LoadRelay6.duid(client: 5000), clients: 5000), "beyond --clients")
         XCTAssertNil(LoadRelay6.client(duid: [0, 3, 0, 1, 0x0A, 0, 0, 0, 0, 1], clients: 5000), "another MAC prefix")
         XCTAssertNil(LoadRelay6.client(duid: [0, 1, 0, 1, 0x02, 0, 0, 0, 0, 1], clients: 5000), "a DUID-LLT")
+        XCTAssertEqual(LoadRelay6.client(mac: (LoadRelay6.mac(client: 77) + Array(repeating: 0, count: 10))[...], clients: 100), 77,
+                       "a 16-byte chaddr")
+        XCTAssertNil(LoadRelay6.client(mac: [0x02, 0, 0, 0, 0][...], clients: 100), "too short")
         // Modified EUI-64 of 02:00:0a:0b:0c:0d: the U/L bit of 02 flips (00), ff:fe in the middle.
         XCTAssertEqual(LoadRelay6.peerAddress(client: 0x0A0B_0C0D), IPv6Address("fe80::aff:fe0b:c0d")!)
     }

@@ -215,7 +215,7 @@ func runLoadCommand(_ args: [String]) -> Int32 {
         do {
             socket = try UDPSocket(port: options.relayPort, bindAddress: relay)
         } catch {
-            return cannotReceive(options, error, privileged: 67)
+            return cannotReceive(options, error)
         }
         let family = LoadFamily4(socket: socket, server: server, serverPort: options.serverPort, relay: relay,
                                  clients: options.clients, seed: options.seed, ackLog: ackLog)
@@ -231,7 +231,7 @@ func runLoadCommand(_ args: [String]) -> Int32 {
         do {
             socket = try UDP6Socket(port: options.relayPort, bindAddress: relay)
         } catch {
-            return cannotReceive(options, error, privileged: 547)
+            return cannotReceive(options, error)
         }
         let family = LoadFamily6(socket: socket, server: server, serverPort: options.serverPort,
                                  linkAddress: options.linkAddress ?? relay, relayPort: options.relayPort,
@@ -247,9 +247,10 @@ func runLoadCommand(_ args: [String]) -> Int32 {
     return report.totalDrops > 0 || report.completed < report.started ? 3 : 0
 }
 
-private func cannotReceive(_ options: LoadOptions, _ error: SocketError, privileged port: Int) -> Int32 {
+private func cannotReceive(_ options: LoadOptions, _ error: SocketError) -> Int32 {
+    let privileged = options.relayPort < 1024 ? "; port \(options.relayPort) needs root or CAP_NET_BIND_SERVICE" : ""
     printError("kakapo-sim load: cannot receive replies on \(options.relayEndpoint): \(error.description)"
-               + " (the relay address must be local; port \(port) needs root or CAP_NET_BIND_SERVICE)")
+               + " (the relay address must be local\(privileged))")
     return 1
 }
 

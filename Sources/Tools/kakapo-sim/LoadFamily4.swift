@@ -6,9 +6,6 @@ import KakapoSim
 /// each message sent as a relay agent would (giaddr the relay address, hops 1) to the
 /// server; replies matched to their client by chaddr.
 final class LoadFamily4: LoadFamily {
-    /// The same MACs as the DHCPv6 load's clients (whose DUID-LLs are made of them).
-    static let macPrefix = LoadRelay6.macPrefix
-
     let names = LoadNames(
         exchanges: ["DISCOVER-OFFER", "REQUEST-ACK", "REBOOT-ACK", "RENEW-ACK", "REBIND-ACK"],
         cycle: "DORA",
@@ -37,13 +34,11 @@ final class LoadFamily4: LoadFamily {
 
     var fd: Int32 { socket.fd }
 
+    /// Client n's MAC, 02:00:nn:nn:nn:nn: the DHCPv6 load's clients have the same (their
+    /// DUID-LLs are made of it).
     static func mac(_ index: Int) -> [UInt8] { LoadRelay6.mac(client: index) }
 
-    func clientIndex(_ chaddr: [UInt8]) -> Int? {
-        guard chaddr.count >= 6, chaddr[0] == Self.macPrefix[0], chaddr[1] == Self.macPrefix[1] else { return nil }
-        let i = Int(chaddr[2]) << 24 | Int(chaddr[3]) << 16 | Int(chaddr[4]) << 8 | Int(chaddr[5])
-        return i < clients.count ? i : nil
-    }
+    func clientIndex(_ chaddr: [UInt8]) -> Int? { LoadRelay6.client(mac: chaddr[...], clients: clients.count) }
 
     func start(_ i: Int, incarnation: UInt32, now: Int64) -> LoadStep {
         clients[i] = VirtualClient(mac: Self.mac(i), clientID: nil, rng: loadRandom(seed: seed, client: i, incarnation: incarnation))

@@ -80,7 +80,11 @@ final class LoadFamily6: LoadFamily {
             step.refused = !bound
             step.idle = true
         default:
-            break
+            // Not the answer its state waits for (LoadRun matched the transaction, so only a
+            // confused server sends it): the client gives up rather than wait forever.
+            enter(i, .refused)
+            step.refused = true
+            step.idle = true
         }
         return step
     }

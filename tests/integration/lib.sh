@@ -197,6 +197,14 @@ kk_netns_add() {         # kk_netns_add NAME : create, lo up, no IPv6 noise
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
 }
 
+kk_netns6_add() {        # kk_netns6_add NAME : a namespace with IPv6 on and no duplicate address
+    ip netns add "$1" || kk_die "ip netns add $1 failed"   # detection (addresses usable at once)
+    KK_NETNS+=("$1")
+    ip -n "$1" link set lo up
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
 kk_nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # kk_topology [SERVER_IF [SERVER_CIDR]]

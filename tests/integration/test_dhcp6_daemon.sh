@@ -23,15 +23,8 @@ SAMPLE=$KK_REPO_ROOT/Tests/Fixtures/configs/kea-dhcp6.conf
 # ---------------------------------------------------------------- topology (IPv6 on)
 SRV="k6-$$-srv"
 CLI="k6-$$-cli"
-ns6_add() {
-    ip netns add "$1" || kk_die "ip netns add $1"
-    KK_NETNS+=("$1")
-    ip -n "$1" link set lo up
-    # No duplicate address detection: addresses are usable at once (bounded waits stay short).
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-}
-ns6_add "$SRV"
-ns6_add "$CLI"
+kk_netns6_add "$SRV"
+kk_netns6_add "$CLI"
 ip link add eth0 netns "$SRV" type veth peer name eth0 netns "$CLI" || kk_die "veth"
 ip -n "$SRV" addr add 2001:db8:1::1/64 dev eth0 nodad
 ip -n "$SRV" link set eth0 up

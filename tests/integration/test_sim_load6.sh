@@ -36,16 +36,8 @@ seconds=${LOAD_SECONDS:-3}
 # ---------------------------------------------------------------- topology (IPv6 on)
 SRV="$KK_ID-l6srv"
 RLY="$KK_ID-l6rly"
-ns6_add() {
-    ip netns add "$1" || kk_die "ip netns add $1"
-    KK_NETNS+=("$1")
-    ip -n "$1" link set lo up
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
-    # No duplicate address detection: addresses are usable at once (bounded waits stay short).
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-}
-ns6_add "$SRV"
-ns6_add "$RLY"
+kk_netns6_add "$SRV"
+kk_netns6_add "$RLY"
 ip link add eth0 netns "$SRV" type veth peer name eth0 netns "$RLY" || kk_die "veth"
 ip -n "$SRV" addr add 2001:db8:1::1/64 dev eth0 nodad
 ip -n "$RLY" addr add 2001:db8:1::2/64 dev eth0 nodad

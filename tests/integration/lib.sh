@@ -205,6 +205,19 @@ kk_netns6_add() {        # kk_netns6_add NAME : a namespace with IPv6 on and no 
     ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 }
 
+kk_server6_files() {     # sets state csv sock conf out for a kakapo-dhcp6 run in $KK_WORK, with
+    state="$KK_WORK/var"    # its state directory and PID files there (exported for the daemon)
+    mkdir -p "$state/lib/kea" "$state/run/kea"
+    export KAKAPO_LOCALSTATEDIR=$state
+    export KEA_PIDFILE_DIR=$state/run/kea
+    csv="$state/lib/kea/kea-leases6.csv"
+    sock="$KK_WORK/kea6-ctrl.sock"
+    conf="$KK_WORK/kea-dhcp6.conf"
+    out="$KK_WORK/server.out"
+    KK_SERVER_OUT=$out
+    KK_SERVER_SOCK=$sock
+}
+
 kk_nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # kk_topology [SERVER_IF [SERVER_CIDR]]

@@ -45,15 +45,7 @@ kk_wait_ll() {   # kk_wait_ll NS : until eth0 has a usable link-local address (b
 kk_wait_ll "$SRV" || kk_die "server link-local address"
 kk_wait_ll "$CLI" || kk_die "client link-local address"
 
-state="$KK_WORK/var"
-mkdir -p "$state/lib/kea" "$state/run/kea"
-export KAKAPO_LOCALSTATEDIR=$state
-export KEA_PIDFILE_DIR=$state/run/kea
-sock="$KK_WORK/kea6-ctrl.sock"
-conf="$KK_WORK/kea-dhcp6.conf"
-out="$KK_WORK/server.out"
-KK_SERVER_OUT=$out
-KK_SERVER_SOCK=$sock
+kk_server6_files
 cat >"$conf" <<EOF
 // kakapo-dhcp6 integration test
 {

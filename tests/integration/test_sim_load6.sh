@@ -46,16 +46,7 @@ ip -n "$RLY" link set eth0 up
 link_up() { ip -n "$1" link show eth0 | grep -q LOWER_UP; }
 kk_wait_for 5 link_up "$SRV" && kk_wait_for 5 link_up "$RLY" || kk_die "veth not up"
 
-state="$KK_WORK/var"
-mkdir -p "$state/lib/kea" "$state/run/kea"
-export KAKAPO_LOCALSTATEDIR=$state
-export KEA_PIDFILE_DIR=$state/run/kea
-csv="$state/lib/kea/kea-leases6.csv"
-sock="$KK_WORK/kea6-ctrl.sock"
-conf="$KK_WORK/kea-dhcp6.conf"
-out="$KK_WORK/server.out"
-KK_SERVER_OUT=$out
-KK_SERVER_SOCK=$sock
+kk_server6_files
 cat >"$conf" <<EOF
 // kakapo-sim load -6 integration test
 {

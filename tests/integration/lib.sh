@@ -30,7 +30,7 @@ KK_PASSES=0
 KK_FAILS=0
 KK_SKIPS=0
 KK_KEA_DIFFS=0
-KK_TEST_NAME=$(basename "${0%.sh}")
+KK_TEST_NAME=${KK_TEST_NAME:-$(basename "${0%.sh}")}
 KK_NETNS=()          # namespaces we created
 KK_PIDS=()           # processes we started (server, clients)
 KK_SERVER_PID=""
@@ -596,6 +596,44 @@ kk_write_basic_config() {
       }
     ],
     "loggers": $(kk_config_loggers)
+  }
+}
+EOF2
+}
+
+# kk_relay6_setup : kakapo-dhcp6's relayed-load topology.  Server namespace $KK_SRV_NS
+# (eth0 2001:db8:1::1/64) joined by a veth to a relay namespace $rns (2001:db8:1::2), both
+# with IPv6 on; $conf a Dhcp6 config whose subnet 2001:db8:5::/64 is chosen by the relay's
+# address (relay.ip-addresses), with 65,536 addresses and 4,096 /56 prefixes; $csv its
+# leases6 file.  The server runs with kk_server_start (KK_SERVER_BIN: kakapo-dhcp6).
+kk_relay6_setup() {
+    KK_SRV_NS="$KK_ID-srv6"
+    rns="$KK_ID-rly6"
+    kk_netns6_add "$KK_SRV_NS"
+    kk_netns6_add "$rns"
+    ip link add eth0 netns "$KK_SRV_NS" type veth peer name eth0 netns "$rns" || kk_die "veth"
+    ip -n "$KK_SRV_NS" addr add 2001:db8:1::1/64 dev eth0 nodad
+    ip -n "$rns" addr add 2001:db8:1::2/64 dev eth0 nodad
+    ip -n "$KK_SRV_NS" link set eth0 up
+    ip -n "$rns" link set eth0 up
+    conf="$KK_WORK/kea-dhcp6.conf"
+    csv="$KK_WORK/leases6.csv"
+    local loggers='[ { "name": "kea-dhcp6", "output_options": [ { "output": "stdout" } ], "severity": "WARN" } ]'
+    cat >"$conf" <<EOF2
+// $KK_TEST_NAME
+{
+  "Dhcp6": {
+    "interfaces-config": { "interfaces": [ "eth0" ] },
+    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
+    "lease-database": { "type": "memfile", "name": "$csv", "lfc-interval": 0 },
+    "server-id": { "type": "LLT", "persist": false },
+    "preferred-lifetime": 3000, "valid-lifetime": 3600,
+    "subnet6": [
+      { "id": 5, "subnet": "2001:db8:5::/64", "relay": { "ip-addresses": [ "2001:db8:1::2" ] },
+        "pools": [ { "pool": "2001:db8:5::1:0 - 2001:db8:5::1:ffff" } ],
+        "pd-pools": [ { "prefix": "2001:db8:500::", "prefix-len": 44, "delegated-len": 56 } ] }
+    ],
+    "loggers": ${LOGGERS_JSON:-$loggers}
   }
 }
 EOF2

@@ -218,6 +218,47 @@ kk_server6_files() {     # sets state csv sock conf out for a kakapo-dhcp6 run i
     KK_SERVER_SOCK=$sock
 }
 
+# kk_faketime_setup : the server will run under libfaketime (LD_PRELOAD, faketime package)
+# with only CLOCK_REALTIME faked (FAKETIME_DONT_FAKE_MONOTONIC) and its offset read from a
+# file that kk_clock_step rewrites while it runs (FAKETIME_NO_CACHE: read on every call).
+# CLOCK_REALTIME is global, so this is the only safe way: nothing outside the server
+# process sees the fake time.  Replaces KK_SERVER_BIN by a wrapper that execs the server (so
+# the PID stays the server's).  Skips the test (kk_finish) when libfaketime is missing.
+# FAKETIME_SHARED names a semaphore and shared memory that do not exist: without it
+# libfaketime creates its own and setenv()s FAKETIME_SHARED from inside the first stat()
+# call, which Swift's runtime makes while it initializes; the environment then moves off the
+# initial stack, and Swift, which finds argv by walking back from environ, sees no arguments.
+# (The faketime(1) wrapper avoids it the same way, but forks.)  The shared segment only
+# matters for faketime's start-at mode, unused here.
+kk_faketime_setup() {
+    local lib="" f
+    for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 /usr/lib/*/faketime/libfaketime.so.1 \
+             /usr/lib/faketime/libfaketime.so.1 /usr/local/lib/faketime/libfaketime.so.1; do
+        [ -f "$f" ] && { lib=$f; break; }
+    done
+    if [ -z "$lib" ]; then
+        kk_skip "libfaketime not installed (apt: faketime; scripts/install-test-deps.sh)"
+        kk_finish
+    fi
+    KK_FAKETIME_FILE="$KK_WORK/faketime.offset"
+    echo "+0" >"$KK_FAKETIME_FILE"
+    local wrap="$KK_WORK/server-faketime.sh"
+    cat >"$wrap" <<EOW
+#!/bin/sh
+exec env LD_PRELOAD="$lib" FAKETIME_SHARED="/kc-none-sem /kc-none-shm" \
+    FAKETIME_TIMESTAMP_FILE="$KK_FAKETIME_FILE" FAKETIME_NO_CACHE=1 \
+    FAKETIME_DONT_FAKE_MONOTONIC=1 "$KK_SERVER_BIN" "\$@"
+EOW
+    chmod +x "$wrap"
+    KK_SERVER_BIN=$wrap
+}
+
+kk_clock_step() {        # kk_clock_step OFFSET : the server's wall clock is now real time + OFFSET
+    echo "$1" >"$KK_FAKETIME_FILE"
+    echo "    -- clock offset $1"
+    sleep 3.5            # a few reclamation cycles (1 s) at the new time
+}
+
 kk_nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # kk_topology [SERVER_IF [SERVER_CIDR]]
@@ -606,6 +647,7 @@ EOF2
 # with IPv6 on; $conf a Dhcp6 config whose subnet 2001:db8:5::/64 is chosen by the relay's
 # address (relay.ip-addresses), with 65,536 addresses and 4,096 /56 prefixes; $csv its
 # leases6 file.  The server runs with kk_server_start (KK_SERVER_BIN: kakapo-dhcp6).
+# An argument is more of the Dhcp6 map, put in before "subnet6" (end it with a comma).
 kk_relay6_setup() {
     KK_SRV_NS="$KK_ID-srv6"
     rns="$KK_ID-rly6"
@@ -628,6 +670,7 @@ kk_relay6_setup() {
     "lease-database": { "type": "memfile", "name": "$csv", "lfc-interval": 0 },
     "server-id": { "type": "LLT", "persist": false },
     "preferred-lifetime": 3000, "valid-lifetime": 3600,
+    ${1:-}
     "subnet6": [
       { "id": 5, "subnet": "2001:db8:5::/64", "relay": { "ip-addresses": [ "2001:db8:1::2" ] },
         "pools": [ { "pool": "2001:db8:5::1:0 - 2001:db8:5::1:ffff" } ],

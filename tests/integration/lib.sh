@@ -259,6 +259,19 @@ kk_clock_step() {        # kk_clock_step OFFSET : the server's wall clock is now
     sleep 3.5            # a few reclamation cycles (1 s) at the new time
 }
 
+kk_init6() {             # kk_init for a kakapo-dhcp6 test: KAKAPO_DHCP6 (default the debug
+    if [ "$DHCP4_SERVER" != kakapo ]; then   # build) is the server; skipped under DHCP4_SERVER=kea
+        echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"; KK_SKIPS=1; kk_finish
+    fi
+    KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}
+    kk_init
+}
+
+kk_need_sim() {          # sets sim: KAKAPO_SIM, default the debug build's kakapo-sim
+    sim=${KAKAPO_SIM:-$KK_REPO_ROOT/.build/debug/kakapo-sim}
+    [ -x "$sim" ] || kk_die "kakapo-sim not found or not executable: $sim"
+}
+
 kk_nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # kk_topology [SERVER_IF [SERVER_CIDR]]

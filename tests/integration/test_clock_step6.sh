@@ -11,13 +11,8 @@
 # (The renewal after a backward step is test_clock_step.sh's part: kakapo-sim load's clients
 # do not renew.)
 . "$(dirname "$0")/lib.sh"
-if [ "$DHCP4_SERVER" != kakapo ]; then
-    echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"; KK_SKIPS=1; kk_finish
-fi
-KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}   # what kk_init checks and runs
-kk_init
-sim=${KAKAPO_SIM:-$KK_REPO_ROOT/.build/debug/kakapo-sim}
-[ -x "$sim" ] || kk_die "kakapo-sim not found or not executable: $sim"
+kk_init6
+kk_need_sim
 kk_faketime_setup
 LOGGERS_JSON='[ { "name": "kea-dhcp6", "output_options": [ { "output": "stdout" } ], "severity": "INFO" } ]' \
     kk_relay6_setup '"expired-leases-processing": { "reclaim-timer-wait-time": 1, "hold-reclaimed-time": 86400, "flush-reclaimed-timer-wait-time": 0 },'

@@ -22,15 +22,8 @@
 #   KAKAPO_DHCP6=path   default <repo>/.build/debug/kakapo-dhcp6
 . "$(dirname "$0")/lib.sh"
 family=${KC_FAMILY:-4}
-if [ "$family" = 6 ]; then
-    if [ "$DHCP4_SERVER" != kakapo ]; then
-        echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"; KK_SKIPS=1; kk_finish
-    fi
-    KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}   # what kk_init checks and runs
-fi
-kk_init
-sim=${KAKAPO_SIM:-$KK_REPO_ROOT/.build/debug/kakapo-sim}
-[ -x "$sim" ] || kk_die "kakapo-sim not found or not executable: $sim"
+if [ "$family" = 6 ]; then kk_init6; else kk_init; fi
+kk_need_sim
 seed=${KC_SEED:-$(( $(date +%s) % 100000 ))}
 kills=${KC_KILLS:-8}
 RANDOM=$seed

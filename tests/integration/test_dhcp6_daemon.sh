@@ -9,13 +9,7 @@
 #
 #   KAKAPO_DHCP6=PATH   server binary (default <repo>/.build/debug/kakapo-dhcp6)
 . "$(dirname "$0")/lib.sh"
-if [ "$DHCP4_SERVER" != kakapo ]; then
-    echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"
-    KK_SKIPS=1
-    kk_finish
-fi
-KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}   # what kk_init checks and runs
-kk_init
+kk_init6
 kk_need dhclient ss
 BIN=$KK_SERVER_BIN
 SAMPLE=$KK_REPO_ROOT/Tests/Fixtures/configs/kea-dhcp6.conf

@@ -8,14 +8,9 @@
 # The lease file starts with 400 rows of one padding lease (~50 KB), larger than the log
 # (stdout, a file under the same limit) gets here, so that only lease-file appends fail.
 . "$(dirname "$0")/lib.sh"
-if [ "$DHCP4_SERVER" != kakapo ]; then
-    echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"; KK_SKIPS=1; kk_finish
-fi
-KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}   # what kk_init checks and runs
-kk_init
+kk_init6
 kk_need prlimit
-sim=${KAKAPO_SIM:-$KK_REPO_ROOT/.build/debug/kakapo-sim}
-[ -x "$sim" ] || kk_die "kakapo-sim not found or not executable: $sim"
+kk_need_sim
 LOGGERS_JSON='[ { "name": "kea-dhcp6", "output_options": [ { "output": "stdout" } ], "severity": "INFO" } ]' kk_relay6_setup
 {
     echo "address,duid,valid_lifetime,expire,subnet_id,pref_lifetime,lease_type,iaid,prefix_len,fqdn_fwd,fqdn_rev,hostname,hwaddr,state,user_context,hwtype,hwaddr_source,pool_id"

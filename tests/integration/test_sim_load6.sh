@@ -19,16 +19,9 @@
 #   KAKAPO_SIM=PATH     default <repo>/.build/debug/kakapo-sim
 #   LOAD_RATE, LOAD_CLIENTS, LOAD_SECONDS   override 100, 1000, 3
 . "$(dirname "$0")/lib.sh"
-if [ "$DHCP4_SERVER" != kakapo ]; then
-    echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"
-    KK_SKIPS=1
-    kk_finish
-fi
-KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}   # what kk_init checks and runs
-kk_init
+kk_init6
 BIN=$KK_SERVER_BIN
-sim=${KAKAPO_SIM:-$KK_REPO_ROOT/.build/debug/kakapo-sim}
-[ -x "$sim" ] || kk_die "kakapo-sim not found or not executable: $sim"
+kk_need_sim
 rate=${LOAD_RATE:-100}
 clients=${LOAD_CLIENTS:-1000}
 seconds=${LOAD_SECONDS:-3}

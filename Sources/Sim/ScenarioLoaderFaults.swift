@@ -74,7 +74,7 @@ extension ScenarioReader {
 
     static let expectKeys = [
         "all-bound-within", "max-naks", "min-utilization", "min-bound", "max-bound", "min-parse-failed",
-        "min-declines", "invariants", "segments",
+        "min-declines", "min-unavailable", "invariants", "segments",
     ]
 
     func expectations(_ node: Node, known: Known) throws(ScenarioError) -> Expectations {
@@ -99,6 +99,7 @@ extension ScenarioReader {
         }
         if let n = f["min-parse-failed"] { e.minParseFailed = try integer(n, "min-parse-failed") }
         if let n = f["min-declines"] { e.minDeclines = try integer(n, "min-declines") }
+        if let n = f["min-unavailable"] { e.minUnavailable = try integer(n, "min-unavailable") }
         if let n = f["invariants"] { e.invariants = try bool(n, "invariants") }
         if let n = f["segments"] { e.segments = try segmentExpectations(n, known: known) }
         return e

@@ -41,11 +41,6 @@ final class SimServer {
         backbone = InterfaceInfo(name: "backbone", index: 1000, addresses: [InterfaceAddress(address: spec.address, prefixLength: 32)])
     }
 
-    func now(_ t: Int64) -> Now {
-        Now(wall: WallTime(secondsSinceEpoch: SimServer.epochBase + t / 1000 + clockOffsetSeconds),
-            monotonic: MonotonicInstant(milliseconds: t))
-    }
-
     var isUp: Bool { engine != nil }
 
     /// The lease file as the daemon would find it after a crash.

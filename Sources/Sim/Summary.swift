@@ -100,7 +100,7 @@ extension World {
             }
         }
         return SimSummary(
-            scenario: scenario.name, seed: seed, events: eventCount, virtualMilliseconds: now, clients: clients.count,
+            scenario: scenario.name, seed: seed, events: eventCount, virtualMilliseconds: now, clients: clients.count + clients6.count,
             boundAtEnd: clients.filter { $0.present && $0.client.holdsLease(at: now) }.count
                 + clients6.filter { $0.present && $0.client.holdsLease(at: now) }.count,
             dora: counters.dora, renewals: counters.renewals, naks: counters.naks, declines: counters.declines,

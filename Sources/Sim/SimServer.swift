@@ -169,9 +169,16 @@ struct SimLeaseStore: LeaseStore4 {
 /// Builds a server's config from Kea-format text (the scenario loader read the file).
 enum SimConfig {
     static func decode(_ text: String, source: String) throws(ConfigError) -> Dhcp4Config {
-        let root = try KeaJSON.parse(text, file: source, include: { name throws -> String in
+        try Dhcp4ConfigDecoder.decode(parse(text, source: source))
+    }
+
+    static func decode6(_ text: String, source: String) throws(ConfigError) -> Dhcp6Config {
+        try Dhcp6ConfigDecoder.decode(parse(text, source: source))
+    }
+
+    static func parse(_ text: String, source: String) throws(ConfigError) -> JSONNode {
+        try KeaJSON.parse(text, file: source, include: { name throws -> String in
             throw ConfigError(message: "\(source): <?include \"\(name)\"?> is not supported in simulator configs")
         })
-        return try Dhcp4ConfigDecoder.decode(root)
     }
 }

@@ -99,12 +99,6 @@ final class SimServer6: SimServerProcess {
         (engine?.stats.value(c) ?? 0) + (retiredStats[c.rawValue] ?? 0)
     }
 
-    static func decode(_ text: String, source: String) throws(ConfigError) -> Dhcp6Config {
-        let root = try KeaJSON.parse(text, file: source, include: { name throws -> String in
-            throw ConfigError(message: "\(source): <?include \"\(name)\"?> is not supported in simulator configs")
-        })
-        return try Dhcp6ConfigDecoder.decode(root)
-    }
 }
 
 /// A DHCPv6 server's effects as the world carries them out.

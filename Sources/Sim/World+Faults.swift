@@ -60,7 +60,7 @@ extension World {
     func reload6(_ s: Int, _ text: String?) {
         let server = servers6[s]
         let newConfig: Dhcp6Config
-        do { newConfig = try SimServer6.decode(text ?? server.spec.configText, source: server.spec.configSource) } catch {
+        do { newConfig = try SimConfig.decode6(text ?? server.spec.configText, source: server.spec.configSource) } catch {
             record("fault", [("fault", .string("reload")), ("target", .string(server.spec.name)), ("detail", .string("rejected: \(error.message)"))])
             return
         }

@@ -10,7 +10,7 @@ extension World {
     func buildServers6() throws(SimSetupError) {
         for (i, spec) in scenario.servers.enumerated() {
             let config: Dhcp6Config
-            do { config = try SimServer6.decode(spec.configText, source: spec.configSource) } catch {
+            do { config = try SimConfig.decode6(spec.configText, source: spec.configSource) } catch {
                 throw SimSetupError("server \(spec.name): \(error.message)")
             }
             servers6.append(SimServer6(index: i, spec: spec, config: config))
@@ -225,6 +225,6 @@ extension World {
 
     func traceDecision6(_ server: SimServer6, _ ev: Engine6Event) {
         let line = ev.logLine
-        record("decision", [("server", .string(server.spec.name)), ("event", .string(line.id)), ("reason", .string(line.text))])
+        record("decision", [("server", .string(server.spec.name)), ("event", .string(line.id)), ("detail", .string(line.text))])
     }
 }

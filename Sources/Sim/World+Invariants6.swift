@@ -40,9 +40,9 @@ extension World {
                 let outer = IPv6Prefix(network: p.network, length: length)
                 if let other = holders6[outer], other != c, holds6(other, outer) { return (other, outer) }
             } else {
-                for (q, other) in holders6 where q.length == length && other != c && p.contains(q.network) && holds6(other, q) {
-                    return (other, q)
-                }
+                // The lowest such prefix, so that the report does not depend on hashing order.
+                let inside = holders6.filter { $0.key.length == length && $0.value != c && p.contains($0.key.network) && holds6($0.value, $0.key) }
+                if let q = inside.keys.min(by: { $0.network < $1.network }) { return (inside[q]!, q) }
             }
         }
         return nil

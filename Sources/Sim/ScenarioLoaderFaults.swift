@@ -64,6 +64,7 @@ extension ScenarioReader {
             }
             return .clockJump(server: name, seconds: by / 1000)
         default:
+            guard family == 4 else { throw error("malformed-flood is simulated for DHCPv4 only", at: node) }
             let f = try fields(node, what, allowed: ["segment", "count", "duration"])
             return .malformedFlood(segment: try segment(f), count: try integer(required(f, "count"), "count", min: 1),
                                    durationMilliseconds: try duration(required(f, "duration"), "duration"))

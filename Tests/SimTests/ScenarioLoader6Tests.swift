@@ -106,6 +106,8 @@ extension ScenarioLoaderTests {
         assertError(variant6("ia: [na, pd]", "ia: [na, ta]"), "23:14", "must be na, pd or [na, pd]", files: Self.files6)
         assertError(variant6("ia: [na, pd]", "client-id: mac"), "23:5", "unknown key 'client-id'", files: Self.files6)
         assertError(variant6("interface-id:", "circuit-id:"), "14:53", "unknown key 'circuit-id'", files: Self.files6)
+        assertError(variant6("expect:", "faults:\n  - at: 1m\n    malformed-flood: { segment: lan, count: 5, duration: 1m }\nexpect:"),
+                    "28:22", "malformed-flood is simulated for DHCPv4 only", files: Self.files6)
         // DHCPv6 keys are not DHCPv4's.
         assertError(variant("count: 10", "count: 10\n    ia: pd"), "15:5", "unknown key 'ia'")
     }

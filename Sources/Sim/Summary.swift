@@ -44,11 +44,11 @@ public struct SimSummary: Sendable {
             ("clients bound at end", "\(boundAtEnd) of \(clients)"),
             ("exchanges", "\(dora) DORA, \(renewals) renewals, \(releases) releases, \(declines) declines"),
             ("NAKs", "\(naks)"),
-            ("unavailable (v6)", "\(unavailable)"),
             ("drops", "\(networkDrops) on the network, \(serverDrops) by servers (\(parseFailed) malformed)"),
             ("leases lost by clients", "\(lost)"),
             ("time to bind", "p50 \(ms(bindTimeP50)), p99 \(ms(bindTimeP99))"),
         ]
+        if unavailable > 0 { rows.insert(("NoAddrsAvail/NoPrefixAvail", "\(unavailable)"), at: 6) }
         for s in subnets {
             rows.append(("utilization \(s.server) subnet[\(s.subnetID)]",
                          "\(s.assigned)/\(s.total) (\(String(format3: s.utilization * 100))%) \(s.prefix)"))

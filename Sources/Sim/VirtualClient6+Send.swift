@@ -63,7 +63,6 @@ extension VirtualClient6 {
             appendIAs(binding?.leases.filter { $0.type == .nonTemporaryAddress } ?? [], to: &m)
         default:
             advertises = []
-            chosen = nil
             m = message(.solicit)
             if rapidCommit { m.options.append(.rapidCommit, []) }
             appendIAs([], wanted: wants, to: &m)
@@ -130,7 +129,6 @@ extension VirtualClient6 {
     mutating func requestFrom(_ adv: DHCPv6ClientMessage, _ now: Int64, _ out: inout Output) {
         newExchange(now)
         advertises = []
-        chosen = adv
         var m = message(.request)
         if let sid = adv.options.serverID { m.options.append(.serverid, sid) }
         appendIAs(Self.leases(in: adv, start: now), wanted: wants, to: &m)
@@ -219,7 +217,6 @@ extension VirtualClient6 {
     mutating func decline(_ address: IPv6Address, server: [UInt8], _ now: Int64, _ out: inout Output) {
         newExchange(now)
         binding = nil
-        declining = address
         var m = message(.decline)
         m.options.append(.serverid, server)
         var ia = DHCPv6IA(iaid: Self.iaidNA)
@@ -232,7 +229,6 @@ extension VirtualClient6 {
     }
 
     mutating func declined(_ now: Int64, _ out: inout Output) {
-        declining = nil
         begin(.soliciting, now, &out)
     }
 }

@@ -83,10 +83,8 @@ public struct VirtualClient6: Sendable {
     var rt: Int64 = 0
     /// Advertises collected during the first RT of a Solicit.
     var advertises: [DHCPv6ClientMessage] = []
-    /// The Advertise being requested, the message being retransmitted, the address declined.
-    var chosen: DHCPv6ClientMessage?
+    /// The message being retransmitted.
     var current: DHCPv6ClientMessage?
-    var declining: IPv6Address?
 
     public static let iaidNA: UInt32 = 1
     public static let iaidPD: UInt32 = 2

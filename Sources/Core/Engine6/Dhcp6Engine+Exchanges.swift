@@ -177,7 +177,7 @@ extension Dhcp6Engine {
             }
         }
         r.options.append(DHCPv6Status(general, message: "Summary status for all processed IA_NAs"))
-        requestedOptions(q, pools: [], into: &r.options)
+        // As Kea's processRelease: the server-id only, no requested or always-send option.
         return r
     }
 
@@ -222,7 +222,7 @@ extension Dhcp6Engine {
             out.options.append(status)
             r.options.append(iaNA: out)
         }
-        requestedOptions(q, pools: [], into: &r.options)
+        // As Kea's processDecline: no requested or always-send option.
         return r
     }
 

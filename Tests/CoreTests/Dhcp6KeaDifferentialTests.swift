@@ -148,4 +148,31 @@ final class Dhcp6KeaDifferentialTests: XCTestCase {
         XCTAssertEqual(config.optionData.last?.alwaysSend, true)
         XCTAssertEqual(config.warnings.map(\.code), [])
     }
+
+    /// kea-diff6/shared-network steps 5-9: in a shared network the reply's subnet options are
+    /// those of the subnet the leases came from, not of the subnet first selected.
+    func testASharedNetworkReplyCarriesTheOptionsOfTheLeasesSubnet() throws {
+        var h = Engine6Harness(configText: """
+            { "Dhcp6": {
+                "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ],
+                "shared-networks": [ { "name": "net", "interface": "eth0",
+                    "option-data": [ { "name": "sntp-servers", "data": "2001:db8::1:123" } ],
+                    "subnet6": [
+                      { "id": 1, "subnet": "2001:db8:1::/64", "pools": [ { "pool": "2001:db8:1::10 - 2001:db8:1::10" } ] },
+                      { "id": 2, "subnet": "2001:db8:2::/64",
+                        "option-data": [ { "name": "sntp-servers", "data": "2001:db8::2:123" } ],
+                        "pools": [ { "pool": "2001:db8:2::10 - 2001:db8:2::1f" } ] } ] } ]
+            } }
+            """)
+        let first = try XCTUnwrap(h.send(Engine6Harness.message(.solicit, duid: Engine6Harness.duid(1), nas: [Engine6Harness.ia(1)],
+                                                                 oro: [23, 31])).reply)
+        XCTAssertEqual(first.firstNA?.addressList, [IPv6Address("2001:db8:1::10")!])
+        XCTAssertEqual(first.options[31], IPv6Address("2001:db8::1:123")!.bytes, "subnet 1 has none: the network's")
+        XCTAssertEqual(h.acquire(duid: Engine6Harness.duid(1)), IPv6Address("2001:db8:1::10"))
+        let second = try XCTUnwrap(h.send(Engine6Harness.message(.solicit, duid: Engine6Harness.duid(2), nas: [Engine6Harness.ia(1)],
+                                                                  oro: [23, 31])).reply)
+        XCTAssertEqual(second.firstNA?.addressList, [IPv6Address("2001:db8:2::10")!])
+        XCTAssertEqual(second.options[31], IPv6Address("2001:db8::2:123")!.bytes, "the lease's subnet 2")
+        XCTAssertEqual(second.options[23], IPv6Address("2001:db8::53")!.bytes)
+    }
 }

@@ -87,12 +87,13 @@ extension Dhcp6Engine {
 
     /// The options a reply carries besides the protocol's own: each code in the client's ORO
     /// and every always-send option, from the first list that has it: the reservation, the
-    /// pools of the leases given, the subnet, its shared network, the globals.
-    func requestedOptions(_ q: Query6, pools: [[ConfiguredOption6]], into out: inout DHCPv6Options) {
+    /// pools of the leases given, the subnet (`subnet`: that of the leases, else the selected
+    /// one), its shared network, the globals.
+    func requestedOptions(_ q: Query6, pools: [[ConfiguredOption6]], subnet: Subnet6? = nil, into out: inout DHCPv6Options) {
         var lists: [[ConfiguredOption6]] = []
         if let h = q.host { lists.append(h.optionData) }
         lists.append(contentsOf: pools)
-        if let s = q.subnet {
+        if let s = subnet ?? q.subnet {
             lists.append(s.optionData)
             if let n = network(of: s) { lists.append(n.optionData) }
         }

@@ -44,6 +44,7 @@ extension Dhcp6Engine {
         for ia in iaPDs(q) {
             r.options.append(iaPD: assign(.delegatedPrefix, ia, q, commit: commit, taken: &taken, pools: &used, &effects, &counted))
         }
+        if let fqdn = clientFQDN(q) { r.options.append(39, completeFQDN(fqdn, reply: r).data) }
         requestedOptions(q, pools: used, subnet: leaseSubnet(q, r), into: &r.options)
     }
 
@@ -87,6 +88,7 @@ extension Dhcp6Engine {
                 if type == .delegatedPrefix { r.options.append(iaPD: out) } else { r.options.append(iaNA: out) }
             }
         }
+        if let fqdn = clientFQDN(q) { r.options.append(39, completeFQDN(fqdn, reply: r).data) }
         requestedOptions(q, pools: used, subnet: leaseSubnet(q, r), into: &r.options)
         return r
     }

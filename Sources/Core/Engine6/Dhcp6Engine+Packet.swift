@@ -47,6 +47,12 @@ extension Dhcp6Engine {
             drop(label, .unknownMessageType(client.messageType.code), now, &effects)
             return effects
         }
+        // Kea fails to parse a message whose Client FQDN option is malformed (flags N and S
+        // both set, reserved flags, a bad name) and drops it.
+        if let fqdn = client.options[39], ClientFQDN6(data: fqdn) == nil {
+            drop(label, .parseFailed("malformed Client FQDN option (39)"), now, &effects)
+            return effects
+        }
         if let reason = sanityCheck(client, relayed: !relays.isEmpty, destination: d.destination) {
             drop(label, reason, now, &effects)
             return effects

@@ -175,4 +175,85 @@ final class Dhcp6KeaDifferentialTests: XCTestCase {
         XCTAssertEqual(second.options[31], IPv6Address("2001:db8::2:123")!.bytes, "the lease's subnet 2")
         XCTAssertEqual(second.options[23], IPv6Address("2001:db8::53")!.bytes)
     }
+
+    static let fqdnConfig = """
+    { "Dhcp6": {
+        "ddns-qualifying-suffix": "example.org", "hostname-char-replacement": "x",
+        "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0",
+            "pools": [ { "pool": "2001:db8:1::10 - 2001:db8:1::1f" } ],
+            "reservations": [ { "duid": "00:03:00:01:02:00:00:00:00:06", "hostname": "reserved" } ] } ]
+    } }
+    """
+
+    /// DNS wire form of a name, with the root label when `full`.
+    static func wire(_ name: String, full: Bool = true) -> [UInt8] {
+        var out: [UInt8] = []
+        for label in name.split(separator: ".") { out += [UInt8(label.utf8.count)] + Array(label.utf8) }
+        return full ? out + [0] : out
+    }
+
+    func fqdnReply(_ h: inout Engine6Harness, _ type: DHCPv6MessageType = .solicit, client: UInt8, option: [UInt8],
+                   address: String? = nil) -> DHCPv6ClientMessage? {
+        var m = Engine6Harness.message(type, duid: Engine6Harness.duid(client), nas: [Engine6Harness.ia(1, address.map { [$0] } ?? [])],
+                                       serverID: type == .solicit ? nil : Engine6Harness.serverDUID)
+        m.options.append(39, option)
+        return h.send(m).reply
+    }
+
+    /// kea-diff6/client-fqdn: with DNS updates off the reply's option 39 says N (and O when
+    /// the client asked for S); a partial name is qualified, a full one kept, a reserved
+    /// hostname wins, characters outside hostname-char-set are replaced, an empty name stays
+    /// empty in an Advertise and is made from the address in a Reply.
+    func testTheClientFQDNOptionIsAnsweredAsKeaDoes() throws {
+        var h = Engine6Harness(configText: Self.fqdnConfig)
+        XCTAssertEqual(fqdnReply(&h, client: 1, option: [1] + Self.wire("host.example.com"))?.options[39],
+                       [6] + Self.wire("host.example.com"))
+        XCTAssertEqual(fqdnReply(&h, client: 2, option: [0] + Self.wire("host", full: false))?.options[39],
+                       [4] + Self.wire("host.example.org"))
+        XCTAssertEqual(fqdnReply(&h, client: 3, option: [0x10] + Self.wire("h_st!.exe"))?.options[39],
+                       [4] + Self.wire("hxstx.exe"), "reserved flag bits ignored, the name sanitized")
+        XCTAssertEqual(fqdnReply(&h, client: 6, option: [1] + Self.wire("mine", full: false))?.options[39],
+                       [6] + Self.wire("reserved.example.org"))
+        let adv = try XCTUnwrap(fqdnReply(&h, client: 4, option: [1]))
+        XCTAssertEqual(adv.options[39], [6])
+        let a = try XCTUnwrap(adv.firstNA?.addressList.first)
+        let rep = try XCTUnwrap(fqdnReply(&h, .request, client: 4, option: [1], address: "\(a)"))
+        XCTAssertEqual(rep.options[39], [6] + Self.wire("myhost-\("\(a)".replacingOccurrences(of: ":", with: "-")).example.org"))
+        // No option 39 sent, none answered; not in Confirm either.
+        XCTAssertNil(h.send(Engine6Harness.message(.solicit, duid: Engine6Harness.duid(5), nas: [Engine6Harness.ia(1)])).reply?.options[39])
+        XCTAssertNil(fqdnReply(&h, .confirm, client: 2, option: [0] + Self.wire("host", full: false), address: "2001:db8:1::10")?.options[39])
+    }
+
+    /// kea-diff6/client-fqdn steps 13-14: N and S both set, or a label past the end: Kea
+    /// cannot parse the message and drops it.
+    func testAMalformedClientFQDNOptionDropsTheMessage() throws {
+        var h = Engine6Harness(configText: Self.fqdnConfig)
+        var m = Engine6Harness.message(.solicit, duid: Engine6Harness.duid(1), nas: [Engine6Harness.ia(1)])
+        m.options.append(39, [5] + Self.wire("host", full: false))
+        let sent = h.send(m)
+        XCTAssertNil(sent.reply)
+        XCTAssertEqual(sent.effects.events, [.dropped(client: Client6Label(duid: Engine6Harness.duid(1), transactionID: 0x1234),
+                                                      reason: .parseFailed("malformed Client FQDN option (39)"))])
+        var m2 = Engine6Harness.message(.solicit, duid: Engine6Harness.duid(1), nas: [Engine6Harness.ia(1)])
+        m2.options.append(39, [0, 4, 0x68, 0x6f, 0x73, 0x74, 3, 0x65, 0x78])
+        XCTAssertNil(h.send(m2).reply)
+    }
+
+    /// kea-diff6/client-fqdn-ddns: with updates on, S asked is S granted; N=0 S=0 leaves
+    /// both clear; N with ddns-override-no-update becomes S and O; with
+    /// ddns-replace-client-name when-not-present an option is made up for a client without.
+    func testTheFQDNFlagsWithDNSUpdatesOn() throws {
+        var h = Engine6Harness(configText: """
+            { "Dhcp6": {
+                "dhcp-ddns": { "enable-updates": true }, "ddns-override-no-update": true,
+                "ddns-replace-client-name": "when-not-present", "ddns-qualifying-suffix": "example.org",
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0",
+                    "pools": [ { "pool": "2001:db8:1::10 - 2001:db8:1::1f" } ] } ]
+            } }
+            """)
+        XCTAssertEqual(fqdnReply(&h, client: 1, option: [0] + Self.wire("a", full: false))?.options[39], [0] + Self.wire("a.example.org"))
+        XCTAssertEqual(fqdnReply(&h, client: 2, option: [1] + Self.wire("b", full: false))?.options[39], [1] + Self.wire("b.example.org"))
+        XCTAssertEqual(fqdnReply(&h, client: 3, option: [4] + Self.wire("c", full: false))?.options[39], [3] + Self.wire("c.example.org"))
+        XCTAssertEqual(h.send(Engine6Harness.message(.solicit, duid: Engine6Harness.duid(4), nas: [Engine6Harness.ia(1)])).reply?.options[39], [1])
+    }
 }

@@ -256,4 +256,20 @@ final class Dhcp6KeaDifferentialTests: XCTestCase {
         XCTAssertEqual(fqdnReply(&h, client: 3, option: [4] + Self.wire("c", full: false))?.options[39], [3] + Self.wire("c.example.org"))
         XCTAssertEqual(h.send(Engine6Harness.message(.solicit, duid: Engine6Harness.duid(4), nas: [Engine6Harness.ia(1)])).reply?.options[39], [1])
     }
+
+    /// kea-diff6/client-classes steps 1-4: pools guarded by the built-in KNOWN class serve
+    /// clients with a host reservation only; the others get the open pool.
+    func testPoolsOfTheKnownClassServeReservedClientsOnly() throws {
+        var h = Engine6Harness(configText: """
+            { "Dhcp6": { "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0",
+                "pools": [ { "pool": "2001:db8:1::10 - 2001:db8:1::1f", "client-class": "KNOWN" },
+                           { "pool": "2001:db8:1::20 - 2001:db8:1::2f", "client-class": "UNKNOWN" } ],
+                "reservations": [ { "duid": "00:03:00:01:02:00:00:00:00:01", "hostname": "one" } ] } ] } }
+            """)
+        XCTAssertEqual(h.acquire(duid: Engine6Harness.duid(1)), IPv6Address("2001:db8:1::10"))
+        XCTAssertEqual(h.acquire(duid: Engine6Harness.duid(2)), IPv6Address("2001:db8:1::20"))
+        let hinted = try XCTUnwrap(h.send(Engine6Harness.message(.solicit, duid: Engine6Harness.duid(3),
+                                                                  nas: [Engine6Harness.ia(1, ["2001:db8:1::15"])])).reply)
+        XCTAssertEqual(hinted.firstNA?.addressList, [IPv6Address("2001:db8:1::21")!])
+    }
 }

@@ -52,18 +52,20 @@ struct IAHints {
 }
 
 extension Dhcp6Engine {
-    /// The pools of a subnet for one lease type (those guarded by a client class left out:
-    /// this engine does not classify yet).
-    func pools(_ s: Subnet6, _ type: LeaseType6) -> [PoolRange6] {
+    /// The pools of a subnet for one lease type open to a client of `classes`: those without
+    /// a client-class and those whose class it is in (this engine gives only the built-in
+    /// classes ALL, KNOWN and UNKNOWN: class tests are not evaluated yet).
+    func pools(_ s: Subnet6, _ type: LeaseType6, classes: Set<String> = []) -> [PoolRange6] {
+        func open(_ c: String?) -> Bool { c.map(classes.contains) ?? true }
         switch type {
         case .delegatedPrefix:
-            s.pdPools.filter { $0.clientClass == nil && $0.delegatedLength >= $0.prefix.length }.map {
+            return s.pdPools.filter { open($0.clientClass) && $0.delegatedLength >= $0.prefix.length }.map {
                 PoolRange6(first: UInt128($0.prefix.network), count: $0.capacity,
                            step: $0.delegatedLength >= 128 ? 1 : UInt128(1) << UInt128(128 - $0.delegatedLength),
                            length: $0.delegatedLength, options: $0.optionData, excluded: $0.excludedPrefix)
             }
         default:
-            s.pools.filter { $0.clientClass == nil }.map {
+            return s.pools.filter { open($0.clientClass) }.map {
                 PoolRange6(first: UInt128($0.first), count: $0.capacity, step: 1, length: 128, options: $0.optionData, excluded: nil)
             }
         }
@@ -145,7 +147,7 @@ extension Dhcp6Engine {
     /// `only` accepts), wrapping.
     mutating func nextFree(_ s: Subnet6, _ type: LeaseType6, _ q: Query6, iaid: UInt32, taken: Set<IPv6Prefix>,
                            only: (PoolRange6) -> Bool = { _ in true }) -> (IPv6Prefix, PoolRange6)? {
-        let ranges = pools(s, type).filter(only)
+        let ranges = pools(s, type, classes: q.classes).filter(only)
         guard !ranges.isEmpty else { return nil }
         let total = ranges.reduce(UInt128(0)) { $0 &+ $1.count }
         let attempts = Swift.min(total, 1 << 20)
@@ -195,7 +197,7 @@ extension Dhcp6Engine {
         // another subnet of the network when the client has a lease there or the first is full).
         let subnets = candidateSubnets(selected)
         func owner(of p: IPv6Prefix) -> (Subnet6, PoolRange6?)? {
-            for s in subnets { if let r = pools(s, type).first(where: { $0.contains(p) }) { return (s, r) } }
+            for s in subnets { if let r = pools(s, type, classes: q.classes).first(where: { $0.contains(p) }) { return (s, r) } }
             if let s = subnets.first(where: { $0.prefix.contains(p.network) }) { return (s, nil) }
             return nil
         }
@@ -240,7 +242,7 @@ extension Dhcp6Engine {
             stats.add(.allocationFail, subnet: selected.id, now: q.now.wall)
             return fail(pd ? "Sorry, no prefixes could be allocated." : "Sorry, no address could be allocated.", &effects)
         }
-        let ranges = pools(s, type)
+        let ranges = pools(s, type, classes: q.classes)
         func range(of p: IPv6Prefix) -> PoolRange6? { ranges.first { $0.contains(p) } }
         taken.insert(p)
         let pool = range(of: p)
@@ -290,7 +292,7 @@ extension Dhcp6Engine {
             let accepted = { (r: PoolRange6) in match.accepts(poolLength: r.length, hintLength: hintLength) }
             if let hint = first?.prefix.network {
                 for s in subnets {
-                    guard let p = pools(s, .delegatedPrefix).lazy.filter(accepted)
+                    guard let p = pools(s, .delegatedPrefix, classes: q.classes).lazy.filter(accepted)
                         .compactMap({ $0.candidate(holding: hint) }).first else { continue }
                     if !taken.contains(p), usable(p, q, iaid: ia.iaid), !reservedForOther(p, in: s, host: q.host) {
                         return (p, s)

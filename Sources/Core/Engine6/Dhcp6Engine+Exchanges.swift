@@ -62,7 +62,7 @@ extension Dhcp6Engine {
         }
         for ia in (try? r.options.iaPDs()) ?? [] {
             for p in (try? ia.prefixes()) ?? [] where p.validLifetimeSeconds > 0 {
-                if let owner = subnets.first(where: { pools($0, .delegatedPrefix).contains { $0.contains(p.prefix) } }) {
+                if let owner = subnets.first(where: { pools($0, .delegatedPrefix, classes: q.classes).contains { $0.contains(p.prefix) } }) {
                     last = owner
                 }
             }
@@ -104,7 +104,7 @@ extension Dhcp6Engine {
             return out
         }
         let subnets = candidateSubnets(s)
-        let ranges = subnets.flatMap { pools($0, type) }
+        let ranges = subnets.flatMap { pools($0, type, classes: q.classes) }
         let held = store.leases(for: .identity(type: type, duid: q.duid, iaid: ia.iaid)).filter { l in
             l.state == .assigned && subnets.contains { $0.id == l.subnetID && !reservedForOther(l.prefix, in: $0, host: q.host) }
         }

@@ -14,6 +14,8 @@ struct Query6 {
     var hardwareAddress: HardwareAddress?
     var subnet: Subnet6?
     var host: Reservation6?
+    /// The client's classes: the built-in ALL, and KNOWN or UNKNOWN (a host reservation).
+    var classes: Set<String> = []
     var now: Now
 }
 
@@ -63,6 +65,7 @@ extension Dhcp6Engine {
         q.hardwareAddress = clientHardwareAddress(q)
         q.subnet = selectSubnet(q)
         q.host = findHost(q)
+        q.classes = ["ALL", q.host == nil ? "UNKNOWN" : "KNOWN"]
         var counted: [Counted6] = []
         guard let reply = answer(q, &effects, &counted) else {
             seal(&effects, label: label, counted: counted)

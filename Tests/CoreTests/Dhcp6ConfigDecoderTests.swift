@@ -50,7 +50,9 @@ final class Dhcp6ConfigDecoderTests: XCTestCase {
         XCTAssertEqual(config.hooksLibraries.count, 1)
         XCTAssertEqual(config.multiThreading.threadPoolSize, 4)
         XCTAssertEqual(config.reservations.map(\.hostname), ["global-host"])
-        XCTAssertEqual(config.optionData.map(\.code), [23, 24, 31, 17, 1000])
+        // The vendor-4491 option is also kept on its own, for the client's vendor ORO.
+        XCTAssertEqual(config.optionData.map(\.code), [23, 24, 31, 17, 1000, 32])
+        XCTAssertEqual(config.optionData.map(\.enterprise), [nil, nil, nil, nil, nil, 4491])
         XCTAssertEqual(config.clientClasses.map(\.name), ["cable-modems", "relayed"])
         XCTAssertNotNil(config.clientClasses[0].test)
         XCTAssertEqual(config.clientClasses[0].optionData.map(\.code), [31])
@@ -133,7 +135,10 @@ final class Dhcp6ConfigDecoderTests: XCTestCase {
               { "name": "tftp-servers", "space": "vendor-4491", "data": "2001:db8::4" } ]
             """#))
         let options = config.optionData
-        XCTAssertEqual(options.count, 4)
+        XCTAssertEqual(options.count, 5)
+        XCTAssertEqual(options[4].code, 32)
+        XCTAssertEqual(options[4].enterprise, 4491)
+        XCTAssertEqual(options[4].payload, bytes("2001:db8::4"))
         XCTAssertEqual(options[0].code, 23)
         XCTAssertEqual(options[0].payload, bytes("2001:db8::1") + bytes("2001:db8::2"))
         XCTAssertEqual(options[1].code, 24)

@@ -40,6 +40,13 @@ enum Dhcp6KeaKeys {
             "Dhcp6/sanity-checks": "leases are loaded without subnet checks",
             "Dhcp6/compatibility": "options are parsed strictly",
         ]
+        // These shape the Client FQDN option (39) of replies (Dhcp6Engine+ClientFQDN).
+        let fqdnOnly = "no DNS update is requested yet (it shapes only the Client FQDN option, 39, of replies)"
+        for key in ["ddns-send-updates", "ddns-override-no-update", "ddns-override-client-update",
+                    "ddns-replace-client-name", "ddns-generated-prefix", "ddns-qualifying-suffix",
+                    "hostname-char-set", "hostname-char-replacement", "dhcp-ddns/enable-updates"] {
+            table["Dhcp6/\(key)"] = fqdnOnly
+        }
         table.merge(KeaServerKeys.notActedOn(root: "Dhcp6")) { a, _ in a }
         return table
     }()

@@ -49,6 +49,8 @@ import struct
 import sys
 import time
 
+import probecommon
+
 TYPES = {"solicit": 1, "request": 3, "confirm": 4, "renew": 5, "rebind": 6, "release": 8,
          "decline": 9, "inforeq": 11}
 NAMES = {1: "SOLICIT", 2: "ADVERTISE", 3: "REQUEST", 4: "CONFIRM", 5: "RENEW", 6: "REBIND",
@@ -78,17 +80,6 @@ def parse_opts(b):
         out.append((code, b[i + 4:i + 4 + n]))
         i += 4 + n
     return out
-
-
-def parse_line(line):
-    words = line.split()
-    kv = {}
-    for w in words[1:]:
-        if "=" not in w:
-            raise ValueError("expected KEY=VALUE, got %r" % w)
-        k, v = w.split("=", 1)
-        kv[k] = v
-    return words[0], kv
 
 
 class State:
@@ -257,7 +248,7 @@ def run(args):
             time.sleep(float(line.split()[1]))
             continue
         step += 1
-        kind, kv = parse_line(line)
+        kind, kv = probecommon.parse_line(line)
         xid = 0x6B0000 + step
         msg = build(kind, kv, xid, st)
         duid = kv.get("duid", "00030001020000000001")
@@ -307,69 +298,20 @@ def flatten(v, prefix, out):
     return out
 
 
-def compare(args):
-    a, b = args[0], args[1]
-    labels = ["A", "B"]
-    if "--labels" in args:
-        labels = args[args.index("--labels") + 1].split(",")
-    allowed = set()
-    if "--allow-steps" in args:
-        allowed = {int(x) for x in args[args.index("--allow-steps") + 1].split(",") if x}
-    ra = [json.loads(x) for x in open(a) if x.strip()]
-    rb = [json.loads(x) for x in open(b) if x.strip()]
-    differ = outside = 0
-    for n in range(max(len(ra), len(rb))):
-        sa = ra[n] if n < len(ra) else None
-        sb = rb[n] if n < len(rb) else None
-        sent = (sa or sb)["sent"]
-        if sa is None or sb is None:
-            print("  step %d (%s): only in %s" % (n + 1, sent, labels[0] if sb is None else labels[1]))
-            differ += 1
-            outside += 1
-            continue
-        fa, fb = flatten(sa["reply"], "", {}), flatten(sb["reply"], "", {})
-        diffs = []
-        for k in sorted(set(fa) | set(fb)):
-            va, vb = fa.get(k, "(absent)"), fb.get(k, "(absent)")
-            if va != vb:
-                diffs.append("      %-40s %s=%s  %s=%s" % (k or "reply", labels[0], va, labels[1], vb))
-        if diffs:
-            differ += 1
-            known = (n + 1) in allowed
-            outside += 0 if known else 1
-            print("  step %d: %s%s" % (n + 1, sent, "" if known or not allowed else "   <-- not a known difference"))
-            print("\n".join(diffs))
-    if differ == 0:
-        return 0
-    return 3 if allowed and outside == 0 else 1
+def differences(ra, rb, args):
+    fa, fb = flatten(ra, "", {}), flatten(rb, "", {})
+    return [(k or "reply", fa.get(k, "(absent)"), fb.get(k, "(absent)"))
+            for k in sorted(set(fa) | set(fb)) if fa.get(k, "(absent)") != fb.get(k, "(absent)")]
 
 
-def check(args):
-    """Steps with expect=TYPE (ADVERTISE, REPLY, none): the (unwrapped) reply must match."""
-    bad = 0
-    for x in open(args[0]):
-        if not x.strip():
-            continue
-        s = json.loads(x)
-        want = parse_line(s["sent"])[1].get("expect")
-        if want is None:
-            continue
-        r = s["reply"]
-        if isinstance(r, dict) and r.get("type") == "RELAY-REPL":
-            r = r.get("inner")
-        got = r["type"] if isinstance(r, dict) else "none"
-        if got != want:
-            bad += 1
-            print("  step %d: expected %s, got %s: %s" % (s["step"], want, got, s["sent"]))
-    return 1 if bad else 0
-
-
-def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("run", "compare", "check"):
-        print(__doc__, file=sys.stderr)
-        return 2
-    return {"run": run, "check": check, "compare": compare}[sys.argv[1]](sys.argv[2:])
+def reply_type(r):
+    """The (unwrapped) reply's type: ADVERTISE, REPLY, ... or none."""
+    if isinstance(r, dict) and r.get("type") == "RELAY-REPL":
+        r = r.get("inner")
+    return r["type"] if isinstance(r, dict) else "none"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(probecommon.main(
+        __doc__, run, lambda args: probecommon.compare(args, differences, width=40),
+        lambda args: probecommon.check(args, reply_type)))

@@ -61,8 +61,6 @@ enum Dhcp4KeaKeys {
     static let notActedOn: [String: String] = {
         var table: [String: String] = [
             "Dhcp4/interfaces-config/outbound-interface": "replies leave by the interface the query came in on",
-            "Dhcp4/expired-leases-processing/max-reclaim-time": "a reclamation cycle is bounded by max-reclaim-leases only",
-            "Dhcp4/expired-leases-processing/unwarned-reclaim-cycles": "no warning about leases left unreclaimed",
             "Dhcp4/compatibility/lenient-option-parsing":
                 "Kakapo does not parse the domain name in option 81, so a malformed FQDN option never drops a packet either way",
         ]

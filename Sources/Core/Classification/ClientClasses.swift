@@ -62,3 +62,24 @@ public struct SharedNetwork4: Sendable, Equatable {
     public var requireClientClasses: [String] = []
     public init(name: String) { self.name = name }
 }
+
+extension ClassExpression {
+    /// Kea's `isClientClassDefined` for every `member('…')` of an expression: each names a
+    /// built-in class (`isBuiltIn`) or a class defined earlier (`dependsOnKnown` gives, for such a
+    /// class, whether its own test depends on KNOWN/UNKNOWN; nil for an unknown name). Returns
+    /// whether this expression depends on KNOWN/UNKNOWN, directly or through a class that does.
+    public func checkMembers(isBuiltIn: (String) -> Bool, dependsOnKnown: (String) -> Bool?) throws(ConfigError) -> Bool {
+        var depends = false
+        for (name, span) in memberReferences {
+            if isBuiltIn(name) {
+                if name == "KNOWN" || name == "UNKNOWN" { depends = true }
+                continue
+            }
+            guard let earlier = dependsOnKnown(name) else {
+                throw ConfigError.at(.invalidValue, span, "Not defined client class '\(name)'")
+            }
+            if earlier { depends = true }
+        }
+        return depends
+    }
+}

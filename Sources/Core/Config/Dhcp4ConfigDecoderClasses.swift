@@ -121,20 +121,9 @@ extension Dhcp4Decoding {
     /// class defined earlier in the list. Returns whether the test depends on KNOWN/UNKNOWN,
     /// directly or through a class that does.
     private func checkMembers(_ e: ClassExpression, defined: [ClientClass4]) throws(ConfigError) -> Bool {
-        var dependsOnKnown = false
-        for (name, span) in e.memberReferences {
-            if Self.isBuiltInClass(name) {
-                if name == "KNOWN" || name == "UNKNOWN" { dependsOnKnown = true }
-                continue
-            }
-            guard let earlier = defined.first(where: { $0.name == name }) else {
-                throw ConfigError.at(.invalidValue, span, "Not defined client class '\(name)'")
-            }
-            if earlier.dependsOnKnown { dependsOnKnown = true }
-        }
-        return dependsOnKnown
+        try e.checkMembers(isBuiltIn: Self.isBuiltInClass,
+                           dependsOnKnown: { name in defined.first { $0.name == name }?.dependsOnKnown })
     }
-
 
     /// A class's `next-server`, with `ClientClassDefParser`'s checks: an IPv4 address, not
     /// the broadcast address; 0.0.0.0 means none.

@@ -155,10 +155,9 @@ extension Dhcp6Decoding {
         }
     }
 
-    /// `client-classes`: names (unique, not empty), options, lifetimes. A `test` is kept as
-    /// text and parsed with the expression language Kakapo has (DHCPv4's); one it cannot
-    /// parse (DHCPv6 constructs such as `relay6[…]` or `pkt6.*`) is accepted with a warning and
-    /// the class kept without a parsed test.
+    /// `client-classes`: names (unique, not empty), options, lifetimes, and a `test` (or
+    /// `template-test`) in Kea's DHCPv6 expression language, refused with Kea's message when it
+    /// does not parse or names (with `member`) a class neither built in nor defined before.
     mutating func decodeClientClasses6(_ node: JSONNode, path: String) throws(ConfigError) -> [ClientClass6] {
         var classes: [ClientClass6] = []
         for (index, entry) in try array(node).enumerated() {
@@ -178,17 +177,17 @@ extension Dhcp6Decoding {
                     let text = try string(member.value)
                     guard !text.isEmpty else { continue }
                     c.testText = text
-                    do {
-                        let position = member.value.position
-                        c.test = member.key == "test"
-                            ? try ClassExpression.parse(text, file: position.file, line: position.line,
-                                                        column: position.column + 1, options: .dhcp4)
-                            : try ClassExpression.parseString(text, file: position.file, line: position.line,
-                                                              column: position.column + 1, options: .dhcp4)
-                    } catch {
-                        notActedOn("\(entryPath)/\(member.key)", at: member.value.position,
-                                   detail: "the expression is kept but not evaluated (\(error.message))")
+                    let table = optionTable
+                    let isTest = member.key == "test"
+                    let expression = try Dhcp4Decoding.keaExpression(text, at: member.value.position) {
+                        file, line, column throws(ConfigError) in
+                        isTest ? try ClassExpression.parse(text, file: file, line: line, column: column, options: table)
+                            : try ClassExpression.parseString(text, file: file, line: line, column: column, options: table)
                     }
+                    c.dependsOnKnown = try expression.checkMembers(
+                        isBuiltIn: Dhcp4Decoding.isBuiltInClass,
+                        dependsOnKnown: { name in classes.first { $0.name == name }?.dependsOnKnown })
+                    if isTest { c.test = expression } else { c.templateTest = expression }
                 case "only-if-required": c.onlyIfRequired = try bool(member.value)
                 case "option-data": c.optionData = try decodeOptionData6(member.value, path: "\(entryPath)/option-data")
                 default:

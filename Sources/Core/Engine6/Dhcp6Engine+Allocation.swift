@@ -7,6 +7,8 @@ struct PoolRange6 {
     var length: Int
     var options: [ConfiguredOption6]
     var excluded: IPv6Prefix?
+    /// The pool's `require-client-classes`.
+    var requireClientClasses: [String] = []
 
     var last: UInt128 { first &+ (count &- 1) &* step }
     func contains(_ p: IPv6Prefix) -> Bool {
@@ -53,20 +55,21 @@ struct IAHints {
 
 extension Dhcp6Engine {
     /// The pools of a subnet for one lease type open to a client of `classes`: those without
-    /// a client-class and those whose class it is in (this engine gives only the built-in
-    /// classes ALL, KNOWN and UNKNOWN: class tests are not evaluated yet).
-    func pools(_ s: Subnet6, _ type: LeaseType6, classes: Set<String> = []) -> [PoolRange6] {
+    /// a client-class and those whose class it is in.
+    func pools(_ s: Subnet6, _ type: LeaseType6, classes: ClientClasses = ClientClasses()) -> [PoolRange6] {
         func open(_ c: String?) -> Bool { c.map(classes.contains) ?? true }
         switch type {
         case .delegatedPrefix:
             return s.pdPools.filter { open($0.clientClass) && $0.delegatedLength >= $0.prefix.length }.map {
                 PoolRange6(first: UInt128($0.prefix.network), count: $0.capacity,
                            step: $0.delegatedLength >= 128 ? 1 : UInt128(1) << UInt128(128 - $0.delegatedLength),
-                           length: $0.delegatedLength, options: $0.optionData, excluded: $0.excludedPrefix)
+                           length: $0.delegatedLength, options: $0.optionData, excluded: $0.excludedPrefix,
+                           requireClientClasses: $0.requireClientClasses)
             }
         default:
             return s.pools.filter { open($0.clientClass) }.map {
-                PoolRange6(first: UInt128($0.first), count: $0.capacity, step: 1, length: 128, options: $0.optionData, excluded: nil)
+                PoolRange6(first: UInt128($0.first), count: $0.capacity, step: 1, length: 128, options: $0.optionData,
+                           excluded: nil, requireClientClasses: $0.requireClientClasses)
             }
         }
     }
@@ -91,13 +94,17 @@ extension Dhcp6Engine {
         return Swift.min(Swift.max(hint, lo ?? def), hi ?? def)
     }
 
-    /// Preferred and valid lifetimes for a lease in `s`.
-    func lifetimes(_ s: Subnet6, _ h: IAHints) -> (preferred: UInt32, valid: UInt32) {
+    /// Preferred and valid lifetimes for a lease in `s`: each from the first of the client's
+    /// classes that sets it, else the subnet's (Kea's `getLifetimes6`).
+    func lifetimes(_ s: Subnet6, _ h: IAHints, _ q: Query6) -> (preferred: UInt32, valid: UInt32) {
         let t = timers(s)
-        let valid = Self.triplet(t.common.validLifetimeSeconds ?? 7200, min: t.common.minValidLifetimeSeconds,
-                                 max: t.common.maxValidLifetimeSeconds, hint: h.valid)
-        let preferred = Self.triplet(t.preferredLifetimeSeconds ?? 3600, min: t.minPreferredLifetimeSeconds,
-                                     max: t.maxPreferredLifetimeSeconds, hint: h.preferred)
+        let byClass = classLifetimes(q)
+        let valid = byClass.valid.map { Self.triplet($0.value, min: $0.min, max: $0.max, hint: h.valid) }
+            ?? Self.triplet(t.common.validLifetimeSeconds ?? 7200, min: t.common.minValidLifetimeSeconds,
+                            max: t.common.maxValidLifetimeSeconds, hint: h.valid)
+        let preferred = byClass.preferred.map { Self.triplet($0.value, min: $0.min, max: $0.max, hint: h.preferred) }
+            ?? Self.triplet(t.preferredLifetimeSeconds ?? 3600, min: t.minPreferredLifetimeSeconds,
+                            max: t.maxPreferredLifetimeSeconds, hint: h.preferred)
         // As Kea 2.2 and 2.4: a preferred lifetime above the valid one is sent as it is.
         return (preferred, valid)
     }
@@ -130,9 +137,9 @@ extension Dhcp6Engine {
 
     /// The subnets an allocation may use: the selected one, then the other subnets of its
     /// shared network in configuration order.
-    func candidateSubnets(_ s: Subnet6) -> [Subnet6] {
+    func candidateSubnets(_ s: Subnet6, _ classes: ClientClasses) -> [Subnet6] {
         guard let n = s.sharedNetwork else { return [s] }
-        return [s] + selectableSubnets.filter { $0.sharedNetwork == n && $0.id != s.id }
+        return [s] + selectableSubnets(classes).filter { $0.sharedNetwork == n && $0.id != s.id }
     }
 
     /// Whether a candidate may be given to the client: no row, an expired one, or the
@@ -179,7 +186,7 @@ extension Dhcp6Engine {
     /// allocator's next free one. `commit` writes it (Request, Rapid Commit, Renew); without,
     /// it is only advertised.
     mutating func assign(_ type: LeaseType6, _ ia: DHCPv6IA, _ q: Query6, commit: Bool, taken: inout Set<IPv6Prefix>,
-                         pools usedPools: inout [[ConfiguredOption6]], _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6IA {
+                         pools usedPools: inout [PoolRange6], _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6IA {
         let pd = type == .delegatedPrefix
         var out = DHCPv6IA(iaid: ia.iaid)
         let advertise = !commit
@@ -195,7 +202,7 @@ extension Dhcp6Engine {
         let h = hints(ia, type)
         // The selected subnet first, then the others of its shared network (Kea moves to
         // another subnet of the network when the client has a lease there or the first is full).
-        let subnets = candidateSubnets(selected)
+        let subnets = candidateSubnets(selected, q.classes)
         func owner(of p: IPv6Prefix) -> (Subnet6, PoolRange6?)? {
             for s in subnets { if let r = pools(s, type, classes: q.classes).first(where: { $0.contains(p) }) { return (s, r) } }
             if let s = subnets.first(where: { $0.prefix.contains(p.network) }) { return (s, nil) }
@@ -246,8 +253,8 @@ extension Dhcp6Engine {
         func range(of p: IPv6Prefix) -> PoolRange6? { ranges.first { $0.contains(p) } }
         taken.insert(p)
         let pool = range(of: p)
-        if let pool { usedPools.append(pool.options) }
-        let (preferred, valid) = lifetimes(s, h)
+        if let pool { usedPools.append(pool) }
+        let (preferred, valid) = lifetimes(s, h, q)
         var lease = Lease6(type: type, address: p.network, prefixLength: UInt8(p.length), duid: q.duid, iaid: ia.iaid,
                            preferredLifetimeSeconds: preferred, validLifetimeSeconds: valid,
                            expire: q.now.wall + Seconds(Int64(valid)), subnetID: s.id)

@@ -37,7 +37,7 @@ extension Dhcp6Engine {
     mutating func assignAll(_ q: Query6, commit: Bool, into r: inout DHCPv6ClientMessage,
                             _ effects: inout Effects6, _ counted: inout [Counted6]) {
         var taken = Set<IPv6Prefix>()
-        var used: [[ConfiguredOption6]] = []
+        var used: [PoolRange6] = []
         for ia in iaNAs(q) {
             r.options.append(iaNA: assign(.nonTemporaryAddress, ia, q, commit: commit, taken: &taken, pools: &used, &effects, &counted))
         }
@@ -53,7 +53,7 @@ extension Dhcp6Engine {
     /// the selected subnet.
     func leaseSubnet(_ q: Query6, _ r: DHCPv6ClientMessage) -> Subnet6? {
         guard let s = q.subnet, s.sharedNetwork != nil else { return q.subnet }
-        let subnets = candidateSubnets(s)
+        let subnets = candidateSubnets(s, q.classes)
         var last: Subnet6?
         for ia in (try? r.options.iaNAs()) ?? [] {
             for a in (try? ia.addresses()) ?? [] where a.validLifetimeSeconds > 0 {
@@ -79,7 +79,7 @@ extension Dhcp6Engine {
     mutating func extend(_ q: Query6, _ effects: inout Effects6) -> DHCPv6ClientMessage? {
         var r = baseReply(q, .reply)
         var taken = Set<IPv6Prefix>()
-        var used: [[ConfiguredOption6]] = []
+        var used: [PoolRange6] = []
         var counted: [Counted6] = []  // a renewal counts nothing that must be taken back
         if q.subnet == nil, q.client.messageType == .rebind, !iaPDs(q).isEmpty { return nil }
         for (type, ias) in [(LeaseType6.nonTemporaryAddress, iaNAs(q)), (.delegatedPrefix, iaPDs(q))] {
@@ -94,7 +94,7 @@ extension Dhcp6Engine {
     }
 
     mutating func extendIA(_ type: LeaseType6, _ ia: DHCPv6IA, _ q: Query6, taken: inout Set<IPv6Prefix>,
-                           pools used: inout [[ConfiguredOption6]], _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6IA {
+                           pools used: inout [PoolRange6], _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6IA {
         let pd = type == .delegatedPrefix
         let h = hints(ia, type)
         guard let s = q.subnet else {
@@ -103,7 +103,7 @@ extension Dhcp6Engine {
                                                                     : "Sorry, no known leases for this duid/iaid."))
             return out
         }
-        let subnets = candidateSubnets(s)
+        let subnets = candidateSubnets(s, q.classes)
         let ranges = subnets.flatMap { pools($0, type, classes: q.classes) }
         let held = store.leases(for: .identity(type: type, duid: q.duid, iaid: ia.iaid)).filter { l in
             l.state == .assigned && subnets.contains { $0.id == l.subnetID && !reservedForOther(l.prefix, in: $0, host: q.host) }
@@ -132,7 +132,7 @@ extension Dhcp6Engine {
             var shortest = UInt32.max
             for old in held {
                 let owner = subnets.first { $0.id == old.subnetID } ?? s
-                let (preferred, valid) = lifetimes(owner, h)
+                let (preferred, valid) = lifetimes(owner, h, q)
                 shortest = min(shortest, preferred)
                 var l = old
                 l.preferredLifetimeSeconds = preferred
@@ -143,7 +143,7 @@ extension Dhcp6Engine {
                 effects.events.append(pd ? .prefixRenewed(client: q.label, prefix: l.prefix, iaid: ia.iaid)
                                          : .leaseRenewed(client: q.label, address: l.address, iaid: ia.iaid))
                 let pool = ranges.first { $0.contains(l.prefix) }
-                if let pool { used.append(pool.options) }
+                if let pool { used.append(pool) }
                 appendLease(l.prefix, pd: pd, preferred: preferred, valid: valid, pool: pool, q, to: &out)
                 given.append(l.prefix)
                 taken.insert(l.prefix)

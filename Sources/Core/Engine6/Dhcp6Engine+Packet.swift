@@ -14,8 +14,8 @@ struct Query6 {
     var hardwareAddress: HardwareAddress?
     var subnet: Subnet6?
     var host: Reservation6?
-    /// The client's classes: the built-in ALL, and KNOWN or UNKNOWN (a host reservation).
-    var classes: Set<String> = []
+    /// The client's classes, in the order it joined them (see `Dhcp6Engine+Classes`).
+    var classes = ClientClasses()
     var now: Now
 }
 
@@ -63,9 +63,18 @@ extension Dhcp6Engine {
                        requested: (try? client.options.requestedOptions()) ?? [],
                        hardwareAddress: nil, subnet: nil, host: nil, now: now)
         q.hardwareAddress = clientHardwareAddress(q)
+        classifyOnArrival(&q)
+        if q.classes.contains("DROP") {
+            drop(label, .dropClass, now, &effects)
+            return effects
+        }
         q.subnet = selectSubnet(q)
         q.host = findHost(q)
-        q.classes = ["ALL", q.host == nil ? "UNKNOWN" : "KNOWN"]
+        classifyAfterHostLookup(&q)
+        if q.classes.contains("DROP") {
+            drop(label, .dropClass, now, &effects)
+            return effects
+        }
         var counted: [Counted6] = []
         guard let reply = answer(q, &effects, &counted) else {
             seal(&effects, label: label, counted: counted)

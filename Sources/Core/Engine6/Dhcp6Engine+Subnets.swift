@@ -5,10 +5,10 @@ extension Dhcp6Engine {
         s.sharedNetwork.flatMap { $0 < config.sharedNetworks.count ? config.sharedNetworks[$0] : nil }
     }
 
-    /// Subnets a client without classes may use (a `client-class` guard admits only its
-    /// members, and this engine does not classify yet).
-    var selectableSubnets: [Subnet6] {
-        config.subnets.filter { $0.clientClass == nil && (network(of: $0)?.clientClass == nil) }
+    /// The subnets a client of `classes` may use (a `client-class` guard, on the subnet or its
+    /// shared network, admits only its members).
+    func selectableSubnets(_ classes: ClientClasses) -> [Subnet6] {
+        config.subnets.filter { admits($0, classes) }
     }
 
     /// Kea's subnet selection (`CfgSubnets6::selectSubnet`). Relayed, when a relay (the one
@@ -19,7 +19,7 @@ extension Dhcp6Engine {
     /// receiving interface's name against `interface`, then the source address, then the
     /// interface's own global addresses against the prefixes.
     func selectSubnet(_ q: Query6) -> Subnet6? {
-        let subnets = selectableSubnets
+        let subnets = selectableSubnets(q.classes)
         if let link = q.relays.reversed().first(where: { $0.linkAddress != .unspecified && !$0.linkAddress.isLinkLocal })?
             .linkAddress {
             if let iid = q.relays.first?.options.interfaceID,
@@ -88,15 +88,17 @@ extension Dhcp6Engine {
     /// The options a reply carries besides the protocol's own: each code in the client's ORO
     /// and every always-send option, from the first list that has it: the reservation, the
     /// pools of the leases given, the subnet (`subnet`: that of the leases, else the selected
-    /// one), its shared network, the globals.
-    func requestedOptions(_ q: Query6, pools: [[ConfiguredOption6]], subnet: Subnet6? = nil, into out: inout DHCPv6Options) {
+    /// one), its shared network, the client's classes (required ones included), the globals.
+    func requestedOptions(_ q: Query6, pools: [PoolRange6], subnet: Subnet6? = nil, into out: inout DHCPv6Options) {
         var lists: [[ConfiguredOption6]] = []
         if let h = q.host { lists.append(h.optionData) }
-        lists.append(contentsOf: pools)
-        if let s = subnet ?? q.subnet {
+        lists.append(contentsOf: pools.map(\.options))
+        let s = subnet ?? q.subnet
+        if let s {
             lists.append(s.optionData)
             if let n = network(of: s) { lists.append(n.optionData) }
         }
+        lists.append(contentsOf: classOptionLists(requiredClasses(q, subnet: s, pools: pools)))
         lists.append(config.optionData)
         var wanted: [UInt16] = []
         for c in q.requested where !wanted.contains(c) { wanted.append(c) }
@@ -186,20 +188,11 @@ extension Dhcp6Engine {
 
     /// The code/length/data sub-options of an option's data (a truncated tail is ignored).
     static func subOptions(_ d: ArraySlice<UInt8>) -> [(code: UInt16, data: ArraySlice<UInt8>)] {
-        var out: [(code: UInt16, data: ArraySlice<UInt8>)] = []
-        var i = d.startIndex
-        while i + 4 <= d.endIndex {
-            let code = UInt16(d[i]) << 8 | UInt16(d[i + 1])
-            let end = i + 4 + (Int(d[i + 2]) << 8 | Int(d[i + 3]))
-            guard end <= d.endIndex else { break }
-            out.append((code, d[(i + 4)..<end]))
-            i = end
-        }
-        return out
+        SubOptions.all6(d)
     }
 
     static func subOption(_ code: UInt16, in d: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        subOptions(d).first { $0.code == code }?.data
+        SubOptions.first6(code, in: d)
     }
 
     /// The subnet's effective timers (subnet, shared network, global).

@@ -85,10 +85,13 @@ final class Dhcp6ConfigDecoderTests: XCTestCase {
         XCTAssertEqual(config.subnets[2].timers.preferredLifetimeSeconds, 2500)
         XCTAssertEqual(config.subnets[2].sharedNetwork, 0)
         XCTAssertEqual(config.loggers.first?.name, "kea-dhcp6")
-        // The relay6 test is beyond the DHCPv4 expression language: kept, with a warning.
-        XCTAssertNil(config.clientClasses[1].test)
+        // The relay6 test is parsed in the DHCPv6 expression language.
+        guard case .condition(let c)? = config.clientClasses[1].test?.root, case .equal(let l, _) = c.kind else {
+            return XCTFail("relay6 test not parsed")
+        }
+        XCTAssertEqual(l.kind, .relay6Field(nest: 0, .peeraddr))
         XCTAssertEqual(config.clientClasses[1].testText, "relay6[0].peeraddr == 2001:db8::1")
-        XCTAssertTrue(config.warnings.contains { $0.key == "Dhcp6/client-classes[1]/test" })
+        XCTAssertFalse(config.warnings.contains { $0.key == "Dhcp6/client-classes[1]/test" })
         XCTAssertTrue(config.warnings.contains { $0.key == "Dhcp6/multi-threading" && $0.code == .ignoredKey })
     }
 

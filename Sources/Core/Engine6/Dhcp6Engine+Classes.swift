@@ -32,14 +32,24 @@ extension Dhcp6Engine {
     }
 
     /// After the host lookup: the reservation's classes, KNOWN or UNKNOWN, then the tests that
-    /// depend on them.
+    /// depend on them. A reservation of a subnet in a shared network gives its classes only
+    /// after the leases (`reservedClassesDeferred`), as Kea's `initContext`: the allocation may
+    /// move to another subnet of the network.
     func classifyAfterHostLookup(_ q: inout Query6) {
-        if let h = q.host, !h.clientClasses.isEmpty {
+        if let h = q.host, !h.clientClasses.isEmpty, !reservedClassesDeferred(q) {
             q.classes.joinReserved(h.clientClasses, config.clientClasses, packet: classificationInput(q))
         }
         q.classes.insert(q.host != nil ? "KNOWN" : "UNKNOWN")
         guard !config.clientClasses.isEmpty else { return }
         q.classes.evaluate(config.clientClasses, dependingOnKnown: true, packet: classificationInput(q))
+    }
+
+    /// Whether the client's reservation is one of its subnet's, in a shared network: then its
+    /// classes join after the leases are chosen (Kea's `conditionallySetReservedClientClasses`),
+    /// for the reply's options only.
+    func reservedClassesDeferred(_ q: Query6) -> Bool {
+        guard let h = q.host, let s = q.subnet, s.sharedNetwork != nil else { return false }
+        return s.reservations.contains { Self.sameIdentifier($0.identifier, h.identifier) }
     }
 
     /// Whether classes let a client use `s`: the subnet's `client-class` and its shared
@@ -55,6 +65,7 @@ extension Dhcp6Engine {
     /// given (in that order) whose tests match (Kea's `requiredClassify`, after the leases).
     func requiredClasses(_ q: Query6, subnet: Subnet6?, pools: [PoolRange6]) -> ClientClasses {
         var classes = q.classes
+        if reservedClassesDeferred(q), let h = q.host { for c in h.clientClasses { classes.insert(c) } }
         guard let s = subnet, !config.clientClasses.isEmpty else { return classes }
         var names = ClientClasses()
         for c in network(of: s)?.requireClientClasses ?? [] { names.insert(c) }

@@ -166,4 +166,30 @@ final class Classification6EngineTests: XCTestCase {
             }
         }
     }
+
+    func testReservedClassesInSharedNetworkJoinAfterTheLeases() throws {
+        let text = """
+        { "Dhcp6": {
+            "client-classes": [ { "name": "gold", "option-data": [ { "name": "nisp-servers", "data": "2001:db8::9" } ] } ],
+            "shared-networks": [ { "name": "net", "interface": "eth0", "subnet6": [
+              { "id": 1, "subnet": "2001:db8:1::/64",
+                "pools": [ { "pool": "2001:db8:1::100 - 2001:db8:1::17f", "client-class": "gold" },
+                           { "pool": "2001:db8:1::200 - 2001:db8:1::2ff" } ],
+                "reservations": [ { "duid": "00:03:00:01:02:00:00:00:00:09", "client-classes": [ "gold" ] } ] } ] } ]
+        } }
+        """
+        var h = Engine6Harness(configText: text)
+        let r = try XCTUnwrap(h.send(Self.solicit(9)).reply)
+        // Kea: the guarded pool stays closed (the classes were not there for the allocation),
+        // but the class's options are given.
+        XCTAssertEqual(address(r), IPv6Address("2001:db8:1::200"))
+        XCTAssertEqual(option(r, 28), IPv6Address("2001:db8::9"))
+        // The same reservation outside a shared network opens the pool.
+        var plain = Engine6Harness(configText: text.replacingOccurrences(of: #""shared-networks": [ { "name": "net", "interface": "eth0", "subnet6": ["#, with: #""subnet6": ["#)
+            .replacingOccurrences(of: #"] } ] } ]"#, with: #"] } ]"#)
+            .replacingOccurrences(of: #""subnet": "2001:db8:1::/64","#, with: #""subnet": "2001:db8:1::/64", "interface": "eth0","#))
+        let p = try XCTUnwrap(plain.send(Self.solicit(9)).reply)
+        XCTAssertEqual(address(p), IPv6Address("2001:db8:1::100"))
+        XCTAssertEqual(option(p, 28), IPv6Address("2001:db8::9"))
+    }
 }

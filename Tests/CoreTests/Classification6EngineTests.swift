@@ -159,12 +159,30 @@ final class Classification6EngineTests: XCTestCase {
     func testConfigRefusesBadV6Expressions() {
         for (test, fragment) in [("pkt4.mac == 0x00", "pkt4 can only be used in DHCPv4."),
                                  ("member('nosuch')", "Not defined client class 'nosuch'"),
-                                 ("relay6[40].option[18].exists", "Nest level has invalid value in 40")] {
+                                 ("relay6[40].option[18].exists", "Nest level has invalid value in 40"),
+                                 ("option[70000].exists", "Allowed range: 0..65535")] {
             let text = #"{ "Dhcp6": { "client-classes": [ { "name": "c", "test": "\#(test)" } ] } }"#
             XCTAssertThrowsError(try Dhcp6ConfigDecoder.decode(text: text), test) { error in
                 XCTAssertTrue("\(error)".contains(fragment), "\(error)")
             }
         }
+        for (entry, fragment) in [(#"{ "name": "KNOWN", "test": "option[1].exists" }"#, "built-in class 'KNOWN' test expression must be empty"),
+                                  (#"{ "name": "ALL", "only-if-required": true }"#, "built-in class 'ALL' only-if-required flag must be false"),
+                                  (#"{ "name": "DROP", "test": "option[1].exists", "only-if-required": true }"#,
+                                   "special class 'DROP' only-if-required flag must be false"),
+                                  (#"{ "name": "t", "test": "option[1].exists", "template-test": "option[1].hex" }"#,
+                                   "can not use both 'test' and 'template-test'")] {
+            let text = #"{ "Dhcp6": { "client-classes": [ "# + entry + " ] } }"
+            XCTAssertThrowsError(try Dhcp6ConfigDecoder.decode(text: text), entry) { error in
+                XCTAssertTrue("\(error)".contains(fragment), "\(error)")
+            }
+        }
+        // A built-in class may be given parameters, and a template test parses as a string.
+        let ok = #"{ "Dhcp6": { "client-classes": [ { "name": "ALL", "option-data": [ { "name": "dns-servers", "data": "2001:db8::1" } ] },"#
+            + #" { "name": "t", "template-test": "substring(option[1].hex, 0, 2)" } ] } }"#
+        let config = try? Dhcp6ConfigDecoder.decode(text: ok)
+        XCTAssertEqual(config?.clientClasses.count, 2)
+        XCTAssertNotNil(config?.clientClasses[1].templateTest)
     }
 
     func testReservedClassesInSharedNetworkJoinAfterTheLeases() throws {
@@ -191,5 +209,21 @@ final class Classification6EngineTests: XCTestCase {
         let p = try XCTUnwrap(plain.send(Self.solicit(9)).reply)
         XCTAssertEqual(address(p), IPv6Address("2001:db8:1::100"))
         XCTAssertEqual(option(p, 28), IPv6Address("2001:db8::9"))
+    }
+
+    func testTemplateClassSpawns() {
+        let text = #"{ "Dhcp6": { "client-classes": [ { "name": "uc", "template-test": "substring(option[15].hex, 2, all)" } ],"#
+            + #" "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0" } ] } }"#
+        let h = Engine6Harness(configText: text)
+        func classes(_ m: DHCPv6ClientMessage) -> [String] {
+            var q = Query6(client: m, relays: [], datagram: InboundDatagram(
+                bytes: [], interface: h.iface, source: .v6(Engine6Harness.clientAddress), sourcePort: 546,
+                destination: .v6(Engine6Harness.multicast)), label: Client6Label(duid: [1], transactionID: 1),
+                duid: [1], requested: [], hardwareAddress: nil, subnet: nil, host: nil, now: h.now)
+            h.engine.classifyOnArrival(&q)
+            return q.classes.names
+        }
+        XCTAssertEqual(classes(Self.solicit(1, userClass: "lab1")), ["ALL", "uc", "SPAWN_uc_lab1"])
+        XCTAssertEqual(classes(Self.solicit(1)), ["ALL"])
     }
 }

@@ -83,3 +83,24 @@ extension ClassExpression {
         return depends
     }
 }
+
+/// Kea's `ClientClassDefParser` rules on the classes it treats specially, the same for both
+/// servers: a built-in class (ALL, KNOWN, UNKNOWN, BOOTP) may be redefined only to give it
+/// parameters, without a test and never only-if-required; DROP is never only-if-required.
+public enum SpecialClassRules {
+    public static let builtInNames: Set<String> = ["ALL", "KNOWN", "UNKNOWN", "BOOTP"]
+
+    public static func check(name: String, onlyIfRequired: Bool, hasTest: Bool, at position: SourcePosition) throws(ConfigError) {
+        if builtInNames.contains(name) {
+            if onlyIfRequired {
+                throw ConfigError.semantic(.invalidValue, "built-in class '\(name)' only-if-required flag must be false", at: position)
+            }
+            if hasTest {
+                throw ConfigError.semantic(.invalidValue, "built-in class '\(name)' test expression must be empty", at: position)
+            }
+        }
+        if name == "DROP", onlyIfRequired {
+            throw ConfigError.semantic(.invalidValue, "special class '\(name)' only-if-required flag must be false", at: position)
+        }
+    }
+}

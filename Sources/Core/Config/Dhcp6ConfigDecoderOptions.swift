@@ -170,11 +170,13 @@ extension Dhcp6Decoding {
             }
             var c = ClientClass6(name: name)
             var scope = TimerScope(name: "client-classes", position: entry.position)
+            var expressionMembers: [JSONNode.Member] = []
             for member in try object(entry) {
                 switch member.key {
                 case "name": break
                 case "test", "template-test":
                     let text = try string(member.value)
+                    expressionMembers.append(member)
                     guard !text.isEmpty else { continue }
                     c.testText = text
                     let table = optionTable
@@ -198,6 +200,12 @@ extension Dhcp6Decoding {
                     throw unknownKey(member, context: "client-classes")
                 }
             }
+            if expressionMembers.count == 2 {
+                let (t, tt) = (expressionMembers[0].value.position, expressionMembers[1].value.position)
+                throw ConfigError(code: .conflict, message: "can not use both 'test' and 'template-test' (\(t)) and (\(tt))",
+                                  position: tt)
+            }
+            try SpecialClassRules.check(name: name, onlyIfRequired: c.onlyIfRequired, hasTest: c.test != nil, at: entry.position)
             if classes.contains(where: { $0.name == name }) {
                 throw ConfigError.semantic(.duplicate, "Can't add class: Client Class: \(name) has already been defined",
                                            at: entry.position)

@@ -84,7 +84,9 @@ sock="$KK_WORK/kea6-ctrl.sock"
 conf="$KK_WORK/kea-dhcp6.conf"
 csv="$KK_WORK/leases6.csv"
 KK_SERVER_SOCK=$sock
-# Short timers: Renew after 4 s, Rebind after 6 s.
+# Short timers: Renew after 4 s, Rebind after 6 s.  The lifetimes are longer than the
+# Rebind phase below lasts: dhclient drops its Rebind retransmission when its address is
+# deprecated meanwhile, and starts over with a Solicit when it expires.
 cat >"$conf" <<EOF
 // $KK_TEST_NAME
 {
@@ -93,7 +95,7 @@ cat >"$conf" <<EOF
     "control-socket": { "socket-type": "unix", "socket-name": "$sock" },
     "lease-database": { "type": "memfile", "name": "$csv", "lfc-interval": 0 },
     "renew-timer": 4, "rebind-timer": 6,
-    "preferred-lifetime": 20, "valid-lifetime": 30,
+    "preferred-lifetime": 60, "valid-lifetime": 90,
     "option-data": [
         { "name": "dns-servers", "data": "2001:db8:1::53, 2001:db8:1::54" },
         { "name": "domain-search", "data": "kakapo.example, example.org" }
@@ -252,6 +254,9 @@ kk_assert_match "dhcpcd (dc): put an address from its prefix on lan0" \
     "^$(python3 -c 'import ipaddress as i, sys; n = i.ip_network(sys.argv[1]); print(n.network_address + (1 << 64) + 1)' "$dc_pfx" 2>/dev/null)/64$" "$(ip -n "${KK_CNS[dc]}" -6 -o addr show dev lan0 scope global | awk '{print $4}' | head -n1)"
 pd_net=${pd_pfx%/*}; dc_net=${dc_pfx%/*}
 
+kk_assert_eq "na: its script was given the address" "$na_addr" "$(script_var na new_ip6_address)"
+kk_assert_eq "pd: its script was given the prefix" "$pd_pfx" "$(script_var pd new_ip6_prefix)"
+
 echo "== DNS servers (23) and search list (24)"
 for c in na pd; do
     kk_assert_eq "$c: script got new_dhcp6_name_servers" "2001:db8:1::53 2001:db8:1::54" "$(script_var $c new_dhcp6_name_servers)"
@@ -301,6 +306,20 @@ kk_assert_ge "the server counted Renews (pkt6-renew-received)" "$(stat6 pkt6-ren
 kk_assert_match "na: script saw RENEW6" '^=== RENEW6$' "$(cat "$(kk_cdir na)/script.log")"
 kk_assert_match "pd: script saw RENEW6" '^=== RENEW6$' "$(cat "$(kk_cdir pd)/script.log")"
 kk_assert_match "dc: script saw RENEW6" '^=== RENEW6$' "$(cat "$(kk_cdir dc)/script.log")"
+t1_gap() {   # t1_gap ADDRESS : seconds between the lease's first two rows (expire - expire)
+    local e; e=$(l6 --address "$1" --field expire | awk 'NR <= 2' | tr '\n' ' ')
+    set -- $e
+    [ $# -eq 2 ] && echo $(($2 - $1))
+}
+for x in "na $na_addr" "pd $pd_net" "dc $dc_addr" "dc $dc_net"; do
+    set -- $x
+    g=$(t1_gap "$2")
+    if [[ "$g" =~ ^[0-9]+$ ]] && [ "$g" -ge 3 ] && [ "$g" -le 5 ]; then
+        kk_pass "$1: $2 renewed at T1 (4 s; first renewal ${g} s after the bind)"
+    else
+        kk_fail "$1: $2 not renewed at T1 (4 s): first two rows '${g}' s apart"
+    fi
+done
 kk_assert_eq "na: address unchanged" "$na_addr" "$(global_addr na | cut -d/ -f1)"
 kk_assert_eq "dc: address unchanged" "$dc_addr" "$(global_addr dc | cut -d/ -f1)"
 
@@ -321,6 +340,41 @@ kk_assert_ge "the restarted server got Renews or Rebinds" \
 kk_assert_eq "the restarted server made no new Advertise (no client started over)" 0 "$(stat6 pkt6-advertise-sent)"
 kk_assert_eq "na: same address" "$na_addr" "$(global_addr na | cut -d/ -f1)"
 kk_assert_eq "pd: same prefix in its lease file" "$pd_pfx" "$(lease_prefix pd)"
+kk_assert_eq "pd: same prefix given to its script" "$pd_pfx" "$(script_var pd new_ip6_prefix)"
+kk_assert_eq "dc: same address" "$dc_addr" "$(global_addr dc | cut -d/ -f1)"
+kk_assert_eq "dc: same prefix" "$dc_pfx" "$(script_var dc new_dhcp6_ia_pd1_prefix1)/$(script_var dc new_dhcp6_ia_pd1_prefix1_length)"
+
+echo "== server outage past T2: Rebind"
+# The server stays down until every client has given up its Renew and sent a Rebind
+# (at T2, 6 s); then it starts again and must answer the Rebinds (multicast, retransmitted
+# about 10 s later) from the lease file with the same address and prefixes.
+nreb() {   # nreb NAME : Rebinds the client has logged so far
+    case $1 in
+        dc) grep -c 'REBIND6 (xid' "$(kk_cdir dc)/client.out" ;;
+        *)  grep -c '^XMT: Rebind on' "$(kk_cdir "$1")/client.out" ;;
+    esac
+}
+declare -A reb0=()
+for c in na pd dc; do reb0[$c]=$(nreb $c); done
+kk_assert "server stops on SIGTERM within 10 s" kk_server_stop
+rebinding() { [ "$(nreb "$1")" -gt "${reb0[$1]}" ]; }
+all_rebinding() { rebinding na && rebinding pd && rebinding dc; }
+kk_wait_for 12 all_rebinding
+for c in na pd dc; do kk_assert "$c: sent a Rebind while the server was down" rebinding $c; done
+t_restart=$(date +%s)
+start_server || kk_die "kakapo-dhcp6 did not restart"
+kk_wait_for 25 all_again
+kk_assert_ge "the restarted server got Rebinds (pkt6-rebind-received)" "$(stat6 pkt6-rebind-received)" 3
+kk_assert_eq "the restarted server made no Advertise (no client started over)" 0 "$(stat6 pkt6-advertise-sent)"
+kk_assert "na: rebound by the restarted server (row written after the restart)" since "$na_addr"
+kk_assert "pd: rebound by the restarted server" since "$pd_net"
+kk_assert "dc: address rebound by the restarted server" since "$dc_addr"
+kk_assert "dc: prefix rebound by the restarted server" since "$dc_net"
+kk_assert_match "na: script saw REBIND6" '^=== REBIND6$' "$(cat "$(kk_cdir na)/script.log")"
+kk_assert_match "pd: script saw REBIND6" '^=== REBIND6$' "$(cat "$(kk_cdir pd)/script.log")"
+kk_assert_match "dc: script saw REBIND6" '^=== REBIND6$' "$(cat "$(kk_cdir dc)/script.log")"
+kk_assert_eq "na: same address" "$na_addr" "$(global_addr na | cut -d/ -f1)"
+kk_assert_eq "pd: same prefix" "$pd_pfx" "$(script_var pd new_ip6_prefix)"
 kk_assert_eq "dc: same address" "$dc_addr" "$(global_addr dc | cut -d/ -f1)"
 kk_assert_eq "dc: same prefix" "$dc_pfx" "$(script_var dc new_dhcp6_ia_pd1_prefix1)/$(script_var dc new_dhcp6_ia_pd1_prefix1_length)"
 

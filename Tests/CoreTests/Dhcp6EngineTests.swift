@@ -111,6 +111,29 @@ final class Dhcp6EngineTests: XCTestCase {
         XCTAssertTrue(s2.effects.writes.isEmpty)
     }
 
+    /// Goal: a lease row names where the client's MAC came from as Kea does: from the DUID-LL
+    /// of a direct client, hwaddr_source 2 (Kea's HWADDR_SOURCE_DUID); from the frame, 1 (raw).
+    /// Method: rapid-commit Solicits, one without and one with a link-layer source; the rows
+    /// LeaseFile6 writes for the two leases, hwaddr/hwtype/hwaddr_source read back by column.
+    func testLeaseRowsNameTheHardwareAddressSourceAsKea() throws {
+        var h = H()
+        _ = h.send(H.message(.solicit, duid: H.duid(1), nas: [H.ia(1)], rapidCommit: true))
+        _ = h.send(H.message(.solicit, duid: H.duid(2), nas: [H.ia(1)], rapidCommit: true),
+                   linkLayer: [0x02, 0, 0, 0, 0, 0x22])
+        let header = LeaseFile6.header.split(separator: ",").map(String.init)
+        func columns(_ a: String) throws -> [String: String] {
+            let row = LeaseFile6.row(try XCTUnwrap(h.lease(a))).split(separator: ",", omittingEmptySubsequences: false)
+            return Dictionary(uniqueKeysWithValues: zip(header, row.map(String.init)))
+        }
+        let fromDUID = try columns("2001:db8:1::10")
+        XCTAssertEqual(fromDUID["hwaddr"], "02:00:00:00:00:01")
+        XCTAssertEqual(fromDUID["hwtype"], "1")
+        XCTAssertEqual(fromDUID["hwaddr_source"], "2", "a MAC from the DUID is HWADDR_SOURCE_DUID (2)")
+        let fromFrame = try columns("2001:db8:1::11")
+        XCTAssertEqual(fromFrame["hwaddr"], "02:00:00:00:00:22")
+        XCTAssertEqual(fromFrame["hwaddr_source"], "1")
+    }
+
     func testServerIdentifierAndRequiredOptionChecks() throws {
         var h = H()
         let other: [UInt8] = [0, 2, 0, 0, 0, 9, 9]

@@ -3,12 +3,16 @@
 #   na  dhclient -6      IA_NA
 #   pd  dhclient -6 -P   IA_PD
 #   dc  dhcpcd -6        IA_NA and IA_PD (ia_na/ia_pd, noipv6rs: no router advertisement needed)
-# For each: it binds; its script gets the DNS servers (option 23) and the search list
-# (option 24) and writes them to its (private) resolv.conf; its rows in the leases6 CSV
-# (Kea 2.4 columns) carry its DUID, IAID, lease type and prefix length; it renews at T1
-# (Renew counted, expire moves on); it keeps its address/prefix across a server restart
-# on the same lease file (its Renew or Rebind reaches the new server); it releases
-# (Release counted, the lease's last row has valid_lifetime 0).
+# For each: it binds (dhcpcd by rapid commit, the dhclients by Advertise and Request); its
+# script gets the DNS servers (option 23) and the search list (option 24) and writes them to
+# its (private) resolv.conf; its rows in the leases6 CSV (Kea 2.4 columns) carry its DUID,
+# IAID, lease type, prefix length and the MAC of its DUID (hwaddr_source 2, as Kea); it
+# renews at T1 (Renew counted, expire moves on); it keeps its address/prefix across a server
+# restart on the same lease file (its Renew reaches the new server); it rebinds at T2 when
+# its Renews go unanswered (dhcpcd across a restart, the dhclients cut off from the link);
+# restarted on its own lease file it confirms or rebinds, without a Solicit; it releases
+# (Release counted, the lease's last row has valid_lifetime 0).  Last, dhclient -6 -S sends
+# an Information-request and gets the options alone.  About a minute in all.
 #
 #   KAKAPO_DHCP6=PATH   server binary (default <repo>/.build/debug/kakapo-dhcp6)
 . "$(dirname "$0")/lib.sh"
@@ -101,7 +105,7 @@ cat >"$conf" <<EOF
         { "name": "domain-search", "data": "kakapo.example, example.org" }
     ],
     "subnet6": [ {
-        "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0",
+        "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0", "rapid-commit": true,
         "pools": [ { "pool": "2001:db8:1::100 - 2001:db8:1::1ff" } ],
         "pd-pools": [ { "prefix": "2001:db8:80::", "prefix-len": 48, "delegated-len": 60 } ]
     } ],
@@ -171,6 +175,7 @@ noipv6rs
 nodelay
 script $d/hook.sh
 option dhcp6_name_servers, dhcp6_domain_search
+option dhcp6_rapid_commit
 nohook 30-hostname, 60-ntp-common.conf, 62-chrony.conf, 64-timesyncd.conf, 68-openntpd.conf
 interface eth0
     ia_na 1
@@ -264,6 +269,12 @@ pd_pfx=$(lease_prefix pd)
 dc_addr=$(global_addr dc)
 dc_pfx="$(script_var dc new_dhcp6_ia_pd1_prefix1)/$(script_var dc new_dhcp6_ia_pd1_prefix1_length)"
 na_addr=${na_addr%/*}; dc_addr=${dc_addr%/*}
+# The subnet allows rapid commit: dhcpcd asks for it (a Reply to its Solicit), dhclient does
+# not (Advertise, then Request).
+kk_assert "dhcpcd (dc): bound by rapid commit (a Reply to its Solicit, no Advertise)" \
+    sh -c "sed -n '1,/REPLY6 received/p' '$(kk_cdir dc)/client.out' | grep -q 'REPLY6 received' && ! grep -q ' ADV ' '$(kk_cdir dc)/client.out'"
+kk_assert "dhclient -6 (na): Advertise then Request (it did not ask for rapid commit)" \
+    sh -c "grep -q '^RCV: Advertise message' '$(kk_cdir na)/client.out' && grep -q '^XMT: Request on' '$(kk_cdir na)/client.out'"
 pool_addr='^2001:db8:1::1[0-9a-f]{2}$'
 pool_pfx='^2001:db8:80:(|[0-9a-f]{0,3}0:):/60$'
 kk_assert_match "dhclient -6 (na): bound an address from the pool" "$pool_addr" "$na_addr"
@@ -346,7 +357,7 @@ kk_assert_eq "dc: address unchanged" "$dc_addr" "$(global_addr dc | cut -d/ -f1)
 
 echo "== server restart on the same lease file ($(date +%T))"
 kk_assert "server stops on SIGTERM within 10 s" server_stop
-t_restart=$(date +%s)
+t_restart=$(( $(date +%s) + 1 ))   # rows from the next second on: none written before this point
 start_server || kk_die "kakapo-dhcp6 did not restart"
 since() { local e v; e=$(l6 --address "$1" --last --field expire); v=$(l6 --address "$1" --last --field valid_lifetime)
           [ -n "$e" ] && [ "$v" != 0 ] && [ $((e - v)) -ge "$t_restart" ]; }
@@ -356,9 +367,16 @@ kk_assert "na: extended by the restarted server (row written after the restart)"
 kk_assert "pd: extended by the restarted server" since "$pd_net"
 kk_assert "dc: address extended by the restarted server" since "$dc_addr"
 kk_assert "dc: prefix extended by the restarted server" since "$dc_net"
+renewed_here() {   # renewed_here DUID ADDRESS|PREFIX : the running server logged extending it
+    grep -Eq "DHCP6_(PD_)?LEASE_RENEW duid=\[$1\], .* (address|prefix) $2 and iaid" "$KK_SERVER_OUT"
+}
+kk_assert "na: the restarted server logged its renewal" renewed_here "$(dhclient_duid na)" "$na_addr"
+kk_assert "pd: the restarted server logged its renewal" renewed_here "$(dhclient_duid pd)" "$pd_pfx"
+kk_assert "dc: the restarted server logged its address's renewal" renewed_here "$dc_duid" "$dc_addr"
+kk_assert "dc: the restarted server logged its prefix's renewal" renewed_here "$dc_duid" "$dc_pfx"
 kk_assert_ge "the restarted server got Renews or Rebinds" \
     $(( $(stat6 pkt6-renew-received) + $(stat6 pkt6-rebind-received) )) 3
-kk_assert_eq "the restarted server made no new Advertise (no client started over)" 0 "$(stat6 pkt6-advertise-sent)"
+kk_assert_eq "the restarted server got no Solicit (no client started over)" 0 "$(stat6 pkt6-solicit-received)"
 kk_assert_eq "na: same address" "$na_addr" "$(global_addr na | cut -d/ -f1)"
 kk_assert_eq "pd: same prefix in its lease file" "$pd_pfx" "$(lease_prefix pd)"
 kk_assert_eq "pd: same prefix given to its script" "$pd_pfx" "$(script_var pd new_ip6_prefix)"
@@ -384,11 +402,12 @@ reb0[dc]=$(nreb dc)
 kk_assert "server stops on SIGTERM within 10 s" server_stop
 kk_wait_for 12 rebinding dc
 kk_assert "dc: sent a Rebind while the server was down" rebinding dc
-t_restart=$(date +%s)
+t_restart=$(( $(date +%s) + 1 ))   # rows from the next second on: none written before this point
 start_server || kk_die "kakapo-dhcp6 did not restart"
 dc_again() { since "$dc_addr" && since "$dc_net"; }
 kk_wait_for 10 dc_again
 kk_assert_ge "the restarted server got a Rebind (pkt6-rebind-received)" "$(stat6 pkt6-rebind-received)" 1
+kk_assert_eq "the restarted server got no Solicit (dhcpcd did not start over)" 0 "$(stat6 pkt6-solicit-received)"
 kk_assert "dc: address rebound by the restarted server (row written after the restart)" since "$dc_addr"
 kk_assert "dc: prefix rebound by the restarted server" since "$dc_net"
 kk_assert_match "dc: script saw REBIND6" '^=== REBIND6$' "$(cat "$(kk_cdir dc)/script.log")"
@@ -400,7 +419,7 @@ echo "== dhclients cut off past T2: Rebind ($(date +%T))"
 # out, and retransmits the Rebind 10 s later: longer than dhcpcd would wait for a
 # restarted server.  So the two dhclients' bridge ports are detached (link still up)
 # until they rebind, then attached again; the running server answers the retransmission.
-adv0=$(stat6 pkt6-advertise-sent); rb0=$(stat6 pkt6-rebind-received)
+sol0=$(stat6 pkt6-solicit-received); rb0=$(stat6 pkt6-rebind-received)
 ip -n "$SW" link set p1-na nomaster; ip -n "$SW" link set p2-pd nomaster
 # Counted from here: a Rebind still on its way from the outage above must not count.
 for c in na pd; do reb0[$c]=$(nreb $c); done
@@ -408,11 +427,11 @@ dhclients_rebinding() { rebinding na && rebinding pd; }
 kk_wait_for 20 dhclients_rebinding
 for c in na pd; do kk_assert "$c: sent a Rebind while cut off" rebinding $c; done
 ip -n "$SW" link set p1-na master br0; ip -n "$SW" link set p2-pd master br0
-t_restart=$(date +%s)
+t_restart=$(( $(date +%s) + 1 ))   # rows from the next second on: none written before this point
 dhclients_again() { since "$na_addr" && since "$pd_net"; }
 kk_wait_for 15 dhclients_again
 kk_assert_ge "the server got their Rebinds (pkt6-rebind-received)" "$(stat6 pkt6-rebind-received)" $((rb0 + 2))
-kk_assert_eq "the server made no Advertise (no client started over)" "$adv0" "$(stat6 pkt6-advertise-sent)"
+kk_assert_eq "the server got no Solicit (no client started over)" "$sol0" "$(stat6 pkt6-solicit-received)"
 kk_assert "na: rebound (row written after the reconnection)" since "$na_addr"
 kk_assert "pd: rebound" since "$pd_net"
 kk_assert_match "na: script saw REBIND6" '^=== REBIND6$' "$(cat "$(kk_cdir na)/script.log")"
@@ -426,7 +445,7 @@ echo "== client restart with its lease file: Confirm / Rebind, no Solicit ($(dat
 # (dhclient -P), and the server must keep their bindings: no new Solicit, same leases.
 sol0=$(stat6 pkt6-solicit-received)
 for c in na pd dc; do client_stop $c; done
-t_restart=$(date +%s)
+t_restart=$(( $(date +%s) + 1 ))   # rows from the next second on: none written before this point
 c6_start na dhclient-na
 c6_start pd dhclient-pd
 c6_start dc dhcpcd
@@ -470,5 +489,25 @@ kk_assert "pd: release recorded in the CSV" released "$pd_net"
 kk_assert "dc: address release recorded in the CSV" released "$dc_addr"
 kk_assert "dc: prefix release recorded in the CSV" released "$dc_net"
 kk_assert_eq "lease6-get no longer finds na's address" 3 "$(kk_ctl lease6-get "{\"ip-address\": \"$na_addr\"}" | kk_json 'd["result"]')"
+
+echo "== dhclient -6 -S: Information-request ($(date +%T))"
+# Stateless: no IA, the options only.  (dhclient runs its script with reason RENEW6 then.)
+inf0=$(stat6 pkt6-infrequest-received)
+d=$(kk_cdir na)
+log0=$(wc -l <"$d/script.log")
+ip netns exec "${KK_CNS[na]}" unshare --mount --uts --propagation private "$KK_LIB_DIR/clientwrap.sh" "$d" \
+    dhclient -6 -S -d -v -cf "$d/dhclient6.conf" -lf "$d/dhclient6-s.leases" -pf "$d/dhclient6-s.pid" \
+    -sf "$d/hook.sh" eth0 >"$d/inform.out" 2>&1 &
+ipid=$!; KK_PIDS+=("$ipid")
+inform_env() { tail -n +"$((log0 + 1))" "$d/script.log"; }
+informed() { grep -q '^RCV: Reply message' "$d/inform.out" && inform_env | grep -q '^new_dhcp6_name_servers='; }
+kk_wait_for 10 informed
+kk_kill_pid "$ipid" 3; forget_pid "$ipid"
+kk_assert "na: dhclient -S got a Reply to its Information-request" grep -q '^RCV: Reply message' "$d/inform.out"
+kk_assert_ge "the server counted the Information-request" "$(stat6 pkt6-infrequest-received)" $((inf0 + 1))
+kk_assert_match "its script got the DNS servers" '^new_dhcp6_name_servers=2001:db8:1::53 2001:db8:1::54$' "$(inform_env)"
+kk_assert_match "its script got the search list" '^new_dhcp6_domain_search=kakapo\.example\. example\.org\.$' "$(inform_env)"
+kk_assert "no address or prefix given to a stateless client" sh -c "! printf '%s\n' \"\$1\" | grep -q '^new_ip6_\(address\|prefix\)='" _ "$(inform_env)"
+
 kk_assert "server still running" kk_server_alive
 kk_finish

@@ -466,7 +466,7 @@ for c in na pd; do
     d=$(kk_cdir $c)
     mode=-N; [ $c = pd ] && mode=-P
     # dhclient -r stops the running instance named by -pf, then sends a Release.
-    kk_cnsenter $c timeout 15 dhclient -6 "$mode" -r -v -cf "$d/dhclient6.conf" -lf "$d/dhclient6.leases" \
+    kk_cnsenter $c timeout 10 dhclient -6 "$mode" -r -v -cf "$d/dhclient6.conf" -lf "$d/dhclient6.leases" \
         -pf "$d/dhclient6.pid" -sf "$d/hook.sh" eth0 >>"$d/client.out" 2>&1
 done
 # dhcpcd runs in manager mode (eth0 and lan0): "dhcpcd -k" without an interface finds its

@@ -49,7 +49,17 @@ extension Dhcp6Decoding {
             }
             options.append(option)
         }
-        for (index, entry) in entries.enumerated() where entry.space != .dhcp6 && !packed.contains(index) {
+        // The options of vendor spaces are also kept on their own: a client asks for them
+        // inside its option 17 (CableLabs' ORO) or they are always-send (Kea 2.4's
+        // appendRequestedVendorOptions).
+        for entry in entries {
+            guard let enterprise = entry.space.vendorEnterpriseNumber else { continue }
+            var option = entry.option
+            option.enterprise = enterprise
+            options.append(option)
+        }
+        for (index, entry) in entries.enumerated()
+        where entry.space != .dhcp6 && !packed.contains(index) && entry.space.vendorEnterpriseNumber == nil {
             notActedOn(entry.path, at: entry.position,
                        detail: "no option at this level encapsulates option space '\(entry.space)', so this option is not sent")
         }

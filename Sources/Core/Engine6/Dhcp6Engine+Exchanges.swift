@@ -44,7 +44,30 @@ extension Dhcp6Engine {
         for ia in iaPDs(q) {
             r.options.append(iaPD: assign(.delegatedPrefix, ia, q, commit: commit, taken: &taken, pools: &used, &effects, &counted))
         }
-        requestedOptions(q, pools: used, into: &r.options)
+        if let fqdn = clientFQDN(q) { r.options.append(39, completeFQDN(fqdn, reply: r).data) }
+        requestedOptions(q, pools: used, subnet: leaseSubnet(q, r), into: &r.options)
+    }
+
+    /// The subnet whose options a reply carries, as Kea's context subnet after the leases:
+    /// in a shared network, the subnet of the last lease given (IA_NAs, then IA_PDs); else
+    /// the selected subnet.
+    func leaseSubnet(_ q: Query6, _ r: DHCPv6ClientMessage) -> Subnet6? {
+        guard let s = q.subnet, s.sharedNetwork != nil else { return q.subnet }
+        let subnets = candidateSubnets(s)
+        var last: Subnet6?
+        for ia in (try? r.options.iaNAs()) ?? [] {
+            for a in (try? ia.addresses()) ?? [] where a.validLifetimeSeconds > 0 {
+                if let owner = subnets.first(where: { $0.prefix.contains(a.address) }) { last = owner }
+            }
+        }
+        for ia in (try? r.options.iaPDs()) ?? [] {
+            for p in (try? ia.prefixes()) ?? [] where p.validLifetimeSeconds > 0 {
+                if let owner = subnets.first(where: { pools($0, .delegatedPrefix, classes: q.classes).contains { $0.contains(p.prefix) } }) {
+                    last = owner
+                }
+            }
+        }
+        return last ?? s
     }
 
     /// Renew and Rebind: extend the IA's leases in the selected subnet, as Kea's
@@ -65,7 +88,8 @@ extension Dhcp6Engine {
                 if type == .delegatedPrefix { r.options.append(iaPD: out) } else { r.options.append(iaNA: out) }
             }
         }
-        requestedOptions(q, pools: used, into: &r.options)
+        if let fqdn = clientFQDN(q) { r.options.append(39, completeFQDN(fqdn, reply: r).data) }
+        requestedOptions(q, pools: used, subnet: leaseSubnet(q, r), into: &r.options)
         return r
     }
 
@@ -80,7 +104,7 @@ extension Dhcp6Engine {
             return out
         }
         let subnets = candidateSubnets(s)
-        let ranges = subnets.flatMap { pools($0, type) }
+        let ranges = subnets.flatMap { pools($0, type, classes: q.classes) }
         let held = store.leases(for: .identity(type: type, duid: q.duid, iaid: ia.iaid)).filter { l in
             l.state == .assigned && subnets.contains { $0.id == l.subnetID && !reservedForOther(l.prefix, in: $0, host: q.host) }
         }
@@ -177,7 +201,7 @@ extension Dhcp6Engine {
             }
         }
         r.options.append(DHCPv6Status(general, message: "Summary status for all processed IA_NAs"))
-        requestedOptions(q, pools: [], into: &r.options)
+        // As Kea's processRelease: the server-id only, no requested or always-send option.
         return r
     }
 
@@ -222,7 +246,7 @@ extension Dhcp6Engine {
             out.options.append(status)
             r.options.append(iaNA: out)
         }
-        requestedOptions(q, pools: [], into: &r.options)
+        // As Kea's processDecline: no requested or always-send option.
         return r
     }
 
@@ -238,11 +262,9 @@ extension Dhcp6Engine {
             r.options.append(DHCPv6Status(.notOnLink, message: "Server could not select subnet for this client"))
             return r
         }
-        let onLink: (IPv6Address) -> Bool = { a in
-            if s.prefix.contains(a) { return true }
-            guard let n = s.sharedNetwork else { return false }
-            return self.config.subnets.contains { $0.sharedNetwork == n && $0.prefix.contains(a) }
-        }
+        // Kea's processConfirm: on link means in the selected subnet, even when that subnet
+        // is in a shared network with others.
+        let onLink: (IPv6Address) -> Bool = { s.prefix.contains($0) }
         // Kea's texts: the first address off the link is named.
         if let off = addresses.first(where: { !onLink($0) }) {
             r.options.append(DHCPv6Status(.notOnLink, message: "Address \(off) is not on link."))

@@ -14,6 +14,8 @@ struct Query6 {
     var hardwareAddress: HardwareAddress?
     var subnet: Subnet6?
     var host: Reservation6?
+    /// The client's classes: the built-in ALL, and KNOWN or UNKNOWN (a host reservation).
+    var classes: Set<String> = []
     var now: Now
 }
 
@@ -47,6 +49,12 @@ extension Dhcp6Engine {
             drop(label, .unknownMessageType(client.messageType.code), now, &effects)
             return effects
         }
+        // Kea fails to parse a message whose Client FQDN option is malformed (flags N and S
+        // both set, reserved flags, a bad name) and drops it.
+        if let fqdn = client.options[39], ClientFQDN6(data: fqdn) == nil {
+            drop(label, .parseFailed("malformed Client FQDN option (39)"), now, &effects)
+            return effects
+        }
         if let reason = sanityCheck(client, relayed: !relays.isEmpty, destination: d.destination) {
             drop(label, reason, now, &effects)
             return effects
@@ -57,6 +65,7 @@ extension Dhcp6Engine {
         q.hardwareAddress = clientHardwareAddress(q)
         q.subnet = selectSubnet(q)
         q.host = findHost(q)
+        q.classes = ["ALL", q.host == nil ? "UNKNOWN" : "KNOWN"]
         var counted: [Counted6] = []
         guard let reply = answer(q, &effects, &counted) else {
             seal(&effects, label: label, counted: counted)

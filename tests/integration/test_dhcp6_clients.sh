@@ -16,32 +16,18 @@
 #
 #   KAKAPO_DHCP6=PATH   server binary (default <repo>/.build/debug/kakapo-dhcp6)
 . "$(dirname "$0")/lib.sh"
-if [ "$DHCP4_SERVER" != kakapo ]; then
-    echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"
-    KK_SKIPS=1
-    kk_finish
-fi
-KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}   # what kk_init checks and runs
-kk_init
+kk_init6
 kk_need dhclient dhcpcd nsenter ss
 BIN=$KK_SERVER_BIN
 
 # ---------------------------------------------------------------- topology (IPv6 on)
 # A switch namespace with a bridge (no multicast snooping), the server and three clients.
-ns6_add() {
-    ip netns add "$1" || kk_die "ip netns add $1"
-    KK_NETNS+=("$1")
-    ip -n "$1" link set lo up
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
-    # No duplicate address detection: addresses are usable at once (bounded waits stay short).
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-}
 SW="$KK_ID-sw"
 SRV="$KK_ID-srv"
-ns6_add "$SW"
+kk_netns6_add "$SW"
 ip -n "$SW" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0 || kk_die "bridge"
 ip -n "$SW" link set br0 up
-ns6_add "$SRV"
+kk_netns6_add "$SRV"
 ip link add srvport netns "$SW" type veth peer name eth0 netns "$SRV" || kk_die "server veth"
 ip -n "$SW" link set srvport master br0
 ip -n "$SW" link set srvport up
@@ -52,7 +38,7 @@ client6_add() {   # client6_add NAME : namespace KK_ID-NAME with eth0 on the bri
     local name=$1 ns="$KK_ID-$1" mac
     seq6=$((seq6 + 1))
     mac=$(printf '02:00:00:6a:%02x:%02x' $(($$ % 256)) "$seq6")
-    ns6_add "$ns"
+    kk_netns6_add "$ns"
     ip link add "p$seq6-$name" netns "$SW" type veth peer name eth0 netns "$ns" || kk_die "veth for $name"
     ip -n "$SW" link set "p$seq6-$name" master br0
     ip -n "$SW" link set "p$seq6-$name" up

@@ -160,10 +160,26 @@ kk_kill_pid() {          # kk_kill_pid PID [grace-seconds] : TERM, bounded wait,
     return 0
 }
 
+# kk_pid_ours PID : the process is still one this run started: a child of this shell, or
+# inside one of its namespaces. A PID recorded in KK_PIDS may have been reaped long ago and
+# reused by an unrelated process (PIDs wrap within minutes on a busy machine): never signal it.
+kk_pid_ours() {
+    local pid=$1 ppid ns
+    ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+    [ -n "$ppid" ] || return 1
+    [ "$ppid" = "$$" ] && return 0
+    for ns in "${KK_NETNS[@]}"; do
+        ip netns pids "$ns" 2>/dev/null | grep -qx "$pid" && return 0
+    done
+    return 1
+}
+
 kk_cleanup() {
     local rc=$? pid ns
     trap - EXIT INT TERM HUP
-    for pid in "${KK_PIDS[@]}"; do kk_kill_pid "$pid" 3; done
+    for pid in "${KK_PIDS[@]}"; do
+        if kk_pid_ours "$pid"; then kk_kill_pid "$pid" 3; else wait "$pid" 2>/dev/null; fi
+    done
     # Anything still running inside our own namespaces was started by this run
     # (e.g. dhcpcd's privilege-separation helpers): stop it by PID.
     for ns in "${KK_NETNS[@]}"; do

@@ -259,7 +259,7 @@ extension Dhcp6Engine {
                            preferredLifetimeSeconds: preferred, validLifetimeSeconds: valid,
                            expire: q.now.wall + Seconds(Int64(valid)), subnetID: s.id)
         lease.hardwareAddress = q.hardwareAddress
-        if q.hardwareAddress != nil { lease.hardwareAddressSource = q.relays.isEmpty && q.datagram.linkLayerSource != nil ? .raw : .duid }
+        if q.hardwareAddress != nil { lease.hardwareAddressSource = clientHardwareAddressSource(q) }
         lease.hostname = q.host?.hostname ?? ""
         if commit {
             let isNew = existing == nil

@@ -138,7 +138,7 @@ extension Dhcp6Engine {
                 l.preferredLifetimeSeconds = preferred
                 l.validLifetimeSeconds = valid
                 l.expire = q.now.wall + Seconds(Int64(valid))
-                if let hw = q.hardwareAddress { l.hardwareAddress = hw }
+                if let hw = q.hardwareAddress { l.hardwareAddress = hw; l.hardwareAddressSource = clientHardwareAddressSource(q) }
                 commit(.upsert(l), into: &effects, now: q.now.wall)
                 effects.events.append(pd ? .prefixRenewed(client: q.label, prefix: l.prefix, iaid: ia.iaid)
                                          : .leaseRenewed(client: q.label, address: l.address, iaid: ia.iaid))

@@ -181,6 +181,13 @@ extension Dhcp6Engine {
         return nil
     }
 
+    /// Where `clientHardwareAddress` took the address from, as Kea's `hwaddr_source` names it.
+    func clientHardwareAddressSource(_ q: Query6) -> HardwareAddressSource {
+        if q.relays.isEmpty, let l = q.datagram.linkLayerSource, !l.isEmpty { return .raw }
+        if let opt = q.relays.last?.options[79], opt.count > 2 { return .clientAddressRelayOption }
+        return .duid
+    }
+
     /// RFC 8357 Relay Source Port option.
     static var relaySourcePortOption: UInt16 { 135 }
 

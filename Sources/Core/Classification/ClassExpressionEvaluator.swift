@@ -309,24 +309,18 @@ struct ClassExpressionEvaluator<Input: ClassificationInput> {
     // MARK: - Packet access
 
     /// An option's payload, or a sub-option's when `sub` is set. Sub-options exist only in an
-    /// option whose definition encapsulates a space (43, 82, IA_NA, or one a configuration
+    /// option whose definition encapsulates a space (43, 82, 44, 56, or one a configuration
     /// defines), because only those does Kea unpack into sub-options; they follow the option's
-    /// own fixed-size value (none for 43 and 82, twelve bytes for IA_NA).
+    /// own value when that has a fixed size (none for 43, 82 and 56; seventeen bytes for 44's
+    /// record), else they are read from the start.
     func optionData(_ code: UInt16, sub: UInt16?) -> [UInt8]? {
         guard let data = input.option(code) else { return nil }
         guard let sub else { return data }
         guard let definition = input.options.definition(OptionKey(space: family.topLevelSpace, code: code)),
               definition.encapsulatedSpace != nil else { return nil }
-        var skip = 0
-        if definition.type == .record {
-            for field in definition.recordFields {
-                guard let n = field.fixedWireSize else { return nil }
-                skip += n
-            }
-        } else {
-            guard let n = definition.type.fixedWireSize else { return nil }
-            skip = n
-        }
+        let fields = definition.type == .record ? definition.recordFields : [definition.type]
+        let sizes = fields.compactMap(\.fixedWireSize)
+        let skip = sizes.count == fields.count ? sizes.reduce(0, +) : 0
         guard skip <= data.count else { return nil }
         return subOption(sub, in: data[skip...])
     }

@@ -226,4 +226,22 @@ final class Classification6EngineTests: XCTestCase {
         XCTAssertEqual(classes(Self.solicit(1, userClass: "lab1")), ["ALL", "uc", "SPAWN_uc_lab1"])
         XCTAssertEqual(classes(Self.solicit(1)), ["ALL"])
     }
+
+    func testReservationInDropIsDroppedAfterTheHostLookup() {
+        let text = #"{ "Dhcp6": { "client-classes": [ { "name": "DROP", "test": "option[300].exists" } ],"#
+            + #" "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0","#
+            + #" "pools": [ { "pool": "2001:db8:1::100 - 2001:db8:1::1ff" } ],"#
+            + #" "reservations": [ { "duid": "00:03:00:01:02:00:00:00:00:09", "client-classes": [ "DROP" ] } ] } ] } }"#
+        var h = Engine6Harness(configText: text)
+        let dropped = h.send(Self.solicit(9))
+        XCTAssertNil(dropped.reply)
+        XCTAssertEqual(dropped.ids, ["DHCP6_PACKET_DROP_DROP_CLASS"])
+        XCTAssertEqual(h.stat("pkt6-receive-drop"), 1)
+        XCTAssertNotNil(h.send(Self.solicit(10)).reply)
+        // The test of DROP itself, before any lookup.
+        var m = Self.solicit(10)
+        m.options.append(300, [1])
+        XCTAssertNil(h.send(m).reply)
+        XCTAssertEqual(h.stat("pkt6-receive-drop"), 2)
+    }
 }

@@ -626,3 +626,65 @@ kk_relay_setup() {
 }
 EOF2
 }
+
+# ---------------------------------------------------------------- DHCPv6 relay (perfdhcp -6 -A1)
+
+# kk_netns6_add NAME : a namespace with IPv6 on (kk_netns_add turns it off) and no duplicate
+# address detection, so addresses are usable at once.
+kk_netns6_add() {
+    ip netns add "$1" || kk_die "ip netns add $1"
+    KK_NETNS+=("$1")
+    ip -n "$1" link set lo up
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+# kk_relay6_setup SERVER_NS LOAD_NS : two IPv6 namespaces joined by one veth pair, the
+# server's eth0 2001:db8::1/64 and the load's eth0 2001:db8::2/64.  perfdhcp -6 -A1 -l eth0
+# in the load namespace acts as the relay: a Relay-forward from [2001:db8::2]:547 whose
+# link-address and peer-address are 2001:db8::2.  Sets KK_SRV_NS and KK_SRV_IF.
+kk_relay6_setup() {
+    KK_SRV_NS=$1
+    kk_netns6_add "$1"
+    kk_netns6_add "$2"
+    ip link add eth0 netns "$1" type veth peer name eth0 netns "$2" || kk_die "veth"
+    ip -n "$1" addr add 2001:db8::1/64 dev eth0 nodad
+    ip -n "$2" addr add 2001:db8::2/64 dev eth0 nodad
+    ip -n "$1" link set eth0 up
+    ip -n "$2" link set eth0 up
+    KK_SRV_IF=eth0
+}
+
+# kk_write_relay6_config FILE ADDRESS_POOL PD_PREFIX PD_PREFIX_LEN PD_DELEGATED_LEN
+#   Dhcp6 for kk_relay6_setup, the same file for kakapo-dhcp6 and kea-dhcp6: eth0 with its
+#   unicast address (Kea receives unicast only on an address named so), subnet 1
+#   2001:db8::/64 on eth0 (direct), subnet 2 2001:db8:1::/64 selected by relay ip-addresses
+#   2001:db8::2 with ADDRESS_POOL and a pd-pool, control socket $KK_WORK/ctl6.sock, lease
+#   file $KK_WORK/leases6.csv, log at WARN (Kea logs every allocation at INFO).
+kk_write_relay6_config() {
+    cat >"$1" <<EOF2
+// written by $KK_TEST_NAME
+{
+  "Dhcp6": {
+    "interfaces-config": { "interfaces": [ "eth0/2001:db8::1" ] },
+    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl6.sock" },
+    "lease-database": { "type": "memfile", "name": "$KK_WORK/leases6.csv", "lfc-interval": 0 },
+    "renew-timer": 1000, "rebind-timer": 2000,
+    "preferred-lifetime": 3000, "valid-lifetime": 4000,
+    "subnet6": [
+      {
+        "id": 1, "subnet": "2001:db8::/64", "interface": "eth0",
+        "pools": [ { "pool": "2001:db8::100 - 2001:db8::1ff" } ]
+      },
+      {
+        "id": 2, "subnet": "2001:db8:1::/64",
+        "relay": { "ip-addresses": [ "2001:db8::2" ] },
+        "pools": [ { "pool": "$2" } ],
+        "pd-pools": [ { "prefix": "$3", "prefix-len": $4, "delegated-len": $5 } ],
+        "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ]
+      }
+    ],
+    "loggers": [ { "name": "kea-dhcp6", "output_options": [ { "output": "stdout" } ], "severity": "WARN", "debuglevel": 0 } ]
+  }
+}
+EOF2
+}

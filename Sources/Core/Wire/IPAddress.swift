@@ -9,12 +9,16 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
         self.low = low
     }
 
-    /// Reads sixteen network-order bytes.
+    /// Reads sixteen network-order bytes. Inlinable: the sockets read every datagram's
+    /// addresses from raw buffers, and an unspecialized generic loop looked up type metadata
+    /// per byte.
+    @inlinable
     public init(bytes: some Collection<UInt8>) {
         precondition(bytes.count == 16, "IPv6Address needs exactly 16 bytes")
-        var h: UInt64 = 0, l: UInt64 = 0
-        for (i, b) in bytes.enumerated() {
+        var h: UInt64 = 0, l: UInt64 = 0, i = 0
+        for b in bytes {
             if i < 8 { h = h << 8 | UInt64(b) } else { l = l << 8 | UInt64(b) }
+            i += 1
         }
         high = h
         low = l

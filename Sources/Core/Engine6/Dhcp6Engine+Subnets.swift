@@ -100,15 +100,22 @@ extension Dhcp6Engine {
         var wanted: [UInt16] = []
         for c in q.requested where !wanted.contains(c) { wanted.append(c) }
         for l in lists { for o in l where o.alwaysSend && !wanted.contains(o.code) { wanted.append(o.code) } }
-        // The protocol's own options are never taken from configuration.
-        let own: Set<UInt16> = [1, 2, 3, 4, 5, 6, 9, 13, 14, 18, 25, 26]
-        for code in wanted where !own.contains(code) && !out.contains(code) {
+        for code in wanted where !Self.isProtocolOwn(code) && !out.contains(code) {
             for l in lists {
                 if let o = l.first(where: { $0.code == code }) {
                     if !o.neverSend { out.append(code, o.payload) }
                     break
                 }
             }
+        }
+    }
+
+    /// The protocol's own options, never taken from configuration (a switch: a Set literal
+    /// here was built and hashed for every reply).
+    static func isProtocolOwn(_ code: UInt16) -> Bool {
+        switch code {
+        case 1, 2, 3, 4, 5, 6, 9, 13, 14, 18, 25, 26: true
+        default: false
         }
     }
 

@@ -8,7 +8,15 @@ extension Dhcp6Engine {
     /// Subnets a client without classes may use (a `client-class` guard admits only its
     /// members, and this engine does not classify yet).
     var selectableSubnets: [Subnet6] {
-        config.subnets.filter { $0.clientClass == nil && (network(of: $0)?.clientClass == nil) }
+        // Usually every subnet is: then the configuration's own array, without copying each
+        // subnet into a new one (~3% of the packet path's instructions).
+        let all = config.subnets
+        if all.indices.allSatisfy({ i in
+            all[i].clientClass == nil && all[i].sharedNetwork.map({ $0 >= config.sharedNetworks.count || config.sharedNetworks[$0].clientClass == nil }) ?? true
+        }) {
+            return all
+        }
+        return all.filter { $0.clientClass == nil && (network(of: $0)?.clientClass == nil) }
     }
 
     /// Kea's subnet selection (`CfgSubnets6::selectSubnet`). Relayed, when a relay (the one

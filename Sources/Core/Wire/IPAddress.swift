@@ -41,6 +41,13 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
         return out
     }
 
+    /// Appends the sixteen network-order bytes (no intermediate array: the encoders write an
+    /// address or two into every DHCPv6 reply).
+    public func append(to out: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+    }
+
     public var isMulticast: Bool { high >> 56 == 0xFF }
     public var isLinkLocal: Bool { high >> 54 == 0x3FA }
 

@@ -36,16 +36,15 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16)
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+        append(to: &out)
         return out
     }
 
     /// Appends the sixteen network-order bytes (no intermediate array: the encoders write an
     /// address or two into every DHCPv6 reply).
     public func append(to out: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+        withUnsafeBytes(of: high.bigEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: low.bigEndian) { out.append(contentsOf: $0) }
     }
 
     public var isMulticast: Bool { high >> 56 == 0xFF }

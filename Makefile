@@ -117,6 +117,7 @@ install:
 	install -m 0755 .build/release/kakapo-dhcp6 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp6
 	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf || install -m 0644 examples/kakapo-dhcp4.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf
+	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf || install -m 0644 examples/kakapo-dhcp6.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf
 
 clean:
 	rm -rf .build

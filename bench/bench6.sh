@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Relayed DHCPv6 load: perfdhcp -6 -A1 (a relay agent at 2001:db8::2: Relay-forward with
-# link-address 2001:db8::2, from port 547) against kakapo-dhcp6 and Debian's kea-dhcp6 with the
+# Relayed DHCPv6 load: perfdhcp -6 -A1 (a relay agent at 2001:db8:1::2: Relay-forward with
+# link-address 2001:db8:1::2, from port 547) against kakapo-dhcp6 and Debian's kea-dhcp6 with the
 # same config, one after the other, at rising offered rates; bench.sh's criterion and figures
 # (bench/common.sh): the highest rate with < 2.5% drops (Solicit-Advertise and Request-Reply
 # together, 1 s drop time), perfdhcp's "Rate: N 4-way exchanges/second" at it, the ratio
 # Kakapo/Kea, and the server's CPU time per 4-message exchange.
 #
 # Two IPv6 namespaces joined by one veth pair, 2001:db8::/32 only (tests/integration/lib.sh
-# kk_relay6_setup, kk_write_relay6_config):
-#   server ns eth0 2001:db8::1/64  <->  load ns eth0 2001:db8::2/64 (perfdhcp -6 -l eth0 -A1)
-# Subnet 2001:db8:1::/64 selected by relay ip-addresses 2001:db8::2, address pool
-# 2001:db8:1::/80, pd-pool 2001:db8:100::/40 delegating /64s (used with BENCH6_LEASE_TYPE).
+# kk_relay6_perfdhcp):
+#   server ns eth0 2001:db8:1::1/64  <->  load ns eth0 2001:db8:1::2/64 (perfdhcp -6 -l eth0 -A1)
+# Subnet 2001:db8:5::/64 selected by relay ip-addresses 2001:db8:1::2, address pool
+# 2001:db8:5::/80, pd-pool 2001:db8:500::/44 delegating 4,096 /56s (BENCH6_LEASE_TYPE;
+# with prefixes, keep BENCH_CLIENTS within them).
 # Each rate step restarts the server with an empty lease file.
 #
 #   BENCH_SERVERS, BENCH_RATES, BENCH_PERIOD, BENCH_REFINE, BENCH_MAX_SECONDS,
@@ -41,13 +42,11 @@ done
 kk_init
 kk_need perfdhcp
 
-load_ns="$KK_ID-b6load"
-kk_relay6_setup "$KK_ID-b6srv" "$load_ns"
-conf="$KK_WORK/bench-dhcp6.conf"
-kk_write_relay6_config "$conf" "2001:db8:1::/80" "2001:db8:100::" 40 64
-lease_file="$KK_WORK/leases6.csv"
+kk_relay6_perfdhcp
+load_ns=$rns
+lease_file=$csv
 perf_args=(-6 -l eth0 -A1 -e "${BENCH6_LEASE_TYPE:-address-only}")
-perf_server=2001:db8::1
+perf_server=2001:db8:1::1
 reply_stat=pkt6-sent
 first_pair=(solicit advertise)
 second_pair=(request reply)

@@ -6,28 +6,19 @@ import KakapoCore
 /// engine, its raw and UDP sockets, the lease file and the executor. Each loop turn drains ready
 /// sockets in a bounded batch, writes the batch's lease changes to the lease file in one write,
 /// then sends the replies: a lease is on its way to disk before the ACK that announces it leaves.
-public final class Dhcp4Server: DaemonService {
-    public struct Options {
-        public var configPath: String
-        public var serverPort: UInt16 = 67
-        public var clientPort: UInt16 = 68
-        public var forceDebug = false
-        public init(configPath: String) { self.configPath = configPath }
-    }
-
-    public static let version = "0.1.0"
+public final class Dhcp4Server: DHCPServer {
+    public typealias Family = DHCPv4Family
+    public static let identity = ServerIdentity.dhcp4
     /// Packets read from one socket per loop turn: bounds latency and the size of a write batch.
     static let batchLimit = 256
-    /// Write-and-settle rounds per loop turn (a settled conflict may propose new writes).
-    static let flushRoundsMax = 4
     /// `socketByFD`'s value for the UDP socket (interface indexes are positive).
     static let udpToken: Int32 = -1
 
-    let options: Options
+    public let options: ServerOptions
     public let logger: Logger
-    var engine: Dhcp4Engine<MemoryLeaseStore4>
-    var loaded: ConfigLoader.Loaded
-    var memfile: Memfile?
+    public var engine: Dhcp4Engine<MemoryLeaseStore4>
+    public var loaded: ConfigLoader.Loaded
+    public var memfile: Memfile?
     var rawSockets: [Int32: RawSocket] = [:]
     var udp: UDPSocket?
     var served: [Int32: SystemInterface] = [:]
@@ -36,57 +27,42 @@ public final class Dhcp4Server: DaemonService {
     /// `socketByFD`'s keys, in a fixed order (polled every loop turn).
     var descriptors: [Int32] = []
     /// Carries out the engine's effects: persist, then send, then log.
-    var executor = EffectExecutor4()
-    /// Transactions handed over this loop turn and not yet written (see `flush`).
-    var unwritten: [Effects4] = []
+    public var executor = EffectExecutor4()
+    public var unwritten: [Effects4] = []
 
     /// Loads the config and leases and opens every socket; throws with the reason on failure.
-    public init(options: Options, logger: Logger, now: Now) throws(StartError) {
+    public init(options: ServerOptions, logger: Logger, now: Now) throws(ServerStartError) {
         self.options = options
         self.logger = logger
         do { loaded = try ConfigLoader.load(path: options.configPath) } catch {
-            throw StartError.config(error.message)
+            throw ServerStartError.config(error.message)
         }
         logger.apply(loaded.config.loggers, forceDebug: options.forceDebug)
         var store = MemoryLeaseStore4()
-        let m = Dhcp4Server.memfile(for: loaded.config)
-        if let m {
-            do {
-                let reports = try m.load(into: &store)
-                if let refusal = m.logLoad(reports, logger: logger, maxRowErrors: Int(loaded.config.leaseDatabase.maxRowErrors)) {
-                    throw StartError.config(refusal)
-                }
-                try m.openForAppend()
-            } catch let e as FileError {
-                throw StartError.config("Failed to apply configuration: lease database: \(e)")
-            } catch let e as StartError { throw e } catch { throw StartError.config("\(error)") }
-        }
-        memfile = m
+        memfile = try Self.openMemfile(loaded, logger: logger) { m throws(FileError) in try m.load(into: &store) }
         engine = Dhcp4Engine(config: loaded.config, store: store, now: now)
         engine.seedRandomness(Self.kernelRandomSeed())
         try openSockets(loaded.config)
         logWarnings(loaded)
     }
 
-    public enum StartError: Error, CustomStringConvertible {
-        case config(String)
-        case socket(String)
-        public var description: String {
-            switch self {
-            case .config(let s), .socket(let s): s
-            }
+    public var allLeases: [Lease4] { engine.store.all() }
+
+    /// The daemon commands every Kakapo daemon has, plus the DHCPv4 engine's that the loaded
+    /// configuration enables (a hook library's commands exist only when `hooks-libraries`
+    /// names it).
+    public var commandTable: CommandTable { DaemonCommand.table.merged(with: engine.activeCommandTable) }
+
+    public func engineCommand(_ name: String, arguments: JSON?, now: Now) -> (JSON, Effects4) {
+        guard let command = Dhcp4EngineCommand(rawValue: name) else {
+            preconditionFailure("engine-owned command '\(name)' has no Dhcp4EngineCommand case")
         }
+        return engine.handle(command, arguments: arguments, now: now)
     }
-
-    static func memfile(for c: Dhcp4Config) -> Memfile? {
-        guard c.leaseDatabase.persist else { return nil }
-        return Memfile(path: c.leaseDatabase.name ?? "\(BuildPaths.localStateDir)/lib/kea/kea-leases4.csv")
-    }
-
 
     /// Opens raw sockets on the configured interfaces (raw mode) and the UDP socket. A named
     /// interface that does not exist is a configuration error, as in Kea.
-    func openSockets(_ c: Dhcp4Config) throws(StartError) {
+    func openSockets(_ c: Dhcp4Config) throws(ServerStartError) {
         let all = Interfaces.discover()
         var chosen: [SystemInterface] = []
         for e in c.interfaces.entries {
@@ -95,12 +71,12 @@ public final class Dhcp4Server: DaemonService {
                 continue
             }
             guard var i = all.first(where: { $0.name == e.name }) else {
-                throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' doesn't exist in the system")
+                throw ServerStartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' doesn't exist in the system")
             }
             if let a = e.address {
                 // "eth0/192.0.2.1": that address answers (server identifier) on the interface.
                 guard let k = i.addresses.firstIndex(where: { $0.address == .v4(a) }) else {
-                    throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' has no address \(a)")
+                    throw ServerStartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' has no address \(a)")
                 }
                 i.addresses.insert(i.addresses.remove(at: k), at: 0)
             }
@@ -112,12 +88,12 @@ public final class Dhcp4Server: DaemonService {
             served[i.index] = i
             if c.interfaces.socketType == .raw && !i.isLoopback {
                 do { rawSockets[i.index] = try RawSocket(interface: i, serverPort: options.serverPort, clientPort: options.clientPort) }
-                catch { throw StartError.socket("failed to open raw socket on \(i.name): \(error)") }
+                catch { throw ServerStartError.socket("failed to open raw socket on \(i.name): \(error)") }
             }
         }
         if udp == nil && !served.isEmpty {
             do { udp = try UDPSocket(port: options.serverPort) } catch {
-                throw StartError.socket("failed to open UDP socket on port \(options.serverPort): \(error)")
+                throw ServerStartError.socket("failed to open UDP socket on port \(options.serverPort): \(error)")
             }
         }
         socketByFD = [:]
@@ -131,34 +107,6 @@ public final class Dhcp4Server: DaemonService {
     }
 
 
-}
-
-/// The daemon as the executor sees it: a memfile, sockets and the logger.
-extension Dhcp4Server: EffectPort {
-    public func persist(_ effects: Effects4) -> WriteOutcome4? {
-        guard memfile != nil else { return .durable }
-        unwritten.append(effects)
-        return nil
-    }
-
-    public func log(_ ev: EngineEvent) {
-        logger.log(event: ev, component: "dhcp4")
-    }
-}
-
-extension Dhcp4Server {
-    /// Every configuration warning is logged: Kea's syntax warning for a trailing comma, and
-    /// Kakapo's own for keys accepted but not acted on.
-    func logWarnings(_ l: ConfigLoader.Loaded) {
-        for w in l.configWarnings {
-            switch w.code {
-            case .extraneousComma:
-                logger.log(.warn, "DHCP4_CONFIG_SYNTAX_WARNING", "configuration syntax warning: \(w.message)")
-            case .ignoredKey, .notActedOn, .inconsistentValues:
-                logger.log(.warn, "DHCP4_CONFIG_UNSUPPORTED", w.message)
-            }
-        }
-    }
 }
 
 extension Dhcp4Server {

@@ -3,24 +3,6 @@ import Glibc
 import KakapoCore
 
 extension Dhcp6Server {
-    /// Kea's kea-dhcp6 log lines for what the daemon shell reports.
-    public func log(_ event: DaemonEvent) {
-        switch event {
-        case .started:
-            logger.log(.info, "DHCP6_STARTED", "Kakapo DHCPv6 server version \(Dhcp6Server.version) started")
-        case .stopping:
-            logger.log(.info, "DHCP6_SHUTDOWN", "server shutdown")
-        case .shutdownRequested:
-            logger.log(.debug, "DHCP6_SHUTDOWN_REQUEST", "shutdown of server requested", debugLevel: 40)
-        case .wallClockStepped(let seconds):
-            logger.log(.warn, "DHCP6_CLOCK_STEPPED_BACK", "the system clock stepped by \(seconds) s against the monotonic clock; lease expiry uses wall-clock time, timers are unaffected")
-        case .controlSocketFailed(let reason):
-            logger.log(.error, "DHCP6_CONFIG_LOAD_FAIL", "configuration error using file: \(options.configPath), reason: failed to open control socket: \(reason)")
-        case .pollFailed(let e):
-            logger.log(.error, "DHCP6_BUFFER_RECEIVE_FAIL", "error on attempt to receive packet: poll failed: \(String(cString: strerror(e)))")
-        }
-    }
-
     public var inputDescriptors: [Int32] { udp.map { [$0.fd] } ?? [] }
 
     public func readable(_ fd: Int32, now: Now) {
@@ -35,46 +17,16 @@ extension Dhcp6Server {
         }
     }
 
-    public func endOfTurn(now: Now) { flush(now) }
-
     public var nextDeadline: MonotonicInstant? { engine.nextDeadline }
 
     public func deadline(now: Now) {
         process(engine.handleDeadline(now: now), now)
     }
 
-    public var controlSocketPath: String? { loaded.config.controlSocket?.socketName }
-
-    public var leaseFileCleanupInterval: Milliseconds? {
-        let i = engine.config.leaseDatabase.lfcIntervalSeconds
-        return i > 0 && memfile != nil ? Milliseconds(Int64(i) * 1000) : nil
-    }
-
-    public func cleanUpLeaseFile() {
-        memfile?.cleanUp(engine.store.all(), logger: logger)
-    }
-
     /// Hands one input's effects to the executor: replies wait in it until the turn's lease
     /// writes are on disk (`flush`).
     func process(_ e: Effects6, _ now: Now) {
         executor.execute(e, engine: &engine, port: self, now: now)
-    }
-
-    /// The turn's lease changes in one write, then each transaction settled (see
-    /// `Dhcp4Server.flush`): replies leave only once their writes are durable.
-    func flush(_ now: Now) {
-        for _ in 0..<Dhcp6Server.flushRoundsMax {
-            guard !unwritten.isEmpty else { return }
-            let batch = unwritten
-            unwritten = []
-            let outcome = memfile?.writeTurn(batch, logger: logger) ?? .durable
-            let failed: Bool
-            if case .durable = outcome { failed = false } else { failed = true }
-            for e in failed ? batch.reversed() : batch {
-                guard let id = e.transaction else { continue }
-                executor.settle(id, outcome, engine: &engine, port: self, now: now)
-            }
-        }
     }
 
     /// The destination port for a reply the engine addresses to the standard ports: -p moves
@@ -86,15 +38,6 @@ extension Dhcp6Server {
         default: standard
         }
     }
-}
-
-/// The daemon as the executor sees it: the memfile, the socket and the logger.
-extension Dhcp6Server: EffectPort {
-    public func persist(_ effects: Effects6) -> WriteOutcome6? {
-        guard memfile != nil else { return .durable }
-        unwritten.append(effects)
-        return nil
-    }
 
     /// Sends to the engine's destination; a link-local (or link-scoped multicast) destination
     /// is scoped to the interface the engine names.
@@ -105,11 +48,5 @@ extension Dhcp6Server: EffectPort {
             let reason = String(cString: strerror(errno))
             logger.log(.error, "DHCP6_PACKET_SEND_FAIL", "failed to send DHCPv6 packet to \(destination) port \(port(for: d.destinationPort)) on interface \(d.interfaceIndex): \(reason)")
         }
-    }
-
-    /// The engine's decisions (`Engine6Event`), under kea-dhcp6.dhcp6. Generic so that it
-    /// compiles whatever cases the event type has (none yet).
-    public func log<Event: LoggableEvent>(_ ev: Event) {
-        logger.log(event: ev, component: "dhcp6")
     }
 }

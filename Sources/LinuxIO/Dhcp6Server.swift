@@ -6,75 +6,42 @@ import KakapoCore
 /// engine, one UDP socket on [::]:547 joined to ff02::1:2 on every served interface, the
 /// leases6 memfile and the executor. As in kakapo-dhcp4, a loop turn's lease changes are
 /// written in one append before the replies that announce them are sent.
-public final class Dhcp6Server: DaemonService {
-    public struct Options {
-        public var configPath: String
-        public var serverPort: UInt16 = 547
-        public var clientPort: UInt16 = 546
-        public var forceDebug = false
-        /// The server-id file; nil: Kea's `<localstatedir>/lib/kea/kea-dhcp6-serverid`.
-        public var serverIDPath: String?
-        public init(configPath: String) { self.configPath = configPath }
-    }
-
-    public static let version = Dhcp4Server.version
+public final class Dhcp6Server: DHCPServer {
+    public typealias Family = DHCPv6Family
+    public static let identity = ServerIdentity.dhcp6
     /// Packets read per loop turn: bounds latency and the size of a write batch. A turn's
     /// replies leave together once its writes are done, so this is also the largest burst a
     /// relay receives: 256 overflowed perfdhcp's default 208 KiB receive buffer (drops at
     /// 6,000 exchanges/s with the server at 30% of a core); 32 keeps bursts small and still
     /// amortizes the poll and the lease-file write.
     static let batchLimit = 32
-    /// Write-and-settle rounds per loop turn (a settled conflict may propose new writes).
-    static let flushRoundsMax = 4
 
-    let options: Options
+    public let options: ServerOptions
     public let logger: Logger
-    var engine: Dhcp6Engine<MemoryLeaseStore6>
-    var loaded: ConfigLoader6.Loaded
-    var memfile: Memfile6?
+    public var engine: Dhcp6Engine<MemoryLeaseStore6>
+    public var loaded: ConfigLoader6.Loaded
+    public var memfile: Memfile6?
     var udp: UDP6Socket?
     /// Served interfaces by index.
     var served: [Int32: SystemInterface] = [:]
     /// Interfaces whose socket has joined ff02::1:2.
     var joined: Set<Int32> = []
-    var executor = EffectExecutor<DHCPv6Family>()
+    public var executor = EffectExecutor<DHCPv6Family>()
     /// Transactions handed over this loop turn and not yet written (see `flush`).
-    var unwritten: [Effects6] = []
+    public var unwritten: [Effects6] = []
     /// Where the server DUID came from (for the startup log line).
     public let serverID: ServerIDFile.Outcome
     public let serverIDPath: String
 
-    public enum StartError: Error, CustomStringConvertible {
-        case config(String)
-        case socket(String)
-        public var description: String {
-            switch self {
-            case .config(let s), .socket(let s): s
-            }
-        }
-    }
-
-    public init(options: Options, logger: Logger, now: Now) throws(StartError) {
+    public init(options: ServerOptions, logger: Logger, now: Now) throws(ServerStartError) {
         self.options = options
         self.logger = logger
         do { loaded = try ConfigLoader6.load(path: options.configPath) } catch {
-            throw StartError.config(error.message)
+            throw ServerStartError.config(error.message)
         }
         logger.apply(loaded.config.loggers, forceDebug: options.forceDebug)
         var store = MemoryLeaseStore6()
-        let m = Dhcp6Server.memfile(for: loaded.config)
-        if let m {
-            do {
-                let reports = try m.load(into: &store)
-                if let refusal = m.logLoad(reports, logger: logger, maxRowErrors: Int(loaded.config.leaseDatabase.maxRowErrors)) {
-                    throw StartError.config(refusal)
-                }
-                try m.openForAppend()
-            } catch let e as FileError {
-                throw StartError.config("Failed to apply configuration: lease database: \(e)")
-            } catch let e as StartError { throw e } catch { throw StartError.config("\(error)") }
-        }
-        memfile = m
+        memfile = try Self.openMemfile(loaded, logger: logger) { m throws(FileError) in try m.load(into: &store) }
         serverIDPath = options.serverIDPath ?? ServerIDFile.defaultPath
         serverID = ServerIDFile.establish(loaded.config.serverID, path: serverIDPath, interfaces: Interfaces.discover(),
                                           wall: now.wall, random: ServerIDFile.randomBytes(8))
@@ -84,15 +51,24 @@ public final class Dhcp6Server: DaemonService {
         logWarnings(loaded)
     }
 
-    static func memfile(for c: Dhcp6Config) -> Memfile6? {
-        guard c.leaseDatabase.persist else { return nil }
-        return Memfile6(path: c.leaseDatabase.name ?? "\(BuildPaths.localStateDir)/lib/kea/kea-leases6.csv")
+    public var allLeases: [Lease6] { engine.store.all() }
+
+    /// The daemon commands every Kakapo daemon has, with lease6-write (not lease4-write), plus
+    /// the DHCPv6 engine's lease6-* and statistic-* commands.
+    static let commands = DaemonCommand.table(for: .v6).merged(with: Dhcp6EngineCommand.table)
+    public var commandTable: CommandTable { Self.commands }
+
+    public func engineCommand(_ name: String, arguments: JSON?, now: Now) -> (JSON, Effects6) {
+        guard let command = Dhcp6EngineCommand(rawValue: name) else {
+            preconditionFailure("engine-owned command '\(name)' has no Dhcp6EngineCommand case")
+        }
+        return engine.handle(command, arguments: arguments, now: now)
     }
 
     /// The interfaces a configuration serves: "*" is every up, non-loopback interface with an
     /// IPv6 address; a named interface that does not exist is an error, as in Kea, and so is
     /// "name/address" naming an address the interface does not have.
-    static func chooseInterfaces(_ c: Dhcp6Config, from all: [SystemInterface]) throws(StartError) -> [SystemInterface] {
+    static func chooseInterfaces(_ c: Dhcp6Config, from all: [SystemInterface]) throws(ServerStartError) -> [SystemInterface] {
         var chosen: [SystemInterface] = []
         for e in c.interfaces.entries {
             if e.isWildcard {
@@ -100,10 +76,10 @@ public final class Dhcp6Server: DaemonService {
                 continue
             }
             guard let i = all.first(where: { $0.name == e.name }) else {
-                throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' doesn't exist in the system")
+                throw ServerStartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' doesn't exist in the system")
             }
             if let u = e.unicast, !i.addresses.contains(where: { $0.address == .v6(u) }) {
-                throw StartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' has no address \(u)")
+                throw ServerStartError.config("Failed to apply configuration: Failed to select interface: interface '\(e.name)' has no address \(u)")
             }
             chosen.append(i)
         }
@@ -112,13 +88,13 @@ public final class Dhcp6Server: DaemonService {
 
     /// Opens the socket (once) and joins ff02::1:2 on every newly served interface. Kea's
     /// unicast entries need no socket of their own: [::] receives unicast too.
-    func openSockets(_ c: Dhcp6Config) throws(StartError) {
+    func openSockets(_ c: Dhcp6Config) throws(ServerStartError) {
         let chosen = try Dhcp6Server.chooseInterfaces(c, from: Interfaces.discover())
         var next: [Int32: SystemInterface] = [:]
         for i in chosen where next[i.index] == nil { next[i.index] = i }
         if udp == nil && !next.isEmpty {
             do { udp = try UDP6Socket(port: options.serverPort) } catch {
-                throw StartError.socket("failed to open UDP6 socket on port \(options.serverPort): \(error)")
+                throw ServerStartError.socket("failed to open UDP6 socket on port \(options.serverPort): \(error)")
             }
         }
         served = next
@@ -143,39 +119,11 @@ public final class Dhcp6Server: DaemonService {
         }
     }
 
-    /// Every configuration warning is logged, as kakapo-dhcp4 does.
-    func logWarnings(_ l: ConfigLoader6.Loaded) {
-        for w in l.configWarnings {
-            switch w.code {
-            case .extraneousComma:
-                logger.log(.warn, "DHCP6_CONFIG_SYNTAX_WARNING", "configuration syntax warning: \(w.message)")
-            case .ignoredKey, .notActedOn, .inconsistentValues:
-                logger.log(.warn, "DHCP6_CONFIG_UNSUPPORTED", w.message)
-            }
-        }
-    }
-
-    /// Re-reads the config file; a broken file is logged and the running config kept.
-    public func reload(now: Now) -> (ok: Bool, text: String) {
-        logger.log(.info, "DHCP6_DYNAMIC_RECONFIGURATION", "initiate server reconfiguration using file: \(options.configPath), after receiving SIGHUP signal or config-reload command")
-        do {
-            let l = try ConfigLoader6.load(path: options.configPath)
-            try apply(l, now: now)
-            logger.log(.info, "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS", "dynamic server reconfiguration succeeded with file: \(options.configPath)")
-            return (true, "Configuration successful.")
-        } catch {
-            logger.log(.fatal, "DHCP6_DYNAMIC_RECONFIGURATION_FAIL", "dynamic server reconfiguration failed with file: \(options.configPath): \(error)")
-            return (false, "\(error)")
-        }
-    }
-
     /// Swaps a new configuration in whole; interfaces are chosen first so that a bad one
     /// leaves the old configuration running.
-    func apply(_ l: ConfigLoader6.Loaded, now: Now) throws(StartError) {
+    public func apply(_ l: ConfigLoader6.Loaded, now: Now) throws(ServerStartError) {
         try openSockets(l.config)
-        if Dhcp6Server.memfile(for: l.config)?.path != memfile?.path {
-            logger.log(.warn, "DHCP6_CONFIG_UNSUPPORTED", "lease-database changes need a restart; keeping \(memfile?.path ?? "no lease file")")
-        }
+        warnIfLeaseDatabaseChanged(l)
         if l.config.serverID != loaded.config.serverID {
             logger.log(.warn, "DHCP6_CONFIG_UNSUPPORTED", "server-id changes need a restart; keeping DUID \(HexText.colonSeparated(serverID.duid))")
         }

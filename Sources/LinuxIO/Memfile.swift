@@ -9,10 +9,14 @@ public protocol MemfileFormat {
     static var header: String { get }
     static func row(_ lease: Lease) -> String
     static func deletionRow(_ lease: Lease) -> String
+    /// A whole file of `leases`: the header, then one row each.
+    static func text(of leases: [Lease]) -> String
+    /// Which family's leaseN-write this format answers.
+    static var family: LeaseFileFamily { get }
 }
 
-extension LeaseFile4: MemfileFormat {}
-extension LeaseFile6: MemfileFormat {}
+extension LeaseFile4: MemfileFormat { public static var family: LeaseFileFamily { .v4 } }
+extension LeaseFile6: MemfileFormat { public static var family: LeaseFileFamily { .v6 } }
 
 /// kakapo-dhcp4's lease file (`kea-leases4.csv`).
 public typealias Memfile = LeaseMemfile<LeaseFile4>

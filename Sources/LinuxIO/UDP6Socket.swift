@@ -20,7 +20,9 @@ public final class UDP6Socket {
     /// ff02::1:2, All_DHCP_Relay_Agents_and_Servers.
     public static let allRelayAgentsAndServers = IPv6Address(high: 0xFF02_0000_0000_0000, low: 0x0000_0000_0001_0002)
 
-    public init(port: UInt16) throws(SocketError) {
+    /// `bindAddress`: a local address to receive on alone (a relay's, for `kakapo-sim load -6`;
+    /// also the source of what it sends), or :: for every address.
+    public init(port: UInt16, bindAddress: IPv6Address = .unspecified) throws(SocketError) {
         fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw SocketError("socket(AF_INET6)") }
         var one: Int32 = 1
@@ -33,6 +35,8 @@ public final class UDP6Socket {
         var sin = sockaddr_in6()
         sin.sin6_family = sa_family_t(AF_INET6)
         sin.sin6_port = port.bigEndian
+        let local = bindAddress.bytes
+        withUnsafeMutableBytes(of: &sin.sin6_addr) { for i in 0..<16 { $0[i] = local[i] } }
         let rc = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
         }

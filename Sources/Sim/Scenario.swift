@@ -7,6 +7,9 @@ public struct Scenario: Sendable {
     public var description: String = ""
     /// The run's seed; `kakapo-sim run --seed` overrides it.
     public var seed: UInt64 = 1
+    /// 4 (DHCPv4, the default) or 6 (DHCPv6: the servers run `Dhcp6Engine`, the clients
+    /// follow RFC 8415, addresses and prefixes in the file are IPv6).
+    public var family: Int = 4
     public var durationMilliseconds: Int64
     public var servers: [ServerSpec] = []
     /// Lease databases shared by several servers (as a PostgreSQL lease database would be).
@@ -31,6 +34,8 @@ public struct ServerSpec: Sendable {
     /// The server's address on the relay-facing network (its server identifier for relayed
     /// traffic).
     public var address: IPv4Address
+    /// The server's IPv6 address (relays forward to it) in a DHCPv6 scenario.
+    public var address6: IPv6Address? = nil
     /// How lease writes reach storage. `.writeThrough` is what the daemon does; the others are
     /// test-only breakages that invariants must catch.
     public var storage: StorageMode = .writeThrough
@@ -81,6 +86,11 @@ public struct SegmentSpec: Sendable {
     /// Addresses already used by a host that is not a DHCP client (clients that get one
     /// detect the conflict and DECLINE it).
     public var conflictingAddresses: [IPv4Address] = []
+    /// DHCPv6: the link's prefix, servers attached directly with their global address on the
+    /// link, and addresses that fail duplicate address detection (clients DECLINE them).
+    public var prefix6: IPv6Prefix? = nil
+    public var directServers6: [(server: String, address: IPv6Address)] = []
+    public var conflictingAddresses6: [IPv6Address] = []
     public init(name: String, prefix: IPv4Prefix) {
         self.name = name
         self.prefix = prefix
@@ -93,6 +103,10 @@ public struct RelaySpec: Sendable {
     /// When set, the relay adds option 82 with this circuit-id (and remote-id if given).
     public var circuitID: String?
     public var remoteID: String?
+    /// DHCPv6: the relay's address on the link (the Relay-forward's link-address) and the
+    /// Interface-ID option (18) it adds; `remoteID` becomes option 37.
+    public var address6: IPv6Address? = nil
+    public var interfaceID: String?
     public init(address: IPv4Address, servers: [String]) {
         self.address = address
         self.servers = servers
@@ -128,6 +142,9 @@ public struct PopulationSpec: Sendable {
     /// MAC addresses: this prefix (up to 5 bytes) then a counter.
     public var macPrefix: [UInt8] = [0x02, 0x00]
     public var clientID: ClientIDMode = .none
+    /// DHCPv6: which IAs each client asks for, and whether it offers Rapid Commit.
+    public var ia: IARequest = .na
+    public var rapidCommit = false
     public init(name: String, segment: String, count: Int) {
         self.name = name
         self.segment = segment
@@ -148,6 +165,14 @@ public enum ClientIDMode: String, Sendable, Equatable {
     case mac
     /// Option 61 = 0xff + IAID + DUID-LL (RFC 4361), as dhcpcd sends.
     case duid
+}
+
+/// The IAs a DHCPv6 client asks for: IA_NA (an address), IA_PD (a delegated prefix) or both.
+public struct IARequest: OptionSet, Sendable, Equatable {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let na = IARequest(rawValue: 1)
+    public static let pd = IARequest(rawValue: 2)
 }
 
 /// A random duration.
@@ -197,6 +222,9 @@ public struct Expectations: Sendable, Equatable {
     public var minParseFailed: Int? = nil
     /// At least this many DECLINEs handled.
     public var minDeclines: Int? = nil
+    /// At least this many times a client was told no address or prefix is available
+    /// (DHCPv6 NoAddrsAvail / NoPrefixAvail).
+    public var minUnavailable: Int? = nil
     /// Check the invariants after every event (default on).
     public var invariants: Bool = true
     /// Per-segment expectations (e.g. clients behind each relay bound in their own subnet).

@@ -64,6 +64,7 @@ extension ScenarioReader {
             }
             return .clockJump(server: name, seconds: by / 1000)
         default:
+            guard family == 4 else { throw error("malformed-flood is simulated for DHCPv4 only", at: node) }
             let f = try fields(node, what, allowed: ["segment", "count", "duration"])
             return .malformedFlood(segment: try segment(f), count: try integer(required(f, "count"), "count", min: 1),
                                    durationMilliseconds: try duration(required(f, "duration"), "duration"))
@@ -74,7 +75,7 @@ extension ScenarioReader {
 
     static let expectKeys = [
         "all-bound-within", "max-naks", "min-utilization", "min-bound", "max-bound", "min-parse-failed",
-        "min-declines", "invariants", "segments",
+        "min-declines", "min-unavailable", "invariants", "segments",
     ]
 
     func expectations(_ node: Node, known: Known) throws(ScenarioError) -> Expectations {
@@ -99,6 +100,7 @@ extension ScenarioReader {
         }
         if let n = f["min-parse-failed"] { e.minParseFailed = try integer(n, "min-parse-failed") }
         if let n = f["min-declines"] { e.minDeclines = try integer(n, "min-declines") }
+        if let n = f["min-unavailable"] { e.minUnavailable = try integer(n, "min-unavailable") }
         if let n = f["invariants"] { e.invariants = try bool(n, "invariants") }
         if let n = f["segments"] { e.segments = try segmentExpectations(n, known: known) }
         return e

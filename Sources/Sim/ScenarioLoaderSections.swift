@@ -3,7 +3,7 @@ import Yams
 
 /// The sections of a scenario file, from the top down.
 extension ScenarioReader {
-    static let topKeys = ["name", "description", "seed", "duration", "databases", "servers", "segments", "populations", "faults", "expect"]
+    static let topKeys = ["name", "description", "seed", "family", "duration", "databases", "servers", "segments", "populations", "faults", "expect"]
 
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, "the scenario", allowed: Self.topKeys)
@@ -13,6 +13,21 @@ extension ScenarioReader {
         if let node = top["description"] { scenario.description = try text(node, "description") }
         if let node = top["seed"] { scenario.seed = try seed(node) }
 
+        var reader = self
+        if let node = top["family"] {
+            let value = try scalar(node, "family")
+            guard value == "4" || value == "6" else { throw error("family must be 4 (DHCPv4) or 6 (DHCPv6), not '\(value)'", at: node) }
+            reader.family = value == "6" ? 6 : 4
+            if reader.family == 6, let db = top["databases"] {
+                throw error("databases (a shared lease database) are not simulated for DHCPv6", at: db)
+            }
+        }
+        scenario.family = reader.family
+        return try reader.sections(top, into: scenario, duration: duration)
+    }
+
+    func sections(_ top: Fields, into scenario: Scenario, duration: Int64) throws(ScenarioError) -> Scenario {
+        var scenario = scenario
         var known = Known(duration: duration)
         if let node = top["databases"] { scenario.databases = try databases(node, into: &known) }
         scenario.servers = try servers(required(top, "servers"), into: &known)
@@ -72,12 +87,22 @@ extension ScenarioReader {
             guard known.servers[name] == nil else {
                 throw error("a server named '\(name)' is already defined", at: nameNode)
             }
-            let address = try self.address(required(f, "address"), "address of server '\(name)'")
-            if let other = known.serverOrder.first(where: { known.servers[$0]?.address == address }) {
-                throw error("server '\(name)' has the same address \(address) as server '\(other)'", at: f["address"])
+            var address = IPv4Address.zero, address6: IPv6Address? = nil
+            if family == 6 {
+                let a = try self.address6(required(f, "address"), "address of server '\(name)'")
+                if let other = known.serverOrder.first(where: { known.servers[$0]?.address6 == a }) {
+                    throw error("server '\(name)' has the same address \(a) as server '\(other)'", at: f["address"])
+                }
+                address6 = a
+            } else {
+                address = try self.address(required(f, "address"), "address of server '\(name)'")
+                if let other = known.serverOrder.first(where: { known.servers[$0]?.address == address }) {
+                    throw error("server '\(name)' has the same address \(address) as server '\(other)'", at: f["address"])
+                }
             }
             let config = try self.config(required(f, "config"), "config of server '\(name)'")
             var server = ServerSpec(name: name, configText: config.text, configSource: config.source, address: address)
+            server.address6 = address6
             if let storageNode = f["storage"] {
                 server.storage = try storage(storageNode, "storage of server '\(name)'", databases: known.databases)
             }
@@ -169,6 +194,14 @@ extension ScenarioReader {
                 throw error("a segment named '\(name)' is already defined", at: nameNode)
             }
             let what = "segment '\(name)'"
+            if family == 6 {
+                var segment = try segment6(f, name: name, known: known)
+                if let linkNode = f["link"] { segment.link = try link(linkNode, "link of \(what)") }
+                known.segments[name] = segment
+                known.segmentOrder.append(name)
+                result.append(segment)
+                continue
+            }
             let prefix = try self.prefix(required(f, "prefix"), "prefix of \(what)")
             var segment = SegmentSpec(name: name, prefix: prefix)
             if let serversNode = f["servers"] {
@@ -244,6 +277,14 @@ extension ScenarioReader {
         if segment.directServers.contains(where: { $0.address == address }) {
             throw error("the \(what) has the same address \(address) as a server attached to the segment", at: addressNode)
         }
+        var relay = RelaySpec(address: address, servers: try relayServers(f, what: what, known: known))
+        if let circuit = f["circuit-id"] { relay.circuitID = try nonEmpty(circuit, "circuit-id") }
+        if let remote = f["remote-id"] { relay.remoteID = try nonEmpty(remote, "remote-id") }
+        return relay
+    }
+
+    /// The servers a relay forwards to, each once.
+    func relayServers(_ f: Fields, what: String, known: Known) throws(ScenarioError) -> [String] {
         var names: [String] = []
         let serversNode = try required(f, "servers")
         for entry in try list(serversNode, "servers of the \(what)") {
@@ -252,10 +293,7 @@ extension ScenarioReader {
             names.append(name)
         }
         guard !names.isEmpty else { throw error("the \(what) forwards to no server", at: serversNode) }
-        var relay = RelaySpec(address: address, servers: names)
-        if let circuit = f["circuit-id"] { relay.circuitID = try nonEmpty(circuit, "circuit-id") }
-        if let remote = f["remote-id"] { relay.remoteID = try nonEmpty(remote, "remote-id") }
-        return relay
+        return names
     }
 
     func nonEmpty(_ node: Node, _ what: String) throws(ScenarioError) -> String {
@@ -287,8 +325,8 @@ extension ScenarioReader {
         for item in items {
             let f = try fields(item, label(item, "population"), allowed: [
                 "name", "segment", "count", "arrival", "session", "release-on-leave", "rejoin", "rejoin-after",
-                "reboot", "mac-prefix", "client-id",
-            ])
+                "reboot", "mac-prefix", family == 6 ? "ia" : "client-id", family == 6 ? "rapid-commit" : nil,
+            ].compactMap { $0 })
             let nameNode = try required(f, "name")
             let name = try self.name(nameNode, "population name")
             guard !result.contains(where: { $0.name == name }) else {
@@ -304,6 +342,8 @@ extension ScenarioReader {
             if let n = f["rejoin"] { population.rejoin = try probability(n, "rejoin") }
             if let n = f["rejoin-after"] { population.rejoinAfterMilliseconds = try distribution(n, "rejoin-after of \(what)") }
             if let n = f["reboot"] { population.reboot = try probability(n, "reboot") }
+            if let n = f["ia"] { population.ia = try iaRequest(n, "ia of \(what)") }
+            if let n = f["rapid-commit"] { population.rapidCommit = try bool(n, "rapid-commit of \(what)") }
             if let n = f["client-id"] {
                 let value = try scalar(n, "client-id")
                 guard let mode = ClientIDMode(rawValue: value) else {

@@ -26,6 +26,8 @@ struct ScenarioReader {
     let file: String
     let baseDirectory: String
     let readFile: (String) throws -> String
+    /// 4 or 6: which addresses the sections take (set from the `family` key).
+    var family = 4
 
     // MARK: Errors
 
@@ -220,6 +222,25 @@ struct ScenarioReader {
             throw error("\(what) '\(value)' is not an IPv4 address (expected dotted quad such as 192.0.2.1)", at: node)
         }
         return address
+    }
+
+    func address6(_ node: Node, _ what: String) throws(ScenarioError) -> IPv6Address {
+        let value = try scalar(node, what)
+        guard let address = IPv6Address(value) else {
+            throw error("\(what) '\(value)' is not an IPv6 address (expected such as 2001:db8::1)", at: node)
+        }
+        return address
+    }
+
+    func prefix6(_ node: Node, _ what: String) throws(ScenarioError) -> IPv6Prefix {
+        let value = try scalar(node, what)
+        guard let prefix = IPv6Prefix(value) else {
+            throw error("\(what) '\(value)' is not an IPv6 prefix (expected address/length such as 2001:db8:1::/64)", at: node)
+        }
+        if let given = IPv6Address(value.split(separator: "/")[0]), given != prefix.network {
+            throw error("\(what) '\(value)' has host bits set; did you mean \(prefix)?", at: node)
+        }
+        return prefix
     }
 
     func prefix(_ node: Node, _ what: String) throws(ScenarioError) -> IPv4Prefix {

@@ -41,11 +41,6 @@ final class SimServer {
         backbone = InterfaceInfo(name: "backbone", index: 1000, addresses: [InterfaceAddress(address: spec.address, prefixLength: 32)])
     }
 
-    func now(_ t: Int64) -> Now {
-        Now(wall: WallTime(secondsSinceEpoch: SimServer.epochBase + t / 1000 + clockOffsetSeconds),
-            monotonic: MonotonicInstant(milliseconds: t))
-    }
-
     var isUp: Bool { engine != nil }
 
     /// The lease file as the daemon would find it after a crash.
@@ -174,9 +169,16 @@ struct SimLeaseStore: LeaseStore4 {
 /// Builds a server's config from Kea-format text (the scenario loader read the file).
 enum SimConfig {
     static func decode(_ text: String, source: String) throws(ConfigError) -> Dhcp4Config {
-        let root = try KeaJSON.parse(text, file: source, include: { name throws -> String in
+        try Dhcp4ConfigDecoder.decode(parse(text, source: source))
+    }
+
+    static func decode6(_ text: String, source: String) throws(ConfigError) -> Dhcp6Config {
+        try Dhcp6ConfigDecoder.decode(parse(text, source: source))
+    }
+
+    static func parse(_ text: String, source: String) throws(ConfigError) -> JSONNode {
+        try KeaJSON.parse(text, file: source, include: { name throws -> String in
             throw ConfigError(message: "\(source): <?include \"\(name)\"?> is not supported in simulator configs")
         })
-        return try Dhcp4ConfigDecoder.decode(root)
     }
 }

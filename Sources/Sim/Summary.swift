@@ -22,6 +22,8 @@ public struct SimSummary: Sendable {
     public var declines: Int
     public var releases: Int
     public var lost: Int
+    /// DHCPv6: how often a client was told NoAddrsAvail / NoPrefixAvail.
+    public var unavailable: Int
     public var datagramsSent: Int
     /// Replies sent by the servers (pkt4-sent, over every incarnation).
     public var serverReplies: Int64
@@ -46,6 +48,7 @@ public struct SimSummary: Sendable {
             ("leases lost by clients", "\(lost)"),
             ("time to bind", "p50 \(ms(bindTimeP50)), p99 \(ms(bindTimeP99))"),
         ]
+        if unavailable > 0 { rows.insert(("NoAddrsAvail/NoPrefixAvail", "\(unavailable)"), at: 6) }
         for s in subnets {
             rows.append(("utilization \(s.server) subnet[\(s.subnetID)]",
                          "\(s.assigned)/\(s.total) (\(String(format3: s.utilization * 100))%) \(s.prefix)"))
@@ -85,15 +88,27 @@ extension World {
                                      total: e.stats.value(.totalAddresses, subnet: sn.id)))
             }
         }
+        for s in servers6 {
+            guard let e = s.engine else { continue }
+            for sn in s.config.subnets {
+                for (kind, assigned, total) in [("", SubnetCounter6.assignedNAs, SubnetCounter6.totalNAs), (" IA_PD", .assignedPDs, .totalPDs)] {
+                    let t = e.stats.value(total, subnet: sn.id)
+                    guard t > 0 else { continue }
+                    subnets.append(.init(server: s.spec.name, subnetID: sn.id, prefix: sn.prefix.description + kind,
+                                         assigned: e.stats.value(assigned, subnet: sn.id), total: t))
+                }
+            }
+        }
         return SimSummary(
-            scenario: scenario.name, seed: seed, events: eventCount, virtualMilliseconds: now, clients: clients.count,
-            boundAtEnd: clients.filter { $0.present && $0.client.holdsLease(at: now) }.count,
+            scenario: scenario.name, seed: seed, events: eventCount, virtualMilliseconds: now, clients: clients.count + clients6.count,
+            boundAtEnd: clients.filter { $0.present && $0.client.holdsLease(at: now) }.count
+                + clients6.filter { $0.present && $0.client.holdsLease(at: now) }.count,
             dora: counters.dora, renewals: counters.renewals, naks: counters.naks, declines: counters.declines,
-            releases: counters.releases, lost: counters.lost, datagramsSent: counters.sent,
-            serverReplies: servers.reduce(0) { $0 + $1.statistic(.pktSent) },
+            releases: counters.releases, lost: counters.lost, unavailable: counters.unavailable, datagramsSent: counters.sent,
+            serverReplies: servers.reduce(0) { $0 + $1.statistic(.pktSent) } + servers6.reduce(0) { $0 + $1.statistic(.pktSent) },
             networkDrops: counters.dropLoss + counters.dropPartition + counters.dropServerDown,
-            serverDrops: servers.reduce(0) { $0 + $1.statistic(.pktReceiveDrop) },
-            parseFailed: servers.reduce(0) { $0 + $1.statistic(.pktParseFailed) },
+            serverDrops: servers.reduce(0) { $0 + $1.statistic(.pktReceiveDrop) } + servers6.reduce(0) { $0 + $1.statistic(.pktReceiveDrop) },
+            parseFailed: servers.reduce(0) { $0 + $1.statistic(.pktParseFailed) } + servers6.reduce(0) { $0 + $1.statistic(.pktParseFailed) },
             bindTimeP50: pct(0.5), bindTimeP99: pct(0.99), subnets: subnets)
     }
 
@@ -121,16 +136,15 @@ extension World {
         if let m = x.maxBound, s.boundAtEnd > m { expectationFailed("max-bound", "\(s.boundAtEnd) bound > \(m)") }
         if let m = x.minParseFailed, s.parseFailed < Int64(m) { expectationFailed("min-parse-failed", "\(s.parseFailed) < \(m)") }
         if let m = x.minDeclines, s.declines < m { expectationFailed("min-declines", "\(s.declines) < \(m)") }
+        if let m = x.minUnavailable, s.unavailable < m { expectationFailed("min-unavailable", "\(s.unavailable) < \(m)") }
         for se in x.segments {
             guard let seg = segments.firstIndex(where: { $0.spec.name == se.segment }) else { continue }
-            let prefix = segments[seg].spec.prefix
-            let mine = clients.filter { $0.segment == seg && $0.present && $0.client.holdsLease(at: now) }
-            let inPrefix = mine.filter { $0.client.lease.map { prefix.contains($0.address) } ?? false }.count
+            let (mine, inPrefix, prefix) = isV6 ? boundOnSegment6(seg) : boundOnSegment(seg)
             if let m = se.minBound, inPrefix < m {
                 expectationFailed("segment-min-bound", "\(se.segment): \(inPrefix) clients bound inside \(prefix) < \(m)")
             }
-            if let m = se.maxBound, mine.count > m {
-                expectationFailed("segment-max-bound", "\(se.segment): \(mine.count) clients bound > \(m)")
+            if let m = se.maxBound, mine > m {
+                expectationFailed("segment-max-bound", "\(se.segment): \(mine) clients bound > \(m)")
             }
         }
         if let u = x.minUtilization {
@@ -138,5 +152,25 @@ extension World {
             let got = total > 0 ? Double(assigned) / Double(total) : 0
             if got < u { expectationFailed("min-utilization", "\(String(format3: got * 100))% < \(String(format3: u * 100))%") }
         }
+    }
+}
+
+extension World {
+    /// Clients of a segment bound at the end, and how many of them inside its prefix.
+    func boundOnSegment(_ seg: Int) -> (bound: Int, inPrefix: Int, prefix: String) {
+        let prefix = segments[seg].spec.prefix
+        let mine = clients.filter { $0.segment == seg && $0.present && $0.client.holdsLease(at: now) }
+        return (mine.count, mine.filter { $0.client.lease.map { prefix.contains($0.address) } ?? false }.count, prefix.description)
+    }
+
+    /// DHCPv6: a client counts as inside the segment's prefix when all its addresses are
+    /// (delegated prefixes come from pools elsewhere).
+    func boundOnSegment6(_ seg: Int) -> (bound: Int, inPrefix: Int, prefix: String) {
+        guard let prefix = segments[seg].spec.prefix6 else { return (0, 0, "-") }
+        let mine = clients6.filter { $0.segment == seg && $0.present && $0.client.holdsLease(at: now) }
+        let inside = mine.filter { slot in
+            (slot.client.binding?.leases ?? []).allSatisfy { $0.type == .delegatedPrefix || prefix.contains($0.prefix.network) }
+        }
+        return (mine.count, inside.count, prefix.description)
     }
 }

@@ -16,6 +16,13 @@ import KakapoCore
 /// - `invariant`: `ok` true|false, `checked` (events checked since the last line), `invariant`
 ///   and `detail` when violated.
 /// - `end`: the summary figures.
+///
+/// DHCPv6 runs (`family: 6`) write the same kinds: datagrams name RFC 8415 messages (SOLICIT,
+/// ADVERTISE, REQUEST, REPLY, RENEW, REBIND, CONFIRM, DECLINE, RELEASE) with `xid`, `mac` (from
+/// the client's DUID-LL), `address` (the IAs' addresses and prefixes) and `status`; decisions
+/// carry the engine's log id as `event` and its log text as `detail`; leases give `address` as
+/// a prefix (/128 for addresses); client states are SOLICIT, REQUEST, BOUND, RENEW, REBIND,
+/// CONFIRM, DECLINE, LEFT.
 public struct TraceRecord: Sendable {
     public var time: Int64
     public var kind: String

@@ -2,11 +2,21 @@ import KakapoCore
 
 extension World {
     func clientStart(_ c: Int) {
-        guard !clients[c].present else { return }
-        let p = scenario.populations[clients[c].population]
-        clients[c].present = true
-        clients[c].sessionStart = now
-        clients[c].boundThisSession = false
+        if isV6 {
+            if let out = arrive(&clients6, c) { apply6(out, client: c) }
+        } else if let out = arrive(&clients, c) {
+            apply(out, client: c)
+        }
+    }
+
+    /// A client arrives: its session (and leaving, and maybe a reboot) is scheduled, and it
+    /// starts. Nil when it is already present.
+    func arrive<C: SimClientMachine>(_ slots: inout [ClientSlot<C>], _ c: Int) -> C.Output? {
+        guard !slots[c].present else { return nil }
+        let p = scenario.populations[slots[c].population]
+        slots[c].present = true
+        slots[c].sessionStart = now
+        slots[c].boundThisSession = false
         openSession[c] = sessions.count
         sessions.append(Session(client: c, start: now))
         if let d = p.sessionMilliseconds {
@@ -16,17 +26,32 @@ extension World {
         } else if popRNG.chance(p.reboot) {
             queue.push(now + popRNG.between(1, max(1, (scenario.durationMilliseconds - now) / 2)), .clientReboot(c))
         }
-        record("client", [("mac", .string(HexText.colonSeparated(clients[c].client.mac))), ("state", .string("ARRIVED"))])
-        let out = clients[c].client.start(now: now)
-        apply(out, client: c)
+        record("client", [("mac", .string(HexText.colonSeparated(slots[c].client.mac))), ("state", .string("ARRIVED"))])
+        return slots[c].client.start(now: now)
     }
 
     func clientLeave(_ c: Int) {
-        guard clients[c].present else { return }
-        let p = scenario.populations[clients[c].population]
-        let out = clients[c].client.leave(now: now, release: popRNG.chance(p.releaseOnLeave))
-        apply(out, client: c)
-        clients[c].present = false
+        if isV6 {
+            guard let out = depart(&clients6, c) else { return }
+            apply6(out, client: c)
+            departed(&clients6, c)
+        } else {
+            guard let out = depart(&clients, c) else { return }
+            apply(out, client: c)
+            departed(&clients, c)
+        }
+    }
+
+    /// A present client leaves (releasing its lease or not).
+    func depart<C: SimClientMachine>(_ slots: inout [ClientSlot<C>], _ c: Int) -> C.Output? {
+        guard slots[c].present else { return nil }
+        return slots[c].client.leave(now: now, release: popRNG.chance(scenario.populations[slots[c].population].releaseOnLeave))
+    }
+
+    /// After a client's leaving is carried out: its session closes, and it may come back.
+    func departed<C: SimClientMachine>(_ slots: inout [ClientSlot<C>], _ c: Int) {
+        let p = scenario.populations[slots[c].population]
+        slots[c].present = false
         if let s = openSession.removeValue(forKey: c) { sessions[s].leftAt = now }
         if popRNG.chance(p.rejoin) {
             let after = p.rejoinAfterMilliseconds.map { popRNG.sample($0) } ?? 60_000
@@ -35,9 +60,23 @@ extension World {
     }
 
     func clientReboot(_ c: Int) {
-        guard clients[c].present else { return }
-        record("client", [("mac", .string(HexText.colonSeparated(clients[c].client.mac))), ("state", .string("REBOOT"))])
-        apply(clients[c].client.reboot(now: now), client: c)
+        if isV6 {
+            if let out = reboot(&clients6, c) { apply6(out, client: c) }
+        } else if let out = reboot(&clients, c) {
+            apply(out, client: c)
+        }
+    }
+
+    func reboot<C: SimClientMachine>(_ slots: inout [ClientSlot<C>], _ c: Int) -> C.Output? {
+        guard slots[c].present else { return nil }
+        record("client", [("mac", .string(HexText.colonSeparated(slots[c].client.mac))), ("state", .string("REBOOT"))])
+        return slots[c].client.reboot(now: now)
+    }
+
+    /// A client's timer, if it is still the one armed and the client is present.
+    static func timerFired<C: SimClientMachine>(_ slots: inout [ClientSlot<C>], _ c: Int, _ gen: UInt64, _ now: Int64) -> C.Output? {
+        guard slots[c].client.timerGeneration == gen, slots[c].present else { return nil }
+        return slots[c].client.timerFired(now: now)
     }
 
     /// Carries out a client's output: sends, timer, and bookkeeping of its events.
@@ -95,3 +134,17 @@ extension World {
 
     func clientName(_ c: Int) -> String { "client:" + HexText.colonSeparated(clients[c].client.mac) }
 }
+
+/// What the world drives in a virtual client of either family.
+protocol SimClientMachine {
+    associatedtype Output
+    var mac: [UInt8] { get }
+    var timerGeneration: UInt64 { get }
+    mutating func start(now: Int64) -> Output
+    mutating func leave(now: Int64, release: Bool) -> Output
+    mutating func reboot(now: Int64) -> Output
+    mutating func timerFired(now: Int64) -> Output
+}
+
+extension VirtualClient: SimClientMachine {}
+extension VirtualClient6: SimClientMachine {}

@@ -4,12 +4,13 @@ extension World {
     func fault(_ f: FaultSpec) {
         switch f.kind {
         case .crash(let name, let down):
-            guard let s = servers.firstIndex(where: { $0.spec.name == name }) else { return }
+            guard let s = scenario.servers.firstIndex(where: { $0.name == name }) else { return }
             record("fault", [("fault", .string("crash")), ("target", .string(name)), ("detail", .string("down for \(down)ms"))])
-            servers[s].crash()
+            process(s).crash()
             queue.push(now + max(1, down), .serverRestart(s))
         case .reload(let name, let text):
-            guard let s = servers.firstIndex(where: { $0.spec.name == name }) else { return }
+            guard let s = scenario.servers.firstIndex(where: { $0.name == name }) else { return }
+            if isV6 { return reload6(s, text) }
             let server = servers[s]
             let newConfig: Dhcp4Config
             do { newConfig = try SimConfig.decode(text ?? server.spec.configText, source: server.spec.configSource) } catch {
@@ -31,8 +32,8 @@ extension World {
             record("fault", [("fault", .string("partition")), ("target", .string(seg)), ("detail", .string("for \(duration)ms"))])
             queue.push(now + duration, .partitionEnd(segment: i))
         case .clockJump(let name, let seconds):
-            guard let s = servers.firstIndex(where: { $0.spec.name == name }) else { return }
-            servers[s].clockOffsetSeconds += seconds
+            guard let s = scenario.servers.firstIndex(where: { $0.name == name }) else { return }
+            process(s).clockOffsetSeconds += seconds
             record("fault", [("fault", .string("clock-jump")), ("target", .string(name)), ("detail", .string("\(seconds)s"))])
         case .malformedFlood(let seg, let count, let duration):
             guard let i = segments.firstIndex(where: { $0.spec.name == seg }) else { return }
@@ -44,11 +45,28 @@ extension World {
     /// The server comes back with what its storage made durable, like the daemon reloading
     /// its lease file; every lease a client still holds from it must be there.
     func restart(_ s: Int) {
-        let server = servers[s]
+        let server = process(s)
         server.start(at: now)
         record("fault", [("fault", .string("restart")), ("target", .string(server.spec.name)),
-                         ("detail", .string("\(server.engine?.store.count ?? 0) leases restored"))])
+                         ("detail", .string("\(server.leaseCount) leases restored"))])
+        if isV6 { scheduleDeadline(servers6[s]) } else { scheduleDeadline(servers[s]) }
+        guard scenario.expectations.invariants else { return }
+        if isV6 { checkAckedLeasesSurvived6(s) } else { checkAckedLeasesSurvived(s) }
+    }
+
+    /// Server `s` of whichever family the scenario runs.
+    func process(_ s: Int) -> any SimServerProcess { isV6 ? servers6[s] : servers[s] }
+
+    func reload6(_ s: Int, _ text: String?) {
+        let server = servers6[s]
+        let newConfig: Dhcp6Config
+        do { newConfig = try SimConfig.decode6(text ?? server.spec.configText, source: server.spec.configSource) } catch {
+            record("fault", [("fault", .string("reload")), ("target", .string(server.spec.name)), ("detail", .string("rejected: \(error.message)"))])
+            return
+        }
+        server.config = newConfig
+        server.engine?.reconfigure(newConfig, now: server.now(now))
+        record("fault", [("fault", .string("reload")), ("target", .string(server.spec.name)), ("detail", .string("applied"))])
         scheduleDeadline(server)
-        if scenario.expectations.invariants { checkAckedLeasesSurvived(s) }
     }
 }

@@ -206,8 +206,8 @@ extension World {
     }
 
     /// Keeps one live deadline event per server: a new one only when the engine's deadline moved.
-    func scheduleDeadline(_ server: SimServer) {
-        guard let at = server.engine?.nextDeadline else { return }
+    func scheduleDeadline<P: SimServerProcess>(_ server: P) {
+        guard let at = server.nextDeadline else { return }
         let when = max(now, at.milliseconds)
         guard server.scheduledDeadline != when else { return }
         server.scheduledDeadline = when
@@ -216,6 +216,13 @@ extension World {
     }
 
     func serverDeadline(_ s: Int, _ gen: UInt64) {
+        if isV6 {
+            let server = servers6[s]
+            guard server.deadlineGeneration == gen, server.engine != nil else { return }
+            server.scheduledDeadline = nil
+            carryOut6(server.engine!.handleDeadline(now: server.now(now)), server: s)
+            return
+        }
         let server = servers[s]
         guard server.deadlineGeneration == gen, let _ = server.engine else { return }
         server.scheduledDeadline = nil

@@ -29,6 +29,11 @@ public final class World {
         case serverDeadline(Int, UInt64)
         case serverRestart(Int)
         case durable(server: Int, change: LeaseChange4, epoch: Int)
+        /// DHCPv6: a client's message (or a relay's Relay-forward) reaches a server; a server's
+        /// reply reaches a client; a lazy write becomes durable.
+        case toServer6(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv6Address, relayed: Bool, epoch: Int)
+        case toClient6(client: Int, bytes: [UInt8], server: Int)
+        case durable6(server: Int, change: LeaseChange6, epoch: Int)
         /// A server's transaction reaches the shared database.
         case databaseWrite(server: Int, id: TransactionID, writes: [LeaseWrite4], epoch: Int)
         /// The database's answer reaches the server.
@@ -47,8 +52,9 @@ public final class World {
         var conflicts: Set<IPv4Address>
     }
 
-    struct ClientSlot {
-        var client: VirtualClient
+    /// A virtual client of either family (`VirtualClient`, `VirtualClient6`) and its presence.
+    struct ClientSlot<Client> {
+        var client: Client
         var segment: Int
         var population: Int
         var present = false
@@ -75,7 +81,16 @@ public final class World {
     var deferredChecks: [(Int, LeaseChange4)] = []
     var databases: [SharedLeaseDatabase] = []
     var segments: [Segment] = []
-    var clients: [ClientSlot] = []
+    var clients: [ClientSlot<VirtualClient>] = []
+    /// DHCPv6 (`scenario.family == 6`): servers, their ports, clients, and which client holds
+    /// each address and delegated prefix.
+    var servers6: [SimServer6] = []
+    var ports6: [SimPort6] = []
+    var clients6: [ClientSlot<VirtualClient6>] = []
+    var holders6: [IPv6Prefix: Int] = [:]
+    var pdLengths6: Set<Int> = []
+    var deferredChecks6: [(Int, LeaseChange6)] = []
+    let isV6: Bool
     var clientByMAC: [UInt64: Int] = [:]
     var serverByAddress: [IPv4Address: Int] = [:]
     var holders: [IPv4Address: Int] = [:]
@@ -99,6 +114,7 @@ public final class World {
         var dora = 0, renewals = 0, naks = 0, declines = 0, releases = 0, lost = 0
         var sent = 0, delivered = 0, dropLoss = 0, dropPartition = 0, dropServerDown = 0, duplicated = 0
         var malformedSent = 0
+        var unavailable = 0
         var bindTimes: [Int64] = []
     }
 
@@ -110,8 +126,14 @@ public final class World {
         popRNG = SimRandom.stream(seed: self.seed, subsystem: 2)
         faultRNG = SimRandom.stream(seed: self.seed, subsystem: 3)
         databaseRNG = SimRandom.stream(seed: self.seed, subsystem: 4)
-        try buildServers()
-        try buildSegments()
+        isV6 = scenario.family == 6
+        if isV6 {
+            try buildServers6()
+            try buildSegments6()
+        } else {
+            try buildServers()
+            try buildSegments()
+        }
         buildPopulations()
         for (i, f) in scenario.faults.enumerated() { queue.push(f.atMilliseconds, .fault(i)) }
         queue.push(scenario.durationMilliseconds, .end)
@@ -144,7 +166,7 @@ public final class World {
     }
 
     func serverIndex(_ name: String) throws(SimSetupError) -> Int {
-        guard let i = servers.firstIndex(where: { $0.spec.name == name }) else { throw SimSetupError("unknown server '\(name)'") }
+        guard let i = scenario.servers.firstIndex(where: { $0.name == name }) else { throw SimSetupError("unknown server '\(name)'") }
         return i
     }
 
@@ -175,9 +197,16 @@ public final class World {
                 case .mac: [1] + mac
                 case .duid: [0xFF, 0, 0, 0, 1, 0, 3, 0, 1] + mac
                 }
-                let idx = clients.count
-                clients.append(ClientSlot(client: VirtualClient(mac: mac, clientID: cid,
-                    rng: SimRandom.stream(seed: seed, subsystem: 100, index: serial)), segment: seg, population: pi))
+                let rng = SimRandom.stream(seed: seed, subsystem: 100, index: serial)
+                let idx: Int
+                if isV6 {
+                    idx = clients6.count
+                    clients6.append(ClientSlot(client: VirtualClient6(mac: mac, wants: p.ia, rapidCommit: p.rapidCommit, rng: rng),
+                                               segment: seg, population: pi))
+                } else {
+                    idx = clients.count
+                    clients.append(ClientSlot(client: VirtualClient(mac: mac, clientID: cid, rng: rng), segment: seg, population: pi))
+                }
                 clientByMAC[World.macKey(mac)] = idx
                 queue.push(arrivalTime(p, population: pi), .clientStart(idx))
             }
@@ -237,13 +266,20 @@ public final class World {
         case .clientLeave(let c): clientLeave(c)
         case .clientReboot(let c): clientReboot(c)
         case .clientTimer(let c, let gen):
-            guard clients[c].client.timerGeneration == gen, clients[c].present else { return }
-            let out = clients[c].client.timerFired(now: now)
-            apply(out, client: c)
+            if isV6 {
+                if let out = World.timerFired(&clients6, c, gen, now) { apply6(out, client: c) }
+            } else if let out = World.timerFired(&clients, c, gen, now) {
+                apply(out, client: c)
+            }
         case .toServer(let s, let bytes, let iface, let src, let dst, let epoch):
             deliverToServer(s, bytes, iface, src, dst, epoch)
         case .toClient(let c, let bytes, let s): deliverToClient(c, bytes, from: s)
         case .serverDeadline(let s, let gen): serverDeadline(s, gen)
+        case .toServer6(let s, let bytes, let iface, let src, let relayed, let epoch):
+            deliverToServer6(s, bytes, iface, src, relayed, epoch)
+        case .toClient6(let c, let bytes, let s): deliverToClient6(c, bytes, from: s)
+        case .durable6(let s, let change, let epoch):
+            if servers6[s].epoch == epoch { _ = servers6[s].persist(change) }
         case .serverRestart(let s): restart(s)
         case .durable(let s, let change, let epoch):
             if servers[s].epoch == epoch { _ = servers[s].persist(change) }

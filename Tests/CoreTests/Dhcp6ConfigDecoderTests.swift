@@ -50,7 +50,9 @@ final class Dhcp6ConfigDecoderTests: XCTestCase {
         XCTAssertEqual(config.hooksLibraries.count, 1)
         XCTAssertEqual(config.multiThreading.threadPoolSize, 4)
         XCTAssertEqual(config.reservations.map(\.hostname), ["global-host"])
-        XCTAssertEqual(config.optionData.map(\.code), [23, 24, 31, 17, 1000])
+        // The vendor-4491 option is also kept on its own, for the client's vendor ORO.
+        XCTAssertEqual(config.optionData.map(\.code), [23, 24, 31, 17, 1000, 32])
+        XCTAssertEqual(config.optionData.map(\.enterprise), [nil, nil, nil, nil, nil, 4491])
         XCTAssertEqual(config.clientClasses.map(\.name), ["cable-modems", "relayed"])
         XCTAssertNotNil(config.clientClasses[0].test)
         XCTAssertEqual(config.clientClasses[0].optionData.map(\.code), [31])
@@ -83,10 +85,13 @@ final class Dhcp6ConfigDecoderTests: XCTestCase {
         XCTAssertEqual(config.subnets[2].timers.preferredLifetimeSeconds, 2500)
         XCTAssertEqual(config.subnets[2].sharedNetwork, 0)
         XCTAssertEqual(config.loggers.first?.name, "kea-dhcp6")
-        // The relay6 test is beyond the DHCPv4 expression language: kept, with a warning.
-        XCTAssertNil(config.clientClasses[1].test)
+        // The relay6 test is parsed in the DHCPv6 expression language.
+        guard case .condition(let c)? = config.clientClasses[1].test?.root, case .equal(let l, _) = c.kind else {
+            return XCTFail("relay6 test not parsed")
+        }
+        XCTAssertEqual(l.kind, .relay6Field(nest: 0, .peeraddr))
         XCTAssertEqual(config.clientClasses[1].testText, "relay6[0].peeraddr == 2001:db8::1")
-        XCTAssertTrue(config.warnings.contains { $0.key == "Dhcp6/client-classes[1]/test" })
+        XCTAssertFalse(config.warnings.contains { $0.key == "Dhcp6/client-classes[1]/test" })
         XCTAssertTrue(config.warnings.contains { $0.key == "Dhcp6/multi-threading" && $0.code == .ignoredKey })
     }
 
@@ -133,7 +138,10 @@ final class Dhcp6ConfigDecoderTests: XCTestCase {
               { "name": "tftp-servers", "space": "vendor-4491", "data": "2001:db8::4" } ]
             """#))
         let options = config.optionData
-        XCTAssertEqual(options.count, 4)
+        XCTAssertEqual(options.count, 5)
+        XCTAssertEqual(options[4].code, 32)
+        XCTAssertEqual(options[4].enterprise, 4491)
+        XCTAssertEqual(options[4].payload, bytes("2001:db8::4"))
         XCTAssertEqual(options[0].code, 23)
         XCTAssertEqual(options[0].payload, bytes("2001:db8::1") + bytes("2001:db8::2"))
         XCTAssertEqual(options[1].code, 24)
@@ -193,11 +201,23 @@ final class Dhcp6ConfigDecoderTests: XCTestCase {
                        "t1-percent:  0.9 is invalid, it must be less than t2-percent: 0.8 (t.json:1:28)")
     }
 
+    /// Kea 2.2's kea-dhcp6 -t, checked by hand: the relay and subnet wording is the one
+    /// kea-dhcp4 uses (one shared decoder), "is not a:" for the other family's address.
+    func testRelayAndSubnetWordingAsKea() {
+        let body = #""subnet6": [ { "subnet": "2001:db8:1::/64", "relay": { RELAY }, "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::9" } ] } ]"#
+        XCTAssertEqual(decodeError(dhcp6(body.replacingOccurrences(of: "RELAY", with: #""ip-addresses": [ "1.2.3.4" ]"#)))?.message,
+                       "address 1.2.3.4 is not a: IPv6address (t.json:1:69)")
+        XCTAssertEqual(decodeError(dhcp6(body.replacingOccurrences(of: "RELAY", with: #""ip-address": "zz""#)))?.message,
+                       "address zz is not a valid: IPv6address (t.json:1:83)")
+        XCTAssertEqual(decodeError(dhcp6(#""subnet6": [ { "subnet": "2001:db8:1::" } ]"#))?.message,
+                       "subnet configuration failed: Invalid subnet syntax (prefix/len expected):2001:db8:1:: (t.json:1:39)")
+    }
+
     func testPoolOutsideSubnet() {
         let error = decodeError(dhcp6(#""subnet6": [ { "subnet": "2001:db8:1::/64", "pools": [ { "pool": "2001:db8:2::1 - 2001:db8:2::9" } ] } ]"#))
         XCTAssertEqual(error?.message, "subnet configuration failed: a pool of type IA_NA, with the following address range: "
                        + "2001:db8:2::1-2001:db8:2::9 does not match the prefix of a subnet: 2001:db8:1::/64 to which "
-                       + "it is being added (t.json:1:79)")
+                       + "it is being added (t.json:1:27)")
     }
 
     func testOverlappingPools() {

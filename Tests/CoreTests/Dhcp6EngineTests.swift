@@ -111,6 +111,46 @@ final class Dhcp6EngineTests: XCTestCase {
         XCTAssertTrue(s2.effects.writes.isEmpty)
     }
 
+    /// Goal: a lease row names where the client's MAC came from as Kea does: from the DUID-LL
+    /// of a direct client, hwaddr_source 2 (Kea's HWADDR_SOURCE_DUID); from the frame, 1 (raw);
+    /// from a relay's option 79, 8.
+    /// Method: rapid-commit Solicits, one without and one with a link-layer source; the rows
+    /// LeaseFile6 writes for the two leases, hwaddr/hwtype/hwaddr_source read back by column.
+    func testLeaseRowsNameTheHardwareAddressSourceAsKea() throws {
+        var h = H()
+        _ = h.send(H.message(.solicit, duid: H.duid(1), nas: [H.ia(1)], rapidCommit: true))
+        _ = h.send(H.message(.solicit, duid: H.duid(2), nas: [H.ia(1)], rapidCommit: true),
+                   linkLayer: [0x02, 0, 0, 0, 0, 0x22])
+        let header = LeaseFile6.header.split(separator: ",").map(String.init)
+        func columns(_ a: String) throws -> [String: String] {
+            let row = LeaseFile6.row(try XCTUnwrap(h.lease(a))).split(separator: ",", omittingEmptySubsequences: false)
+            return Dictionary(uniqueKeysWithValues: zip(header, row.map(String.init)))
+        }
+        let fromDUID = try columns("2001:db8:1::10")
+        XCTAssertEqual(fromDUID["hwaddr"], "02:00:00:00:00:01")
+        XCTAssertEqual(fromDUID["hwtype"], "1")
+        XCTAssertEqual(fromDUID["hwaddr_source"], "2", "a MAC from the DUID is HWADDR_SOURCE_DUID (2)")
+        let fromFrame = try columns("2001:db8:1::11")
+        XCTAssertEqual(fromFrame["hwaddr"], "02:00:00:00:00:22")
+        XCTAssertEqual(fromFrame["hwaddr_source"], "1")
+        // Through a relay (subnet 3 by its address) that adds the client link-layer address
+        // option (79, RFC 6939): that address, HWADDR_SOURCE_CLIENT_ADDR_RELAY_OPTION (8); a
+        // Renew without the option takes the DUID's again, with its source (2).
+        let relay = H.Relay(link: "::", options: [(79, [0, 1, 0x02, 0, 0, 0, 0, 0x79])])
+        let adv = h.send(H.message(.solicit, duid: H.duid(3), nas: [H.ia(1)]), relays: [relay])
+        let relayed = try XCTUnwrap(adv.reply?.firstNA?.addressList.first)
+        _ = h.send(H.message(.request, duid: H.duid(3), xid: 0x99, nas: [H.ia(1, ["\(relayed)"])], serverID: H.serverDUID),
+                   relays: [relay])
+        var cols = try columns("\(relayed)")
+        XCTAssertEqual(cols["hwaddr"], "02:00:00:00:00:79")
+        XCTAssertEqual(cols["hwaddr_source"], "8", "a MAC from option 79 is HWADDR_SOURCE_CLIENT_ADDR_RELAY_OPTION (8)")
+        _ = h.send(H.message(.renew, duid: H.duid(3), nas: [H.ia(1, ["\(relayed)"])], serverID: H.serverDUID),
+                   relays: [H.Relay(link: "::")])
+        cols = try columns("\(relayed)")
+        XCTAssertEqual(cols["hwaddr"], "02:00:00:00:00:03")
+        XCTAssertEqual(cols["hwaddr_source"], "2", "the renewed lease names the DUID as the source of its new MAC")
+    }
+
     func testServerIdentifierAndRequiredOptionChecks() throws {
         var h = H()
         let other: [UInt8] = [0, 2, 0, 0, 0, 9, 9]

@@ -35,9 +35,13 @@ final class Dhcp6SharedNetworkTests: XCTestCase {
                                                    serverID: H.serverDUID)).reply)
         XCTAssertEqual(renew.firstNA?.addressList, [IPv6Address("2001:db8:b::10")!])
         XCTAssertEqual(h.lease("2001:db8:b::10")?.expire, h.now.wall + Seconds(5000))
-        // Confirm accepts an address of any subnet of the network.
+        // Confirm checks the selected subnet only, as Kea's processConfirm (kea-diff6/
+        // shared-network steps 13-14): an address of the network's other subnet is not on link.
         let c = try XCTUnwrap(h.send(H.message(.confirm, duid: H.duid(2), nas: [H.ia(1, ["2001:db8:b::77"])])).reply)
-        XCTAssertEqual(c.status?.code, .success)
+        XCTAssertEqual(c.status?.code, .notOnLink)
+        XCTAssertEqual(c.status?.message, "Address 2001:db8:b::77 is not on link.")
+        let c2 = try XCTUnwrap(h.send(H.message(.confirm, duid: H.duid(2), nas: [H.ia(1, ["2001:db8:a::77"])])).reply)
+        XCTAssertEqual(c2.status?.code, .success)
     }
 
     func testReconfigureKeepsLeasesAndRecountsTheGauges() throws {

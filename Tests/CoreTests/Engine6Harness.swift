@@ -79,6 +79,8 @@ struct Engine6Harness {
         var peer: String = "fe80::2"
         var interfaceID: [UInt8]? = nil
         var hops: UInt8 = 0
+        /// More relay options (code, data), e.g. 79, the client link-layer address.
+        var options: [(UInt16, [UInt8])] = []
     }
 
     struct Sent {
@@ -97,6 +99,7 @@ struct Engine6Harness {
         for r in relays.reversed() {
             var o = DHCPv6Options()
             if let iid = r.interfaceID { o.append(.interfaceId, iid) }
+            for (code, data) in r.options { o.append(code, data) }
             msg = .relay(DHCPv6RelayMessage(direction: .forward, hopCount: r.hops, linkAddress: IPv6Address(r.link)!,
                                             peerAddress: IPv6Address(r.peer)!, options: o, relayedMessage: msg))
         }

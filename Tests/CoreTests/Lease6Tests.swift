@@ -35,6 +35,17 @@ final class Lease6Tests: XCTestCase {
         XCTAssertEqual(r.string, "0,-42,\(UInt64.max),\(Int64.min),7,1800003600")
     }
 
+    /// Goal: the hwaddr_source values are Kea's HWAddr::HWADDR_SOURCE_* bits (hwaddr.cc): a
+    /// DUID is 2 and an EUI-64 link-local address 4 (they were swapped, so a lease whose MAC came
+    /// from a real dhclient's DUID-LLT was written with 4, "link-local", where Kea writes 2).
+    /// Method: every constant against Kea's number.
+    func testHardwareAddressSourceValuesAreKeas() {
+        let expected: [(HardwareAddressSource, UInt32)] = [
+            (.unknown, 0), (.raw, 0x01), (.duid, 0x02), (.ipv6LinkLocal, 0x04), (.clientAddressRelayOption, 0x08),
+            (.remoteID, 0x10), (.subscriberID, 0x20), (.docsisCMTS, 0x40), (.docsisModem, 0x80)]
+        for (source, value) in expected { XCTAssertEqual(source.rawValue, value, "\(source)") }
+    }
+
     /// Goal: the writer matches Kea 2.4's column order and formatting. Method: two hand-written
     /// rows, one NA lease with every optional column set, one PD lease with none.
     func testRowsMatchKea24Columns() {
@@ -47,7 +58,7 @@ final class Lease6Tests: XCTestCase {
         l.poolID = 3
         XCTAssertEqual(LeaseFile6.row(l),
                        "2001:db8:1::100,00:01:00:01:2c:5f:aa:bb:08:00:27:aa:bb:cc,3600,1800003600,1,1800,0,1,128,1,0,"
-                       + "a&#x2cb.example.org,08:00:27:aa:bb:cc,0,{ \"a\": 1&#x2c \"b\": \"c\" },1,4,3")
+                       + "a&#x2cb.example.org,08:00:27:aa:bb:cc,0,{ \"a\": 1&#x2c \"b\": \"c\" },1,2,3")
         XCTAssertEqual(LeaseFile6.row(Self.pd("2001:db8:ff00::")),
                        "2001:db8:ff00::,00:03:00:01:aa:bb:cc:dd:ee:ff,7200,1800007200,1,3600,2,9,56,0,0,,,0,,,,0")
         XCTAssertEqual(LeaseFile6.header.split(separator: ",").count, 18)
@@ -89,7 +100,7 @@ final class Lease6Tests: XCTestCase {
     func testLoadsKea22File() {
         let text = """
         address,duid,valid_lifetime,expire,subnet_id,pref_lifetime,lease_type,iaid,prefix_len,fqdn_fwd,fqdn_rev,hostname,hwaddr,state,user_context,hwtype,hwaddr_source
-        2001:db8:1::10,00:03:00:01:08:00:27:aa:bb:cc,4000,1700004000,1,3000,0,305419896,128,1,1,client&#x2cone.example.org.,08:00:27:aa:bb:cc,0,{ "foo": "bar"&#x2c "n": 2 },1,4
+        2001:db8:1::10,00:03:00:01:08:00:27:aa:bb:cc,4000,1700004000,1,3000,0,305419896,128,1,1,client&#x2cone.example.org.,08:00:27:aa:bb:cc,0,{ "foo": "bar"&#x2c "n": 2 },1,2
         2001:db8:1::11,00:03:00:01:08:00:27:aa:bb:cd,4000,1700004000,1,3000,0,1,128,0,0,,,0,,,
         2001:db8:1::11,00:03:00:01:08:00:27:aa:bb:cd,0,1700000000,1,3000,0,1,128,0,0,,,0,,,
         2001:db8:abcd:100::,00:03:00:01:08:00:27:aa:bb:cc,4000,1700004000,1,3000,2,7,56,0,0,,,0,,,

@@ -50,3 +50,18 @@ final class ConfigLoaderTests: XCTestCase {
                                                file: "t.json"))
     }
 }
+
+/// The configurations `make install` puts in place load and serve as they are.
+final class ExampleConfigTests: XCTestCase {
+    static let examples = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
+
+    func testInstalledExamplesLoad() throws {
+        let v4 = try ConfigLoader.load(path: Self.examples.appendingPathComponent("kakapo-dhcp4.conf").path)
+        XCTAssertEqual(v4.config.subnets.count, 1)
+        XCTAssertEqual(v4.warnings, [])
+        let v6 = try ConfigLoader6.load(path: Self.examples.appendingPathComponent("kakapo-dhcp6.conf").path)
+        XCTAssertEqual(v6.config.subnets.map(\.pdPools.count), [1])
+        XCTAssertEqual(v6.warnings, [])
+        XCTAssertEqual(v6.config.controlSocket?.socketName, "/run/kakapo6-ctrl-socket")
+    }
+}

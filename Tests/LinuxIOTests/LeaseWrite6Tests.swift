@@ -37,7 +37,7 @@ final class LeaseWrite6Tests: XCTestCase {
     }
 
     func testTheCommandTablesSplitTheWriteCommandsByFamily() {
-        let v6 = Dhcp6Server.commandTable
+        let v6 = Dhcp6Server.commands
         XCTAssertEqual(v6.entry(named: "lease6-write")?.owner, .daemon)
         XCTAssertNil(v6.entry(named: "lease4-write"))
         XCTAssertEqual(v6.entry(named: "lease6-get-page")?.owner, .engine)

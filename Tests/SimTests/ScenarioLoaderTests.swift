@@ -107,6 +107,10 @@ final class ScenarioLoaderTests: XCTestCase {
     func testScenarioConfigsDecodeAndCoverTheirSegments() throws {
         for path in try Self.scenarioFiles() {
             let scenario = try ScenarioLoader.load(path: path)
+            if scenario.family == 6 {
+                try checkConfigs6(scenario)
+                continue
+            }
             var configs: [String: Dhcp4Config] = [:]
             func decode(_ text: String, _ source: String) throws -> Dhcp4Config {
                 let root = try KeaJSON.parse(text, file: source, include: { _ in throw CocoaError(.fileNoSuchFile) })
@@ -145,6 +149,10 @@ final class ScenarioLoaderTests: XCTestCase {
         }
         for path in try Self.scenarioFiles() {
             let s = try ScenarioLoader.load(path: path)
+            if s.family == 6 {
+                checkDocumentationAddresses6(s)
+                continue
+            }
             for server in s.servers { check(server.address, "\(s.name) server") }
             for segment in s.segments {
                 check(segment.prefix.first, "\(s.name) prefix")

@@ -4,7 +4,7 @@
   ctl.py [--timeout S] SOCKET COMMAND [ARGUMENTS-JSON]   print the response (one line of JSON)
   ctl.py [--timeout S] --stat NAME SOCKET                print a statistic's newest value
                                                          (0 when the server does not report it)
-  ctl.py --config-socket CONFIG                          print Dhcp4 (or Dhcp6).control-socket.socket-name
+  ctl.py --config-socket CONFIG                          print Dhcp4 (or Dhcp6) control-socket.socket-name
                                                          of a Kea config file (comments allowed)
 
 Exit status: 0 response parsed; 2 cannot connect; 3 timeout / no JSON; 4 usage.
@@ -106,7 +106,7 @@ def main(argv):
     try:
         if argv and argv[0] == "--config-socket":
             cfg = load_kea_json(argv[1])
-            print((cfg.get("Dhcp4") or cfg["Dhcp6"])["control-socket"]["socket-name"])
+            print(cfg["Dhcp4" if "Dhcp4" in cfg else "Dhcp6"]["control-socket"]["socket-name"])
             return 0
         if argv and argv[0] == "--stat":
             name, path = argv[1], argv[2]

@@ -52,6 +52,8 @@ import struct
 import sys
 import time
 
+import probecommon
+
 MAGIC = b"\x63\x82\x53\x63"
 TYPES = {"discover": 1, "request": 3, "decline": 4, "release": 7, "inform": 8}
 NAMES = {1: "DHCPDISCOVER", 2: "DHCPOFFER", 3: "DHCPREQUEST", 4: "DHCPDECLINE", 5: "DHCPACK",
@@ -99,17 +101,6 @@ def opt(code, value):
         value = value[255:]
         if not value:
             return out
-
-
-def parse_line(line):
-    words = line.split()
-    kind, kv = words[0], {}
-    for w in words[1:]:
-        if "=" not in w:
-            raise ValueError("expected KEY=VALUE, got %r" % w)
-        k, v = w.split("=", 1)
-        kv[k] = v
-    return kind, kv
 
 
 def build(kind, kv, xid):
@@ -257,7 +248,7 @@ def run(args):
             time.sleep(1.05 - (time.time() % 1.0))
             continue
         step += 1
-        kind, kv = parse_line(line)
+        kind, kv = probecommon.parse_line(line)
         for k, v in list(kv.items()):
             if v.startswith("@"):
                 field = v[1:]
@@ -306,90 +297,30 @@ def flatten(reply, ignore=()):
     return out
 
 
-def compare(args):
-    a, b = args[0], args[1]
-    labels = ["A", "B"]
-    if "--labels" in args:
-        labels = args[args.index("--labels") + 1].split(",")
+def differences(ra, rb, args):
     # Where a reply goes at layer 2 (broadcast IP at Ethernet broadcast or at the client's
     # MAC) is compared only with --l2: it is one known difference, checked by one case.
     ignore = () if "--l2" in args else ("l2",)
-    # --allow-steps 2,5: differences in these steps are known (exit 3 when all are there)
-    allowed = set()
-    if "--allow-steps" in args:
-        allowed = {int(x) for x in args[args.index("--allow-steps") + 1].split(",") if x}
-    outside = 0
-    ra = [json.loads(x) for x in open(a) if x.strip()]
-    rb = [json.loads(x) for x in open(b) if x.strip()]
-    differ = 0
-    for n in range(max(len(ra), len(rb))):
-        sa = ra[n] if n < len(ra) else None
-        sb = rb[n] if n < len(rb) else None
-        sent = (sa or sb)["sent"]
-        if sa is None or sb is None:
-            print("  step %d (%s): only in %s" % (n + 1, sent, labels[0] if sb is None else labels[1]))
-            differ += 1
-            continue
-        fa, fb = flatten(sa["reply"], ignore), flatten(sb["reply"], ignore)
-        diffs = []
-        if "reply" in fa or "reply" in fb:          # one side (or both) got no reply
-            if fa != fb:
-                def brief(f):
-                    return f.get("reply") or "%s yiaddr=%s to=%s" % (f["type"], f["yiaddr"], f["to"])
-                diffs.append("      %-12s %s=%s  %s=%s" % ("reply", labels[0], brief(fa), labels[1], brief(fb)))
-            fa = fb = {}
-        for k in sorted(set(fa) | set(fb), key=lambda k: (k.startswith("option"), len(k), k)):
-            va, vb = fa.get(k, "(absent)"), fb.get(k, "(absent)")
-            if va != vb:
-                diffs.append("      %-12s %s=%s  %s=%s" % (k, labels[0], va, labels[1], vb))
-        if diffs:
-            differ += 1
-            known = (n + 1) in allowed
-            outside += 0 if known else 1
-            print("  step %d: %s%s" % (n + 1, sent, "" if known or not allowed else "   <-- not a known difference"))
-            print("\n".join(diffs))
-    if differ == 0:
-        return 0
-    return 3 if allowed and outside == 0 else 1
+    fa, fb = flatten(ra, ignore), flatten(rb, ignore)
+    if "reply" in fa or "reply" in fb:          # one side (or both) got no reply
+        def brief(f):
+            return f.get("reply") or "%s yiaddr=%s to=%s" % (f["type"], f["yiaddr"], f["to"])
+        return [] if fa == fb else [("reply", brief(fa), brief(fb))]
+    return [(k, fa.get(k, "(absent)"), fb.get(k, "(absent)"))
+            for k in sorted(set(fa) | set(fb), key=lambda k: (k.startswith("option"), len(k), k))
+            if fa.get(k, "(absent)") != fb.get(k, "(absent)")]
 
 
-def check(args):
-    """Steps with expect=TYPE (DHCPOFFER, DHCPACK, DHCPNAK, none): the reply must match."""
-    bad = 0
-    for x in open(args[0]):
-        if not x.strip():
-            continue
-        s = json.loads(x)
-        want = parse_line(s["sent"])[1].get("expect")
-        if want is None:
-            continue
-        got = s["reply"]["type"] if isinstance(s["reply"], dict) else "none"
-        if got != want:
-            bad += 1
-            print("  step %d: expected %s, got %s: %s" % (s["step"], want, got, s["sent"]))
-            continue
-        kv = parse_line(s["sent"])[1]
-        for c in filter(None, kv.get("noopt", "").split(",")):
-            if c in s["reply"]["options"]:
-                bad += 1
-                print("  step %d: option %s present (%s): %s" % (s["step"], c, s["reply"]["options"][c], s["sent"]))
-        for c in filter(None, kv.get("hasopt", "").split(",")):
-            if c not in s["reply"]["options"]:
-                bad += 1
-                print("  step %d: option %s absent: %s" % (s["step"], c, s["sent"]))
-    return 1 if bad else 0
-
-
-def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("run", "compare", "check"):
-        print(__doc__, file=sys.stderr)
-        return 2
-    if sys.argv[1] == "run":
-        return run(sys.argv[2:])
-    if sys.argv[1] == "check":
-        return check(sys.argv[2:])
-    return compare(sys.argv[2:])
+def option_checks(s, kv):
+    """noopt=C,... and hasopt=C,...: options the reply must leave out or carry."""
+    opts = s["reply"]["options"] if isinstance(s["reply"], dict) else {}
+    return (["option %s present (%s)" % (c, opts[c]) for c in filter(None, kv.get("noopt", "").split(",")) if c in opts]
+            + ["option %s absent" % c for c in filter(None, kv.get("hasopt", "").split(",")) if c not in opts])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(probecommon.main(
+        __doc__, run,
+        lambda args: probecommon.compare(args, differences),
+        # Steps with expect=TYPE (DHCPOFFER, DHCPACK, DHCPNAK, none): the reply must match.
+        lambda args: probecommon.check(args, lambda r: r["type"] if isinstance(r, dict) else "none", option_checks)))

@@ -22,16 +22,21 @@ Script: one step per line, `#` comments, `sleep SECONDS`.
                      latest reply carrying this IA_NA gave (none when it gave none)
   pd=IAID[+PREFIX/LEN][,...]            IA_PD options; ::/56 is a length-only hint; +last as above
   sid=@sid|HEX       server-id (option 2): @sid = the latest server-id received
+  ta=IAID[+ADDR][,...]                  IA_TA options (4); +last as above
+  lt=PREF/VALID      lifetimes in every IAADDR/IAPREFIX sent (default 0/0)
+  t=T1/T2            T1/T2 in every IA_NA/IA_PD sent (default 0/0)
   oro=23,24          option request (6)      rapid=1  rapid commit (14)
   optN=HEX           any option N (raw value)
   relay=LINKADDR peer=ADDR ifid=HEX     relayed: RELAY-FORW link-address, peer-address
                      (default fe80::1), interface-id (18, optional)
+  roptN=HEX          any option N in the RELAY-FORW (e.g. ropt79: client link-layer address)
+  unicast=1          a direct message sent to --server-ip (unicast) instead of ff02::1:2
   wait=S             reply timeout for this step (default --timeout)
   expect=TYPE        not sent: `check` asserts the reply type (ADVERTISE, REPLY, none)
 
 Output: per step {"step": N, "sent": "<line>", "reply": {...}} or "reply": "no reply".
 The reply holds "type" and "options": a tree keyed by option code (IA_NA/IA_PD as
-"3 iaid=N" / "25 iaid=N" with t1, t2 and their sub-options; IAADDR "5 ADDR" and IAPREFIX
+"3 iaid=N" / "25 iaid=N" with t1 (IA_TA "4 iaid=N"), t2 and their sub-options; IAADDR "5 ADDR" and IAPREFIX
 "26 PREFIX/LEN" with preferred/valid lifetimes; status code 13 as {code, text}; client-id
 "echoed" when it is the one sent; server-id "@server-duid"; any other option as hex).
 A RELAY-REPL is printed as {"type": "RELAY-REPL", "hop", "link", "peer", "interface-id",
@@ -43,6 +48,8 @@ import socket
 import struct
 import sys
 import time
+
+import probecommon
 
 TYPES = {"solicit": 1, "request": 3, "confirm": 4, "renew": 5, "rebind": 6, "release": 8,
          "decline": 9, "inforeq": 11}
@@ -75,36 +82,26 @@ def parse_opts(b):
     return out
 
 
-def parse_line(line):
-    words = line.split()
-    kv = {}
-    for w in words[1:]:
-        if "=" not in w:
-            raise ValueError("expected KEY=VALUE, got %r" % w)
-        k, v = w.split("=", 1)
-        kv[k] = v
-    return words[0], kv
-
-
 class State:
     def __init__(self):
         self.sid = None          # latest server-id (raw)
         self.na = {}             # iaid -> [addresses] of the latest reply carrying that IA_NA
         self.pd = {}             # iaid -> [(prefix, len)]
+        self.ta = {}             # iaid -> [addresses]
 
     def learn(self, opts):
         for code, v in opts:
             if code == 2:
                 self.sid = v
-            elif code in (3, 25) and len(v) >= 12:
+            elif code in (3, 4, 25) and len(v) >= (4 if code == 4 else 12):
                 iaid = struct.unpack("!I", v[:4])[0]
                 got = []
-                for c, sv in parse_opts(v[12:]):
-                    if code == 3 and c == 5 and len(sv) >= 24:
+                for c, sv in parse_opts(v[4 if code == 4 else 12:]):
+                    if code in (3, 4) and c == 5 and len(sv) >= 24:
                         got.append(s6(sv[:16]))
                     elif code == 25 and c == 26 and len(sv) >= 25:
                         got.append((s6(sv[9:25]), sv[8]))
-                (self.na if code == 3 else self.pd)[iaid] = got
+                {3: self.na, 4: self.ta, 25: self.pd}[code][iaid] = got
 
 
 def build(kind, kv, xid, st):
@@ -120,12 +117,19 @@ def build(kind, kv, xid, st):
     if "oro" in kv:
         body += opt(6, b"".join(struct.pack("!H", int(c)) for c in kv["oro"].split(",")))
     body += opt(8, b"\x00\x00")
-    for ia in filter(None, kv.get("na", "").split(",")):
-        iaid, _, addr = ia.partition("+")
-        iaid = int(iaid)
-        addrs = st.na.get(iaid, []) if addr == "last" else ([addr] if addr else [])
-        sub = b"".join(opt(5, a6(a) + struct.pack("!II", 0, 0)) for a in addrs)
-        body += opt(3, struct.pack("!III", iaid, 0, 0) + sub)
+    pl, _, vl = kv.get("lt", "0/0").partition("/")
+    pl, vl = int(pl), int(vl)
+    t1, _, t2 = kv.get("t", "0/0").partition("/")
+    t1, t2 = int(t1), int(t2)
+    for key, code in (("na", 3), ("ta", 4)):
+        for ia in filter(None, kv.get(key, "").split(",")):
+            iaid, _, addr = ia.partition("+")
+            iaid = int(iaid)
+            last = st.na if code == 3 else st.ta
+            addrs = last.get(iaid, []) if addr == "last" else ([addr] if addr else [])
+            sub = b"".join(opt(5, a6(a) + struct.pack("!II", pl, vl)) for a in addrs)
+            head = struct.pack("!III", iaid, t1, t2) if code == 3 else struct.pack("!I", iaid)
+            body += opt(code, head + sub)
     for ia in filter(None, kv.get("pd", "").split(",")):
         iaid, _, pfx = ia.partition("+")
         iaid = int(iaid)
@@ -136,8 +140,8 @@ def build(kind, kv, xid, st):
             pfxs = [(p, int(ln))]
         else:
             pfxs = []
-        sub = b"".join(opt(26, struct.pack("!IIB", 0, 0, ln) + a6(p)) for p, ln in pfxs)
-        body += opt(25, struct.pack("!III", iaid, 0, 0) + sub)
+        sub = b"".join(opt(26, struct.pack("!IIB", pl, vl, ln) + a6(p)) for p, ln in pfxs)
+        body += opt(25, struct.pack("!III", iaid, t1, t2) + sub)
     for k in sorted(kv):
         if k.startswith("opt") and k[3:].isdigit():
             body += opt(int(k[3:]), bytes.fromhex(kv[k]))
@@ -146,6 +150,9 @@ def build(kind, kv, xid, st):
         ro = b""
         if "ifid" in kv:
             ro += opt(18, bytes.fromhex(kv["ifid"]))
+        for k in sorted(kv):
+            if k.startswith("ropt") and k[4:].isdigit():
+                ro += opt(int(k[4:]), bytes.fromhex(kv[k]))
         ro += opt(9, msg)
         msg = bytes([12, 0]) + a6(kv["relay"]) + a6(kv.get("peer", "fe80::1")) + ro
     return msg
@@ -168,6 +175,9 @@ def norm_opts(opts, sent_cid):
         elif code in (3, 25) and len(v) >= 12:
             iaid, t1, t2 = struct.unpack("!III", v[:12])
             put("%d iaid=%d" % (code, iaid), dict({"t1": t1, "t2": t2}, **norm_opts(parse_opts(v[12:]), sent_cid)))
+        elif code == 4 and len(v) >= 4:
+            iaid = struct.unpack("!I", v[:4])[0]
+            put("4 iaid=%d" % iaid, norm_opts(parse_opts(v[4:]), sent_cid))
         elif code == 5 and len(v) >= 24:
             pl, vl = struct.unpack("!II", v[16:24])
             put("5 " + s6(v[:16]), dict({"preferred": pl, "valid": vl}, **norm_opts(parse_opts(v[24:]), sent_cid)))
@@ -238,7 +248,7 @@ def run(args):
             time.sleep(float(line.split()[1]))
             continue
         step += 1
-        kind, kv = parse_line(line)
+        kind, kv = probecommon.parse_line(line)
         xid = 0x6B0000 + step
         msg = build(kind, kv, xid, st)
         duid = kv.get("duid", "00030001020000000001")
@@ -248,6 +258,8 @@ def run(args):
                 s.recvfrom(65535)
         if "relay" in kv:
             rel.sendto(msg, (server, 547, 0, server_scope))
+        elif kv.get("unicast") == "1":
+            cli.sendto(msg, (server, 547, 0, server_scope))
         else:
             cli.sendto(msg, (ALL_DHCP, 547, 0, ifindex))
         r = None
@@ -286,69 +298,20 @@ def flatten(v, prefix, out):
     return out
 
 
-def compare(args):
-    a, b = args[0], args[1]
-    labels = ["A", "B"]
-    if "--labels" in args:
-        labels = args[args.index("--labels") + 1].split(",")
-    allowed = set()
-    if "--allow-steps" in args:
-        allowed = {int(x) for x in args[args.index("--allow-steps") + 1].split(",") if x}
-    ra = [json.loads(x) for x in open(a) if x.strip()]
-    rb = [json.loads(x) for x in open(b) if x.strip()]
-    differ = outside = 0
-    for n in range(max(len(ra), len(rb))):
-        sa = ra[n] if n < len(ra) else None
-        sb = rb[n] if n < len(rb) else None
-        sent = (sa or sb)["sent"]
-        if sa is None or sb is None:
-            print("  step %d (%s): only in %s" % (n + 1, sent, labels[0] if sb is None else labels[1]))
-            differ += 1
-            outside += 1
-            continue
-        fa, fb = flatten(sa["reply"], "", {}), flatten(sb["reply"], "", {})
-        diffs = []
-        for k in sorted(set(fa) | set(fb)):
-            va, vb = fa.get(k, "(absent)"), fb.get(k, "(absent)")
-            if va != vb:
-                diffs.append("      %-40s %s=%s  %s=%s" % (k or "reply", labels[0], va, labels[1], vb))
-        if diffs:
-            differ += 1
-            known = (n + 1) in allowed
-            outside += 0 if known else 1
-            print("  step %d: %s%s" % (n + 1, sent, "" if known or not allowed else "   <-- not a known difference"))
-            print("\n".join(diffs))
-    if differ == 0:
-        return 0
-    return 3 if allowed and outside == 0 else 1
+def differences(ra, rb, args):
+    fa, fb = flatten(ra, "", {}), flatten(rb, "", {})
+    return [(k or "reply", fa.get(k, "(absent)"), fb.get(k, "(absent)"))
+            for k in sorted(set(fa) | set(fb)) if fa.get(k, "(absent)") != fb.get(k, "(absent)")]
 
 
-def check(args):
-    """Steps with expect=TYPE (ADVERTISE, REPLY, none): the (unwrapped) reply must match."""
-    bad = 0
-    for x in open(args[0]):
-        if not x.strip():
-            continue
-        s = json.loads(x)
-        want = parse_line(s["sent"])[1].get("expect")
-        if want is None:
-            continue
-        r = s["reply"]
-        if isinstance(r, dict) and r.get("type") == "RELAY-REPL":
-            r = r.get("inner")
-        got = r["type"] if isinstance(r, dict) else "none"
-        if got != want:
-            bad += 1
-            print("  step %d: expected %s, got %s: %s" % (s["step"], want, got, s["sent"]))
-    return 1 if bad else 0
-
-
-def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("run", "compare", "check"):
-        print(__doc__, file=sys.stderr)
-        return 2
-    return {"run": run, "check": check, "compare": compare}[sys.argv[1]](sys.argv[2:])
+def reply_type(r):
+    """The (unwrapped) reply's type: ADVERTISE, REPLY, ... or none."""
+    if isinstance(r, dict) and r.get("type") == "RELAY-REPL":
+        r = r.get("inner")
+    return r["type"] if isinstance(r, dict) else "none"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(probecommon.main(
+        __doc__, run, lambda args: probecommon.compare(args, differences, width=40),
+        lambda args: probecommon.check(args, reply_type)))

@@ -30,7 +30,7 @@ KK_PASSES=0
 KK_FAILS=0
 KK_SKIPS=0
 KK_KEA_DIFFS=0
-KK_TEST_NAME=$(basename "${0%.sh}")
+KK_TEST_NAME=${KK_TEST_NAME:-$(basename "${0%.sh}")}
 KK_NETNS=()          # namespaces we created
 KK_PIDS=()           # processes we started (server, clients)
 KK_SERVER_PID=""
@@ -160,10 +160,26 @@ kk_kill_pid() {          # kk_kill_pid PID [grace-seconds] : TERM, bounded wait,
     return 0
 }
 
+# kk_pid_ours PID : the process is still one this run started: a child of this shell, or
+# inside one of its namespaces. A PID recorded in KK_PIDS may have been reaped long ago and
+# reused by an unrelated process (PIDs wrap within minutes on a busy machine): never signal it.
+kk_pid_ours() {
+    local pid=$1 ppid ns
+    ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+    [ -n "$ppid" ] || return 1
+    [ "$ppid" = "$$" ] && return 0
+    for ns in "${KK_NETNS[@]}"; do
+        ip netns pids "$ns" 2>/dev/null | grep -qx "$pid" && return 0
+    done
+    return 1
+}
+
 kk_cleanup() {
     local rc=$? pid ns
     trap - EXIT INT TERM HUP
-    for pid in "${KK_PIDS[@]}"; do kk_kill_pid "$pid" 3; done
+    for pid in "${KK_PIDS[@]}"; do
+        if kk_pid_ours "$pid"; then kk_kill_pid "$pid" 3; else wait "$pid" 2>/dev/null; fi
+    done
     # Anything still running inside our own namespaces was started by this run
     # (e.g. dhcpcd's privilege-separation helpers): stop it by PID.
     for ns in "${KK_NETNS[@]}"; do
@@ -195,6 +211,81 @@ kk_netns_add() {         # kk_netns_add NAME : create, lo up, no IPv6 noise
     ip -n "$ns" link set lo up
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+}
+
+kk_netns6_add() {        # kk_netns6_add NAME : a namespace with IPv6 on and no duplicate address
+    ip netns add "$1" || kk_die "ip netns add $1 failed"   # detection (addresses usable at once)
+    KK_NETNS+=("$1")
+    ip -n "$1" link set lo up
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+kk_server6_files() {     # sets state csv sock conf out for a kakapo-dhcp6 run in $KK_WORK, with
+    state="$KK_WORK/var"    # its state directory and PID files there (exported for the daemon)
+    mkdir -p "$state/lib/kea" "$state/run/kea"
+    export KAKAPO_LOCALSTATEDIR=$state
+    export KEA_PIDFILE_DIR=$state/run/kea
+    csv="$state/lib/kea/kea-leases6.csv"
+    sock="$KK_WORK/kea6-ctrl.sock"
+    conf="$KK_WORK/kea-dhcp6.conf"
+    out="$KK_WORK/server.out"
+    KK_SERVER_OUT=$out
+    KK_SERVER_SOCK=$sock
+}
+
+# kk_faketime_setup : the server will run under libfaketime (LD_PRELOAD, faketime package)
+# with only CLOCK_REALTIME faked (FAKETIME_DONT_FAKE_MONOTONIC) and its offset read from a
+# file that kk_clock_step rewrites while it runs (FAKETIME_NO_CACHE: read on every call).
+# CLOCK_REALTIME is global, so this is the only safe way: nothing outside the server
+# process sees the fake time.  Replaces KK_SERVER_BIN by a wrapper that execs the server (so
+# the PID stays the server's).  Skips the test (kk_finish) when libfaketime is missing.
+# FAKETIME_SHARED names a semaphore and shared memory that do not exist: without it
+# libfaketime creates its own and setenv()s FAKETIME_SHARED from inside the first stat()
+# call, which Swift's runtime makes while it initializes; the environment then moves off the
+# initial stack, and Swift, which finds argv by walking back from environ, sees no arguments.
+# (The faketime(1) wrapper avoids it the same way, but forks.)  The shared segment only
+# matters for faketime's start-at mode, unused here.
+kk_faketime_setup() {
+    local lib="" f
+    for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 /usr/lib/*/faketime/libfaketime.so.1 \
+             /usr/lib/faketime/libfaketime.so.1 /usr/local/lib/faketime/libfaketime.so.1; do
+        [ -f "$f" ] && { lib=$f; break; }
+    done
+    if [ -z "$lib" ]; then
+        kk_skip "libfaketime not installed (apt: faketime; scripts/install-test-deps.sh)"
+        kk_finish
+    fi
+    KK_FAKETIME_FILE="$KK_WORK/faketime.offset"
+    echo "+0" >"$KK_FAKETIME_FILE"
+    local wrap="$KK_WORK/server-faketime.sh"
+    cat >"$wrap" <<EOW
+#!/bin/sh
+exec env LD_PRELOAD="$lib" FAKETIME_SHARED="/kc-none-sem /kc-none-shm" \
+    FAKETIME_TIMESTAMP_FILE="$KK_FAKETIME_FILE" FAKETIME_NO_CACHE=1 \
+    FAKETIME_DONT_FAKE_MONOTONIC=1 "$KK_SERVER_BIN" "\$@"
+EOW
+    chmod +x "$wrap"
+    KK_SERVER_BIN=$wrap
+}
+
+kk_clock_step() {        # kk_clock_step OFFSET : the server's wall clock is now real time + OFFSET
+    echo "$1" >"$KK_FAKETIME_FILE"
+    echo "    -- clock offset $1"
+    sleep 3.5            # a few reclamation cycles (1 s) at the new time
+}
+
+kk_init6() {             # kk_init for a kakapo-dhcp6 test: KAKAPO_DHCP6 (default the debug
+    if [ "$DHCP4_SERVER" != kakapo ]; then   # build) is the server; skipped under DHCP4_SERVER=kea
+        echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"; KK_SKIPS=1; kk_finish
+    fi
+    KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}
+    kk_init
+}
+
+kk_need_sim() {          # sets sim: KAKAPO_SIM, default the debug build's kakapo-sim
+    sim=${KAKAPO_SIM:-$KK_REPO_ROOT/.build/debug/kakapo-sim}
+    [ -x "$sim" ] || kk_die "kakapo-sim not found or not executable: $sim"
 }
 
 kk_nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -580,6 +671,46 @@ kk_write_basic_config() {
 EOF2
 }
 
+# kk_relay6_setup : kakapo-dhcp6's relayed-load topology.  Server namespace $KK_SRV_NS
+# (eth0 2001:db8:1::1/64) joined by a veth to a relay namespace $rns (2001:db8:1::2), both
+# with IPv6 on; $conf a Dhcp6 config whose subnet 2001:db8:5::/64 is chosen by the relay's
+# address (relay.ip-addresses), with 65,536 addresses and 4,096 /56 prefixes; $csv its
+# leases6 file.  The server runs with kk_server_start (KK_SERVER_BIN: kakapo-dhcp6).
+# An argument is more of the Dhcp6 map, put in before "subnet6" (end it with a comma).
+kk_relay6_setup() {
+    KK_SRV_NS="$KK_ID-srv6"
+    rns="$KK_ID-rly6"
+    kk_netns6_add "$KK_SRV_NS"
+    kk_netns6_add "$rns"
+    ip link add eth0 netns "$KK_SRV_NS" type veth peer name eth0 netns "$rns" || kk_die "veth"
+    ip -n "$KK_SRV_NS" addr add 2001:db8:1::1/64 dev eth0 nodad
+    ip -n "$rns" addr add 2001:db8:1::2/64 dev eth0 nodad
+    ip -n "$KK_SRV_NS" link set eth0 up
+    ip -n "$rns" link set eth0 up
+    conf="$KK_WORK/kea-dhcp6.conf"
+    csv="$KK_WORK/leases6.csv"
+    local loggers='[ { "name": "kea-dhcp6", "output_options": [ { "output": "stdout" } ], "severity": "WARN" } ]'
+    cat >"$conf" <<EOF2
+// $KK_TEST_NAME
+{
+  "Dhcp6": {
+    "interfaces-config": { "interfaces": [ "eth0" ] },
+    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
+    "lease-database": { "type": "memfile", "name": "$csv", "lfc-interval": 0 },
+    "server-id": { "type": "LLT", "persist": false },
+    "preferred-lifetime": 3000, "valid-lifetime": 3600,
+    ${1:-}
+    "subnet6": [
+      { "id": 5, "subnet": "2001:db8:5::/64", "relay": { "ip-addresses": [ "2001:db8:1::2" ] },
+        "pools": [ { "pool": "2001:db8:5::1:0 - 2001:db8:5::1:ffff" } ],
+        "pd-pools": [ { "prefix": "2001:db8:500::", "prefix-len": 44, "delegated-len": 56 } ] }
+    ],
+    "loggers": ${LOGGERS_JSON:-$loggers}
+  }
+}
+EOF2
+}
+
 # kk_relay_setup PREFIX_LEN : a server on eth0 (192.0.2.1/24) and a "relay" namespace at
 # 192.0.2.2 (where perfdhcp or kakapo-sim load act as the relay agent); writes the config
 # to $conf with subnet 1 (192.0.2.0/24, direct) and subnet 2 (198.18.0.0/PREFIX_LEN, selected
@@ -627,64 +758,14 @@ kk_relay_setup() {
 EOF2
 }
 
-# ---------------------------------------------------------------- DHCPv6 relay (perfdhcp -6 -A1)
-
-# kk_netns6_add NAME : a namespace with IPv6 on (kk_netns_add turns it off) and no duplicate
-# address detection, so addresses are usable at once.
-kk_netns6_add() {
-    ip netns add "$1" || kk_die "ip netns add $1"
-    KK_NETNS+=("$1")
-    ip -n "$1" link set lo up
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-}
-
-# kk_relay6_setup SERVER_NS LOAD_NS : two IPv6 namespaces joined by one veth pair, the
-# server's eth0 2001:db8::1/64 and the load's eth0 2001:db8::2/64.  perfdhcp -6 -A1 -l eth0
-# in the load namespace acts as the relay: a Relay-forward from [2001:db8::2]:547 whose
-# link-address and peer-address are 2001:db8::2.  Sets KK_SRV_NS and KK_SRV_IF.
-kk_relay6_setup() {
-    KK_SRV_NS=$1
-    kk_netns6_add "$1"
-    kk_netns6_add "$2"
-    ip link add eth0 netns "$1" type veth peer name eth0 netns "$2" || kk_die "veth"
-    ip -n "$1" addr add 2001:db8::1/64 dev eth0 nodad
-    ip -n "$2" addr add 2001:db8::2/64 dev eth0 nodad
-    ip -n "$1" link set eth0 up
-    ip -n "$2" link set eth0 up
-    KK_SRV_IF=eth0
-}
-
-# kk_write_relay6_config FILE ADDRESS_POOL PD_PREFIX PD_PREFIX_LEN PD_DELEGATED_LEN
-#   Dhcp6 for kk_relay6_setup, the same file for kakapo-dhcp6 and kea-dhcp6: eth0 with its
-#   unicast address (Kea receives unicast only on an address named so), subnet 1
-#   2001:db8::/64 on eth0 (direct), subnet 2 2001:db8:1::/64 selected by relay ip-addresses
-#   2001:db8::2 with ADDRESS_POOL and a pd-pool, control socket $KK_WORK/ctl6.sock, lease
-#   file $KK_WORK/leases6.csv, log at WARN (Kea logs every allocation at INFO).
-kk_write_relay6_config() {
-    cat >"$1" <<EOF2
-// written by $KK_TEST_NAME
-{
-  "Dhcp6": {
-    "interfaces-config": { "interfaces": [ "eth0/2001:db8::1" ] },
-    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl6.sock" },
-    "lease-database": { "type": "memfile", "name": "$KK_WORK/leases6.csv", "lfc-interval": 0 },
-    "renew-timer": 1000, "rebind-timer": 2000,
-    "preferred-lifetime": 3000, "valid-lifetime": 4000,
-    "subnet6": [
-      {
-        "id": 1, "subnet": "2001:db8::/64", "interface": "eth0",
-        "pools": [ { "pool": "2001:db8::100 - 2001:db8::1ff" } ]
-      },
-      {
-        "id": 2, "subnet": "2001:db8:1::/64",
-        "relay": { "ip-addresses": [ "2001:db8::2" ] },
-        "pools": [ { "pool": "$2" } ],
-        "pd-pools": [ { "prefix": "$3", "prefix-len": $4, "delegated-len": $5 } ],
-        "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ]
-      }
-    ],
-    "loggers": [ { "name": "kea-dhcp6", "output_options": [ { "output": "stdout" } ], "severity": "WARN", "debuglevel": 0 } ]
-  }
-}
-EOF2
+# kk_relay6_perfdhcp : kk_relay6_setup for perfdhcp -6 -l eth0 -A1 in $rns (a Relay-forward from
+# [2001:db8:1::2]:547 whose link-address is 2001:db8:1::2) against kakapo-dhcp6 or kea-dhcp6:
+# eth0 named with its unicast address (Kea receives unicast only on an address named so) and
+# the address pool widened to 2001:db8:5::/80 (the benchmark's 100,000 clients).
+kk_relay6_perfdhcp() {
+    kk_relay6_setup "$@"
+    sed -i -e 's|"interfaces": \[ "eth0" \]|"interfaces": [ "eth0/2001:db8:1::1" ]|' \
+           -e 's|"pool": "2001:db8:5::1:0 - 2001:db8:5::1:ffff"|"pool": "2001:db8:5::/80"|' "$conf"
+    grep -q '"eth0/2001:db8:1::1"' "$conf" && grep -q '"2001:db8:5::/80"' "$conf" \
+        || kk_die "kk_relay6_perfdhcp: kk_relay6_setup's config is not the expected one"
 }

@@ -17,15 +17,7 @@
 #   offset +2h     B is reclaimed too
 . "$(dirname "$0")/lib.sh"
 kk_init
-lib=""
-for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 /usr/lib/*/faketime/libfaketime.so.1 \
-         /usr/lib/faketime/libfaketime.so.1 /usr/local/lib/faketime/libfaketime.so.1; do
-    [ -f "$f" ] && { lib=$f; break; }
-done
-if [ -z "$lib" ]; then
-    kk_skip "libfaketime not installed (apt: faketime; scripts/install-test-deps.sh)"
-    kk_finish
-fi
+kk_faketime_setup
 kk_topology eth0 192.0.2.1/24
 SRV_MAC=02:00:00:00:01:01
 ip -n "$KK_SRV_NS" link set eth0 address "$SRV_MAC"
@@ -34,30 +26,7 @@ csv="$KK_WORK/leases4.csv"
 kk_write_basic_config "$conf" 900 1800 3600 \
     '"expired-leases-processing": { "reclaim-timer-wait-time": 1, "hold-reclaimed-time": 86400, "flush-reclaimed-timer-wait-time": 0 },'
 
-# The server under libfaketime: a wrapper that execs it (so the PID stays the server's).
-# FAKETIME_SHARED names a semaphore and shared memory that do not exist: without it
-# libfaketime creates its own and setenv()s FAKETIME_SHARED from inside the first stat()
-# call, which Swift's runtime makes while it initializes; the environment then moves off the
-# initial stack, and Swift, which finds argv by walking back from environ, sees no arguments.
-# (The faketime(1) wrapper avoids it the same way, but forks, so the PID would not be the
-# server's.)  The shared segment only matters for faketime's start-at mode, unused here.
-ft="$KK_WORK/faketime.offset"
-echo "+0" >"$ft"
-wrap="$KK_WORK/server-faketime.sh"
-cat >"$wrap" <<EOW
-#!/bin/sh
-exec env LD_PRELOAD="$lib" FAKETIME_SHARED="/kc-none-sem /kc-none-shm" \
-    FAKETIME_TIMESTAMP_FILE="$ft" FAKETIME_NO_CACHE=1 \
-    FAKETIME_DONT_FAKE_MONOTONIC=1 "$KK_SERVER_BIN" "\$@"
-EOW
-chmod +x "$wrap"
-KK_SERVER_BIN=$wrap
 kk_server_start_ready "$conf"
-step() {                 # step OFFSET : the server's wall clock is now real time + OFFSET
-    echo "$1" >"$ft"
-    echo "    -- clock offset $1"
-    sleep 3.5            # a few reclamation cycles (1 s) at the new time
-}
 
 kk_add_client probe 02:00:00:00:00:aa
 pns=${KK_CNS[probe]}
@@ -82,7 +51,7 @@ read -r t b <<<"$(dora $B)"; kk_assert_eq "B: DORA at offset +0" DHCPACK "$t"
 kk_assert_ne "A and B have different addresses" "$a" "$b"
 echo "    A=$a B=$b"
 
-step -3h
+kk_clock_step -3h
 kk_assert_match "server noticed the backward step" 'DHCP4_CLOCK_STEPPED_BACK.*-10[78][0-9][0-9] s' "$(cat "$KK_SERVER_OUT")"
 read -r t ra <<<"$(probe "request mac=$A ciaddr=$a to=server")"
 kk_assert_eq "A renews after the backward step: DHCPACK" DHCPACK "$t"
@@ -97,13 +66,13 @@ kk_assert "A's renewed lease expires one valid-lifetime after the stepped clock 
     test "$exp_a" -ge $((real - 7200 - 30)) -a "$exp_a" -le $((real - 7200 + 30))
 rec0=$(kk_stat reclaimed-leases)
 
-step +30m
+kk_clock_step +30m
 kk_assert_eq "B (expires real + 1 h) not reclaimed at real + 30 min" 0 "$(state "$b")"
 kk_assert_eq "C (ACKed at real - 3 h, expired at real - 2 h) reclaimed at real + 30 min" 2 "$(state "$c")"
 kk_assert_eq "A (renewed at real - 3 h, expired at real - 2 h) reclaimed at real + 30 min" 2 "$(state "$a")"
 kk_assert_ge "reclaimed-leases counts A and C" "$(kk_stat reclaimed-leases)" $((rec0 + 2))
 
-step +2h
+kk_clock_step +2h
 kk_assert_eq "B reclaimed once real + 2 h is past its expiry" 2 "$(state "$b")"
 kk_assert_eq "the lease file's last row for B has state 2 (expired-reclaimed)" 2 \
     "$(kk_leases "$csv" --mac "$B" --last --field state)"

@@ -16,16 +16,26 @@
 #   KC_RATE=N     DORAs started per second (default 300; 3,000 clients, so each MAC starts
 #                 a DORA again every 10 s and the server is busy more of the time a kill hits)
 #   KAKAPO_SIM=path   default <repo>/.build/debug/kakapo-sim
+#   KC_FAMILY=6   the same for kakapo-dhcp6 (test_crash_kill6.sh): kakapo-sim load -6 --pd asks
+#                 for an address and a /56 prefix per DUID through a relay; "address duid"
+#                 and "prefix duid" pairs take the place of "address mac"
+#   KAKAPO_DHCP6=path   default <repo>/.build/debug/kakapo-dhcp6
 . "$(dirname "$0")/lib.sh"
-kk_init
-sim=${KAKAPO_SIM:-$KK_REPO_ROOT/.build/debug/kakapo-sim}
-[ -x "$sim" ] || kk_die "kakapo-sim not found or not executable: $sim"
+family=${KC_FAMILY:-4}
+if [ "$family" = 6 ]; then kk_init6; else kk_init; fi
+kk_need_sim
 seed=${KC_SEED:-$(( $(date +%s) % 100000 ))}
 kills=${KC_KILLS:-8}
 RANDOM=$seed
 echo "    kill schedule seed $seed (KC_SEED=$seed to replay), $kills kills"
 
-LOGGERS_JSON='[ { "name": "kea-dhcp4", "output_options": [ { "output": "stdout" } ], "severity": "WARN", "debuglevel": 0 } ]' kk_relay_setup 20
+if [ "$family" = 6 ]; then
+    kk_relay6_setup
+    load_args=(-6 --pd --server 2001:db8:1::1 --relay-address 2001:db8:1::2)
+else
+    LOGGERS_JSON='[ { "name": "kea-dhcp4", "output_options": [ { "output": "stdout" } ], "severity": "WARN", "debuglevel": 0 } ]' kk_relay_setup 20
+    load_args=(--server 192.0.2.1 --relay-address 192.0.2.2)
+fi
 acks="$KK_WORK/acks.txt"
 : >"$acks"
 kk_server_start_ready "$conf"
@@ -34,7 +44,7 @@ kk_server_start_ready "$conf"
 # KC_RATE/s, so each MAC starts a DORA again after 3000/KC_RATE s (a restarted server must
 # give it the address it already holds).
 rate=${KC_RATE:-300} clients=3000 seconds=$(( kills * 4 + 10 ))
-timeout $((seconds + 30)) ip netns exec "$rns" "$sim" load --server 192.0.2.1 --relay-address 192.0.2.2 \
+timeout $((seconds + 30)) ip netns exec "$rns" "$sim" load "${load_args[@]}" \
     --rate $rate --clients $clients --duration $seconds --timeout-ms 500 --seed "$seed" --json --acks "$acks" \
     >"$KK_WORK/sim.json" 2>"$KK_WORK/sim.err" &
 simpid=$!
@@ -63,9 +73,8 @@ kk_assert "server alive at the end of the load" kk_server_alive
 kk_server_stop || kk_fail "server did not stop on SIGTERM"
 [ -s "$KK_WORK/sim.err" ] && sed 's/^/    kakapo-sim(stderr)| /' "$KK_WORK/sim.err" | head -5
 "$KK_PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); x=d["exchanges"]
-print("    kakapo-sim: exit %s, DORA %d/%d, DISCOVER-OFFER %d/%d, REQUEST-ACK %d/%d, drops %d" % (sys.argv[2],
-  d["dora_completed"], d["dora_started"], x["DISCOVER-OFFER"]["received"], x["DISCOVER-OFFER"]["sent"],
-  x["REQUEST-ACK"]["received"], x["REQUEST-ACK"]["sent"], d["drops"]["total"]))' "$KK_WORK/sim.json" "$src" \
+print("    kakapo-sim: exit %s, exchanges %d/%d, %s, drops %d" % (sys.argv[2], d["dora_completed"], d["dora_started"],
+  ", ".join("%s %d/%d" % (k, v["received"], v["sent"]) for k, v in x.items()), d["drops"]["total"]))' "$KK_WORK/sim.json" "$src" \
     || kk_fail "kakapo-sim wrote no JSON report (exit $src)"
 
 bad=$(cat "$KK_WORK"/server-*.out | grep -c 'DHCPSRV_MEMFILE_LEASE_LOAD_ROW_ERROR')
@@ -74,8 +83,10 @@ loaded=$(grep -h 'DHCPSRV_MEMFILE_LEASE_FILE_LOAD' "$KK_WORK"/server-*.out | tai
 [ -n "$loaded" ] && echo "    last load: ${loaded#*DHCPSRV_MEMFILE_LEASE_FILE_LOAD}"
 
 # Every ACK on the wire against the file's final state.
-check=$("$KK_PY" - "$acks" "$csv" <<'PY'
+check=$("$KK_PY" - "$acks" "$csv" "$family" <<'PY'
 import csv, sys
+v6 = sys.argv[3] == "6"
+owner = "duid" if v6 else "hwaddr"
 acks = []
 promised = {}
 for l in open(sys.argv[1]):
@@ -95,24 +106,26 @@ for r in rows[1:]:
         malformed += 1
         continue
     d = dict(zip(names, r))
-    final[d["address"]] = d
+    # A delegated prefix is acknowledged as "prefix/len"; an address (v4, or v6 IA_NA) bare.
+    key = d["address"] + ("/" + d["prefix_len"] if v6 and d["lease_type"] == "2" else "")
+    final[key] = d
 by_addr, by_mac = {}, {}
 for a, m in acks:
     by_addr.setdefault(a, set()).add(m)
-    by_mac.setdefault(m, set()).add(a)
+    by_mac.setdefault((m, "/" in a), set()).add(a)   # a DUID holds one address and one prefix
 lost = []
 for (a, m) in sorted({(a, m) for a, m in acks}):
     d = final.get(a)
     if d is None:
         lost.append("%s %s: no row" % (a, m))
-    elif d["hwaddr"].lower() != m:
-        lost.append("%s %s: file says hwaddr %s" % (a, m, d["hwaddr"]))
+    elif d[owner].lower() != m.lower():
+        lost.append("%s %s: file says %s %s" % (a, m, owner, d[owner]))
     elif d["valid_lifetime"] == "0" or d["state"] not in ("0",):
         lost.append("%s %s: released/expired row (valid %s state %s)" % (a, m, d["valid_lifetime"], d["state"]))
     elif int(d["expire"]) < promised.get((a, m), 0) - 5:
         lost.append("%s %s: file expires at %s, an ACK promised %d (its row is lost)" % (a, m, d["expire"], promised[(a, m)]))
 shared = ["%s -> %s" % (a, ",".join(sorted(ms))) for a, ms in by_addr.items() if len(ms) > 1]
-moved = ["%s -> %s" % (m, ",".join(sorted(as_))) for m, as_ in by_mac.items() if len(as_) > 1]
+moved = ["%s -> %s" % (m, ",".join(sorted(as_))) for (m, _), as_ in by_mac.items() if len(as_) > 1]
 print(len(acks), len({(a, m) for a, m in acks}), len(final), malformed, len(lost), len(shared), len(moved),
       len(promised))
 for x in lost[:20]: print("LOST " + x)

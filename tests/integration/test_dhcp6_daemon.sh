@@ -9,13 +9,7 @@
 #
 #   KAKAPO_DHCP6=PATH   server binary (default <repo>/.build/debug/kakapo-dhcp6)
 . "$(dirname "$0")/lib.sh"
-if [ "$DHCP4_SERVER" != kakapo ]; then
-    echo "  skip  kakapo-dhcp6 only (DHCP4_SERVER=$DHCP4_SERVER)"
-    KK_SKIPS=1
-    kk_finish
-fi
-KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}   # what kk_init checks and runs
-kk_init
+kk_init6
 kk_need dhclient ss
 BIN=$KK_SERVER_BIN
 SAMPLE=$KK_REPO_ROOT/Tests/Fixtures/configs/kea-dhcp6.conf
@@ -23,15 +17,8 @@ SAMPLE=$KK_REPO_ROOT/Tests/Fixtures/configs/kea-dhcp6.conf
 # ---------------------------------------------------------------- topology (IPv6 on)
 SRV="k6-$$-srv"
 CLI="k6-$$-cli"
-ns6_add() {
-    ip netns add "$1" || kk_die "ip netns add $1"
-    KK_NETNS+=("$1")
-    ip -n "$1" link set lo up
-    # No duplicate address detection: addresses are usable at once (bounded waits stay short).
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-}
-ns6_add "$SRV"
-ns6_add "$CLI"
+kk_netns6_add "$SRV"
+kk_netns6_add "$CLI"
 ip link add eth0 netns "$SRV" type veth peer name eth0 netns "$CLI" || kk_die "veth"
 ip -n "$SRV" addr add 2001:db8:1::1/64 dev eth0 nodad
 ip -n "$SRV" link set eth0 up
@@ -52,15 +39,7 @@ kk_wait_ll() {   # kk_wait_ll NS : until eth0 has a usable link-local address (b
 kk_wait_ll "$SRV" || kk_die "server link-local address"
 kk_wait_ll "$CLI" || kk_die "client link-local address"
 
-state="$KK_WORK/var"
-mkdir -p "$state/lib/kea" "$state/run/kea"
-export KAKAPO_LOCALSTATEDIR=$state
-export KEA_PIDFILE_DIR=$state/run/kea
-sock="$KK_WORK/kea6-ctrl.sock"
-conf="$KK_WORK/kea-dhcp6.conf"
-out="$KK_WORK/server.out"
-KK_SERVER_OUT=$out
-KK_SERVER_SOCK=$sock
+kk_server6_files
 cat >"$conf" <<EOF
 // kakapo-dhcp6 integration test
 {

@@ -20,30 +20,54 @@
 #   KD_CASES="dora-direct inform"   run only these cases
 #   KEA_DHCP4=PATH                  kea binary (default kea-dhcp4 from PATH)
 # Without kea-dhcp4 the test is skipped, unless CI=true (make check installs it).
+#
+# KD_FAMILY=6 (test_kea6_differential.sh) runs the DHCPv6 cases of kea-diff6/ the same way:
+# kea-dhcp6 and kakapo-dhcp6 (KEA_DHCP6, KAKAPO_DHCP6), dhcp6probe.py, in a lab of a server
+# namespace and a probe namespace joined by a veth (2001:db8::/32 only): server eth0
+# 2001:db8:1::1/64 (+ link-local from its MAC), probe eth0 link-local (direct messages to
+# ff02::1:2) and 2001:db8:1::2/64 (the emulated relay's source). The relay sends to the
+# server's link-local address (Kea 2.2 binds its sockets to the link-local addresses and
+# ff02::1:2; a global address only with "eth0/ADDR"). Server DUIDs differ: compared by
+# presence only.
 . "$(dirname "$0")/lib.sh"
-kk_init
-KK_ID="kd-$$"                # namespace prefix of this test (kd-*)
-KD_DIR="$KK_LIB_DIR/kea-diff"
+family=${KD_FAMILY:-4}
+if [ "$family" = 6 ]; then
+    kk_init6
+    KK_ID="kd6-$$"           # namespace prefix of this test (kd6-*)
+    KD_DIR="$KK_LIB_DIR/kea-diff6"
+    KEA_NAME=kea-dhcp6
+    KEA_BIN=${KEA_DHCP6:-}
+    PROBE="$KK_LIB_DIR/dhcp6probe.py"
+    SRV_LL=fe80::ff:fe00:101
+    PROBE_ARGS=(--relay-src 2001:db8:1::2 --server-ip "$SRV_LL" --timeout 0.5)
+else
+    kk_init
+    KK_ID="kd-$$"            # namespace prefix of this test (kd-*)
+    KD_DIR="$KK_LIB_DIR/kea-diff"
+    KEA_NAME=kea-dhcp4
+    KEA_BIN=${KEA_DHCP4:-}
+    PROBE="$KK_LIB_DIR/dhcp4probe.py"
+    PROBE_ARGS=(--server-ip 192.0.2.1 --server-mac 02:00:00:00:01:01 --timeout 1)
+fi
 KAKAPO_BIN=$KK_SERVER_BIN
 [ "$DHCP4_SERVER" = kakapo ] || KAKAPO_BIN=${KAKAPO_DHCP4:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp4}
-KEA_BIN=${KEA_DHCP4:-$(command -v kea-dhcp4 || true)}
-[ -z "$KEA_BIN" ] && [ -x /usr/sbin/kea-dhcp4 ] && KEA_BIN=/usr/sbin/kea-dhcp4
+KEA_BIN=${KEA_BIN:-$(command -v $KEA_NAME || true)}
+[ -z "$KEA_BIN" ] && [ -x /usr/sbin/$KEA_NAME ] && KEA_BIN=/usr/sbin/$KEA_NAME
 if [ -z "$KEA_BIN" ] || [ ! -x "$KEA_BIN" ]; then
     if [ "${CI:-}" = true ]; then
-        kk_fail "kea-dhcp4 not installed (CI=true: scripts/install-test-deps.sh installs kea-dhcp4-server)"
+        kk_fail "$KEA_NAME not installed (CI=true: scripts/install-test-deps.sh installs $KEA_NAME-server)"
     else
-        kk_skip "kea-dhcp4 not installed: differential test skipped (apt-get install kea-dhcp4-server)"
+        kk_skip "$KEA_NAME not installed: differential test skipped (apt-get install $KEA_NAME-server)"
     fi
     kk_finish
 fi
-[ -x "$KAKAPO_BIN" ] || kk_die "kakapo-dhcp4 not found: $KAKAPO_BIN"
+[ -x "$KAKAPO_BIN" ] || kk_die "kakapo server not found: $KAKAPO_BIN"
 kk_need ss
-PROBE="$KK_LIB_DIR/dhcp4probe.py"
 SRV_MAC=02:00:00:00:01:01
 PROBE_MAC=02:00:00:00:02:01
 
 # lab NAME: namespaces kd-PID-NAME-{srv,sw,pr}; server eth0 192.0.2.1/24, probe eth0 (no address)
-lab() {
+lab4() {
     local n=$1 srv="$KK_ID-$1-srv" sw="$KK_ID-$1-sw" pr="$KK_ID-$1-pr"
     kk_netns_add "$srv"; kk_netns_add "$sw"; kk_netns_add "$pr"
     ip -n "$sw" link add br0 type bridge stp_state 0 forward_delay 0 || kk_die "bridge in $sw"
@@ -58,8 +82,31 @@ lab() {
     ip -n "$pr" link set eth0 address "$PROBE_MAC"
     ip -n "$pr" link set eth0 up
 }
-lab kea
-lab kk
+wait_ll() {   # wait_ll NS : eth0 has a usable link-local address (bounded)
+    local i
+    for i in $(seq 1 50); do
+        ip -n "$1" -6 addr show dev eth0 scope link | grep -q 'inet6 fe80' &&
+            ! ip -n "$1" -6 addr show dev eth0 | grep -q tentative && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# lab6 NAME: namespaces kd6-PID-NAME-{srv,pr} joined by a veth
+lab6() {
+    local srv="$KK_ID-$1-srv" pr="$KK_ID-$1-pr"
+    kk_netns6_add "$srv"; kk_netns6_add "$pr"
+    ip link add eth0 netns "$srv" type veth peer name eth0 netns "$pr" || kk_die "veth $1"
+    ip -n "$srv" link set eth0 address "$SRV_MAC"
+    ip -n "$pr" link set eth0 address "$PROBE_MAC"
+    ip -n "$srv" addr add 2001:db8:1::1/64 dev eth0 nodad
+    ip -n "$pr" addr add 2001:db8:1::2/64 dev eth0 nodad
+    ip -n "$srv" link set eth0 up
+    ip -n "$pr" link set eth0 up
+    wait_ll "$srv" || kk_die "$srv link-local"
+    wait_ll "$pr" || kk_die "$pr link-local"
+}
+lab$family kea
+lab$family kk
 
 declare -A SPID=()
 
@@ -68,22 +115,23 @@ start_server() {
     local who=$1 bin=$2 tmpl=$3 d=$4 conf
     mkdir -p "$d/root/run/kea" "$d/root/var/lib/kea" "$d/root/var/log/kea"
     conf="$d/$who-$(basename "$(dirname "$tmpl")").json"
-    sed -e "s|@IFACE@|eth0|g" -e "s|@LEASES@|$d/leases4.csv|g" -e "s|@SOCKET@|$d/ctl.sock|g" \
-        -e "s|@LOGGERS@|$(kk_config_loggers)|g" "$tmpl" >"$conf"
+    sed -e "s|@IFACE@|eth0|g" -e "s|@LEASES@|$d/leases$family.csv|g" -e "s|@SOCKET@|$d/ctl.sock|g" \
+        -e "s|@LOGGERS@|$(kk_config_loggers | sed "s/kea-dhcp4/$KEA_NAME/g")|g" "$tmpl" >"$conf"
     ip netns exec "$KK_ID-$who-srv" unshare --mount --propagation private \
-        env KEA_PIDFILE_DIR="$d/root/run/kea" KEA_LOCKFILE_DIR="$d/root/run/kea" \
+        env KEA_PIDFILE_DIR="$d/root/run/kea" KEA_LOCKFILE_DIR="$d/root/run/kea" KAKAPO_LOCALSTATEDIR="$d/root/var" \
         "$KK_LIB_DIR/privroot.sh" "$d/root" "$bin" -c "$conf" >"$d/server.out" 2>&1 &
     SPID[$who]=$!
     KK_PIDS+=("$!")
 }
 
-# wait_ready WHO DIR : control socket answers within 15 s
+# wait_ready WHO DIR : control socket answers within 15 s (v6: and port 547 is bound)
 wait_ready() {
     local who=$1 d=$2 i
     for ((i = 0; i < 75; i++)); do
         kill -0 "${SPID[$who]}" 2>/dev/null || return 1
         if kk_pid_in_ns "${SPID[$who]}" "$KK_ID-$who-srv" &&
-            "$KK_PY" "$KK_LIB_DIR/ctl.py" --timeout 2 "$d/ctl.sock" status-get >/dev/null 2>&1; then
+            "$KK_PY" "$KK_LIB_DIR/ctl.py" --timeout 2 "$d/ctl.sock" status-get >/dev/null 2>&1 &&
+            { [ "$family" = 4 ] || ip netns exec "$KK_ID-$who-srv" ss -Hlun 'sport = :547' | grep -q .; }; then
             return 0
         fi
         sleep 0.2
@@ -133,7 +181,7 @@ for c in "${cases[@]}"; do
         for who in "${who_run[@]}"; do
             d="$KK_WORK/$c/$who"
             timeout 60 ip netns exec "$KK_ID-$who-pr" "$KK_PY" "$PROBE" run "$cd_/script" --ifname eth0 \
-                --server-ip 192.0.2.1 --server-mac "$SRV_MAC" --timeout 1 >"$d/probe.out" 2>"$d/probe.err" &
+                "${PROBE_ARGS[@]}" >"$d/probe.out" 2>"$d/probe.err" &
             ppid[$who]=$!
             KK_PIDS+=("$!")
         done
@@ -191,7 +239,7 @@ for c in "${cases[@]}"; do
             kk_note "$c: known Kakapo difference: $(head -n 1 "$cd_/known-differ")"
             marked+=("$c (known-differ)")
         else
-            kk_fail "$c: kakapo's replies differ from Kea 2.2's (above; kea-diff/$c)"
+            kk_fail "$c: kakapo's replies differ from Kea 2.2's (above; $(basename "$KD_DIR")/$c)"
             differ+=("$c")
         fi
     fi

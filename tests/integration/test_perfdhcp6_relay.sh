@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Relayed DHCPv6 load: perfdhcp -6 -A1 acts as a relay agent (Relay-forward from
-# [2001:db8::2]:547, link-address 2001:db8::2) to the server's unicast 2001:db8::1; the
-# server selects subnet 2 by its relay ip-addresses and every Solicit-Advertise and
+# [2001:db8:1::2]:547, link-address 2001:db8:1::2) to the server's unicast 2001:db8:1::1; the
+# server selects subnet 5 by its relay ip-addresses and every Solicit-Advertise and
 # Request-Reply exchange completes:
 #   perfdhcp -6 -l eth0 -A1 -r 200 -R 1000 -p 5                    (IA_NA)
 #   perfdhcp -6 -l eth0 -A1 -e address-and-prefix -r 200 -R 1000 -p 3 -b mac=...   (IA_NA + IA_PD, other clients)
-# Then the leases are in the leases6 CSV: addresses from 2001:db8:1::/64 and /64 prefixes
-# from 2001:db8:100::/40 (lease_type 2), all in subnet 2.  2001:db8::/32 addresses only.
+# Then the leases are in the leases6 CSV: addresses from the pool 2001:db8:5::/80 and /56
+# prefixes from 2001:db8:500::/44 (lease_type 2), all in subnet 5 (lib.sh kk_relay6_perfdhcp).
+# 2001:db8::/32 addresses only.
 #
 #   KAKAPO_DHCP6=PATH   default <repo>/.build/debug/kakapo-dhcp6
 #   DHCP4_SERVER=kea    runs Debian's kea-dhcp6 (KEA_DHCP6=PATH) instead
@@ -15,18 +16,14 @@ KAKAPO_DHCP4=${KAKAPO_DHCP6:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp6}   # what k
 KEA_DHCP4=${KEA_DHCP6:-$(command -v kea-dhcp6 || echo /usr/sbin/kea-dhcp6)}
 kk_init
 kk_need perfdhcp
-rns="$KK_ID-r6"
-kk_relay6_setup "$KK_ID-s6" "$rns"
-conf="$KK_WORK/kea-dhcp6.conf"
-csv="$KK_WORK/leases6.csv"
-kk_write_relay6_config "$conf" "2001:db8:1::/80" "2001:db8:100::" 40 64
+kk_relay6_perfdhcp
 kk_server_start_ready "$conf"
 
 # perf_run NAME PERFDHCP-ARGS... : runs perfdhcp in the relay namespace; sets rc and the
 # parsed counts (sent_s recv_a sent_r recv_r drops).
 perf_run() {
     local name=$1 out="$KK_WORK/perfdhcp-$1.out"; shift
-    timeout 40 ip netns exec "$rns" perfdhcp -6 -l eth0 -A1 "$@" 2001:db8::1 >"$out" 2>&1
+    timeout 40 ip netns exec "$rns" perfdhcp -6 -l eth0 -A1 "$@" 2001:db8:1::1 >"$out" 2>&1
     rc=$?
     sed 's/^/    perfdhcp| /' "$out" | grep -E 'sent packets|received packets|drops:|Rate:|Statistics for|rejected|orphans|rror' | head -20
     summary=$("$KK_PY" "$KK_LIB_DIR/perfdhcp_parse.py" "$out")
@@ -52,11 +49,11 @@ kk_assert_eq "Advertises received = Solicits sent" "$sent_s" "$recv_a"
 kk_assert_ge "Requests sent" "$sent_r" 800
 kk_assert_eq "Replies received = Requests sent" "$sent_r" "$recv_r"
 kk_assert_eq "drops" 0 "$drops"
-na_leases=$(rows 'r["lease_type"] == "0" and r["subnet_id"] == "2" and r["valid_lifetime"] == "4000" and inside(r["address"], "2001:db8:1::/80")')
-kk_assert_ge "address lease rows in subnet 2 from its pool 2001:db8:1::/80" "$na_leases" "$recv_r"
+na_leases=$(rows 'r["lease_type"] == "0" and r["subnet_id"] == "5" and r["valid_lifetime"] == "3600" and inside(r["address"], "2001:db8:5::/80")')
+kk_assert_ge "address lease rows in subnet 5 from its pool 2001:db8:5::/80" "$na_leases" "$recv_r"
 kk_assert_eq "distinct leased addresses = lease rows (no address twice)" "$na_leases" \
     "$(rows 'r["lease_type"] == "0" and r["address"] not in seen and not seen.add(r["address"])' 2>/dev/null || echo x)"
-kk_assert_eq "no lease from the link's own subnet 1 (link-address matched the relay entry)" 0 "$(rows 'r["subnet_id"] == "1"')"
+kk_assert_eq "every lease row in subnet 5 (link-address matched the relay entry)" 0 "$(rows 'r["subnet_id"] != "5"')"
 
 echo "== IA_NA + IA_PD: 3 s at 200/s, 600 other clients"
 perf_run pd -e address-and-prefix -r 200 -R 1000 -p 3 -b mac=00:0c:02:00:00:00
@@ -65,10 +62,10 @@ kk_assert_ge "Solicits sent (3 s at 200/s)" "$sent_s" 480
 kk_assert_eq "Advertises received = Solicits sent" "$sent_s" "$recv_a"
 kk_assert_eq "Replies received = Requests sent" "$sent_r" "$recv_r"
 kk_assert_eq "drops" 0 "$drops"
-pd_leases=$(rows 'r["lease_type"] == "2" and r["prefix_len"] == "64" and r["subnet_id"] == "2" and inside(r["address"], "2001:db8:100::/40")')
-kk_assert_ge "prefix lease rows (/64 from 2001:db8:100::/40, subnet 2)" "$pd_leases" "$recv_r"
+pd_leases=$(rows 'r["lease_type"] == "2" and r["prefix_len"] == "56" and r["subnet_id"] == "5" and inside(r["address"], "2001:db8:500::/44")')
+kk_assert_ge "prefix lease rows (/56 from 2001:db8:500::/44, subnet 5)" "$pd_leases" "$recv_r"
 kk_assert_ge "address lease rows, first run and this one" \
-    "$(rows 'r["lease_type"] == "0" and r["subnet_id"] == "2"')" $((na_leases + recv_r))
+    "$(rows 'r["lease_type"] == "0" and r["subnet_id"] == "5"')" $((na_leases + recv_r))
 kk_assert_eq "distinct delegated prefixes = prefix rows" "$pd_leases" \
     "$(rows 'r["lease_type"] == "2" and r["address"] not in seen and not seen.add(r["address"])' 2>/dev/null || echo x)"
 kk_assert "server still running" kk_server_alive

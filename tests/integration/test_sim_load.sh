@@ -21,8 +21,7 @@
 . "$(dirname "$0")/lib.sh"
 kk_init
 kk_need perfdhcp
-sim=${KAKAPO_SIM:-$KK_REPO_ROOT/.build/debug/kakapo-sim}
-[ -x "$sim" ] || kk_die "kakapo-sim not found or not executable: $sim"
+kk_need_sim
 rate=${LOAD_RATE:-200}
 clients=${LOAD_CLIENTS:-2000}
 seconds=${LOAD_SECONDS:-5}

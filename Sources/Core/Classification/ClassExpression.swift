@@ -1,5 +1,6 @@
-/// A parsed client-class `test` expression in Kea 2.4's DHCPv4 expression language: a typed
-/// syntax tree whose every node remembers where it was written.
+/// A parsed client-class `test` expression in Kea 2.4's expression language, DHCPv4 or DHCPv6
+/// (the family of the option table it is parsed with): a typed syntax tree whose every node
+/// remembers where it was written.
 ///
 /// Kea's grammar has two kinds of expression, and so does this tree. A `Condition` is what a
 /// class test must be (`==`, `and`, `or`, `not`, `.exists`, `member(…)`); a `Value` is a byte
@@ -15,8 +16,9 @@
 /// `evaluateString(_:)`.
 ///
 /// The language is Kea 2.4's as its ARM and the project's inventory
-/// (`/work/shared/reference/kea-2.4-inventory.md` §1.6) list it, DHCPv4 side only. Left out:
-/// the DHCPv6 constructs (`relay6[…]`, `pkt6.…`), which Kea's DHCPv4 parser refuses too;
+/// (`/work/shared/reference/kea-2.4-inventory.md` §1.6) list it, for both families: the
+/// DHCPv4-only constructs (`pkt4.…`, `relay4[…]`) are refused when parsing for DHCPv6 and the
+/// DHCPv6-only ones (`pkt6.…`, `relay6[…]`) for DHCPv4, with Kea's messages. Left out:
 /// `lcase`/`ucase` and `match(…)`, which later Kea releases added; the `vendor[…]` and
 /// `vendor-class[…]` instances after the first (Kea reads only the first, per the ARM).
 /// One difference from Kea, stricter and reported at parse time: an address literal that does
@@ -42,16 +44,18 @@ public struct ClassExpression: Sendable, Equatable {
             case and(Condition, Condition)
             case or(Condition, Condition)
             /// `option[N].exists`, or `option[N].option[M].exists` when `sub` is set.
-            case optionExists(code: UInt8, sub: UInt8?)
+            case optionExists(code: UInt16, sub: UInt16?)
             /// `relay4[N].exists`: sub-option N of the relay agent information option (82).
             case relay4Exists(code: UInt8)
+            /// `relay6[nest].option[N].exists` (DHCPv6).
+            case relay6Exists(nest: Int8, code: UInt16)
             /// `member('NAME')`; `known` is `member('KNOWN')` and `unknown` is
             /// `not member('KNOWN')`, as Kea rewrites them.
             case member(String)
             /// `vendor[E].exists` (E nil for `*` or 0: any enterprise).
             case vendorExists(enterprise: UInt32?)
             /// `vendor[E].option[M].exists`.
-            case vendorOptionExists(enterprise: UInt32?, code: UInt8)
+            case vendorOptionExists(enterprise: UInt32?, code: UInt16)
             /// `vendor-class[E].exists`.
             case vendorClassExists(enterprise: UInt32?)
         }
@@ -80,11 +84,19 @@ public struct ClassExpression: Sendable, Equatable {
             /// DHCPv4 expressions too, e.g. `addrtotext(2003:db8::)`).
             case address(IPAddress)
             /// `option[N].hex` / `option[N].text`, or a sub-option when `sub` is set.
-            case option(code: UInt8, sub: UInt8?, ClassExpression.Representation)
+            case option(code: UInt16, sub: UInt16?, ClassExpression.Representation)
             /// `relay4[N].hex` / `.text`.
             case relay4(code: UInt8, ClassExpression.Representation)
+            /// `relay6[nest].option[N].hex` / `.text` (DHCPv6): an option of a relay header,
+            /// nest 0 the outermost (nearest the server), a negative nest counting from the
+            /// innermost (-1 nearest the client).
+            case relay6(nest: Int8, code: UInt16, ClassExpression.Representation)
+            /// `relay6[nest].peeraddr` / `.linkaddr` (DHCPv6): sixteen bytes, "" past the chain.
+            case relay6Field(nest: Int8, ClassExpression.Relay6Field)
             /// `pkt4.<field>`.
             case pkt4(ClassExpression.Pkt4Field)
+            /// `pkt6.<field>` (DHCPv6).
+            case pkt6(ClassExpression.Pkt6Field)
             /// `pkt.<field>`.
             case pkt(ClassExpression.PktField)
             /// `substring(v, start, length)`.
@@ -102,7 +114,7 @@ public struct ClassExpression: Sendable, Equatable {
             /// `vendor.enterprise`.
             case vendorEnterprise
             /// `vendor[E].option[M].hex` / `.text`.
-            case vendorOption(enterprise: UInt32?, code: UInt8, ClassExpression.Representation)
+            case vendorOption(enterprise: UInt32?, code: UInt16, ClassExpression.Representation)
             /// `vendor-class.enterprise`.
             case vendorClassEnterprise
             /// `vendor-class[E].data` (index 0) and `vendor-class[E].data[I]`: item I is the data
@@ -140,6 +152,20 @@ public struct ClassExpression: Sendable, Equatable {
         case msgtype
         /// The xid, four bytes.
         case transid
+    }
+
+    /// The DHCPv6 message fields `pkt6.<field>` reads (of the client's message, inside any
+    /// relay headers).
+    public enum Pkt6Field: String, Sendable, Equatable, CaseIterable {
+        /// The message type, a four-byte integer.
+        case msgtype
+        /// The 24-bit transaction id, as a four-byte integer.
+        case transid
+    }
+
+    /// The relay header fields `relay6[nest].<field>` reads.
+    public enum Relay6Field: String, Sendable, Equatable, CaseIterable {
+        case peeraddr, linkaddr
     }
 
     /// Facts about the datagram rather than the message (`pkt.<field>`).
@@ -211,7 +237,7 @@ public struct ClassExpression: Sendable, Equatable {
                 visit(x)
                 visit(y)
             case .member(let name): found.append((name, c.span))
-            case .optionExists, .relay4Exists, .vendorExists, .vendorOptionExists, .vendorClassExists: break
+            case .optionExists, .relay4Exists, .relay6Exists, .vendorExists, .vendorOptionExists, .vendorClassExists: break
             }
         }
         func visit(_ v: Value) {
@@ -224,7 +250,8 @@ public struct ClassExpression: Sendable, Equatable {
                 visit(c)
                 visit(x)
                 visit(y)
-            case .string, .hex, .integer, .address, .option, .relay4, .pkt4, .pkt, .vendorEnterprise,
+            case .string, .hex, .integer, .address, .option, .relay4, .relay6, .relay6Field, .pkt4, .pkt6, .pkt,
+                 .vendorEnterprise,
                  .vendorOption, .vendorClassEnterprise, .vendorClassData: break
             }
         }

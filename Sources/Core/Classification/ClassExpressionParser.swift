@@ -10,7 +10,9 @@ extension ClassExpression {
     ///
     /// `file`, `line` and `column` say where the expression's first character sits in the
     /// configuration (the character after the opening quote of the JSON string), so that an
-    /// error points into the file. Option names are looked up in `options`' `dhcp4` space.
+    /// error points into the file. `options` fixes the family: the language of a `Dhcp4`
+    /// configuration for `OptionTable.dhcp4` (and any v4 table), that of `Dhcp6` for a v6 one;
+    /// option names are looked up in its top-level space (`dhcp4` or `dhcp6`).
     /// Every malformed expression throws a `ConfigError` (`.syntax` for the grammar,
     /// `.outOfRange` for a number that does not fit, `.invalidValue` for an unknown option name
     /// or a bad address); no input traps.
@@ -48,13 +50,14 @@ extension ClassExpression {
     }
 }
 
-/// Recursive descent over Kea's grammar (`src/lib/eval/parser.yy`, DHCPv4 subset):
+/// Recursive descent over Kea's grammar (`src/lib/eval/parser.yy`):
 ///
 ///     condition := and ("or" and)*
 ///     and       := unary ("and" unary)*
 ///     unary     := "not" unary | "(" condition ")" | test | value "==" value
 ///     value     := term ("+" term)*
-///     test      := option[..].exists | relay4[..].exists | member('..') | known | unknown
+///     test      := option[..].exists | relay4[..].exists | relay6[..].option[..].exists
+///                | member('..') | known | unknown
 ///                | vendor[..].exists | vendor[..].option[..].exists | vendor-class[..].exists
 ///
 /// `or` binds looser than `and`, which binds looser than `not`, as in Kea.
@@ -260,13 +263,29 @@ struct ClassExpressionParser {
             _ = advance()
             let code = try bracketedOptionCode(allowName: false)
             try expect(.dot, "\".\"")
-            return try optionTail(first) { rep in .relay4(code: code, rep) } exists: { .relay4Exists(code: code) }
+            let term = try optionTail(first) { rep in .relay4(code: UInt8(truncatingIfNeeded: code), rep) } exists: {
+                .relay4Exists(code: UInt8(truncatingIfNeeded: code))
+            }
+            // A v6 code above 255 is refused here too, before it could be truncated.
+            try requireFamily(.v4, first, "relay4 can only be used in DHCPv4.")
+            return term
+        case "relay6":
+            _ = advance()
+            return try relay6Tail(first)
         case "pkt4":
             _ = advance()
             try expect(.dot, "\".\"")
             let name = try expectWord(ClassExpression.Pkt4Field.allCases.map(\.rawValue))
             guard let field = ClassExpression.Pkt4Field(rawValue: name) else { preconditionFailure("checked by expectWord") }
+            try requireFamily(.v4, first, "pkt4 can only be used in DHCPv4.")
             return .value(Value(.pkt4(field), span: span(from: first)))
+        case "pkt6":
+            _ = advance()
+            try expect(.dot, "\".\"")
+            let name = try expectWord(ClassExpression.Pkt6Field.allCases.map(\.rawValue))
+            guard let field = ClassExpression.Pkt6Field(rawValue: name) else { preconditionFailure("checked by expectWord") }
+            try requireFamily(.v6, first, "pkt6 can only be used in DHCPv6.")
+            return .value(Value(.pkt6(field), span: span(from: first)))
         case "pkt":
             _ = advance()
             try expect(.dot, "\".\"")
@@ -372,6 +391,44 @@ struct ClassExpressionParser {
         }
     }
 
+    /// A construct of one family only, refused in the other's configuration with Kea's message
+    /// (at the construct's first token, as Kea reports it).
+    func requireFamily(_ family: OptionTable.Family, _ first: ClassExpressionToken, _ message: String) throws(ConfigError) {
+        guard options.family == family else { throw ConfigError.at(.syntax, span(first), message) }
+    }
+
+    /// After `relay6`: `[nest].option[N].hex|text|exists` or `[nest].peeraddr|linkaddr`.
+    mutating func relay6Tail(_ first: ClassExpressionToken) throws(ConfigError) -> Term {
+        try expect(.leftBracket, "\"[\"")
+        let t = current
+        guard case .integer(let text) = t.kind else { throw unexpected(["integer"]) }
+        _ = advance()
+        // Kea converts the nest level first: an int8, then the family's check.
+        guard let n = Self.integer(text), n >= Int(Int8.min), n <= Int(Int8.max) else {
+            throw ConfigError.at(.outOfRange, span(t), "Failed to convert \(text) to an integer.")
+        }
+        guard options.family == .v6 else {
+            throw ConfigError.at(.syntax, span(t), "Nest level invalid for DHCPv4 packets")
+        }
+        guard n >= -32, n < 32 else {
+            throw ConfigError.at(.outOfRange, span(t), "Nest level has invalid value in \(text). Allowed range: -32..31")
+        }
+        let nest = Int8(n)
+        try expect(.rightBracket, "\"]\"")
+        try expect(.dot, "\".\"")
+        switch try expectWord(["option", "peeraddr", "linkaddr"]) {
+        case "option":
+            let code = try bracketedOptionCode(allowName: false)
+            try expect(.dot, "\".\"")
+            return try optionTail(first) { rep in .relay6(nest: nest, code: code, rep) } exists: {
+                .relay6Exists(nest: nest, code: code)
+            }
+        case let word:
+            let field: ClassExpression.Relay6Field = word == "peeraddr" ? .peeraddr : .linkaddr
+            return .value(Value(.relay6Field(nest: nest, field), span: span(from: first)))
+        }
+    }
+
     /// After `vendor`: `.enterprise`, or `[E].exists`, or `[E].option[M].hex|text|exists`.
     mutating func vendorTail(_ first: ClassExpressionToken) throws(ConfigError) -> Term {
         if current.kind == .dot {
@@ -420,25 +477,28 @@ struct ClassExpressionParser {
 
     // MARK: - Numbers and names
 
-    /// `[code]` or, when `allowName`, `[name]` looked up in the `dhcp4` space.
-    mutating func bracketedOptionCode(allowName: Bool) throws(ConfigError) -> UInt8 {
+    /// `[code]` or, when `allowName`, `[name]` looked up in the family's top-level space.
+    /// Codes are one octet in DHCPv4 and two in DHCPv6.
+    mutating func bracketedOptionCode(allowName: Bool) throws(ConfigError) -> UInt16 {
         try expect(.leftBracket, "\"[\"")
         let t = current
-        let code: UInt8
+        let code: UInt16
+        let maximum = options.family.maximumCode
         switch t.kind {
         case .integer(let text):
             _ = advance()
-            guard let n = Self.integer(text), n >= 0, n <= 255 else {
+            guard let n = Self.integer(text), n >= 0, n <= Int(maximum) else {
                 throw ConfigError.at(.outOfRange, span(t),
-                                     "Option code has invalid value in \(text). Allowed range: 0..255")
+                                     "Option code has invalid value in \(text). Allowed range: 0..\(maximum)")
             }
-            code = UInt8(n)
+            code = UInt16(n)
         case .word(let name) where allowName:
             _ = advance()
-            guard let definition = options.definition(named: name, in: .dhcp4), definition.code <= 255 else {
+            guard let definition = options.definition(named: name, in: options.family.topLevelSpace),
+                  definition.code <= maximum else {
                 throw ConfigError.at(.invalidValue, span(t), "option '\(name)' is not defined")
             }
-            code = UInt8(definition.code)
+            code = definition.code
         default:
             throw unexpected(allowName ? ["integer", "option name"] : ["integer"])
         }

@@ -62,3 +62,45 @@ public struct SharedNetwork4: Sendable, Equatable {
     public var requireClientClasses: [String] = []
     public init(name: String) { self.name = name }
 }
+
+extension ClassExpression {
+    /// Kea's `isClientClassDefined` for every `member('…')` of an expression: each names a
+    /// built-in class (`isBuiltIn`) or a class defined earlier (`dependsOnKnown` gives, for such a
+    /// class, whether its own test depends on KNOWN/UNKNOWN; nil for an unknown name). Returns
+    /// whether this expression depends on KNOWN/UNKNOWN, directly or through a class that does.
+    public func checkMembers(isBuiltIn: (String) -> Bool, dependsOnKnown: (String) -> Bool?) throws(ConfigError) -> Bool {
+        var depends = false
+        for (name, span) in memberReferences {
+            if isBuiltIn(name) {
+                if name == "KNOWN" || name == "UNKNOWN" { depends = true }
+                continue
+            }
+            guard let earlier = dependsOnKnown(name) else {
+                throw ConfigError.at(.invalidValue, span, "Not defined client class '\(name)'")
+            }
+            if earlier { depends = true }
+        }
+        return depends
+    }
+}
+
+/// Kea's `ClientClassDefParser` rules on the classes it treats specially, the same for both
+/// servers: a built-in class (ALL, KNOWN, UNKNOWN, BOOTP) may be redefined only to give it
+/// parameters, without a test and never only-if-required; DROP is never only-if-required.
+public enum SpecialClassRules {
+    public static let builtInNames: Set<String> = ["ALL", "KNOWN", "UNKNOWN", "BOOTP"]
+
+    public static func check(name: String, onlyIfRequired: Bool, hasTest: Bool, at position: SourcePosition) throws(ConfigError) {
+        if builtInNames.contains(name) {
+            if onlyIfRequired {
+                throw ConfigError.semantic(.invalidValue, "built-in class '\(name)' only-if-required flag must be false", at: position)
+            }
+            if hasTest {
+                throw ConfigError.semantic(.invalidValue, "built-in class '\(name)' test expression must be empty", at: position)
+            }
+        }
+        if name == "DROP", onlyIfRequired {
+            throw ConfigError.semantic(.invalidValue, "special class '\(name)' only-if-required flag must be false", at: position)
+        }
+    }
+}

@@ -108,7 +108,7 @@ extension Dhcp4Decoding {
         case "lease-database":
             config.leaseDatabase = try decodeLeaseDatabase(member.value, path: "Dhcp4/lease-database")
             noteUnservedBackend(config.leaseDatabase, in: member.value)
-        case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases(member.value)
+        case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases(member.value, root: "Dhcp4", notActedOn: Dhcp4KeaKeys.notActedOn)
         case "option-data": config.optionData = try decodeOptionData(member.value, path: "Dhcp4/option-data")
         case "option-def": break  // Decoded before the other keys, into the option table.
         case "client-classes": config.clientClasses = try decodeClientClasses(member.value, path: "Dhcp4/client-classes")

@@ -5,7 +5,7 @@ extension Dhcp4Decoding {
     /// Built-in class names a `test` may name without defining them (Kea's `builtinNames`),
     /// and the built-in prefixes (`builtinPrefixes`). `DROP` is not built in: it is a class
     /// the configuration defines, so `member('DROP')` needs it defined first, as in Kea.
-    static let builtInClassNames: Set<String> = ["ALL", "KNOWN", "UNKNOWN", "BOOTP"]
+    static let builtInClassNames = SpecialClassRules.builtInNames
     static let builtInClassPrefixes = ["VENDOR_CLASS_", "HA_", "AFTER_", "EXTERNAL_"]
 
     static func isBuiltInClass(_ name: String) -> Bool {
@@ -100,17 +100,9 @@ extension Dhcp4Decoding {
             c.templateTest = expression
         }
         try checkClassTimers(c.timers, at: timerPositions ?? node.position)
-        if Self.builtInClassNames.contains(name) {
-            if c.onlyIfRequired {
-                throw ConfigError.semantic(.invalidValue, "built-in class '\(name)' only-if-required flag must be false", at: node.position)
-            }
-            if testMember.map({ (try? string($0.value))?.isEmpty == false }) ?? false {
-                throw ConfigError.semantic(.invalidValue, "built-in class '\(name)' test expression must be empty", at: node.position)
-            }
-        }
-        if name == "DROP", c.onlyIfRequired {
-            throw ConfigError.semantic(.invalidValue, "special class '\(name)' only-if-required flag must be false", at: node.position)
-        }
+        try SpecialClassRules.check(name: name, onlyIfRequired: c.onlyIfRequired,
+                                    hasTest: testMember.map { (try? string($0.value))?.isEmpty == false } ?? false,
+                                    at: node.position)
         if defined.contains(where: { $0.name == name }) {
             throw ConfigError.semantic(.duplicate, "Can't add class: Client Class: \(name) has already been defined", at: node.position)
         }
@@ -121,20 +113,9 @@ extension Dhcp4Decoding {
     /// class defined earlier in the list. Returns whether the test depends on KNOWN/UNKNOWN,
     /// directly or through a class that does.
     private func checkMembers(_ e: ClassExpression, defined: [ClientClass4]) throws(ConfigError) -> Bool {
-        var dependsOnKnown = false
-        for (name, span) in e.memberReferences {
-            if Self.isBuiltInClass(name) {
-                if name == "KNOWN" || name == "UNKNOWN" { dependsOnKnown = true }
-                continue
-            }
-            guard let earlier = defined.first(where: { $0.name == name }) else {
-                throw ConfigError.at(.invalidValue, span, "Not defined client class '\(name)'")
-            }
-            if earlier.dependsOnKnown { dependsOnKnown = true }
-        }
-        return dependsOnKnown
+        try e.checkMembers(isBuiltIn: Self.isBuiltInClass,
+                           dependsOnKnown: { name in defined.first { $0.name == name }?.dependsOnKnown })
     }
-
 
     /// A class's `next-server`, with `ClientClassDefParser`'s checks: an IPv4 address, not
     /// the broadcast address; 0.0.0.0 means none.

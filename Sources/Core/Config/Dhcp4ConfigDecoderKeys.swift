@@ -29,21 +29,10 @@ enum Dhcp4KeaKeys {
 
     /// What subnets and shared networks both set aside: the per-scope DDNS keys and the
     /// keys of later features.
-    static let networkScopeIgnored: [String: KeaValueKind] = [
+    static let networkScopeIgnored: [String: KeaValueKind] = KeaServerKeys.ddnsScope.merging([
         "store-extended-info": .boolean,
         "offer-lifetime": .integer,
-        "ddns-send-updates": .boolean,
-        "ddns-override-no-update": .boolean,
-        "ddns-override-client-update": .boolean,
-        "ddns-replace-client-name": .string,
-        "ddns-generated-prefix": .string,
-        "ddns-qualifying-suffix": .string,
-        "hostname-char-set": .string,
-        "hostname-char-replacement": .string,
-        "ddns-update-on-renew": .boolean,
-        "ddns-use-conflict-resolution": .boolean,
-        "ddns-ttl-percent": .real,
-    ]
+    ]) { a, _ in a }
 
     static let poolIgnored: [String: KeaValueKind] = [:]
 
@@ -72,26 +61,10 @@ enum Dhcp4KeaKeys {
     static let notActedOn: [String: String] = {
         var table: [String: String] = [
             "Dhcp4/interfaces-config/outbound-interface": "replies leave by the interface the query came in on",
-            "Dhcp4/interfaces-config/re-detect": "interfaces are detected again at every reconfiguration",
-            "Dhcp4/interfaces-config/service-sockets-require-all": "a socket that does not open always fails the start-up",
-            "Dhcp4/interfaces-config/service-sockets-retry-wait-time": "sockets are not retried",
-            "Dhcp4/interfaces-config/service-sockets-max-retries": "sockets are not retried",
-            "Dhcp4/expired-leases-processing/max-reclaim-time": "a reclamation cycle is bounded by max-reclaim-leases only",
-            "Dhcp4/expired-leases-processing/unwarned-reclaim-cycles": "no warning about leases left unreclaimed",
             "Dhcp4/compatibility/lenient-option-parsing":
                 "Kakapo does not parse the domain name in option 81, so a malformed FQDN option never drops a packet either way",
         ]
-        let noDDNS = "no DNS update is requested yet"
-        for key in ["ddns-send-updates", "ddns-override-no-update", "ddns-override-client-update",
-                    "ddns-replace-client-name", "ddns-generated-prefix", "ddns-qualifying-suffix",
-                    "ddns-update-on-renew", "ddns-use-conflict-resolution", "ddns-ttl-percent",
-                    "hostname-char-set", "hostname-char-replacement"] {
-            table["Dhcp4/\(key)"] = noDDNS
-        }
-        for key in ["enable-updates", "server-ip", "server-port", "sender-ip", "sender-port",
-                    "max-queue-size", "ncr-protocol", "ncr-format"] {
-            table["Dhcp4/dhcp-ddns/\(key)"] = noDDNS
-        }
+        table.merge(KeaServerKeys.notActedOn(root: "Dhcp4")) { a, _ in a }
         return table
     }()
 }

@@ -58,24 +58,6 @@ extension Dhcp4Decoding {
         return entries
     }
 
-    mutating func decodeExpiredLeases(_ node: JSONNode) throws(ConfigError) -> ExpiredLeasesProcessing {
-        var result = ExpiredLeasesProcessing()
-        for member in try object(node) {
-            noteIfNotActedOn(member, in: "Dhcp4/expired-leases-processing", table: Dhcp4KeaKeys.notActedOn)
-            switch member.key {
-            case "reclaim-timer-wait-time": result.reclaimTimerWaitTimeSeconds = try uint32(member)
-            case "flush-reclaimed-timer-wait-time": result.flushReclaimedTimerWaitTimeSeconds = try uint32(member)
-            case "hold-reclaimed-time": result.holdReclaimedTimeSeconds = try uint32(member)
-            case "max-reclaim-leases": result.reclaimLeasesPerCycleMax = try uint32(member)
-            case "max-reclaim-time": result.reclaimCycleMillisecondsMax = try uint32(member)
-            case "unwarned-reclaim-cycles": result.unwarnedReclaimCycles = try uint32(member)
-            default:
-                try other(member, context: "expired-leases-processing", path: "Dhcp4/expired-leases-processing")
-            }
-        }
-        return result
-    }
-
     /// `compatibility`: Kea 2.4's four flags, nothing else (Kea's grammar takes no comment or
     /// user-context here).
     mutating func decodeCompatibility(_ node: JSONNode) throws(ConfigError) -> Compatibility4 {

@@ -67,7 +67,7 @@ extension Dhcp4Decoding {
             case "interface":
                 let name = try string(member.value)
                 draft.interface = name.isEmpty ? nil : name
-            case "relay": draft.relayAddresses = try decodeRelay(member.value)
+            case "relay": draft.relayAddresses = try decodeRelay(member.value, as: IPv4Prefix.self)
             case "option-data":
                 draft.network.optionData = try decodeOptionData(member.value, path: "\(path)/option-data")
             case "client-class":

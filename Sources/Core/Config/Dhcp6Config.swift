@@ -180,12 +180,19 @@ public struct Reservation6: Sendable, Equatable {
     public init(identifier: HostIdentifier) { self.identifier = identifier }
 }
 
-/// A DHCPv6 client class. Its `test` is kept as text; `test` is also parsed when the DHCPv4
-/// expression language covers it (nil otherwise, with a warning).
+/// A DHCPv6 client class: its `test` (or `template-test`, Kea 2.4's template class) in the
+/// DHCPv6 expression language, and what membership gives.
 public struct ClientClass6: Sendable, Equatable {
     public var name: String
+    /// The test or template test as written.
     public var testText: String?
     public var test: ClassExpression?
+    /// `template-test`: a packet whose value is not empty joins this class and
+    /// `SPAWN_<name>_<value>`.
+    public var templateTest: ClassExpression?
+    /// Whether the test depends on KNOWN/UNKNOWN (directly or through another class), so it is
+    /// evaluated after the host reservation lookup.
+    public var dependsOnKnown: Bool = false
     public var onlyIfRequired: Bool = false
     public var optionData: [ConfiguredOption6] = []
     public var timers: LeaseTimers6 = LeaseTimers6()

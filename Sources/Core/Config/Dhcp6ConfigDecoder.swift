@@ -47,7 +47,7 @@ struct Dhcp6Decoding: KeaOptionDecoding {
             case "interfaces-config": config.interfaces = try decodeInterfaces6(member.value)
             case "lease-database":
                 config.leaseDatabase = try decodeLeaseDatabase(member.value, path: "Dhcp6/lease-database")
-            case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases6(member.value)
+            case "expired-leases-processing": config.expiredLeasesProcessing = try decodeExpiredLeases(member.value, root: "Dhcp6", notActedOn: Dhcp6KeaKeys.notActedOn)
             case "option-data": config.optionData = try decodeOptionData6(member.value, path: "Dhcp6/option-data")
             case "option-def": break  // Decoded first, into the option table.
             case "client-classes": config.clientClasses = try decodeClientClasses6(member.value, path: "Dhcp6/client-classes")
@@ -154,22 +154,6 @@ struct Dhcp6Decoding: KeaOptionDecoding {
             default:
                 if try annotation(member) { continue }
                 try other(member, context: "interfaces-config", path: "Dhcp6/interfaces-config")
-            }
-        }
-        return result
-    }
-
-    mutating func decodeExpiredLeases6(_ node: JSONNode) throws(ConfigError) -> ExpiredLeasesProcessing {
-        var result = ExpiredLeasesProcessing()
-        for member in try object(node) {
-            switch member.key {
-            case "reclaim-timer-wait-time": result.reclaimTimerWaitTimeSeconds = try uint32(member)
-            case "flush-reclaimed-timer-wait-time": result.flushReclaimedTimerWaitTimeSeconds = try uint32(member)
-            case "hold-reclaimed-time": result.holdReclaimedTimeSeconds = try uint32(member)
-            case "max-reclaim-leases": result.reclaimLeasesPerCycleMax = try uint32(member)
-            case "max-reclaim-time": result.reclaimCycleMillisecondsMax = try uint32(member)
-            case "unwarned-reclaim-cycles": result.unwarnedReclaimCycles = try uint32(member)
-            default: try other(member, context: "expired-leases-processing", path: "Dhcp6/expired-leases-processing")
             }
         }
         return result

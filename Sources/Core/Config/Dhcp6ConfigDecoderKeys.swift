@@ -31,41 +31,23 @@ enum Dhcp6KeaKeys {
         "pd-allocator": .string,
         "cache-threshold": .real,
         "cache-max-age": .integer,
-        "ddns-send-updates": .boolean,
-        "ddns-override-no-update": .boolean,
-        "ddns-override-client-update": .boolean,
-        "ddns-replace-client-name": .string,
-        "ddns-generated-prefix": .string,
-        "ddns-qualifying-suffix": .string,
-        "hostname-char-set": .string,
-        "hostname-char-replacement": .string,
-        "ddns-update-on-renew": .boolean,
-        "ddns-use-conflict-resolution": .boolean,
-        "ddns-ttl-percent": .real,
-    ]
+    ].merging(KeaServerKeys.ddnsScope) { a, _ in a }
 
     /// Keys decoded into `Dhcp6Config` that nothing acts on yet (kakapo-dhcp6 does not serve
     /// yet: these are the ones that will stay inert once it does).
     static let notActedOn: [String: String] = {
         var table: [String: String] = [
-            "Dhcp6/interfaces-config/re-detect": "interfaces are detected again at every reconfiguration",
-            "Dhcp6/interfaces-config/service-sockets-require-all": "a socket that does not open always fails the start-up",
-            "Dhcp6/interfaces-config/service-sockets-retry-wait-time": "sockets are not retried",
-            "Dhcp6/interfaces-config/service-sockets-max-retries": "sockets are not retried",
             "Dhcp6/sanity-checks": "leases are loaded without subnet checks",
             "Dhcp6/compatibility": "options are parsed strictly",
         ]
-        let noDDNS = "no DNS update is requested yet"
+        // These shape the Client FQDN option (39) of replies (Dhcp6Engine+ClientFQDN).
+        let fqdnOnly = "no DNS update is requested yet (it shapes only the Client FQDN option, 39, of replies)"
         for key in ["ddns-send-updates", "ddns-override-no-update", "ddns-override-client-update",
                     "ddns-replace-client-name", "ddns-generated-prefix", "ddns-qualifying-suffix",
-                    "ddns-update-on-renew", "ddns-use-conflict-resolution", "ddns-ttl-percent",
-                    "hostname-char-set", "hostname-char-replacement"] {
-            table["Dhcp6/\(key)"] = noDDNS
+                    "hostname-char-set", "hostname-char-replacement", "dhcp-ddns/enable-updates"] {
+            table["Dhcp6/\(key)"] = fqdnOnly
         }
-        for key in ["enable-updates", "server-ip", "server-port", "sender-ip", "sender-port",
-                    "max-queue-size", "ncr-protocol", "ncr-format"] {
-            table["Dhcp6/dhcp-ddns/\(key)"] = noDDNS
-        }
+        table.merge(KeaServerKeys.notActedOn(root: "Dhcp6")) { a, _ in a }
         return table
     }()
 }

@@ -49,7 +49,17 @@ extension Dhcp6Decoding {
             }
             options.append(option)
         }
-        for (index, entry) in entries.enumerated() where entry.space != .dhcp6 && !packed.contains(index) {
+        // The options of vendor spaces are also kept on their own: a client asks for them
+        // inside its option 17 (CableLabs' ORO) or they are always-send (Kea 2.4's
+        // appendRequestedVendorOptions).
+        for entry in entries {
+            guard let enterprise = entry.space.vendorEnterpriseNumber else { continue }
+            var option = entry.option
+            option.enterprise = enterprise
+            options.append(option)
+        }
+        for (index, entry) in entries.enumerated()
+        where entry.space != .dhcp6 && !packed.contains(index) && entry.space.vendorEnterpriseNumber == nil {
             notActedOn(entry.path, at: entry.position,
                        detail: "no option at this level encapsulates option space '\(entry.space)', so this option is not sent")
         }
@@ -145,10 +155,9 @@ extension Dhcp6Decoding {
         }
     }
 
-    /// `client-classes`: names (unique, not empty), options, lifetimes. A `test` is kept as
-    /// text and parsed with the expression language Kakapo has (DHCPv4's); one it cannot
-    /// parse (DHCPv6 constructs such as `relay6[…]` or `pkt6.*`) is accepted with a warning and
-    /// the class kept without a parsed test.
+    /// `client-classes`: names (unique, not empty), options, lifetimes, and a `test` (or
+    /// `template-test`) in Kea's DHCPv6 expression language, refused with Kea's message when it
+    /// does not parse or names (with `member`) a class neither built in nor defined before.
     mutating func decodeClientClasses6(_ node: JSONNode, path: String) throws(ConfigError) -> [ClientClass6] {
         var classes: [ClientClass6] = []
         for (index, entry) in try array(node).enumerated() {
@@ -161,24 +170,26 @@ extension Dhcp6Decoding {
             }
             var c = ClientClass6(name: name)
             var scope = TimerScope(name: "client-classes", position: entry.position)
+            var expressionMembers: [JSONNode.Member] = []
             for member in try object(entry) {
                 switch member.key {
                 case "name": break
                 case "test", "template-test":
                     let text = try string(member.value)
+                    expressionMembers.append(member)
                     guard !text.isEmpty else { continue }
                     c.testText = text
-                    do {
-                        let position = member.value.position
-                        c.test = member.key == "test"
-                            ? try ClassExpression.parse(text, file: position.file, line: position.line,
-                                                        column: position.column + 1, options: .dhcp4)
-                            : try ClassExpression.parseString(text, file: position.file, line: position.line,
-                                                              column: position.column + 1, options: .dhcp4)
-                    } catch {
-                        notActedOn("\(entryPath)/\(member.key)", at: member.value.position,
-                                   detail: "the expression is kept but not evaluated (\(error.message))")
+                    let table = optionTable
+                    let isTest = member.key == "test"
+                    let expression = try Dhcp4Decoding.keaExpression(text, at: member.value.position) {
+                        file, line, column throws(ConfigError) in
+                        isTest ? try ClassExpression.parse(text, file: file, line: line, column: column, options: table)
+                            : try ClassExpression.parseString(text, file: file, line: line, column: column, options: table)
                     }
+                    c.dependsOnKnown = try expression.checkMembers(
+                        isBuiltIn: Dhcp4Decoding.isBuiltInClass,
+                        dependsOnKnown: { name in classes.first { $0.name == name }?.dependsOnKnown })
+                    if isTest { c.test = expression } else { c.templateTest = expression }
                 case "only-if-required": c.onlyIfRequired = try bool(member.value)
                 case "option-data": c.optionData = try decodeOptionData6(member.value, path: "\(entryPath)/option-data")
                 default:
@@ -189,6 +200,12 @@ extension Dhcp6Decoding {
                     throw unknownKey(member, context: "client-classes")
                 }
             }
+            if expressionMembers.count == 2 {
+                let (t, tt) = (expressionMembers[0].value.position, expressionMembers[1].value.position)
+                throw ConfigError(code: .conflict, message: "can not use both 'test' and 'template-test' (\(t)) and (\(tt))",
+                                  position: tt)
+            }
+            try SpecialClassRules.check(name: name, onlyIfRequired: c.onlyIfRequired, hasTest: c.test != nil, at: entry.position)
             if classes.contains(where: { $0.name == name }) {
                 throw ConfigError.semantic(.duplicate, "Can't add class: Client Class: \(name) has already been defined",
                                            at: entry.position)

@@ -26,7 +26,7 @@ extension Dhcp6Decoding {
 
     private mutating func decodeSubnet6(_ node: JSONNode, path: String) throws(ConfigError) -> Subnet6Draft {
         var s = Subnet6(id: 0, prefix: IPv6Prefix(network: .unspecified, length: 0))
-        var pools: [(Pool6, SourcePosition)] = []
+        var pools: [Pool6] = []
         var pdPools: [(PDPool6, SourcePosition)] = []
         var scope = TimerScope(name: "subnet6", position: node.position)
         for member in try object(node) {
@@ -38,7 +38,7 @@ extension Dhcp6Decoding {
             case "pools": pools = try decodePools6(member.value, path: "\(path)/pools")
             case "pd-pools": pdPools = try decodePDPools(member.value, path: "\(path)/pd-pools")
             case "option-data": s.optionData = try decodeOptionData6(member.value, path: "\(path)/option-data")
-            case "relay": s.relayAddresses = try decodeRelay6(member.value)
+            case "relay": s.relayAddresses = try decodeRelay(member.value, as: IPv6Prefix.self)
             case "interface":
                 let name = try string(member.value)
                 s.interface = name.isEmpty ? nil : name
@@ -55,41 +55,22 @@ extension Dhcp6Decoding {
             }
         }
         try applyReservationMode(node, into: &s.reservationModes)
-        s.prefix = try subnetPrefix6(try require("subnet", in: node, context: "subnet6"))
+        s.prefix = try subnetPrefix(try require("subnet", in: node, context: "subnet6"), as: IPv6Prefix.self)
         if s.interface != nil, s.interfaceID != nil {
             throw ConfigError.semantic(
                 .conflict, "subnet configuration failed: interface (defined for locally reachable subnets) and "
                     + "interface-id (defined for subnets reachable via relays) cannot be defined at the same time for "
                     + "subnet \(s.prefix)", at: node.position)
         }
-        s.pools = try checkPools6(pools, in: s.prefix)
+        s.pools = pools
+        try checkPoolRanges(pools.map { ($0.first, $0.last) }, in: s.prefix, subnet: node.position)
         s.pdPools = pdPools.map(\.0)
         try checkReservations6(s.reservations, prefix: s.prefix, subnetID: s.id, at: node.position)
         return Subnet6Draft(subnet: s, timerScope: scope, path: path)
     }
 
-    /// "2001:db8:1::/64", spaces allowed as in Kea; host bits are cleared.
-    private func subnetPrefix6(_ member: JSONNode.Member) throws(ConfigError) -> IPv6Prefix {
-        let text = String(try string(member.value).filter { $0 != " " && $0 != "\t" })
-        let position = member.value.position
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else {
-            throw ConfigError.semantic(.invalidValue, "Invalid subnet syntax (prefix/len expected):\(text)", at: position)
-        }
-        guard let address = IPv6Address(parts[0]) else {
-            throw ConfigError.semantic(
-                .invalidValue, "subnet configuration failed: Failed to convert string to address '\(parts[0])': Invalid argument",
-                at: position)
-        }
-        guard let length = Int(parts[1]), (0...128).contains(length) else {
-            throw ConfigError.semantic(
-                .invalidValue, "subnet configuration failed: Invalid prefix length specified for subnet: \(parts[1])", at: position)
-        }
-        return IPv6Prefix(network: address, length: length)
-    }
-
-    private mutating func decodePools6(_ node: JSONNode, path: String) throws(ConfigError) -> [(Pool6, SourcePosition)] {
-        var pools: [(Pool6, SourcePosition)] = []
+    private mutating func decodePools6(_ node: JSONNode, path: String) throws(ConfigError) -> [Pool6] {
+        var pools: [Pool6] = []
         for (index, entry) in try array(node).enumerated() {
             var options: [ConfiguredOption6] = []
             var clientClass: String?
@@ -107,59 +88,11 @@ extension Dhcp6Decoding {
                 }
             }
             let poolMember = try require("pool", in: entry, context: "pools")
-            let (first, last) = try poolRange6(poolMember.value)
+            let (first, last) = try poolRange(poolMember.value, as: IPv6Prefix.self)
             var pool = Pool6(first: first, last: last)
             pool.optionData = options
             pool.clientClass = clientClass
             pool.requireClientClasses = required
-            pools.append((pool, poolMember.value.position))
-        }
-        return pools
-    }
-
-    /// `"first - last"` or `"prefix/len"`, with Kea's `PoolParser` messages.
-    private func poolRange6(_ node: JSONNode) throws(ConfigError) -> (IPv6Address, IPv6Address) {
-        let original = try string(node)
-        let text = String(original.filter { $0 != " " && $0 != "\t" })
-        let position = node.position
-        if text.contains("/") {
-            let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let address = IPv6Address(parts[0]), let length = Int(parts[1]), (0...255).contains(length) else {
-                throw ConfigError.semantic(.invalidValue, "Failed to parse pool definition: \(text)", at: position)
-            }
-            guard length <= 128 else { throw ConfigError.semantic(.invalidValue, "Failed to create pool defined by: \(text)", at: position) }
-            let prefix = IPv6Prefix(network: address, length: length)
-            let hostBits = IPv6Prefix.mask(IPv6Address(high: ~0, low: ~0), length)
-            return (prefix.network, IPv6Address(high: prefix.network.high | ~hostBits.high, low: prefix.network.low | ~hostBits.low))
-        }
-        if text.contains("-") {
-            let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let first = IPv6Address(parts[0]), let last = IPv6Address(parts[1]) else {
-                throw ConfigError.semantic(.invalidValue, "Failed to parse pool definition: \(text)", at: position)
-            }
-            guard first <= last else { throw ConfigError.semantic(.invalidValue, "Failed to create pool defined by: \(text)", at: position) }
-            return (first, last)
-        }
-        throw ConfigError.semantic(
-            .invalidValue, "invalid pool definition: \(original). There are two acceptable formats <min address-max address> or <prefix/len>",
-            at: position)
-    }
-
-    /// Kea's `Subnet::addPool` checks for IA_NA pools: inside the subnet, no overlap.
-    private func checkPools6(_ drafts: [(Pool6, SourcePosition)], in prefix: IPv6Prefix) throws(ConfigError) -> [Pool6] {
-        var pools: [Pool6] = []
-        for (pool, position) in drafts {
-            let range = "a pool of type IA_NA, with the following address range: \(pool.first)-\(pool.last)"
-            guard prefix.contains(pool.first), prefix.contains(pool.last) else {
-                throw ConfigError.semantic(
-                    .conflict, "subnet configuration failed: \(range) does not match the prefix of a subnet: "
-                        + "\(prefix) to which it is being added", at: position)
-            }
-            if pools.contains(where: { $0.first <= pool.last && pool.first <= $0.last }) {
-                throw ConfigError.semantic(
-                    .conflict, "subnet configuration failed: \(range) overlaps with an existing pool in the subnet: "
-                        + "\(prefix) to which it is being added", at: position)
-            }
             pools.append(pool)
         }
         return pools
@@ -236,36 +169,6 @@ extension Dhcp6Decoding {
         return pools
     }
 
-    /// `relay`: `ip-addresses` (a list), or the older single `ip-address`, not both.
-    mutating func decodeRelay6(_ node: JSONNode) throws(ConfigError) -> [IPv6Address] {
-        var addresses: [IPv6Address] = []
-        var forms = 0
-        func parse(_ element: JSONNode, _ key: String) throws(ConfigError) -> IPv6Address {
-            let text = try string(element)
-            guard let address = IPv6Address(text) else {
-                throw ConfigError.semantic(.invalidValue, "Failed to parse \(key) value: '\(text)' is not a valid IPv6 address",
-                                           at: element.position)
-            }
-            return address
-        }
-        for member in try object(node) {
-            switch member.key {
-            case "ip-addresses":
-                addresses = []
-                for element in try array(member.value) { addresses.append(try parse(element, member.key)) }
-                forms += 1
-            case "ip-address":
-                addresses = [try parse(member.value, member.key)]
-                forms += 1
-            default: try other(member, context: "relay", path: "relay")
-            }
-        }
-        guard forms < 2 else {
-            throw ConfigError.semantic(.conflict, "specify either ip-address or ip-addresses, not both", at: node.position)
-        }
-        return addresses
-    }
-
     mutating func decodeSharedNetworks6(_ node: JSONNode) throws(ConfigError) -> [SharedNetwork6Draft] {
         var drafts: [SharedNetwork6Draft] = []
         for (index, entry) in try array(node).enumerated() {
@@ -282,7 +185,7 @@ extension Dhcp6Decoding {
                 case "name": network.name = try string(member.value)
                 case "subnet6": subnets = try decodeSubnets6(member.value, path: "\(path)/subnet6")
                 case "option-data": network.optionData = try decodeOptionData6(member.value, path: "\(path)/option-data")
-                case "relay": network.relayAddresses = try decodeRelay6(member.value)
+                case "relay": network.relayAddresses = try decodeRelay(member.value, as: IPv6Prefix.self)
                 case "interface":
                     let name = try string(member.value)
                     network.interface = name.isEmpty ? nil : name

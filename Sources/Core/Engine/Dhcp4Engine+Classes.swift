@@ -100,30 +100,13 @@ extension Dhcp4Engine {
     /// Kea's `removeDependentEvaluatedClasses`, `setReservedClientClasses` and a new first
     /// pass: a class set by the reservation may change what the earlier tests say.
     private func joinReserved(_ names: [String], _ x: inout Exchange) {
-        let evaluated = Set(config.clientClasses.filter { $0.test != nil }.map(\.name))
-        var kept = ClientClasses(x.classes.names.filter { !evaluated.contains($0) })
-        for n in names { kept.insert(n) }
-        x.classes = kept
-        evaluateClasses(&x, dependingOnKnown: false)
+        x.classes.joinReserved(names, config.clientClasses, packet: classificationInput(x))
     }
 
-    /// One pass of Kea's `evaluateClasses`: each class with a test, not only-if-required, of
-    /// this pass, in configuration order; a match joins the class (later tests see it).
+    /// One pass of Kea's `evaluateClasses` (see `ClientClasses.evaluate`).
     func evaluateClasses(_ x: inout Exchange, dependingOnKnown: Bool) {
         guard !config.clientClasses.isEmpty else { return }
-        var input = classificationInput(x)
-        for c in config.clientClasses where !c.onlyIfRequired && c.dependsOnKnown == dependingOnKnown {
-            if let test = c.test, test.evaluate(input) {
-                x.classes.insert(c.name)
-                input.classes.insert(c.name)
-            } else if let template = c.templateTest, case .success(let value) = template.evaluateString(input), !value.isEmpty {
-                let spawned = "SPAWN_\(c.name)_\(String(decoding: value, as: UTF8.self))"
-                for name in [c.name, spawned] {
-                    x.classes.insert(name)
-                    input.classes.insert(name)
-                }
-            }
-        }
+        x.classes.evaluate(config.clientClasses, dependingOnKnown: dependingOnKnown, packet: classificationInput(x))
     }
 
     func classificationInput(_ x: Exchange) -> ClassificationInput4 {
@@ -144,14 +127,7 @@ extension Dhcp4Engine {
         if let p = pool { for c in p.requireClientClasses { names.insert(c) } }
         guard !names.isEmpty else { return x }
         var x = x
-        var input = classificationInput(x)
-        for name in names {
-            guard let c = clientClass(named: name) else { continue }
-            if c.test?.evaluate(input) ?? false {
-                x.classes.insert(name)
-                input.classes.insert(name)
-            }
-        }
+        x.classes.evaluateRequired(names, config.clientClasses, packet: classificationInput(x))
         return x
     }
 
@@ -171,14 +147,11 @@ extension Dhcp4Engine {
     /// `AllocEngine::getValidLft`: a class's triplet wins over the subnet's), completed as Kea's
     /// `parseIntTriplet` does: an absent default is the bound given, absent bounds the default.
     func classLifetimes(_ x: Exchange) -> LeaseTimers? {
-        guard !config.clientClasses.isEmpty else { return nil }
-        for name in x.classes {
-            guard let t = clientClass(named: name)?.timers,
-                  let value = t.validLifetimeSeconds ?? t.minValidLifetimeSeconds ?? t.maxValidLifetimeSeconds else { continue }
-            return LeaseTimers(validLifetimeSeconds: value, minValidLifetimeSeconds: t.minValidLifetimeSeconds ?? value,
-                               maxValidLifetimeSeconds: t.maxValidLifetimeSeconds ?? value)
-        }
-        return nil
+        guard let t = x.classes.first(of: config.clientClasses, {
+            completedClassTriplet($0.timers.validLifetimeSeconds, min: $0.timers.minValidLifetimeSeconds,
+                                  max: $0.timers.maxValidLifetimeSeconds)
+        }) else { return nil }
+        return LeaseTimers(validLifetimeSeconds: t.value, minValidLifetimeSeconds: t.min, maxValidLifetimeSeconds: t.max)
     }
 }
 

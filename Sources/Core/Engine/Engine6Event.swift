@@ -27,6 +27,8 @@ public enum Drop6Reason: Sendable, Equatable {
     case unknownMessageType(UInt8)
     /// The lease store refused the exchange's writes; nothing was sent.
     case leaseStoreFailed
+    /// The packet joined the special class `DROP`.
+    case dropClass
 }
 
 /// The DHCPv6 engine's decisions, each logged with Kea 2.4's kea-dhcp6 message ID and
@@ -92,6 +94,8 @@ extension Engine6Event: LoggableEvent {
                 return ("DHCP6_UNKNOWN_MSG_RECEIVED", .debug, "\(who): received unknown message (type \(t))")
             case .leaseStoreFailed:
                 return ("DHCP6_PACKET_PROCESS_FAIL", .debug, "\(who): processing failed: the lease store could not write; no reply sent")
+            case .dropClass:
+                return ("DHCP6_PACKET_DROP_DROP_CLASS", .debug, "dropped as member of the special class 'DROP': \(who)")
             }
         case .subnetSelectionFailed(let c):
             return ("DHCP6_SUBNET_SELECTION_FAILED", .debug, "\(c): failed to select subnet for the client")

@@ -7,6 +7,8 @@ struct PoolRange6 {
     var length: Int
     var options: [ConfiguredOption6]
     var excluded: IPv6Prefix?
+    /// The pool's `require-client-classes`.
+    var requireClientClasses: [String] = []
 
     var last: UInt128 { first &+ (count &- 1) &* step }
     func contains(_ p: IPv6Prefix) -> Bool {
@@ -14,6 +16,34 @@ struct PoolRange6 {
         return p.length == length && v >= first && v <= last && (v &- first) % step == 0
     }
     func prefix(_ v: UInt128) -> IPv6Prefix { IPv6Prefix(network: IPv6Address(v), length: length) }
+    /// The candidate of this pool that holds address `a` (any of its bits past `length`), if any.
+    func candidate(holding a: IPv6Address) -> IPv6Prefix? {
+        let v = UInt128(a)
+        guard v >= first else { return nil }
+        let k = (v &- first) / step
+        return k < count ? prefix(first &+ k &* step) : nil
+    }
+}
+
+/// How Kea 2.4's allocation engine matches a prefix hint's length to the pd-pools'
+/// delegated lengths (`Allocator::PrefixLenMatchType`): pools of the hinted length first,
+/// then shorter ones, then longer ones; without a length, any pool.
+enum PrefixLengthMatch6 {
+    case any, equal, lower, higher
+
+    /// The passes for a hint of `length` (0: none).
+    static func passes(hintLength length: Int) -> [PrefixLengthMatch6] {
+        length == 0 ? [.any] : [.equal, .lower, .higher]
+    }
+
+    func accepts(poolLength: Int, hintLength: Int) -> Bool {
+        switch self {
+        case .any: true
+        case .equal: poolLength == hintLength
+        case .lower: poolLength < hintLength
+        case .higher: poolLength > hintLength
+        }
+    }
 }
 
 /// What the client sent in one IA: the addresses or prefixes it would like, and lifetimes.
@@ -24,19 +54,22 @@ struct IAHints {
 }
 
 extension Dhcp6Engine {
-    /// The pools of a subnet for one lease type (those guarded by a client class left out:
-    /// this engine does not classify yet).
-    func pools(_ s: Subnet6, _ type: LeaseType6) -> [PoolRange6] {
+    /// The pools of a subnet for one lease type open to a client of `classes`: those without
+    /// a client-class and those whose class it is in.
+    func pools(_ s: Subnet6, _ type: LeaseType6, classes: ClientClasses = ClientClasses()) -> [PoolRange6] {
+        func open(_ c: String?) -> Bool { c.map(classes.contains) ?? true }
         switch type {
         case .delegatedPrefix:
-            s.pdPools.filter { $0.clientClass == nil && $0.delegatedLength >= $0.prefix.length }.map {
+            return s.pdPools.filter { open($0.clientClass) && $0.delegatedLength >= $0.prefix.length }.map {
                 PoolRange6(first: UInt128($0.prefix.network), count: $0.capacity,
                            step: $0.delegatedLength >= 128 ? 1 : UInt128(1) << UInt128(128 - $0.delegatedLength),
-                           length: $0.delegatedLength, options: $0.optionData, excluded: $0.excludedPrefix)
+                           length: $0.delegatedLength, options: $0.optionData, excluded: $0.excludedPrefix,
+                           requireClientClasses: $0.requireClientClasses)
             }
         default:
-            s.pools.filter { $0.clientClass == nil }.map {
-                PoolRange6(first: UInt128($0.first), count: $0.capacity, step: 1, length: 128, options: $0.optionData, excluded: nil)
+            return s.pools.filter { open($0.clientClass) }.map {
+                PoolRange6(first: UInt128($0.first), count: $0.capacity, step: 1, length: 128, options: $0.optionData,
+                           excluded: nil, requireClientClasses: $0.requireClientClasses)
             }
         }
     }
@@ -61,14 +94,19 @@ extension Dhcp6Engine {
         return Swift.min(Swift.max(hint, lo ?? def), hi ?? def)
     }
 
-    /// Preferred and valid lifetimes for a lease in `s`.
-    func lifetimes(_ s: Subnet6, _ h: IAHints) -> (preferred: UInt32, valid: UInt32) {
+    /// Preferred and valid lifetimes for a lease in `s`: each from the first of the client's
+    /// classes that sets it, else the subnet's (Kea's `getLifetimes6`).
+    func lifetimes(_ s: Subnet6, _ h: IAHints, _ q: Query6) -> (preferred: UInt32, valid: UInt32) {
         let t = timers(s)
-        let valid = Self.triplet(t.common.validLifetimeSeconds ?? 7200, min: t.common.minValidLifetimeSeconds,
-                                 max: t.common.maxValidLifetimeSeconds, hint: h.valid)
-        let preferred = Self.triplet(t.preferredLifetimeSeconds ?? 3600, min: t.minPreferredLifetimeSeconds,
-                                     max: t.maxPreferredLifetimeSeconds, hint: h.preferred)
-        return (Swift.min(preferred, valid), valid)
+        let byClass = classLifetimes(q)
+        let valid = byClass.valid.map { Self.triplet($0.value, min: $0.min, max: $0.max, hint: h.valid) }
+            ?? Self.triplet(t.common.validLifetimeSeconds ?? 7200, min: t.common.minValidLifetimeSeconds,
+                            max: t.common.maxValidLifetimeSeconds, hint: h.valid)
+        let preferred = byClass.preferred.map { Self.triplet($0.value, min: $0.min, max: $0.max, hint: h.preferred) }
+            ?? Self.triplet(t.preferredLifetimeSeconds ?? 3600, min: t.minPreferredLifetimeSeconds,
+                            max: t.maxPreferredLifetimeSeconds, hint: h.preferred)
+        // As Kea 2.2 and 2.4: a preferred lifetime above the valid one is sent as it is.
+        return (preferred, valid)
     }
 
     /// T1 and T2 for an IA whose shortest preferred lifetime is `preferred`: renew-timer and
@@ -99,9 +137,9 @@ extension Dhcp6Engine {
 
     /// The subnets an allocation may use: the selected one, then the other subnets of its
     /// shared network in configuration order.
-    func candidateSubnets(_ s: Subnet6) -> [Subnet6] {
+    func candidateSubnets(_ s: Subnet6, _ classes: ClientClasses) -> [Subnet6] {
         guard let n = s.sharedNetwork else { return [s] }
-        return [s] + selectableSubnets.filter { $0.sharedNetwork == n && $0.id != s.id }
+        return [s] + selectableSubnets(classes).filter { $0.sharedNetwork == n && $0.id != s.id }
     }
 
     /// Whether a candidate may be given to the client: no row, an expired one, or the
@@ -112,9 +150,11 @@ extension Dhcp6Engine {
         return l.duid == q.duid && l.iaid == iaid && l.state == .assigned
     }
 
-    /// The next free candidate after the subnet's cursor, across its pools in order, wrapping.
-    mutating func nextFree(_ s: Subnet6, _ type: LeaseType6, _ q: Query6, iaid: UInt32, taken: Set<IPv6Prefix>) -> (IPv6Prefix, PoolRange6)? {
-        let ranges = pools(s, type)
+    /// The next free candidate after the subnet's cursor, across its pools in order (those
+    /// `only` accepts), wrapping.
+    mutating func nextFree(_ s: Subnet6, _ type: LeaseType6, _ q: Query6, iaid: UInt32, taken: Set<IPv6Prefix>,
+                           only: (PoolRange6) -> Bool = { _ in true }) -> (IPv6Prefix, PoolRange6)? {
+        let ranges = pools(s, type, classes: q.classes).filter(only)
         guard !ranges.isEmpty else { return nil }
         let total = ranges.reduce(UInt128(0)) { $0 &+ $1.count }
         let attempts = Swift.min(total, 1 << 20)
@@ -146,7 +186,7 @@ extension Dhcp6Engine {
     /// allocator's next free one. `commit` writes it (Request, Rapid Commit, Renew); without,
     /// it is only advertised.
     mutating func assign(_ type: LeaseType6, _ ia: DHCPv6IA, _ q: Query6, commit: Bool, taken: inout Set<IPv6Prefix>,
-                         pools usedPools: inout [[ConfiguredOption6]], _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6IA {
+                         pools usedPools: inout [PoolRange6], _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6IA {
         let pd = type == .delegatedPrefix
         var out = DHCPv6IA(iaid: ia.iaid)
         let advertise = !commit
@@ -162,9 +202,9 @@ extension Dhcp6Engine {
         let h = hints(ia, type)
         // The selected subnet first, then the others of its shared network (Kea moves to
         // another subnet of the network when the client has a lease there or the first is full).
-        let subnets = candidateSubnets(selected)
+        let subnets = candidateSubnets(selected, q.classes)
         func owner(of p: IPv6Prefix) -> (Subnet6, PoolRange6?)? {
-            for s in subnets { if let r = pools(s, type).first(where: { $0.contains(p) }) { return (s, r) } }
+            for s in subnets { if let r = pools(s, type, classes: q.classes).first(where: { $0.contains(p) }) { return (s, r) } }
             if let s = subnets.first(where: { $0.prefix.contains(p.network) }) { return (s, nil) }
             return nil
         }
@@ -189,11 +229,14 @@ extension Dhcp6Engine {
                 }
             }
         }
-        if chosen == nil, let hint = h.prefixes.first, case let (s, _?)? = owner(of: hint), !taken.contains(hint),
+        if chosen == nil, pd {
+            chosen = unreservedPrefix(ia, q, subnets, taken: taken)
+        }
+        if chosen == nil, !pd, let hint = h.prefixes.first, case let (s, _?)? = owner(of: hint), !taken.contains(hint),
            usable(hint, q, iaid: ia.iaid), !reservedForOther(hint, in: s, host: q.host) {
             chosen = (hint, s)
         }
-        if chosen == nil {
+        if chosen == nil, !pd {
             for s in subnets {
                 if let (p, _) = nextFree(s, type, q, iaid: ia.iaid, taken: taken) {
                     chosen = (p, s)
@@ -206,17 +249,17 @@ extension Dhcp6Engine {
             stats.add(.allocationFail, subnet: selected.id, now: q.now.wall)
             return fail(pd ? "Sorry, no prefixes could be allocated." : "Sorry, no address could be allocated.", &effects)
         }
-        let ranges = pools(s, type)
+        let ranges = pools(s, type, classes: q.classes)
         func range(of p: IPv6Prefix) -> PoolRange6? { ranges.first { $0.contains(p) } }
         taken.insert(p)
         let pool = range(of: p)
-        if let pool { usedPools.append(pool.options) }
-        let (preferred, valid) = lifetimes(s, h)
+        if let pool { usedPools.append(pool) }
+        let (preferred, valid) = lifetimes(s, h, q)
         var lease = Lease6(type: type, address: p.network, prefixLength: UInt8(p.length), duid: q.duid, iaid: ia.iaid,
                            preferredLifetimeSeconds: preferred, validLifetimeSeconds: valid,
                            expire: q.now.wall + Seconds(Int64(valid)), subnetID: s.id)
         lease.hardwareAddress = q.hardwareAddress
-        if q.hardwareAddress != nil { lease.hardwareAddressSource = q.relays.isEmpty && q.datagram.linkLayerSource != nil ? .raw : .duid }
+        if q.hardwareAddress != nil { lease.hardwareAddressSource = clientHardwareAddressSource(q) }
         lease.hostname = q.host?.hostname ?? ""
         if commit {
             let isNew = existing == nil
@@ -241,6 +284,33 @@ extension Dhcp6Engine {
         appendLease(p, pd: pd, preferred: preferred, valid: valid, pool: pool, q, to: &out)
         (out.t1Seconds, out.t2Seconds) = teeTimes(s, preferred: preferred)
         return out
+    }
+
+    /// A prefix for an IA_PD with no lease of its own, as Kea 2.4's allocateUnreservedLeases6:
+    /// for each length match in turn (`PrefixLengthMatch6.passes`), the client's first hint,
+    /// when a pool of that match holds its address and it is free (delegated at the pool's
+    /// length, whatever length the hint had), else the next free prefix of the pools of that match.
+    mutating func unreservedPrefix(_ ia: DHCPv6IA, _ q: Query6, _ subnets: [Subnet6],
+                                   taken: Set<IPv6Prefix>) -> (IPv6Prefix, Subnet6)? {
+        let first = ((try? ia.prefixes()) ?? []).first
+        // Kea reads a hint length of 128 as none.
+        let hintLength = first.map { Int($0.prefixLength) == 128 ? 0 : Int($0.prefixLength) } ?? 0
+        for match in PrefixLengthMatch6.passes(hintLength: hintLength) {
+            let accepted = { (r: PoolRange6) in match.accepts(poolLength: r.length, hintLength: hintLength) }
+            if let hint = first?.prefix.network {
+                for s in subnets {
+                    guard let p = pools(s, .delegatedPrefix, classes: q.classes).lazy.filter(accepted)
+                        .compactMap({ $0.candidate(holding: hint) }).first else { continue }
+                    if !taken.contains(p), usable(p, q, iaid: ia.iaid), !reservedForOther(p, in: s, host: q.host) {
+                        return (p, s)
+                    }
+                }
+            }
+            for s in subnets {
+                if let (p, _) = nextFree(s, .delegatedPrefix, q, iaid: ia.iaid, taken: taken, only: accepted) { return (p, s) }
+            }
+        }
+        return nil
     }
 
     mutating func countCumulative(_ type: LeaseType6, _ subnet: UInt32, _ now: WallTime, _ counted: inout [Counted6]) {

@@ -37,14 +37,37 @@ extension Dhcp6Engine {
     mutating func assignAll(_ q: Query6, commit: Bool, into r: inout DHCPv6ClientMessage,
                             _ effects: inout Effects6, _ counted: inout [Counted6]) {
         var taken = Set<IPv6Prefix>()
-        var used: [[ConfiguredOption6]] = []
+        var used: [PoolRange6] = []
         for ia in iaNAs(q) {
             r.options.append(iaNA: assign(.nonTemporaryAddress, ia, q, commit: commit, taken: &taken, pools: &used, &effects, &counted))
         }
         for ia in iaPDs(q) {
             r.options.append(iaPD: assign(.delegatedPrefix, ia, q, commit: commit, taken: &taken, pools: &used, &effects, &counted))
         }
-        requestedOptions(q, pools: used, into: &r.options)
+        if let fqdn = clientFQDN(q) { r.options.append(39, completeFQDN(fqdn, reply: r).data) }
+        requestedOptions(q, pools: used, subnet: leaseSubnet(q, r), into: &r.options)
+    }
+
+    /// The subnet whose options a reply carries, as Kea's context subnet after the leases:
+    /// in a shared network, the subnet of the last lease given (IA_NAs, then IA_PDs); else
+    /// the selected subnet.
+    func leaseSubnet(_ q: Query6, _ r: DHCPv6ClientMessage) -> Subnet6? {
+        guard let s = q.subnet, s.sharedNetwork != nil else { return q.subnet }
+        let subnets = candidateSubnets(s, q.classes)
+        var last: Subnet6?
+        for ia in (try? r.options.iaNAs()) ?? [] {
+            for a in (try? ia.addresses()) ?? [] where a.validLifetimeSeconds > 0 {
+                if let owner = subnets.first(where: { $0.prefix.contains(a.address) }) { last = owner }
+            }
+        }
+        for ia in (try? r.options.iaPDs()) ?? [] {
+            for p in (try? ia.prefixes()) ?? [] where p.validLifetimeSeconds > 0 {
+                if let owner = subnets.first(where: { pools($0, .delegatedPrefix, classes: q.classes).contains { $0.contains(p.prefix) } }) {
+                    last = owner
+                }
+            }
+        }
+        return last ?? s
     }
 
     /// Renew and Rebind: extend the IA's leases in the selected subnet, as Kea's
@@ -56,7 +79,7 @@ extension Dhcp6Engine {
     mutating func extend(_ q: Query6, _ effects: inout Effects6) -> DHCPv6ClientMessage? {
         var r = baseReply(q, .reply)
         var taken = Set<IPv6Prefix>()
-        var used: [[ConfiguredOption6]] = []
+        var used: [PoolRange6] = []
         var counted: [Counted6] = []  // a renewal counts nothing that must be taken back
         if q.subnet == nil, q.client.messageType == .rebind, !iaPDs(q).isEmpty { return nil }
         for (type, ias) in [(LeaseType6.nonTemporaryAddress, iaNAs(q)), (.delegatedPrefix, iaPDs(q))] {
@@ -65,12 +88,13 @@ extension Dhcp6Engine {
                 if type == .delegatedPrefix { r.options.append(iaPD: out) } else { r.options.append(iaNA: out) }
             }
         }
-        requestedOptions(q, pools: used, into: &r.options)
+        if let fqdn = clientFQDN(q) { r.options.append(39, completeFQDN(fqdn, reply: r).data) }
+        requestedOptions(q, pools: used, subnet: leaseSubnet(q, r), into: &r.options)
         return r
     }
 
     mutating func extendIA(_ type: LeaseType6, _ ia: DHCPv6IA, _ q: Query6, taken: inout Set<IPv6Prefix>,
-                           pools used: inout [[ConfiguredOption6]], _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6IA {
+                           pools used: inout [PoolRange6], _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6IA {
         let pd = type == .delegatedPrefix
         let h = hints(ia, type)
         guard let s = q.subnet else {
@@ -79,8 +103,8 @@ extension Dhcp6Engine {
                                                                     : "Sorry, no known leases for this duid/iaid."))
             return out
         }
-        let subnets = candidateSubnets(s)
-        let ranges = subnets.flatMap { pools($0, type) }
+        let subnets = candidateSubnets(s, q.classes)
+        let ranges = subnets.flatMap { pools($0, type, classes: q.classes) }
         let held = store.leases(for: .identity(type: type, duid: q.duid, iaid: ia.iaid)).filter { l in
             l.state == .assigned && subnets.contains { $0.id == l.subnetID && !reservedForOther(l.prefix, in: $0, host: q.host) }
         }
@@ -108,18 +132,18 @@ extension Dhcp6Engine {
             var shortest = UInt32.max
             for old in held {
                 let owner = subnets.first { $0.id == old.subnetID } ?? s
-                let (preferred, valid) = lifetimes(owner, h)
+                let (preferred, valid) = lifetimes(owner, h, q)
                 shortest = min(shortest, preferred)
                 var l = old
                 l.preferredLifetimeSeconds = preferred
                 l.validLifetimeSeconds = valid
                 l.expire = q.now.wall + Seconds(Int64(valid))
-                if let hw = q.hardwareAddress { l.hardwareAddress = hw }
+                if let hw = q.hardwareAddress { l.hardwareAddress = hw; l.hardwareAddressSource = clientHardwareAddressSource(q) }
                 commit(.upsert(l), into: &effects, now: q.now.wall)
                 effects.events.append(pd ? .prefixRenewed(client: q.label, prefix: l.prefix, iaid: ia.iaid)
                                          : .leaseRenewed(client: q.label, address: l.address, iaid: ia.iaid))
                 let pool = ranges.first { $0.contains(l.prefix) }
-                if let pool { used.append(pool.options) }
+                if let pool { used.append(pool) }
                 appendLease(l.prefix, pd: pd, preferred: preferred, valid: valid, pool: pool, q, to: &out)
                 given.append(l.prefix)
                 taken.insert(l.prefix)
@@ -177,7 +201,7 @@ extension Dhcp6Engine {
             }
         }
         r.options.append(DHCPv6Status(general, message: "Summary status for all processed IA_NAs"))
-        requestedOptions(q, pools: [], into: &r.options)
+        // As Kea's processRelease: the server-id only, no requested or always-send option.
         return r
     }
 
@@ -222,7 +246,7 @@ extension Dhcp6Engine {
             out.options.append(status)
             r.options.append(iaNA: out)
         }
-        requestedOptions(q, pools: [], into: &r.options)
+        // As Kea's processDecline: no requested or always-send option.
         return r
     }
 
@@ -238,11 +262,9 @@ extension Dhcp6Engine {
             r.options.append(DHCPv6Status(.notOnLink, message: "Server could not select subnet for this client"))
             return r
         }
-        let onLink: (IPv6Address) -> Bool = { a in
-            if s.prefix.contains(a) { return true }
-            guard let n = s.sharedNetwork else { return false }
-            return self.config.subnets.contains { $0.sharedNetwork == n && $0.prefix.contains(a) }
-        }
+        // Kea's processConfirm: on link means in the selected subnet, even when that subnet
+        // is in a shared network with others.
+        let onLink: (IPv6Address) -> Bool = { s.prefix.contains($0) }
         // Kea's texts: the first address off the link is named.
         if let off = addresses.first(where: { !onLink($0) }) {
             r.options.append(DHCPv6Status(.notOnLink, message: "Address \(off) is not on link."))

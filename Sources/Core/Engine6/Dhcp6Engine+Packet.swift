@@ -14,6 +14,8 @@ struct Query6 {
     var hardwareAddress: HardwareAddress?
     var subnet: Subnet6?
     var host: Reservation6?
+    /// The client's classes, in the order it joined them (see `Dhcp6Engine+Classes`).
+    var classes = ClientClasses()
     var now: Now
 }
 
@@ -47,6 +49,12 @@ extension Dhcp6Engine {
             drop(label, .unknownMessageType(client.messageType.code), now, &effects)
             return effects
         }
+        // Kea fails to parse a message whose Client FQDN option is malformed (flags N and S
+        // both set, reserved flags, a bad name) and drops it.
+        if let fqdn = client.options[39], ClientFQDN6(data: fqdn) == nil {
+            drop(label, .parseFailed("malformed Client FQDN option (39)"), now, &effects)
+            return effects
+        }
         if let reason = sanityCheck(client, relayed: !relays.isEmpty, destination: d.destination) {
             drop(label, reason, now, &effects)
             return effects
@@ -55,8 +63,18 @@ extension Dhcp6Engine {
                        requested: (try? client.options.requestedOptions()) ?? [],
                        hardwareAddress: nil, subnet: nil, host: nil, now: now)
         q.hardwareAddress = clientHardwareAddress(q)
+        classifyOnArrival(&q)
+        if q.classes.contains("DROP") {
+            drop(label, .dropClass, now, &effects)
+            return effects
+        }
         q.subnet = selectSubnet(q)
         q.host = findHost(q)
+        classifyAfterHostLookup(&q)
+        if q.classes.contains("DROP") {
+            drop(label, .dropClass, now, &effects)
+            return effects
+        }
         var counted: [Counted6] = []
         guard let reply = answer(q, &effects, &counted) else {
             seal(&effects, label: label, counted: counted)
@@ -161,6 +179,13 @@ extension Dhcp6Engine {
         if duidType == 1, d.count > 8 { return HardwareAddress(type: htype, bytes: Array(d[8...])) }
         if duidType == 3, d.count > 4 { return HardwareAddress(type: htype, bytes: Array(d[4...])) }
         return nil
+    }
+
+    /// Where `clientHardwareAddress` took the address from, as Kea's `hwaddr_source` names it.
+    func clientHardwareAddressSource(_ q: Query6) -> HardwareAddressSource {
+        if q.relays.isEmpty, let l = q.datagram.linkLayerSource, !l.isEmpty { return .raw }
+        if let opt = q.relays.last?.options[79], opt.count > 2 { return .clientAddressRelayOption }
+        return .duid
     }
 
     /// RFC 8357 Relay Source Port option.

@@ -5,18 +5,14 @@ extension Dhcp6Engine {
         s.sharedNetwork.flatMap { $0 < config.sharedNetworks.count ? config.sharedNetworks[$0] : nil }
     }
 
-    /// Subnets a client without classes may use (a `client-class` guard admits only its
-    /// members, and this engine does not classify yet).
-    var selectableSubnets: [Subnet6] {
-        // Usually every subnet is: then the configuration's own array, without copying each
-        // subnet into a new one (~3% of the packet path's instructions).
+    /// The subnets a client of `classes` may use (a `client-class` guard, on the subnet or its
+    /// shared network, admits only its members).
+    func selectableSubnets(_ classes: ClientClasses) -> [Subnet6] {
+        // Usually all of them: then the configuration's own array, without copying each subnet
+        // into a new one (~3% of the packet path's instructions).
         let all = config.subnets
-        if all.indices.allSatisfy({ i in
-            all[i].clientClass == nil && all[i].sharedNetwork.map({ $0 >= config.sharedNetworks.count || config.sharedNetworks[$0].clientClass == nil }) ?? true
-        }) {
-            return all
-        }
-        return all.filter { $0.clientClass == nil && (network(of: $0)?.clientClass == nil) }
+        if all.indices.allSatisfy({ admits(all[$0], classes) }) { return all }
+        return all.filter { admits($0, classes) }
     }
 
     /// Kea's subnet selection (`CfgSubnets6::selectSubnet`). Relayed, when a relay (the one
@@ -27,7 +23,7 @@ extension Dhcp6Engine {
     /// receiving interface's name against `interface`, then the source address, then the
     /// interface's own global addresses against the prefixes.
     func selectSubnet(_ q: Query6) -> Subnet6? {
-        let subnets = selectableSubnets
+        let subnets = selectableSubnets(q.classes)
         if let link = q.relays.reversed().first(where: { $0.linkAddress != .unspecified && !$0.linkAddress.isLinkLocal })?
             .linkAddress {
             if let iid = q.relays.first?.options.interfaceID,
@@ -95,27 +91,110 @@ extension Dhcp6Engine {
 
     /// The options a reply carries besides the protocol's own: each code in the client's ORO
     /// and every always-send option, from the first list that has it: the reservation, the
-    /// pools of the leases given, the subnet, its shared network, the globals.
-    func requestedOptions(_ q: Query6, pools: [[ConfiguredOption6]], into out: inout DHCPv6Options) {
+    /// pools of the leases given, the subnet (`subnet`: that of the leases, else the selected
+    /// one), its shared network, the client's classes (required ones included), the globals.
+    func requestedOptions(_ q: Query6, pools: [PoolRange6], subnet: Subnet6? = nil, into out: inout DHCPv6Options) {
         var lists: [[ConfiguredOption6]] = []
         if let h = q.host { lists.append(h.optionData) }
-        lists.append(contentsOf: pools)
-        if let s = q.subnet {
+        lists.append(contentsOf: pools.map(\.options))
+        let s = subnet ?? q.subnet
+        if let s {
             lists.append(s.optionData)
             if let n = network(of: s) { lists.append(n.optionData) }
         }
+        lists.append(contentsOf: classOptionLists(requiredClasses(q, subnet: s, pools: pools)))
         lists.append(config.optionData)
         var wanted: [UInt16] = []
         for c in q.requested where !wanted.contains(c) { wanted.append(c) }
-        for l in lists { for o in l where o.alwaysSend && !wanted.contains(o.code) { wanted.append(o.code) } }
+        for l in lists {
+            for o in l where o.enterprise == nil && o.alwaysSend && !wanted.contains(o.code) { wanted.append(o.code) }
+        }
         for code in wanted where !Self.isProtocolOwn(code) && !out.contains(code) {
             for l in lists {
-                if let o = l.first(where: { $0.code == code }) {
+                if let o = l.first(where: { $0.enterprise == nil && $0.code == code }) {
                     if !o.neverSend { out.append(code, o.payload) }
                     break
                 }
             }
         }
+        if q.subnet != nil { vendorOptions(q, lists, into: &out) }
+    }
+
+    /// CableLabs' enterprise number, whose options (`vendor-4491`) a client asks for with the
+    /// ORO sub-option (1) of its option 17.
+    static var cableLabsEnterprise: UInt32 { 4491 }
+
+    /// The vendor-specific information (option 17) of a reply, as Kea's
+    /// appendRequestedVendorOptions: the vendors are those of the option 17 already in the
+    /// reply (configured, sent for the ORO), of the client's options 17 and of its vendor
+    /// classes (16). For each, in ascending number, the sub-options wanted are those of the
+    /// client's CableLabs ORO (4491 only) and those a level marks always-send in
+    /// `vendor-<number>`, less those a level marks never-send; each found (most specific level
+    /// first) and not already there joins the vendor's option 17, sub-options in code order.
+    /// A vendor gets a new option 17 only when something was added.
+    func vendorOptions(_ q: Query6, _ lists: [[ConfiguredOption6]], into out: inout DHCPv6Options) {
+        func enterprise(_ d: [UInt8]) -> UInt32? {
+            d.count >= 4 ? d[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : nil
+        }
+        var vendors = Set(out.all(17).compactMap(enterprise))
+        var oro: [UInt16] = []
+        for d in q.client.options.all(17) {
+            guard let id = enterprise(d) else { continue }
+            vendors.insert(id)
+            if id == Self.cableLabsEnterprise, oro.isEmpty, let codes = Self.subOption(1, in: d[4...]) {
+                oro = stride(from: codes.startIndex, to: codes.endIndex - 1, by: 2).map {
+                    UInt16(codes[$0]) << 8 | UInt16(codes[$0 + 1])
+                }
+            }
+        }
+        for d in q.client.options.all(16) { if let id = enterprise(d) { vendors.insert(id) } }
+        for id in vendors.sorted() {
+            var wanted = Set(id == Self.cableLabsEnterprise ? oro : [])
+            var cancelled: Set<UInt16> = []
+            for l in lists {
+                for o in l where o.enterprise == id {
+                    if o.alwaysSend { wanted.insert(o.code) }
+                    if o.neverSend { cancelled.insert(o.code) }
+                }
+            }
+            let index = out.entries.firstIndex { $0.code == 17 && enterprise($0.data) == id }
+            var subs: [(code: UInt16, data: ArraySlice<UInt8>)] = []
+            if let index { subs = Self.subOptions(out.entries[index].data[4...]) }
+            var added = false
+            for code in wanted.sorted() where !cancelled.contains(code) && !subs.contains(where: { $0.code == code }) {
+                for l in lists {
+                    if let o = l.first(where: { $0.enterprise == id && $0.code == code }) {
+                        subs.append((code, o.payload[...]))
+                        added = true
+                        break
+                    }
+                }
+            }
+            guard added else { continue }
+            var data = [UInt8(id >> 24), UInt8(id >> 16 & 0xFF), UInt8(id >> 8 & 0xFF), UInt8(id & 0xFF)]
+            // Kea keeps an option's sub-options by code and packs them in that order.
+            for sub in subs.enumerated().sorted(by: { ($0.element.code, $0.offset) < ($1.element.code, $1.offset) }) {
+                let n = sub.element.data.count
+                data += [UInt8(sub.element.code >> 8), UInt8(sub.element.code & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+                data += sub.element.data
+            }
+            if let index {
+                var entries = out.entries
+                entries[index].data = data
+                out = DHCPv6Options(entries)
+            } else {
+                out.append(17, data)
+            }
+        }
+    }
+
+    /// The code/length/data sub-options of an option's data (a truncated tail is ignored).
+    static func subOptions(_ d: ArraySlice<UInt8>) -> [(code: UInt16, data: ArraySlice<UInt8>)] {
+        SubOptions.all6(d)
+    }
+
+    static func subOption(_ code: UInt16, in d: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        SubOptions.first6(code, in: d)
     }
 
     /// The protocol's own options, never taken from configuration (a switch: a Set literal

@@ -20,10 +20,10 @@ public struct HardwareAddressSource: OptionSet, Sendable, Hashable {
     public static let unknown: HardwareAddressSource = []
     /// The link-layer source of the packet.
     public static let raw = HardwareAddressSource(rawValue: 0x0001)
-    /// Derived from an EUI-64 link-local source address.
-    public static let ipv6LinkLocal = HardwareAddressSource(rawValue: 0x0002)
     /// Taken from a DUID-LL or DUID-LLT.
-    public static let duid = HardwareAddressSource(rawValue: 0x0004)
+    public static let duid = HardwareAddressSource(rawValue: 0x0002)
+    /// Derived from an EUI-64 link-local source address.
+    public static let ipv6LinkLocal = HardwareAddressSource(rawValue: 0x0004)
     /// RFC 6939 client link-layer address option from a relay.
     public static let clientAddressRelayOption = HardwareAddressSource(rawValue: 0x0008)
     /// RFC 4649 remote-id.

@@ -172,6 +172,8 @@ public enum LogCatalog {
                    "A message of a type the server does not answer arrived; it was dropped."),
         LogMessage("DHCP6_PACKET_PROCESS_FAIL", .debug, .kea,
                    "Processing of a message failed (here: the lease store refused its writes) and no reply was sent."),
+        LogMessage("DHCP6_PACKET_DROP_DROP_CLASS", .debug, .kea,
+                   "The message was classified into the special class DROP (its test matched, or a host reservation put it there) and was dropped; it is counted in pkt6-receive-drop."),
         LogMessage("DHCP6_SUBNET_SELECTION_FAILED", .debug, .kea,
                    "No subnet matches the client's link; it gets options only, no addresses or prefixes."),
         LogMessage("DHCP6_RAPID_COMMIT", .debug, .kea,

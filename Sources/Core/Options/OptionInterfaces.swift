@@ -43,10 +43,15 @@ public struct ConfiguredOption6: Sendable, Equatable {
     public var payload: [UInt8]
     public var alwaysSend: Bool
     public var neverSend: Bool
-    public init(code: UInt16, payload: [UInt8], alwaysSend: Bool = false, neverSend: Bool = false) {
+    /// For an option of a `vendor-<enterprise>` space (a sub-option of option 17): that
+    /// enterprise number; nil for a `dhcp6` option.
+    public var enterprise: UInt32?
+    public init(code: UInt16, payload: [UInt8], alwaysSend: Bool = false, neverSend: Bool = false,
+                enterprise: UInt32? = nil) {
         self.code = code
         self.payload = payload
         self.alwaysSend = alwaysSend
         self.neverSend = neverSend
+        self.enterprise = enterprise
     }
 }

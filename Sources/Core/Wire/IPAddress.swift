@@ -82,6 +82,13 @@ public struct IPv6Prefix: Hashable, Sendable, CustomStringConvertible {
 
     public func contains(_ a: IPv6Address) -> Bool { IPv6Prefix.mask(a, length) == network }
 
+    public var first: IPv6Address { network }
+    /// The prefix's highest address (all host bits set).
+    public var last: IPv6Address {
+        let hostBits = IPv6Prefix.mask(IPv6Address(high: ~0, low: ~0), length)
+        return IPv6Address(high: network.high | ~hostBits.high, low: network.low | ~hostBits.low)
+    }
+
     public var description: String { "\(network)/\(length)" }
 }
 

@@ -2,14 +2,23 @@ import Glibc
 import KakapoCore
 import KakapoLinuxIO
 
-/// `kakapo-sim load`: the simulator's virtual DHCPv4 clients in real time over UDP against a
-/// real server, acting as a relay agent the way `perfdhcp -4 -l ADDRESS` does.
+/// `kakapo-sim load`: virtual clients in real time over UDP against a real server, acting as
+/// a relay agent the way `perfdhcp -4 -l ADDRESS` (or `perfdhcp -6 -l`, with `-6`) does.
 struct LoadOptions {
-    var server = IPv4Address.zero
+    /// DHCPv6 (`-6`) rather than DHCPv4.
+    var family6 = false
+    var server = IPAddress.v4(.zero)
+    /// 67, or 547 with -6, unless given.
     var serverPort: UInt16 = 67
-    /// giaddr and the local address replies come back to (port `relayPort`).
-    var relay: IPv4Address?
+    /// giaddr (DHCPv4) and the local address replies come back to (port `relayPort`).
+    var relay: IPAddress?
     var relayPort: UInt16 = 67
+    /// DHCPv6: the Relay-forward's link-address, by which the server selects the subnet
+    /// (default: the relay address).
+    var linkAddress: IPv6Address?
+    /// DHCPv6: an IA_PD besides the IA_NA in every Solicit and Request (perfdhcp -e
+    /// address-and-prefix); the exchange completes only with both.
+    var prefixDelegation = false
     /// New clients starting a DORA per second (perfdhcp -r).
     var rate = 100.0
     /// Distinct clients, cycled through (perfdhcp -R).
@@ -30,16 +39,22 @@ struct LoadOptions {
     var acksPath: String?
 
     static let usage = """
-        usage: kakapo-sim load --server ADDR [--rate R] [--clients N] [--duration S]
+        usage: kakapo-sim load [-6] --server ADDR [--rate R] [--clients N] [--duration S]
                                [--relay-address A] [--timeout-ms T] [--json]
                                [--drain-ms D] [--offer-wait-ms W] [--seed N]
                                [--server-port P] [--relay-port P] [--acks FILE]
+                               [--link-address L] [--pd]
 
         Drives the simulator's virtual DHCPv4 clients (RFC 2131 state machine) in real time
         against a DHCPv4 server, as a relay agent (like perfdhcp -4 -l A): every message goes by
         UDP to ADDR:67 with giaddr A and hops 1, replies come back to A:67.
 
-          --server ADDR        the server's IPv4 address (required)
+        With -6, DHCPv6 clients (DUID-LL 00:03:00:01:02:00:xx:xx:xx:xx) against a DHCPv6 server,
+        like perfdhcp -6 -l: Solicit, then Request for what the Advertise offered, each in a
+        Relay-forward (link-address L) to [ADDR]:547; Relay-replies come back to [A]:547.
+
+          -6                   DHCPv6 (default: DHCPv4; -4 says so)
+          --server ADDR        the server's address, IPv4 or with -6 IPv6 (required)
           --rate R             new clients starting DISCOVER-OFFER-REQUEST-ACK per second
                                (perfdhcp -r; default 100)
           --clients N          distinct clients (MACs 02:00:xx:xx:xx:xx), cycled through;
@@ -60,7 +75,14 @@ struct LoadOptions {
                                DHCPACK received with a non-zero yiaddr, late or unmatched
                                ones included, written as it arrives; EXPIRY is the Unix
                                time of arrival plus the lease time (option 51; left out
-                               when absent). Crash tests compare them with the lease file
+                               when absent). Crash tests compare them with the lease file.
+                               With -6: "ADDRESS-OR-PREFIX DUID EXPIRY" for each address
+                               and prefix with a non-zero valid lifetime in a Reply
+          --link-address L     -6: the Relay-forward's link-address, which selects the
+                               subnet (relay.ip-addresses or the subnet's prefix);
+                               default the relay address
+          --pd                 -6: ask for a prefix (IA_PD) too; also -e address-and-prefix
+                               (-e address-only is the default)
 
         Exit status (as perfdhcp): 0 every exchange completed, 1 error, 2 bad arguments,
         3 some exchanges were dropped.
@@ -72,7 +94,11 @@ enum LoadArgumentError: Error { case help, bad(String) }
 extension LoadOptions {
     init(arguments args: [String]) throws(LoadArgumentError) {
         var i = 0
-        var sawServer = false
+        var serverText: String? = nil
+        var relayText: String? = nil
+        var serverPortGiven: UInt16? = nil
+        var relayPortGiven: UInt16? = nil
+        var linkText: String? = nil
         func value(_ name: String, _ inline: String?) throws(LoadArgumentError) -> String {
             if let v = inline { return v }
             i += 1
@@ -96,15 +122,18 @@ extension LoadOptions {
             }
             switch name {
             case "-h", "--help": throw .help
-            case "--server", "-s":
-                let t = try value(name, inline)
-                guard let a = IPv4Address(t) else { throw .bad("--server: not an IPv4 address: '\(t)'") }
-                server = a
-                sawServer = true
-            case "--relay-address", "--relay", "-l":
-                let t = try value(name, inline)
-                guard let a = IPv4Address(t) else { throw .bad("--relay-address: not an IPv4 address: '\(t)'") }
-                relay = a
+            case "-6": family6 = true
+            case "-4": family6 = false
+            case "--server", "-s": serverText = try value(name, inline)
+            case "--relay-address", "--relay", "-l": relayText = try value(name, inline)
+            case "--link-address": linkText = try value(name, inline)
+            case "--pd": prefixDelegation = true
+            case "-e":
+                switch try value(name, inline) {
+                case "address-only": prefixDelegation = false
+                case "address-and-prefix": prefixDelegation = true
+                case let t: throw .bad("-e: 'address-only' or 'address-and-prefix', not '\(t)'")
+                }
             case "--rate", "-r":
                 rate = try number(name, value(name, inline), min: 0)
                 guard rate > 0 else { throw .bad("--rate must be more than 0") }
@@ -116,8 +145,8 @@ extension LoadOptions {
             case "--drain-ms": drainMilliseconds = try integer(name, value(name, inline), min: 0, max: 3_600_000)
             case "--offer-wait-ms": offerWaitMilliseconds = try integer(name, value(name, inline), min: 0, max: 60_000)
             case "--seed": seed = UInt64(try integer(name, value(name, inline), min: 0))
-            case "--server-port": serverPort = UInt16(try integer(name, value(name, inline), min: 1, max: 65535))
-            case "--relay-port": relayPort = UInt16(try integer(name, value(name, inline), min: 1, max: 65535))
+            case "--server-port": serverPortGiven = UInt16(try integer(name, value(name, inline), min: 1, max: 65535))
+            case "--relay-port": relayPortGiven = UInt16(try integer(name, value(name, inline), min: 1, max: 65535))
             case "--json": json = true
             case "--acks":
                 let t = try value(name, inline)
@@ -127,7 +156,25 @@ extension LoadOptions {
             }
             i += 1
         }
-        guard sawServer else { throw .bad("--server ADDR is required") }
+        // The addresses are read once the family is known (-6 may come after them).
+        let familyName = family6 ? "IPv6" : "IPv4"
+        func address(_ option: String, _ text: String) throws(LoadArgumentError) -> IPAddress {
+            guard let a = IPAddress(text), (a.v6 != nil) == family6 else {
+                throw .bad("\(option): not an \(familyName) address: '\(text)'")
+            }
+            return a
+        }
+        guard let serverText else { throw .bad("--server ADDR is required") }
+        server = try address("--server", serverText)
+        if let relayText { relay = try address("--relay-address", relayText) }
+        if let linkText {
+            guard family6 else { throw .bad("--link-address is for -6") }
+            guard case .v6(let a) = try address("--link-address", linkText) else { throw .bad("--link-address: not IPv6") }
+            linkAddress = a
+        }
+        if prefixDelegation && !family6 { throw .bad("--pd is for -6") }
+        serverPort = serverPortGiven ?? (family6 ? 547 : 67)
+        relayPort = relayPortGiven ?? (family6 ? 547 : 67)
         guard rate * durationSeconds <= 100_000_000 else { throw .bad("--rate times --duration: at most 100,000,000 DORAs") }
     }
 }
@@ -148,21 +195,6 @@ func runLoadCommand(_ args: [String]) -> Int32 {
         case .bad(let why): printError("kakapo-sim load: \(why)\n\(LoadOptions.usage)"); return 2
         }
     }
-    if options.relay == nil {
-        guard let a = LoadSupport.sourceAddress(toward: options.server, port: options.serverPort) else {
-            printError("kakapo-sim load: no route to \(options.server); give --relay-address")
-            return 1
-        }
-        options.relay = a
-    }
-    let socket: UDPSocket
-    do {
-        socket = try UDPSocket(port: options.relayPort, bindAddress: options.relay!)
-    } catch {
-        printError("kakapo-sim load: cannot receive replies on \(options.relay!):\(options.relayPort): \(error.description)"
-                   + " (the relay address must be local; port 67 needs root or CAP_NET_BIND_SERVICE)")
-        return 1
-    }
     var ackLog: AckLog? = nil
     if let path = options.acksPath {
         guard let log = AckLog(path: path) else {
@@ -171,9 +203,42 @@ func runLoadCommand(_ args: [String]) -> Int32 {
         }
         ackLog = log
     }
-    let run = LoadRun(options: options, socket: socket, support: LoadSupport())
-    run.ackLog = ackLog
-    let report = run.run()
+    let report: LoadReport
+    switch options.server {
+    case .v4(let server):
+        guard let relay = options.relay?.v4 ?? LoadSupport.sourceAddress(toward: server, port: options.serverPort) else {
+            printError("kakapo-sim load: no route to \(server); give --relay-address")
+            return 1
+        }
+        options.relay = .v4(relay)
+        let socket: UDPSocket
+        do {
+            socket = try UDPSocket(port: options.relayPort, bindAddress: relay)
+        } catch {
+            return cannotReceive(options, error)
+        }
+        let family = LoadFamily4(socket: socket, server: server, serverPort: options.serverPort, relay: relay,
+                                 clients: options.clients, seed: options.seed, ackLog: ackLog)
+        report = LoadRun(options: options, family: family, support: LoadSupport()).run()
+    case .v6(let server):
+        guard let relay = options.relay?.v6 ?? LoadSupport.sourceAddress(toward: server, port: options.serverPort) else {
+            printError("kakapo-sim load: no route to \(server); give --relay-address")
+            return 1
+        }
+        options.relay = .v6(relay)
+        if options.linkAddress == nil { options.linkAddress = relay }
+        let socket: UDP6Socket
+        do {
+            socket = try UDP6Socket(port: options.relayPort, bindAddress: relay)
+        } catch {
+            return cannotReceive(options, error)
+        }
+        let family = LoadFamily6(socket: socket, server: server, serverPort: options.serverPort,
+                                 linkAddress: options.linkAddress ?? relay, relayPort: options.relayPort,
+                                 prefixDelegation: options.prefixDelegation, clients: options.clients,
+                                 seed: options.seed, ackLog: ackLog)
+        report = LoadRun(options: options, family: family, support: LoadSupport()).run()
+    }
     if options.json {
         print(report.json().serialized())
     } else {
@@ -182,9 +247,26 @@ func runLoadCommand(_ args: [String]) -> Int32 {
     return report.totalDrops > 0 || report.completed < report.started ? 3 : 0
 }
 
+private func cannotReceive(_ options: LoadOptions, _ error: SocketError) -> Int32 {
+    let privileged = options.relayPort < 1024 ? "; port \(options.relayPort) needs root or CAP_NET_BIND_SERVICE" : ""
+    printError("kakapo-sim load: cannot receive replies on \(options.relayEndpoint): \(error.description)"
+               + " (the relay address must be local\(privileged))")
+    return 1
+}
+
+extension LoadOptions {
+    /// "192.0.2.1:67", "[2001:db8::1]:547".
+    static func endpoint(_ a: IPAddress, _ port: UInt16) -> String {
+        a.v6 != nil ? "[\(a)]:\(port)" : "\(a):\(port)"
+    }
+    var serverEndpoint: String { Self.endpoint(server, serverPort) }
+    var relayEndpoint: String { relay.map { Self.endpoint($0, relayPort) } ?? "-" }
+}
+
 /// `--acks FILE`: one line "ADDRESS MAC [EXPIRY]" per DHCPACK received (EXPIRY: Unix time of
-/// arrival plus the lease time, option 51, when present), appended with one write(2) each
-/// (O_APPEND), so the lines are in the file as soon as the ACK was seen.
+/// arrival plus the lease time, option 51, when present), or with -6 one line per address and
+/// prefix a Reply binds, appended with one write(2) each (O_APPEND), so the lines are in the
+/// file as soon as the answer was seen.
 final class AckLog {
     private let fd: Int32
 
@@ -207,7 +289,12 @@ final class AckLog {
             let lifetime = Int(v[0]) << 24 | Int(v[1]) << 16 | Int(v[2]) << 8 | Int(v[3])
             expiry = " \(Int(time(nil)) + lifetime)"
         }
-        let bytes = Array("\(m.yiaddr) \(mac)\(expiry)\n".utf8)
+        write("\(m.yiaddr) \(mac)\(expiry)")
+    }
+
+    /// Appends one line (a newline is added).
+    func write(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
     }
 }

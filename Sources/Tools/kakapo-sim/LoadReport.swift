@@ -40,9 +40,9 @@ struct LoadExchangeStats {
 
 struct LoadStats {
     var exchanges = Array(repeating: LoadExchangeStats(), count: LoadExchange.allCases.count)
-    /// First DISCOVER to the ACK that binds, for each completed DORA.
+    /// First DISCOVER (SOLICIT) to the ACK (REPLY) that binds, for each completed 4-way exchange.
     var dora = LoadLatency()
-    /// Messages by DHCP message type (option 53 value).
+    /// Messages by DHCP message type (option 53 value; the DHCPv6 msg-type).
     var sent: [Int: Int] = [:]
     var received: [Int: Int] = [:]
     var planned = 0
@@ -68,7 +68,7 @@ struct LoadStats {
 struct LoadReport {
     let stats: LoadStats
     let options: LoadOptions
-    let relay: IPv4Address
+    let names: LoadNames
 
     var started: Int { stats.started }
     var completed: Int { stats.completed }
@@ -77,25 +77,25 @@ struct LoadReport {
     /// perfdhcp's "Rate: N 4-way exchanges/second".
     var exchangesPerSecond: Double { stats.testPeriodSeconds > 0 ? Double(stats.completed) / stats.testPeriodSeconds : 0 }
 
-    static let typeNames: [(Int, String)] = DHCPv4MessageType.allCases.map {
-        (Int($0.rawValue), String($0.keaName.dropFirst(4)))
-    }
-
-    /// The exchanges worth showing: the DORA pair always, the others when they happened.
+    /// The exchanges worth showing: the 4-way pair always, the others when they happened.
     var shownExchanges: [LoadExchange] {
-        LoadExchange.allCases.filter { $0 == .discoverOffer || $0 == .requestAck || stats.exchanges[$0.rawValue].sent > 0 }
+        LoadExchange.allCases.filter { $0 == .solicit || $0 == .request || stats.exchanges[$0.rawValue].sent > 0 }
     }
 
     // MARK: text, laid out like perfdhcp's report
 
     func text() -> String {
-        var s = "kakapo-sim load: server \(options.server):\(options.serverPort), relay \(relay):\(options.relayPort), "
+        var s = "kakapo-sim load: server \(options.serverEndpoint), relay \(options.relayEndpoint), "
         s += "rate \(loadFixed(options.rate, 0))/s, \(options.clients) clients, \(loadFixed(options.durationSeconds, 1)) s, "
-        s += "drop time \(options.timeoutMilliseconds) ms\n"
+        s += "drop time \(options.timeoutMilliseconds) ms"
+        if options.family6 {
+            s += ", link-address \(options.linkAddress.map { "\($0)" } ?? "-")\(options.prefixDelegation ? ", IA_NA and IA_PD" : "")"
+        }
+        s += "\n"
         if stats.interrupted { s += "(interrupted)\n" }
         for kind in shownExchanges {
             let e = stats.exchanges[kind.rawValue]
-            s += "\n***Statistics for: \(kind.name)***\n"
+            s += "\n***Statistics for: \(names.name(kind))***\n"
             s += "sent packets: \(e.sent)\n"
             s += "received packets: \(e.received)\n"
             s += "drops: \(e.drops)\n"
@@ -103,19 +103,19 @@ struct LoadReport {
             s += "late replies: \(e.late)\n"
             s += latencyLines(e.latency)
         }
-        s += "\n***Statistics for: DORA***\n"
+        s += "\n***Statistics for: \(names.cycle)***\n"
         s += "started: \(stats.started) (of \(stats.planned) planned; skipped, all clients busy: \(stats.skippedBusy))\n"
         s += "completed: \(stats.completed)\n"
         s += latencyLines(stats.dora)
         s += "\n***Messages***\n"
         s += "sent: " + countList(stats.sent) + "\n"
         s += "received: " + countList(stats.received) + "\n"
-        s += "NAKs: \(stats.naks), renewals: \(stats.renewed), unmatched replies: \(stats.unmatched), "
+        s += "\(names.refusals): \(stats.naks), renewals: \(stats.renewed), unmatched replies: \(stats.unmatched), "
         s += "undecodable: \(stats.undecodable), send errors: \(stats.sendErrors), unanswered at end: \(stats.unansweredAtEnd)\n"
         s += "\n***Rate statistics***\n"
         s += "Rate: \(loadFixed(exchangesPerSecond, 3)) 4-way exchanges/second, expected rate: \(loadFixed(options.rate, 0))\n"
         s += "Test period: \(loadFixed(stats.testPeriodSeconds, 3)) s (sending \(loadFixed(stats.sendingSeconds, 3)) s)\n"
-        s += "Drops: \(totalDrops) (DISCOVER-OFFER \(stats.exchanges[0].drops), REQUEST-ACK \(stats.exchanges[1].drops))\n"
+        s += "Drops: \(totalDrops) (\(names.name(.solicit)) \(stats.exchanges[0].drops), \(names.name(.request)) \(stats.exchanges[1].drops))\n"
         return s
     }
 
@@ -125,7 +125,7 @@ struct LoadReport {
     }
 
     private func countList(_ counts: [Int: Int]) -> String {
-        let parts = Self.typeNames.compactMap { code, name in counts[code].map { "\(name) \($0)" } }
+        let parts = names.messageTypes.compactMap { code, name in counts[code].map { "\(name) \($0)" } }
         return parts.isEmpty ? "none" : parts.joined(separator: ", ")
     }
 
@@ -140,22 +140,23 @@ struct LoadReport {
         }
         func counts(_ c: [Int: Int]) -> JSON {
             var o = JSONObject()
-            for (code, name) in Self.typeNames { if let n = c[code] { o[name] = .int(Int64(n)) } }
+            for (code, name) in names.messageTypes { if let n = c[code] { o[name] = .int(Int64(n)) } }
             return .object(o)
         }
         var exchanges = JSONObject()
         for kind in shownExchanges {
             let e = stats.exchanges[kind.rawValue]
-            exchanges[kind.name] = [
+            exchanges[names.name(kind)] = [
                 "sent": .int(Int64(e.sent)), "received": .int(Int64(e.received)),
                 "drops": .int(Int64(e.drops)), "late": .int(Int64(e.late)),
                 "latency_ms": latency(e.latency),
             ]
         }
-        let o: JSONObject = [
+        var o: JSONObject = [
+            "family": .int(options.family6 ? 6 : 4),
             "server": .string(options.server.description),
             "server_port": .int(Int64(options.serverPort)),
-            "relay": .string(relay.description),
+            "relay": .string(options.relay?.description ?? ""),
             "offered_rate": .double(options.rate),
             "clients": .int(Int64(options.clients)),
             "duration_s": .double(options.durationSeconds),
@@ -168,8 +169,8 @@ struct LoadReport {
             "dora_completed": .int(Int64(stats.completed)),
             "skipped_busy": .int(Int64(stats.skippedBusy)),
             "drops": [
-                "DISCOVER-OFFER": .int(Int64(stats.exchanges[0].drops)),
-                "REQUEST-ACK": .int(Int64(stats.exchanges[1].drops)),
+                names.name(.solicit): .int(Int64(stats.exchanges[0].drops)),
+                names.name(.request): .int(Int64(stats.exchanges[1].drops)),
                 "total": .int(Int64(totalDrops)),
             ],
             "exchanges": .object(exchanges),
@@ -184,6 +185,10 @@ struct LoadReport {
             "unanswered_at_end": .int(Int64(stats.unansweredAtEnd)),
             "interrupted": .bool(stats.interrupted),
         ]
+        if options.family6 {
+            o["link_address"] = .string(options.linkAddress?.description ?? "")
+            o["prefix_delegation"] = .bool(options.prefixDelegation)
+        }
         return .object(o)
     }
 }

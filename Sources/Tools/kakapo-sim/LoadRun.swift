@@ -1,30 +1,97 @@
 import KakapoCore
 import KakapoLinuxIO
-import KakapoSim
 
-/// The exchanges the load generator times. A client's DORA is DISCOVER-OFFER then
-/// REQUEST-ACK; the others only happen when a lease's T1 passes during the run.
+/// The exchanges the load generator times, in either family. A client's 4-way exchange is
+/// DISCOVER-OFFER then REQUEST-ACK (DHCPv4), or SOLICIT-ADVERTISE then REQUEST-REPLY
+/// (DHCPv6); the others only happen when a DHCPv4 lease's T1 passes during the run.
 enum LoadExchange: Int, CaseIterable {
-    case discoverOffer, requestAck, rebootAck, renewAck, rebindAck
+    case solicit, request, reboot, renew, rebind
+}
 
-    /// perfdhcp's names for the first two.
-    var name: String {
-        switch self {
-        case .discoverOffer: "DISCOVER-OFFER"
-        case .requestAck: "REQUEST-ACK"
-        case .rebootAck: "REBOOT-ACK"
-        case .renewAck: "RENEW-ACK"
-        case .rebindAck: "REBIND-ACK"
-        }
-    }
+/// What a family calls its exchanges and messages in the report.
+struct LoadNames {
+    /// By `LoadExchange.rawValue` (perfdhcp's names for the first two).
+    var exchanges: [String]
+    /// The 4-way exchange ("DORA", "SARR").
+    var cycle: String
+    /// (message-type code, name) for the message counts.
+    var messageTypes: [(Int, String)]
+    /// Answers that end a client's exchange without a lease ("NAKs").
+    var refusals: String
+
+    func name(_ e: LoadExchange) -> String { exchanges[e.rawValue] }
+}
+
+/// One datagram a client sends, and the exchange it opens (none for DECLINE or RELEASE).
+struct LoadSend {
+    var bytes: [UInt8]
+    var messageType: Int
+    var transactionID: UInt32
+    var opens: LoadExchange?
+}
+
+/// What a family's client did on an input, for `LoadRun` to send, time and count.
+struct LoadStep {
+    var sends: [LoadSend] = []
+    /// The client got its first lease: its 4-way exchange completed.
+    var bound = false
+    /// It renewed (or rebound) a lease it had.
+    var renewed = false
+    /// A NAK, or an answer with nothing to bind.
+    var refused = false
+    var declines = 0
+    var releases = 0
+    /// It needs nothing more for now (bound, or given up after a refusal): not busy.
+    var idle = false
+    /// It holds an answer to its first message and would wait for more before its request:
+    /// the run lets it go on at once, or after `--offer-wait-ms`.
+    var selecting = false
+    /// Its own timer (ms, the clients' clock) and the generation that keeps it current.
+    var timer: (at: Int64, generation: UInt64)?
+}
+
+/// A datagram from the server, read by the family.
+enum LoadInbound<Reply> {
+    case undecodable
+    /// A message matching no client (or of no use to one); counted by type when it has one.
+    case unmatched(messageType: Int?)
+    /// An answer to client `client`'s transaction `transactionID`: to its first message
+    /// (OFFER, ADVERTISE) or to a request (ACK, NAK, REPLY).
+    case reply(client: Int, transactionID: UInt32, messageType: Int, answersRequest: Bool, Reply)
+}
+
+/// The part of the load generator that knows one DHCP family: its clients, the messages they
+/// send (relayed), and how replies are read. `LoadRun` does the rest: the offered rate, the
+/// exchanges in flight, timeouts, timers and statistics, the same for DHCPv4 and DHCPv6.
+protocol LoadFamily: AnyObject {
+    associatedtype Reply
+    var names: LoadNames { get }
+    /// The socket the run polls.
+    var fd: Int32 { get }
+    /// Starts client `i` afresh (its `incarnation`-th life).
+    func start(_ i: Int, incarnation: UInt32, now: Int64) -> LoadStep
+    /// Sends a datagram to the server; false when the system refused it.
+    func transmit(_ bytes: [UInt8]) -> Bool
+    /// The next datagram received, or nil when none is waiting.
+    func nextInbound() -> LoadInbound<Reply>?
+    /// Gives client `i` a reply `LoadRun` matched to its pending exchange.
+    func receive(_ i: Int, _ reply: Reply, now: Int64) -> LoadStep
+    /// Client `i`'s timer fell (or the run ends its wait for more answers).
+    func timerFired(_ i: Int, now: Int64) -> LoadStep
+    /// Client `i`'s current timer generation; nil when it has been given up.
+    func timerGeneration(_ i: Int) -> UInt64?
+    /// Whether client `i` is where it rests (bound or gone) rather than mid-exchange.
+    func isSettled(_ i: Int) -> Bool
+    /// Forgets client `i` (its exchange was dropped).
+    func abandon(_ i: Int)
 }
 
 /// One run of `kakapo-sim load`: a poll loop on one UDP socket, no threads. Virtual clients
 /// start at the offered rate; whatever they send leaves as a relayed unicast to the server;
-/// replies are matched to their client by chaddr and xid. An exchange without a reply within
+/// replies are matched to their client and transaction. An exchange without a reply within
 /// the timeout is a drop and its client is given up (no retransmission, as in perfdhcp); it
 /// starts afresh when its turn comes again.
-final class LoadRun {
+final class LoadRun<Family: LoadFamily> {
     struct Pending {
         var kind: LoadExchange
         var xid: UInt32
@@ -45,16 +112,11 @@ final class LoadRun {
         static func < (a: TimerEntry, b: TimerEntry) -> Bool { a.at != b.at ? a.at < b.at : a.client < b.client }
     }
 
-    static let macPrefix: [UInt8] = [0x02, 0x00]
-    static let rngSubsystem: UInt64 = 0x4C4F_4144   // "LOAD"
-
     let options: LoadOptions
-    let socket: UDPSocket
+    let family: Family
     let support: LoadSupport
-    let relay: IPv4Address
     let timeoutMicroseconds: Int64
 
-    var clients: [VirtualClient?]
     var busy: [Bool]
     var pending: [Pending?]
     var doraStartedAt: [Int64]
@@ -67,17 +129,13 @@ final class LoadRun {
     var cursor = 0
     var seq: UInt64 = 0
     var stats: LoadStats
-    /// `--acks FILE`: every DHCPACK received is recorded, whatever exchange it answers.
-    var ackLog: AckLog?
 
-    init(options: LoadOptions, socket: UDPSocket, support: LoadSupport) {
+    init(options: LoadOptions, family: Family, support: LoadSupport) {
         self.options = options
-        self.socket = socket
+        self.family = family
         self.support = support
-        relay = options.relay ?? .zero
         timeoutMicroseconds = options.timeoutMilliseconds * 1000
         let n = options.clients
-        clients = Array(repeating: nil, count: n)
         busy = Array(repeating: false, count: n)
         pending = Array(repeating: nil, count: n)
         doraStartedAt = Array(repeating: 0, count: n)
@@ -85,17 +143,6 @@ final class LoadRun {
         lastPushedGeneration = Array(repeating: UInt64.max, count: n)
         lastDropped = Array(repeating: nil, count: n)
         stats = LoadStats(options: options)
-    }
-
-    static func mac(_ index: Int) -> [UInt8] {
-        let i = UInt32(truncatingIfNeeded: index)
-        return macPrefix + [UInt8(i >> 24), UInt8(i >> 16 & 0xFF), UInt8(i >> 8 & 0xFF), UInt8(i & 0xFF)]
-    }
-
-    func clientIndex(_ chaddr: [UInt8]) -> Int? {
-        guard chaddr.count >= 6, chaddr[0] == Self.macPrefix[0], chaddr[1] == Self.macPrefix[1] else { return nil }
-        let i = Int(chaddr[2]) << 24 | Int(chaddr[3]) << 16 | Int(chaddr[4]) << 8 | Int(chaddr[5])
-        return i < clients.count ? i : nil
     }
 
     // MARK: the loop
@@ -144,7 +191,7 @@ final class LoadRun {
             if let t = timers.peek() { wake = min(wake, t.at * 1000) }
             if let ended = sendingEndedAt { wake = min(wake, ended + drain) }
             let waitMs = Int32(clamping: max(0, (wake - now + 999) / 1000))
-            if support.wait(readable: socket.fd, timeoutMilliseconds: waitMs) == .stop {
+            if support.wait(readable: family.fd, timeoutMilliseconds: waitMs) == .stop {
                 stops += 1
                 stats.interrupted = true
                 if stops > 1 { break }
@@ -162,15 +209,15 @@ final class LoadRun {
         stats.planned = planned
         stats.sendingSeconds = Double((sendingEndedAt ?? end) - t0) / 1e6
         stats.testPeriodSeconds = Double(end - t0) / 1e6
-        return LoadReport(stats: stats, options: options, relay: relay)
+        return LoadReport(stats: stats, options: options, names: family.names)
     }
 
     // MARK: clients
 
-    /// Starts the next client that is not busy with an exchange, afresh (a new DORA with the
-    /// same MAC, as perfdhcp's repeated clients do).
+    /// Starts the next client that is not busy with an exchange, afresh (a new 4-way exchange
+    /// with the same identity, as perfdhcp's repeated clients do).
     func startNext(_ now: Int64) {
-        let n = clients.count
+        let n = busy.count
         var tries = 0
         while tries < n && busy[cursor] {
             cursor = cursor + 1 == n ? 0 : cursor + 1
@@ -180,71 +227,39 @@ final class LoadRun {
         let i = cursor
         cursor = cursor + 1 == n ? 0 : cursor + 1
         incarnation[i] &+= 1
-        let rng = SimRandom.stream(seed: options.seed, subsystem: Self.rngSubsystem,
-                                   index: UInt64(i) << 32 | UInt64(incarnation[i]))
-        clients[i] = VirtualClient(mac: Self.mac(i), clientID: nil, rng: rng)
         busy[i] = true
         inFlight += 1
         pending[i] = nil
         lastPushedGeneration[i] = UInt64.max
         doraStartedAt[i] = now
         stats.started += 1
-        let out = clients[i]!.start(now: now / 1000)
-        handle(i, out, now)
+        handle(i, family.start(i, incarnation: incarnation[i], now: now), now)
     }
 
     /// Sends what a client wants sent and books its exchanges, events and timer.
-    func handle(_ i: Int, _ out: VirtualClient.Output, _ now: Int64) {
-        guard let client = clients[i] else { return }
-        for (message, _) in out.sends {
-            // As a relay agent: every message, broadcast or unicast, goes to the server.
-            var m = message
-            m.giaddr = relay
-            m.hops = 1
-            let bytes = m.encode()
-            if !socket.send(payload: bytes, to: options.server, port: options.serverPort, source: relay, ifindex: 0) {
-                stats.sendErrors += 1
-            }
-            guard let type = m.messageType else { continue }
-            stats.sent[Int(type.rawValue), default: 0] += 1
-            let kind: LoadExchange?
-            switch type {
-            case .discover: kind = .discoverOffer
-            case .request:
-                switch client.state {
-                case .rebooting: kind = .rebootAck
-                case .renewing: kind = .renewAck
-                case .rebinding: kind = .rebindAck
-                default: kind = .requestAck
-                }
-            default: kind = nil
-            }
-            if let kind {
+    func handle(_ i: Int, _ step: LoadStep, _ now: Int64) {
+        for send in step.sends {
+            if !family.transmit(send.bytes) { stats.sendErrors += 1 }
+            stats.sent[send.messageType, default: 0] += 1
+            if let kind = send.opens {
                 seq &+= 1
-                pending[i] = Pending(kind: kind, xid: m.xid, sentAt: now, seq: seq)
+                pending[i] = Pending(kind: kind, xid: send.transactionID, sentAt: now, seq: seq)
                 stats.exchanges[kind.rawValue].sent += 1
                 deadlines.push(Deadline(at: now + timeoutMicroseconds, client: i, seq: seq))
             }
         }
-        for event in out.events {
-            switch event {
-            case .bound(_, let renewal):
-                if renewal {
-                    stats.renewed += 1
-                } else {
-                    stats.completed += 1
-                    stats.dora.record(now - doraStartedAt[i])
-                }
-                setIdle(i)
-            case .nak: stats.naks += 1
-            case .declined: stats.declines += 1
-            case .released: stats.releases += 1
-            case .lost, .stateChanged: break
-            }
+        if step.bound {
+            stats.completed += 1
+            stats.dora.record(now - doraStartedAt[i])
         }
-        if let at = client.timerAt, client.timerGeneration != lastPushedGeneration[i] {
-            lastPushedGeneration[i] = client.timerGeneration
-            timers.push(TimerEntry(at: at, client: i, incarnation: incarnation[i], generation: client.timerGeneration))
+        if step.renewed { stats.renewed += 1 }
+        if step.refused { stats.naks += 1 }
+        stats.declines += step.declines
+        stats.releases += step.releases
+        if step.idle { setIdle(i) }
+        if let t = step.timer, t.generation != lastPushedGeneration[i] {
+            lastPushedGeneration[i] = t.generation
+            timers.push(TimerEntry(at: t.at, client: i, incarnation: incarnation[i], generation: t.generation))
         }
     }
 
@@ -256,16 +271,24 @@ final class LoadRun {
 
     func receiveAll() {
         var budget = 8192
-        while budget > 0, let datagram = socket.receive() {
+        while budget > 0, let inbound = family.nextInbound() {
             budget -= 1
             let now = SystemClock.monotonicMicroseconds()
-            guard case .success(let m) = DHCPv4Message.decode(datagram.payload) else { stats.undecodable += 1; continue }
-            guard m.op == DHCPv4Message.bootReply, let type = m.messageType else { stats.unmatched += 1; continue }
-            stats.received[Int(type.rawValue), default: 0] += 1
-            if type == .ack { ackLog?.record(m) }
-            guard let i = clientIndex(m.chaddr) else { stats.unmatched += 1; continue }
-            guard let p = pending[i], p.xid == m.xid else {
-                if let d = lastDropped[i], d.xid == m.xid {
+            let i: Int, xid: UInt32, answersRequest: Bool, reply: Family.Reply
+            switch inbound {
+            case .undecodable:
+                stats.undecodable += 1
+                continue
+            case .unmatched(let type):
+                if let type { stats.received[type, default: 0] += 1 }
+                stats.unmatched += 1
+                continue
+            case .reply(let client, let id, let type, let request, let r):
+                stats.received[type, default: 0] += 1
+                (i, xid, answersRequest, reply) = (client, id, request, r)
+            }
+            guard let p = pending[i], p.xid == xid else {
+                if let d = lastDropped[i], d.xid == xid {
                     stats.exchanges[d.kind.rawValue].late += 1
                     lastDropped[i] = nil
                 } else {
@@ -273,31 +296,29 @@ final class LoadRun {
                 }
                 continue
             }
-            let expected = p.kind == .discoverOffer ? (type == .offer) : (type == .ack || type == .nak)
-            guard expected else { stats.unmatched += 1; continue }
+            guard answersRequest == (p.kind != .solicit) else { stats.unmatched += 1; continue }
             pending[i] = nil
             stats.exchanges[p.kind.rawValue].received += 1
             stats.exchanges[p.kind.rawValue].latency.record(now - p.sentAt)
-            guard clients[i] != nil else { stats.unmatched += 1; continue }
-            let out = clients[i]!.receive(m, now: now / 1000)
-            handle(i, out, now)
-            // One server: take its OFFER now (or after --offer-wait-ms) rather than waiting
-            // out the client's OFFER-collecting window.
-            if p.kind == .discoverOffer, let client = clients[i], client.state == .selecting, pending[i] == nil {
+            guard family.timerGeneration(i) != nil else { stats.unmatched += 1; continue }
+            let step = family.receive(i, reply, now: now)
+            handle(i, step, now)
+            // One server: take its answer now (or after --offer-wait-ms) rather than waiting
+            // out the client's window for more.
+            if p.kind == .solicit, step.selecting, pending[i] == nil, let generation = family.timerGeneration(i) {
                 if options.offerWaitMilliseconds == 0 {
                     fire(i, now)
                 } else {
                     timers.push(TimerEntry(at: now / 1000 + options.offerWaitMilliseconds, client: i,
-                                           incarnation: incarnation[i], generation: client.timerGeneration))
+                                           incarnation: incarnation[i], generation: generation))
                 }
             }
         }
     }
 
     func fire(_ i: Int, _ now: Int64) {
-        guard clients[i] != nil else { return }
-        let out = clients[i]!.timerFired(now: now / 1000)
-        handle(i, out, now)
+        guard family.timerGeneration(i) != nil else { return }
+        handle(i, family.timerFired(i, now: now), now)
     }
 
     /// Exchanges past their timeout are drops; their clients are given up.
@@ -308,25 +329,25 @@ final class LoadRun {
             stats.exchanges[p.kind.rawValue].drops += 1
             pending[d.client] = nil
             lastDropped[d.client] = (p.xid, p.kind)
-            if p.kind == .discoverOffer || p.kind == .requestAck { stats.abandoned += 1 }
+            if p.kind == .solicit || p.kind == .request { stats.abandoned += 1 }
             incarnation[d.client] &+= 1      // its timers are void
-            clients[d.client] = nil
+            family.abandon(d.client)
             setIdle(d.client)
         }
     }
 
-    /// The clients' own timers: the OFFER window and T1/T2. A timer that falls while the
+    /// The clients' own timers: the OFFER (ADVERTISE) window and T1/T2. A timer that falls while the
     /// client waits for a reply would be a retransmission: skipped, the timeout decides.
     func fireTimers(_ now: Int64) {
         let nowMs = now / 1000
         while let t = timers.peek(), t.at <= nowMs {
             timers.pop()
             let i = t.client
-            guard t.incarnation == incarnation[i], let client = clients[i],
-                  client.timerGeneration == t.generation, pending[i] == nil else { continue }
+            guard t.incarnation == incarnation[i], family.timerGeneration(i) == t.generation,
+                  pending[i] == nil else { continue }
             if !busy[i] { busy[i] = true; inFlight += 1 }
             fire(i, now)
-            if pending[i] == nil && (clients[i]?.state == .bound || clients[i]?.state == .left) { setIdle(i) }
+            if pending[i] == nil && family.isSettled(i) { setIdle(i) }
         }
     }
 }

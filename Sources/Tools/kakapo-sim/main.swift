@@ -11,7 +11,7 @@ import KakapoSim
 let usageText = """
 usage: kakapo-sim run SCENARIO [--seed N] [--trace FILE] [--quiet]
        kakapo-sim trace FILE [--client MAC] [--address IP] [--from T] [--to T] [--summary]
-       kakapo-sim load --server ADDR [--rate R] [--clients N] [--duration S] [--relay-address A]
+       kakapo-sim load [-6] --server ADDR [--rate R] [--clients N] [--duration S] [--relay-address A]
 
 """
 

@@ -90,13 +90,16 @@ demo: debug
 	bash scripts/install-test-deps.sh
 	bash scripts/demo.sh
 
-## perfdhcp load against kakapo-dhcp4 and Debian's kea-dhcp4, same config, same machine;
-## the server's instructions per exchange under callgrind (comparable across builds on a
-## busy machine); then the simulator's speed on the churn scenario.
+## perfdhcp load against kakapo-dhcp4 and Debian's kea-dhcp4, then perfdhcp -6 against
+## kakapo-dhcp6 and kea-dhcp6 (bench6.sh), same config, same machine; the server's
+## instructions per exchange under callgrind (comparable across builds on a busy machine);
+## then the simulator's speed on the churn scenario.
 bench: build
 	bash scripts/install-test-deps.sh
 	bash bench/bench.sh
+	bash bench/bench6.sh
 	bash bench/instructions.sh
+	bash bench/instructions.sh -6
 	$(MAKE) bench-sim
 
 bench-sim: build

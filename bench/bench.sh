@@ -24,16 +24,13 @@
 #   BENCH_REFINE=2               bisection steps between the last pass and first fail
 #   BENCH_MAX_SECONDS=540        overall bound; steps that would exceed it are skipped
 #   BENCH_MAX_DROP_PCT=2.5
+#   BENCH_CLIENTS=100000         simulated clients
+# The stepping, one step and the summary are bench/common.sh's, shared with bench6.sh (DHCPv6).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-servers=${BENCH_SERVERS:-kakapo kea}
-rates=${BENCH_RATES:-1000 2000 4000 8000 16000 32000 64000 128000}
-period=${BENCH_PERIOD:-10}
-refine=${BENCH_REFINE:-2}
-max_seconds=${BENCH_MAX_SECONDS:-540}
-max_drop=${BENCH_MAX_DROP_PCT:-2.5}
-clients=${BENCH_CLIENTS:-100000}
+. "$here/common.sh"
+bench_defaults
 
 kakapo_bin=${KAKAPO_DHCP4_RELEASE:-$repo/.build/release/kakapo-dhcp4}
 export KAKAPO_DHCP4=$kakapo_bin
@@ -50,7 +47,6 @@ for s in $servers; do
 done
 kk_init
 kk_need perfdhcp
-t_start=$(date +%s)
 
 KK_SRV_NS="$KK_ID-bsrv"
 load_ns="$KK_ID-bload"
@@ -91,119 +87,14 @@ cat >"$conf" <<EOF
 }
 EOF
 
-results="$KK_WORK/results.txt"
-: >"$results"
-elapsed() { echo $(( $(date +%s) - t_start )); }
-
-# run_step SERVER RATE -> prints "pass|fail achieved drop_pct" and appends to $results
-run_step() {
-    local s=$1 rate=$2 out parsed sent_d recv_o sent_r recv_a drops pct achieved verdict
-    rm -f "$KK_WORK/leases4.csv"
-    kk_server_start "$conf"
-    if ! kk_server_wait_ready 25; then
-        echo "   $s did not start; output:"; tail -n 10 "$KK_SERVER_OUT"
-        kk_server_stop; echo "fail 0 100"; return
-    fi
-    sleep 0.5
-    out="$KK_WORK/perfdhcp-$s-$rate.out"
-    # The server's own CPU time over the step (from its PID, as status-get reports it), to
-    # tell the server's cost per exchange apart from perfdhcp's limits on this machine.
-    local spid c0 c1 replies
-    spid=$(kk_ctl status-get 2>/dev/null | kk_json 'd["arguments"]["pid"]' 2>/dev/null)
-    c0=$(cpu_ticks "$spid")
-    timeout $((period + 30)) ip netns exec "$load_ns" \
-        perfdhcp -4 -l 198.18.0.2 -r "$rate" -R "$clients" -p "$period" 198.18.0.1 >"$out" 2>&1
-    c1=$(cpu_ticks "$spid")
-    replies=$(kk_stat pkt4-sent 2>/dev/null || echo 0)
-    parsed=$("$KK_PY" "$repo/tests/integration/perfdhcp_parse.py" "$out")
-    read -r sent_d recv_o sent_r recv_a drops pct achieved <<<"$parsed"
-    local us_per="-"
-    if [ -n "$c0" ] && [ -n "$c1" ] && [ "${recv_a:-0}" -gt 0 ]; then
-        us_per=$(awk -v a="$c0" -v b="$c1" -v n="$recv_a" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
-        echo "$s $rate $us_per" >>"$KK_WORK/cpu.txt"
-    fi
-    if ! kk_server_alive; then
-        verdict=fail; pct="100(server died)"
-    elif awk -v p="$pct" -v m="$max_drop" -v n="$sent_d" 'BEGIN { exit !(n > 0 && p < m) }'; then
-        verdict=pass
-    else
-        verdict=fail
-    fi
-    kk_server_stop >/dev/null
-    printf '%-7s %8s %10s %9s %9s %9s %9s %8s%%  %-5s %9s %8s\n' "$s" "$rate" "$achieved" "$sent_d" "$recv_o" "$sent_r" "$recv_a" "$pct" "$verdict" "$replies" "$us_per" | tee -a "$results" >&2
-    echo "$verdict $achieved $pct"
-}
-
-declare -A best_rate=() best_offered=() cost=()
-cpu_ticks() {   # utime+stime of a process, in clock ticks (empty if unknown)
-    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 0
-    awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-: >"$KK_WORK/cpu.txt"
-printf '%-7s %8s %10s %9s %9s %9s %9s %9s  %-5s %9s %8s\n' server offered achieved discover offer request ack drops verdict replies "cpu-us/ex" >&2
-for s in $servers; do
-    DHCP4_SERVER=$s
-    KK_SERVER_BIN=$(kk_server_bin)
-    [ "$s" = kakapo ] && KK_SERVER_BIN=$kakapo_bin
-    kk_log "$s: $KK_SERVER_BIN ($("$KK_SERVER_BIN" -v 2>/dev/null | head -n1))"
-    best_rate[$s]=0; best_offered[$s]=0
-    last_pass=0; first_fail=0
-    for r in $rates; do
-        if [ $(( $(elapsed) + period + 15 )) -gt "$max_seconds" ]; then
-            kk_log "time bound ${max_seconds}s reached; skipping $s at $r/s"; break
-        fi
-        read -r v a p <<<"$(run_step "$s" "$r")"
-        if [ "$v" = pass ]; then
-            last_pass=$r; best_offered[$s]=$r
-            awk -v a="$a" -v b="${best_rate[$s]}" 'BEGIN { exit !(a > b) }' && best_rate[$s]=$a
-        else
-            first_fail=$r; break
-        fi
-    done
-    # Bisection between the last passing and the first failing offered rate.
-    i=0
-    while [ "$i" -lt "$refine" ] && [ "$first_fail" -gt 0 ] && [ "$last_pass" -gt 0 ]; do
-        mid=$(( (last_pass + first_fail) / 2 ))
-        [ $((first_fail - last_pass)) -le $((last_pass / 8 + 1)) ] && break
-        if [ $(( $(elapsed) + period + 15 )) -gt "$max_seconds" ]; then
-            kk_log "time bound reached; no more refinement for $s"; break
-        fi
-        read -r v a p <<<"$(run_step "$s" "$mid")"
-        if [ "$v" = pass ]; then
-            last_pass=$mid; best_offered[$s]=$mid
-            awk -v a="$a" -v b="${best_rate[$s]}" 'BEGIN { exit !(a > b) }' && best_rate[$s]=$a
-        else
-            first_fail=$mid
-        fi
-        i=$((i + 1))
-    done
-done
-
-echo
-echo "Relayed perfdhcp load, $clients simulated clients, ${period}s per step, pass = drops < ${max_drop}%"
-echo "machine: $(nproc) CPU(s), $(uname -r); perfdhcp and the server share it"
-cat "$results"
-echo
-for s in $servers; do
-    printf '%-7s highest rate with < %s%% drops: %s exchanges/s (offered %s/s)\n' \
-        "$s" "$max_drop" "${best_rate[$s]}" "${best_offered[$s]}"
-done
-if [[ " $servers " == *" kakapo "* ]] && [[ " $servers " == *" kea "* ]]; then
-    ratio=$(awk -v k="${best_rate[kakapo]}" -v e="${best_rate[kea]}" 'BEGIN { if (e > 0) printf "%.2f", k / e; else print "n/a" }')
-    echo "ratio Kakapo/Kea: $ratio"
-fi
-# Server CPU per exchange, averaged over the steps each server passed: what the server
-# itself costs, independent of perfdhcp (which shares the two cores and saturates first).
-for s in $servers; do
-    cost[$s]=$(awk -v s="$s" 'NR==FNR { if ($1 == s && $NF == "pass") ok[$2] = 1; next }
-                              $1 == s && ok[$2] { t += $3; n++ } END { if (n) printf "%.1f", t / n }' \
-               <(awk '{ print $1, $2, $9 }' "$results") "$KK_WORK/cpu.txt")
-    [ -n "${cost[$s]}" ] && printf '%-7s server CPU per exchange: %s us (capacity on one core ~ %s exchanges/s)\n' "$s" "${cost[$s]}" \
-        "$(awk -v c="${cost[$s]}" 'BEGIN { printf "%d", 1e6 / c }')"
-done
-if [ -n "${cost[kakapo]:-}" ] && [ -n "${cost[kea]:-}" ]; then
-    echo "CPU-efficiency ratio Kakapo/Kea: $(awk -v k="${cost[kakapo]}" -v e="${cost[kea]}" 'BEGIN { printf "%.2f", e / k }')"
-fi
+lease_file="$KK_WORK/leases4.csv"
+perf_args=(-4 -l 198.18.0.2)
+perf_server=198.18.0.1
+reply_stat=pkt4-sent
+first_pair=(discover offer)
+second_pair=(request ack)
+bench_run
+bench_summary "Relayed perfdhcp load"
 
 # Second load generator: kakapo-sim load (the simulator's virtual clients, as a relay) is
 # lighter than perfdhcp, so it can offer rates perfdhcp cannot sustain on this machine.
@@ -217,9 +108,7 @@ if [ "${BENCH_SIM_LOAD:-1}" != 0 ] && [ -x "$sim_bin" ]; then
     echo "kakapo-sim load (relay 198.18.0.2), $clients clients, ${period}s per step"
     printf '%-7s %8s %10s %9s %8s %9s  %s\n' server offered achieved started drops "dora-p99" verdict
     for s in $servers; do
-        DHCP4_SERVER=$s
-        KK_SERVER_BIN=$(kk_server_bin)
-        [ "$s" = kakapo ] && KK_SERVER_BIN=$kakapo_bin
+        bench_use "$s"
         sim_best[$s]=0
         for r in $sim_rates; do
             if [ $(( $(elapsed) + period + 15 )) -gt $(( max_seconds + 300 )) ]; then

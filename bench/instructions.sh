@@ -6,13 +6,18 @@
 # CPU time per exchange varies by tens of percent between runs. The figure includes the
 # server's start-up (config, lease file, sockets), the same for every build.
 #
-#   KAKAPO_DHCP4_RELEASE=path   the build to measure (default <repo>/.build/release/kakapo-dhcp4)
+# With -6, kakapo-dhcp6 under bench6.sh's relayed perfdhcp -6 load instead.
+#
+#   KAKAPO_DHCP4_RELEASE=path   the build to measure (default <repo>/.build/release/kakapo-dhcp4;
+#                               with -6 KAKAPO_DHCP6_RELEASE, default .../kakapo-dhcp6)
 #   BENCH_IR_RATE=250           exchanges per second offered (low: callgrind is ~50x slower)
 #   BENCH_IR_PERIOD=12          seconds
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-bin=${KAKAPO_DHCP4_RELEASE:-$repo/.build/release/kakapo-dhcp4}
+name=kakapo-dhcp4 script=bench.sh var=KAKAPO_DHCP4_RELEASE
+[ "${1:-}" = -6 ] && { name=kakapo-dhcp6 script=bench6.sh var=KAKAPO_DHCP6_RELEASE; }
+bin=${!var:-$repo/.build/release/$name}
 rate=${BENCH_IR_RATE:-250}
 period=${BENCH_IR_PERIOD:-12}
 command -v valgrind >/dev/null || { echo "instructions: valgrind not found (scripts/install-test-deps.sh)" >&2; exit 1; }
@@ -26,8 +31,8 @@ exec valgrind --tool=callgrind --callgrind-out-file=$work/cg.%p.out "$bin" "\$@"
 WRAP
 chmod +x "$work/server.sh"
 
-out=$(KAKAPO_DHCP4_RELEASE="$work/server.sh" BENCH_SERVERS=kakapo BENCH_RATES="$rate" BENCH_REFINE=0 \
-      BENCH_PERIOD="$period" bash "$here/bench.sh" 2>&1)
+out=$(env "$var=$work/server.sh" BENCH_SERVERS=kakapo BENCH_RATES="$rate" BENCH_REFINE=0 \
+      BENCH_PERIOD="$period" BENCH_SIM_LOAD=0 bash "$here/$script" 2>&1)
 line=$(printf '%s\n' "$out" | awk -v r="$rate" '$1 == "kakapo" && $2 == r { print; exit }')
 acks=$(printf '%s\n' "$line" | awk '{ print $7 }')
 # The serving process wrote the largest profile (the others are short-lived checks).
@@ -38,5 +43,5 @@ if [ -z "$acks" ] || [ -z "$total" ] || [ "$acks" -eq 0 ]; then
     echo "instructions: no measurement (acks='$acks', instructions='$total')" >&2
     exit 1
 fi
-echo "kakapo-dhcp4 under callgrind: $acks exchanges at $rate/s, $total instructions in all"
+echo "$name under callgrind: $acks exchanges at $rate/s, $total instructions in all"
 echo "server instructions per exchange: $(awk -v t="$total" -v n="$acks" 'BEGIN { printf "%.0f", t / n }')"

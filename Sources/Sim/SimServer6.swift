@@ -96,7 +96,7 @@ final class SimServer6: SimServerProcess {
     }
 
     func statistic(_ c: GlobalCounter6) -> Int64 {
-        (engine?.stats.value(c) ?? 0) + (retiredStats[c.rawValue] ?? 0)
+        (engine?.stats.value(c) ?? 0) + (retiredStats[c.keaName] ?? 0)
     }
 
 }

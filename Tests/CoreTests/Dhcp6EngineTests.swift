@@ -514,6 +514,7 @@ final class Dhcp6EngineTests: XCTestCase {
         for e in events {
             let line = e.logLine
             XCTAssertEqual(LogCatalog.message(line.id)?.severity, line.severity, "\(line.id) missing from LogCatalog or at another severity")
+            XCTAssertEqual(e.severity, line.severity, "\(line.id): severity differs from the log line's")
         }
         XCTAssertEqual(Engine6Event.leaseAllocated(client: c, address: a, iaid: 5, validSeconds: 4000).logLine.text,
                        "duid=[00:01:02], tid=0xabc: lease for address 2001:db8::1 and iaid=5 has been allocated for 4000 seconds")

@@ -27,6 +27,14 @@ final class Lease6Tests: XCTestCase {
 
     // MARK: - Rows
 
+    /// The row builder's decimals are String(describing:)'s, at the edges too.
+    func testRowBuilderNumbers() {
+        var r = LeaseCSV.RowBuilder(capacity: 8)
+        r.number(0); r.comma(); r.number(-42 as Int64); r.comma(); r.number(UInt64.max); r.comma()
+        r.number(Int64.min); r.comma(); r.number(UInt8(7)); r.comma(); r.number(UInt32(1_800_003_600))
+        XCTAssertEqual(r.string, "0,-42,\(UInt64.max),\(Int64.min),7,1800003600")
+    }
+
     /// Goal: the hwaddr_source values are Kea's HWAddr::HWADDR_SOURCE_* bits (hwaddr.cc): a
     /// DUID is 2 and an EUI-64 link-local address 4 (they were swapped, so a lease whose MAC came
     /// from a real dhclient's DUID-LLT was written with 4, "link-local", where Kea writes 2).

@@ -288,4 +288,46 @@ final class OptionDataEncoderTests: XCTestCase {
             XCTAssertNil(OptionIPv6Text.parse(bad), bad)
         }
     }
+
+    /// RFC 5952 text (written byte by byte) against a plain reference: groups in lowercase hex
+    /// without leading zeros, the first longest run of two or more zero groups as "::".
+    func testIPv6TextFormatMatchesReference() {
+        func reference(_ o: [UInt8]) -> String {
+            let g = (0..<8).map { UInt16(o[2 * $0]) << 8 | UInt16(o[2 * $0 + 1]) }
+            var best = 0..<0, i = 0
+            while i < 8 {
+                var j = i
+                while j < 8 && g[j] == 0 { j += 1 }
+                if j - i >= 2 && j - i > best.count { best = i..<j }
+                i = j == i ? i + 1 : j
+            }
+            let hex = { (r: Range<Int>) in g[r].map { String($0, radix: 16) }.joined(separator: ":") }
+            return best.isEmpty ? hex(0..<8) : hex(0..<best.lowerBound) + "::" + hex(best.upperBound..<8)
+        }
+        var seed: UInt64 = 0x5eed
+        for _ in 0..<2000 {
+            var o = [UInt8](repeating: 0, count: 16)
+            for k in 0..<8 {   // each group zero, small, or anything, so runs and short groups are common
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                let v = UInt16(truncatingIfNeeded: seed >> 33)
+                let group: UInt16 = [0, 0, v & 0xF, v & 0xFFF, v][Int(seed >> 60) % 5]
+                o[2 * k] = UInt8(group >> 8)
+                o[2 * k + 1] = UInt8(group & 0xFF)
+            }
+            XCTAssertEqual(OptionIPv6Text.format(o), reference(o), "\(o)")
+            XCTAssertEqual(IPv6Address(bytes: o).description, reference(o))
+            XCTAssertEqual(IPv6Address(bytes: o).bytes, o)
+        }
+        XCTAssertEqual(OptionIPv6Text.format([UInt8](repeating: 0xff, count: 16)), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
+    }
+
+    func testHexText() {
+        XCTAssertEqual(HexText.colonSeparated([UInt8]()), "")
+        XCTAssertEqual(HexText.colonSeparated([0x0a]), "0a")
+        XCTAssertEqual(HexText.colonSeparated([0x00, 0x1f, 0xa0, 0xff]), "00:1f:a0:ff")
+        XCTAssertEqual(HexText.colonSeparated([UInt8](0...255)[16...18]), "10:11:12")
+        XCTAssertEqual(HexText.plain([UInt8]()), "")
+        XCTAssertEqual(HexText.plain([0x01, 0x02, 0x0a, 0xbc]), "01020abc")
+        XCTAssertEqual(HexText.plain([UInt8](0...255)).count, 512)
+    }
 }

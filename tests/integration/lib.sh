@@ -757,3 +757,15 @@ kk_relay_setup() {
 }
 EOF2
 }
+
+# kk_relay6_perfdhcp : kk_relay6_setup for perfdhcp -6 -l eth0 -A1 in $rns (a Relay-forward from
+# [2001:db8:1::2]:547 whose link-address is 2001:db8:1::2) against kakapo-dhcp6 or kea-dhcp6:
+# eth0 named with its unicast address (Kea receives unicast only on an address named so) and
+# the address pool widened to 2001:db8:5::/80 (the benchmark's 100,000 clients).
+kk_relay6_perfdhcp() {
+    kk_relay6_setup "$@"
+    sed -i -e 's|"interfaces": \[ "eth0" \]|"interfaces": [ "eth0/2001:db8:1::1" ]|' \
+           -e 's|"pool": "2001:db8:5::1:0 - 2001:db8:5::1:ffff"|"pool": "2001:db8:5::/80"|' "$conf"
+    grep -q '"eth0/2001:db8:1::1"' "$conf" && grep -q '"2001:db8:5::/80"' "$conf" \
+        || kk_die "kk_relay6_perfdhcp: kk_relay6_setup's config is not the expected one"
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Parse a perfdhcp -4 report: print
+"""Parse a perfdhcp -4 or -6 report: print
    sent_discover recv_offer sent_request recv_ack drops drop_pct rate
-(drops = DISCOVER-OFFER drops + REQUEST-ACK drops; drop_pct of all sent; rate is
-perfdhcp's 'Rate:' 4-way exchanges/second, 0 if absent)."""
+(-6: sent_solicit recv_advertise sent_request recv_reply ...; drops = the two
+exchanges' drops, DISCOVER-OFFER + REQUEST-ACK or SOLICIT-ADVERTISE + REQUEST-REPLY;
+drop_pct of all sent; rate is perfdhcp's 'Rate:' 4-way exchanges/second, 0 if absent)."""
 import re
 import sys
 
@@ -16,8 +17,9 @@ for m in re.finditer(r"\*\*\*Statistics for: ([A-Z-]+)\*\*\*(.*?)(?=\*\*\*|\Z)",
         return float(mm.group(1)) if mm else 0.0
 
     sections[m.group(1)] = (num("sent packets"), num("received packets"), num("drops"))
-do = sections.get("DISCOVER-OFFER", (0, 0, 0))
-ra = sections.get("REQUEST-ACK", (0, 0, 0))
+v6 = "SOLICIT-ADVERTISE" in sections
+do = sections.get("SOLICIT-ADVERTISE" if v6 else "DISCOVER-OFFER", (0, 0, 0))
+ra = sections.get("REQUEST-REPLY" if v6 else "REQUEST-ACK", (0, 0, 0))
 m = re.search(r"^Rate: ([0-9.]+)", text, re.M)
 rate = float(m.group(1)) if m else 0.0
 sent = do[0] + ra[0]

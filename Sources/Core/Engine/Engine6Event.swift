@@ -61,7 +61,20 @@ public enum Engine6Event: Sendable, Equatable {
 }
 
 extension Engine6Event: LoggableEvent {
-    public var severity: Severity { logLine.severity }
+    /// The event's log severity, known without formatting its text (the packet path checks
+    /// this first, so a quiet logger costs no string building); `logLine`'s, kept in step by
+    /// a test.
+    public var severity: Severity {
+        switch self {
+        case .dropped, .subnetSelectionFailed, .rapidCommit, .leaseConflict: .debug
+        case .reclaimed(_, _, let declined): declined ? .info : .debug
+        case .releaseWrongOwner, .releaseWrongIAID: .warn
+        case .leaseWriteFailed: .error
+        case .leaseAdvertised, .prefixAdvertised, .leaseAllocated, .prefixAllocated, .leaseRenewed, .prefixRenewed,
+             .addressAllocationFailed, .prefixAllocationFailed, .released, .prefixReleased, .declined, .declineNoLease,
+             .declineWrongOwner, .declineWrongIAID: .info
+        }
+    }
 
     public var logLine: (id: String, severity: Severity, text: String) {
         switch self {

@@ -148,7 +148,7 @@ extension Dhcp6Engine {
         default: (.optional, .optional)
         }
         func check(_ need: OptionNeed6, _ option: DHCPv6Option, _ name: String) -> Drop6Reason? {
-            let n = m.options.all(option).count
+            let n = m.options.instances(of: option.code)
             switch need {
             case .mandatory where n != 1:
                 return .requiredOptions(n == 0 ? "\(name) option is missing" : "exactly 1 \(name) option expected, but \(n) received")

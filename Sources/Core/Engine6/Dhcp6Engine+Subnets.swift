@@ -8,7 +8,11 @@ extension Dhcp6Engine {
     /// The subnets a client of `classes` may use (a `client-class` guard, on the subnet or its
     /// shared network, admits only its members).
     func selectableSubnets(_ classes: ClientClasses) -> [Subnet6] {
-        config.subnets.filter { admits($0, classes) }
+        // Usually all of them: then the configuration's own array, without copying each subnet
+        // into a new one (~3% of the packet path's instructions).
+        let all = config.subnets
+        if all.indices.allSatisfy({ admits(all[$0], classes) }) { return all }
+        return all.filter { admits($0, classes) }
     }
 
     /// Kea's subnet selection (`CfgSubnets6::selectSubnet`). Relayed, when a relay (the one
@@ -105,9 +109,7 @@ extension Dhcp6Engine {
         for l in lists {
             for o in l where o.enterprise == nil && o.alwaysSend && !wanted.contains(o.code) { wanted.append(o.code) }
         }
-        // The protocol's own options are never taken from configuration.
-        let own: Set<UInt16> = [1, 2, 3, 4, 5, 6, 9, 13, 14, 18, 25, 26]
-        for code in wanted where !own.contains(code) && !out.contains(code) {
+        for code in wanted where !Self.isProtocolOwn(code) && !out.contains(code) {
             for l in lists {
                 if let o = l.first(where: { $0.enterprise == nil && $0.code == code }) {
                     if !o.neverSend { out.append(code, o.payload) }
@@ -193,6 +195,15 @@ extension Dhcp6Engine {
 
     static func subOption(_ code: UInt16, in d: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
         SubOptions.first6(code, in: d)
+    }
+
+    /// The protocol's own options, never taken from configuration (a switch: a Set literal
+    /// here was built and hashed for every reply).
+    static func isProtocolOwn(_ code: UInt16) -> Bool {
+        switch code {
+        case 1, 2, 3, 4, 5, 6, 9, 13, 14, 18, 25, 26: true
+        default: false
+        }
     }
 
     /// The subnet's effective timers (subnet, shared network, global).

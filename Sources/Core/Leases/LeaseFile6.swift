@@ -30,22 +30,26 @@ public enum LeaseFile6 {
     /// One row as Kea 2.4 writes it: hwtype and hwaddr_source only beside a hardware address,
     /// user_context and hostname escaped.
     public static func row(_ l: Lease6) -> String {
-        var s = l.address.description
-        s += "," + HexText.colonSeparated(l.duid)
-        s += ",\(l.validLifetimeSeconds),\(l.expire.secondsSinceEpoch),\(l.subnetID)"
-        s += ",\(l.preferredLifetimeSeconds),\(l.type.rawValue),\(l.iaid),\(l.prefixLength)"
-        s += l.fqdnForward ? ",1" : ",0"
-        s += l.fqdnReverse ? ",1" : ",0"
-        s += "," + LeaseCSV.escape(l.hostname)
-        s += "," + (l.hardwareAddress.map { HexText.colonSeparated($0.bytes) } ?? "")
-        s += ",\(l.state.rawValue)," + LeaseCSV.escape(l.userContext)
-        if let hw = l.hardwareAddress {
-            s += ",\(hw.type),\(l.hardwareAddressSource.rawValue)"
-        } else {
-            s += ",,"
-        }
-        s += ",\(l.poolID)"
-        return s
+        var r = LeaseCSV.RowBuilder(capacity: 192)
+        r.text(l.address.description)
+        r.comma(); r.text(HexText.colonSeparated(l.duid))
+        r.comma(); r.number(l.validLifetimeSeconds)
+        r.comma(); r.number(l.expire.secondsSinceEpoch)
+        r.comma(); r.number(l.subnetID)
+        r.comma(); r.number(l.preferredLifetimeSeconds)
+        r.comma(); r.number(l.type.rawValue)
+        r.comma(); r.number(l.iaid)
+        r.comma(); r.number(l.prefixLength)
+        r.comma(); r.number(l.fqdnForward ? 1 : 0)
+        r.comma(); r.number(l.fqdnReverse ? 1 : 0)
+        r.comma(); r.text(LeaseCSV.escape(l.hostname))
+        r.comma(); if let hw = l.hardwareAddress { r.text(HexText.colonSeparated(hw.bytes)) }
+        r.comma(); r.number(l.state.rawValue)
+        r.comma(); r.text(LeaseCSV.escape(l.userContext))
+        r.comma(); if let hw = l.hardwareAddress { r.number(hw.type) }
+        r.comma(); if l.hardwareAddress != nil { r.number(l.hardwareAddressSource.rawValue) }
+        r.comma(); r.number(l.poolID)
+        return r.string
     }
 
     /// The row that records a deletion: Kea appends the lease with valid_lifetime 0.

@@ -56,14 +56,30 @@ enum OptionIPv6Text {
     /// (the first, on a tie) written as "::".
     static func format(_ address: some Collection<UInt8>) -> String {
         precondition(address.count == 16, "an IPv6 address has 16 octets")
-        let octets = Array(address)
-        let groups = (0..<8).map { UInt16(octets[2 * $0]) << 8 | UInt16(octets[2 * $0 + 1]) }
+        var groups = [UInt16](repeating: 0, count: 8)
+        for (i, b) in address.enumerated() { groups[i / 2] = groups[i / 2] << 8 | UInt16(b) }
         let run = longestZeroRun(groups)
-        func hex(_ range: Range<Int>) -> String {
-            groups[range].map { String($0, radix: 16) }.joined(separator: ":")
+        // At most 39 characters, written as ASCII into the string's storage: every lease row
+        // and log line formats its address this way.
+        return String(unsafeUninitializedCapacity: 39) { out in
+            var n = 0
+            for i in 0..<8 {
+                if let run, run.contains(i) {
+                    if i == run.lowerBound { out[n] = UInt8(ascii: ":"); out[n + 1] = UInt8(ascii: ":"); n += 2 }
+                    continue
+                }
+                if i > 0 && run?.upperBound != i { out[n] = UInt8(ascii: ":"); n += 1 }
+                let g = groups[i]
+                var shift = 12
+                while shift > 0 && (g >> UInt16(shift)) == 0 { shift -= 4 }   // no leading zeros
+                while shift >= 0 {
+                    out[n] = HexText.digit(UInt8(truncatingIfNeeded: g >> UInt16(shift)) & 0xF)
+                    n += 1
+                    shift -= 4
+                }
+            }
+            return n
         }
-        guard let run else { return hex(0..<8) }
-        return hex(0..<run.lowerBound) + "::" + hex(run.upperBound..<8)
     }
 
     private static func longestZeroRun(_ groups: [UInt16]) -> Range<Int>? {

@@ -43,8 +43,8 @@ extension DHCPv6RelayMessage {
     func write(into out: inout [UInt8]) {
         out.append(messageType.code)
         out.append(hopCount)
-        out.append(contentsOf: linkAddress.bytes)
-        out.append(contentsOf: peerAddress.bytes)
+        linkAddress.append(to: &out)
+        peerAddress.append(to: &out)
         let inner = relayedMessage.encode()
         let position = min(relayMessagePosition ?? options.count, options.count)
         for (i, entry) in options.entries.enumerated() {

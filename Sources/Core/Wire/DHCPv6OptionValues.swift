@@ -112,7 +112,9 @@ public struct DHCPv6IAAddress: Sendable, Equatable {
     }
 
     public var data: [UInt8] {
-        var out = address.bytes
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        address.append(to: &out)
         out.appendU32(preferredLifetimeSeconds)
         out.appendU32(validLifetimeSeconds)
         options.write(into: &out)
@@ -164,7 +166,7 @@ public struct DHCPv6IAPrefix: Sendable, Equatable {
         out.appendU32(preferredLifetimeSeconds)
         out.appendU32(validLifetimeSeconds)
         out.append(prefixLength)
-        out.append(contentsOf: prefixAddress.bytes)
+        prefixAddress.append(to: &out)
         options.write(into: &out)
         return out
     }

@@ -39,6 +39,13 @@ public struct DHCPv6Options: Sendable, Equatable, Sequence {
 
     public func contains(_ code: UInt16) -> Bool { entries.contains { $0.code == code } }
 
+    /// How many instances of `code` there are (without copying their data).
+    public func instances(of code: UInt16) -> Int {
+        var n = 0
+        for e in entries where e.code == code { n += 1 }
+        return n
+    }
+
     /// Adds an instance after the others (repeats allowed).
     public mutating func append(_ code: UInt16, _ data: [UInt8]) { entries.append(Entry(code: code, data: data)) }
 

@@ -22,31 +22,40 @@ public struct HardwareAddress: Hashable, Sendable, CustomStringConvertible {
 
 /// Hex text helpers shared by the config decoder, lease files and commands.
 public enum HexText {
-    static let digits: [Character] = Array("0123456789abcdef")
+    /// The lowercase ASCII hex digit of a nibble (0...15).
+    @inline(__always)
+    static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
-    /// "01:02:0a" style, lowercase.
+    /// "01:02:0a" style, lowercase. Written as UTF-8 bytes into the string's own storage
+    /// (lease rows and log lines format every DUID and hardware address this way).
     public static func colonSeparated(_ bytes: some Collection<UInt8>) -> String {
-        var out = ""
-        out.reserveCapacity(bytes.count * 3)
-        var first = true
-        for b in bytes {
-            if !first { out.append(":") }
-            first = false
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
+        let n = bytes.count
+        guard n > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: n * 3 - 1) { out in
+            var i = 0
+            for b in bytes {
+                if i > 0 { out[i] = UInt8(ascii: ":"); i += 1 }
+                out[i] = digit(b >> 4)
+                out[i + 1] = digit(b & 0xF)
+                i += 2
+            }
+            return i
         }
-        return out
     }
 
     /// Contiguous lowercase hex ("01020a").
     public static func plain(_ bytes: some Collection<UInt8>) -> String {
-        var out = ""
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
+        let n = bytes.count
+        guard n > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: n * 2) { out in
+            var i = 0
+            for b in bytes {
+                out[i] = digit(b >> 4)
+                out[i + 1] = digit(b & 0xF)
+                i += 2
+            }
+            return i
         }
-        return out
     }
 
     static func nibble(_ c: UInt8) -> UInt8? {

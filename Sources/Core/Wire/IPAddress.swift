@@ -9,12 +9,16 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
         self.low = low
     }
 
-    /// Reads sixteen network-order bytes.
+    /// Reads sixteen network-order bytes. Inlinable: the sockets read every datagram's
+    /// addresses from raw buffers, and an unspecialized generic loop looked up type metadata
+    /// per byte.
+    @inlinable
     public init(bytes: some Collection<UInt8>) {
         precondition(bytes.count == 16, "IPv6Address needs exactly 16 bytes")
-        var h: UInt64 = 0, l: UInt64 = 0
-        for (i, b) in bytes.enumerated() {
+        var h: UInt64 = 0, l: UInt64 = 0, i = 0
+        for b in bytes {
             if i < 8 { h = h << 8 | UInt64(b) } else { l = l << 8 | UInt64(b) }
+            i += 1
         }
         high = h
         low = l
@@ -32,9 +36,15 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16)
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+        append(to: &out)
         return out
+    }
+
+    /// Appends the sixteen network-order bytes (no intermediate array: the encoders write an
+    /// address or two into every DHCPv6 reply).
+    public func append(to out: inout [UInt8]) {
+        withUnsafeBytes(of: high.bigEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: low.bigEndian) { out.append(contentsOf: $0) }
     }
 
     public var isMulticast: Bool { high >> 56 == 0xFF }

@@ -1,0 +1,159 @@
+# shellcheck shell=bash
+# What bench.sh (DHCPv4) and bench6.sh (DHCPv6) share: the rate steps with bisection, one
+# step (server restarted on an empty lease file, perfdhcp as a relay, the server's own CPU
+# time), and the summary (highest rate with < max_drop% drops, ratio Kakapo/Kea, server CPU
+# per 4-message exchange).  The caller has sourced tests/integration/lib.sh, run kk_init and
+# set up the namespaces, and sets before bench_run:
+#   servers, rates, period, refine, max_seconds, max_drop, clients   (bench_defaults sets them)
+#   kakapo_bin        the release binary for "kakapo"
+#   conf              the config file, the same for every server
+#   lease_file        removed before each step
+#   load_ns           where perfdhcp runs
+#   perf_args=(...)   perfdhcp's arguments before -r/-R/-p (e.g. -4 -l 198.18.0.2)
+#   perf_server       perfdhcp's last argument, the server's address
+#   reply_stat        the server statistic counting the packets it sent (pkt4-sent, pkt6-sent)
+#   first_pair, second_pair   column names (discover offer / solicit advertise, request ack / request reply)
+# Rows of $results: server offered achieved sent1 recv1 sent2 recv2 drops% verdict replies cpu-us/ex
+# (bench/instructions.sh reads column 7, the completed second exchanges).
+
+bench_defaults() {
+    servers=${BENCH_SERVERS:-kakapo kea}
+    rates=${BENCH_RATES:-1000 2000 4000 8000 16000 32000 64000 128000}
+    period=${BENCH_PERIOD:-10}
+    refine=${BENCH_REFINE:-2}
+    max_seconds=${BENCH_MAX_SECONDS:-540}
+    max_drop=${BENCH_MAX_DROP_PCT:-2.5}
+    clients=${BENCH_CLIENTS:-100000}
+    t_start=$(date +%s)
+}
+
+elapsed() { echo $(( $(date +%s) - t_start )); }
+
+cpu_ticks() {   # utime+stime of a process, in clock ticks (empty if unknown)
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 0
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# run_step SERVER RATE -> prints "pass|fail achieved drop_pct" and appends to $results
+run_step() {
+    local s=$1 rate=$2 out parsed sent_d recv_o sent_r recv_a drops pct achieved verdict
+    rm -f "$lease_file"
+    kk_server_start "$conf"
+    if ! kk_server_wait_ready 25; then
+        echo "   $s did not start; output:" >&2; tail -n 10 "$KK_SERVER_OUT" >&2
+        kk_server_stop; echo "fail 0 100"; return
+    fi
+    sleep 0.5
+    out="$KK_WORK/perfdhcp-$s-$rate.out"
+    # The server's own CPU time over the step (from its PID, as status-get reports it), to
+    # tell the server's cost per exchange apart from perfdhcp's limits on this machine.
+    local spid c0 c1 replies
+    spid=$(kk_ctl status-get 2>/dev/null | kk_json 'd["arguments"]["pid"]' 2>/dev/null)
+    c0=$(cpu_ticks "$spid")
+    timeout $((period + 30)) ip netns exec "$load_ns" \
+        perfdhcp "${perf_args[@]}" -r "$rate" -R "$clients" -p "$period" "$perf_server" >"$out" 2>&1
+    c1=$(cpu_ticks "$spid")
+    replies=$(kk_stat "$reply_stat" 2>/dev/null || echo 0)
+    parsed=$("$KK_PY" "$repo/tests/integration/perfdhcp_parse.py" "$out")
+    read -r sent_d recv_o sent_r recv_a drops pct achieved <<<"$parsed"
+    local us_per="-"
+    if [ -n "$c0" ] && [ -n "$c1" ] && [ "${recv_a:-0}" -gt 0 ]; then
+        us_per=$(awk -v a="$c0" -v b="$c1" -v n="$recv_a" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+        echo "$s $rate $us_per" >>"$KK_WORK/cpu.txt"
+    fi
+    if ! kk_server_alive; then
+        verdict=fail; pct="100(server died)"
+    elif awk -v p="$pct" -v m="$max_drop" -v n="$sent_d" 'BEGIN { exit !(n > 0 && p < m) }'; then
+        verdict=pass
+    else
+        verdict=fail
+    fi
+    kk_server_stop >/dev/null
+    printf '%-7s %8s %10s %9s %9s %9s %9s %8s%%  %-5s %9s %8s\n' "$s" "$rate" "$achieved" "$sent_d" "$recv_o" "$sent_r" "$recv_a" "$pct" "$verdict" "$replies" "$us_per" | tee -a "$results" >&2
+    echo "$verdict $achieved $pct"
+}
+
+# bench_use SERVER : the server binary for the next steps
+bench_use() {
+    DHCP4_SERVER=$1
+    KK_SERVER_BIN=$(kk_server_bin)
+    [ "$1" = kakapo ] && KK_SERVER_BIN=$kakapo_bin
+    return 0
+}
+
+# bench_run : every server in turn, rising rates until one fails, then bisection between the
+# last pass and the first fail; fills best_rate, best_offered.
+declare -A best_rate=() best_offered=() cost=()
+bench_run() {
+    results="$KK_WORK/results.txt"
+    : >"$results"
+    : >"$KK_WORK/cpu.txt"
+    local s r v a p last_pass first_fail i mid
+    printf '%-7s %8s %10s %9s %9s %9s %9s %9s  %-5s %9s %8s\n' server offered achieved \
+        "${first_pair[@]}" "${second_pair[@]}" drops verdict replies "cpu-us/ex" >&2
+    for s in $servers; do
+        bench_use "$s"
+        kk_log "$s: $KK_SERVER_BIN ($("$KK_SERVER_BIN" -v 2>/dev/null | head -n1))"
+        best_rate[$s]=0; best_offered[$s]=0
+        last_pass=0; first_fail=0
+        for r in $rates; do
+            if [ $(( $(elapsed) + period + 15 )) -gt "$max_seconds" ]; then
+                kk_log "time bound ${max_seconds}s reached; skipping $s at $r/s"; break
+            fi
+            read -r v a p <<<"$(run_step "$s" "$r")"
+            if [ "$v" = pass ]; then
+                last_pass=$r; best_offered[$s]=$r
+                awk -v a="$a" -v b="${best_rate[$s]}" 'BEGIN { exit !(a > b) }' && best_rate[$s]=$a
+            else
+                first_fail=$r; break
+            fi
+        done
+        i=0
+        while [ "$i" -lt "$refine" ] && [ "$first_fail" -gt 0 ] && [ "$last_pass" -gt 0 ]; do
+            mid=$(( (last_pass + first_fail) / 2 ))
+            [ $((first_fail - last_pass)) -le $((last_pass / 8 + 1)) ] && break
+            if [ $(( $(elapsed) + period + 15 )) -gt "$max_seconds" ]; then
+                kk_log "time bound reached; no more refinement for $s"; break
+            fi
+            read -r v a p <<<"$(run_step "$s" "$mid")"
+            if [ "$v" = pass ]; then
+                last_pass=$mid; best_offered[$s]=$mid
+                awk -v a="$a" -v b="${best_rate[$s]}" 'BEGIN { exit !(a > b) }' && best_rate[$s]=$a
+            else
+                first_fail=$mid
+            fi
+            i=$((i + 1))
+        done
+    done
+}
+
+# bench_summary TITLE : the table, the highest rates, the ratio and the CPU per exchange
+bench_summary() {
+    local s ratio
+    echo
+    echo "$1, $clients simulated clients, ${period}s per step, pass = drops < ${max_drop}%"
+    echo "machine: $(nproc) CPU(s), $(uname -r); perfdhcp and the server share it"
+    cat "$results"
+    echo
+    for s in $servers; do
+        printf '%-7s highest rate with < %s%% drops: %s exchanges/s (offered %s/s)\n' \
+            "$s" "$max_drop" "${best_rate[$s]}" "${best_offered[$s]}"
+    done
+    if [[ " $servers " == *" kakapo "* ]] && [[ " $servers " == *" kea "* ]]; then
+        ratio=$(awk -v k="${best_rate[kakapo]}" -v e="${best_rate[kea]}" 'BEGIN { if (e > 0) printf "%.2f", k / e; else print "n/a" }')
+        echo "ratio Kakapo/Kea: $ratio"
+    fi
+    # Server CPU per exchange, averaged over the steps each server passed: what the server
+    # itself costs, independent of perfdhcp (which shares the two cores and saturates first).
+    for s in $servers; do
+        cost[$s]=$(awk -v s="$s" 'NR==FNR { if ($1 == s && $NF == "pass") ok[$2] = 1; next }
+                                  $1 == s && ok[$2] { t += $3; n++ } END { if (n) printf "%.1f", t / n }' \
+                   <(awk '{ print $1, $2, $9 }' "$results") "$KK_WORK/cpu.txt")
+        [ -n "${cost[$s]}" ] && printf '%-7s server CPU per exchange: %s us (capacity on one core ~ %s exchanges/s)\n' "$s" "${cost[$s]}" \
+            "$(awk -v c="${cost[$s]}" 'BEGIN { printf "%d", 1e6 / c }')"
+    done
+    if [ -n "${cost[kakapo]:-}" ] && [ -n "${cost[kea]:-}" ]; then
+        echo "CPU-efficiency ratio Kakapo/Kea: $(awk -v k="${cost[kakapo]}" -v e="${cost[kea]}" 'BEGIN { printf "%.2f", e / k }')"
+    fi
+    return 0
+}

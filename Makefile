@@ -100,6 +100,7 @@ bench: build
 	bash bench/bench6.sh
 	bash bench/instructions.sh
 	bash bench/instructions.sh -6
+	bash bench/leases.sh
 	$(MAKE) bench-sim
 
 bench-sim: build

@@ -93,7 +93,8 @@ demo: debug
 ## perfdhcp load against kakapo-dhcp4 and Debian's kea-dhcp4, then perfdhcp -6 against
 ## kakapo-dhcp6 and kea-dhcp6 (bench6.sh), same config, same machine; the server's
 ## instructions per exchange under callgrind (comparable across builds on a busy machine);
-## then the simulator's speed on the churn scenario.
+## start-up time and memory on a memfile of a million leases (bench/leases.sh, both families,
+## Kakapo and Kea); then the simulator's speed on the churn scenario.
 bench: build
 	bash scripts/install-test-deps.sh
 	bash bench/bench.sh

@@ -182,17 +182,46 @@ public enum FuzzProperties {
                                     classes: ["ALL", "KNOWN", "foo"])
     }()
 
-    /// The expression language: both parse modes are total and deterministic (an error carries
-    /// a position); an expression that parses evaluates totally and deterministically against a
-    /// fixed packet, `evaluate` agreeing with `evaluateString` for a test.
+    /// A fixed DHCPv6 Solicit, relayed twice (interface-id outside, remote-id inside), with
+    /// the options v6 expressions look at.
+    static let packet6: ClassificationInput6 = {
+        var m = DHCPv6ClientMessage(messageType: .solicit, transactionID: 0xABCDEF)
+        m.options.append(1, [0, 3, 0, 1, 2, 0, 0, 0, 0, 1])
+        m.options.append(15, [0, 4] + Array("lab1".utf8))
+        m.options.append(16, [0, 0, 0x11, 0x8B, 0, 9] + Array("docsis3.0".utf8))
+        m.options.append(17, [0, 0, 0x11, 0x8B, 0, 1, 0, 2, 0, 0x20])
+        m.options.append(56, [0, 3, 0, 2, 0xAA, 0xBB])
+        var outerOptions = DHCPv6Options()
+        outerOptions.append(18, Array("eth0/1".utf8))
+        var innerOptions = DHCPv6Options()
+        innerOptions.append(37, [0, 0, 0, 9, 0xCA, 0xFE])
+        let inner = DHCPv6RelayMessage(direction: .forward, hopCount: 0, linkAddress: .unspecified,
+                                       peerAddress: IPv6Address(high: 0xFE80_0000_0000_0000, low: 2),
+                                       options: innerOptions, relayedMessage: .client(m))
+        let outer = DHCPv6RelayMessage(direction: .forward, hopCount: 1,
+                                       linkAddress: IPv6Address(high: 0x2001_0DB8_0001_0000, low: 1),
+                                       peerAddress: IPv6Address(high: 0xFE80_0000_0000_0000, low: 1),
+                                       options: outerOptions, relayedMessage: .relay(inner))
+        return ClassificationInput6(message: m, relays: [outer, inner], interfaceName: "eth1", packetLength: 120,
+                                    classes: ["ALL", "UNKNOWN"])
+    }()
+
+    /// The expression language, with each family's table: both parse modes are total and
+    /// deterministic (an error carries a position); an expression that parses evaluates totally
+    /// and deterministically against a fixed packet of its family, `evaluate` agreeing with
+    /// `evaluateString` for a test.
     public static func expression(_ data: [UInt8]) -> String? {
+        expression(data, table: .dhcp4, packet) ?? expression(data, table: .dhcp6, packet6)
+    }
+
+    static func expression<Input: ClassificationInput>(_ data: [UInt8], table: OptionTable, _ packet: Input) -> String? {
         let source = text(data)
         for asString in [false, true] {
             let parse = asString ? ClassExpression.parseString : ClassExpression.parse
             let first: Result<ClassExpression, ConfigError>
             let second: Result<ClassExpression, ConfigError>
-            do { first = .success(try parse(source, "<fuzz>", 1, 1, .dhcp4)) } catch { first = .failure(error) }
-            do { second = .success(try parse(source, "<fuzz>", 1, 1, .dhcp4)) } catch { second = .failure(error) }
+            do { first = .success(try parse(source, "<fuzz>", 1, 1, table)) } catch { first = .failure(error) }
+            do { second = .success(try parse(source, "<fuzz>", 1, 1, table)) } catch { second = .failure(error) }
             guard first == second else { return "parse is not deterministic (string mode: \(asString))" }
             switch first {
             case .failure(let e):

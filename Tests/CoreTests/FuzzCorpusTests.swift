@@ -53,7 +53,9 @@ final class FuzzCorpusTests: XCTestCase {
             guard case .success = DHCPv6Message.decode([UInt8](try Data(contentsOf: url))) else { return XCTFail(url.path) }
         }
         for url in Self.files("Tests/Fixtures/fuzz/expression") where url.lastPathComponent.hasPrefix("seed-") {
-            XCTAssertNoThrow(try ClassExpression.parse(String(decoding: try Data(contentsOf: url), as: UTF8.self)), url.path)
+            // seed-v6-*: DHCPv6 expressions (relay6, pkt6, options 15-17), parsed with the v6 table.
+            let table: OptionTable = url.lastPathComponent.hasPrefix("seed-v6-") ? .dhcp6 : .dhcp4
+            XCTAssertNoThrow(try ClassExpression.parse(String(decoding: try Data(contentsOf: url), as: UTF8.self), options: table), url.path)
         }
         var store = MemoryLeaseStore6()
         let text = try String(contentsOf: Self.repo.appendingPathComponent("Tests/Fixtures/fuzz/leases6/seed-na-pd"), encoding: .utf8)

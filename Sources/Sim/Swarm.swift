@@ -156,7 +156,15 @@ public struct SwarmPlan: Sendable {
             for _ in 0..<count {
                 var by = -Int64(Double(300) * x * rng.unit()) + (rng.chance(0.3) ? rng.between(1, 15) : 0)
                 if by == 0 { by = -1 }
-                out.append(FaultSpec(atMilliseconds: rng.between(0, window), kind: .clockJump(server: pick(serverNames), seconds: by)))
+                let at = rng.between(0, window), name = pick(serverNames)
+                // Servers sharing a lease database keep one clock: each reads the others'
+                // expiry times, so skew between them is not a fault of either (it would make
+                // `acked-lease-durable` compare times of two clocks).
+                var group = [name]
+                if let server = s.servers.first(where: { $0.name == name }), case .shared(let db) = server.storage {
+                    group = s.servers.filter { if case .shared(db) = $0.storage { return true } else { return false } }.map(\.name)
+                }
+                for g in group { out.append(FaultSpec(atMilliseconds: at, kind: .clockJump(server: g, seconds: by))) }
             }
         case .storageFailure:
             for _ in 0..<count {

@@ -90,8 +90,19 @@ extension World {
     func checkLeaseChange(_ s: Int, _ change: LeaseChange4) {
         let a = change.lease.address
         guard let c = holders[a], clients[c].client.holdsLease(at: now),
-              let l = clients[c].client.lease, l.address == a, serverByAddress[l.serverID] == s else { return }
+              let l = clients[c].client.lease, l.address == a, serverByAddress[l.serverID] == s,
+              !serverSeesExpired(c, l.expiresAt, offset: servers[s].clockOffsetSeconds) else { return }
         checkHeld(c, a, server: s)
+    }
+
+    /// Whether the server may rightly see client `c`'s lease (until `expiresAt`, client time)
+    /// as expired now. Lease times are whole seconds: the client counts from when it sent its
+    /// request, the server from the second it answered, so the server's end can come up to a
+    /// second sooner. A clock that leapt forward since the grant (`offset` now) moves that end
+    /// sooner by the leap: the server is right by its own clock.
+    func serverSeesExpired(_ c: Int, _ expiresAt: Int64, offset: Int64) -> Bool {
+        let drift = max(0, offset - (grantOffset[c] ?? offset))
+        return now + drift * 1000 >= expiresAt / 1000 * 1000
     }
 
     /// After a restart, every lease a client holds from the server must have survived.
@@ -105,7 +116,7 @@ extension World {
             }
             // The restored lease must last at least as long as the last ACK promised: a lost
             // renewal write leaves an older, shorter lease behind.
-            let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - servers[s].clockOffsetSeconds
+            let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - (grantOffset[c] ?? servers[s].clockOffsetSeconds)
             if restoredUntil < l.expiresAt / 1000 {
                 violate("acked-lease-durable", "\(clientName(c)) was promised \(a) until t=\(l.expiresAt / 1000)s but the restarted \(servers[s].spec.name) restored it only until t=\(restoredUntil)s")
                 return

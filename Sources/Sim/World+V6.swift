@@ -56,6 +56,7 @@ extension World {
                 counters.bindTimes.append(now - clients6[c].sessionStart)
                 if let s = openSession[c] { sessions[s].boundAt = now }
             }
+            if let s = serverIndex6(duid: b.serverDUID) { grantOffset[c] = servers6[s].clockOffsetSeconds }
             if scenario.expectations.invariants { checkBound6(c, b) }
             for l in b.leases {
                 holders6[l.prefix] = c

@@ -122,6 +122,9 @@ public final class World {
     public internal(set) var swarmChecks: SwarmChecks? = nil
     /// The liveness sampler's last sight of each client holding a lease.
     var lastSeenHolding: [Int64] = []
+    /// The granting server's clock offset when each client's lease was last granted or
+    /// renewed: its lease row's times are in that clock.
+    var grantOffset: [Int: Int64] = [:]
     var failure: SimFailure?
     var checksSinceTrace = 0
     var counters = Counters()

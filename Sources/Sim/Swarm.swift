@@ -181,6 +181,16 @@ public struct SwarmPlan: Sendable {
         return out
     }
 
+    /// The command that runs exactly this run again (the same seed and options draw the same
+    /// faults, and the simulator is deterministic).
+    public static func replayCommand(scenarioPath: String, seed: UInt64, maxDurationMilliseconds: Int64? = nil,
+                                     only: Set<SwarmFault>? = nil) -> String {
+        var f = "kakapo-sim swarm --scenario \(scenarioPath) --seed \(seed)"
+        if let d = maxDurationMilliseconds { f += " --max-duration \(d / 1000)s" }
+        if let only { f += " --kinds " + only.sorted().map(\.rawValue).joined(separator: ",") }
+        return f
+    }
+
     /// Probabilities with two decimals, so the printed plan is the plan.
     static func rate(_ p: Double) -> Double { (min(1, max(0, p)) * 100).rounded() / 100 }
 

@@ -101,9 +101,12 @@ extension World {
     /// second sooner. A clock that leapt forward since the grant (`offset` now) moves that end
     /// sooner by the leap: the server is right by its own clock.
     func serverSeesExpired(_ c: Int, _ expiresAt: Int64, offset: Int64) -> Bool {
-        let drift = max(0, offset - (grantOffset[c] ?? offset))
-        return now + drift * 1000 >= expiresAt / 1000 * 1000
+        now + forwardDrift(c, offset: offset) * 1000 >= expiresAt / 1000 * 1000
     }
+
+    /// How far (seconds) the server's clock (`offset` now) leapt forward since it granted
+    /// client `c`'s lease: by its own clock, the lease ends that much sooner.
+    func forwardDrift(_ c: Int, offset: Int64) -> Int64 { max(0, offset - (grantOffset[c] ?? offset)) }
 
     /// After a restart, every lease a client holds from the server must have survived.
     func checkAckedLeasesSurvived(_ s: Int) {
@@ -116,7 +119,8 @@ extension World {
             }
             // The restored lease must last at least as long as the last ACK promised: a lost
             // renewal write leaves an older, shorter lease behind.
-            let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - (grantOffset[c] ?? servers[s].clockOffsetSeconds)
+            let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - servers[s].clockOffsetSeconds
+                + forwardDrift(c, offset: servers[s].clockOffsetSeconds)
             if restoredUntil < l.expiresAt / 1000 {
                 violate("acked-lease-durable", "\(clientName(c)) was promised \(a) until t=\(l.expiresAt / 1000)s but the restarted \(servers[s].spec.name) restored it only until t=\(restoredUntil)s")
                 return

@@ -83,7 +83,8 @@ extension World {
                       lease.state == .assigned else {
                     return violate("acked-lease-durable", "\(clientName6(c)) holds \(l.prefix) (acknowledged by \(servers6[s].spec.name)) but the restarted server lost it")
                 }
-                let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - (grantOffset[c] ?? servers6[s].clockOffsetSeconds)
+                let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - servers6[s].clockOffsetSeconds
+                    + forwardDrift(c, offset: servers6[s].clockOffsetSeconds)
                 if restoredUntil < l.expiresAt / 1000 {
                     return violate("acked-lease-durable", "\(clientName6(c)) was promised \(l.prefix) until t=\(l.expiresAt / 1000)s but the restarted \(servers6[s].spec.name) restored it only until t=\(restoredUntil)s")
                 }

@@ -16,12 +16,8 @@ struct SwarmOptions {
     var tracePath: String? = nil
     var quiet = false
 
-    /// The options a replay line must repeat to draw the same run.
-    var sharedFlags: String {
-        var f = ""
-        if let d = maxDuration { f += " --max-duration \(d / 1000)s" }
-        if let only { f += " --kinds " + only.sorted().map(\.rawValue).joined(separator: ",") }
-        return f
+    func replay(_ path: String, _ seed: UInt64) -> String {
+        SwarmPlan.replayCommand(scenarioPath: path, seed: seed, maxDurationMilliseconds: maxDuration, only: only)
     }
 }
 
@@ -133,7 +129,7 @@ func swarmCommand(_ args: [String]) -> Int32 {
         if let limit = o.seconds, now - wall0 >= limit { break }
         let (path, scenario) = scenarios[ran % scenarios.count]
         let seed = o.seedBase &+ UInt64(ran)
-        let replay = "kakapo-sim swarm --scenario \(path) --seed \(seed)\(o.sharedFlags)"
+        let replay = o.replay(path, seed)
         setCrashLine("\nswarm: the process died in: \(replay)\n")
         let (plan, result) = swarmRun(scenario, seed: seed, o)
         let (after, _) = clocks()
@@ -180,7 +176,7 @@ func swarmReplay(_ path: String, seed: UInt64, _ o: SwarmOptions) -> Int32 {
         return 0
     }
     print("FAILED: \(scenario.name) under swarm faults: \(f)")
-    print("replay: kakapo-sim swarm --scenario \(path) --seed \(seed)\(o.sharedFlags) --trace trace.jsonl")
+    print("replay: \(o.replay(path, seed)) --trace trace.jsonl")
     switch f.kind {
     case .invariant: return 2
     case .budget: return 3

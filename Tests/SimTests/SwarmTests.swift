@@ -65,6 +65,22 @@ final class SwarmTests: XCTestCase {
         XCTAssertGreaterThan(SwarmPlan.livenessBound(try scenario("packet-loss-20")).0!, 30 * 60_000)
     }
 
+    /// 60 clients for 40 addresses with the file's `max-bound` removed: the swarm thinks
+    /// every client should bind, and the liveness check says who did not.
+    func testLivenessCatchesClientsThatNeverBind() throws {
+        var s = try scenario("pool-exhaustion")
+        s.expectations = Expectations()
+        let plan = SwarmPlan.draw(scenario: s, seed: 1, only: [.duplication])
+        let bound = try XCTUnwrap(plan.checks.livenessBoundMilliseconds)
+        let world = try World(scenario: plan.scenario, seed: 1)
+        world.enableSwarmChecks(plan.checks)
+        let f = try XCTUnwrap(world.run().failure)
+        XCTAssertEqual(f.kind, .liveness)
+        XCTAssertTrue(f.detail.contains("has held no lease"), f.detail)
+        XCTAssertGreaterThan(f.timeMilliseconds, plan.checks.quietFromMilliseconds + bound)
+        XCTAssertLessThanOrEqual(f.timeMilliseconds, plan.checks.quietFromMilliseconds + bound + plan.checks.sampleMilliseconds)
+    }
+
     func testExpectationsDoNotApplyInvariantsDo() throws {
         var s = try scenario("decline-conflict")
         s.expectations.minBound = 1_000_000   // impossible: ignored under the swarm
@@ -110,7 +126,8 @@ final class SwarmTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         var text = try String(contentsOfFile: Self.root + "/scenarios/server-restart-during-renewals.yaml", encoding: .utf8)
         text = text.replacingOccurrences(of: "config: configs/", with: "config: \(Self.root)/scenarios/configs/")
-        text = text.replacingOccurrences(of: "    config:", with: "    storage: { forget-every: 2 }\n    config:")
+        text = text.replacingOccurrences(of: "storage: write-through", with: "storage: { forget-every: 2 }")
+        XCTAssertTrue(text.contains("forget-every"))
         let file = dir.appendingPathComponent("broken.yaml").path
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         func run(_ args: [String]) throws -> (Int32, String) {

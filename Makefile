@@ -17,7 +17,7 @@ SYSCONFDIR ?= $(RUNTIME_SYSCONFDIR)
 LOCALSTATEDIR ?= $(RUNTIME_LOCALSTATEDIR)
 DESTDIR ?=
 
-.PHONY: all build debug check unit scenarios fuzz fuzz-smoke integration deps demo bench bench-sim install clean
+.PHONY: all build debug check unit scenarios swarm swarm-smoke fuzz fuzz-smoke integration deps demo bench bench-sim install clean
 
 all: build
 
@@ -32,7 +32,7 @@ debug:
 ## Installs test dependencies (apt) when missing, builds, runs unit tests, replays every
 ## scenario, fuzzes every parser briefly and runs the network-namespace integration tests.
 ## This is what CI runs.
-check: deps debug unit scenarios fuzz-smoke integration
+check: deps debug unit scenarios swarm-smoke fuzz-smoke integration
 
 deps:
 	bash scripts/install-test-deps.sh
@@ -68,6 +68,30 @@ scenarios: debug
 	if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
 	else fail=$$((fail+1)); echo "determinism FAILED: same seed, different trace bytes (or another seed, the same)"; fi; \
 	echo "scenarios: $$pass passed, $$fail failed"; test $$fail -eq 0
+
+## Swarm testing (scenarios/README.md, "Swarm"): every scenario again and again, each run with
+## seed SWARM_SEED+i and its own random subset of fault kinds at random intensities (loss,
+## duplication, partitions, crashes, clock jumps, storage failures, relay loss) on top of the
+## file's faults; every invariant and a liveness check apply, the file's expectations do not.
+## SWARM_RUNS runs in all, no new run after SWARM_SECONDS; runs longer than
+## SWARM_MAX_DURATION of virtual time are cut (only churn, 1 day, is). Prints every violation
+## with the command that replays it and a summary; fails on any violation.
+SWARM_RUNS ?= 1000
+SWARM_SECONDS ?= 1800
+SWARM_MAX_DURATION ?= 4h
+SWARM_SCENARIOS ?= $(wildcard scenarios/*.yaml)
+swarm: debug
+	@hash=$$(git rev-parse HEAD 2>/dev/null | cut -c1-8); seed=$${SWARM_SEED:-$$(printf '%d' 0x$${hash:-5eed})}; \
+	.build/debug/kakapo-sim swarm $(SWARM_SCENARIOS) --runs $(SWARM_RUNS) --seconds $(SWARM_SECONDS) \
+	  --seed-base $$seed --max-duration $(SWARM_MAX_DURATION)
+
+## The small swarm `make check` runs: about two minutes, every scenario but churn.
+SWARM_SMOKE_RUNS ?= 240
+SWARM_SMOKE_SECONDS ?= 110
+swarm-smoke: debug
+	@hash=$$(git rev-parse HEAD 2>/dev/null | cut -c1-8); seed=$${SWARM_SEED:-$$(printf '%d' 0x$${hash:-5eed})}; \
+	.build/debug/kakapo-sim swarm $(filter-out scenarios/churn.yaml,$(SWARM_SCENARIOS)) --runs $(SWARM_SMOKE_RUNS) \
+	  --seconds $(SWARM_SMOKE_SECONDS) --seed-base $$seed --max-duration $(SWARM_MAX_DURATION) --quiet
 
 ## Runs every libFuzzer target (Sources/Fuzz, properties in Sources/FuzzProperties) for
 ## FUZZ_SECONDS each, built with -sanitize=fuzzer,address into .build-fuzz (docs/fuzzing.md).

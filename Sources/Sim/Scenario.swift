@@ -205,6 +205,29 @@ public enum FaultKind: Sendable {
     case clockJump(server: String, seconds: Int64)
     /// A rogue client on the segment sends `count` malformed datagrams over `duration`.
     case malformedFlood(segment: String, count: Int, durationMilliseconds: Int64)
+    /// The segment's duplication probability becomes `duplication` for `duration`.
+    case duplicationBurst(segment: String, duplication: Double, durationMilliseconds: Int64)
+    /// Datagrams between the segment's relay and its servers (both ways) are lost with
+    /// probability `loss` for `duration`; the link itself is untouched.
+    case relayLoss(segment: String, loss: Double, durationMilliseconds: Int64)
+    /// The server's storage refuses each transaction with probability `rate` for `duration`
+    /// (a full disk, an unreachable database): nothing of it is written and the server
+    /// withholds the replies that depended on it, as the daemon does.
+    case storageFailure(server: String, rate: Double, durationMilliseconds: Int64)
+}
+
+extension FaultKind {
+    /// When the fault is over, for a fault that starts at `at` (reloads and clock jumps are
+    /// instantaneous).
+    public func endMilliseconds(startingAt at: Int64) -> Int64 {
+        switch self {
+        case .crash(_, let d): return at + max(1, d)
+        case .reload, .clockJump: return at
+        case .lossBurst(_, _, let d), .partition(_, let d), .malformedFlood(_, _, let d),
+             .duplicationBurst(_, _, let d), .relayLoss(_, _, let d), .storageFailure(_, _, let d):
+            return at + d
+        }
+    }
 }
 
 /// What must be true at the end (and, for invariants, after every event).

@@ -101,6 +101,7 @@ extension World {
                 counters.bindTimes.append(now - clients[c].sessionStart)
                 if let s = openSession[c] { sessions[s].boundAt = now }
             }
+            if let s = serverByAddress[l.serverID] { grantOffset[c] = servers[s].clockOffsetSeconds }
             if scenario.expectations.invariants {
                 checkBound(c, l)
                 checkKeptAddress(c, l)

@@ -39,6 +39,21 @@ extension World {
             guard let i = segments.firstIndex(where: { $0.spec.name == seg }) else { return }
             record("fault", [("fault", .string("malformed-flood")), ("target", .string(seg)), ("detail", .string("\(count) datagrams over \(duration)ms"))])
             queue.push(now, .rogue(segment: i, remaining: count, interval: max(1, duration / Int64(max(1, count)))))
+        case .duplicationBurst(let seg, let p, let duration):
+            guard let i = segments.firstIndex(where: { $0.spec.name == seg }) else { return }
+            segments[i].duplicationOverride = p
+            record("fault", [("fault", .string("duplication-burst")), ("target", .string(seg)), ("detail", .string("duplication \(p) for \(duration)ms"))])
+            queue.push(now + duration, .duplicationBurstEnd(segment: i))
+        case .relayLoss(let seg, let loss, let duration):
+            guard let i = segments.firstIndex(where: { $0.spec.name == seg }) else { return }
+            segments[i].relayLoss = loss
+            record("fault", [("fault", .string("relay-loss")), ("target", .string(seg)), ("detail", .string("loss \(loss) for \(duration)ms"))])
+            queue.push(now + duration, .relayLossEnd(segment: i))
+        case .storageFailure(let name, let rate, let duration):
+            guard let s = scenario.servers.firstIndex(where: { $0.name == name }) else { return }
+            storageFailure[s] = rate
+            record("fault", [("fault", .string("storage-failure")), ("target", .string(name)), ("detail", .string("rate \(rate) for \(duration)ms"))])
+            queue.push(now + duration, .storageFailureEnd(server: s))
         }
     }
 

@@ -90,9 +90,23 @@ extension World {
     func checkLeaseChange(_ s: Int, _ change: LeaseChange4) {
         let a = change.lease.address
         guard let c = holders[a], clients[c].client.holdsLease(at: now),
-              let l = clients[c].client.lease, l.address == a, serverByAddress[l.serverID] == s else { return }
+              let l = clients[c].client.lease, l.address == a, serverByAddress[l.serverID] == s,
+              !serverSeesExpired(c, l.expiresAt, offset: servers[s].clockOffsetSeconds) else { return }
         checkHeld(c, a, server: s)
     }
+
+    /// Whether the server may rightly see client `c`'s lease (until `expiresAt`, client time)
+    /// as expired now. Lease times are whole seconds: the client counts from when it sent its
+    /// request, the server from the second it answered, so the server's end can come up to a
+    /// second sooner. A clock that leapt forward since the grant (`offset` now) moves that end
+    /// sooner by the leap: the server is right by its own clock.
+    func serverSeesExpired(_ c: Int, _ expiresAt: Int64, offset: Int64) -> Bool {
+        now + forwardDrift(c, offset: offset) * 1000 >= expiresAt / 1000 * 1000
+    }
+
+    /// How far (seconds) the server's clock (`offset` now) leapt forward since it granted
+    /// client `c`'s lease: by its own clock, the lease ends that much sooner.
+    func forwardDrift(_ c: Int, offset: Int64) -> Int64 { max(0, offset - (grantOffset[c] ?? offset)) }
 
     /// After a restart, every lease a client holds from the server must have survived.
     func checkAckedLeasesSurvived(_ s: Int) {
@@ -106,6 +120,7 @@ extension World {
             // The restored lease must last at least as long as the last ACK promised: a lost
             // renewal write leaves an older, shorter lease behind.
             let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - servers[s].clockOffsetSeconds
+                + forwardDrift(c, offset: servers[s].clockOffsetSeconds)
             if restoredUntil < l.expiresAt / 1000 {
                 violate("acked-lease-durable", "\(clientName(c)) was promised \(a) until t=\(l.expiresAt / 1000)s but the restarted \(servers[s].spec.name) restored it only until t=\(restoredUntil)s")
                 return

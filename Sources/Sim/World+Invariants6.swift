@@ -67,7 +67,8 @@ extension World {
     func checkLeaseChange6(_ s: Int, _ change: LeaseChange6) {
         let p = change.lease.prefix
         guard let c = holders6[p], holds6(c, p), let b = clients6[c].client.binding, serverIndex6(duid: b.serverDUID) == s,
-              let l = b.leases.first(where: { $0.prefix == p }) else { return }
+              let l = b.leases.first(where: { $0.prefix == p }),
+              !serverSeesExpired(c, l.expiresAt, offset: servers6[s].clockOffsetSeconds) else { return }
         checkHeld6(c, l, server: s)
     }
 
@@ -83,6 +84,7 @@ extension World {
                     return violate("acked-lease-durable", "\(clientName6(c)) holds \(l.prefix) (acknowledged by \(servers6[s].spec.name)) but the restarted server lost it")
                 }
                 let restoredUntil = lease.expire.secondsSinceEpoch - SimServer.epochBase - servers6[s].clockOffsetSeconds
+                    + forwardDrift(c, offset: servers6[s].clockOffsetSeconds)
                 if restoredUntil < l.expiresAt / 1000 {
                     return violate("acked-lease-durable", "\(clientName6(c)) was promised \(l.prefix) until t=\(l.expiresAt / 1000)s but the restarted \(servers6[s].spec.name) restored it only until t=\(restoredUntil)s")
                 }

@@ -16,11 +16,24 @@ extension World {
         }
         let l = segments[seg].spec.link
         var delays = Delays(first: l.latencyMilliseconds + netRNG.between(0, l.jitterMilliseconds))
-        if netRNG.chance(l.duplication) {
+        if netRNG.chance(segments[seg].duplicationOverride ?? l.duplication) {
             counters.duplicated += 1
             delays.second = l.latencyMilliseconds + netRNG.between(0, l.jitterMilliseconds)
         }
         return delays
+    }
+
+    /// The relay-to-server hop (or back) under a relay-loss fault: false when lost.
+    func relayHop(_ seg: Int) -> Bool {
+        guard let p = segments[seg].relayLoss, swarmRNG.chance(p) else { return true }
+        counters.dropLoss += 1
+        return false
+    }
+
+    /// Whether server `s`'s storage refuses this transaction (a storage-failure fault).
+    func storageRefuses(_ s: Int) -> Bool {
+        guard let p = storageFailure[s] else { return false }
+        return swarmRNG.chance(p)
     }
 
     /// One or two (duplicated) delivery delays, without allocating.
@@ -65,6 +78,7 @@ extension World {
             let relayed = World.relay(bytes, via: r)
             for name in r.servers {
                 guard let s = servers.firstIndex(where: { $0.spec.name == name }) else { continue }
+                guard relayHop(seg) else { if let m = message { traceDrop("relay:\(segments[seg].spec.name)", m, "relay-loss") }; continue }
                 delays.forEach { dl in
                     queue.push(now + dl + 1, .toServer(server: s, bytes: relayed, interface: servers[s].backbone,
                                                        source: r.address, destination: servers[s].spec.address, epoch: servers[s].epoch))
@@ -132,6 +146,11 @@ extension World {
     /// database answers after a round trip.
     func persist(_ e: Effects4, server s: Int) -> WriteOutcome4? {
         let server = servers[s]
+        if storageRefuses(s), e.transaction != nil, !e.writes.isEmpty {
+            // Nothing of the transaction is written; the executor withholds its replies.
+            if tracing { record("storage", [("server", .string(server.spec.name)), ("outcome", .string("failed"))]) }
+            return .failed(reason: "storage of \(server.spec.name) is failing (swarm fault)")
+        }
         switch server.spec.storage {
         case .shared:
             guard let id = e.transaction, let db = server.database else { return .durable }
@@ -197,6 +216,10 @@ extension World {
         if d.destinationPort == 67 {
             guard let relay = segments[seg].spec.relay?.address, d.destination == .v4(relay) else { return }
             extra = 1
+            guard relayHop(seg) else {
+                if tracing, case .success(let m) = DHCPv4Message.decode(d.bytes) { traceDrop("server:\(servers[s].spec.name)", m, "relay-loss") }
+                return
+            }
         }
         guard let delays = leg(seg) else {
             if tracing, case .success(let m) = DHCPv4Message.decode(d.bytes) { traceDrop("server:\(servers[s].spec.name)", m, "loss-or-partition") }

@@ -56,6 +56,7 @@ extension World {
                 counters.bindTimes.append(now - clients6[c].sessionStart)
                 if let s = openSession[c] { sessions[s].boundAt = now }
             }
+            if let s = serverIndex6(duid: b.serverDUID) { grantOffset[c] = servers6[s].clockOffsetSeconds }
             if scenario.expectations.invariants { checkBound6(c, b) }
             for l in b.leases {
                 holders6[l.prefix] = c
@@ -92,6 +93,7 @@ extension World {
             let relayed = World.relayForward(m, via: r, peer: from)
             for name in r.servers {
                 guard let s = scenario.servers.firstIndex(where: { $0.name == name }) else { continue }
+                guard relayHop(seg) else { traceDrop6("relay:\(segments[seg].spec.name)", m, "relay-loss"); continue }
                 delays.forEach { dl in
                     queue.push(now + dl + 1, .toServer6(server: s, bytes: relayed, interface: servers6[s].backbone,
                                                         source: relayAddress, relayed: true, epoch: servers6[s].epoch))
@@ -145,6 +147,10 @@ extension World {
     /// (test-only lazy storage), or forgetting some (test-only).
     func persist6(_ e: Effects6, server s: Int) -> WriteOutcome6? {
         let server = servers6[s]
+        if storageRefuses(s), e.transaction != nil, !e.writes.isEmpty {
+            if tracing { record("storage", [("server", .string(server.spec.name)), ("outcome", .string("failed"))]) }
+            return .failed(reason: "storage of \(server.spec.name) is failing (swarm fault)")
+        }
         for w in e.writes {
             if case .lazy(let delay) = server.spec.storage {
                 queue.push(now + delay, .durable6(server: s, change: w.change, epoch: server.epoch))
@@ -175,6 +181,10 @@ extension World {
                 return
             }
             extra = 1
+            guard relayHop(seg) else {
+                traceDrop6("server:\(servers6[s].spec.name)", reply, "relay-loss")
+                return
+            }
         } else {
             guard d.destination == .v6(clients6[c].client.linkLocal), d.destinationPort == 546 else { return }
         }

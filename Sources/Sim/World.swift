@@ -2,7 +2,7 @@ import KakapoCore
 
 /// Why a run stopped early, with what is needed to replay it exactly.
 public struct SimFailure: Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case invariant, expectation, budget }
+    public enum Kind: String, Sendable { case invariant, expectation, budget, liveness }
     public var kind: Kind
     public var name: String
     public var detail: String
@@ -41,6 +41,11 @@ public final class World {
         case fault(Int)
         case lossBurstEnd(segment: Int)
         case partitionEnd(segment: Int)
+        case duplicationBurstEnd(segment: Int)
+        case relayLossEnd(segment: Int)
+        case storageFailureEnd(server: Int)
+        /// A swarm run's liveness sampler.
+        case livenessSample
         case rogue(segment: Int, remaining: Int, interval: Int64)
         case end
     }
@@ -50,6 +55,9 @@ public final class World {
         var lossOverride: Double?
         var partitioned = false
         var conflicts: Set<IPv4Address>
+        var duplicationOverride: Double? = nil
+        /// Loss between the segment's relay and its servers (a swarm fault), both ways.
+        var relayLoss: Double? = nil
     }
 
     /// A virtual client of either family (`VirtualClient`, `VirtualClient6`) and its presence.
@@ -104,6 +112,19 @@ public final class World {
     var popRNG: SimRandom
     var faultRNG: SimRandom
     var databaseRNG: SimRandom
+    /// Draws for the faults only swarm runs use (relay loss, storage failures), so that a
+    /// scenario without them draws exactly what it drew before they existed.
+    var swarmRNG: SimRandom
+    /// Servers whose storage refuses transactions (a storage-failure fault), with the rate.
+    var storageFailure: [Int: Double] = [:]
+    /// Set by `kakapo-sim swarm`: the file's expectations are not checked, the liveness
+    /// check is (when it has a deadline).
+    public internal(set) var swarmChecks: SwarmChecks? = nil
+    /// The liveness sampler's last sight of each client holding a lease.
+    var lastSeenHolding: [Int64] = []
+    /// The granting server's clock offset when each client's lease was last granted or
+    /// renewed: its lease row's times are in that clock.
+    var grantOffset: [Int: Int64] = [:]
     var failure: SimFailure?
     var checksSinceTrace = 0
     var counters = Counters()
@@ -126,6 +147,7 @@ public final class World {
         popRNG = SimRandom.stream(seed: self.seed, subsystem: 2)
         faultRNG = SimRandom.stream(seed: self.seed, subsystem: 3)
         databaseRNG = SimRandom.stream(seed: self.seed, subsystem: 4)
+        swarmRNG = SimRandom.stream(seed: self.seed, subsystem: 7)
         isV6 = scenario.family == 6
         if isV6 {
             try buildServers6()
@@ -252,7 +274,9 @@ public final class World {
                                      seed: seed, event: eventCount, timeMilliseconds: now)
             }
         }
-        if failure == nil { checkExpectations() }
+        if failure == nil {
+            if swarmChecks == nil { checkExpectations() }
+        }
         let s = summary()
         record("end", [("events", .int(Int64(eventCount))), ("bound", .int(Int64(s.boundAtEnd))),
                        ("dora", .int(Int64(s.dora))), ("renewals", .int(Int64(s.renewals))),
@@ -292,7 +316,17 @@ public final class World {
         case .partitionEnd(let seg):
             segments[seg].partitioned = false
             record("fault", [("fault", .string("heal")), ("target", .string(segments[seg].spec.name))])
+        case .duplicationBurstEnd(let seg):
+            segments[seg].duplicationOverride = nil
+            record("fault", [("fault", .string("duplication-burst-end")), ("target", .string(segments[seg].spec.name))])
+        case .relayLossEnd(let seg):
+            segments[seg].relayLoss = nil
+            record("fault", [("fault", .string("relay-loss-end")), ("target", .string(segments[seg].spec.name))])
+        case .storageFailureEnd(let s):
+            storageFailure[s] = nil
+            record("fault", [("fault", .string("storage-failure-end")), ("target", .string(scenario.servers[s].name))])
         case .rogue(let seg, let remaining, let interval): rogueSend(seg, remaining, interval)
+        case .livenessSample: livenessSample()
         case .end: break
         }
     }

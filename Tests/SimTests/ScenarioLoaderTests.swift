@@ -210,6 +210,7 @@ final class ScenarioLoaderTests: XCTestCase {
             case .partition(let s, let d): return "partition \(s) \(d)"
             case .clockJump(let s, let by): return "jump \(s) \(by)"
             case .malformedFlood(let s, let n, let d): return "flood \(s) \(n) \(d)"
+            case .duplicationBurst, .relayLoss, .storageFailure: return "swarm-only"
             }
         }
         XCTAssertEqual(kinds, ["partition lan 120000", "loss lan 0.5 60000", "reload s1 true", "jump s1 30", "jump s1 -30"])

@@ -7,9 +7,12 @@ import KakapoSim
 /// server with the same virtual clients.
 ///
 /// Exit codes of `run`: 0 all expectations met, 1 an expectation failed, 2 an invariant was
-/// violated, 3 the event budget ran out, 64 bad usage or scenario.
+/// violated, 3 the event budget ran out, 64 bad usage or scenario. `swarm` exits 0 when no
+/// run found anything, else 1; `swarm --scenario F --seed N` as `run`, and 4 for liveness.
 let usageText = """
 usage: kakapo-sim run SCENARIO [--seed N] [--trace FILE] [--quiet]
+       kakapo-sim swarm SCENARIO... [--runs N] [--seconds S] [--seed-base N] [--max-duration D] [--kinds K,...] [--quiet]
+       kakapo-sim swarm --scenario SCENARIO --seed N [--max-duration D] [--kinds K,...] [--trace FILE] [--quiet]
        kakapo-sim trace FILE [--client MAC] [--address IP] [--from T] [--to T] [--summary]
        kakapo-sim load [-6] --server ADDR [--rate R] [--clients N] [--duration S] [--relay-address A]
 
@@ -96,6 +99,7 @@ func runCommand(_ args: [String]) -> Int32 {
     case .expectation: return 1
     case .invariant: return 2
     case .budget: return 3
+    case .liveness: return 4
     }
 }
 
@@ -150,6 +154,7 @@ guard let cmd = args.first else { fail(usageText) }
 switch cmd {
 case "run": exit(runCommand(Array(args.dropFirst())))
 case "trace": exit(traceCommand(Array(args.dropFirst())))
+case "swarm": exit(swarmCommand(Array(args.dropFirst())))
 case "load": exit(runLoadCommand(Array(args.dropFirst())))
 case "-h", "--help", "help": print(usageText); exit(0)
 default: fail(usageText)

@@ -63,14 +63,9 @@ final class SimServer {
         engine = e
     }
 
-    func crash() {
-        if let e = engine {
-            for (name, sample) in e.stats.all() where !name.hasPrefix("subnet[") { retiredStats[name, default: 0] += sample.value }
-        }
-        engine = nil
-        executor.reset()
-        epoch += 1
-        scheduledDeadline = nil
+    func discardEngine() -> [(String, Int64)] {
+        defer { engine = nil; executor.reset() }
+        return engine?.stats.all().map { ($0.0, $0.1.value) } ?? []
     }
 
     /// Appends a change to the server's own lease file according to the storage mode. Returns

@@ -5,7 +5,7 @@ import KakapoCore
 protocol SimServerProcess: AnyObject {
     var index: Int { get }
     var spec: ServerSpec { get }
-    var epoch: Int { get }
+    var epoch: Int { get set }
     var clockOffsetSeconds: Int64 { get set }
     var deadlineGeneration: UInt64 { get set }
     var scheduledDeadline: Int64? { get set }
@@ -14,11 +14,23 @@ protocol SimServerProcess: AnyObject {
     var nextDeadline: MonotonicInstant? { get }
     /// Leases the engine's store holds (after a restart: what was durable).
     var leaseCount: Int { get }
+    /// Counters of engines lost to crashes, by Kea name (added to the running engine's).
+    var retiredStats: [String: Int64] { get set }
     func start(at t: Int64)
-    func crash()
+    /// Throws the engine and its executor's held transactions away; returns the engine's
+    /// counters (nothing when it was down).
+    func discardEngine() -> [(String, Int64)]
 }
 
 extension SimServerProcess {
+    /// A crash: the engine and everything in its memory are gone, what was in flight is lost
+    /// (a new epoch), and its counters are kept for the summary (gauges, `subnet[…]`, are not).
+    func crash() {
+        for (name, value) in discardEngine() where !name.hasPrefix("subnet[") { retiredStats[name, default: 0] += value }
+        epoch += 1
+        scheduledDeadline = nil
+    }
+
     func now(_ t: Int64) -> Now {
         Now(wall: WallTime(secondsSinceEpoch: SimServer.epochBase + t / 1000 + clockOffsetSeconds),
             monotonic: MonotonicInstant(milliseconds: t))
@@ -74,14 +86,9 @@ final class SimServer6: SimServerProcess {
         engine = Dhcp6Engine(config: config, store: store, serverDUID: duid, now: now(t))
     }
 
-    func crash() {
-        if let e = engine {
-            for (name, sample) in e.stats.all() where !name.hasPrefix("subnet[") { retiredStats[name, default: 0] += sample.value }
-        }
-        engine = nil
-        executor.reset()
-        epoch += 1
-        scheduledDeadline = nil
+    func discardEngine() -> [(String, Int64)] {
+        defer { engine = nil; executor.reset() }
+        return engine?.stats.all().map { ($0.0, $0.1.value) } ?? []
     }
 
     /// Appends a change to the lease file, unless the (test-only) store forgets it.

@@ -37,8 +37,9 @@ check: deps debug unit scenarios swarm-smoke fuzz-smoke integration
 deps:
 	bash scripts/install-test-deps.sh
 
+## Unit tests, with a private PostgreSQL server up for the database tests (scripts/with-pg.sh).
 unit:
-	$(SWIFT) test 2>&1 | tee .build/unit-test.log; exit $${PIPESTATUS[0]}
+	bash scripts/with-pg.sh bash -c '$(SWIFT) test 2>&1 | tee .build/unit-test.log; exit $${PIPESTATUS[0]}'
 
 ## Replays every scenario file with its own seed and with 10 more seeds derived from the commit
 ## hash (hash+1 .. hash+10, printed so a failure can be replayed); every run must meet every

@@ -26,7 +26,10 @@ let package = Package(
         .target(name: "FuzzProperties", dependencies: ["KakapoCore"], path: "Sources/FuzzProperties", swiftSettings: strict),
         // Linux headers the Glibc module does not export (AF_PACKET, BPF); used by LinuxIO only.
         .target(name: "CShim", path: "Sources/CShim"),
-        .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim"], path: "Sources/LinuxIO", swiftSettings: strict),
+        // libpq, PostgreSQL's client library (Debian's libpq-dev): the lease database shared by
+        // several servers (docs/postgresql.md).
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim", "CLibPQ"], path: "Sources/LinuxIO", swiftSettings: strict),
         .target(name: "KakapoSim", dependencies: ["KakapoCore", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Sim", swiftSettings: strict),
         .executableTarget(

@@ -12,6 +12,8 @@
 #   valgrind          callgrind: server instructions per exchange (make bench)
 #   isc-dhcp-relay    dhcrelay, a real relay agent between client and server
 #   faketime          libfaketime: wall-clock steps for the server alone (test_clock_step)
+#   postgresql        a private PostgreSQL server for the lease-database tests (scripts/pg-test-server.sh)
+#   libpq-dev         libpq, which the daemons link (the build needs its headers)
 #
 # Services: package installation must not leave a DHCP server running in the
 # root network namespace.  While installing, a temporary policy-rc.d forbids
@@ -30,7 +32,7 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
     exit 1
 fi
 
-want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime)
+want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime postgresql libpq-dev)
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 

@@ -175,8 +175,12 @@ kk_pid_ours() {
 }
 
 kk_cleanup() {
-    local rc=$? pid ns
+    local rc=$? pid ns d
     trap - EXIT INT TERM HUP
+    for d in "${KK_PG_DIRS[@]}"; do
+        bash "$KK_LIB_DIR/../../scripts/pg-test-server.sh" stop "$d"
+        [ "${KK_KEEP:-0}" = 1 ] || rm -rf "$d"
+    done
     for pid in "${KK_PIDS[@]}"; do
         if kk_pid_ours "$pid"; then kk_kill_pid "$pid" 3; else wait "$pid" 2>/dev/null; fi
     done
@@ -201,6 +205,26 @@ kk_cleanup() {
     fi
     exit "$rc"
 }
+
+# ---------------------------------------------------------------- PostgreSQL
+
+KK_PG_DIRS=()
+kk_pg_start() {          # kk_pg_start : a private PostgreSQL server for this test (its own
+                         # directory, a free port on 127.0.0.1 and a unix socket), stopped by
+                         # kk_cleanup; exports KK_PG_HOST KK_PG_PORT KK_PG_USER KK_PG_BIN KK_PG_DIR.
+                         # kk_pg_psql [DB] runs psql as the superuser.
+    local dir port env_lines
+    dir=$(mktemp -d /tmp/kk-pg-XXXXXX)
+    KK_PG_DIRS+=("$dir")
+    port=$((56000 + RANDOM % 4000))
+    while ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; do port=$((port + 1)); done
+    env_lines=$(bash "$KK_LIB_DIR/../../scripts/pg-test-server.sh" start "$dir" "$port") \
+        || kk_die "the private PostgreSQL server did not start"
+    eval "$env_lines"
+}
+kk_pg_psql() { "$KK_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$KK_PG_HOST" -p "$KK_PG_PORT" -U postgres "${1:-postgres}" "${@:2}"; }
+kk_pg_stop()  { bash "$KK_LIB_DIR/../../scripts/pg-test-server.sh" stop "$KK_PG_DIR"; }
+kk_pg_restart() { bash "$KK_LIB_DIR/../../scripts/pg-test-server.sh" start "$KK_PG_DIR" "$KK_PG_PORT" >/dev/null || kk_die "PostgreSQL did not restart"; }
 
 # ---------------------------------------------------------------- namespaces
 

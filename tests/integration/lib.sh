@@ -223,6 +223,15 @@ kk_pg_start() {          # kk_pg_start : a private PostgreSQL server for this te
     eval "$env_lines"
 }
 kk_pg_psql() { "$KK_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$KK_PG_HOST" -p "$KK_PG_PORT" -U postgres "${1:-postgres}" "${@:2}"; }
+kk_pg_kea_db() {         # kk_pg_kea_db NAME : a database NAME owned by role kea (password kea),
+                         # made by Kea 2.2's own `kea-admin db-init pgsql` (schema 13.0)
+    local name=$1
+    kk_pg_psql postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kea') THEN CREATE ROLE kea LOGIN PASSWORD 'kea'; END IF; END \$\$" \
+        || kk_die "creating role kea failed"
+    kk_pg_psql postgres -c "CREATE DATABASE $name OWNER kea" || kk_die "creating database $name failed"
+    kea-admin db-init pgsql -u kea -p kea -n "$name" -h 127.0.0.1 -P "$KK_PG_PORT" >"$KK_WORK/kea-admin-$name.log" 2>&1 \
+        || { cat "$KK_WORK/kea-admin-$name.log" >&2; kk_die "kea-admin db-init pgsql failed for $name"; }
+}
 kk_pg_stop()  { bash "$KK_LIB_DIR/../../scripts/pg-test-server.sh" stop "$KK_PG_DIR"; }
 kk_pg_restart() { bash "$KK_LIB_DIR/../../scripts/pg-test-server.sh" start "$KK_PG_DIR" "$KK_PG_PORT" >/dev/null || kk_die "PostgreSQL did not restart"; }
 

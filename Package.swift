@@ -29,7 +29,9 @@ let package = Package(
         // libpq, PostgreSQL's client library (Debian's libpq-dev): the lease database shared by
         // several servers (docs/postgresql.md).
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim", "CLibPQ"], path: "Sources/LinuxIO", swiftSettings: strict),
+        // OpenSSL's libcrypto (Debian's libssl-dev): TSIG's HMACs and DHCID's SHA-256.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim", "CLibPQ", "CCrypto"], path: "Sources/LinuxIO", swiftSettings: strict),
         .target(name: "KakapoSim", dependencies: ["KakapoCore", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Sim", swiftSettings: strict),
         .executableTarget(

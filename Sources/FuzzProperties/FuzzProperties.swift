@@ -17,6 +17,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case leases4
     case leases6
     case control
+    case dns
 
     /// Checks the target's property on one input.
     public func check(_ data: [UInt8]) -> String? {
@@ -30,6 +31,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .leases4: FuzzProperties.leases4(data)
         case .leases6: FuzzProperties.leases6(data)
         case .control: FuzzProperties.control(data)
+        case .dns: FuzzProperties.dns(data)
         }
     }
 }
@@ -62,6 +64,20 @@ public enum FuzzProperties {
         guard bytes == data else { return "encode(decode(b)) != b: \(bytes.count) bytes vs \(data.count)" }
         guard case .success(let again) = DHCPv6Message.decode(bytes), again == message else {
             return "decode(encode(m)) != m"
+        }
+        return nil
+    }
+
+    /// DNS (RFC 1035/2136/8945 codec): a decoded message re-encodes (compressed anew) to
+    /// bytes that decode to the same message, and that encoding is stable.
+    public static func dns(_ data: [UInt8]) -> String? {
+        guard case .success(let message) = DNSMessage.decode(data) else { return nil }
+        let bytes = message.encode()
+        switch DNSMessage.decode(bytes) {
+        case .failure(let e): return "re-encoded message does not decode: \(e)"
+        case .success(let again):
+            guard again == message else { return "decode(encode(m)) != m\n  m:     \(message)\n  again: \(again)" }
+            guard again.encode() == bytes else { return "encoding is not stable" }
         }
         return nil
     }

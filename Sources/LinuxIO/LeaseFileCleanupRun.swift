@@ -227,7 +227,12 @@ public final class LeaseFileCleanupRun {
         let outcome: LeaseFileCleanup.Outcome
         switch result {
         case .failure(let f):
-            for i in inputs where i.text != nil { logLoad(i.name) }
+            // Kea logs the load of each file it opened, up to the one that failed (the row
+            // errors it met on the way are not repeated here).
+            for i in inputs where i.text?.isEmpty == false {
+                logLoad(i.name)
+                if i.name == f.file { break }
+            }
             throw FileError(message: f.description)
         case .success(let o): outcome = o
         }

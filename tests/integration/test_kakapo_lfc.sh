@@ -5,17 +5,21 @@
 #
 #  1. v4 and v6: a previous file (-x, Kea 2.2's header) and a copy (-i, Kakapo's 2.4 header)
 #     with renewals, deletions, a deletion of a lease never granted and invalid rows. Both
-#     tools must leave the same files (only L.2 besides the PID-less end state), the same
-#     LFC_READ_STATS / LFC_WRITE_STATS, and the same rows in the same (address) order.
+#     tools must leave the same files (only L.2; the PID file is removed), the same message
+#     IDs, LFC_READ_STATS / LFC_WRITE_STATS and discarded row numbers, and the same rows in
+#     the same (address) order.
 #     Kea 2.2 writes its own schema (leases4 without pool_id, leases6 without pool_id), Kakapo
 #     Kea 2.4's: rows are compared on Kea 2.2's columns, and the extra column must be 0.
 #  2. The results load: kakapo-dhcp4 / kakapo-dhcp6 and kea-dhcp4 / kea-dhcp6 (lease_cmds hook)
 #     list exactly the merged leases (lease4-get-all / lease6-get-all).
 #  3. Recovery: a finish file (.completed) left by an interrupted run is moved to the previous
 #     file, the copy removed, nothing merged, as kea-lfc does.
-#  4. A PID file naming a live process: LFC_RUNNING, exit 0, no file touched. A stale one
+#  4. Failures (an output that cannot be written, a headerless copy, more than 100 invalid rows
+#     in a file): LFC_FAIL_PROCESS with kea-lfc's text, inputs kept, nothing rotated.
+#  5. A PID file naming a live process: LFC_RUNNING, exit 0, no file touched. A stale one
 #     (dead process) does not stop the run. An unreadable one: "Service failed", exit 1.
-#  5. The daemons' in-process cleanup of the same files writes the same bytes as kakapo-lfc.
+#  6. The daemons' in-process cleanup of the same files writes the same bytes as kakapo-lfc.
+#  7. The command line: exit status and stderr byte for byte as kea-lfc's for usage errors.
 . "$(dirname "$0")/lib.sh"
 kk_init
 lfc="${KAKAPO_LFC:-$KK_REPO_ROOT/.build/debug/kakapo-lfc}"
@@ -202,6 +206,8 @@ for fam in 4 6; do
     kk_note "v$fam kea-lfc: $(stats "$r")"
     ids() { grep -oE '(LFC|DHCPSRV)_[A-Z_]+' "$1/err" | grep -v NEEDS_DOWNGRADING | tr '\n' ' '; }
     kk_assert_eq "v$fam: the same message IDs in the same order" "$(ids "$r")" "$(ids "$k")"
+    rownums() { grep -oE 'discarding row [0-9]+' "$1/err" | tr '\n' ' '; }
+    kk_assert_eq "v$fam: the same rows discarded" "$(rownums "$r")" "$(rownums "$k")"
     if [ "$fam" = 4 ]; then h22=$h4_22; h24=$h4_24; else h22=$h6_22; h24=$h6_24; fi
     kk_assert_eq "v$fam: kea-lfc 2.2 writes its own schema" "$h22" "$(head -n1 "$r/L.2")"
     kk_assert_eq "v$fam: kakapo-lfc writes Kea 2.4's schema" "$h24" "$(head -n1 "$k/L.2")"
@@ -319,11 +325,24 @@ for tool in kea kakapo; do
     kk_assert_match "headerless copy ($tool): LFC_FAIL_PROCESS invalid header" "LFC_FAIL_PROCESS : invalid header '192.0.2.10,[^']*' in CSV file 'L.1'" "$(cat "$d/err")"
 done
 
+echo "== more than 100 invalid rows in a file"
+for tool in kea kakapo; do
+    d="$KK_WORK/errors-$tool"
+    inputs 4 "$d"
+    for i in $(seq 101); do echo "bad,row"; done >>"$d/L.1"
+    t=$([ $tool = kea ] && echo "$kea_lfc" || echo "$lfc")
+    run_lfc "$t" 4 "$d"
+    kk_assert_eq "101 bad rows ($tool): inputs kept, no rotation" "L.1 L.2 " "$(lease_files "$d")"
+    kk_assert_match "101 bad rows ($tool): LFC_FAIL_PROCESS" \
+        "LFC_FAIL_PROCESS : exceeded maximum number of failures 100 to read a lease from the lease file L.1" "$(cat "$d/err")"
+    kk_assert_eq "101 bad rows ($tool): both files' loads logged" 2 "$(grep -c DHCPSRV_MEMFILE_LEASE_FILE_LOAD "$d/err")"
+done
+
 echo "== command line"
 for args in "" "-4" "-z" "-4 -p" "-4 -p a -x b -i c -o d -f e" "-4 extra -p a" "-h"; do
     (cd "$KK_WORK" && "$kea_lfc" $args >/dev/null 2>kea.err; echo $? >kea.rc; "$lfc" $args >/dev/null 2>kk.err; echo $? >kk.rc)
     kk_assert_eq "[$args]: exit status as kea-lfc's" "$(cat "$KK_WORK/kea.rc")" "$(cat "$KK_WORK/kk.rc")"
-    kk_assert_eq "[$args]: stderr as kea-lfc's (program name aside)" "$(sed 's/kea-lfc/PROG/' "$KK_WORK/kea.err")" \
-        "$(sed 's/kakapo-lfc/PROG/' "$KK_WORK/kk.err")"
+    same_stderr() { cmp -s <(sed 's/kea-lfc/PROG/' "$KK_WORK/kea.err") <(sed 's/kakapo-lfc/PROG/' "$KK_WORK/kk.err"); }
+    kk_assert "[$args]: stderr as kea-lfc's, byte for byte (program name aside): $(head -n1 "$KK_WORK/kea.err")" same_stderr
 done
 kk_finish

@@ -71,6 +71,13 @@ public enum LeaseFileCleanup {
                 "exceeded maximum number of failures \(limit) to read a lease from the lease file \(f)"
             }
         }
+
+        /// The input the failure is about.
+        public var file: String {
+            switch self {
+            case .invalidHeader(let f, _), .tooManyErrors(let f, _): f
+            }
+        }
     }
 
     /// Merges leases4 files (see the type's documentation).

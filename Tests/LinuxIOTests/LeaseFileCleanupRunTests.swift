@@ -41,7 +41,7 @@ final class LeaseFileCleanupRunTests: XCTestCase {
 
     /// A directory holding the files of one cleanup, the options naming them.
     func setUp(previous: String?, copy: String?) throws -> (String, LFCOptions) {
-        let dir = try Fixtures.temporaryDirectory("lfc")
+        let dir = try temporaryDirectory("lfc")
         if let p = previous { try p.write(toFile: dir + "/L.2", atomically: false, encoding: .utf8) }
         if let c = copy { try c.write(toFile: dir + "/L.1", atomically: false, encoding: .utf8) }
         var o = LFCOptions()
@@ -54,6 +54,13 @@ final class LeaseFileCleanupRunTests: XCTestCase {
         o.finishFile = dir + "/L.completed"
         o.configFile = "/dev/null"
         return (dir, o)
+    }
+
+    /// A temporary directory removed when the test ends.
+    func temporaryDirectory(_ label: String) throws -> String {
+        let dir = try Fixtures.temporaryDirectory(label)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        return dir
     }
 
     static func files(_ dir: String) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir).sorted() }
@@ -110,7 +117,7 @@ final class LeaseFileCleanupRunTests: XCTestCase {
     /// The daemons' cleanup (a snapshot of the store that loaded `.2` and `.1`) writes the
     /// same bytes as kakapo-lfc merging the same two files.
     func testDaemonSnapshotEqualsToolOutput() throws {
-        let dir4 = try Fixtures.temporaryDirectory("lfc4")
+        let dir4 = try temporaryDirectory("lfc4")
         let path = dir4 + "/leases4.csv"
         let previous = MemfileTests.file([MemfileTests.lease(30, mac: 30), MemfileTests.lease(31, mac: 31, hostname: "a,b")])
         let copy = MemfileTests.file([MemfileTests.lease(31, mac: 31, expire: 1_800_007_200), MemfileTests.lease(5, mac: 5)])
@@ -127,7 +134,7 @@ final class LeaseFileCleanupRunTests: XCTestCase {
         XCTAssertEqual(tool, MemfileTests.file([MemfileTests.lease(5, mac: 5), MemfileTests.lease(31, mac: 31, expire: 1_800_007_200)]))
 
         // The same for leases6.
-        let dir6 = try Fixtures.temporaryDirectory("lfc6")
+        let dir6 = try temporaryDirectory("lfc6")
         let path6 = dir6 + "/leases6.csv"
         let duid: [UInt8] = [0, 3, 0, 1, 2, 0, 0, 0, 0, 9]
         func l6(_ n: UInt16, _ expire: Int64, type: LeaseType6 = .nonTemporaryAddress) -> Lease6 {

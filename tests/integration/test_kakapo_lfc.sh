@@ -338,6 +338,23 @@ for tool in kea kakapo; do
     kk_assert_eq "101 bad rows ($tool): both files' loads logged" 2 "$(grep -c DHCPSRV_MEMFILE_LEASE_FILE_LOAD "$d/err")"
 done
 
+echo "== without -d: nothing on the console (the log goes to syslog), the same result"
+for tool in kea kakapo; do
+    d="$KK_WORK/quiet-$tool"
+    inputs 4 "$d"
+    t=$([ $tool = kea ] && echo "$kea_lfc" || echo "$lfc")
+    (cd "$d" && timeout 20 "$t" -4 -p lfc.pid -x L.2 -i L.1 -o L.output -f L.completed -c /dev/null >out 2>err; echo $? >rc)
+    kk_assert_eq "no -d ($tool): exit 0" 0 "$(cat "$d/rc")"
+    kk_assert_eq "no -d ($tool): nothing on stdout or stderr" "" "$(grep -v logger_lockfile "$d/out" "$d/err")"
+    kk_assert_eq "no -d ($tool): only L.2 left" "L.2 " "$(lease_files "$d")"
+done
+kk_assert_eq "no -d: the same rows as kea-lfc's" "$(project 4 "$KK_WORK/quiet-kea/L.2")" "$(project 4 "$KK_WORK/quiet-kakapo/L.2")"
+for f in -v -V -W; do
+    out=$("$lfc" $f 2>/dev/null); rc=$?
+    kk_assert_eq "$f: exit 0" 0 "$rc"
+    kk_assert_match "$f: prints the version on stdout" "0\.[0-9]+\.[0-9]+" "$out"
+done
+
 echo "== command line"
 for args in "" "-4" "-z" "-4 -p" "-4 -p a -x b -i c -o d -f e" "-4 extra -p a" "-h"; do
     (cd "$KK_WORK" && "$kea_lfc" $args >/dev/null 2>kea.err; echo $? >kea.rc; "$lfc" $args >/dev/null 2>kk.err; echo $? >kk.rc)

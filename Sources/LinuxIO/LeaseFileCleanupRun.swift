@@ -223,28 +223,25 @@ public final class LeaseFileCleanupRun {
     /// Step 2: merge into the output file, then rename it to the finish file.
     func process() throws(FileError) {
         let inputs = [try input(options.previousFile), try input(options.copyFile)]
-        let result = options.family == 4 ? LeaseFileCleanup.merge4(inputs) : LeaseFileCleanup.merge6(inputs)
-        let outcome: LeaseFileCleanup.Outcome
-        switch result {
-        case .failure(let f):
-            // Kea logs the load of each file it opened, up to the one that failed (the row
-            // errors it met on the way are not repeated here).
-            for i in inputs where i.text?.isEmpty == false {
-                logLoad(i.name)
-                if i.name == f.file { break }
-            }
-            throw FileError(message: f.description)
-        case .success(let o): outcome = o
-        }
-        for f in outcome.report.files where f.loaded {
+        var report = LeaseFileCleanup.Report()
+        let result = options.family == 4 ? LeaseFileCleanup.merge4(inputs, report: &report)
+                                         : LeaseFileCleanup.merge6(inputs, report: &report)
+        // Kea logs each file's load and its discarded rows as it reads them, so also those read
+        // before a failure.
+        for f in report.files where f.loaded {
             logLoad(f.name)
             for e in f.errors {
                 // Kea numbers rows from the header (row 0).
                 self.log(.error, "DHCPSRV_MEMFILE_LEASE_LOAD_ROW_ERROR", "discarding row \(e.line - 1), error: \(e.reason)", component: "dhcpsrv")
             }
         }
-        try writeDurably(options.outputFile, outcome.text)
-        let r = outcome.report
+        let text: String
+        switch result {
+        case .failure(let f): throw FileError(message: f.description)
+        case .success(let t): text = t
+        }
+        try writeDurably(options.outputFile, text)
+        let r = report
         self.log(.info, "LFC_READ_STATS", "Leases: \(r.leasesRead), attempts: \(r.readAttempts), errors: \(r.readErrors).")
         self.log(.info, "LFC_WRITE_STATS", "Leases: \(r.leasesWritten), attempts: \(r.writeAttempts), errors: \(r.writeErrors).")
         guard rename(options.outputFile, options.finishFile) == 0 else {

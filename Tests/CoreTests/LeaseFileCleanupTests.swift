@@ -119,6 +119,9 @@ final class LeaseFileCleanupTests: XCTestCase {
         let result = LeaseFileCleanup.merge4([.init(name: "L.1", text: "192.0.2.9,02:00:00:00:10:09,,100,2111319895,1,0,0,x,0,\n")])
         XCTAssertEqual(result.failure?.description,
                        "invalid header '192.0.2.9,02:00:00:00:10:09,,100,2111319895,1,0,0,x,0,' in CSV file 'L.1'")
+        var report = LeaseFileCleanup.Report()
+        _ = LeaseFileCleanup.merge6([.init(name: "L.1", text: "garbage\n")], report: &report)
+        XCTAssertEqual(report.files.map(\.loaded), [true], "Kea logs the load before it reads the header")
     }
 
     func testMoreThanAHundredBadRowsFails() {
@@ -132,6 +135,16 @@ final class LeaseFileCleanupTests: XCTestCase {
         XCTAssertEqual(LeaseFileCleanup.merge4([.init(name: "L.1", text: file(bad: 101))]).failure,
                        .tooManyErrors(file: "L.1", limit: 100))
         XCTAssertEqual(LeaseFileCleanup.merge4([.init(name: "L.1", text: file(bad: 101))], rowErrorsMax: 0).success?.report.readErrors, 101)
+        // What was read before the failure is reported: the previous file's rows, and the
+        // failing file's errors up to the one over the limit (Kea stops reading there).
+        var report = LeaseFileCleanup.Report()
+        let failed = LeaseFileCleanup.merge4([.init(name: "L.2", text: file(bad: 3)), .init(name: "L.1", text: file(bad: 150)),
+                                              .init(name: "L.0", text: file(bad: 0))], report: &report)
+        XCTAssertEqual(failed.failure, .tooManyErrors(file: "L.1", limit: 100))
+        XCTAssertEqual(report.files.map(\.name), ["L.2", "L.1"])
+        XCTAssertEqual(report.files.map(\.loaded), [true, true])
+        XCTAssertEqual(report.files.map(\.errors.count), [3, 101])
+        XCTAssertEqual(report.files[1].errors.last?.line, 102)
     }
 
     /// The daemons' snapshot and the tool write with the same function: replaying the same

@@ -337,6 +337,8 @@ for tool in kea kakapo; do
         "LFC_FAIL_PROCESS : exceeded maximum number of failures 100 to read a lease from the lease file L.1" "$(cat "$d/err")"
     kk_assert_eq "101 bad rows ($tool): both files' loads logged" 2 "$(grep -c DHCPSRV_MEMFILE_LEASE_FILE_LOAD "$d/err")"
 done
+kk_assert_eq "101 bad rows: the same rows discarded before giving up" "$(rownums "$KK_WORK/errors-kea")" "$(rownums "$KK_WORK/errors-kakapo")"
+kk_assert_eq "101 bad rows: 1 in L.2, then L.1's up to the 101st" 102 "$(grep -c LEASE_LOAD_ROW_ERROR "$KK_WORK/errors-kakapo/err")"
 
 echo "== without -d: nothing on the console (the log goes to syslog), the same result"
 for tool in kea kakapo; do

@@ -27,7 +27,7 @@ public enum LeaseFileCleanup {
     /// (deletions included); `errors` the rows skipped.
     public struct FileReport: Sendable, Equatable {
         public var name: String
-        /// False for a missing file (nothing was read) and for an empty one (no header).
+        /// Whether its rows were read (Kea logs the load): false for a missing or empty file.
         public var loaded: Bool
         public var leases = 0
         public var attempts = 0
@@ -49,6 +49,7 @@ public enum LeaseFileCleanup {
         /// One append per lease, none of which can fail in memory.
         public var writeAttempts: Int { leasesWritten }
         public var writeErrors: Int { 0 }
+        public init() {}
     }
 
     /// The merged file and how it was made.
@@ -71,36 +72,42 @@ public enum LeaseFileCleanup {
                 "exceeded maximum number of failures \(limit) to read a lease from the lease file \(f)"
             }
         }
-
-        /// The input the failure is about.
-        public var file: String {
-            switch self {
-            case .invalidHeader(let f, _), .tooManyErrors(let f, _): f
-            }
-        }
     }
 
     /// Merges leases4 files (see the type's documentation).
     public static func merge4(_ inputs: [Input], rowErrorsMax: Int = rowErrorsMax) -> Result<Outcome, Failure> {
+        var report = Report()
+        return merge4(inputs, rowErrorsMax: rowErrorsMax, report: &report).map { Outcome(text: $0, report: report) }
+    }
+
+    /// Merges leases4 files; `report` says what was read also when the merge fails (up to and
+    /// including the file that failed, whose errors stop at the one over the limit, as Kea's).
+    public static func merge4(_ inputs: [Input], rowErrorsMax: Int = rowErrorsMax, report: inout Report) -> Result<String, Failure> {
         var store = MemoryLeaseStore4()
-        return merge(inputs, rowErrorsMax: rowErrorsMax,
+        return merge(inputs, rowErrorsMax: rowErrorsMax, report: &report,
                      load: { LeaseFile4.load(text: $0, into: &store) },
                      finish: { let all = store.all(); return (LeaseFile4.text(of: all), all.count) })
     }
 
     /// Merges leases6 files (see the type's documentation).
     public static func merge6(_ inputs: [Input], rowErrorsMax: Int = rowErrorsMax) -> Result<Outcome, Failure> {
+        var report = Report()
+        return merge6(inputs, rowErrorsMax: rowErrorsMax, report: &report).map { Outcome(text: $0, report: report) }
+    }
+
+    /// Merges leases6 files, reporting as `merge4(_:rowErrorsMax:report:)`.
+    public static func merge6(_ inputs: [Input], rowErrorsMax: Int = rowErrorsMax, report: inout Report) -> Result<String, Failure> {
         var store = MemoryLeaseStore6()
-        return merge(inputs, rowErrorsMax: rowErrorsMax,
+        return merge(inputs, rowErrorsMax: rowErrorsMax, report: &report,
                      load: { LeaseFile6.load(text: $0, into: &store) },
                      finish: { let all = store.all(); return (LeaseFile6.text(of: all), all.count) })
     }
 
     /// The family-neutral merge: `load` replays one text into the store, `finish` writes it.
-    static func merge(_ inputs: [Input], rowErrorsMax: Int,
+    static func merge(_ inputs: [Input], rowErrorsMax: Int, report: inout Report,
                       load: (String) -> LeaseCSV.LoadReport,
-                      finish: () -> (String, Int)) -> Result<Outcome, Failure> {
-        var report = Report()
+                      finish: () -> (String, Int)) -> Result<String, Failure> {
+        report = Report()
         for input in inputs {
             var file = FileReport(name: input.name, loaded: false)
             guard let text = input.text else {
@@ -113,18 +120,21 @@ public enum LeaseFileCleanup {
                 report.files.append(file)
                 continue
             }
+            file.loaded = true
             let r = load(text)
             if r.headerMissing {
+                report.files.append(file)
                 let first = text.split(separator: "\n", maxSplits: 1).first.map { String($0) } ?? ""
                 return .failure(.invalidHeader(file: input.name, header: first.hasSuffix("\r") ? String(first.dropLast()) : first))
             }
+            file.errors = r.errors
             if rowErrorsMax > 0 && r.errors.count > rowErrorsMax {
+                file.errors = Array(r.errors.prefix(rowErrorsMax + 1))
+                report.files.append(file)
                 return .failure(.tooManyErrors(file: input.name, limit: rowErrorsMax))
             }
-            file.loaded = true
             file.attempts += r.rowsRead
             file.leases = r.leasesAdded + r.leasesDeleted
-            file.errors = r.errors
             file.warnings = r.warnings
             file.leasesAdded = r.leasesAdded
             file.leasesDeleted = r.leasesDeleted
@@ -132,6 +142,6 @@ public enum LeaseFileCleanup {
         }
         let (text, count) = finish()
         report.leasesWritten = count
-        return .success(Outcome(text: text, report: report))
+        return .success(text)
     }
 }

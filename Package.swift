@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "kakapo-dhcp4", targets: ["kakapo-dhcp4"]),
         .executable(name: "kakapo-dhcp6", targets: ["kakapo-dhcp6"]),
         .executable(name: "kakapo-sim", targets: ["kakapo-sim"]),
+        .executable(name: "kakapo-lfc", targets: ["kakapo-lfc"]),
     ],
     dependencies: [
         // Scenario files are YAML (Yams wraps libyaml, with line/column marks for errors).
@@ -42,6 +43,10 @@ let package = Package(
             name: "kakapo-dhcp6",
             dependencies: ["KakapoCore", "KakapoLinuxIO"],
             path: "Sources/Tools/kakapo-dhcp6", swiftSettings: strict),
+        .executableTarget(
+            name: "kakapo-lfc",
+            dependencies: ["KakapoCore", "KakapoLinuxIO"],
+            path: "Sources/Tools/kakapo-lfc", swiftSettings: strict),
         .executableTarget(
             name: "kakapo-sim",
             dependencies: ["KakapoCore", "KakapoSim", "KakapoLinuxIO",

@@ -131,10 +131,10 @@ public final class LeaseMemfile<Format: MemfileFormat> {
     }
 
     /// Lease file cleanup: see the type's documentation for the crash-safety argument.
+    /// The snapshot is written with `Format.text(of:)`, as kakapo-lfc writes its merge
+    /// (`LeaseFileCleanup`), so both give the same file for the same leases.
     public func cleanup(leases: [Format.Lease]) throws(FileError) {
-        var text = Format.header + "\n"
-        for l in leases { text += Format.row(l) + "\n" }
-        try atomicWrite(path + ".completed", text)
+        try atomicWrite(path + ".completed", Format.text(of: leases))
         try atomicWrite(path, Format.header + "\n")
         unlink(path + ".1")
         unlink(path + ".2")

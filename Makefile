@@ -143,6 +143,10 @@ install:
 	install -m 0755 .build/release/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
 	install -m 0755 .build/release/kakapo-dhcp6 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp6
 	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim
+	install -m 0755 .build/release/kakapo-admin $(DESTDIR)$(PREFIX)/sbin/kakapo-admin
+	# kakapo-admin's schema scripts: it looks in <prefix>/share/kakapo/pgsql next to its sbin.
+	install -d $(DESTDIR)$(PREFIX)/share/kakapo/pgsql
+	install -m 0644 share/pgsql/*.pgsql $(DESTDIR)$(PREFIX)/share/kakapo/pgsql/
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf || install -m 0644 examples/kakapo-dhcp4.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf || install -m 0644 examples/kakapo-dhcp6.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf
 

@@ -140,7 +140,7 @@ struct AdminRunner {
         info("Looking at \(lines) lines of CSV in \(input)...")
         // The file is replayed as the servers load it (last row wins, valid_lifetime 0
         // deletes): what kea-admin gets by running kea-lfc on it first.
-        var params: [[String?]] = []
+        var params: [(address: String, values: [String?])] = []
         let table = "lease\(family)"
         let db = try connect(failureCode: 1)
         let hasPool = try hasPoolID(db, table: table)
@@ -148,11 +148,11 @@ struct AdminRunner {
         if family == 4 {
             var store = MemoryLeaseStore4()
             report = LeaseFile4.load(text: text, into: &store)
-            params = store.all().map { LeaseRows.parameters4($0, hasPoolID: hasPool) }
+            params = store.all().map { ($0.address.description, LeaseRows.parameters4($0, hasPoolID: hasPool)) }
         } else {
             var store = MemoryLeaseStore6()
             report = LeaseFile6.load(text: text, into: &store)
-            params = store.all().map { LeaseRows.parameters6($0, hasPoolID: hasPool) }
+            params = store.all().map { ($0.address.description, LeaseRows.parameters6($0, hasPoolID: hasPool)) }
         }
         if report.headerMissing { fail("\(input) has no leases\(family == 4 ? "4" : "6") CSV header") }
         for e in report.errors { warning("\(input) \(e); row skipped") }
@@ -161,9 +161,9 @@ struct AdminRunner {
         do {
             try db.exec("START TRANSACTION")
             for p in params {
-                do { try db.exec(insert, p) } catch {
+                do { try db.exec(insert, p.values) } catch {
                     _ = try? db.exec("ROLLBACK")
-                    fail("lease-upload: lease \(p[0] ?? ""): \(error.message)")
+                    fail("lease-upload: lease \(p.address): \(error.message)")
                 }
             }
             try db.exec("COMMIT")

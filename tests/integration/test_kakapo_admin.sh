@@ -177,6 +177,13 @@ for f in 4 6; do
     adm lease-dump pgsql -n fresh -$f -o "$W/fresh-kk$f.csv" >/dev/null 2>&1
     kk_assert_eq "lease-upload -$f then lease-dump gives the same leases" "" "$(diff "$W/kea13-kk$f.csv" "$W/fresh-kk$f.csv")"
 done
+for f in 4 6; do
+    # Kea's kea-admin dumps through the schema's own lease${f}DumpHeader/lease${f}DumpData.
+    kea lease-dump pgsql -n fresh -$f -o "$W/fresh-kea$f.csv" -y >/dev/null 2>&1 || kk_fail "kea-admin lease-dump -$f of 18.0 failed"
+    kk_assert_eq "kea-admin's dump of the 18.0 database (the schema's dump functions) has Kakapo's rows" \
+        "same $(db fresh -c "SELECT count(*) FROM lease$f")" "$(cmp_csv "$W/fresh-kea$f.csv" "$W/fresh-kk$f.csv")"
+    kk_assert_eq "and Kakapo's columns (pool_id too)" "" "$(cat "$W/cmp.note")"
+done
 kk_assert_eq "inserted leases: lease4_stat right (triggers)" "1/0=3 1/1=1" "$(stats4 fresh)"
 kk_assert_eq "lease6_stat right" "1/0/0=2 1/0/1=1 1/2/0=1" \
     "$(db fresh -c "SELECT string_agg(subnet_id || '/' || lease_type || '/' || state || '=' || leases, ' ' ORDER BY subnet_id, lease_type, state) FROM lease6_stat WHERE leases > 0")"
@@ -233,10 +240,38 @@ out=$(adm lease-upload pgsql -n up -4 -i "$W/replay4.csv" 2>&1); rc=$?
 kk_assert_eq "uploading a lease that is already there fails" 1 "$rc"
 kk_assert_match "naming the lease" "lease-upload: lease 192.0.2.50: .*duplicate key" "$out"
 kk_assert_eq "and inserts nothing (one transaction)" 1 "$(db up -c "SELECT count(*) FROM lease4")"
+# The schema's upload functions (what Kea 2.4's kea-admin lease-upload calls).
+db up -c "SELECT lease4Upload('192.0.2.77', '02:00:00:00:77:01', '', 3600, 2000000000, 1, 1, 0, 'x&#x2cy', 0, '', 5)" >/dev/null \
+    || kk_fail "lease4Upload failed"
+db up -c "SELECT lease6Upload('2001:db8:1::77', '00:03:00:01:02', 4000, 2000000000, 1, 3000, 0, 9, 128, 0, 0, '', '', 0, '', 0, 0, 2)" >/dev/null \
+    || kk_fail "lease6Upload failed"
+adm lease-dump pgsql -n up -4 -o "$W/up4.csv" -y >/dev/null 2>&1
+adm lease-dump pgsql -n up -6 -o "$W/up6.csv" -y >/dev/null 2>&1
+kk_assert_eq "lease4Upload() stores a memfile row" "192.0.2.77,02:00:00:00:77:01,,3600,2000000000,1,1,0,x&#x2cy,0,,5" \
+    "$(grep '^192.0.2.77,' "$W/up4.csv")"
+kk_assert_eq "lease6Upload() stores a memfile row" "2001:db8:1::77,00:03:00:01:02,4000,2000000000,1,3000,0,9,128,0,0,,,0,,,,2" \
+    "$(grep '^2001:db8:1::77,' "$W/up6.csv")"
 printf 'address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname\n' >"$W/empty.csv"
 out=$(adm lease-upload pgsql -n up -4 -i "$W/empty.csv" 2>&1); rc=$?
 kk_assert_eq "a CSV without leases is refused (as kea-admin)" "1" "$rc"
 kk_assert_match "with kea-admin's words" "CSV file has no leases" "$out"
+
+# ---------------------------------------------------------------- where the scripts are
+# An installed layout (what make install makes): <prefix>/sbin/kakapo-admin and
+# <prefix>/share/kakapo/pgsql.
+mkdir -p "$W/inst/sbin" "$W/inst/share/kakapo/pgsql"
+cp "$admin" "$W/inst/sbin/"
+cp "$KK_REPO_ROOT"/share/pgsql/*.pgsql "$W/inst/share/kakapo/pgsql/"
+kk_pg_psql postgres -c "CREATE DATABASE inst OWNER kea" >/dev/null
+out=$("$W/inst/sbin/kakapo-admin" db-init pgsql -h 127.0.0.1 -P "$KK_PG_PORT" -u kea -p kea -n inst 2>&1); rc=$?
+kk_assert_eq "an installed kakapo-admin initialises a database" 0 "$rc"
+kk_assert_match "with <prefix>/share/kakapo/pgsql's script" "using script $W/inst/share/kakapo/pgsql/dhcpdb_create.pgsql" "$out"
+kk_pg_psql postgres -c "CREATE DATABASE dflag OWNER kea" >/dev/null
+out=$(adm db-init pgsql -n dflag -d "$W/nowhere" 2>&1); rc=$?
+kk_assert_eq "db-init with a -d that has no scripts exits 1" 1 "$rc"
+kk_assert_match "naming the file" "cannot open $W/nowhere/pgsql/dhcpdb_create.pgsql" "$out"
+out=$(adm db-init pgsql -n dflag -d "$W/inst/share/kakapo" 2>&1); rc=$?
+kk_assert_eq "db-init -d DIR uses DIR/pgsql" "0 1" "$rc $(grep -c "using script $W/inst/share/kakapo/pgsql/dhcpdb_create.pgsql" <<<"$out")"
 
 # ---------------------------------------------------------------- the dump loads into kakapo-dhcp4
 kk_topology eth0 192.0.2.1/24

@@ -256,6 +256,22 @@ out=$(adm lease-upload pgsql -n up -4 -i "$W/empty.csv" 2>&1); rc=$?
 kk_assert_eq "a CSV without leases is refused (as kea-admin)" "1" "$rc"
 kk_assert_match "with kea-admin's words" "CSV file has no leases" "$out"
 
+# ---------------------------------------------------------------- upload into 13.0, as kea-admin
+# The same Kea 2.2 lease file (renewals and a release) uploaded into two 13.0 databases,
+# one by Kea's kea-admin (kea-lfc, then lease4Upload) and one by kakapo-admin: Kea's
+# dump of both is the same.
+fixture="$KK_REPO_ROOT/Tests/Fixtures/leases/kea-2.2-leases4.csv"
+kk_pg_kea_db upkea
+kk_pg_kea_db upkk
+cp "$fixture" "$W/kk-$$-upload.csv"     # kea-admin works in /tmp/<basename>.tmp
+kea lease-upload pgsql -n upkea -4 -i "$W/kk-$$-upload.csv" -y >"$W/kea-upload.log" 2>&1 || kk_fail "kea-admin lease-upload failed"
+out=$(adm lease-upload pgsql -n upkk -4 -i "$fixture" 2>&1); rc=$?
+kk_assert_eq "lease-upload into a 13.0 database (no pool_id) exits 0" 0 "$rc"
+kea lease-dump pgsql -n upkea -4 -o "$W/upkea.csv" -y >/dev/null 2>&1
+kea lease-dump pgsql -n upkk -4 -o "$W/upkk.csv" -y >/dev/null 2>&1
+kk_assert_eq "Kea's dump after kea-admin's upload and after kakapo-admin's is the same" "" "$(diff "$W/upkea.csv" "$W/upkk.csv")"
+kk_assert_eq "(the two live leases)" 3 "$(wc -l <"$W/upkk.csv")"
+
 # ---------------------------------------------------------------- where the scripts are
 # An installed layout (what make install makes): <prefix>/sbin/kakapo-admin and
 # <prefix>/share/kakapo/pgsql.

@@ -251,6 +251,10 @@ kk_assert_eq "lease4Upload() stores a memfile row" "192.0.2.77,02:00:00:00:77:01
     "$(grep '^192.0.2.77,' "$W/up4.csv")"
 kk_assert_eq "lease6Upload() stores a memfile row" "2001:db8:1::77,00:03:00:01:02,4000,2000000000,1,3000,0,9,128,0,0,,,0,,,,2" \
     "$(grep '^2001:db8:1::77,' "$W/up6.csv")"
+db up -c "INSERT INTO lease4 (address, valid_lifetime, expire, subnet_id, state) VALUES (3221226072, 3600, to_timestamp(2000000000), 1, 0)" >/dev/null
+out=$(adm lease-dump pgsql -n up -4 -o "$W/up4.csv" -y 2>&1); rc=$?
+kk_assert_eq "a lease without hwaddr or client_id is still dumped (as kea-admin does)" "0 1" "$rc $(grep -c '^192.0.2.88,' "$W/up4.csv")"
+kk_assert_match "with a warning that loaders skip it" "WARNING/kakapo-admin: lease 192.0.2.88 has neither hwaddr nor client_id" "$out"
 printf 'address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname\n' >"$W/empty.csv"
 out=$(adm lease-upload pgsql -n up -4 -i "$W/empty.csv" 2>&1); rc=$?
 kk_assert_eq "a CSV without leases is refused (as kea-admin)" "1" "$rc"

@@ -79,6 +79,11 @@ final class SchemaScriptsTests: XCTestCase {
                        ["upgrade_016_to_017.pgsql", "upgrade_017_to_018.pgsql"])
         XCTAssertEqual(SchemaScripts.upgradePlan(version: "18.0", files: files), [])
         XCTAssertEqual(SchemaScripts.upgradePlan(version: "12.0", files: files), [])
+        XCTAssertTrue(SchemaScripts.isOlderThanCurrent("12.0"))
+        XCTAssertTrue(SchemaScripts.isOlderThanCurrent("17.9"))
+        XCTAssertFalse(SchemaScripts.isOlderThanCurrent("18.0"))
+        XCTAssertFalse(SchemaScripts.isOlderThanCurrent("22.1"))
+        XCTAssertFalse(SchemaScripts.isOlderThanCurrent("garbage"))
         XCTAssertNil(SchemaScripts.upgradeStep(fileName: "upgrade_014_to_013.pgsql"))
         XCTAssertNil(SchemaScripts.upgradeStep(fileName: "upgrade_013_to_014.sh"))
     }

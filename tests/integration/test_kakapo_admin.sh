@@ -167,6 +167,13 @@ for f in 4 6; do
 done
 kk_assert_eq "the upgrade starts the pool counters from the leases" "1|0|0|3" "$(db kea13 -c "SELECT subnet_id, pool_id, state, leases FROM lease4_pool_stat WHERE state = 0")"
 
+kk_pg_psql postgres -c "CREATE DATABASE old12 OWNER kea" >/dev/null
+adm db-init pgsql -n old12 >/dev/null 2>&1
+db old12 -c "UPDATE schema_version SET version = 12" >/dev/null
+out=$(adm db-upgrade pgsql -n old12 2>&1); rc=$?
+kk_assert_eq "db-upgrade of a schema older than 13.0 exits 1" 1 "$rc"
+kk_assert_match "saying to use Kea's kea-admin first" "kakapo-admin upgrades from 13.0 \(Kea 2.2\) on" "$out"
+
 # ---------------------------------------------------------------- triggers keep the counters
 stats4() { db "$1" -c "SELECT string_agg(subnet_id || '/' || state || '=' || leases, ' ' ORDER BY subnet_id, state) FROM lease4_stat WHERE leases > 0"; }
 kk_assert_eq "lease4_stat counts assigned and declined per subnet (upgraded, 13.0 triggers kept working)" "1/0=3 1/1=1" "$(stats4 kea13)"

@@ -80,7 +80,12 @@ struct AdminRunner {
         guard files.contains(where: { SchemaScripts.upgradeStep(fileName: $0) != nil }) else {
             fail("No scripts in \(dir) or the directory is not readable or does not have any upgrade* scripts.")
         }
-        for name in SchemaScripts.upgradePlan(version: before, files: files) {
+        let plan = SchemaScripts.upgradePlan(version: before, files: files)
+        if plan.isEmpty, SchemaScripts.isOlderThanCurrent(before) {
+            fail("no upgrade script starts at \(before) in \(dir): kakapo-admin upgrades from 13.0 (Kea 2.2) on; "
+                 + "bring older databases to 13.0 with Kea's own kea-admin first")
+        }
+        for name in plan {
             say("Processing \(dir)/\(name) file...")
             let sql = try read(dir + "/" + name)
             do { try db.execScript(sql) } catch {

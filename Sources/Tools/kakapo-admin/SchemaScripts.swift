@@ -22,6 +22,17 @@ enum SchemaScripts {
         return nil
     }
 
+    /// Whether `version` ("13.0") is below `currentVersion` (false when it does not parse).
+    static func isOlderThanCurrent(_ version: String) -> Bool {
+        func parts(_ v: String) -> [Int]? {
+            let p = v.split(separator: ".").map { Int($0) }
+            guard p.count == 2, let a = p[0], let b = p[1] else { return nil }
+            return [a, b]
+        }
+        guard let v = parts(version), let c = parts(currentVersion) else { return false }
+        return v.lexicographicallyPrecedes(c)
+    }
+
     /// An upgrade script's name: `upgrade_013_to_014.pgsql` is (13, 14).
     static func upgradeStep(fileName: String) -> (from: Int, to: Int)? {
         guard fileName.hasPrefix("upgrade_"), fileName.hasSuffix(".pgsql") else { return nil }

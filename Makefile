@@ -134,6 +134,7 @@ bench-sim: build
 
 ## Installs binaries and a sample config, Kea-style locations (PREFIX=/usr: /etc/kakapo and
 ## /var/lib/kea; otherwise under PREFIX). Writes nothing in the source tree.
+## kakapo-admin finds its schema scripts in <prefix>/share/kakapo/pgsql (next to <prefix>/sbin).
 install:
 	@if [ "$(SYSCONFDIR)" != "$(RUNTIME_SYSCONFDIR)" ] || [ "$(LOCALSTATEDIR)" != "$(RUNTIME_LOCALSTATEDIR)" ]; then \
 	  echo "make install: with PREFIX=$(PREFIX) the binaries look in $(RUNTIME_SYSCONFDIR) and $(RUNTIME_LOCALSTATEDIR);" \
@@ -143,6 +144,9 @@ install:
 	install -m 0755 .build/release/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
 	install -m 0755 .build/release/kakapo-dhcp6 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp6
 	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim
+	install -m 0755 .build/release/kakapo-admin $(DESTDIR)$(PREFIX)/sbin/kakapo-admin
+	install -d $(DESTDIR)$(PREFIX)/share/kakapo/pgsql
+	install -m 0644 share/pgsql/*.pgsql $(DESTDIR)$(PREFIX)/share/kakapo/pgsql/
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf || install -m 0644 examples/kakapo-dhcp4.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf || install -m 0644 examples/kakapo-dhcp6.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf
 

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layout fixed by DESIGN.md: a pure Core, a Linux shell, the simulator, one folder per tool.
-// No external packages yet: every dependency has to earn its build time on a 2-core CI machine.
+// Every dependency has to earn its build time on a 2-core CI machine.
 // Warnings are errors in debug builds (what make check builds), so none accumulate.
 let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug))]
 
@@ -13,12 +13,15 @@ let package = Package(
         .executable(name: "kakapo-dhcp6", targets: ["kakapo-dhcp6"]),
         .executable(name: "kakapo-sim", targets: ["kakapo-sim"]),
         .executable(name: "kakapo-lfc", targets: ["kakapo-lfc"]),
+        .executable(name: "kakapo-admin", targets: ["kakapo-admin"]),
     ],
     dependencies: [
         // Scenario files are YAML (Yams wraps libyaml, with line/column marks for errors).
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         // Latency percentiles for the live load generator.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // kakapo-admin's command line (Kea's kea-admin flags).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .target(name: "KakapoCore", path: "Sources/Core", swiftSettings: strict),
@@ -52,10 +55,18 @@ let package = Package(
             dependencies: ["KakapoCore", "KakapoSim", "KakapoLinuxIO",
                            .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Sources/Tools/kakapo-sim", swiftSettings: strict),
+        // kea-admin's job for Kakapo: schema scripts in share/pgsql, lease dump/upload, stats.
+        .executableTarget(
+            name: "kakapo-admin",
+            dependencies: ["KakapoCore", "KakapoLinuxIO",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/kakapo-admin", swiftSettings: strict),
         // One test target per module; fixtures under Tests/Fixtures are read by path (#filePath).
         .testTarget(name: "CoreTests", dependencies: ["KakapoCore", "FuzzProperties"], path: "Tests/CoreTests", swiftSettings: strict),
         .testTarget(name: "LinuxIOTests", dependencies: ["KakapoLinuxIO", "KakapoCore"],
                     path: "Tests/LinuxIOTests", swiftSettings: strict),
+        .testTarget(name: "KakapoAdminTests", dependencies: ["kakapo-admin", "KakapoCore"],
+                    path: "Tests/KakapoAdminTests", swiftSettings: strict),
         .testTarget(name: "SimTests", dependencies: ["KakapoSim", "KakapoCore"], path: "Tests/SimTests", swiftSettings: strict),
     ]
 )

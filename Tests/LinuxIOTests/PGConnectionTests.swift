@@ -48,6 +48,28 @@ import KakapoCore
     }
 
     @Test(.enabled(if: settings != nil, "no private PostgreSQL server (run under scripts/with-pg.sh)"))
+    func execScriptRunsManyStatementsAsOneQuery() throws {
+        let c = try PGConnection(conninfo: PGConnection.conninfo(Self.settings!))
+        // A schema script: several statements, a function body in dollar quotes; the last
+        // statement's rows come back.
+        let r = try c.execScript("""
+            DROP TABLE IF EXISTS kk_script_test;
+            CREATE TABLE kk_script_test (a int);
+            CREATE OR REPLACE FUNCTION kk_script_double(x int) RETURNS int AS $$ SELECT x * 2; $$ LANGUAGE SQL;
+            INSERT INTO kk_script_test VALUES (1), (2);
+            SELECT sum(kk_script_double(a)) FROM kk_script_test;
+            """)
+        #expect(r.rows == [["6"]])
+        // A failing statement stops the script: in a transaction nothing of it stays.
+        #expect(throws: PGError.self) {
+            try c.execScript("START TRANSACTION; INSERT INTO kk_script_test VALUES (3); SELECT 1/0; COMMIT;")
+        }
+        try c.exec("ROLLBACK")
+        #expect(try c.exec("SELECT count(*) FROM kk_script_test").rows == [["2"]])
+        try c.execScript("DROP TABLE kk_script_test; DROP FUNCTION kk_script_double(int);")
+    }
+
+    @Test(.enabled(if: settings != nil, "no private PostgreSQL server (run under scripts/with-pg.sh)"))
     func wrongDatabaseIsRefusedWithTheServersReason() {
         var s = Self.settings!
         s.name = "no_such_database_here"

@@ -131,6 +131,13 @@ public final class PGConnection {
         return try take(r)
     }
 
+    /// Runs SQL text of any number of statements as one simple query (`PQexec`): what a
+    /// schema script needs. No parameters; the last statement's result is returned.
+    @discardableResult
+    public func execScript(_ sql: String) throws(PGError) -> PGResult {
+        try take(PQexec(conn, sql))
+    }
+
     /// Prepares a named statement (kept, and prepared again after `reconnect`).
     public func prepare(_ name: String, _ sql: String) throws(PGError) {
         let r = PQprepare(conn, name, sql, 0, nil)

@@ -42,8 +42,10 @@ kk_server_start_ready "$conf"
 
 # Load for longer than the kill phase: 3,000 clients (the pool has 4,081 addresses) at
 # KC_RATE/s, so each MAC starts a DORA again after 3000/KC_RATE s (a restarted server must
-# give it the address it already holds).
-rate=${KC_RATE:-300} clients=3000 seconds=$(( kills * 4 + 10 ))
+# give it the address it already holds). Each kill comes 1-4 s after the previous restart was
+# ready, and a restart takes a second or more on a loaded machine: 6 s per kill keeps the load
+# running through the last kill (with 4 s it ended first once in CI).
+rate=${KC_RATE:-300} clients=3000 seconds=$(( kills * 6 + 10 ))
 timeout $((seconds + 30)) ip netns exec "$rns" "$sim" load "${load_args[@]}" \
     --rate $rate --clients $clients --duration $seconds --timeout-ms 500 --seed "$seed" --json --acks "$acks" \
     >"$KK_WORK/sim.json" 2>"$KK_WORK/sim.err" &

@@ -29,9 +29,10 @@ kk_assert_eq "-t on a config with an empty server list exits 1" 1 "$trc"
 # ---------------------------------------------------------------- namespace, named
 NS="$KK_ID-dns"
 kk_netns_add "$NS"
-ip -n "$NS" link add dns0 type dummy || kk_die "dummy link"
+ip -n "$NS" link add dns0 type veth peer name dns1 || kk_die "veth link"
 ip -n "$NS" addr add 192.0.2.53/24 dev dns0
 ip -n "$NS" link set dns0 up
+ip -n "$NS" link set dns1 up
 
 NDIR=$KK_WORK/named
 mkdir -p "$NDIR"

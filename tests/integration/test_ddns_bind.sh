@@ -222,6 +222,38 @@ kk_assert_eq "the domain's second server got the update" "192.0.2.24" "$(until_e
 kk_assert_eq "update-timeout counts the first server's 3 tries" "$((to0 + 3))" "$(stat update-timeout)"
 kk_assert "DHCP_DDNS_FORWARD_ADD_TIMEOUT names the silent server" grep -q "DHCP_DDNS_FORWARD_ADD_TIMEOUT.*192.0.2.99" "$out"
 
+
+# ---------------------------------------------------------------- the same requests for Kea
+# scenario PFX BASE : one sequence of requests for names PFX-*, addresses 192.0.2.BASE+n;
+# snapshot PFX BASE : the DNS data it left, names and addresses made relative (so that
+# kakapo-dhcp-ddns's and kea-dhcp-ddns's runs compare line by line).
+scenario() {
+    local p=$1 b=$2
+    ncr add "$p-a.example.org." "192.0.2.$b" "$DA";            until_eq "192.0.2.$b" "$p-a.example.org" A >/dev/null
+    ncr add "$p-a.example.org." "192.0.2.$((b + 1))" "$DA";    until_eq "192.0.2.$((b + 1))" "$p-a.example.org" A >/dev/null
+    ncr add "$p-a.example.org." "192.0.2.$((b + 2))" "$DB";    sleep 1
+    ncr add "$p-b.example.org." "192.0.2.$((b + 3))" "$DB" 1 1 0; until_eq "192.0.2.$((b + 3))" "$p-b.example.org" A >/dev/null
+    ncr add "$p-m.md5.test." "192.0.2.$((b + 4))" "$DA" 1 0
+    ncr add "$p-s.sha512.test." "192.0.2.$((b + 5))" "$DA" 1 0
+    ncr add "$p-t.trunc.test." "192.0.2.$((b + 6))" "$DA" 1 0; until_eq "192.0.2.$((b + 6))" "$p-t.trunc.test" A >/dev/null
+    ncr add "$p-x.bad.test." "192.0.2.$((b + 7))" "$DA" 1 0
+    ncr add "$p-f.failover.test." "192.0.2.$((b + 8))" "$DA" 1 0; until_eq "192.0.2.$((b + 8))" "$p-f.failover.test" A >/dev/null
+    ncr remove "$p-b.example.org." "192.0.2.$((b + 3))" "$DB"; until_eq "" "$p-b.example.org" A >/dev/null
+    ncr add "$p-c.example.org." "192.0.2.$((b + 9))" "$DB";    until_eq "192.0.2.$((b + 9))" "$p-c.example.org" A >/dev/null
+    ncr remove "$p-c.example.org." "192.0.2.$((b + 9))" "$DA"; sleep 1
+}
+snapshot() {
+    local p=$1 b=$2 n t i
+    for n in a.example.org b.example.org c.example.org m.md5.test s.sha512.test t.trunc.test x.bad.test f.failover.test; do
+        for t in A DHCID; do
+            echo "$n $t $(q "$p-$n" "$t" | sort | awk -v b="$b" -F. '/^192\.0\.2\./ { print "+" ($4 - b); next } { print }' | tr '\n' ' ')"
+        done
+    done
+    for i in $(seq 0 9); do
+        echo "+$i PTR $(q -x "192.0.2.$((b + i))" | tr '\n' ' ') DHCID $(q "$((b + i)).2.0.192.in-addr.arpa" DHCID | tr '\n' ' ')"
+    done | sed "s/$p-/P-/g"
+}
+
 echo "== bad requests and garbage answers"
 inv0=$(stat ncr-invalid)
 ncr --raw 0005deadbeef00
@@ -246,8 +278,14 @@ fi
 ncr add h2.example.org. 192.0.2.30 "$DA"
 kk_assert_eq "the daemon still works after the garbage" "192.0.2.30" "$(until_eq 192.0.2.30 h2.example.org A)"
 
+echo "== a sequence of requests to compare with Kea's kea-dhcp-ddns"
+scenario kk 100
+snapshot kk 100 >"$KK_WORK/snap-kakapo"
+kk_assert_eq "the comparison sequence left kk-a at its renewed address" "192.0.2.101" "$(q kk-a.example.org A)"
+kk_assert_eq "the comparison sequence removed kk-b" "" "$(q kk-b.example.org A)"
+
 echo "== statistics and commands"
-kk_assert_eq "ncr-received counts the valid requests" 11 "$(stat ncr-received)"
+kk_assert_eq "ncr-received counts the valid requests" 23 "$(stat ncr-received)"
 sent=$(stat update-sent); signed=$(stat update-signed); unsigned=$(stat update-unsigned)
 kk_assert_eq "update-sent = update-signed + update-unsigned" "$sent" "$((signed + unsigned))"
 kk_assert_eq "every update was signed" 0 "$unsigned"
@@ -283,9 +321,29 @@ kk_assert_eq "exit status 0" 0 "$rc"
 kk_assert "DCTL_SHUTDOWN is logged" grep -q DCTL_SHUTDOWN "$out"
 kk_assert "the PID file is removed" test ! -f "$KK_WORK/run/d2.kea-dhcp-ddns.pid"
 
-if command -v kea-dhcp-ddns >/dev/null 2>&1; then
-    kk_note "kea-dhcp-ddns is installed; a side-by-side comparison is not part of this test yet"
+echo "== Kea's kea-dhcp-ddns on the same requests (optional)"
+KEA_D2=${KEA_DHCP_DDNS:-$(command -v kea-dhcp-ddns || true)}
+if [ -n "$KEA_D2" ] && [ -x "$KEA_D2" ]; then
+    kconf=$KK_WORK/kea-d2.conf
+    sed -e "s|$sock|$KK_WORK/kea-d2.sock|" "$conf" >"$kconf"
+    kout=$KK_WORK/kea-d2.out
+    mkdir -p "$KK_WORK/kea-run"
+    KEA_PIDFILE_DIR=$KK_WORK/kea-run KEA_LOCKFILE_DIR=none ip netns exec "$NS" "$KEA_D2" -c "$kconf" >"$kout" 2>&1 &
+    KEA_PID=$!
+    KK_PIDS+=("$KEA_PID")
+    if kk_wait_for 10 test -S "$KK_WORK/kea-d2.sock"; then
+        scenario ke 150
+        snapshot ke 150 >"$KK_WORK/snap-kea"
+        if diff -u "$KK_WORK/snap-kea" "$KK_WORK/snap-kakapo" >"$KK_WORK/snap.diff"; then
+            kk_pass "kea-dhcp-ddns and kakapo-dhcp-ddns leave the same DNS data for the same requests ($(wc -l <"$KK_WORK/snap-kea") checks)"
+        else
+            kk_fail "kea-dhcp-ddns (-) and kakapo-dhcp-ddns (+) differ:"; cat "$KK_WORK/snap.diff"
+        fi
+        kk_kill_pid "$KEA_PID" 5
+    else
+        kk_note "kea-dhcp-ddns did not start: $(tail -3 "$kout" | tr '\n' ' ')"
+    fi
 else
-    kk_note "kea-dhcp-ddns is not installed: no comparison with Kea's own D2"
+    kk_note "kea-dhcp-ddns is not installed (apt-get install kea-dhcp-ddns-server): no comparison with Kea's own D2"
 fi
 kk_finish

@@ -96,6 +96,8 @@ public final class D2Server: DaemonService {
     public var inputDescriptors: [Int32] { engine.acceptsRequests ? [requests.fd, dns.fd] : [dns.fd] }
 
     public func readable(_ fd: Int32, now: Now) {
+        // A descriptor of a request socket a reconfiguration replaced this turn is ignored.
+        guard fd == requests.fd || fd == dns.fd else { return }
         let socket = fd == requests.fd ? requests : dns
         for _ in 0..<Self.readsPerTurn {
             switch socket.receive() {

@@ -303,6 +303,14 @@ kk_assert_match "config-get returns DhcpDdns" '"DhcpDdns"' "$(kk_ctl config-get)
 kk_assert_match "statistic-reset ncr-invalid" '"result": ?0' "$(kk_ctl statistic-reset '{"name":"ncr-invalid"}')"
 kk_assert_eq "ncr-invalid is 0 after the reset" 0 "$(stat ncr-invalid)"
 kk_assert_match "status-get answers" '"pid"' "$(kk_ctl status-get)"
+kk_assert_match "config-write answers" '"result": ?0' "$(kk_ctl config-write "{\"filename\": \"$KK_WORK/written.conf\"}")"
+kk_assert "the written configuration passes -t" "$BIN" -t "$KK_WORK/written.conf"
+kk_assert_match "config-test on the running configuration" '"result": ?0' "$(kk_ctl config-test "$(kk_ctl config-get | kk_json 'd["arguments"]')")"
+kk_assert_match "config-set with an undefined key is refused" '"result": ?1' \
+    "$(kk_ctl config-set '{"DhcpDdns": {"forward-ddns": {"ddns-domains": [{"name": "z.", "key-name": "nokey", "dns-servers": [{"ip-address": "192.0.2.53"}]}]}}}')"
+kk_assert_match "the running configuration is kept after the refusal" 'k-sha512' "$(kk_ctl config-get)"
+kk_assert_match "statistic-remove" '"result": ?0' "$(kk_ctl statistic-remove '{"name":"ncr-error"}')"
+kk_assert_match "statistic-get of a removed statistic is empty" '"arguments": ?\{\}' "$(kk_ctl statistic-get '{"name":"ncr-error"}')"
 
 echo "== SIGHUP and config-reload"
 kill -HUP "$D2_PID"

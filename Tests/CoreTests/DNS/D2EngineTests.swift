@@ -39,6 +39,8 @@ import Testing
         var pending: [(wire: [UInt8], to: IPAddress, port: UInt16, exchange: UInt64)] = []
         var logs: [D2Event] = []
         var sentIDs: [UInt16] = []
+        /// Every update sent, decoded.
+        var sent: [DNSMessage] = []
         /// How the server signs its answers: nil answers unsigned.
         var serverKey: TSIGKey? = D2EngineTests.key()
 
@@ -56,6 +58,7 @@ import Testing
                 case .sendDNS(let wire, let to, let port, let exchange):
                     pending.append((wire, to, port, exchange))
                     sentIDs.append(UInt16(wire[0]) << 8 | UInt16(wire[1]))
+                    if let m = try? DNSMessage.decode(wire).get() { sent.append(m) }
                 }
             }
         }
@@ -117,6 +120,7 @@ import Testing
         #expect(h.stat("key[d2.key].update-sent") == 2)
         #expect(h.stat("key[d2.key].update-success") == 2)
         #expect(h.engine.transactionCount == 0)
+        #expect(h.sent.count == 2 && h.sent.allSatisfy { $0.tsig?.name == Self.key().name })
 
         h.send(Self.ncr(.remove))
         h.serve()
@@ -136,7 +140,7 @@ import Testing
         #expect(h.logged("DHCP_DDNS_ADD_SUCCEEDED") == 1)
         #expect(h.stat("update-unsigned") == 2)
         #expect(h.stat("update-signed") == 0)
-        // Every sent update carries no TSIG record.
+        #expect(h.sent.count == 2 && h.sent.allSatisfy { $0.tsig == nil && $0.additionals.isEmpty })
         #expect(h.stat("key[d2.key].update-sent") == -1)
     }
 

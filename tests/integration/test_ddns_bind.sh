@@ -33,6 +33,8 @@ ip -n "$NS" link add dns0 type veth peer name dns1 || kk_die "veth link"
 ip -n "$NS" addr add 192.0.2.53/24 dev dns0
 ip -n "$NS" link set dns0 up
 ip -n "$NS" link set dns1 up
+# IPv6 on the namespace's loopback only (::1 serves the v6.test zone: the DNS socket is dual-stack).
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0 || kk_die "IPv6 on lo"
 
 NDIR=$KK_WORK/named
 mkdir -p "$NDIR"
@@ -52,7 +54,7 @@ zone_file() {   # zone_file ORIGIN
 @ IN NS ns.example.org.
 EOF
 }
-for z in example.org md5.test sha512.test trunc.test bad.test failover.test 2.0.192.in-addr.arpa; do zone_file "$z"; done
+for z in example.org md5.test sha512.test trunc.test bad.test failover.test v6.test 2.0.192.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa; do zone_file "$z"; done
 echo "ns IN A 192.0.2.53" >>"$NDIR/example.org.db"
 
 cat >"$NDIR/named.conf" <<EOF
@@ -62,7 +64,7 @@ options {
     session-keyfile "$NDIR/session.key";
     managed-keys-directory "$NDIR";
     listen-on port 53 { 192.0.2.53; };
-    listen-on-v6 { none; };
+    listen-on-v6 port 53 { ::1; };
     recursion no;
     dnssec-validation no;
     allow-query { any; };
@@ -78,6 +80,8 @@ zone "md5.test" { type primary; file "md5.test.db"; allow-update { key k-md5; };
 zone "sha512.test" { type primary; file "sha512.test.db"; allow-update { key k-sha512; }; };
 zone "trunc.test" { type primary; file "trunc.test.db"; allow-update { key k-trunc; }; };
 zone "bad.test" { type primary; file "bad.test.db"; allow-update { key k-bad; }; };
+zone "v6.test" { type primary; file "v6.test.db"; allow-update { key k-sha512; }; };
+zone "8.b.d.0.1.0.0.2.ip6.arpa" { type primary; file "8.b.d.0.1.0.0.2.ip6.arpa.db"; allow-update { key k-sha256; }; };
 zone "failover.test" { type primary; file "failover.test.db"; allow-update { key k-sha256; }; };
 EOF
 chown -R bind:bind "$NDIR" 2>/dev/null || true
@@ -118,11 +122,13 @@ cat >"$conf" <<EOF
         { "name": "sha512.test.", "key-name": "k-sha512", "dns-servers": [ { "ip-address": "192.0.2.53" } ] },
         { "name": "trunc.test.", "key-name": "k-trunc", "dns-servers": [ { "ip-address": "192.0.2.53" } ] },
         { "name": "bad.test.", "key-name": "k-bad", "dns-servers": [ { "ip-address": "192.0.2.53" } ] },
+        { "name": "v6.test.", "key-name": "k-sha512", "dns-servers": [ { "ip-address": "::1" } ] },
         { "name": "failover.test.", "key-name": "k-sha256", "dns-servers": [
             { "ip-address": "192.0.2.99" }, { "ip-address": "192.0.2.53" } ] }
     ] },
     "reverse-ddns": { "ddns-domains": [
-        { "name": "2.0.192.in-addr.arpa.", "key-name": "k-sha256", "dns-servers": [ { "ip-address": "192.0.2.53", "port": 53 } ] }
+        { "name": "2.0.192.in-addr.arpa.", "key-name": "k-sha256", "dns-servers": [ { "ip-address": "192.0.2.53", "port": 53 } ] },
+        { "name": "8.b.d.0.1.0.0.2.ip6.arpa.", "key-name": "k-sha256", "dns-servers": [ { "ip-address": "192.0.2.53" } ] }
     ] },
     "loggers": [ { "name": "kea-dhcp-ddns", "output_options": [ { "output": "stdout" } ], "severity": "DEBUG", "debuglevel": 99 } ]
 }
@@ -206,6 +212,13 @@ kk_assert_eq "HMAC-SHA256 with digest-bits 128: A of t.trunc.test" "192.0.2.22" 
 kk_assert_ge "key[k-md5].update-success counted" "$(stat 'key[k-md5].update-success')" 1
 kk_assert_ge "key[k-trunc].update-sent counted" "$(stat 'key[k-trunc].update-sent')" 1
 
+echo "== IPv6: a server on ::1, and AAAA with an ip6.arpa PTR"
+ncr add w.v6.test. 192.0.2.25 "$DA" 1 0
+kk_assert_eq "the update reached the server on ::1" "192.0.2.25" "$(until_eq 192.0.2.25 w.v6.test A)"
+ncr add h6.example.org. 2001:db8::10 "$DA"
+kk_assert_eq "AAAA of h6.example.org" "2001:db8::10" "$(until_eq 2001:db8::10 h6.example.org AAAA)"
+kk_assert_eq "PTR of 2001:db8::10" "h6.example.org." "$(until_eq h6.example.org. -x 2001:db8::10)"
+
 echo "== a wrong secret"
 err0=$(stat update-error)
 ncr add x.bad.test. 192.0.2.23 "$DA" 1 0
@@ -285,7 +298,7 @@ kk_assert_eq "the comparison sequence left kk-a at its renewed address" "192.0.2
 kk_assert_eq "the comparison sequence removed kk-b" "" "$(q kk-b.example.org A)"
 
 echo "== statistics and commands"
-kk_assert_eq "ncr-received counts the valid requests" 23 "$(stat ncr-received)"
+kk_assert_eq "ncr-received counts the valid requests" 25 "$(stat ncr-received)"
 sent=$(stat update-sent); signed=$(stat update-signed); unsigned=$(stat update-unsigned)
 kk_assert_eq "update-sent = update-signed + update-unsigned" "$sent" "$((signed + unsigned))"
 kk_assert_eq "every update was signed" 0 "$unsigned"
@@ -304,7 +317,7 @@ kk_assert_match "statistic-reset ncr-invalid" '"result": ?0' "$(kk_ctl statistic
 kk_assert_eq "ncr-invalid is 0 after the reset" 0 "$(stat ncr-invalid)"
 kk_assert_match "status-get answers" '"pid"' "$(kk_ctl status-get)"
 kk_assert_match "config-write answers" '"result": ?0' "$(kk_ctl config-write "{\"filename\": \"$KK_WORK/written.conf\"}")"
-kk_assert "the written configuration passes -t" "$BIN" -t "$KK_WORK/written.conf"
+kk_assert "the written configuration passes -t" bash -c "\"$BIN\" -t \"$KK_WORK/written.conf\" >/dev/null"
 kk_assert_match "config-test on the running configuration" '"result": ?0' "$(kk_ctl config-test "$(kk_ctl config-get | kk_json 'd["arguments"]')")"
 kk_assert_match "config-set with an undefined key is refused" '"result": ?1' \
     "$(kk_ctl config-set '{"DhcpDdns": {"forward-ddns": {"ddns-domains": [{"name": "z.", "key-name": "nokey", "dns-servers": [{"ip-address": "192.0.2.53"}]}]}}}')"

@@ -209,8 +209,8 @@ ncr add s.sha512.test. 192.0.2.21 "$DA" 1 0
 kk_assert_eq "HMAC-SHA512: A of s.sha512.test" "192.0.2.21" "$(until_eq 192.0.2.21 s.sha512.test A)"
 ncr add t.trunc.test. 192.0.2.22 "$DA" 1 0
 kk_assert_eq "HMAC-SHA256 with digest-bits 128: A of t.trunc.test" "192.0.2.22" "$(until_eq 192.0.2.22 t.trunc.test A)"
-kk_assert_ge "key[k-md5].update-success counted" "$(stat 'key[k-md5].update-success')" 1
-kk_assert_ge "key[k-trunc].update-sent counted" "$(stat 'key[k-trunc].update-sent')" 1
+kk_assert_ge "key[k-md5.].update-success counted" "$(stat 'key[k-md5.].update-success')" 1
+kk_assert_ge "key[k-trunc.].update-sent counted" "$(stat 'key[k-trunc.].update-sent')" 1
 
 echo "== IPv6: a server on ::1, and AAAA with an ip6.arpa PTR"
 ncr add w.v6.test. 192.0.2.25 "$DA" 1 0
@@ -225,8 +225,8 @@ ncr add x.bad.test. 192.0.2.23 "$DA" 1 0
 kk_wait_for 6 bash -c "[ \$(grep -c 'DHCP_DDNS_FORWARD_ADD_RESP_CORRUPT' '$out') -ge 3 ]"
 kk_assert_eq "no A for x.bad.test" "" "$(q x.bad.test A)"
 kk_assert_eq "update-error counts each badly signed answer (3 tries)" "$((err0 + 3))" "$(stat update-error)"
-kk_assert_eq "key[k-bad].update-error" 3 "$(stat 'key[k-bad].update-error')"
-kk_assert_eq "key[k-bad].update-success stays 0" 0 "$(stat 'key[k-bad].update-success')"
+kk_assert_eq "key[k-bad.].update-error" 3 "$(stat 'key[k-bad.].update-error')"
+kk_assert_eq "key[k-bad.].update-success stays 0" 0 "$(stat 'key[k-bad.].update-success')"
 
 echo "== a server that does not answer"
 to0=$(stat update-timeout)
@@ -254,6 +254,11 @@ scenario() {
     ncr remove "$p-b.example.org." "192.0.2.$((b + 3))" "$DB"; until_eq "" "$p-b.example.org" A >/dev/null
     ncr add "$p-c.example.org." "192.0.2.$((b + 9))" "$DB";    until_eq "192.0.2.$((b + 9))" "$p-c.example.org" A >/dev/null
     ncr remove "$p-c.example.org." "192.0.2.$((b + 9))" "$DA"; sleep 1
+}
+STATS_COMPARED="ncr-received ncr-invalid update-sent update-signed update-unsigned update-success update-timeout update-error key[k-sha256.].update-sent key[k-sha256.].update-success key[k-sha256.].update-timeout key[k-bad.].update-sent key[k-bad.].update-error key[k-md5.].update-success"
+statsnap() {    # statsnap SOCKET : "name value" for STATS_COMPARED
+    local n
+    for n in $STATS_COMPARED; do echo "$n $(python3 "$KK_LIB_DIR/ctl.py" --timeout 5 --stat "$n" "$1")"; done
 }
 snapshot() {
     local p=$1 b=$2 n t i
@@ -292,8 +297,10 @@ ncr add h2.example.org. 192.0.2.30 "$DA"
 kk_assert_eq "the daemon still works after the garbage" "192.0.2.30" "$(until_eq 192.0.2.30 h2.example.org A)"
 
 echo "== a sequence of requests to compare with Kea's kea-dhcp-ddns"
+statsnap "$sock" >"$KK_WORK/stats-before"
 scenario kk 100
 snapshot kk 100 >"$KK_WORK/snap-kakapo"
+statsnap "$sock" | paste -d' ' "$KK_WORK/stats-before" - | awk '{ print $1, $4 - $2 }' >"$KK_WORK/stats-kakapo"
 kk_assert_eq "the comparison sequence left kk-a at its renewed address" "192.0.2.101" "$(q kk-a.example.org A)"
 kk_assert_eq "the comparison sequence removed kk-b" "" "$(q kk-b.example.org A)"
 
@@ -305,7 +312,7 @@ kk_assert_eq "every update was signed" 0 "$unsigned"
 succ=$(stat update-success); err=$(stat update-error); tmo=$(stat update-timeout)
 kk_assert_eq "update-sent = success + error + timeout (nothing outstanding)" "$sent" "$((succ + err + tmo))"
 all=$(kk_ctl statistic-get-all)
-kk_assert_match "statistic-get-all has key[k-sha512].update-sent" '"key\[k-sha512\]\.update-sent"' "$all"
+kk_assert_match "statistic-get-all has key[k-sha512.].update-sent" '"key\[k-sha512\.\]\.update-sent"' "$all"
 kk_assert_match "statistic-get-all has ncr-error" '"ncr-error"' "$all"
 lc=$(kk_ctl list-commands)
 for c in build-report config-get config-reload config-set config-test config-write shutdown status-get version-get \
@@ -355,6 +362,12 @@ if [ -n "$KEA_D2" ] && [ -x "$KEA_D2" ]; then
     if kk_wait_for 10 test -S "$KK_WORK/kea-d2.sock"; then
         scenario ke 150
         snapshot ke 150 >"$KK_WORK/snap-kea"
+        statsnap "$KK_WORK/kea-d2.sock" >"$KK_WORK/stats-kea"
+        if diff -u "$KK_WORK/stats-kea" "$KK_WORK/stats-kakapo" >"$KK_WORK/stats.diff"; then
+            kk_pass "kea-dhcp-ddns and kakapo-dhcp-ddns count the same statistics for the same requests ($(tr '\n' ',' <"$KK_WORK/stats-kea"))"
+        else
+            kk_fail "statistics of kea-dhcp-ddns (-) and kakapo-dhcp-ddns (+) differ:"; cat "$KK_WORK/stats.diff"
+        fi
         if diff -u "$KK_WORK/snap-kea" "$KK_WORK/snap-kakapo" >"$KK_WORK/snap.diff"; then
             kk_pass "kea-dhcp-ddns and kakapo-dhcp-ddns leave the same DNS data for the same requests ($(wc -l <"$KK_WORK/snap-kea") checks)"
         else

@@ -56,7 +56,7 @@ public struct D2Engine: Sendable {
         random = EngineRandom(seed: seed)
         self.queueMax = max(1, queueMax)
         self.transactionsMax = max(1, transactionsMax)
-        statistics = D2Statistics(keys: config.tsigKeys.map(\.configName), now: now.wall)
+        statistics = D2Statistics(keys: config.tsigKeys.map(\.key.name.description), now: now.wall)
     }
 
     /// Requests being carried out.
@@ -73,8 +73,8 @@ public struct D2Engine: Sendable {
     /// keeps the domains it started with); new keys get their statistics.
     public mutating func reconfigure(_ c: D2Config, now: Now) {
         config = c
-        for k in c.tsigKeys where statistics.sample(named: "key[\(k.configName)].update-sent") == nil {
-            for n in D2Statistics.keyNames { statistics.samples.append(("key[\(k.configName)].\(n)", StatSample(value: 0, updated: now.wall))) }
+        for k in c.tsigKeys where statistics.sample(named: D2Statistics.keyStat(k.key, "update-sent")) == nil {
+            for n in D2Statistics.keyNames { statistics.samples.append((D2Statistics.keyStat(k.key, n), StatSample(value: 0, updated: now.wall))) }
         }
     }
 
@@ -231,9 +231,7 @@ public struct D2Engine: Sendable {
     /// Counts a global statistic and the key's own.
     mutating func count(_ name: String, key: TSIGKey?, now: Now) {
         statistics.count(name, now: now.wall)
-        if let key, let k = config.tsigKeys.first(where: { $0.key == key }) {
-            statistics.count("key[\(k.configName)].\(name)", now: now.wall)
-        }
+        if let key { statistics.count(D2Statistics.keyStat(key, name), now: now.wall) }
     }
 
     // MARK: - DNS answers

@@ -1,5 +1,6 @@
 /// Kea 2.4's DHCP-DDNS statistics (ARM "DHCP-DDNS Server Statistics"): the global counters
-/// and, per TSIG key of the configuration, `key[<name>].update-sent` and its like.
+/// and, per TSIG key of the configuration, `key[<name>].update-sent` and its like, where the
+/// name is the key's DNS name with its final dot, as Kea's D2 names them ("key[d2.key.]...").
 public struct D2Statistics: Sendable, StatisticsReport {
     /// The global counters, in the order statistic-get-all shows them.
     public static let globalNames = ["ncr-received", "ncr-invalid", "ncr-error", "update-sent", "update-signed",
@@ -10,7 +11,10 @@ public struct D2Statistics: Sendable, StatisticsReport {
     /// Name and sample, in creation order; a removed statistic is gone until counted again.
     var samples: [(name: String, sample: StatSample)] = []
 
-    /// Every global counter at zero, and those of each configured key (`keyNames`: config names).
+    /// The statistic `name` of `key`.
+    public static func keyStat(_ key: TSIGKey, _ name: String) -> String { "key[\(key.name.description)].\(name)" }
+
+    /// Every global counter at zero, and those of each configured key (`keys`: DNS names as text).
     public init(keys: [String], now: WallTime) {
         for n in Self.globalNames { samples.append((n, StatSample(value: 0, updated: now))) }
         for k in keys {

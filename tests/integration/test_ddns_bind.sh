@@ -253,7 +253,13 @@ scenario() {
     ncr add "$p-f.failover.test." "192.0.2.$((b + 8))" "$DA" 1 0; until_eq "192.0.2.$((b + 8))" "$p-f.failover.test" A >/dev/null
     ncr remove "$p-b.example.org." "192.0.2.$((b + 3))" "$DB"; until_eq "" "$p-b.example.org" A >/dev/null
     ncr add "$p-c.example.org." "192.0.2.$((b + 9))" "$DB";    until_eq "192.0.2.$((b + 9))" "$p-c.example.org" A >/dev/null
-    ncr remove "$p-c.example.org." "192.0.2.$((b + 9))" "$DA"; sleep 1
+    ncr remove "$p-c.example.org." "192.0.2.$((b + 9))" "$DA"
+    ncr add "$p-6.example.org." "2001:db8::$b" "$DA";          until_eq "2001:db8::$b" "$p-6.example.org" AAAA >/dev/null
+    ncr add "$p-w.v6.test." "192.0.2.$((b + 10))" "$DA" 1 0;  until_eq "192.0.2.$((b + 10))" "$p-w.v6.test" A >/dev/null
+    ncr --raw 0005deadbeef00
+    ncr --raw 00037b7d7d
+    ncr --raw ff
+    sleep 1
 }
 STATS_COMPARED="ncr-received ncr-invalid update-sent update-signed update-unsigned update-success update-timeout update-error key[k-sha256.].update-sent key[k-sha256.].update-success key[k-sha256.].update-timeout key[k-bad.].update-sent key[k-bad.].update-error key[k-md5.].update-success"
 statsnap() {    # statsnap SOCKET : "name value" for STATS_COMPARED
@@ -262,14 +268,18 @@ statsnap() {    # statsnap SOCKET : "name value" for STATS_COMPARED
 }
 snapshot() {
     local p=$1 b=$2 n t i
-    for n in a.example.org b.example.org c.example.org m.md5.test s.sha512.test t.trunc.test x.bad.test f.failover.test; do
-        for t in A DHCID; do
+    {
+    for n in a.example.org b.example.org c.example.org m.md5.test s.sha512.test t.trunc.test x.bad.test f.failover.test \
+             6.example.org w.v6.test; do
+        for t in A AAAA DHCID; do
             echo "$n $t $(q "$p-$n" "$t" | sort | awk -v b="$b" -F. '/^192\.0\.2\./ { print "+" ($4 - b); next } { print }' | tr '\n' ' ')"
         done
     done
     for i in $(seq 0 9); do
         echo "+$i PTR $(q -x "192.0.2.$((b + i))" | tr '\n' ' ') DHCID $(q "$((b + i)).2.0.192.in-addr.arpa" DHCID | tr '\n' ' ')"
-    done | sed "s/$p-/P-/g"
+    done
+    echo "v6 PTR $(q -x "2001:db8::$b" | tr '\n' ' ')"
+    } | sed -e "s/$p-/P-/g" -e "s/2001:db8::$b/V6/g"
 }
 
 echo "== bad requests and garbage answers"
@@ -308,7 +318,7 @@ kk_assert_eq "the comparison sequence left kk-a at its renewed address" "192.0.2
 kk_assert_eq "the comparison sequence removed kk-b" "" "$(q kk-b.example.org A)"
 
 echo "== statistics and commands"
-kk_assert_eq "ncr-received counts the valid requests" 25 "$(stat ncr-received)"
+kk_assert_eq "ncr-received counts the valid requests" 27 "$(stat ncr-received)"
 sent=$(stat update-sent); signed=$(stat update-signed); unsigned=$(stat update-unsigned)
 kk_assert_eq "update-sent = update-signed + update-unsigned" "$sent" "$((signed + unsigned))"
 kk_assert_eq "every update was signed" 0 "$unsigned"

@@ -62,9 +62,12 @@ public struct D2Engine: Sendable {
     /// Requests being carried out.
     public var transactionCount: Int { running.count }
 
-    /// Whether the shell should read the request socket: Kea's listener stops while the
-    /// queue is full and resumes once it has room.
-    public var acceptsRequests: Bool { queue.count < queueMax }
+    /// Whether the shell should read the request socket: Kea's listener stops when the queue
+    /// fills up and resumes once it is down to 80% of its maximum (Kea's QUEUE_RESTART_PERCENT).
+    public var acceptsRequests: Bool { !queueIsFull && queue.count < queueMax }
+
+    /// The queue size at which reading resumes after the queue filled up.
+    public var resumeThreshold: Int { queueMax * 4 / 5 }
 
     /// The earliest DNS exchange deadline.
     public var nextDeadline: MonotonicInstant? { running.compactMap { $0.outstanding?.deadline }.min() }
@@ -130,9 +133,9 @@ public struct D2Engine: Sendable {
             let r = queue.remove(at: i)
             start(r, now: now, &effects)
         }
-        if queueIsFull && queue.count < queueMax {
+        if queueIsFull && queue.count <= resumeThreshold {
             queueIsFull = false
-            effects.append(.log(.queueResuming(size: queue.count, max: queueMax)))
+            effects.append(.log(.queueResuming(size: resumeThreshold, max: queueMax)))
         }
     }
 

@@ -341,7 +341,7 @@ public enum LogCatalog {
         LogMessage("DHCP_DDNS_QUEUE_MGR_QUEUE_FULL", .error, .kea,
                    "The request queue reached its maximum (1024): the server stops reading requests until it has room."),
         LogMessage("DHCP_DDNS_QUEUE_MGR_RESUMING", .info, .kea,
-                   "The request queue has room again: the server reads requests again."),
+                   "The request queue is down to 80% of its maximum after filling up: the server reads requests again."),
         LogMessage("DHCP_DDNS_AT_MAX_TRANSACTIONS", .debug, .kea,
                    "Requests are queued but the maximum number of concurrent transactions (32) are running."),
         LogMessage("DHCP_DDNS_NO_ELIGIBLE_JOBS", .debug, .kea,

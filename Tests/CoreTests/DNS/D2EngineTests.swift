@@ -230,6 +230,30 @@ import Testing
         #expect(h.zone.rrset(try DNSName("h5.example.org"), .a).isEmpty)
     }
 
+    /// After filling up, the queue takes requests again only once it is down to 80% (Kea's
+    /// restart threshold), not as soon as one slot is free.
+    @Test func queueResumesAtEightyPercent() throws {
+        var h = try Harness(config(), queueMax: 10, transactionsMax: 1)
+        for i in 0..<11 { h.send(Self.ncr(.add, "q\(i).example.org.", address: "192.0.2.\(100 + i)", dhcid: UInt8(i))) }
+        #expect(h.engine.queue.count == 10 && !h.engine.acceptsRequests)
+        // One request done: 9 queued, still above the threshold of 8.
+        h.serve(silent: [ns1])
+        for _ in 0..<2 {
+            let p = h.pending.removeFirst()
+            h.absorb(h.engine.receive(dns: h.answer(p.wire), from: p.to, port: p.port, now: h.now))
+        }
+        #expect(h.engine.queue.count == 9)
+        #expect(!h.engine.acceptsRequests)
+        #expect(h.logged("DHCP_DDNS_QUEUE_MGR_RESUMING") == 0)
+        for _ in 0..<2 {
+            let p = h.pending.removeFirst()
+            h.absorb(h.engine.receive(dns: h.answer(p.wire), from: p.to, port: p.port, now: h.now))
+        }
+        #expect(h.engine.queue.count == 8)
+        #expect(h.engine.acceptsRequests)
+        #expect(h.logs.contains(.queueResuming(size: 8, max: 10)))
+    }
+
     /// A request for a client (DHCID or FQDN) that has a transaction waits for it.
     @Test func sameClientWaits() throws {
         var h = try Harness(config())

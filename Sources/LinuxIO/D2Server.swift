@@ -81,7 +81,7 @@ public final class D2Server: DaemonService {
         if !Self.isLoopback(c.ipAddress) {
             logger.log(.warn, "DHCP_DDNS_NOT_ON_LOOPBACK", "the DHCP-DDNS server has been configured to listen on \(c.ipAddress) which is not the local loopback.  This is an insecure configuration supported for testing purposes only", component: "dhcpddns")
         }
-        logger.log(.info, "DCTL_CONFIG_COMPLETE", "server has completed configuration: listening on \(c.ipAddress), port \(c.port), using UDP; \(c.forwardDomains.count) forward domain(s), \(c.reverseDomains.count) reverse domain(s), \(c.tsigKeys.count) TSIG key(s)", component: "dctl")
+        logger.log(.info, "DCTL_CONFIG_COMPLETE", "server has completed configuration: listening on \(c.ipAddress), port \(c.port), using UDP", component: "dctl")
     }
 
     static func isLoopback(_ a: IPAddress) -> Bool {
@@ -237,7 +237,13 @@ public final class D2Server: DaemonService {
             return ControlResponse.make(.success, kakapoVersion, arguments: .object(JSONObject([
                 ("extended", .string("Kakapo DHCP-DDNS server \(kakapoVersion) (Kea 2.4 configuration, request and command compatible)"))])))
         case .buildReport: return ControlResponse.make(.success, "Kakapo \(kakapoVersion); DHCP-DDNS server; TSIG through the system's OpenSSL")
-        case .statusGet: return DaemonControl.status(daemon, now: now)
+        case .statusGet:
+            // kea-dhcp-ddns answers with these three only (no multi-threading or socket state).
+            return ControlResponse.make(.success, arguments: .object(JSONObject([
+                ("pid", .int(Int64(getpid()))),
+                ("reload", .int((now.monotonic - daemon.reloadedAt).value / 1000)),
+                ("uptime", .int((now.monotonic - daemon.startedAt).value / 1000)),
+            ])))
         case .configGet: return ControlResponse.make(.success, arguments: loaded.json)
         case .configTest, .configSet:
             guard let a = args else { return ControlResponse.make(.error, "Missing mandatory 'arguments' parameter.") }
@@ -255,9 +261,9 @@ public final class D2Server: DaemonService {
             return ControlResponse.make(ok ? .success : .error, ok ? text : "Config reload failed: \(text)")
         case .configWrite: return DaemonControl.configWrite(args, configPath: configPath, running: loaded.json)
         case .shutdown:
-            logger.log(.debug, "DHCP_DDNS_SHUTDOWN_COMMAND", "application received shutdown command with args: \(args?.serialized() ?? "(null)")", component: "dhcpddns", debugLevel: 40)
+            logger.log(.debug, "DHCP_DDNS_SHUTDOWN_COMMAND", "application received shutdown command with args: \(args?.serialized() ?? "(no arguments)")", component: "dhcpddns", debugLevel: 40)
             daemon.requestShutdown()
-            return ControlResponse.make(.success, "Shutting down.")
+            return ControlResponse.make(.success, "Shutdown initiated, type is: normal")
         case .leaseWrite, .leaseWrite6: return ControlDispatcher.unsupported(command.rawValue)
         }
     }
@@ -313,7 +319,7 @@ public func runD2Server(arguments: [String] = Array(CommandLine.arguments.dropFi
     }
     let logger = Logger(name: D2Server.keaName, component: "dhcpddns", severity: forceDebug ? .debug : .info,
                         debugLevel: forceDebug ? 99 : 0)
-    logger.log(.info, "DCTL_STARTING", "DhcpDdns starting, pid: \(getpid()), version: \(kakapoVersion)", component: "dctl")
+    logger.log(.info, "DCTL_STARTING", "DhcpDdns starting, pid: \(getpid()), version: \(kakapoVersion) (kakapo)", component: "dctl")
     let pidFile = PidFile(configPath: path, daemon: D2Server.keaName)
     switch pidFile.acquire() {
     case .alreadyRunning(let pid):

@@ -353,8 +353,32 @@ kk_assert_match "config-reload succeeds" '"result": ?0' "$(kk_ctl config-reload)
 ncr add h3.example.org. 192.0.2.31 "$DB"
 kk_assert_eq "updates work after the reloads" "192.0.2.31" "$(until_eq 192.0.2.31 h3.example.org A)"
 
+# Answers with a fixed text, to compare with kea-dhcp-ddns's (key order and status-get's values aside).
+cmdsnap() {     # cmdsnap SOCKET
+    local a
+    while IFS='|' read -r cmd args; do
+        a=$(python3 "$KK_LIB_DIR/ctl.py" --timeout 5 "$1" "$cmd" ${args:+"$args"})
+        echo "$cmd $args => $(printf '%s' "$a" | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+if isinstance(d.get("arguments"), dict) and "pid" in d["arguments"]: d["arguments"] = sorted(d["arguments"])
+print(json.dumps(d, sort_keys=True))')"
+    done <<'CMDS'
+statistic-reset|{"name": "ncr-received"}
+statistic-reset|{"name": "nosuch"}
+statistic-get|{"name": "nosuch"}
+statistic-reset-all|
+config-test|
+config-test|{"DhcpDdns": {"port": 53002}}
+status-get|
+no-such-command|
+CMDS
+}
+cmdsnap "$sock" >"$KK_WORK/cmds-kakapo"
+kk_assert_eq "the command answers were all read" 8 "$(grep -c '"result"' "$KK_WORK/cmds-kakapo")"
+
 echo "== shutdown"
-kk_assert_match "shutdown answers" '"result": ?0' "$(kk_ctl shutdown)"
+shutdown_answer=$(kk_ctl shutdown)
+kk_assert_match "shutdown answers" '"result": ?0' "$shutdown_answer"
 for _ in $(seq 1 50); do kill -0 "$D2_PID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$D2_PID" 2>/dev/null && kk_fail "kakapo-dhcp-ddns still runs after shutdown" || kk_pass "kakapo-dhcp-ddns exits on shutdown"
 wait "$D2_PID"; rc=$?
@@ -396,6 +420,13 @@ if [ -n "$KEA_D2" ] && [ -x "$KEA_D2" ]; then
         else
             kk_fail "kea-dhcp-ddns (-) and kakapo-dhcp-ddns (+) differ:"; cat "$KK_WORK/snap.diff"
         fi
+        cmdsnap "$KK_WORK/kea-d2.sock" >"$KK_WORK/cmds-kea"
+        if diff -u "$KK_WORK/cmds-kea" "$KK_WORK/cmds-kakapo" >"$KK_WORK/cmds.diff"; then
+            kk_pass "kea-dhcp-ddns and kakapo-dhcp-ddns answer the same to $(wc -l <"$KK_WORK/cmds-kea") control commands"
+        else
+            kk_fail "control answers of kea-dhcp-ddns (-) and kakapo-dhcp-ddns (+) differ:"; cat "$KK_WORK/cmds.diff"
+        fi
+        kk_assert_eq "the same shutdown answer" "$(python3 "$KK_LIB_DIR/ctl.py" --timeout 5 "$KK_WORK/kea-d2.sock" shutdown)" "$shutdown_answer"
         kk_kill_pid "$KEA_PID" 5
     else
         kk_note "kea-dhcp-ddns did not start: $(tail -3 "$kout" | tr '\n' ' ')"

@@ -312,7 +312,12 @@ lines_before=$(wc -l <"$out")
 scenario kk 100
 snapshot kk 100 >"$KK_WORK/snap-kakapo"
 statsnap "$sock" | paste -d' ' "$KK_WORK/stats-before" - | awk '{ print $1, $4 - $2 }' >"$KK_WORK/stats-kakapo"
-logids() { grep -oE ' (INFO|WARN|ERROR) +\[[^]]*\] DHCP_DDNS_[A-Z_]+' | awk '$3 != "DHCP_DDNS_STARTED" { print $1, $3 }' | sort | uniq -c; }
+logids() (      # severity, logger and ID of each DHCP_DDNS_* line (INFO and above), counted
+    export LC_ALL=C     # the lines may hold the raw octets of an invalid request
+    grep -aE ' (INFO|WARN|ERROR) +\[[^]]*\] DHCP_DDNS_' \
+        | sed -E 's/^.* (INFO|WARN|ERROR) +\[([^]/]*)\/[^]]*\] (DHCP_DDNS_[A-Z0-9_]+).*/\1 \2 \3/' \
+        | grep -av ' DHCP_DDNS_STARTED$' | sort | uniq -c
+)
 tail -n +"$((lines_before + 1))" "$out" | logids >"$KK_WORK/logs-kakapo"
 kk_assert_eq "the comparison sequence left kk-a at its renewed address" "192.0.2.101" "$(q kk-a.example.org A)"
 kk_assert_eq "the comparison sequence removed kk-b" "" "$(q kk-b.example.org A)"

@@ -145,15 +145,15 @@ public struct D2Engine: Sendable {
         var r = request
         let rid = Self.requestID(r)
         if r.forward && config.forwardDomains.isEmpty {
-            effects.append(.log(.forwardIgnored(requestID: rid, request: r.jsonText)))
+            effects.append(.log(.forwardIgnored(requestID: rid, request: r.keaText)))
             r.forward = false
         }
         if r.reverse && config.reverseDomains.isEmpty {
-            effects.append(.log(.reverseIgnored(requestID: rid, request: r.jsonText)))
+            effects.append(.log(.reverseIgnored(requestID: rid, request: r.keaText)))
             r.reverse = false
         }
         guard r.forward || r.reverse else {
-            effects.append(.log(.requestDropped(requestID: rid, request: r.jsonText)))
+            effects.append(.log(.requestDropped(requestID: rid, request: r.keaText)))
             return
         }
         var t: D2Transaction
@@ -213,7 +213,7 @@ public struct D2Engine: Sendable {
             let add = r.transaction.request.changeType == .add
             switch outcome {
             case .succeeded:
-                effects.append(.log(.succeeded(add: add, requestID: r.requestID, request: r.transaction.request.jsonText)))
+                effects.append(.log(.succeeded(add: add, requestID: r.requestID, request: r.transaction.request.keaText)))
             case .rejected(let step, let server, let rcode):
                 effects.append(.log(.rejected(requestID: r.requestID, step: step, server: server, fqdn: r.transaction.request.fqdn, rcode: rcode)))
                 effects.append(.log(.failed(add: add, requestID: r.requestID, outcome: Self.outcomeText(r.transaction, "rejected by \(server) with \(rcode)"))))
@@ -228,7 +228,7 @@ public struct D2Engine: Sendable {
     /// Kea's transaction outcome text, in short.
     static func outcomeText(_ t: D2Transaction, _ why: String) -> String {
         func part(_ asked: Bool, _ done: Bool) -> String { !asked ? "not requested" : done ? "completed" : "failed" }
-        return "Status: Failed, Event: UPDATE_FAILED_EVT, Forward change: \(part(t.request.forward, t.forwardDone)), Reverse change: \(part(t.request.reverse, t.reverseDone)), reason: \(why), request: \(t.request.jsonText)"
+        return "Status: Failed, Event: UPDATE_FAILED_EVT, Forward change: \(part(t.request.forward, t.forwardDone)), Reverse change: \(part(t.request.reverse, t.reverseDone)), reason: \(why), request: \(t.request.keaText)"
     }
 
     /// Counts a global statistic and the key's own.

@@ -27,10 +27,25 @@ public enum D2Event: Sendable, Equatable {
     /// "dhcp-to-d2", DNS traffic to "d2-to-dns", the rest to "dhcpddns".
     public var component: String {
         switch self {
-        case .queued, .invalidNCR, .queueFull, .queueResuming: "dhcp-to-d2"
-        case .updateSent, .responseReceived, .invalidResponse, .rejected, .timedOut, .ioError, .corrupt: "d2-to-dns"
-        default: "dhcpddns"
+        case .invalidNCR: "libdhcp-ddns"
+        case .queued, .queueFull, .queueResuming, .forwardIgnored, .reverseIgnored, .requestDropped, .noMatch,
+             .startingTransaction: "dhcp-to-d2"
+        case .updateSent, .responseReceived, .invalidResponse, .rejected, .timedOut, .ioError, .corrupt, .succeeded,
+             .failed: "d2-to-dns"
+        case .atMaxTransactions, .noEligibleJobs: "dhcpddns"
         }
+    }
+}
+
+extension NameChangeRequest {
+    /// The request as Kea's messages print it (`NameChangeRequest::toText`), one field a line.
+    public var keaText: String {
+        func yesNo(_ b: Bool) -> String { b ? "yes" : "no" }
+        return "Type: \(changeType.rawValue) (\(changeType == .add ? "CHG_ADD" : "CHG_REMOVE"))\n"
+            + "Forward Change: \(yesNo(forward))\nReverse Change: \(yesNo(reverse))\n"
+            + "FQDN: [\(fqdn)]\nIP Address: [\(address)]\nDHCID: [\(Self.hex(dhcid))]\n"
+            + "Lease Expires On: \(leaseExpiresOn.compactUTC)\nLease Length: \(leaseLengthSeconds)\n"
+            + "Conflict Resolution: \(yesNo(useConflictResolution))\n"
     }
 }
 

@@ -408,6 +408,38 @@ import Testing
         #expect(h.logged("DHCP_DDNS_ADD_SUCCEEDED") == 1)
     }
 
+    /// Kea's wording: the request ID is the DHCID in upper-case hex, the request printed as
+    /// Kea's NameChangeRequest::toText, each event under Kea's logger.
+    @Test func keaWording() throws {
+        let r = Self.ncr(.remove, dhcid: 0xAB)
+        #expect(r.keaText == """
+            Type: 1 (CHG_REMOVE)
+            Forward Change: yes
+            Reverse Change: yes
+            FQDN: [host.example.org.]
+            IP Address: [192.0.2.10]
+            DHCID: [000101ABAB]
+            Lease Expires On: 20300317174640
+            Lease Length: 3600
+            Conflict Resolution: yes
+
+            """)
+        var h = try Harness(config())
+        h.send(r)
+        #expect(h.logs.first == .queued(requestID: "000101ABAB"))
+        #expect(h.logs.first?.logLine.text == "Request ID 000101ABAB: received and queued a request.")
+        h.serve()
+        let done = try #require(h.logs.last)
+        #expect(done.logLine.id == "DHCP_DDNS_REMOVE_SUCCEEDED")
+        #expect(done.logLine.text.hasPrefix("DHCP_DDNS Request ID 000101ABAB: successfully removed the DNS mapping addition for this request: Type: 1 (CHG_REMOVE)\n"))
+        #expect(done.component == "d2-to-dns")
+        #expect(D2Event.invalidNCR(reason: "x").component == "libdhcp-ddns")
+        #expect(D2Event.queued(requestID: "x").component == "dhcp-to-d2")
+        let server = D2DNSServer(address: ns1, port: 53, key: nil)
+        #expect(D2Event.rejected(requestID: "01", step: .addingForward, server: server, fqdn: "a.example.org.", rcode: .refused).logLine.text
+                == "DNS Request ID 01: Server, 192.0.2.53 port:53, rejected a DNS update request to add the address mapping for FQDN, a.example.org., with an RCODE: 5")
+    }
+
     @Test func statisticsCommandsShape() throws {
         var s = D2Statistics(keys: ["k1"], now: WallTime(secondsSinceEpoch: 0))
         #expect(s.all().map(\.name) == D2Statistics.globalNames + D2Statistics.keyNames.map { "key[k1].\($0)" })

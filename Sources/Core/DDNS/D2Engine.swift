@@ -216,19 +216,22 @@ public struct D2Engine: Sendable {
                 effects.append(.log(.succeeded(add: add, requestID: r.requestID, request: r.transaction.request.keaText)))
             case .rejected(let step, let server, let rcode):
                 effects.append(.log(.rejected(requestID: r.requestID, step: step, server: server, fqdn: r.transaction.request.fqdn, rcode: rcode)))
-                effects.append(.log(.failed(add: add, requestID: r.requestID, outcome: Self.outcomeText(r.transaction, "rejected by \(server) with \(rcode)"))))
-            case .noServerAnswered(let step):
-                effects.append(.log(.failed(add: add, requestID: r.requestID, outcome: Self.outcomeText(r.transaction, "no DNS server answered the \(step.exchangePhrase)"))))
+                effects.append(.log(.failed(add: add, requestID: r.requestID, outcome: Self.outcomeText(r.transaction, event: "UPDATE_FAILED_EVT"))))
+            case .noServerAnswered:
+                effects.append(.log(.failed(add: add, requestID: r.requestID, outcome: Self.outcomeText(r.transaction, event: "NO_MORE_SERVERS_EVT"))))
             case .noMatchingDomain:
-                effects.append(.log(.failed(add: add, requestID: r.requestID, outcome: Self.outcomeText(r.transaction, "no matching domain"))))
+                effects.append(.log(.failed(add: add, requestID: r.requestID, outcome: Self.outcomeText(r.transaction, event: "UPDATE_FAILED_EVT"))))
             }
         }
     }
 
-    /// Kea's transaction outcome text, in short.
-    static func outcomeText(_ t: D2Transaction, _ why: String) -> String {
-        func part(_ asked: Bool, _ done: Bool) -> String { !asked ? "not requested" : done ? "completed" : "failed" }
-        return "Status: Failed, Event: UPDATE_FAILED_EVT, Forward change: \(part(t.request.forward, t.forwardDone)), Reverse change: \(part(t.request.reverse, t.reverseDone)), reason: \(why), request: \(t.request.keaText)"
+    /// Kea's transaction outcome text (NameChangeTransaction::transactionOutcomeString): the
+    /// event that ended it, each direction the request asked for, then the request.
+    static func outcomeText(_ t: D2Transaction, event: String) -> String {
+        var text = "Status: Failed, Event: \(event),  "
+        if t.request.forward { text += "Forward change: \(t.forwardDone ? "completed" : "failed"),  " }
+        if t.request.reverse { text += "Reverse change: \(t.reverseDone ? "completed" : "failed"),  " }
+        return text + "request: \(t.request.keaText)"
     }
 
     /// Counts a global statistic and the key's own.

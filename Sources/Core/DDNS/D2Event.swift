@@ -28,10 +28,10 @@ public enum D2Event: Sendable, Equatable {
     public var component: String {
         switch self {
         case .invalidNCR: "libdhcp-ddns"
-        case .queued, .queueFull, .queueResuming, .forwardIgnored, .reverseIgnored, .requestDropped, .noMatch,
-             .startingTransaction: "dhcp-to-d2"
-        case .updateSent, .responseReceived, .invalidResponse, .rejected, .timedOut, .ioError, .corrupt, .succeeded,
-             .failed: "d2-to-dns"
+        case .queued, .queueFull, .queueResuming, .forwardIgnored, .reverseIgnored, .requestDropped, .noMatch:
+            "dhcp-to-d2"
+        case .startingTransaction, .updateSent, .responseReceived, .invalidResponse, .rejected, .timedOut, .ioError,
+             .corrupt, .succeeded, .failed: "d2-to-dns"
         case .atMaxTransactions, .noEligibleJobs: "dhcpddns"
         }
     }
@@ -64,6 +64,18 @@ extension D2Transaction.Step {
         case .removingForwardRecords: "remove forward RR entries"
         case .replacingReverse: "replace the reverse mapping"
         case .removingReverse: "remove the reverse mapping"
+        }
+    }
+
+    /// What Kea's DHCP_DDNS_UPDATE_REQUEST_SENT calls the update.
+    var sentPhrase: String {
+        switch self {
+        case .addingForward: "Forward Add"
+        case .replacingForward: "Forward Replace"
+        case .removingForwardAddresses: "Forward A/AAAA Remove"
+        case .removingForwardRecords: "Forward RR Remove"
+        case .replacingReverse: "Reverse Replace"
+        case .removingReverse: "Reverse Remove"
         }
     }
 
@@ -125,9 +137,9 @@ extension D2Event: LoggableEvent {
         case .startingTransaction(let r):
             return ("DHCP_DDNS_STARTING_TRANSACTION", .debug, "Request ID \(r):")
         case .updateSent(let r, let step, let server):
-            return ("DHCP_DDNS_UPDATE_REQUEST_SENT", .debug, "Request ID \(r): \(step.exchangePhrase) to server: \(server)")
+            return ("DHCP_DDNS_UPDATE_REQUEST_SENT", .debug, "Request ID \(r): \(step.sentPhrase) to server: \(server)")
         case .responseReceived(let r, let server, let rcode):
-            return ("DHCP_DDNS_UPDATE_RESPONSE_RECEIVED", .debug, "Request ID \(r): to server: \(server) status: SUCCESS rcode: \(rcode)")
+            return ("DHCP_DDNS_UPDATE_RESPONSE_RECEIVED", .debug, "Request ID \(r): to server: \(server) status: SUCCESS, rcode: \(rcode)")
         case .invalidResponse(let reason):
             return ("DHCP_DDNS_INVALID_RESPONSE", .debug, "received response to DNS Update message is malformed: \(reason)")
         case .rejected(let r, let step, let server, let fqdn, let rcode):

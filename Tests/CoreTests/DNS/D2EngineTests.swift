@@ -435,6 +435,15 @@ import Testing
         #expect(done.component == "d2-to-dns")
         #expect(D2Event.invalidNCR(reason: "x").component == "libdhcp-ddns")
         #expect(D2Event.queued(requestID: "x").component == "dhcp-to-d2")
+        var failing = try Harness(config())
+        failing.serverKey = nil
+        var fwd = Self.ncr(dhcid: 0xCD)
+        fwd.reverse = false
+        failing.send(fwd)
+        failing.serve()
+        let failed = try #require(failing.logs.last)
+        #expect(failed.logLine.id == "DHCP_DDNS_ADD_FAILED")
+        #expect(failed.logLine.text.hasPrefix("DHCP_DDNS Request ID 000101CDCD: Transaction outcome Status: Failed, Event: NO_MORE_SERVERS_EVT,  Forward change: failed,  request: Type: 0 (CHG_ADD)\n"))
         let server = D2DNSServer(address: ns1, port: 53, key: nil)
         #expect(D2Event.rejected(requestID: "01", step: .addingForward, server: server, fqdn: "a.example.org.", rcode: .refused).logLine.text
                 == "DNS Request ID 01: Server, 192.0.2.53 port:53, rejected a DNS update request to add the address mapping for FQDN, a.example.org., with an RCODE: 5")

@@ -143,6 +143,7 @@ install:
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/kakapo $(DESTDIR)$(LOCALSTATEDIR)/lib/kea
 	install -m 0755 .build/release/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
 	install -m 0755 .build/release/kakapo-dhcp6 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp6
+	install -m 0755 .build/release/kakapo-dhcp-ddns $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp-ddns
 	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim
 	install -m 0755 .build/release/kakapo-admin $(DESTDIR)$(PREFIX)/sbin/kakapo-admin
 	install -d $(DESTDIR)$(PREFIX)/share/kakapo/pgsql

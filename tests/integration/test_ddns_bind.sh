@@ -107,7 +107,7 @@ cat >"$conf" <<EOF
 "DhcpDdns": {
     "ip-address": "127.0.0.1",
     "port": 53001,
-    "dns-server-timeout": 300,
+    "dns-server-timeout": 1000,
     "control-socket": { "socket-type": "unix", "socket-name": "$sock" },
     "tsig-keys": [
         { "name": "k-md5", "algorithm": "HMAC-MD5", "secret": "$S_MD5" },
@@ -160,9 +160,9 @@ ncr() { ip netns exec "$NS" python3 "$KK_WORK/ncr.py" "$@"; }
 stat() { kk_stat "$1"; }
 DA=000101$(printf 'a%.0s' $(seq 1 64))
 DB=000101$(printf 'b%.0s' $(seq 1 64))
-until_eq() {   # until_eq EXPECTED dig-args... : poll dig (bounded 6 s)
+until_eq() {   # until_eq EXPECTED dig-args... : poll dig (bounded 10 s)
     local want=$1 i got; shift
-    for i in $(seq 1 30); do got=$(q "$@" | sort | tr '\n' ' ' | sed 's/ $//'); [ "$got" = "$want" ] && break; sleep 0.2; done
+    for i in $(seq 1 50); do got=$(q "$@" | sort | tr '\n' ' ' | sed 's/ $//'); [ "$got" = "$want" ] && break; sleep 0.2; done
     echo "$got"
 }
 

@@ -179,11 +179,7 @@ public final class D2Server: DaemonService {
             }
         }
         loaded = l
-        // Lines of this turn still pending go to the sinks they were logged for.
-        let batching = logger.batching
-        if batching { logger.endBatch() }
         logger.apply(l.config.loggers, forceDebug: forceDebug)
-        if batching { logger.beginBatch() }
         engine.reconfigure(l.config, now: now)
         configured(l)
     }

@@ -117,7 +117,8 @@ public struct D2Engine: Sendable {
     /// Kea's request ID: the DHCID in hex.
     static func requestID(_ r: NameChangeRequest) -> String { NameChangeRequest.hex(r.dhcid) }
 
-    /// Starts queued requests while there is room (Kea's D2UpdateMgr::sweep).
+    /// Starts queued requests while there is room (Kea's D2UpdateMgr::sweep). Bounded: each
+    /// turn of the loop starts a transaction (at most `transactionsMax`) or drops a request.
     mutating func pump(now: Now, _ effects: inout [D2Effect]) {
         while !queue.isEmpty {
             guard running.count < transactionsMax else {
@@ -179,7 +180,8 @@ public struct D2Engine: Sendable {
         perform(action, at: running.count - 1, id: id, now: now, &effects)
     }
 
-    /// A message ID no outstanding exchange uses.
+    /// A message ID no outstanding exchange uses. At most `transactionsMax` (32) of the 65536
+    /// IDs are taken, so a draw is free with probability above 99.9%; the loop ends quickly.
     mutating func drawID() -> UInt16 {
         while true {
             let id = UInt16(truncatingIfNeeded: random.next())

@@ -110,6 +110,20 @@ final class SharedStoreTests: XCTestCase {
                      "an offer of the client's own row needs no check")
     }
 
+    /// An offer the shell withdraws leaves the counters as if the DISCOVER had not been handled
+    /// yet: handled again, it is counted once.
+    func testWithdrawnOfferIsNotCounted() {
+        var h = EngineHarness()
+        let discover = EngineHarness.message(.discover, mac: EngineHarness.mac(1))
+        _ = h.send(discover)
+        h.engine.withdrawOffer(now: h.now.wall)
+        _ = h.send(discover)
+        XCTAssertEqual(h.engine.stats.value(.pktReceived), 1)
+        XCTAssertEqual(h.engine.stats.value(.pktDiscoverReceived), 1)
+        XCTAssertEqual(h.engine.stats.value(.pktOfferSent), 1)
+        XCTAssertEqual(h.engine.stats.value(.pktSent), 1)
+    }
+
     func testCountDroppedCountsReceivedAndDropped() {
         var h = EngineHarness()
         h.engine.countDropped(3, now: h.now.wall)

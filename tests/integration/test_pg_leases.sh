@@ -17,7 +17,7 @@ kk_pg_start
 kk_pg_kea_db keadb
 sql() { kk_pg_psql keadb -At -c "$1"; }
 
-kk_relay_setup 22
+kk_relay_setup 20
 SRV_MAC=02:00:00:00:01:01
 ip -n "$KK_SRV_NS" link set eth0 address "$SRV_MAC"
 db="{ \"type\": \"postgresql\", \"name\": \"keadb\", \"host\": \"$KK_PG_HOST\", \"port\": $KK_PG_PORT, \"user\": \"kea\", \"password\": \"secret-kea\", \"max-reconnect-tries\": 10, \"reconnect-wait-time\": 1000, \"on-fail\": \"stop-retry-exit\" }"
@@ -111,6 +111,11 @@ kk_assert_eq "A's row is gone from lease4" "" "$(row "$a")"
 kk_assert_eq "lease4-write refuses on PostgreSQL" 1 \
     "$(kk_ctl lease4-write "{\"filename\": \"$KK_WORK/dump.csv\"}" | kk_json 'd["result"]')"
 
+# A figure, not a check: the rate perfdhcp reaches when asked for 1000 exchanges a second.
+timeout 30 ip netns exec "$rns" perfdhcp -4 -l 192.0.2.2 -r 1000 -R 3000 -p 3 -W 1000000 -s 2 192.0.2.1 >"$KK_WORK/rate.out" 2>&1
+kk_note "PostgreSQL lease database, perfdhcp -r 1000: $(grep -m1 'Rate:' "$KK_WORK/rate.out")"
+kk_note "  $(grep -m2 -E 'drops:' "$KK_WORK/rate.out" | tr '\n' ' ')"
+
 # 5. PostgreSQL goes away: stop-retry-exit stops serving, reconnects, serves again.
 kk_pg_stop
 C=02:00:00:00:0c:01
@@ -136,7 +141,22 @@ kk_assert_eq "exit status 1" 1 "$rc"
 kk_assert_match "DHCP4_DB_RECONNECT_FAILED logged" 'DHCP4_DB_RECONNECT_FAILED maximum number of database reconnect attempts: 10, has been exhausted without success' "$(cat "$out0")"
 kk_pg_restart
 
-# 7. A schema version it does not know is refused.
+# 7. serve-retry-continue with reconnecting disabled: what needs no write is still served.
+sed -i -e 's/"on-fail": "stop-retry-exit"/"on-fail": "serve-retry-continue"/' -e 's/"max-reconnect-tries": 10/"max-reconnect-tries": 0/' "$conf"
+kk_server_start_ready "$conf"
+kk_pg_stop
+D=02:00:00:00:0f:01
+read -r t d <<<"$(probe "discover mac=$D")"
+kk_assert_eq "serve-retry-continue, PostgreSQL down: DISCOVER still answered" DHCPOFFER "$t"
+kk_assert_match "DHCP4_DB_RECONNECT_DISABLED logged" \
+    'DHCP4_DB_RECONNECT_DISABLED database reconnect is disabled: max-reconnect-tries 0, reconnect-wait-time 1000' "$(cat "$KK_SERVER_OUT")"
+read -r t d <<<"$(dora $D)"
+kk_assert_eq "serve-retry-continue, PostgreSQL down: no ACK (nothing is acknowledged that was not committed)" none "$t"
+kk_assert "serve-retry-continue: the server keeps running" kk_server_alive
+kk_server_stop
+kk_pg_restart
+
+# 8. A schema version it does not know is refused.
 sql "UPDATE schema_version SET version = 99, minor = 0" >/dev/null
 kk_server_start "$conf"
 pid=$KK_SERVER_PID

@@ -80,3 +80,15 @@ extension Dhcp4Engine {
         return nil
     }
 }
+
+extension Dhcp4Engine {
+    /// The shell drops an offer `newlyOfferedAddress` named (another server holds the address)
+    /// and hands the DISCOVER over again: the counters of the dropped decision are taken back
+    /// (the offer was not sent; the DISCOVER is counted when it is handled again).
+    public mutating func withdrawOffer(now: WallTime) {
+        stats.takeBack(.pktOfferSent, now: now)
+        stats.takeBack(.pktSent, now: now)
+        stats.takeBack(.pktDiscoverReceived, now: now)
+        stats.takeBack(.pktReceived, now: now)
+    }
+}

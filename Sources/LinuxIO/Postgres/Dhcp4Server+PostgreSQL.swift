@@ -90,6 +90,7 @@ extension Dhcp4Server {
                     continue
                 }
                 // Another server holds it: decide again on what is now shown.
+                engine.withdrawOffer(now: now.wall)
                 let e = engine.handle(datagram: p.datagram, now: now)
                 if let a = engine.newlyOfferedAddress(in: e) { again.append((p.datagram, e, a)) } else { process(e, now) }
             }

@@ -145,4 +145,44 @@ import KakapoCore
         #expect(try store.all().isEmpty)
         #expect(store.write([Self.tx(3, [Self.insert(Self.lease(51, mac: 2))])]).outcomes == [.durable])
     }
+
+    /// lease6 rows (the table only: kakapo-dhcp6 does not serve PostgreSQL yet) round-trip
+    /// through the columns both schemas have, with the same conditional writes.
+    @Test(.enabled(if: enabled, reason))
+    func lease6RowsRoundTripWithConditionalWrites() throws {
+        let info = try Self.database("kk_pgstore_v6")
+        let c = try PGConnection(conninfo: info)
+        try c.exec("""
+            CREATE TABLE lease6 (address VARCHAR(39) PRIMARY KEY NOT NULL, duid BYTEA, valid_lifetime BIGINT,
+              expire TIMESTAMP WITH TIME ZONE, subnet_id BIGINT, pref_lifetime BIGINT, lease_type SMALLINT, iaid INT,
+              prefix_len SMALLINT, fqdn_fwd BOOLEAN, fqdn_rev BOOLEAN, hostname VARCHAR(255), state INT8 DEFAULT 0,
+              hwaddr BYTEA DEFAULT NULL, hwtype SMALLINT DEFAULT NULL, hwaddr_source SMALLINT DEFAULT NULL, user_context TEXT)
+            """)
+        let store = try PGLeaseStore<PGLease6Table>(conninfo: info)
+        var na = Lease6(type: .nonTemporaryAddress, address: IPv6Address("2001:db8::10")!, duid: [0, 1, 2, 3], iaid: 0xFFFF_FFF0,
+                        preferredLifetimeSeconds: 1800, validLifetimeSeconds: 3600, expire: WallTime(secondsSinceEpoch: 1_800_003_600), subnetID: 1)
+        na.hardwareAddress = HardwareAddress(type: 1, bytes: [2, 0, 0, 0, 0, 1])
+        na.hardwareAddressSource = .duid
+        na.hostname = "h6"
+        let pd = Lease6(type: .delegatedPrefix, address: IPv6Address("2001:db8:1:100::")!, prefixLength: 56, duid: [0, 1, 2, 3], iaid: 7,
+                        preferredLifetimeSeconds: 1800, validLifetimeSeconds: 3600, expire: WallTime(secondsSinceEpoch: 1_800_003_600), subnetID: 1)
+        var e = Effects6()
+        e.writes = [LeaseWrite6(change: .upsert(na), expected: nil), LeaseWrite6(change: .upsert(pd), expected: nil)]
+        e.transaction = TransactionID(1)
+        #expect(store.write([e]).outcomes == [.durable])
+        #expect(Set(try store.all().map(\.address)) == [na.address, pd.address])
+        #expect(try store.all().first { $0.type == .nonTemporaryAddress } == na)
+        #expect(try store.all().first { $0.type == .delegatedPrefix } == pd)
+        #expect(try c.exec("SELECT iaid FROM lease6 WHERE address = '2001:db8::10'").rows == [["-16"]], "Kea's signed iaid")
+        // A second writer renews first: a stale renewal conflicts and carries the current row.
+        try c.exec("UPDATE lease6 SET expire = to_timestamp(1800009000) WHERE address = '2001:db8::10'")
+        var renewed = na
+        renewed.expire = WallTime(secondsSinceEpoch: 1_800_010_000)
+        var current = na
+        current.expire = WallTime(secondsSinceEpoch: 1_800_009_000)
+        var r = Effects6()
+        r.writes = [LeaseWrite6(change: .upsert(renewed), expected: na)]
+        r.transaction = TransactionID(2)
+        #expect(store.write([r]).outcomes == [.conflict(address: na.address, current: current)])
+    }
 }

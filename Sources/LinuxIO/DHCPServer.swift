@@ -181,8 +181,10 @@ extension DHCPServer {
 
     /// A new configuration's lease database takes a restart; the running one is kept.
     func warnIfLeaseDatabaseChanged(_ l: KeaConfigFile<Config>.Loaded) {
-        if Self.memfile(for: l.config)?.path != memfile?.path {
-            logger.logAs(Self.identity, .configUnsupported, "lease-database changes need a restart; keeping \(memfile?.path ?? "no lease file")")
+        let running = loaded.config.leaseDatabase
+        if Self.memfile(for: l.config)?.path != memfile?.path || l.config.leaseDatabase.connection != running.connection {
+            let kept = running.connection != nil ? "the \(running.type) lease database" : memfile?.path ?? "no lease file"
+            logger.logAs(Self.identity, .configUnsupported, "lease-database changes need a restart; keeping \(kept)")
         }
     }
 

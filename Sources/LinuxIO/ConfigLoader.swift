@@ -42,7 +42,7 @@ extension Dhcp4Config: ServedConfig {
 extension Dhcp6Config: ServedConfig {
     public static var rootKey: String { "Dhcp6" }
     public static var daemonName: String { "kakapo-dhcp6" }
-    public static var servedSQLBackends: [String] { [] }
+    public static var servedSQLBackends: [String] { ["postgresql"] }
     public static func decode(_ root: JSONNode) throws(ConfigError) -> Dhcp6Config { try Dhcp6ConfigDecoder.decode(root) }
     public static func running(_ root: JSONNode, _ config: Dhcp6Config) -> JSON { root.plain }
     public var namedInterfaces: [String] { interfaces.entries.filter { !$0.isWildcard }.map(\.name) }

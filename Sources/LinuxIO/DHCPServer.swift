@@ -40,6 +40,10 @@ public struct ServerIdentity: Sendable {
             .dynamicReconfiguration: ("DHCP4_DYNAMIC_RECONFIGURATION", .info, 0),
             .dynamicReconfigurationSuccess: ("DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS", .info, 0),
             .dynamicReconfigurationFail: ("DHCP4_DYNAMIC_RECONFIGURATION_FAIL", .fatal, 0),
+            .dbReconnectLostConnection: ("DHCP4_DB_RECONNECT_LOST_CONNECTION", .warn, 0),
+            .dbReconnectDisabled: ("DHCP4_DB_RECONNECT_DISABLED", .info, 0),
+            .dbReconnectSucceeded: ("DHCP4_DB_RECONNECT_SUCCEEDED", .info, 0),
+            .dbReconnectFailed: ("DHCP4_DB_RECONNECT_FAILED", .error, 0),
         ])
     public static let dhcp6 = ServerIdentity(
         keaName: "kea-dhcp6", tool: "kakapo-dhcp6", logPrefix: "DHCP6", protocolName: "DHCPv6", component: "dhcp6",
@@ -59,6 +63,10 @@ public struct ServerIdentity: Sendable {
             .dynamicReconfiguration: ("DHCP6_DYNAMIC_RECONFIGURATION", .info, 0),
             .dynamicReconfigurationSuccess: ("DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS", .info, 0),
             .dynamicReconfigurationFail: ("DHCP6_DYNAMIC_RECONFIGURATION_FAIL", .fatal, 0),
+            .dbReconnectLostConnection: ("DHCP6_DB_RECONNECT_LOST_CONNECTION", .warn, 0),
+            .dbReconnectDisabled: ("DHCP6_DB_RECONNECT_DISABLED", .info, 0),
+            .dbReconnectSucceeded: ("DHCP6_DB_RECONNECT_SUCCEEDED", .info, 0),
+            .dbReconnectFailed: ("DHCP6_DB_RECONNECT_FAILED", .error, 0),
         ])
 
 }
@@ -69,6 +77,8 @@ public enum ServerMessage: Sendable, Hashable {
     case starting, started, alreadyRunning, pidFileError, configLoadFail, initFail
     case configSyntaxWarning, configUnsupported, shutdownRequest, shutdown, clockSteppedBack, bufferReceiveFail
     case dynamicReconfiguration, dynamicReconfigurationSuccess, dynamicReconfigurationFail
+    /// The lease database connection (Postgres/PGLeaseDatabase.swift).
+    case dbReconnectLostConnection, dbReconnectDisabled, dbReconnectSucceeded, dbReconnectFailed
 }
 
 extension Logger {

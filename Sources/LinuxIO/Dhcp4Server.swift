@@ -45,7 +45,7 @@ public final class Dhcp4Server: DHCPServer {
         logger.apply(loaded.config.loggers, forceDebug: options.forceDebug)
         var store = MemoryLeaseStore4()
         if case .postgresql(let settings) = loaded.config.leaseDatabase.backend {
-            let db = try PGLeaseDatabase<PGLease4Table>(settings: settings, logger: logger, daemonPrefix: "DHCP4")
+            let db = try PGLeaseDatabase<PGLease4Table>(settings: settings, logger: logger, identity: Self.identity)
             do {
                 for l in try db.store.all() { store.apply(.upsert(l)) }
             } catch {

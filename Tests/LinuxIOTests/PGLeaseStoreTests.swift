@@ -146,8 +146,8 @@ import KakapoCore
         #expect(store.write([Self.tx(3, [Self.insert(Self.lease(51, mac: 2))])]).outcomes == [.durable])
     }
 
-    /// lease6 rows (the table only: kakapo-dhcp6 does not serve PostgreSQL yet) round-trip
-    /// through the columns both schemas have, with the same conditional writes.
+    /// lease6 rows round-trip through the columns both schemas have, are found by each key,
+    /// and take the same conditional writes.
     @Test(.enabled(if: enabled, reason))
     func lease6RowsRoundTripWithConditionalWrites() throws {
         let info = try Self.database("kk_pgstore_v6")
@@ -174,6 +174,11 @@ import KakapoCore
         #expect(try store.all().first { $0.type == .nonTemporaryAddress } == na)
         #expect(try store.all().first { $0.type == .delegatedPrefix } == pd)
         #expect(try c.exec("SELECT iaid FROM lease6 WHERE address = '2001:db8::10'").rows == [["-16"]], "Kea's signed iaid")
+        #expect(try store.rows(for: [.identity(type: .nonTemporaryAddress, duid: [0, 1, 2, 3], iaid: 0xFFFF_FFF0)]) == [na])
+        #expect(try store.rows(for: [.identityInSubnet(type: .delegatedPrefix, duid: [0, 1, 2, 3], iaid: 7, subnetID: 1),
+                                     .address(pd.address)]) == [pd])
+        #expect(try store.rows(for: [.identity(type: .delegatedPrefix, duid: [0, 1, 2, 3], iaid: 0xFFFF_FFF0)]).isEmpty)
+        #expect(try store.rows(for: [.hardwareAddress(HardwareAddress(type: 1, bytes: [2, 0, 0, 0, 0, 1]))]) == [na])
         // A second writer renews first: a stale renewal conflicts and carries the current row.
         try c.exec("UPDATE lease6 SET expire = to_timestamp(1800009000) WHERE address = '2001:db8::10'")
         var renewed = na

@@ -3,8 +3,7 @@ import KakapoCore
 /// Kea's lease6 table: the columns schema 13.0 (Kea 2.2) and 18.0 (Kea 2.4) both have. The
 /// address is text (Kea's canonical form); a comparison with a text parameter also works where
 /// a later schema holds it as `inet`. The iaid column is a signed INT: Kea stores the 32-bit
-/// IAID's bit pattern. Only the table is here: kakapo-dhcp6 does not serve PostgreSQL yet (its
-/// engine and shell would follow `Dhcp4Server+PostgreSQL.swift`).
+/// IAID's bit pattern. kakapo-dhcp6 serves it (`Dhcp6Server+PostgreSQL.swift`).
 public enum PGLease6Table: PGLeaseTable {
     public typealias Family = DHCPv6Family
     public static let prefix = "kk_l6"
@@ -60,5 +59,37 @@ public enum PGLease6Table: PGLeaseTable {
         }
         l.userContext = r[16] ?? ""
         return l.isWellFormed ? l : nil
+    }
+}
+
+extension PGLeaseStore where Table == PGLease6Table {
+    /// One prepared SELECT per distinct key (lease6's indexes: address, (iaid, subnet_id, duid)).
+    public func rows(for keys: [LeaseKey6]) throws(PGError) -> [Lease6] {
+        guard !keys.isEmpty else { return [] }
+        let p = Table.prefix
+        if !connection.isPrepared("\(p)_by_identity") {
+            try connection.prepare("\(p)_by_identity", "\(Table.select) WHERE iaid = $3 AND duid = $2 AND lease_type = $1")
+            try connection.prepare("\(p)_by_identity_subnet", "\(Table.select) WHERE iaid = $3 AND subnet_id = $4 AND duid = $2 AND lease_type = $1")
+            try connection.prepare("\(p)_by_hwaddr", "\(Table.select) WHERE hwaddr = $1 AND hwtype = $2")
+        }
+        var seen = Set<[String?]>()
+        var statements: [PGStatement] = []
+        for k in keys {
+            let s: PGStatement
+            switch k {
+            case .address(let a): s = .prepared("\(p)_by_address", [a.description])
+            case .identity(let type, let duid, let iaid):
+                s = .prepared("\(p)_by_identity", [String(type.rawValue), PGText.bytea(duid), String(Int32(bitPattern: iaid))])
+            case .identityInSubnet(let type, let duid, let iaid, let subnet):
+                s = .prepared("\(p)_by_identity_subnet", [String(type.rawValue), PGText.bytea(duid), String(Int32(bitPattern: iaid)), String(subnet)])
+            case .hardwareAddress(let h): s = .prepared("\(p)_by_hwaddr", [PGText.bytea(h.bytes), String(h.type)])
+            }
+            guard case .prepared(let name) = s.body, seen.insert([name] + s.parameters).inserted else { continue }
+            statements.append(s)
+        }
+        var rows = try select(statements)
+        var at = Set<IPv6Address>()
+        rows.removeAll { !at.insert($0.address).inserted }
+        return rows
     }
 }

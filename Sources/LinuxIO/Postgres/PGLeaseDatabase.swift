@@ -10,8 +10,8 @@ public final class PGLeaseDatabase<Table: PGLeaseTable> {
     public let store: PGLeaseStore<Table>
     public let settings: DatabaseConnectionSettings
     let logger: Logger
-    /// Kea's prefix of the daemon's reconnect messages ("DHCP4").
-    let daemonPrefix: String
+    /// The daemon whose reconnect messages (Kea's DB_RECONNECT ones) are logged.
+    let identity: ServerIdentity
 
     public enum State: Equatable {
         case up
@@ -26,10 +26,10 @@ public final class PGLeaseDatabase<Table: PGLeaseTable> {
 
     /// Opens the database: logs Kea's DHCPSRV_PGSQL_DB line, connects, checks the schema.
     /// Throws the reason the daemon must not start.
-    public init(settings: DatabaseConnectionSettings, logger: Logger, daemonPrefix: String) throws(ServerStartError) {
+    public init(settings: DatabaseConnectionSettings, logger: Logger, identity: ServerIdentity) throws(ServerStartError) {
         self.settings = settings
         self.logger = logger
-        self.daemonPrefix = daemonPrefix
+        self.identity = identity
         logger.log(.info, "DHCPSRV_PGSQL_DB", "opening PostgreSQL lease database: \(Self.redacted(settings))", component: "dhcpsrv")
         do { store = try PGLeaseStore(conninfo: PGConnection.conninfo(settings)) } catch {
             throw ServerStartError.config("Failed to apply configuration: unable to open database: \(error.message)")
@@ -70,9 +70,9 @@ public final class PGLeaseDatabase<Table: PGLeaseTable> {
     /// or give up at once when reconnecting is disabled.
     public func lost(_ error: PGError, now: Now) {
         guard state == .up else { return }
-        logger.log(.warn, "DHCP4_DB_RECONNECT_LOST_CONNECTION", "database connection lost.")
+        logger.logAs(identity, .dbReconnectLostConnection, "database connection lost.")
         guard settings.reconnectTriesMax > 0 else {
-            logger.log(.info, "DHCP4_DB_RECONNECT_DISABLED", "database reconnect is disabled: max-reconnect-tries \(settings.reconnectTriesMax), reconnect-wait-time \(settings.reconnectWaitTimeMilliseconds)")
+            logger.logAs(identity, .dbReconnectDisabled, "database reconnect is disabled: max-reconnect-tries \(settings.reconnectTriesMax), reconnect-wait-time \(settings.reconnectWaitTimeMilliseconds)")
             giveUp()
             return
         }
@@ -97,7 +97,7 @@ public final class PGLeaseDatabase<Table: PGLeaseTable> {
             try store.connection.reconnect()
             try store.checkSchemaVersion()
             state = .up
-            logger.log(.info, "DHCP4_DB_RECONNECT_SUCCEEDED", "database connection recovered.")
+            logger.logAs(identity, .dbReconnectSucceeded, "database connection recovered.")
             return true
         } catch {
             logger.log(.error, "DHCPSRV_PGSQL_LEASE_DB_RECONNECT_ATTEMPT_FAILED", "database reconnect failed: \(error.message)", component: "dhcpsrv")
@@ -105,7 +105,7 @@ public final class PGLeaseDatabase<Table: PGLeaseTable> {
                 schedule(attempt: attempt + 1, now: now)
             } else {
                 logger.log(.error, "DHCPSRV_PGSQL_LEASE_DB_RECONNECT_FAILED", "maximum number of database reconnect attempts: \(settings.reconnectTriesMax), has been exhausted without success", component: "dhcpsrv")
-                logger.log(.error, "DHCP4_DB_RECONNECT_FAILED", "maximum number of database reconnect attempts: \(settings.reconnectTriesMax), has been exhausted without success")
+                logger.logAs(identity, .dbReconnectFailed, "maximum number of database reconnect attempts: \(settings.reconnectTriesMax), has been exhausted without success")
                 giveUp()
             }
             return false

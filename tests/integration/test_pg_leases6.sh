@@ -79,4 +79,25 @@ perf_run back -r 50 -R 50 -p 2 -W 1000000 -b mac=00:0c:04:00:00:00
 kk_assert_eq "PostgreSQL back: every Request answered" "$sent_r" "$recv_r"
 kk_assert_ge "PostgreSQL back: Replies" "$recv_r" 50
 kk_assert "server alive" kk_server_alive
+
+# Schema 18.0 (kakapo-admin db-init: Kea 2.4's schema, lease6.address is inet) serves the same.
+admin=${KAKAPO_ADMIN:-$KK_REPO_ROOT/.build/debug/kakapo-admin}
+if [ -x "$admin" ]; then
+    kk_server_stop
+    kk_pg_psql postgres -c "CREATE DATABASE keadb18 OWNER kea" >/dev/null || kk_die "creating keadb18 failed"
+    "$admin" db-init pgsql -h 127.0.0.1 -P "$KK_PG_PORT" -u kea -p kea -n keadb18 >"$KK_WORK/admin.out" 2>&1 \
+        || { cat "$KK_WORK/admin.out"; kk_die "kakapo-admin db-init failed"; }
+    kk_assert_eq "keadb18 has schema 18.0 and an inet lease6.address" "18|0|inet" \
+        "$(kk_pg_psql keadb18 -At -c "SELECT version, minor, (SELECT data_type FROM information_schema.columns WHERE table_name = 'lease6' AND column_name = 'address') FROM schema_version")"
+    sed -i 's/"name": "keadb6"/"name": "keadb18"/' "$conf"
+    kk_server_start_ready "$conf"
+    perf_run s18 -e address-and-prefix -r 50 -R 100 -p 2 -W 1000000 -b mac=00:0c:05:00:00:00
+    kk_assert_eq "schema 18.0: every Request answered" "$sent_r" "$recv_r"
+    kk_assert_eq "schema 18.0: one address row and one prefix row per Reply" "$recv_r $recv_r" \
+        "$(kk_pg_psql keadb18 -At -c "SELECT count(*) FILTER (WHERE lease_type = 0), count(*) FILTER (WHERE lease_type = 2) FROM lease6" | tr '|' ' ')"
+    kk_assert_eq "schema 18.0: lease6-get of a row" 0 \
+        "$(kk_ctl lease6-get "{\"ip-address\": \"$(kk_pg_psql keadb18 -At -c "SELECT host(address) FROM lease6 WHERE lease_type = 0 LIMIT 1")\"}" | kk_json 'd["result"]')"
+else
+    kk_skip "schema 18.0: kakapo-admin not built ($admin)"
+fi
 kk_finish

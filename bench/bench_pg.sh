@@ -28,6 +28,8 @@
 #   BENCH_PG_PERIOD=8               seconds per step
 #   BENCH_REFINE=2, BENCH_MAX_DROP_PCT=2.5, BENCH_CLIENTS=100000   as for bench.sh
 #   BENCH_PG_MAX_SECONDS=360        overall bound; steps that would exceed it are skipped
+#   BENCH_PG_SYNC_COMMIT=on         PostgreSQL's synchronous_commit for role kea; "off" shows how
+#                                   much of the rate is the wait for each commit's WAL flush
 # A server that does not start (kakapo-dhcp4 before it serves leases from PostgreSQL) is shown
 # as such, with its output; the other server is still measured.
 set -u
@@ -171,6 +173,8 @@ for s in $all_servers; do
     kk_pg_start
     pg_version[$s]=$(kk_pg_psql postgres -At -c "SHOW server_version")
     kk_pg_kea_db kea_template
+    kk_pg_psql postgres -c "ALTER ROLE kea SET synchronous_commit = ${BENCH_PG_SYNC_COMMIT:-on}" >/dev/null \
+        || kk_die "synchronous_commit ${BENCH_PG_SYNC_COMMIT:-on} refused"
     [ "$(kk_pg_psql kea_template -At -c "SELECT version || '.' || minor FROM schema_version")" = 13.0 ] \
         || kk_die "kea-admin did not make schema 13.0"
     conf="$KK_WORK/bench-pg-$s.conf"
@@ -185,7 +189,7 @@ servers=$all_servers
 
 echo
 echo "Relayed perfdhcp load on PostgreSQL, $clients simulated clients, ${period}s per step, pass = drops < ${max_drop}%"
-echo "machine: $(nproc) CPU(s), $(uname -r); perfdhcp, the server and PostgreSQL ($(printf '%s\n' "${pg_version[@]}" | sort -u | head -n1), fsync on) share it"
+echo "machine: $(nproc) CPU(s), $(uname -r); perfdhcp, the server and PostgreSQL ($(printf '%s\n' "${pg_version[@]}" | sort -u | head -n1), fsync on, synchronous_commit ${BENCH_PG_SYNC_COMMIT:-on}) share it"
 printf '%-7s %8s %10s %9s %9s %9s %9s %9s  %-5s %9s %8s %8s %8s %8s\n' server offered achieved \
     "${first_pair[@]}" "${second_pair[@]}" drops verdict replies "cpu-us/ex" "srv-us" "db-us" rows
 cat "$all_results"
@@ -204,7 +208,7 @@ done
 if [[ " $servers " == *" kakapo "* ]] && [[ " $servers " == *" kea "* ]]; then
     echo "ratio Kakapo/Kea: $(awk -v k="${best_rate[kakapo]}" -v e="${best_rate[kea]}" 'BEGIN { if (e > 0) printf "%.2f", k / e; else print "n/a" }')"
 fi
-# CPU per exchange, averaged over the steps each server passed.
+# CPU per exchange, averaged over the steps each server passed (as bench.sh), and at the best one.
 for s in $servers; do
     read -r tot srv dbc <<<"$(awk -v s="$s" 'NR == FNR { if ($1 == s && $9 == "pass") ok[$2] = 1; next }
         $1 == s && ok[$2] { t += $3; a += $4; d += $5; n++ } END { if (n) printf "%.1f %.1f %.1f", t / n, a / n, d / n }' \
@@ -213,6 +217,9 @@ for s in $servers; do
     cost[$s]=$tot
     printf '%-7s CPU per exchange, server + PostgreSQL: %s us (server %s us, PostgreSQL %s us; ~ %s exchanges/s per core)\n' \
         "$s" "$tot" "$srv" "$dbc" "$(awk -v c="$tot" 'BEGIN { printf "%d", 1e6 / c }')"
+    # the fixed costs (timers, PostgreSQL's background work) weigh less at higher rates
+    awk -v s="$s" -v r="${best_offered[$s]}" '$1 == s && $2 == r { printf "%-7s   at its highest passing rate (%s/s): %s us (server %s us, PostgreSQL %s us)\n", s, r, $3, $4, $5 }' \
+        "$KK_WORK/cpu-all.txt" | tail -n1
 done
 if [ -n "${cost[kakapo]:-}" ] && [ -n "${cost[kea]:-}" ]; then
     echo "CPU-efficiency ratio Kakapo/Kea (server + PostgreSQL): $(awk -v k="${cost[kakapo]}" -v e="${cost[kea]}" 'BEGIN { printf "%.2f", e / k }')"

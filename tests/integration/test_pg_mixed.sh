@@ -26,7 +26,7 @@
 # pg_mixed_check.py: for each yiaddr, no two chaddrs hold overlapping intervals
 # [ack time, ack time + lease time); a client acked by both servers got one address; each
 # lease4 row belongs to the client of that address's last ACK and no client holds two rows;
-# both servers acked leases (counts printed).
+# both servers acked leases (counts printed); tcpdump lost nothing.
 #
 #   KK_MIX_A=kakapo|kea (default kakapo)   KK_MIX_B=kakapo|kea (default kea)
 #   KAKAPO_DHCP4, KEA_DHCP4                the binaries (lib.sh)
@@ -162,6 +162,8 @@ done
 
 for r in A B; do
     kk_assert "server $r still running after the load" kill -0 "${PID[$r]}"
+    kk_assert_eq "tcpdump $r lost no packet (every ACK captured)" 0 \
+        "$(sed -n 's/^\([0-9]*\) packets* dropped by kernel.*/\1/p' "$KK_WORK/tcpdump-${r,,}.err")"
 done
 kk_pg_psql "$db" -At -F $'\t' -c "SELECT host('0.0.0.0'::inet + address), encode(hwaddr, 'hex'), valid_lifetime, state
                                    FROM lease4 ORDER BY address" >"$KK_WORK/lease4.tsv" \

@@ -117,6 +117,38 @@ import KakapoCore
         #expect(try store.rows(for: [.address(mine.address)]).isEmpty)
     }
 
+    /// Another server gave the address to another client with the very same expiry (the same
+    /// second, the same lifetime): Kea's expiry-only condition would let this server's renewal
+    /// overwrite that client's lease; the owner is part of the condition, so it is a conflict.
+    /// A declined row whose hwaddr is an empty bytea (Kea writes them) matches a lease without one.
+    @Test(.enabled(if: enabled, reason))
+    func anOwnerChangeWithTheSameExpiryIsAConflict() throws {
+        let info = try Self.database("kk_pgstore_owner")
+        let store = try PGLeaseStore<PGLease4Table>(conninfo: info)
+        let other = try PGConnection(conninfo: info)
+        let mine = Self.lease(50, mac: 1)
+        #expect(store.write([Self.tx(1, [Self.insert(mine)])]).outcomes == [.durable])
+        try other.exec("UPDATE lease4 SET hwaddr = $2, client_id = $3 WHERE address = $1",
+                       [String(mine.address.value), PGText.bytea([2, 0, 0, 0, 0, 7]), PGText.bytea([1, 2, 7])])
+        var renewed = mine
+        renewed.expire = WallTime(secondsSinceEpoch: mine.expire.secondsSinceEpoch + 600)
+        var theirs = Self.lease(50, mac: 7)
+        theirs.hostname = mine.hostname
+        #expect(store.write([Self.tx(2, [LeaseWrite4(change: .upsert(renewed), expected: mine)])]).outcomes
+                == [.conflict(address: mine.address, current: theirs)])
+        #expect(store.write([Self.tx(3, [LeaseWrite4(change: .delete(mine), expected: mine)])]).outcomes
+                == [.conflict(address: mine.address, current: theirs)])
+
+        var bare = Self.lease(51, mac: 2)
+        bare.hardwareAddress = nil
+        bare.clientID = nil
+        bare.state = .declined  // Kea clears a declined lease's identifiers
+        try other.exec(PGLease4Table.insertSQL, PGLease4Table.rowParameters(bare))
+        try other.exec("UPDATE lease4 SET hwaddr = '\\x'::bytea, client_id = '\\x'::bytea WHERE address = $1", [String(bare.address.value)])
+        #expect(try store.rows(for: [.address(bare.address)]) == [bare])
+        #expect(store.write([Self.tx(4, [LeaseWrite4(change: .delete(bare), expected: bare)])]).outcomes == [.durable])
+    }
+
     /// A transaction of several writes is all or nothing.
     @Test(.enabled(if: enabled, reason))
     func aTransactionOfSeveralWritesIsAtomic() throws {

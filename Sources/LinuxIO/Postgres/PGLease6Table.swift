@@ -11,8 +11,14 @@ public enum PGLease6Table: PGLeaseTable {
     static let columns = "address, duid, valid_lifetime, expire, subnet_id, pref_lifetime, lease_type, iaid, prefix_len, fqdn_fwd, fqdn_rev, hostname, state, hwaddr, hwtype, hwaddr_source, user_context"
     public static let select = "SELECT address, duid, valid_lifetime, extract(epoch from expire)::bigint, subnet_id, pref_lifetime, lease_type, iaid, prefix_len, fqdn_fwd, fqdn_rev, hostname, state, hwaddr, hwtype, hwaddr_source, user_context FROM lease6"
     public static let insertSQL = "INSERT INTO lease6 (\(columns)) VALUES ($1, $2, $3, to_timestamp($4), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (address) DO NOTHING"
-    public static let updateSQL = "UPDATE lease6 SET duid = $2, valid_lifetime = $3, expire = to_timestamp($4), subnet_id = $5, pref_lifetime = $6, lease_type = $7, iaid = $8, prefix_len = $9, fqdn_fwd = $10, fqdn_rev = $11, hostname = $12, state = $13, hwaddr = $14, hwtype = $15, hwaddr_source = $16, user_context = $17 WHERE address = $1 AND extract(epoch from expire)::bigint = $18"
-    public static let deleteSQL = "DELETE FROM lease6 WHERE address = $1 AND extract(epoch from expire)::bigint = $2"
+    public static let updateSQL = "UPDATE lease6 SET duid = $2, valid_lifetime = $3, expire = to_timestamp($4), subnet_id = $5, pref_lifetime = $6, lease_type = $7, iaid = $8, prefix_len = $9, fqdn_fwd = $10, fqdn_rev = $11, hostname = $12, state = $13, hwaddr = $14, hwtype = $15, hwaddr_source = $16, user_context = $17 WHERE address = $1 AND " + numbered(version, from: 18)
+    public static let deleteSQL = "DELETE FROM lease6 WHERE address = $1 AND " + numbered(version, from: 2)
+    static let version = "extract(epoch from expire)::bigint = $%d AND state = $%d AND valid_lifetime = $%d AND lease_type = $%d AND prefix_len = $%d AND duid = $%d AND iaid = $%d"
+
+    public static func versionParameters(_ e: Lease6) -> [String?] {
+        [String(e.expire.secondsSinceEpoch), String(e.state.rawValue), String(e.validLifetimeSeconds),
+         String(e.type.rawValue), String(e.prefixLength), PGText.bytea(e.duid), String(Int32(bitPattern: e.iaid))]
+    }
 
     public static func addressParameter(_ a: IPv6Address) -> String { a.description }
 

@@ -13,10 +13,16 @@ public protocol PGLeaseTable {
     static var select: String { get }
     /// Parameters: `rowParameters` ($1 the address, $5 the expiry in seconds since the epoch).
     static var insertSQL: String { get }
-    /// `rowParameters`, then the expected row's expiry.
+    /// `rowParameters`, then `versionParameters` of the expected row.
     static var updateSQL: String { get }
-    /// The address, then the expected row's expiry.
+    /// The address, then `versionParameters` of the expected row.
     static var deleteSQL: String { get }
+    /// What a conditional write compares with the row it replaces, the fields of
+    /// `LeaseWrite.isApplicable` (`sameVersion`): the expiry in whole seconds first, then owner,
+    /// state and lifetime, so the database decides a race exactly as the simulator's shared
+    /// database does. (Kea's own condition is the expiry alone; two servers can write the same
+    /// expiry for different clients in one second, and the owner check refuses that too.)
+    static func versionParameters(_ expected: Family.Lease) -> [String?]
     static func addressParameter(_ a: Family.Lease.Address) -> String
     static func rowParameters(_ l: Family.Lease) -> [String?]
     /// nil for a row that is not a well-formed lease (skipped).
@@ -37,11 +43,12 @@ public struct PGTurnResult<Lease: LeaseRecord> {
     public var lost: PGError?
 }
 
-/// A shared lease database in PostgreSQL: Kea's table, written with conditional statements as
-/// Kea writes it (an UPDATE or DELETE is conditional on the old expiry, an INSERT fails on the
+/// A shared lease database in PostgreSQL: Kea's table, written with conditional statements (an
+/// UPDATE or DELETE applies only over the row version it was decided on, an INSERT fails on the
 /// primary key), so that concurrent servers decide races in the database. The expiry is
 /// compared in whole seconds, as it is read (a row written by hand with `now()` has a
-/// fraction that would otherwise never match).
+/// fraction that would otherwise never match); an empty bytea and NULL compare equal, as the
+/// row mapping reads both as no value.
 public final class PGLeaseStore<Table: PGLeaseTable> {
     public typealias Lease = Table.Family.Lease
     public let connection: PGConnection
@@ -101,9 +108,9 @@ public final class PGLeaseStore<Table: PGLeaseTable> {
         case (.upsert(let l), nil):
             return (.prepared("\(p)_insert", Table.rowParameters(l)), true)
         case (.upsert(let l), let e?):
-            return (.prepared("\(p)_update", Table.rowParameters(l) + [String(e.expire.secondsSinceEpoch)]), true)
+            return (.prepared("\(p)_update", Table.rowParameters(l) + Table.versionParameters(e)), true)
         case (.delete(let l), let e?):
-            return (.prepared("\(p)_delete", [Table.addressParameter(l.address), String(e.expire.secondsSinceEpoch)]), true)
+            return (.prepared("\(p)_delete", [Table.addressParameter(l.address)] + Table.versionParameters(e)), true)
         case (.delete(let l), nil):
             return (.prepared("\(p)_delete_any", [Table.addressParameter(l.address)]), false)
         }
@@ -202,6 +209,12 @@ public final class PGLeaseStore<Table: PGLeaseTable> {
     }
 }
 
+/// Replaces each "$%d" of `template` with $from, $from+1, ...
+func numbered(_ template: String, from: Int) -> String {
+    template.split(separator: "$%d", omittingEmptySubsequences: false).enumerated()
+        .map { $0.offset == 0 ? String($0.element) : "$\(from + $0.offset - 1)" + $0.element }.joined()
+}
+
 /// Kea's lease4 table (schema 13.0 and 18.0 columns).
 public enum PGLease4Table: PGLeaseTable {
     public typealias Family = DHCPv4Family
@@ -210,8 +223,15 @@ public enum PGLease4Table: PGLeaseTable {
     static let columns = "address, hwaddr, client_id, valid_lifetime, expire, subnet_id, fqdn_fwd, fqdn_rev, hostname, state, user_context"
     public static let select = "SELECT address, hwaddr, client_id, valid_lifetime, extract(epoch from expire)::bigint, subnet_id, fqdn_fwd, fqdn_rev, hostname, state, user_context FROM lease4"
     public static let insertSQL = "INSERT INTO lease4 (\(columns)) VALUES ($1, $2, $3, $4, to_timestamp($5), $6, $7, $8, $9, $10, $11) ON CONFLICT (address) DO NOTHING"
-    public static let updateSQL = "UPDATE lease4 SET hwaddr = $2, client_id = $3, valid_lifetime = $4, expire = to_timestamp($5), subnet_id = $6, fqdn_fwd = $7, fqdn_rev = $8, hostname = $9, state = $10, user_context = $11 WHERE address = $1 AND extract(epoch from expire)::bigint = $12"
-    public static let deleteSQL = "DELETE FROM lease4 WHERE address = $1 AND extract(epoch from expire)::bigint = $2"
+    static let version = "extract(epoch from expire)::bigint = $%d AND state = $%d AND valid_lifetime = $%d AND COALESCE(hwaddr, ''::bytea) = COALESCE($%d::bytea, ''::bytea) AND COALESCE(client_id, ''::bytea) = COALESCE($%d::bytea, ''::bytea)"
+    public static let updateSQL = "UPDATE lease4 SET hwaddr = $2, client_id = $3, valid_lifetime = $4, expire = to_timestamp($5), subnet_id = $6, fqdn_fwd = $7, fqdn_rev = $8, hostname = $9, state = $10, user_context = $11 WHERE address = $1 AND " + numbered(version, from: 12)
+    public static let deleteSQL = "DELETE FROM lease4 WHERE address = $1 AND " + numbered(version, from: 2)
+
+    public static func versionParameters(_ e: Lease4) -> [String?] {
+        [String(e.expire.secondsSinceEpoch), String(e.state.rawValue), String(e.validLifetimeSeconds),
+         e.hardwareAddress.flatMap { $0.bytes.isEmpty ? nil : PGText.bytea($0.bytes) },
+         e.clientID.flatMap { $0.isEmpty ? nil : PGText.bytea($0) }]
+    }
 
     public static func addressParameter(_ a: IPv4Address) -> String { String(a.value) }
 

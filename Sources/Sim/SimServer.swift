@@ -7,7 +7,10 @@ final class SimServer {
     let index: Int
     let spec: ServerSpec
     var config: Dhcp4Config
-    var engine: Dhcp4Engine<SimLeaseStore>?
+    /// The daemon's engine, with the daemon's store: its own view of the leases. With a shared
+    /// database the view is shown the database's rows before each decision, as kakapo-dhcp4
+    /// on PostgreSQL does (World+SharedDatabase.swift).
+    var engine: Dhcp4Engine<MemoryLeaseStore4>?
     /// The same executor the daemon uses: persist, then send, then log.
     var executor = EffectExecutor4()
     /// What survives a crash when the server keeps its own lease file: the file's rows, in
@@ -16,6 +19,10 @@ final class SimServer {
     var compactAt = 1 << 18
     /// The database shared with other servers, when `spec.storage` names one.
     var database: SharedLeaseDatabase?
+    /// Addresses with a write on its way to the shared database, and how many: the view keeps
+    /// its own proposal there until the database answers.
+    var pendingWrites: [IPv4Address: Int] = [:]
+    var pendingByTransaction: [TransactionID: [IPv4Address]] = [:]
     var clockOffsetSeconds: Int64 = 0
     var writes = 0
     /// Bumped on every crash so that writes still in flight (lazy storage) are lost.
@@ -51,9 +58,14 @@ final class SimServer {
     }
 
     func start(at t: Int64) {
-        var store = SimLeaseStore(shared: database)
-        if database == nil {
-            let report = LeaseFile4.load(text: leaseFileText, into: &store.local)
+        var store = MemoryLeaseStore4()
+        pendingWrites = [:]
+        pendingByTransaction = [:]
+        if let db = database {
+            // As the daemon starts on a database: every row, once.
+            for l in db.rows.all() { store.apply(.upsert(l)) }
+        } else {
+            let report = LeaseFile4.load(text: leaseFileText, into: &store)
             precondition(report.errors.isEmpty, "server \(spec.name): its own lease file does not load: \(report.errors)")
         }
         var e = Dhcp4Engine(config: config, store: store, now: now(t))
@@ -104,6 +116,20 @@ final class SharedLeaseDatabase {
 
     init(spec: DatabaseSpec) { self.spec = spec }
 
+    /// The rows of `window` addresses from `address` (what a PostgreSQL store reads around a
+    /// conflict or before an offer: other servers' nearby allocations).
+    func rows(from address: IPv4Address, window: UInt32 = 256) -> [Lease4] {
+        rows.leases(after: address.value == 0 ? nil : IPv4Address(address.value - 1), limit: Int(window))
+            .filter { $0.address.value - address.value < window }
+    }
+
+    /// Every row matching any of `keys` (each once).
+    func rows(for keys: [LeaseKey4]) -> [Lease4] {
+        var seen = Set<IPv4Address>(), out: [Lease4] = []
+        for k in keys { for l in rows.leases(for: k) where seen.insert(l.address).inserted { out.append(l) } }
+        return out
+    }
+
     /// Applies a transaction's writes all together, or none of them.
     func commit(_ writes: [LeaseWrite4], fail: Bool) -> WriteOutcome4 {
         transactions += 1
@@ -128,37 +154,6 @@ final class SharedLeaseDatabase {
         for w in writes { rows.apply(w.change) }
         return .durable
     }
-}
-
-/// What a simulated engine reads: its own lease file's rows, or the shared database's.
-struct SimLeaseStore: LeaseStore4 {
-    var local = MemoryLeaseStore4()
-    let shared: SharedLeaseDatabase?
-
-    init(shared: SharedLeaseDatabase?) { self.shared = shared }
-
-    func lease(at address: IPv4Address) -> Lease4? {
-        if let db = shared { return db.rows.lease(at: address) }
-        return local.lease(at: address)
-    }
-    func leases(for key: LeaseKey4) -> [Lease4] { shared?.rows.leases(for: key) ?? local.leases(for: key) }
-    func firstLease(for key: LeaseKey4, where predicate: (Lease4) -> Bool) -> Lease4? {
-        if let db = shared { return db.rows.firstLease(for: key, where: predicate) }
-        return local.firstLease(for: key, where: predicate)
-    }
-    /// With a shared database the engine's proposals are not kept here: the database decides
-    /// and every read goes to it.
-    mutating func apply(_ change: LeaseChange4) { if shared == nil { local.apply(change) } }
-    mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {
-        if let db = shared { return db.rows.expired(state: state, before: cutoff, limit: limit) }
-        return local.expired(state: state, before: cutoff, limit: limit)
-    }
-    func leases(after: IPv4Address?, limit: Int) -> [Lease4] {
-        if let db = shared { return db.rows.leases(after: after, limit: limit) }
-        return local.leases(after: after, limit: limit)
-    }
-    var count: Int { shared?.rows.count ?? local.count }
-    func all() -> [Lease4] { shared?.rows.all() ?? local.all() }
 }
 
 /// Builds a server's config from Kea-format text (the scenario loader read the file).

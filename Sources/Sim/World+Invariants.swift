@@ -74,11 +74,18 @@ extension World {
         }
     }
 
+    /// What the server's storage holds at `address`: the shared database's row, else the
+    /// engine's own store (rebuilt from its lease file after a restart).
+    func record(at address: IPv4Address, server s: Int) -> Lease4? {
+        if let db = servers[s].database { return db.rows.lease(at: address) }
+        return servers[s].engine?.store.lease(at: address)
+    }
+
     /// The server's record of `address` must be an assigned lease owned by client `c`.
     func checkHeld(_ c: Int, _ address: IPv4Address, server s: Int) {
         // Reads through the server without copying its engine (a copy retains all its storage).
         guard servers[s].isUp else { return }
-        let found = servers[s].engine?.store.lease(at: address)
+        let found = record(at: address, server: s)
         guard let lease = found, lease.state == .assigned, owner(lease, is: c) else {
             violate("lease-on-server", "\(clientName(c)) holds \(address) but server \(servers[s].spec.name) has \(found.map { "state \($0.state) owner \($0.hardwareAddress?.description ?? "-")" } ?? "no lease")")
             return
@@ -113,7 +120,7 @@ extension World {
         for (a, c) in holders.sorted(by: { $0.key < $1.key }) {
             guard clients[c].client.holdsLease(at: now), let l = clients[c].client.lease, l.address == a,
                   serverByAddress[l.serverID] == s else { continue }
-            guard let lease = servers[s].engine?.store.lease(at: a), owner(lease, is: c), lease.state == .assigned else {
+            guard let lease = record(at: a, server: s), owner(lease, is: c), lease.state == .assigned else {
                 violate("acked-lease-durable", "\(clientName(c)) holds \(a) (ACKed by \(servers[s].spec.name)) but the restarted server lost it")
                 return
             }

@@ -119,6 +119,10 @@ extension World {
             return
         }
         let d = InboundDatagram(bytes: bytes, interface: iface, source: src, sourcePort: src == .zero ? 68 : 67, destination: dst)
+        if server.database != nil {
+            handleShared(d, server: s)
+            return
+        }
         let effects = server.engine!.handle(datagram: d, now: server.now(now))
         carryOut(effects, server: s)
     }
@@ -154,6 +158,7 @@ extension World {
         switch server.spec.storage {
         case .shared:
             guard let id = e.transaction, let db = server.database else { return .durable }
+            noteSent(e.writes, id, server: s)
             queue.push(now + databaseLeg(db), .databaseWrite(server: s, id: id, writes: e.writes, epoch: server.epoch))
             return nil
         case .lazy(let delay):
@@ -200,7 +205,9 @@ extension World {
     func databaseReply(_ s: Int, _ id: TransactionID, _ outcome: WriteOutcome4, _ epoch: Int) {
         let server = servers[s]
         guard server.epoch == epoch, server.engine != nil else { return }
+        noteAnswered(id, server: s)
         server.executor.settle(id, outcome, engine: &server.engine!, port: ports[s], now: server.now(now))
+        if case .conflict(let address, _) = outcome { showWindow(from: address, server: s) }
         runDeferredChecks()
         scheduleDeadline(server)
     }

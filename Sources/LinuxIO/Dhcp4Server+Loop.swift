@@ -14,6 +14,8 @@ extension Dhcp4Server {
 
     public func deadline(now: Now) {
         process(engine.handleDeadline(now: now), now)
+        // Requests the socket could not take at once go now.
+        nameChangeSender?.flush()
     }
 
     func drainRaw(_ idx: Int32, _ now: Now) {
@@ -84,6 +86,7 @@ extension Dhcp4Server {
         loaded = l
         logger.apply(l.config.loggers, forceDebug: options.forceDebug)
         engine.reconfigure(l.config, now: now)
+        startNameChangeSender(l.config.ddns)
         logWarnings(l)
     }
 }

@@ -105,6 +105,11 @@ final class DDNS4Tests: XCTestCase {
         var h2 = Self.harness(Self.config())
         let (_, ack2, _) = Self.dora(&h2, [(81, Self.fqdn(Self.s | Self.e, "laptop.corp.test", full: true))])
         XCTAssertEqual(Self.replyFQDN(ack2)?.domainName, "laptop.corp.test.")
+        // Kea answers (and records) the name in lower case, in either encoding.
+        var h3 = Self.harness(Self.config())
+        let (_, ack3, _) = Self.dora(&h3, [(81, [Self.s, 0, 0] + Array("Pc.Corp.Test.".utf8))])
+        XCTAssertEqual(ack3?.options[DHCPv4Option.fqdn], [Self.s, 0, 0] + Array("pc.corp.test.".utf8))
+        XCTAssertEqual(h3.engine.store.lease(at: IPv4Address(192, 0, 2, 10))?.hostname, "pc.corp.test.")
     }
 
     func testEncodingsWireAndASCII() throws {

@@ -44,6 +44,8 @@ extension Dhcp4Engine {
             }
             // postAllocateNameUpdate: an empty name is made from the address.
             if hostname.isEmpty { hostname = rules.generated(address: address.description, trailingDot: true) }
+            // Kea's Option4ClientFqdn keeps its name in lower case (Kea 2.2 differential).
+            hostname = hostname.lowercased()
             var bare = hostname
             if bare.hasSuffix(".") { bare.removeLast() }
             let reply = ClientFQDN4(flags: flags, rcode1: client.rcode1, rcode2: client.rcode2, name: bare, full: true)

@@ -7,6 +7,8 @@
 #     remove) in Kea's wire format: length prefix, JSON keys in Kea's order, DHCID (RFC 4701,
 #     SHA-256 over htype+chaddr and the name), TTL a third of the lease;
 #  2. a real dhclient sending `fqdn.fqdn` with server updates: an add, then a remove on release;
+#     Then a renewal with a new name, a reclaimed expiry, lease4-resend-ddns and lease4-del
+#     with update-ddns.
 #  3. differential: Kea 2.2's kea-dhcp4 with the same config and the same scripted exchanges:
 #     the same NCR JSON (except lease-expires-on) and the same option 81/12 in the replies.
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +20,10 @@ conf="$KK_WORK/kea-dhcp4.conf"
 kk_write_basic_config "$conf" 900 1800 3600 '
     "dhcp-ddns": { "enable-updates": true, "server-ip": "127.0.0.1", "server-port": 53001,
                    "sender-ip": "127.0.0.1", "max-queue-size": 64, "ncr-protocol": "UDP", "ncr-format": "JSON" },
-    "ddns-qualifying-suffix": "example.org",'
+    "ddns-qualifying-suffix": "example.org",
+    "min-valid-lifetime": 2, "max-valid-lifetime": 3600,
+    "expired-leases-processing": { "reclaim-timer-wait-time": 1, "hold-reclaimed-time": 3600 },
+    "hooks-libraries": [ { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so" } ],'
 
 # The listener: one JSON text per line; "BAD ..." for a datagram whose length prefix is wrong.
 listener() {   # listener OUTFILE : in the server namespace, stops by itself after 120 s
@@ -52,6 +57,25 @@ request mac=02:00:00:00:08:03 req=192.0.2.152 sid=192.0.2.1 prl=1,3,81 opt81=0c0
 release mac=02:00:00:00:08:01 ciaddr=192.0.2.150 sid=192.0.2.1 expect=none
 sleep 0.5
 EOF
+script2="$KK_WORK/probe2.script"
+cat >"$script2" <<'EOF'
+# the option 12 client renews with another name: remove box, add box2
+request mac=02:00:00:00:08:02 ciaddr=192.0.2.151 prl=1,3,12 host=Box2 expect=DHCPACK
+# a two-second lease: its name is removed when the lease is reclaimed
+discover mac=02:00:00:00:08:04 req=192.0.2.153 prl=1,3,12 host=short opt51=00000002 expect=DHCPOFFER
+request mac=02:00:00:00:08:04 req=192.0.2.153 sid=192.0.2.1 prl=1,3,12 host=short opt51=00000002 expect=DHCPACK
+EOF
+# After the first script: a renewal with a new name, an expiry reclaimed, lease4-resend-ddns
+# and lease4-del with update-ddns (the same for both servers).
+more() {   # more OUT
+    timeout 60 ip netns exec "${KK_CNS[pr]}" "$KK_PY" "$KK_LIB_DIR/dhcp4probe.py" run "$script2" --ifname eth0 \
+        --server-ip 192.0.2.1 --server-mac 02:00:00:00:01:01 --timeout 1 >"$1" 2>"$1.err" \
+        || kk_fail "probe failed: $(tail -n 3 "$1.err")"
+    sleep 4    # the two-second lease expires; the one-second reclaim timer runs
+    kk_ctl lease4-resend-ddns '{"ip-address": "192.0.2.151"}' >"$1.resend"
+    kk_ctl lease4-del '{"ip-address": "192.0.2.151", "update-ddns": true}' >"$1.del"
+    sleep 0.5
+}
 probe() {   # probe OUT
     timeout 60 ip netns exec "${KK_CNS[pr]}" "$KK_PY" "$KK_LIB_DIR/dhcp4probe.py" run "$script" --ifname eth0 \
         --server-ip 192.0.2.1 --server-mac 02:00:00:00:01:01 --timeout 1 >"$1" 2>"$1.err" \
@@ -112,6 +136,14 @@ print("; ".join(problems) if problems else "ok")
 EOF
 )
 kk_assert_eq "NCRs: add laptop, add box, remove laptop (Kea's JSON, DHCID, TTL)" ok "$check"
+more "$KK_WORK/more-kakapo.out"
+kk_assert_eq "lease4-resend-ddns" '{"result": 0, "text": "NCR generated for: 192.0.2.151, hostname: box2.example.org"}' \
+    "$(cat "$KK_WORK/more-kakapo.out.resend")"
+seq=$("$KK_PY" -c 'import json,sys
+print(" ".join("%s:%s" % ("add" if d["change-type"] == 0 else "remove", d["fqdn"].split(".")[0])
+               for d in map(json.loads, open(sys.argv[1]).read().splitlines()[3:])))' "$ncr_kk")
+kk_assert_eq "NCRs: renewal with a new name, reclaim, resend, lease4-del update-ddns" \
+    "remove:box add:box2 add:short remove:short add:box2 remove:box2" "$seq"
 
 # ---- 2. a real dhclient asking the server to update its A record
 kk_add_client dh
@@ -150,6 +182,7 @@ saved=$KK_SERVER_BIN
 KK_SERVER_BIN=$kea
 kk_server_start_ready "$conf"
 probe "$KK_WORK/probe-kea.out"
+more "$KK_WORK/more-kea.out"
 kk_server_stop || kk_fail "kea-dhcp4 did not stop"
 KK_SERVER_BIN=$saved
 kk_kill_pid "$LPID" 2
@@ -161,7 +194,7 @@ def ncrs(p):
         d = json.loads(l, object_pairs_hook=list)
         out.append([(k, v) for k, v in d if k != "lease-expires-on"])
     return out
-kk, kea = ncrs(sys.argv[1])[:3], ncrs(sys.argv[2])
+kk, kea = ncrs(sys.argv[1])[:9], ncrs(sys.argv[2])
 problems = []
 if kk != kea: problems.append("NCRs differ: kakapo %s / kea %s" % (kk, kea))
 def names(p):
@@ -173,4 +206,5 @@ print("; ".join(problems) if problems else "same")
 EOF
 )
 kk_assert_eq "Kea 2.2: the same NCRs (but lease-expires-on) and the same option 81/12 in every reply" same "$same"
+kk_assert_eq "Kea 2.2: the same lease4-resend-ddns answer" "$(cat "$KK_WORK/more-kea.out.resend")" "$(cat "$KK_WORK/more-kakapo.out.resend")"
 kk_finish

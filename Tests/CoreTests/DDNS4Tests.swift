@@ -180,6 +180,24 @@ final class DDNS4Tests: XCTestCase {
         XCTAssertNil(ack?.options[DHCPv4Option.hostName])
     }
 
+    func testMalformedOption81DropsThePacketUnlessLenient() {
+        let bad: [[UInt8]] = [[Self.n | Self.s | Self.e, 0, 0, 1, 0x61], [Self.s | Self.e, 0, 0, 9, 0x61], [Self.s, 0, 0] + Array("a..b".utf8), [Self.s]]
+        for raw in bad {
+            var strict = Self.harness(Self.config())
+            let (replies, effects) = strict.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(81, raw)]))
+            XCTAssertTrue(replies.isEmpty, "\(raw)")
+            XCTAssertEqual(effects.events.first, .dropped(client: ClientLabel(hardwareAddress: HardwareAddress(bytes: []), clientID: nil, xid: 0),
+                                                          reason: .parseFailed(.malformedOption(code: 81))))
+            // lenient-option-parsing: the option is skipped, option 12 answers instead.
+            var c = Self.config()
+            c.compatibility.lenientOptionParsing = true
+            var lenient = Self.harness(c)
+            let (offers, _) = lenient.send(EngineHarness.message(.discover, mac: EngineHarness.mac(1), options: [(81, raw), (12, Array("alt".utf8))]))
+            XCTAssertNil(offers.first?.options[DHCPv4Option.fqdn])
+            XCTAssertEqual(Self.replyHostname(offers.first), "alt.example.org")
+        }
+    }
+
     // MARK: - Option 12
 
     func testHostNameOption() {

@@ -61,8 +61,6 @@ enum Dhcp4KeaKeys {
     static let notActedOn: [String: String] = {
         var table: [String: String] = [
             "Dhcp4/interfaces-config/outbound-interface": "replies leave by the interface the query came in on",
-            "Dhcp4/compatibility/lenient-option-parsing":
-                "a malformed option 81 never drops a packet either way: the client just gets no name (Dhcp4Engine+ClientName)",
         ]
         table.merge(KeaServerKeys.notActedOn(root: "Dhcp4")) { a, _ in a }
         // kakapo-dhcp4 acts on the DDNS keys (Dhcp4Engine+ClientName, the shell's NCR sender).

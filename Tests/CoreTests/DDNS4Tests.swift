@@ -287,6 +287,13 @@ final class DDNS4Tests: XCTestCase {
             "lease-length":1200,"use-conflict-resolution":true}
             """)
         XCTAssertTrue(effects.transaction != nil, "held until the lease write is durable")
+        // Logged (DHCPSRV_QUEUE_NCR, debug) with the lease's client.
+        let logged = effects.events.compactMap { e -> NameChangeRequest? in
+            if case .nameChangeQueued(let hw, _, let r) = e, hw?.bytes == EngineHarness.mac(1) { return r }
+            return nil
+        }
+        XCTAssertEqual(logged, [ncr])
+        XCTAssertEqual(effects.events.last?.logLine.id, "DHCPSRV_QUEUE_NCR")
     }
 
     func testDHCIDFromClientIdentifierWhenThereIsOne() throws {

@@ -119,7 +119,9 @@ extension Dhcp4Engine {
 
     /// Queues a request, when there is one to make.
     func queueNameChange(_ type: NameChangeRequest.ChangeType, for lease: Lease4, _ effects: inout Effects4) {
-        if let ncr = nameChange(type, for: lease) { effects.nameChanges.append(ncr) }
+        guard let ncr = nameChange(type, for: lease) else { return }
+        effects.nameChanges.append(ncr)
+        effects.events.append(.nameChangeQueued(hardwareAddress: lease.hardwareAddress, clientID: lease.clientID, ncr))
     }
 
     /// Kea's createNameChangeRequests after a lease is granted: without an old lease, an add;

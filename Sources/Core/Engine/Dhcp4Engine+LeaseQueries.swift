@@ -37,6 +37,7 @@ extension Dhcp4Engine {
             return ControlResponse.make(.error, "No NCR generated for: \(address), hostname: \(lease.hostname)")
         }
         effects.nameChanges.append(ncr)
+        effects.events.append(.nameChangeQueued(hardwareAddress: lease.hardwareAddress, clientID: lease.clientID, ncr))
         return ControlResponse.make(.success, "NCR generated for: \(address), hostname: \(lease.hostname)")
     }
 }

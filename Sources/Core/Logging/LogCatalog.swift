@@ -62,6 +62,8 @@ public enum LogCatalog {
                    "A reply could not be sent (system error given); the client gets no answer to this message and will retransmit."),
 
         // The DHCP-DDNS client (name change requests to kea-dhcp-ddns or kakapo-dhcp-ddns).
+        LogMessage("DHCPSRV_QUEUE_NCR", .debug, .kea,
+                   "A DNS update for a lease was decided (add or remove; the request's JSON given); it is sent once the lease change is on disk."),
         LogMessage("DHCPSRV_DHCP_DDNS_SENDER_STARTED", .info, .kea,
                    "The server opened its UDP socket for name change requests, to the DHCP-DDNS daemon at the address and port given."),
         LogMessage("DHCPSRV_DHCP_DDNS_SENDER_STOPPED", .info, .kea,

@@ -22,6 +22,13 @@ extension Dhcp4Engine {
     /// (it wins over option 12), else option 12 (Kea's rules, with the reservation's hostname
     /// first); nil when the reply carries neither and the lease gets no name.
     func clientName(_ x: Exchange, subnet: Subnet4, address: IPv4Address) -> ClientName4? {
+        let options = x.message.options
+        // The common case first, cheaply: no name option, none asked for, none to make up.
+        if !options.contains(DHCPv4Option.fqdn), !options.contains(DHCPv4Option.hostName),
+           !(options[DHCPv4Option.dhcpParameterRequestList]?.contains(DHCPv4Option.hostName.code) ?? false) {
+            let mode = subnet.ddns.replaceClientName ?? config.ddns.replaceClientName
+            if mode != ReplaceClientNameMode.always.rawValue && mode != ReplaceClientNameMode.whenNotPresent.rawValue { return nil }
+        }
         let rules = DDNSNameRules(ddnsParameters(for: subnet))
         let mode = rules.params.replaceClientName
         let reserved = reservation(for: x, in: subnet)?.hostname.flatMap { $0.isEmpty ? nil : $0 }

@@ -116,7 +116,8 @@ demo: debug
 	bash scripts/demo.sh
 
 ## perfdhcp load against kakapo-dhcp4 and Debian's kea-dhcp4, then perfdhcp -6 against
-## kakapo-dhcp6 and kea-dhcp6 (bench6.sh), same config, same machine; the server's
+## kakapo-dhcp6 and kea-dhcp6 (bench6.sh), same config, same machine; the same DHCPv4 load with
+## leases on a private PostgreSQL (bench_pg.sh: rate, and CPU per exchange of server + database); the server's
 ## instructions per exchange under callgrind (comparable across builds on a busy machine);
 ## start-up time and memory on a memfile of a million leases (bench/leases.sh, both families,
 ## Kakapo and Kea); then the simulator's speed on the churn scenario.
@@ -124,6 +125,7 @@ bench: build
 	bash scripts/install-test-deps.sh
 	bash bench/bench.sh
 	bash bench/bench6.sh
+	bash bench/bench_pg.sh
 	bash bench/instructions.sh
 	bash bench/instructions.sh -6
 	bash bench/leases.sh
@@ -143,6 +145,7 @@ install:
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/kakapo $(DESTDIR)$(LOCALSTATEDIR)/lib/kea
 	install -m 0755 .build/release/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
 	install -m 0755 .build/release/kakapo-dhcp6 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp6
+	install -m 0755 .build/release/kakapo-dhcp-ddns $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp-ddns
 	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim
 	install -m 0755 .build/release/kakapo-admin $(DESTDIR)$(PREFIX)/sbin/kakapo-admin
 	install -d $(DESTDIR)$(PREFIX)/share/kakapo/pgsql

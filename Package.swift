@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "kakapo-dhcp4", targets: ["kakapo-dhcp4"]),
         .executable(name: "kakapo-dhcp6", targets: ["kakapo-dhcp6"]),
+        .executable(name: "kakapo-dhcp-ddns", targets: ["kakapo-dhcp-ddns"]),
         .executable(name: "kakapo-sim", targets: ["kakapo-sim"]),
         .executable(name: "kakapo-lfc", targets: ["kakapo-lfc"]),
         .executable(name: "kakapo-admin", targets: ["kakapo-admin"]),
@@ -46,6 +47,10 @@ let package = Package(
             name: "kakapo-dhcp6",
             dependencies: ["KakapoCore", "KakapoLinuxIO"],
             path: "Sources/Tools/kakapo-dhcp6", swiftSettings: strict),
+        .executableTarget(
+            name: "kakapo-dhcp-ddns",
+            dependencies: ["KakapoCore", "KakapoLinuxIO"],
+            path: "Sources/Tools/kakapo-dhcp-ddns", swiftSettings: strict),
         .executableTarget(
             name: "kakapo-lfc",
             dependencies: ["KakapoCore", "KakapoLinuxIO"],

@@ -14,12 +14,14 @@
 #   faketime          libfaketime: wall-clock steps for the server alone (test_clock_step)
 #   postgresql        a private PostgreSQL server for the lease-database tests (scripts/pg-test-server.sh)
 #   libpq-dev         libpq, which the daemons link (the build needs its headers)
+#   bind9             named: a real DNS server taking TSIG-signed updates (test_ddns_bind)
+#   bind9-dnsutils    dig, nsupdate (and tsig-keygen comes with bind9) for test_ddns_bind
 #
 # Services: package installation must not leave a DHCP server running in the
 # root network namespace.  While installing, a temporary policy-rc.d forbids
-# service starts (unless one already exists); afterwards, if kea-dhcp4-server or
-# kea-dhcp6-server was installed by this run and is running anyway, it is stopped
-# (systemctl, or by the PID in its pid file) and its unit disabled.
+# service starts (unless one already exists); afterwards, if kea-dhcp4-server,
+# kea-dhcp6-server or bind9 was installed by this run and is running anyway, it is
+# stopped (systemctl, or by the PID in its pid file) and its unit disabled.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
@@ -32,7 +34,7 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
     exit 1
 fi
 
-want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime postgresql libpq-dev)
+want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime postgresql libpq-dev bind9 bind9-dnsutils)
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 
@@ -52,6 +54,8 @@ for v in 4 6; do
     kea_was_installed[$v]=0
     installed "kea-dhcp$v-server" && kea_was_installed[$v]=1
 done
+bind_was_installed=0
+installed bind9 && bind_was_installed=1
 
 policy=/usr/sbin/policy-rc.d
 made_policy=0
@@ -102,7 +106,34 @@ for v in 4 6; do
     fi
 done
 
-for c in kea-dhcp4 kea-dhcp6 perfdhcp dhclient udhcpc dhcpcd tcpdump ip unshare nsenter python3; do
+# The same for bind9: its unit is named.service (bind9.service an alias); the tests run
+# their own named in a namespace, never the packaged one.
+if [ "$bind_was_installed" = 0 ] && installed bind9; then
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        for svc in named bind9; do
+            if systemctl is-active --quiet "$svc" 2>/dev/null; then
+                echo "install-test-deps: stopping $svc.service started by the package"
+                systemctl stop "$svc" || true
+            fi
+            if systemctl is-enabled --quiet "$svc" 2>/dev/null; then
+                echo "install-test-deps: disabling $svc.service (test_ddns_bind runs its own named in a namespace)"
+                systemctl disable "$svc" >/dev/null 2>&1 || true
+            fi
+        done
+    else
+        for pf in /run/named/named.pid /var/run/named/named.pid; do
+            [ -f "$pf" ] || continue
+            pid=$(tr -dc 0-9 <"$pf")
+            if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "named" ]; then
+                echo "install-test-deps: stopping named pid $pid started by the package"
+                kill -TERM "$pid" 2>/dev/null || true
+                for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            fi
+        done
+    fi
+fi
+
+for c in named dig nsupdate tsig-keygen kea-dhcp4 kea-dhcp6 perfdhcp dhclient udhcpc dhcpcd tcpdump ip unshare nsenter python3; do
     command -v "$c" >/dev/null 2>&1 || { echo "install-test-deps: $c still missing after install" >&2; exit 1; }
 done
 echo "install-test-deps: done"

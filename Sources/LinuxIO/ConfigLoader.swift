@@ -26,11 +26,14 @@ public protocol ServedConfig {
     var controlSocket: ControlSocketConfig? { get }
     /// The interfaces named in `interfaces-config` (not the "*" wildcard).
     var namedInterfaces: [String] { get }
+    /// The SQL lease backends the daemon serves besides memfile (Kea's `type` names).
+    static var servedSQLBackends: [String] { get }
 }
 
 extension Dhcp4Config: ServedConfig {
     public static var rootKey: String { "Dhcp4" }
     public static var daemonName: String { "kakapo-dhcp4" }
+    public static var servedSQLBackends: [String] { ["postgresql"] }
     public static func decode(_ root: JSONNode) throws(ConfigError) -> Dhcp4Config { try Dhcp4ConfigDecoder.decode(root) }
     public static func running(_ root: JSONNode, _ config: Dhcp4Config) -> JSON { Dhcp4ConfigDecoder.withSubnetIDs(root.plain, config) }
     public var namedInterfaces: [String] { interfaces.entries.filter { !$0.isWildcard }.map(\.name) }
@@ -39,6 +42,7 @@ extension Dhcp4Config: ServedConfig {
 extension Dhcp6Config: ServedConfig {
     public static var rootKey: String { "Dhcp6" }
     public static var daemonName: String { "kakapo-dhcp6" }
+    public static var servedSQLBackends: [String] { ["postgresql"] }
     public static func decode(_ root: JSONNode) throws(ConfigError) -> Dhcp6Config { try Dhcp6ConfigDecoder.decode(root) }
     public static func running(_ root: JSONNode, _ config: Dhcp6Config) -> JSON { root.plain }
     public var namedInterfaces: [String] { interfaces.entries.filter { !$0.isWildcard }.map(\.name) }
@@ -88,12 +92,13 @@ public enum KeaConfigFile<Config: ServedConfig> {
         try load(text: json.serialized(pretty: false), file: "<config-set>", for: purpose)
     }
 
-    /// The daemons keep leases in memfile only for now; a configuration naming an SQL lease
-    /// database passes a check but cannot be served.
+    /// The daemons keep leases in memfile, and kakapo-dhcp4 also in PostgreSQL; a
+    /// configuration naming another SQL lease database passes a check but cannot be served.
     static func refuseUnservedBackend(_ config: Config, root: JSONNode) throws(ConfigError) {
-        guard config.leaseDatabase.memfile == nil else { return }
+        guard config.leaseDatabase.memfile == nil, !Config.servedSQLBackends.contains(config.leaseDatabase.type) else { return }
         let type = root[Config.rootKey]?["lease-database"]?["type"]
-        let text = "lease-database type '\(config.leaseDatabase.type)' is not supported by \(Config.daemonName) yet, only 'memfile'"
+        let served = (["memfile"] + Config.servedSQLBackends).map { "'\($0)'" }.joined(separator: " and ")
+        let text = "lease-database type '\(config.leaseDatabase.type)' is not supported by \(Config.daemonName) yet, only \(served)"
         throw ConfigError(
             code: .unsupported, message: type.map { "\(text) (\($0.position))" } ?? text, position: type?.position)
     }

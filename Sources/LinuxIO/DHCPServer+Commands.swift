@@ -64,6 +64,10 @@ extension DHCPServer {
             guard (command == .leaseWrite6) == (Format.family == .v6) else {
                 return ControlDispatcher.unsupported(command.rawValue)
             }
+            // Kea's lease4-write/lease6-write dump the memfile backend's leases only.
+            guard !usesSharedDatabase else {
+                return ControlResponse.make(.error, "\(command.rawValue) is supported with the memfile lease backend only")
+            }
             return leaseWrite(args)
         case .shutdown:
             logger.logAs(me, .shutdownRequest, "shutdown of server requested")

@@ -40,6 +40,10 @@ public struct ServerIdentity: Sendable {
             .dynamicReconfiguration: ("DHCP4_DYNAMIC_RECONFIGURATION", .info, 0),
             .dynamicReconfigurationSuccess: ("DHCP4_DYNAMIC_RECONFIGURATION_SUCCESS", .info, 0),
             .dynamicReconfigurationFail: ("DHCP4_DYNAMIC_RECONFIGURATION_FAIL", .fatal, 0),
+            .dbReconnectLostConnection: ("DHCP4_DB_RECONNECT_LOST_CONNECTION", .warn, 0),
+            .dbReconnectDisabled: ("DHCP4_DB_RECONNECT_DISABLED", .info, 0),
+            .dbReconnectSucceeded: ("DHCP4_DB_RECONNECT_SUCCEEDED", .info, 0),
+            .dbReconnectFailed: ("DHCP4_DB_RECONNECT_FAILED", .error, 0),
         ])
     public static let dhcp6 = ServerIdentity(
         keaName: "kea-dhcp6", tool: "kakapo-dhcp6", logPrefix: "DHCP6", protocolName: "DHCPv6", component: "dhcp6",
@@ -59,6 +63,10 @@ public struct ServerIdentity: Sendable {
             .dynamicReconfiguration: ("DHCP6_DYNAMIC_RECONFIGURATION", .info, 0),
             .dynamicReconfigurationSuccess: ("DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS", .info, 0),
             .dynamicReconfigurationFail: ("DHCP6_DYNAMIC_RECONFIGURATION_FAIL", .fatal, 0),
+            .dbReconnectLostConnection: ("DHCP6_DB_RECONNECT_LOST_CONNECTION", .warn, 0),
+            .dbReconnectDisabled: ("DHCP6_DB_RECONNECT_DISABLED", .info, 0),
+            .dbReconnectSucceeded: ("DHCP6_DB_RECONNECT_SUCCEEDED", .info, 0),
+            .dbReconnectFailed: ("DHCP6_DB_RECONNECT_FAILED", .error, 0),
         ])
 
 }
@@ -69,6 +77,8 @@ public enum ServerMessage: Sendable, Hashable {
     case starting, started, alreadyRunning, pidFileError, configLoadFail, initFail
     case configSyntaxWarning, configUnsupported, shutdownRequest, shutdown, clockSteppedBack, bufferReceiveFail
     case dynamicReconfiguration, dynamicReconfigurationSuccess, dynamicReconfigurationFail
+    /// The lease database connection (Postgres/PGLeaseDatabase.swift).
+    case dbReconnectLostConnection, dbReconnectDisabled, dbReconnectSucceeded, dbReconnectFailed
 }
 
 extension Logger {
@@ -132,6 +142,23 @@ public protocol DHCPServer: DaemonService, EffectPort {
     func apply(_ l: KeaConfigFile<Config>.Loaded, now: Now) throws(ServerStartError)
     /// Carries out one engine command (lease4-*, lease6-*, statistic-*, ...).
     func engineCommand(_ name: String, arguments: JSON?, now: Now) -> (JSON, Effects<Family>)
+    /// Whether leases live in a database shared with other servers (PostgreSQL) rather than
+    /// in memfile: then each transaction of a turn has its own outcome (`writeShared`).
+    var usesSharedDatabase: Bool { get }
+    /// Writes a turn to the shared database: one outcome per entry of `batch` (nil for an
+    /// entry without writes).
+    func writeShared(_ batch: [Effects<Family>], now: Now) -> [WriteOutcome<Family.Lease>?]
+    /// After a round's transactions are settled: shows the engine what the database answered
+    /// around conflicts.
+    func settledShared(now: Now)
+}
+
+extension DHCPServer {
+    public var usesSharedDatabase: Bool { false }
+    public func writeShared(_ batch: [Effects<Family>], now: Now) -> [WriteOutcome<Family.Lease>?] {
+        batch.map { _ in .failed(reason: "no lease database") }
+    }
+    public func settledShared(now: Now) {}
 }
 
 extension DHCPServer {
@@ -164,8 +191,10 @@ extension DHCPServer {
 
     /// A new configuration's lease database takes a restart; the running one is kept.
     func warnIfLeaseDatabaseChanged(_ l: KeaConfigFile<Config>.Loaded) {
-        if Self.memfile(for: l.config)?.path != memfile?.path {
-            logger.logAs(Self.identity, .configUnsupported, "lease-database changes need a restart; keeping \(memfile?.path ?? "no lease file")")
+        let running = loaded.config.leaseDatabase
+        if Self.memfile(for: l.config)?.path != memfile?.path || l.config.leaseDatabase.connection != running.connection {
+            let kept = running.connection != nil ? "the \(running.type) lease database" : memfile?.path ?? "no lease file"
+            logger.logAs(Self.identity, .configUnsupported, "lease-database changes need a restart; keeping \(kept)")
         }
     }
 
@@ -221,7 +250,7 @@ extension DHCPServer {
 
     /// A loop turn's transaction waits for the turn's one write (`flush`).
     public func persist(_ effects: Effects<Family>) -> WriteOutcome<Family.Lease>? {
-        guard memfile != nil else { return .durable }
+        guard memfile != nil || usesSharedDatabase else { return .durable }
         unwritten.append(effects)
         return nil
     }
@@ -235,6 +264,10 @@ extension DHCPServer {
             guard !unwritten.isEmpty else { return }
             let batch = unwritten
             unwritten = []
+            if usesSharedDatabase {
+                settleShared(batch, writeShared(batch, now: now), now)
+                continue
+            }
             let outcome = memfile?.writeTurn(batch, logger: logger) ?? .durable
             let failed: Bool
             if case .durable = outcome { failed = false } else { failed = true }
@@ -244,6 +277,21 @@ extension DHCPServer {
                 executor.settle(id, outcome, engine: &engine, port: self, now: now)
             }
         }
+    }
+
+    /// Settles a shared database's outcomes: the refused transactions newest first (each
+    /// rollback restores the row its own proposal saw), then the durable ones in order.
+    func settleShared(_ batch: [Effects<Family>], _ outcomes: [WriteOutcome<Family.Lease>?], _ now: Now) {
+        for (e, o) in zip(batch, outcomes).reversed() {
+            guard let id = e.transaction, let o else { continue }
+            if case .durable = o { continue }
+            executor.settle(id, o, engine: &engine, port: self, now: now)
+        }
+        for (e, o) in zip(batch, outcomes) {
+            guard let id = e.transaction, case .durable? = o else { continue }
+            executor.settle(id, .durable, engine: &engine, port: self, now: now)
+        }
+        settledShared(now: now)
     }
 
     /// Re-reads the config file; a broken file is logged and the running config kept.

@@ -41,6 +41,13 @@ public protocol DaemonService: AnyObject {
     var leaseFileCleanupInterval: Milliseconds? { get }
     func cleanUpLeaseFile()
     func log(_ event: DaemonEvent)
+    /// Set when the service cannot go on (its lease database is gone for good): the loop
+    /// stops after the turn and the process exits with it.
+    var exitRequest: Int32? { get }
+}
+
+extension DaemonService {
+    public var exitRequest: Int32? { nil }
 }
 
 /// The one daemon shell every Kakapo server runs in: a single-threaded poll loop over the
@@ -106,6 +113,7 @@ public final class Daemon {
             service.endOfTurn(now: now)
             timers()
             service.logger.endBatch()
+            if let code = service.exitRequest { requestShutdown(exitCode: code) }
         }
         service.log(.stopping)
         pidFile?.release()

@@ -10,27 +10,43 @@ extension Dhcp4Server {
         if idx == Dhcp4Server.udpToken { drainUDP(now) } else { drainRaw(idx, now) }
     }
 
-    public var nextDeadline: MonotonicInstant? { engine.nextDeadline }
+    public var nextDeadline: MonotonicInstant? {
+        guard let r = database?.nextDeadline else { return engine.nextDeadline }
+        guard let e = engine.nextDeadline else { return r }
+        return min(r, e)
+    }
 
     public func deadline(now: Now) {
-        process(engine.handleDeadline(now: now), now)
-        // Requests the socket could not take at once go now.
+        // The lease database's reconnect timer (Postgres/PGLeaseDatabase.swift).
+        if let db = database, let r = db.nextDeadline, r <= now.monotonic, db.deadline(now: now) {
+            refreshAll(now)
+        }
+        if let e = engine.nextDeadline, e <= now.monotonic {
+            process(engine.handleDeadline(now: now), now)
+        }
+        // Name change requests the socket could not take at once go now.
         nameChangeSender?.flush()
     }
 
     func drainRaw(_ idx: Int32, _ now: Now) {
         guard let sock = rawSockets[idx], let iface = served[idx] else { return }
+        // With a shared database the batch is collected first, to read its rows in one go.
+        var batch: [InboundDatagram] = []
+        defer { if database != nil { handleShared(batch, now) } }
         for _ in 0..<Dhcp4Server.batchLimit {
             guard let r = sock.receive() else { return }
             guard case .datagram(let payload, let src, let sport, let dst, let mac) = r else { continue }
             var d = InboundDatagram(bytes: payload, interface: iface.info, source: src, sourcePort: sport, destination: dst)
             d.linkLayerSource = mac
+            if database != nil { batch.append(d); continue }
             process(engine.handle(datagram: d, now: now), now)
         }
     }
 
     func drainUDP(_ now: Now) {
         guard let sock = udp else { return }
+        var batch: [InboundDatagram] = []
+        defer { if database != nil { handleShared(batch, now) } }
         for _ in 0..<Dhcp4Server.batchLimit {
             guard let r = sock.receive() else { return }
             guard let iface = served[r.interfaceIndex] else { continue }
@@ -38,6 +54,7 @@ extension Dhcp4Server {
             if rawSockets[r.interfaceIndex] != nil { continue }
             let d = InboundDatagram(bytes: r.payload, interface: iface.info, source: r.source,
                                     sourcePort: r.sourcePort, destination: r.destination)
+            if database != nil { batch.append(d); continue }
             process(engine.handle(datagram: d, now: now), now)
         }
     }

@@ -19,6 +19,11 @@ public final class Dhcp4Server: DHCPServer {
     public var engine: Dhcp4Engine<MemoryLeaseStore4>
     public var loaded: ConfigLoader.Loaded
     public var memfile: Memfile?
+    /// The PostgreSQL lease database shared with other servers, when configured (then no
+    /// memfile): read before deciding, written with conditional statements.
+    var database: PGLeaseDatabase<PGLease4Table>?
+    /// What the database answered around this round's conflicts, shown after settling.
+    var conflictRows: (rows: [Lease4], keys: [LeaseKey4])?
     var rawSockets: [Int32: RawSocket] = [:]
     var udp: UDPSocket?
     var served: [Int32: SystemInterface] = [:]
@@ -41,8 +46,20 @@ public final class Dhcp4Server: DHCPServer {
         }
         logger.apply(loaded.config.loggers, forceDebug: options.forceDebug)
         var store = MemoryLeaseStore4()
-        memfile = try Self.openMemfile(loaded, logger: logger) { m throws(FileError) in try m.load(into: &store) }
+        if case .postgresql(let settings) = loaded.config.leaseDatabase.backend {
+            let db = try PGLeaseDatabase<PGLease4Table>(settings: settings, logger: logger, identity: Self.identity)
+            do {
+                for l in try db.store.all() { store.apply(.upsert(l)) }
+            } catch {
+                throw ServerStartError.config("Failed to apply configuration: unable to read leases: \(error.message)")
+            }
+            database = db
+        } else {
+            memfile = try Self.openMemfile(loaded, logger: logger) { m throws(FileError) in try m.load(into: &store) }
+        }
         engine = Dhcp4Engine(config: loaded.config, store: store, now: now)
+        // A shared database can refuse a write that another server made first.
+        engine.storeMayConflict = database != nil
         engine.seedRandomness(Self.kernelRandomSeed())
         engine.ddnsDigest = SystemCrypto.sha256
         try openSockets(loaded.config)
@@ -61,6 +78,8 @@ public final class Dhcp4Server: DHCPServer {
         guard let command = Dhcp4EngineCommand(rawValue: name) else {
             preconditionFailure("engine-owned command '\(name)' has no Dhcp4EngineCommand case")
         }
+        // Lease and statistics commands answer from the database as it is now.
+        if database != nil { refreshAll(now) }
         return engine.handle(command, arguments: arguments, now: now)
     }
 

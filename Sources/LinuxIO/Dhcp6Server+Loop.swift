@@ -7,20 +7,34 @@ extension Dhcp6Server {
 
     public func readable(_ fd: Int32, now: Now) {
         guard let sock = udp, sock.fd == fd else { return }
+        // With a shared database the batch is collected first, to read its rows in one go.
+        var batch: [InboundDatagram] = []
+        defer { if database != nil { handleShared(batch, now) } }
         for _ in 0..<Dhcp6Server.batchLimit {
             guard let r = sock.receive() else { return }
             // Only what arrives on a served interface is the server's.
             guard let iface = served[r.interfaceIndex] else { continue }
             let d = InboundDatagram(bytes: r.payload, interface: iface.info, source: .v6(r.source),
                                     sourcePort: r.sourcePort, destination: .v6(r.destination))
+            if database != nil { batch.append(d); continue }
             process(engine.handle(datagram: d, now: now), now)
         }
     }
 
-    public var nextDeadline: MonotonicInstant? { engine.nextDeadline }
+    public var nextDeadline: MonotonicInstant? {
+        guard let r = database?.nextDeadline else { return engine.nextDeadline }
+        guard let e = engine.nextDeadline else { return r }
+        return min(r, e)
+    }
 
     public func deadline(now: Now) {
-        process(engine.handleDeadline(now: now), now)
+        // The lease database's reconnect timer (Postgres/PGLeaseDatabase.swift).
+        if let db = database, let r = db.nextDeadline, r <= now.monotonic, db.deadline(now: now) {
+            refreshAll(now)
+        }
+        if let e = engine.nextDeadline, e <= now.monotonic {
+            process(engine.handleDeadline(now: now), now)
+        }
     }
 
     /// Hands one input's effects to the executor: replies wait in it until the turn's lease

@@ -21,6 +21,9 @@ public final class Dhcp6Server: DHCPServer {
     public var engine: Dhcp6Engine<MemoryLeaseStore6>
     public var loaded: ConfigLoader6.Loaded
     public var memfile: Memfile6?
+    /// The PostgreSQL lease database shared with other servers, when configured (then no
+    /// memfile): see Postgres/Dhcp6Server+PostgreSQL.swift.
+    var database: PGLeaseDatabase<PGLease6Table>?
     var udp: UDP6Socket?
     /// Served interfaces by index.
     var served: [Int32: SystemInterface] = [:]
@@ -41,11 +44,22 @@ public final class Dhcp6Server: DHCPServer {
         }
         logger.apply(loaded.config.loggers, forceDebug: options.forceDebug)
         var store = MemoryLeaseStore6()
-        memfile = try Self.openMemfile(loaded, logger: logger) { m throws(FileError) in try m.load(into: &store) }
+        if case .postgresql(let settings) = loaded.config.leaseDatabase.backend {
+            let db = try PGLeaseDatabase<PGLease6Table>(settings: settings, logger: logger, identity: Self.identity)
+            do {
+                for l in try db.store.all() { store.apply(.upsert(l)) }
+            } catch {
+                throw ServerStartError.config("Failed to apply configuration: unable to read leases: \(error.message)")
+            }
+            database = db
+        } else {
+            memfile = try Self.openMemfile(loaded, logger: logger) { m throws(FileError) in try m.load(into: &store) }
+        }
         serverIDPath = options.serverIDPath ?? ServerIDFile.defaultPath
         serverID = ServerIDFile.establish(loaded.config.serverID, path: serverIDPath, interfaces: Interfaces.discover(),
                                           wall: now.wall, random: ServerIDFile.randomBytes(8))
         engine = Dhcp6Engine(config: loaded.config, store: store, serverDUID: serverID.duid, now: now)
+        engine.storeMayConflict = database != nil
         try openSockets(loaded.config)
         logServerID()
         logWarnings(loaded)
@@ -62,6 +76,8 @@ public final class Dhcp6Server: DHCPServer {
         guard let command = Dhcp6EngineCommand(rawValue: name) else {
             preconditionFailure("engine-owned command '\(name)' has no Dhcp6EngineCommand case")
         }
+        // Lease and statistics commands answer from the database as it is now.
+        if database != nil { refreshAll(now) }
         return engine.handle(command, arguments: arguments, now: now)
     }
 

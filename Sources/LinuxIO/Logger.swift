@@ -57,6 +57,9 @@ public final class Logger {
     /// `forceDebug` (-d) keeps DEBUG/99 whatever the config says.
     public func apply(_ configs: [LoggerConfig], forceDebug: Bool) {
         guard let c = configs.first(where: { $0.name == name || name.hasPrefix($0.name + ".") || $0.name.hasPrefix(name) }) else { return }
+        // Lines batched this turn go to the sinks they were logged for (a reload's own
+        // "reconfiguring" line would otherwise be lost with the sinks it replaces).
+        flushPending()
         closeFiles()
         severity = forceDebug ? .debug : Logger.severity(c.severity)
         debugLevel = forceDebug ? 99 : c.debugLevel
@@ -92,6 +95,11 @@ public final class Logger {
 
     public func endBatch() {
         batching = false
+        flushPending()
+    }
+
+    /// Writes the lines batched so far to their sinks.
+    private func flushPending() {
         for sink in sinks where !sink.pending.isEmpty {
             let text = sink.pending
             sink.pending = ""

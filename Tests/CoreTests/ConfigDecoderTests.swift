@@ -256,7 +256,7 @@ final class ConfigDecoderTests: XCTestCase {
         XCTAssertEqual(config.loggers.first?.debugLevel, 55)
         XCTAssertEqual(config.loggers.first?.outputs.first?.maxVersions, 2)
         XCTAssertEqual(config.loggers.first?.outputs.first?.flush, false)
-        // PostgreSQL decodes (a config check accepts it); serving it is refused by the shell.
+        // PostgreSQL decodes (kakapo-dhcp4 serves it; MySQL is refused by the shell).
         XCTAssertEqual(try decode(dhcp4("\"lease-database\": { \"type\": \"postgresql\" }")).leaseDatabase.type, "postgresql")
         XCTAssertEqual(decodeError(dhcp4("\"lease-database\": { \"name\": \"x\" }")),
                        "missing parameter 'type' (t.json:1:32) [lease-database map between t.json:1:32 and t.json:1:46]")

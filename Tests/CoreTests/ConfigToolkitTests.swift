@@ -197,9 +197,9 @@ final class ConfigToolkitTests: XCTestCase {
         XCTAssertEqual(config.leaseDatabase.backend, .postgresql(expected))
         XCTAssertNil(config.leaseDatabase.memfile)
         XCTAssertFalse(config.leaseDatabase.persist, "an SQL backend has no lease file to persist to")
-        // lfc-interval is memfile's: set aside; the backend itself is not served yet.
-        XCTAssertEqual(config.warnings.map(\.key), ["Dhcp4/lease-database/lfc-interval", "Dhcp4/lease-database/type"])
-        XCTAssertEqual(config.warnings.map(\.code), [.ignoredKey, .notActedOn])
+        // lfc-interval is memfile's: set aside; PostgreSQL is served (no warning for the type).
+        XCTAssertEqual(config.warnings.map(\.key), ["Dhcp4/lease-database/lfc-interval"])
+        XCTAssertEqual(config.warnings.map(\.code), [.ignoredKey])
     }
 
     func testLeaseDatabaseValuesAreCheckedAsKeaDoes() throws {

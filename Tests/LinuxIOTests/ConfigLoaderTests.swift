@@ -30,24 +30,27 @@ final class ConfigLoaderTests: XCTestCase {
                        "t.json:3.24: Extraneous comma. A piece of configuration may have been omitted.")
     }
 
-    /// kakapo-dhcp4 cannot serve PostgreSQL yet: loading to serve fails with a clear error at
-    /// the type, while a configuration check (`-t`) accepts the file with a warning.
-    func testLoaderRefusesToServeAnSQLBackendButACheckAcceptsIt() throws {
-        // "type" at 34-39, its value at 42-53.
-        let text = dhcp4("\"lease-database\": { \"type\": \"postgresql\" }")
+    /// kakapo-dhcp4 serves PostgreSQL but not MySQL: loading MySQL to serve fails with a clear
+    /// error at the type, while a configuration check (`-t`) accepts the file with a warning.
+    func testLoaderRefusesToServeMySQLButACheckAcceptsIt() throws {
+        // "type" at 34-39, its value at 42-48.
+        let text = dhcp4("\"lease-database\": { \"type\": \"mysql\" }")
         XCTAssertThrowsError(try ConfigLoader.load(text: text, file: "t.json")) { error in
             let error = error as? ConfigError
             XCTAssertEqual(error?.code, .unsupported)
             XCTAssertEqual(error?.position, at(1, 42))
             XCTAssertEqual(error?.message,
-                           "lease-database type 'postgresql' is not supported by kakapo-dhcp4 yet, only 'memfile' (t.json:1:42)")
+                           "lease-database type 'mysql' is not supported by kakapo-dhcp4 yet, only 'memfile' and 'postgresql' (t.json:1:42)")
         }
         let checked = try ConfigLoader.load(text: text, file: "t.json", for: .check)
-        XCTAssertEqual(checked.config.leaseDatabase.type, "postgresql")
+        XCTAssertEqual(checked.config.leaseDatabase.type, "mysql")
         XCTAssertEqual(checked.configWarnings.map(\.key), ["Dhcp4/lease-database/type"])
         XCTAssertEqual(checked.configWarnings.first?.position, at(1, 34))
         XCTAssertNoThrow(try ConfigLoader.load(text: dhcp4("\"lease-database\": { \"type\": \"memfile\", \"persist\": false }"),
                                                file: "t.json"))
+        let pg = try ConfigLoader.load(text: dhcp4("\"lease-database\": { \"type\": \"postgresql\", \"name\": \"kea\" }"), file: "t.json")
+        XCTAssertEqual(pg.config.leaseDatabase.type, "postgresql")
+        XCTAssertFalse(pg.configWarnings.contains { $0.key == "Dhcp4/lease-database/type" }, "postgresql is served: no warning")
     }
 }
 

@@ -57,6 +57,24 @@ final class LoggerTests: XCTestCase {
         XCTAssertGreaterThan(size, 100)
     }
 
+    /// A reload applies new loggers in the middle of a batched loop turn: the lines batched
+    /// before (the reload's own "reconfiguring" line) still reach the sink they were logged for.
+    func testApplyingLoggersMidBatchKeepsPendingLines() throws {
+        let dir = try tempDir()
+        let l = fileLogger(dir + "/old.log", pattern: "%m\n")
+        l.beginBatch()
+        l.log(.info, "BEFORE", "logged before the new loggers")
+        var out = LoggerConfig.Output(output: dir + "/new.log")
+        out.pattern = "%m\n"
+        var c = LoggerConfig(name: "kea-dhcp4")
+        c.outputs = [out]
+        l.apply([c], forceDebug: false)
+        l.log(.info, "AFTER", "logged after")
+        l.endBatch()
+        XCTAssertEqual(try String(contentsOfFile: dir + "/old.log", encoding: .utf8), "BEFORE logged before the new loggers\n")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/new.log", encoding: .utf8), "AFTER logged after\n")
+    }
+
     func testBatchingWritesOnceAtEnd() throws {
         let path = try tempDir() + "/b.log"
         let l = fileLogger(path, pattern: "%m\n")

@@ -181,11 +181,11 @@ extension Dhcp4Decoding {
         return libraries
     }
 
-    /// kakapo-dhcp4 serves leases from memfile only; a configuration check accepts the SQL
-    /// backends as Kea does, and the shell refuses to serve them.
+    /// kakapo-dhcp4 serves leases from memfile and PostgreSQL; a configuration check accepts
+    /// MySQL as Kea does, and the shell refuses to serve it.
     private mutating func noteUnservedBackend(_ database: LeaseDatabaseConfig, in node: JSONNode) {
-        guard database.memfile == nil, let type = node.member("type") else { return }
+        guard case .mysql = database.backend, let type = node.member("type") else { return }
         notActedOn("Dhcp4/lease-database/type", at: type.keySpan.start,
-                   detail: "kakapo-dhcp4 serves leases from memfile only and will not start with '\(database.type)'")
+                   detail: "kakapo-dhcp4 serves leases from memfile and postgresql only and will not start with '\(database.type)'")
     }
 }

@@ -24,6 +24,8 @@ extension Dhcp4Server {
         if let e = engine.nextDeadline, e <= now.monotonic {
             process(engine.handleDeadline(now: now), now)
         }
+        // Name change requests the socket could not take at once go now.
+        nameChangeSender?.flush()
     }
 
     func drainRaw(_ idx: Int32, _ now: Now) {
@@ -101,6 +103,7 @@ extension Dhcp4Server {
         loaded = l
         logger.apply(l.config.loggers, forceDebug: options.forceDebug)
         engine.reconfigure(l.config, now: now)
+        startNameChangeSender(l.config.ddns)
         logWarnings(l)
     }
 }

@@ -34,6 +34,8 @@ public final class Dhcp4Server: DHCPServer {
     /// Carries out the engine's effects: persist, then send, then log.
     public var executor = EffectExecutor4()
     public var unwritten: [Effects4] = []
+    /// The DHCP-DDNS client (`dhcp-ddns` with enable-updates): nil when updates are off.
+    public var nameChangeSender: NameChangeSender?
 
     /// Loads the config and leases and opens every socket; throws with the reason on failure.
     public init(options: ServerOptions, logger: Logger, now: Now) throws(ServerStartError) {
@@ -59,7 +61,9 @@ public final class Dhcp4Server: DHCPServer {
         // A shared database can refuse a write that another server made first.
         engine.storeMayConflict = database != nil
         engine.seedRandomness(Self.kernelRandomSeed())
+        engine.ddnsDigest = SystemCrypto.sha256
         try openSockets(loaded.config)
+        startNameChangeSender(loaded.config.ddns)
         logWarnings(loaded)
     }
 
@@ -142,5 +146,22 @@ extension Dhcp4Server {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_007 ^ UInt64(truncatingIfNeeded: ts.tv_nsec)
+    }
+}
+
+extension Dhcp4Server {
+    /// Opens, keeps or closes the DHCP-DDNS client for the `dhcp-ddns` settings in force.
+    func startNameChangeSender(_ settings: DDNSSettings) {
+        guard settings.enableUpdates else { nameChangeSender = nil; return }
+        if let s = nameChangeSender, s.settings == settings { return }
+        nameChangeSender = nil
+        nameChangeSender = NameChangeSender(settings: settings, logger: logger)
+    }
+
+    /// Name change requests of a durable transaction (or of one that wrote nothing): to the
+    /// DHCP-DDNS daemon, after the replies (the executor sends those first).
+    public func forward(_ nameChanges: [NameChangeRequest], _ partnerCommands: [PartnerCommand]) {
+        guard !nameChanges.isEmpty, let sender = nameChangeSender else { return }
+        sender.submit(nameChanges)
     }
 }

@@ -60,6 +60,9 @@ extension World {
         case .leaseReused(let c, let a, _): f.append(("event", .string("reused"))); client(c); f.append(("address", .string(a.description)))
         case .bootp(let c, let step): f.append(("event", .string("bootp"))); client(c); f.append(("reason", .string("\(step)")))
         case .flexOption(let c, let step): f.append(("event", .string("flex-option"))); client(c); f.append(("reason", .string("\(step)")))
+        case .nameChangeQueued(_, _, let ncr):
+            f.append(("event", .string(ncr.changeType == .add ? "ddns-add" : "ddns-remove")))
+            f.append(("address", .string(ncr.address))); f.append(("reason", .string(ncr.fqdn)))
         case .leaseConflict(let c, let a, let n):
             f.append(("event", .string("conflict"))); if let c { client(c) }
             f.append(("address", .string(a.description))); f.append(("reason", .string("attempt \(n) lost the race")))

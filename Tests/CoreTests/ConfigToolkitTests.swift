@@ -129,18 +129,18 @@ final class ConfigToolkitTests: XCTestCase {
               "multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4 },
               "hosts-database": { "type": "postgresql", "name": "hosts", "readonly": true },
               "server-tag": "edge",
-              "ddns-send-updates": false
+              "expired-leases-processing": { "max-reclaim-time": 250 }
             } }
             """)
         XCTAssertEqual(config.warnings.map(\.code), [.ignoredKey, .ignoredKey, .ignoredKey, .notActedOn])
         XCTAssertEqual(config.warnings.map(\.key),
-                       ["Dhcp4/multi-threading", "Dhcp4/hosts-database", "Dhcp4/server-tag", "Dhcp4/ddns-send-updates"])
-        XCTAssertEqual(config.warnings.map(\.position), [at(2, 3), at(3, 3), at(4, 3), at(5, 3)])
+                       ["Dhcp4/multi-threading", "Dhcp4/hosts-database", "Dhcp4/server-tag", "Dhcp4/expired-leases-processing/max-reclaim-time"])
+        XCTAssertEqual(config.warnings.map(\.position), [at(2, 3), at(3, 3), at(4, 3), at(5, 34)])
         XCTAssertEqual(config.warnings[0].message,
                        "t.json:2:3: parameter 'Dhcp4/multi-threading' is accepted but not supported by Kakapo yet; ignored")
         XCTAssertEqual(config.warnings[3].message,
-                       "t.json:5:3: parameter 'Dhcp4/ddns-send-updates' is accepted but Kakapo does not act on it yet: "
-                           + "no DNS update is requested yet")
+                       "t.json:5:34: parameter 'Dhcp4/expired-leases-processing/max-reclaim-time' is accepted but Kakapo does not act on it yet: "
+                           + "a reclamation cycle is bounded by max-reclaim-leases only")
         // The sections are decoded all the same.
         XCTAssertEqual(config.multiThreading, MultiThreadingConfig(enabled: true, threadPoolSize: 4))
         XCTAssertEqual(config.hostsDatabases.map(\.engine), [.postgresql])

@@ -217,6 +217,12 @@ final class ReservationTests: XCTestCase {
         let ack = try XCTUnwrap(h.dora(mac: EngineHarness.mac(7)))
         XCTAssertEqual(ack.yiaddr, IPv4Address(192, 0, 2, 200), "out-of-pool reservation")
         XCTAssertEqual(ack.options[DHCPv4Option.routers], [192, 0, 2, 254], "reservation options win")
+        // Kea sends (and records) the reserved name only to a client that sent option 12 or
+        // asked for it (DDNS4Tests.testReservedHostnameForOption12NeedsOption12OrPRL).
+        XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.hostname, "")
+        var m = EngineHarness.message(.request, mac: EngineHarness.mac(7), xid: 8, options: [(12, Array("x".utf8))])
+        m.ciaddr = ack.yiaddr
+        _ = h.send(m)
         XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.hostname, "printer")
         XCTAssertEqual(h.engine.store.lease(at: ack.yiaddr)?.poolID, 0)
     }

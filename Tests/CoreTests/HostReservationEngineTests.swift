@@ -26,8 +26,12 @@ final class HostReservationEngineTests: XCTestCase {
 
     /// DISCOVER then REQUEST for the offered address, with the same options (and giaddr);
     /// returns the OFFER and the ACK.
-    func dora(_ h: inout EngineHarness, mac n: UInt8, options: [(UInt8, [UInt8])] = [], giaddr: IPv4Address? = nil,
+    /// The client asks for option 12 (PRL), so that a reserved hostname is sent and, as in
+    /// Kea, recorded in the lease.
+    func dora(_ h: inout EngineHarness, mac n: UInt8, options extra: [(UInt8, [UInt8])] = [], giaddr: IPv4Address? = nil,
               file: StaticString = #filePath, line: UInt = #line) throws -> (offer: DHCPv4Message, ack: DHCPv4Message) {
+        let options = extra.contains { $0.0 == DHCPv4Option.dhcpParameterRequestList.code } ? extra
+            : extra + [(DHCPv4Option.dhcpParameterRequestList.code, [1, 3, 12])]
         var discover = EngineHarness.message(.discover, mac: EngineHarness.mac(n), xid: UInt32(n), options: options)
         if let g = giaddr { discover.giaddr = g }
         let offer = try XCTUnwrap(h.send(discover).replies.first, "no OFFER", file: file, line: line)

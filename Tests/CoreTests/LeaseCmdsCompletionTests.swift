@@ -89,10 +89,18 @@ final class LeaseCmdsCompletionTests: XCTestCase {
               "Lease for: 192.0.2.31, has no hostname, nothing to update")
         check(run(&h, "lease4-resend-ddns", ["ip-address": "192.0.2.32"]).answer, 4,
               "Neither forward nor reverse updates enabled for lease for: 192.0.2.32")
+        // Without a digest from the shell no request can be built: an error, not a false success.
+        let (refused, none) = run(&h, "lease4-resend-ddns", ["ip-address": "192.0.2.30"])
+        check(refused, 1, "No NCR generated for: 192.0.2.30, hostname: host.example.org")
+        XCTAssertTrue(none.nameChanges.isEmpty)
+        h.engine.ddnsDigest = { $0 }
         let (answer, effects) = run(&h, "lease4-resend-ddns", ["ip-address": "192.0.2.30"])
-        XCTAssertEqual(answer["result"]?.intValue, 1, "no NCR sender yet: an error, not a false success")
-        XCTAssertTrue(answer["text"]?.stringValue?.contains("does not send DHCP-DDNS name change requests") ?? false, "\(answer)")
+        check(answer, 0, "NCR generated for: 192.0.2.30, hostname: host.example.org")
         XCTAssertTrue(effects.leaseChanges.isEmpty)
+        XCTAssertEqual(effects.nameChanges.map(\.changeType), [.add])
+        XCTAssertEqual(effects.nameChanges.first?.fqdn, "host.example.org.")
+        XCTAssertEqual(effects.nameChanges.first?.forward, true)
+        XCTAssertEqual(effects.nameChanges.first?.reverse, false)
     }
 
     // MARK: lease4-del update-ddns, lease4-update force-create

@@ -173,7 +173,15 @@ final class LogCatalogTests: XCTestCase {
             .leaseReused(client: c, address: a, lifetimeSeconds: 1), .bootp(client: c, .query), .bootp(client: c, .pack),
             .flexOption(client: c, .added(code: 66, value: [65])), .flexOption(client: c, .superseded(code: 66, value: [0])),
             .flexOption(client: c, .removed(code: 66)), .flexOption(client: c, .skippedForClass(code: 66, className: "X")),
-            .flexOption(client: c, .failed("x"))]
+            .flexOption(client: c, .failed("x")),
+            .nameChangeQueued(hardwareAddress: HardwareAddress(bytes: [2, 0, 0, 0, 0, 1]), clientID: [1, 2],
+                              NameChangeRequest(changeType: .add, forward: true, reverse: true, fqdn: "a.example.org.", address: "192.0.2.1",
+                                                dhcid: [0, 0, 1], leaseExpiresOn: WallTime(secondsSinceEpoch: 0), leaseLengthSeconds: 600,
+                                                useConflictResolution: true)),
+            .nameChangeQueued(hardwareAddress: nil, clientID: nil,
+                              NameChangeRequest(changeType: .remove, forward: false, reverse: true, fqdn: "a.", address: "192.0.2.1",
+                                                dhcid: [0, 0, 1], leaseExpiresOn: WallTime(secondsSinceEpoch: 0), leaseLengthSeconds: 600,
+                                                useConflictResolution: false))]
         let events = drops.map { EngineEvent.dropped(client: c, reason: $0) } + naks.map { EngineEvent.nak(client: c, reason: $0) } + others
         events.forEach(mustBeSampled)
         return events
@@ -195,7 +203,7 @@ final class LogCatalogTests: XCTestCase {
             case .addressNotInSubnet, .addressInUse, .clientHoldsOtherAddress, .addressNotInPool, .noSubnet, .unknownClient: break
             }
         case .advertised, .allocated, .renewed, .released, .declined, .informed, .allocationFailed, .reclaimed, .flushed,
-             .leaseWriteFailed, .leaseConflict, .leaseReused: break
+             .leaseWriteFailed, .leaseConflict, .leaseReused, .nameChangeQueued: break
         case .bootp(_, let step):
             switch step { case .query, .pack: break }
         case .flexOption(_, let step):

@@ -30,7 +30,7 @@ public struct Dhcp4Config: Sendable {
     public var optionTable: OptionTable = .dhcp4
     public var controlSocket: ControlSocketConfig? = nil
     public var loggers: [LoggerConfig] = []
-    /// The ddns-* keys and the dhcp-ddns map, kept for the DDNS work and echoed by config-get.
+    /// The global ddns-* keys and the dhcp-ddns map.
     public var ddns: DDNSSettings = DDNSSettings()
     /// Built-in hook switches named by `hooks-libraries` (library basename and its parameters).
     public var hooksLibraries: [HookLibrary] = []
@@ -223,6 +223,9 @@ public struct Subnet4: Sendable, Equatable {
     public var sharedNetwork: Int?
     /// `allocator`, `cache-threshold`, `cache-max-age` set on this subnet.
     public var allocation: AllocationSettings = AllocationSettings()
+    /// The `ddns-*` keys set on this subnet or its shared network (the global ones apply
+    /// under them, in `DDNSParameters`).
+    public var ddns: DDNSScope = DDNSScope()
     public init(id: UInt32, prefix: IPv4Prefix) {
         self.id = id
         self.prefix = prefix
@@ -280,7 +283,8 @@ public struct ReservationModes: Sendable, Equatable {
     }
 }
 
-/// The DDNS keys of Dhcp4, kept verbatim for now (the D2 work comes later).
+/// The global DDNS keys of Dhcp4 and the `dhcp-ddns` map (subnets and shared networks may
+/// set the per-scope keys again: `DDNSScope`, `DDNSParameters`).
 public struct DDNSSettings: Sendable, Equatable {
     public var sendUpdates: Bool = true
     public var qualifyingSuffix: String = ""

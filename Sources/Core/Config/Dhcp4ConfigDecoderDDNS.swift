@@ -1,6 +1,5 @@
-/// The DDNS keys of `Dhcp4` and the `dhcp-ddns` map, kept for the DDNS work (each one noted
-/// as not acted on yet, see `Dhcp4KeaKeys.notActedOn`).
-/// The global `ddns-*` keys are the same in every DHCP daemon.
+/// The DDNS keys of `Dhcp4` and the `dhcp-ddns` map. The global `ddns-*` keys are the same in
+/// every DHCP daemon; kea-dhcp4 2.4 takes them in subnets and shared networks too.
 extension KeaConfigDecoding {
     /// The global `ddns-*` and hostname sanitizing keys.
     func decodeDDNSKey(_ member: JSONNode.Member, into ddns: inout DDNSSettings) throws(ConfigError) -> Bool {
@@ -16,6 +15,28 @@ extension KeaConfigDecoding {
         case "ddns-ttl-percent": ddns.ttlPercent = try real(member.value)
         case "hostname-char-set": ddns.hostnameCharSet = try string(member.value)
         case "hostname-char-replacement": ddns.hostnameCharReplacement = try string(member.value)
+        default: return false
+        }
+        return true
+    }
+
+    /// A per-scope `ddns-*` key of a subnet or shared network (the same types and checks).
+    func decodeDDNSScopeKey(_ member: JSONNode.Member, into scope: inout DDNSScope) throws(ConfigError) -> Bool {
+        guard KeaServerKeys.ddnsScope[member.key] != nil else { return false }
+        var d = DDNSSettings()
+        _ = try decodeDDNSKey(member, into: &d)
+        switch member.key {
+        case "ddns-send-updates": scope.sendUpdates = d.sendUpdates
+        case "ddns-override-no-update": scope.overrideNoUpdate = d.overrideNoUpdate
+        case "ddns-override-client-update": scope.overrideClientUpdate = d.overrideClientUpdate
+        case "ddns-replace-client-name": scope.replaceClientName = d.replaceClientName
+        case "ddns-generated-prefix": scope.generatedPrefix = d.generatedPrefix
+        case "ddns-qualifying-suffix": scope.qualifyingSuffix = d.qualifyingSuffix
+        case "ddns-update-on-renew": scope.updateOnRenew = d.updateOnRenew
+        case "ddns-use-conflict-resolution": scope.useConflictResolution = d.useConflictResolution
+        case "ddns-ttl-percent": scope.ttlPercent = d.ttlPercent
+        case "hostname-char-set": scope.hostnameCharSet = d.hostnameCharSet
+        case "hostname-char-replacement": scope.hostnameCharReplacement = d.hostnameCharReplacement
         default: return false
         }
         return true

@@ -27,12 +27,12 @@ enum Dhcp4KeaKeys {
         "4o6-subnet": .string,
     ]) { a, _ in a }
 
-    /// What subnets and shared networks both set aside: the per-scope DDNS keys and the
-    /// keys of later features.
-    static let networkScopeIgnored: [String: KeaValueKind] = KeaServerKeys.ddnsScope.merging([
+    /// What subnets and shared networks both set aside: the keys of later features (their
+    /// `ddns-*` keys are decoded, `decodeDDNSScopeKey`).
+    static let networkScopeIgnored: [String: KeaValueKind] = [
         "store-extended-info": .boolean,
         "offer-lifetime": .integer,
-    ]) { a, _ in a }
+    ]
 
     static let poolIgnored: [String: KeaValueKind] = [:]
 
@@ -61,10 +61,11 @@ enum Dhcp4KeaKeys {
     static let notActedOn: [String: String] = {
         var table: [String: String] = [
             "Dhcp4/interfaces-config/outbound-interface": "replies leave by the interface the query came in on",
-            "Dhcp4/compatibility/lenient-option-parsing":
-                "Kakapo does not parse the domain name in option 81, so a malformed FQDN option never drops a packet either way",
         ]
         table.merge(KeaServerKeys.notActedOn(root: "Dhcp4")) { a, _ in a }
+        // kakapo-dhcp4 acts on the DDNS keys (Dhcp4Engine+ClientName, the shell's NCR sender).
+        for key in KeaServerKeys.ddnsScope.keys { table["Dhcp4/\(key)"] = nil }
+        for key in KeaServerKeys.dhcpDdnsConnection { table["Dhcp4/dhcp-ddns/\(key)"] = nil }
         return table
     }()
 }

@@ -12,6 +12,8 @@ struct SharedNetworkDraft {
     var reservationModes = ReservationModes()
     /// `allocator`, `cache-threshold`, `cache-max-age` (Dhcp4ConfigAllocation.swift).
     var allocation = AllocationSettings()
+    /// The network's `ddns-*` keys.
+    var ddns = DDNSScope()
     /// `relay`; nil when the network has none.
     var relayAddresses: [IPv4Address]?
     var interface: String?
@@ -61,6 +63,7 @@ extension Dhcp4Decoding {
             if try decodeBootField(member, into: &draft.bootFields) { continue }
             if try decodeReservationMode(member, into: &draft.reservationModes) { continue }
             if try decodeAllocationKey(member, into: &draft.allocation) { continue }
+            if try decodeDDNSScopeKey(member, into: &draft.ddns) { continue }
             switch member.key {
             case "name": break
             case "subnet4": draft.subnets = try decodeSubnets(member.value, path: "\(path)/subnet4")
@@ -133,6 +136,7 @@ extension Dhcp4Decoding {
         subnet.bootFields = subnet.bootFields.inheriting(from: network.bootFields)
         subnet.reservationModes = subnet.reservationModes.inheriting(from: network.reservationModes)
         subnet.allocation = subnet.allocation.inheriting(from: network.allocation)
+        subnet.ddns = subnet.ddns.inheriting(from: network.ddns)
         if subnet.relayAddresses.isEmpty, let relay = network.relayAddresses { subnet.relayAddresses = relay }
         subnet.interface = subnet.interface ?? network.interface
     }

@@ -52,6 +52,7 @@ extension Dhcp4Decoding {
             if try decodeBootField(member, into: &draft.bootFields) { continue }
             if try decodeReservationMode(member, into: &draft.reservationModes) { continue }
             if try decodeAllocationKey(member, into: &draft.allocation) { continue }
+            if try decodeDDNSScopeKey(member, into: &draft.ddns) { continue }
             switch member.key {
             case "id": draft.id = UInt32(try integer(member, in: 0...4_294_967_294))
             case "subnet": _ = try string(member.value)

@@ -103,7 +103,7 @@ extension Dhcp4Engine {
         case .leaseGetByHardwareAddress: answer = leaseGetBy(arguments, key: "hw-address")
         case .leaseGetByClientID: answer = leaseGetBy(arguments, key: "client-id")
         case .leaseGetByHostname: answer = leaseGetByHostname(arguments)
-        case .leaseResendDDNS: answer = leaseResendDDNS(arguments)
+        case .leaseResendDDNS: answer = leaseResendDDNS(arguments, &effects)
         case .leaseAdd: answer = leaseAdd(arguments, update: false, now: now, &effects)
         case .leaseUpdate: answer = leaseAdd(arguments, update: true, now: now, &effects)
         case .leaseDel: answer = leaseDel(arguments, now: now, &effects)

@@ -63,8 +63,8 @@ extension Dhcp4Engine {
     }
 
     mutating func leaseDel(_ args: JSON?, now: Now, _ effects: inout Effects4) -> JSON {
-        // 'update-ddns' asks for the lease's DNS entries to be removed too. Kakapo sends no
-        // name change requests yet (nor added any DNS entries), so the flag is only checked.
+        // 'update-ddns' asks for the lease's DNS entries to be removed too (Kea's lease_cmds:
+        // a remove request when the lease has a name and a direction).
         if let problem = LeaseCommandSupport.updateDDNSProblem(args) { return problem }
         var target: Lease4? = nil
         if let ipText = args?["ip-address"]?.stringValue {
@@ -79,6 +79,7 @@ extension Dhcp4Engine {
         guard let l = target else { return ControlResponse.make(.empty, "IPv4 lease not found.") }
         adjustGauges(old: l, new: nil, now: now.wall)
         commit(.delete(l), into: &effects)
+        if args?["update-ddns"]?.boolValue == true { queueNameChange(.remove, for: l, &effects) }
         return ControlResponse.make(.success, "IPv4 lease deleted.")
     }
 

@@ -13,10 +13,9 @@ extension Dhcp4Engine {
     }
 
     /// lease4-resend-ddns, with Kea's checks in Kea's order: the address argument, then whether
-    /// DDNS updates are enabled, then the lease, its hostname and its fqdn flags. Kakapo has no
-    /// name-change-request sender yet, so a lease that passes every check gets result 1 saying
-    /// so, where Kea would queue an NCR.
-    func leaseResendDDNS(_ args: JSON?) -> JSON {
+    /// DDNS updates are enabled, then the lease, its hostname and its fqdn flags; then an add
+    /// request for the lease's name is queued (libdhcp_lease_cmds' lease4-resend-ddns).
+    mutating func leaseResendDDNS(_ args: JSON?, _ effects: inout Effects4) -> JSON {
         guard let value = args?["ip-address"] else { return ControlResponse.make(.error, "'ip-address' parameter is missing.") }
         guard let text = value.stringValue else { return ControlResponse.make(.error, "'ip-address' is not a string.") }
         guard let address = IPv4Address(text) else {
@@ -33,6 +32,12 @@ extension Dhcp4Engine {
         guard lease.fqdnForward || lease.fqdnReverse else {
             return ControlResponse.make(.conflict, "Neither forward nor reverse updates enabled for lease for: \(address)")
         }
-        return ControlResponse.make(.error, "Kakapo does not send DHCP-DDNS name change requests yet: no NCR generated for: \(address), hostname: \(lease.hostname)")
+        guard let ncr = nameChange(.add, for: lease) else {
+            // No digest from the shell (a Core-only harness), or a name that is no DNS name.
+            return ControlResponse.make(.error, "No NCR generated for: \(address), hostname: \(lease.hostname)")
+        }
+        effects.nameChanges.append(ncr)
+        effects.events.append(.nameChangeQueued(hardwareAddress: lease.hardwareAddress, clientID: lease.clientID, ncr))
+        return ControlResponse.make(.success, "NCR generated for: \(address), hostname: \(lease.hostname)")
     }
 }

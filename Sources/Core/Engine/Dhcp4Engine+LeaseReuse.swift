@@ -14,8 +14,10 @@ extension Dhcp4Engine {
         guard let lease = store.lease(at: a), lease.state == .assigned, lease.subnetID == subnet.id,
               belongs(lease, to: x, subnet: subnet) else { return nil }
         // Only a renewal that would write the same row: same client identity and host name.
+        let name = clientName(x, subnet: subnet, address: a)
         guard lease.hardwareAddress == x.hardwareAddress, lease.clientID == x.clientID,
-              lease.hostname == renewedHostname(lease, x, subnet) else { return nil }
+              lease.hostname == (name?.hostname ?? ""), lease.fqdnForward == (name?.forward ?? false),
+              lease.fqdnReverse == (name?.reverse ?? false) else { return nil }
         if valid == Self.bootpLifetime { return lease.validLifetimeSeconds == Self.bootpLifetime ? Self.bootpLifetime : nil }
         let now = x.now.wall, cltt = lease.cltt
         guard now >= cltt else { return nil }
@@ -34,13 +36,6 @@ extension Dhcp4Engine {
         }
         guard maxAge > 0 else { return nil }
         return lease.validLifetimeSeconds - UInt32(age)
-    }
-
-    /// The host name `grant` would store for this renewal.
-    private func renewedHostname(_ lease: Lease4, _ x: Exchange, _ subnet: Subnet4) -> String {
-        if let reserved = reservation(for: x, in: subnet)?.hostname { return reserved }
-        if let h = x.message.options[DHCPv4Option.hostName], let name = Self.hostname(h) { return name }
-        return lease.hostname
     }
 
     /// Answers a REQUEST from the cached lease when `reusableLifetime` allows it; false when

@@ -79,18 +79,23 @@ extension Dhcp4Engine {
                            validLifetimeSeconds: valid, expire: x.now.wall + Seconds(Int64(valid)),
                            subnetID: subnet.id)
         lease.poolID = pool?.poolID ?? 0
-        // Kea keeps the client's host name (option 12) in the lease, DDNS or not.
-        if let reserved = reservation(for: x, in: subnet)?.hostname {
-            lease.hostname = reserved
-        } else if let h = x.message.options[DHCPv4Option.hostName], let name = Self.hostname(h) {
-            lease.hostname = name
+        // The name the reply carries (option 81 or 12), as Kea records it in the lease,
+        // DDNS or not (Dhcp4Engine+ClientName).
+        if let name = clientName(x, subnet: subnet, address: a) {
+            lease.hostname = name.hostname
+            lease.fqdnForward = name.forward
+            lease.fqdnReverse = name.reverse
         }
+        // The lease whose DNS entries this one replaces: the client's own (renewed, or at the
+        // address it leaves), else an expired lease of another client being reused here.
+        var replaced: Lease4? = nil
         if let p = previous, p.state == .assigned, belongs(p, to: x, subnet: subnet) {
-            if lease.hostname.isEmpty { lease.hostname = p.hostname }
-            lease.fqdnForward = p.fqdnForward
-            lease.fqdnReverse = p.fqdnReverse
+            replaced = p
+            if let e = existing, e.address != a, e.state == .assigned { queueNameChange(.remove, for: e, &effects) }
             effects.events.append(.renewed(client: x.label, address: a, lifetimeSeconds: valid))
         } else {
+            if let e = existing, e.address != a, e.state == .assigned { replaced = e }
+            if let p = previous, p.state == .assigned { queueNameChange(.remove, for: p, &effects) }
             stats.add(.cumulativeAssignedAddresses, now: x.now.wall)
             stats.add(.cumulativeAssignedAddresses, subnet: subnet.id, now: x.now.wall)
             provisional.cumulativeAssigned = subnet.id
@@ -103,6 +108,7 @@ extension Dhcp4Engine {
         }
         adjustGauges(old: previous, new: lease, now: x.now.wall)
         commit(.upsert(lease), into: &effects)
+        queueNameChanges(new: lease, old: replaced, subnet: subnet, &effects)
     }
 
     /// Option 12 as text: printable ASCII, trailing NULs and dots removed; nil when empty.
@@ -152,6 +158,8 @@ extension Dhcp4Engine {
         released.validLifetimeSeconds = 0
         released.expire = x.now.wall
         commit(.delete(released), into: &effects)
+        // Kea removes the lease's DNS entries, if any.
+        queueNameChange(.remove, for: l, &effects)
         effects.events.append(.released(client: x.label, address: a))
     }
 
@@ -176,6 +184,7 @@ extension Dhcp4Engine {
         d.poolID = l.poolID
         adjustGauges(old: l, new: d, now: x.now.wall)
         commit(.upsert(d), into: &effects)
+        queueNameChange(.remove, for: l, &effects)
         effects.events.append(.declined(client: x.label, address: a, probationSeconds: probation))
     }
 

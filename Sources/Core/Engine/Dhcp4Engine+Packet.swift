@@ -35,7 +35,7 @@ extension Dhcp4Engine {
     public mutating func handle(datagram d: InboundDatagram, now: Now) -> Effects4 {
         var effects = Effects4()
         stats.add(.pktReceived, now: now.wall)
-        let message: DHCPv4Message
+        var message: DHCPv4Message
         switch DHCPv4Message.decode(d.bytes) {
         case .success(let m): message = m
         case .failure(let e):
@@ -44,6 +44,19 @@ extension Dhcp4Engine {
             let label = ClientLabel(hardwareAddress: HardwareAddress(bytes: []), clientID: nil, xid: 0)
             effects.events.append(.dropped(client: label, reason: .parseFailed(e)))
             return effects
+        }
+        // A malformed Client FQDN option fails Kea's packet parsing (the packet is dropped),
+        // unless lenient-option-parsing, which skips the option.
+        if let raw = message.options[DHCPv4Option.fqdn], ClientFQDN4(data: raw) == nil {
+            if config.compatibility.lenientOptionParsing {
+                message.options[DHCPv4Option.fqdn] = nil
+            } else {
+                stats.add(.pktParseFailed, now: now.wall)
+                stats.add(.pktReceiveDrop, now: now.wall)
+                let label = ClientLabel(hardwareAddress: HardwareAddress(bytes: []), clientID: nil, xid: 0)
+                effects.events.append(.dropped(client: label, reason: .parseFailed(.malformedOption(code: DHCPv4Option.fqdn.code))))
+                return effects
+            }
         }
         let label = ClientLabel(message)
         guard message.op == DHCPv4Message.bootRequest else {

@@ -38,12 +38,18 @@ extension Dhcp4Engine {
         }
         guard budget > 0 else { return }
         for l in store.expired(state: .assigned, before: now.wall, limit: budget) {
+            // Kea's reclaimExpiredLease: the lease's DNS entries go, and a lease kept as
+            // expired-reclaimed keeps no name.
+            queueNameChange(.remove, for: l, &effects)
             if remove {
                 adjustGauges(old: l, new: nil, now: now.wall)
                 commit(.delete(l), into: &effects)
             } else {
                 var r = l
                 r.state = .expiredReclaimed
+                r.hostname = ""
+                r.fqdnForward = false
+                r.fqdnReverse = false
                 adjustGauges(old: l, new: r, now: now.wall)
                 commit(.upsert(r), into: &effects)
             }

@@ -44,15 +44,10 @@ extension Dhcp4Engine {
             if let t2 { r.options[DHCPv4Option.dhcpRebindingTime] = u32Bytes(t2) }
         }
         addConfiguredOptions(&r, x, subnet: subnet, layers: layers, leased: lifetime != nil)
-        // Kea answers a client's host name (option 12) with the name it will use; without
-        // DDNS name processing that is the client's own (sanitized) name.
-        if lifetime != nil, !x.message.options.contains(DHCPv4Option.fqdn) {
-            let asked = x.message.options[DHCPv4Option.dhcpParameterRequestList]?.contains(DHCPv4Option.hostName.code) ?? false
-            if let name = reserved?.hostname, asked || x.message.options.contains(DHCPv4Option.hostName) {
-                r.options[DHCPv4Option.hostName] = Array(name.utf8)
-            } else if let h = x.message.options[DHCPv4Option.hostName], let name = Self.hostname(h) {
-                r.options[DHCPv4Option.hostName] = Array(name.utf8)
-            }
+        // Kea answers the client's name (option 81, else 12) with the name it will use
+        // (Dhcp4Engine+ClientName).
+        if lifetime != nil, let name = clientName(x, subnet: subnet, address: yiaddr) {
+            r.options[name.code] = name.data
         }
         copyDefaultOptions(&r, x)
         return r

@@ -17,6 +17,9 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     var nextFlush: MonotonicInstant?
     /// Addresses of every interface the shell serves, for server-identifier checks.
     public var localAddresses: Set<IPv4Address> = []
+    /// SHA-256, set by the shell (OpenSSL), for the DHCIDs of name change requests (RFC 4701).
+    /// Core has no digest of its own: without one, no name change request is made.
+    public var ddnsDigest: (@Sendable ([UInt8]) -> [UInt8])? = nil
     /// Transactions proposed and not yet settled, with what is needed to undo or redo them.
     var inFlight: [TransactionID: InFlight] = [:]
     var nextTransaction: UInt64 = 1

@@ -122,6 +122,9 @@ public enum EngineEvent: Sendable, Equatable {
     case bootp(client: ClientLabel, BootpStep)
     /// libdhcp_flex_option.so's steps on a reply (`Dhcp4Engine+FlexOption`).
     case flexOption(client: ClientLabel, FlexOptionStep)
+    /// A name change request for the DHCP-DDNS daemon, for the lease of this client (sent
+    /// once the transaction is durable).
+    case nameChangeQueued(hardwareAddress: HardwareAddress?, clientID: [UInt8]?, NameChangeRequest)
 
     /// The event's log severity, known without formatting its text (the packet path checks
     /// this first, so a quiet logger costs no string building). Kea's severity for the message
@@ -130,7 +133,7 @@ public enum EngineEvent: Sendable, Equatable {
         switch self {
         case .advertised, .allocated, .renewed, .released, .declined, .leaseReused: .info
         case .flexOption(_, .failed): .error
-        case .bootp, .flexOption: .debug
+        case .bootp, .flexOption, .nameChangeQueued: .debug
         case .reclaimed(_, let declined, _) where declined: .info
         case .allocationFailed, .dropped(_, .declineNoLease), .dropped(_, .declineWrongClient): .warn
         case .nak(_, .noSubnet), .leaseWriteFailed: .error
@@ -234,6 +237,9 @@ public enum EngineEvent: Sendable, Equatable {
             ("FLEX_OPTION_PROCESS_CLIENT_CLASS", .debug, "Skip processing of the option code \(code) for class '\(name)'")
         case .flexOption(let c, .failed(let reason)):
             ("FLEX_OPTION_PROCESS_ERROR", .error, "An error occurred processing query \(c): \(reason)")
+        case .nameChangeQueued(let hw, let cid, let ncr):
+            ("DHCPSRV_QUEUE_NCR", .debug, "[\(hw.map { "hwtype=\($0.type) \($0)" } ?? "no hwaddr info")], cid=[\(cid.map { HexText.colonSeparated($0) } ?? "no info")]: "
+                + "Name change request to \(ncr.changeType == .add ? "add" : "remove") DNS entry queued: \(ncr.jsonText)")
         case .leaseConflict(let c, let a, let n):
             ("KAKAPO_LEASE4_CONFLICT", .debug, "\(c.map { "\($0)" } ?? "lease store"): lease \(a) was changed by another server first (attempt \(n)); deciding again")
         }

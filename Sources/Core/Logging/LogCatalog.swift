@@ -61,6 +61,22 @@ public enum LogCatalog {
         LogMessage("DHCP4_PACKET_SEND_FAIL", .error, .kea,
                    "A reply could not be sent (system error given); the client gets no answer to this message and will retransmit."),
 
+        // The DHCP-DDNS client (name change requests to kea-dhcp-ddns or kakapo-dhcp-ddns).
+        LogMessage("DHCPSRV_QUEUE_NCR", .debug, .kea,
+                   "A DNS update for a lease was decided (add or remove; the request's JSON given); it is sent once the lease change is on disk."),
+        LogMessage("DHCPSRV_DHCP_DDNS_SENDER_STARTED", .info, .kea,
+                   "The server opened its UDP socket for name change requests, to the DHCP-DDNS daemon at the address and port given."),
+        LogMessage("DHCPSRV_DHCP_DDNS_SENDER_STOPPED", .info, .kea,
+                   "The name change request socket was closed (updates turned off, new dhcp-ddns settings, or shutdown)."),
+        LogMessage("DHCPSRV_DHCP_DDNS_ERROR_EXCEPTION", .error, .kea,
+                   "The name change request socket could not be opened or bound (sender-ip, sender-port); no DNS updates are requested until the configuration changes."),
+        LogMessage("DHCPSRV_DHCP_DDNS_NCR_SENT", .debug, .kea,
+                   "A name change request (its JSON given) was handed to the kernel for the DHCP-DDNS daemon."),
+        LogMessage("DHCPSRV_DHCP_DDNS_NCR_REJECTED", .error, .kea,
+                   "A name change request was refused because max-queue-size requests are already waiting; that DNS change is not made."),
+        LogMessage("DHCP4_DDNS_REQUEST_SEND_FAILED", .error, .kea,
+                   "A name change request could not be sent (a full queue, or a system error given); that DNS change is not made."),
+
         // Packets dropped without an answer.
         LogMessage("DHCP4_PACKET_DROP_0001", .debug, .kea,
                    "A received packet could not be parsed as DHCPv4 and was dropped; it is counted in pkt4-parse-failed."),

@@ -12,6 +12,10 @@ public enum DHCPv4DecodeError: Error, Equatable, Sendable, CustomStringConvertib
     case missingOptionLength(code: UInt8, area: OptionArea)
     /// Option 52 with a value other than 1, 2 or 3, or not one byte long.
     case badOverloadValue([UInt8])
+    /// An option whose content its definition refuses (option 81, Client FQDN: too short, N
+    /// and S both set, or a malformed name). Found by the engine, which knows the compatibility
+    /// settings (Kea 2.4's `lenient-option-parsing` skips such an option instead).
+    case malformedOption(code: UInt8)
 
     public enum OptionArea: String, Sendable { case options, file, sname }
 
@@ -23,6 +27,7 @@ public enum DHCPv4DecodeError: Error, Equatable, Sendable, CustomStringConvertib
         case .optionOverrun(let code, let area): "option \(code) in \(area.rawValue) runs past the end of the field"
         case .missingOptionLength(let code, let area): "option \(code) in \(area.rawValue) has no length byte"
         case .badOverloadValue(let v): "invalid option overload value \(HexText.plain(v))"
+        case .malformedOption(let code): "option \(code) is malformed"
         }
     }
 }

@@ -180,6 +180,7 @@ extension WallTime {
         self = t
     }
 
+    /// Year, month, day and seconds into the day (UTC), by Howard Hinnant's civil-from-days.
     static func civil(_ s: Int64) -> (Int64, Int64, Int64, Int64) {
         let days = s >= 0 ? s / 86400 : (s - 86399) / 86400
         let secs = s - days * 86400

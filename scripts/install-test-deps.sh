@@ -34,7 +34,9 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
     exit 1
 fi
 
-want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime postgresql libpq-dev bind9 bind9-dnsutils)
+want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime postgresql libpq-dev bind9 bind9-dnsutils
+      kea-dhcp-ddns-server   # Kea's D2 (kea-dhcp-ddns): test_ddns_bind, test_ddns_e2e compare and interoperate with it
+      python3-dnspython)     # an independent TSIG implementation for test_ddns_e2e (run with /usr/bin/python3)
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 

@@ -5,7 +5,7 @@
 #   DHCP4_SERVER=kakapo|kea   server under test (default kakapo)
 #   KAKAPO_DHCP4=PATH         kakapo binary (default <repo>/.build/debug/kakapo-dhcp4)
 #   KK_TEST_TIMEOUT=S         per-test bound (default 300)
-#   KK_TOTAL_TIMEOUT=S        whole-run bound (default 1800); tests not started
+#   KK_TOTAL_TIMEOUT=S        whole-run bound (default 3000); tests not started
 #                             in time count as failed
 #   KK_LOG_DIR=DIR            keep each test's output there (default: a temp dir,
 #                             kept only when something failed)
@@ -16,7 +16,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 per_test=${KK_TEST_TIMEOUT:-300}
-total=${KK_TOTAL_TIMEOUT:-1800}
+total=${KK_TOTAL_TIMEOUT:-3000}
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: must run as root (network namespaces)"; echo "0 passed, 1 failed"; exit 1; }
 
 order=(test_syntax_error test_bad_interface test_seed_config test_kakapo_lfc test_dhclient test_udhcpc test_dhcpcd

@@ -173,7 +173,7 @@ final class DDNS6Tests: XCTestCase {
         XCTAssertEqual(again.effects.nameChanges.map(\.changeType), [.add])
     }
 
-    func testReleaseAndReclamationRemoveTheName() throws {
+    func testReleaseReclamationAndDeclineRemoveTheName() throws {
         var h = Self.harness()
         let (_, a) = Self.lease(&h, client: 1, fqdn: [Self.s] + Self.wire("one", full: false))
         let released = h.send(Self.message(.release, client: 1, fqdn: nil, address: "\(a)"))
@@ -188,6 +188,12 @@ final class DDNS6Tests: XCTestCase {
         XCTAssertEqual(reclaimed.nameChanges.map(\.changeType), [.remove])
         XCTAssertEqual(reclaimed.nameChanges.map(\.address), ["\(b)"])
         XCTAssertTrue(reclaimed.events.map(\.logLine.id).contains("DHCPSRV_QUEUE_NCR"))
+
+        let (_, c) = Self.lease(&h, client: 3, fqdn: [Self.s] + Self.wire("three", full: false))
+        let declined = h.send(Self.message(.decline, client: 3, fqdn: nil, address: "\(c)"))
+        XCTAssertEqual(h.lease("\(c)")?.state, .declined)
+        XCTAssertEqual(declined.effects.nameChanges.map(\.changeType), [.remove])
+        XCTAssertEqual(declined.effects.nameChanges.map(\.fqdn), ["three.example.org."])
     }
 
     func testLeaseDelWithUpdateDDNSAndResendDDNS() throws {

@@ -114,6 +114,11 @@ final class DDNS6Tests: XCTestCase {
         let (reserved, b) = Self.lease(&h, client: 9, fqdn: [Self.s] + Self.wire("other", full: false))
         XCTAssertEqual(reserved.reply?.options[39], [Self.s] + Self.wire("res.example.org"))
         XCTAssertEqual(h.lease("\(b)")?.hostname, "res.example.org.")
+        // Without option 39 the reservation's hostname is kept as written, without directions.
+        let renewed = h.send(Self.message(.renew, client: 9, fqdn: nil, address: "\(b)"))
+        XCTAssertEqual(h.lease("\(b)")?.hostname, "res")
+        XCTAssertEqual(h.lease("\(b)")?.fqdnForward, false)
+        XCTAssertEqual(renewed.effects.nameChanges.map(\.changeType), [.remove], "the old name's entries go")
     }
 
     func testReplaceClientNameAlwaysMakesANameForAClientWithoutOption39() throws {

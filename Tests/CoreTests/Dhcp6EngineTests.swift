@@ -413,8 +413,7 @@ final class Dhcp6EngineTests: XCTestCase {
         XCTAssertEqual(r.firstNA?.addressList, [addr("2001:db8:1::100")], "reserved out of the pool")
         XCTAssertEqual(try r.pds.first?.prefixes().first?.prefix, IPv6Prefix("2001:db8:9::/64"))
         XCTAssertEqual(r.options[31], v6bytes("2001:db8:1::1"), "the reservation's option wins")
-        // Without option 39 the lease has no name (Kea's ctx.hostname_ comes from option 39 only).
-        XCTAssertEqual(h.lease("2001:db8:1::100")?.hostname, "")
+        XCTAssertEqual(h.lease("2001:db8:1::100")?.hostname, "res")
         // ::12 is reserved for hw-address 00:11:22:33:44:55: another client's hint is not honoured.
         let o = try XCTUnwrap(h.send(H.message(.request, duid: H.duid(5), nas: [H.ia(1, ["2001:db8:1::12"])], serverID: H.serverDUID)).reply)
         XCTAssertNotEqual(o.firstNA?.addressList, [addr("2001:db8:1::12")])

@@ -116,7 +116,7 @@ extension Dhcp6Engine {
     /// lease this exchange wrote for the client gets the option's name (with its trailing
     /// dot, in lower case, as Kea's lease6 rows hold it) and the update directions of its S
     /// and N flags (Kea's ctx hostname, fwd_dns_update and rev_dns_update); without option
-    /// 39 the leases get no name.
+    /// 39 they get the reservation's hostname as written (no directions), or none.
     mutating func applyClientFQDN(_ q: Query6, into r: inout DHCPv6ClientMessage, _ effects: inout Effects6, writesFrom start: Int) {
         var hostname = ""
         var forward = false, reverse = false
@@ -126,6 +126,9 @@ extension Dhcp6Engine {
             if !done.name.isEmpty { hostname = (done.full ? done.name + "." : done.name).lowercased() }
             let d = DDNSNameRules.directions(s: done.flags & ClientFQDN6.flagS != 0, n: done.flags & ClientFQDN6.flagN != 0)
             (forward, reverse) = ddnsParameters(for: q.subnet).updatesEnabled ? d : (false, false)
+        } else if let reserved = q.host?.hostname {
+            // Kea: without option 39 the lease's hostname is the reservation's, as written.
+            hostname = reserved
         }
         guard start < effects.writes.count else { return }
         for i in start..<effects.writes.count {

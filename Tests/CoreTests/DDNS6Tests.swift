@@ -75,6 +75,11 @@ final class DDNS6Tests: XCTestCase {
             dhcid: Self.dhcid(client: 1, "host.example.org"), leaseExpiresOn: h.now.wall + Seconds(1333),
             leaseLengthSeconds: 1333, useConflictResolution: true)])
         XCTAssertTrue(sent.ids.contains("DHCP6_DDNS_CREATE_ADD_NAME_CHANGE_REQUEST"))
+        let texts = sent.effects.events.map(\.logLine).filter { $0.id.hasPrefix("DHCP6_DDNS_R") }.map { "\($0.id) \($0.text)" }
+        XCTAssertEqual(texts.count, 2, "\(texts)")
+        XCTAssertTrue(texts[0].hasPrefix("DHCP6_DDNS_RECEIVE_FQDN "))
+        XCTAssertTrue(texts[0].hasSuffix("received DHCPv6 Client FQDN option: type=39(CLIENT_FQDN), flags: (N=0, O=0, S=1), domain-name='host' (partial)"), texts[0])
+        XCTAssertTrue(texts[1].hasSuffix("including FQDN option in the server's response: type=39(CLIENT_FQDN), flags: (N=0, O=0, S=1), domain-name='host.example.org.' (full)"), texts[1])
     }
 
     func testTheClientDoingItsOwnForwardUpdateGetsReverseOnly() throws {

@@ -194,6 +194,7 @@ fi
 kk_assert "no malformed datagram" bash -c "! grep -q '^BAD' '$ncr_kk'"
 kk_server_stop || kk_fail "kakapo did not stop"
 kk_kill_pid "$LPID" 2
+kk_out=$KK_SERVER_OUT
 
 # ---- 3. the same exchanges with Kea 2.2
 kea=$(command -v kea-dhcp6 || true)
@@ -231,5 +232,11 @@ print("; ".join(problems) if problems else "same")
 EOF
 )
 kk_assert_eq "Kea 2.2: the same NCRs (but lease-expires-on) and the same option 39 in every reply" same "$same"
+fqdnlog() {   # fqdnlog SERVER-OUT : the probe's DHCP6_DDNS_RECEIVE_FQDN / _RESPONSE_FQDN_DATA lines from the ID on
+    grep -E 'DHCP6_DDNS_(RECEIVE_FQDN|RESPONSE_FQDN_DATA) .*tid=0x6b' "$1" | sed -E 's/^.*(DHCP6_DDNS_[A-Z_]+ )/\1/'
+}
+kk_assert_eq "Kea 2.2: the same DHCP6_DDNS_RECEIVE_FQDN and DHCP6_DDNS_RESPONSE_FQDN_DATA lines" \
+    "$(fqdnlog "$KK_SERVER_OUT")" "$(fqdnlog "$kk_out")"
+kk_assert "those lines were logged" grep -q 'DHCP6_DDNS_RESPONSE_FQDN_DATA .*domain-name=.laptop.example.org.' "$kk_out"
 kk_assert_eq "Kea 2.2: the same lease6-resend-ddns answer" "$(cat "$KK_WORK/more-kea.out.resend")" "$(cat "$KK_WORK/more-kakapo.out.resend")"
 kk_finish

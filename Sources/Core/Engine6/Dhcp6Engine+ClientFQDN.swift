@@ -36,6 +36,14 @@ struct ClientFQDN6: Equatable {
         self.init(flags: f, name: labels.joined(separator: "."), full: full)
     }
 
+    /// Kea's Option6ClientFqdn::toText: the flags, then the name (in lower case, as Kea holds
+    /// it) with its trailing dot when full.
+    var text: String {
+        let bit = { (f: UInt8) in flags & f != 0 ? "1" : "0" }
+        return "type=39(CLIENT_FQDN), flags: (N=\(bit(Self.flagN)), O=\(bit(Self.flagO)), S=\(bit(Self.flagS))), "
+            + "domain-name='\((full && !name.isEmpty ? name + "." : name).lowercased())' (\(full ? "full" : "partial"))"
+    }
+
     init(flags: UInt8, name: String, full: Bool) {
         self.flags = flags
         self.name = name
@@ -120,7 +128,11 @@ extension Dhcp6Engine {
     mutating func applyClientFQDN(_ q: Query6, into r: inout DHCPv6ClientMessage, _ effects: inout Effects6, writesFrom start: Int) {
         var hostname = ""
         var forward = false, reverse = false
+        if let raw = q.client.options[39], let sent = ClientFQDN6(data: raw) {
+            effects.events.append(.fqdnReceived(client: q.label, option: sent.text))
+        }
         if let fqdn = clientFQDN(q) {
+            effects.events.append(.fqdnResponse(client: q.label, option: fqdn.text))
             let done = completeFQDN(fqdn, subnet: q.subnet, reply: r)
             r.options.append(39, done.data)
             if !done.name.isEmpty { hostname = (done.full ? done.name + "." : done.name).lowercased() }

@@ -156,6 +156,8 @@ final class DDNS6Tests: XCTestCase {
         XCTAssertEqual(DDNSParameters(global: c.ddns, scope: six.ddns).qualifyingSuffix, "six.example")
         XCTAssertEqual(DDNSParameters(global: c.ddns, scope: six.ddns).ttlPercent, 0.5)
         XCTAssertFalse(c.warnings.contains { "\($0)".contains("ddns") }, "the ddns keys are acted on: \(c.warnings)")
+        let v6 = try Dhcp6ConfigDecoder.decode(text: #"{ "Dhcp6": { "dhcp-ddns": { "enable-updates": true, "server-ip": "::1" } } }"#)
+        XCTAssertEqual(v6.warnings.map { "\($0)" }.filter { $0.contains("server-ip") }.count, 1, "\(v6.warnings)")
     }
 
     // MARK: - Requests on renewals, releases, reclamation and commands

@@ -236,7 +236,12 @@ struct Dhcp6Decoding: KeaOptionDecoding {
                 }
                 config.dhcpDdnsServerIP = address
                 // The name change request sender speaks IPv4 (DDNSSettings.serverIP).
-                if case .v4(let v4) = address { config.ddns.serverIP = v4 }
+                if case .v4(let v4) = address {
+                    config.ddns.serverIP = v4
+                } else {
+                    notActedOn("Dhcp6/dhcp-ddns/server-ip", at: member.value.position,
+                               detail: "an IPv6 server-ip is not supported: requests go to \(config.ddns.serverIP)")
+                }
             case "server-port": config.ddns.serverPort = try uint16(member)
             case "sender-ip":
                 let text = try string(member.value)

@@ -35,6 +35,8 @@ extension Dhcp6Server {
         if let e = engine.nextDeadline, e <= now.monotonic {
             process(engine.handleDeadline(now: now), now)
         }
+        // Name change requests the socket could not take at once go now.
+        nameChangeSender?.flush()
     }
 
     /// Hands one input's effects to the executor: replies wait in it until the turn's lease

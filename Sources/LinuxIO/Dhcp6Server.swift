@@ -35,6 +35,8 @@ public final class Dhcp6Server: DHCPServer {
     /// Where the server DUID came from (for the startup log line).
     public let serverID: ServerIDFile.Outcome
     public let serverIDPath: String
+    /// The DHCP-DDNS client (`dhcp-ddns` with enable-updates): nil when updates are off.
+    public var nameChangeSender: NameChangeSender?
 
     public init(options: ServerOptions, logger: Logger, now: Now) throws(ServerStartError) {
         self.options = options
@@ -60,7 +62,9 @@ public final class Dhcp6Server: DHCPServer {
                                           wall: now.wall, random: ServerIDFile.randomBytes(8))
         engine = Dhcp6Engine(config: loaded.config, store: store, serverDUID: serverID.duid, now: now)
         engine.storeMayConflict = database != nil
+        engine.ddnsDigest = SystemCrypto.sha256
         try openSockets(loaded.config)
+        startNameChangeSender(loaded.config.ddns)
         logServerID()
         logWarnings(loaded)
     }
@@ -146,6 +150,24 @@ public final class Dhcp6Server: DHCPServer {
         loaded = l
         logger.apply(l.config.loggers, forceDebug: options.forceDebug)
         engine.reconfigure(l.config, now: now)
+        startNameChangeSender(l.config.ddns)
         logWarnings(l)
+    }
+}
+
+extension Dhcp6Server {
+    /// Opens, keeps or closes the DHCP-DDNS client for the `dhcp-ddns` settings in force.
+    func startNameChangeSender(_ settings: DDNSSettings) {
+        guard settings.enableUpdates else { nameChangeSender = nil; return }
+        if let s = nameChangeSender, s.settings == settings { return }
+        nameChangeSender = nil
+        nameChangeSender = NameChangeSender(settings: settings, logger: logger, v6: true)
+    }
+
+    /// Name change requests of a durable transaction (or of one that wrote nothing): to the
+    /// DHCP-DDNS daemon, after the replies (the executor sends those first).
+    public func forward(_ nameChanges: [NameChangeRequest], _ partnerCommands: [PartnerCommand]) {
+        guard !nameChanges.isEmpty, let sender = nameChangeSender else { return }
+        sender.submit(nameChanges)
     }
 }

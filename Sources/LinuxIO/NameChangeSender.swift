@@ -12,6 +12,8 @@ import KakapoCore
 public final class NameChangeSender {
     public let settings: DDNSSettings
     let logger: Logger
+    /// Whether kakapo-dhcp6 owns it (its "request could not be sent" log ID is DHCP6_'s).
+    let v6: Bool
     private let fd: Int32
     private var queue: [NameChangeRequest] = []
     private var head = 0
@@ -19,9 +21,10 @@ public final class NameChangeSender {
     public private(set) var sentCount = 0, rejectedCount = 0, failedCount = 0
 
     /// Opens the socket; nil (logged) when it cannot be opened or bound.
-    public init?(settings: DDNSSettings, logger: Logger) {
+    public init?(settings: DDNSSettings, logger: Logger, v6: Bool = false) {
         self.settings = settings
         self.logger = logger
+        self.v6 = v6
         fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
             logger.log(.error, "DHCPSRV_DHCP_DDNS_ERROR_EXCEPTION",
@@ -60,7 +63,7 @@ public final class NameChangeSender {
                 rejectedCount += 1
                 let error = "send queue has reached maximum capacity: \(settings.maxQueueSize)"
                 logger.log(.error, "DHCPSRV_DHCP_DDNS_NCR_REJECTED", "NameChangeRequest rejected by the sender: \(error), ncr: \(ncr.jsonText)")
-                logger.log(.error, "DHCP4_DDNS_REQUEST_SEND_FAILED", "failed sending a request to kea-dhcp-ddns, error: \(error),  ncr: \(ncr.jsonText)")
+                logSendFailed(error, ncr)
                 continue
             }
             queue.append(ncr)
@@ -92,7 +95,7 @@ public final class NameChangeSender {
             } else {
                 failedCount += 1
                 let error = n < 0 ? String(cString: strerror(errno)) : "short send (\(n) of \(wire.count) octets)"
-                logger.log(.error, "DHCP4_DDNS_REQUEST_SEND_FAILED", "failed sending a request to kea-dhcp-ddns, error: \(error),  ncr: \(ncr.jsonText)")
+                logSendFailed(error, ncr)
             }
         }
         if head == queue.count {
@@ -102,5 +105,10 @@ public final class NameChangeSender {
             queue.removeFirst(head)
             head = 0
         }
+    }
+
+    private func logSendFailed(_ error: String, _ ncr: NameChangeRequest) {
+        let text = "failed sending a request to kea-dhcp-ddns, error: \(error),  ncr: \(ncr.jsonText)"
+        if v6 { logger.log(.error, "DHCP6_DDNS_REQUEST_SEND_FAILED", text) } else { logger.log(.error, "DHCP4_DDNS_REQUEST_SEND_FAILED", text) }
     }
 }

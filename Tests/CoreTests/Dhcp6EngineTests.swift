@@ -511,6 +511,15 @@ final class Dhcp6EngineTests: XCTestCase {
                    .declineWrongIAID(client: c, address: a, received: 1, expected: 2), .reclaimed(address: a, type: .nonTemporaryAddress, declined: false),
                    .reclaimed(address: a, type: .nonTemporaryAddress, declined: true), .leaseWriteFailed(client: c, address: a, reason: "x"),
                    .leaseConflict(client: nil, address: a)]
+        let ncr = NameChangeRequest(changeType: .add, forward: true, reverse: true, fqdn: "h.example.org.", address: "2001:db8::1",
+                                    dhcid: [0, 2, 1], leaseExpiresOn: WallTime(secondsSinceEpoch: 0), leaseLengthSeconds: 1,
+                                    useConflictResolution: true)
+        var remove = ncr
+        remove.changeType = .remove
+        events += [.nameChangeQueued(client: c, ncr), .nameChangeQueued(client: nil, ncr), .nameChangeQueued(client: c, remove)]
+        events += [.fqdnReceived(client: c, option: "x"), .fqdnResponse(client: c, option: "y")]
+        XCTAssertEqual(events.suffix(5).prefix(3).map(\.logLine.id),
+                       ["DHCP6_DDNS_CREATE_ADD_NAME_CHANGE_REQUEST", "DHCPSRV_QUEUE_NCR", "DHCPSRV_QUEUE_NCR"])
         for e in events {
             let line = e.logLine
             XCTAssertEqual(LogCatalog.message(line.id)?.severity, line.severity, "\(line.id) missing from LogCatalog or at another severity")

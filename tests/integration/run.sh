@@ -20,7 +20,7 @@ total=${KK_TOTAL_TIMEOUT:-3000}
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: must run as root (network namespaces)"; echo "0 passed, 1 failed"; exit 1; }
 
 order=(test_syntax_error test_bad_interface test_seed_config test_kakapo_lfc test_dhclient test_udhcpc test_dhcpcd
-       test_two_clients test_perfdhcp_relay test_malformed test_kea_leasefile test_kea_differential test_ddns_ncr
+       test_two_clients test_perfdhcp_relay test_malformed test_kea_leasefile test_kea_differential test_ddns_ncr test_ddns_ncr6
        test_kea6_differential test_kea_config_errors test_crash_kill test_clock_step test_discover_flood test_dhcp6_daemon test_sim_load6 test_crash_kill6 test_lease_write_failure6 test_clock_step6
        test_dhcp6_clients test_perfdhcp6_relay test_solicit_flood6 test_kakapo_admin test_ddns_bind test_ddns_e2e test_pg_leases test_pg_leases6
        test_pg_mixed)

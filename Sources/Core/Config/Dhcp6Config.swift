@@ -147,6 +147,8 @@ public struct Subnet6: Sendable, Equatable {
     public var reservationModes: ReservationModes = ReservationModes()
     public var clientClass: String?
     public var requireClientClasses: [String] = []
+    /// The subnet's `ddns-*` keys, the shared network's folded in (unset ones are global).
+    public var ddns: DDNSScope = DDNSScope()
     /// The index in `Dhcp6Config.sharedNetworks` of the network holding this subnet, if any.
     public var sharedNetwork: Int?
     public init(id: UInt32, prefix: IPv6Prefix) {
@@ -165,6 +167,8 @@ public struct SharedNetwork6: Sendable, Equatable {
     public var rapidCommit: Bool?
     public var clientClass: String?
     public var requireClientClasses: [String] = []
+    /// The network's `ddns-*` keys (folded into its subnets' `ddns`).
+    public var ddns: DDNSScope = DDNSScope()
     public init(name: String) { self.name = name }
 }
 

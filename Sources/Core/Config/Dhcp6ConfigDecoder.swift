@@ -222,7 +222,7 @@ struct Dhcp6Decoding: KeaOptionDecoding {
         return result
     }
 
-    /// `dhcp-ddns`: kept (nothing sends name change requests yet); `server-ip` of either family.
+    /// `dhcp-ddns`: the name change request sender's settings; `server-ip` of either family.
     mutating func decodeDhcpDdns6(_ node: JSONNode, into config: inout Dhcp6Config) throws(ConfigError) {
         for member in try object(node) {
             noteIfNotActedOn(member, in: "Dhcp6/dhcp-ddns", table: Dhcp6KeaKeys.notActedOn)
@@ -235,6 +235,13 @@ struct Dhcp6Decoding: KeaOptionDecoding {
                                                at: member.value.position)
                 }
                 config.dhcpDdnsServerIP = address
+                // The name change request sender speaks IPv4 (DDNSSettings.serverIP).
+                if case .v4(let v4) = address {
+                    config.ddns.serverIP = v4
+                } else {
+                    notActedOn("Dhcp6/dhcp-ddns/server-ip", at: member.value.position,
+                               detail: "an IPv6 server-ip is not supported: requests go to \(config.ddns.serverIP)")
+                }
             case "server-port": config.ddns.serverPort = try uint16(member)
             case "sender-ip":
                 let text = try string(member.value)

@@ -31,7 +31,7 @@ enum Dhcp6KeaKeys {
         "pd-allocator": .string,
         "cache-threshold": .real,
         "cache-max-age": .integer,
-    ].merging(KeaServerKeys.ddnsScope) { a, _ in a }
+    ]
 
     /// Keys decoded into `Dhcp6Config` that nothing acts on yet (kakapo-dhcp6 does not serve
     /// yet: these are the ones that will stay inert once it does).
@@ -40,14 +40,10 @@ enum Dhcp6KeaKeys {
             "Dhcp6/sanity-checks": "leases are loaded without subnet checks",
             "Dhcp6/compatibility": "options are parsed strictly",
         ]
-        // These shape the Client FQDN option (39) of replies (Dhcp6Engine+ClientFQDN).
-        let fqdnOnly = "no DNS update is requested yet (it shapes only the Client FQDN option, 39, of replies)"
-        for key in ["ddns-send-updates", "ddns-override-no-update", "ddns-override-client-update",
-                    "ddns-replace-client-name", "ddns-generated-prefix", "ddns-qualifying-suffix",
-                    "hostname-char-set", "hostname-char-replacement", "dhcp-ddns/enable-updates"] {
-            table["Dhcp6/\(key)"] = fqdnOnly
-        }
         table.merge(KeaServerKeys.notActedOn(root: "Dhcp6")) { a, _ in a }
+        // kakapo-dhcp6 acts on the DDNS keys (Dhcp6Engine+ClientFQDN, the shell's NCR sender).
+        for key in KeaServerKeys.ddnsScope.keys { table["Dhcp6/\(key)"] = nil }
+        for key in KeaServerKeys.dhcpDdnsConnection { table["Dhcp6/dhcp-ddns/\(key)"] = nil }
         return table
     }()
 }

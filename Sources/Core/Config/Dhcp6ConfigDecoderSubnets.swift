@@ -32,6 +32,7 @@ extension Dhcp6Decoding {
         for member in try object(node) {
             if try decodeTimer6(member, into: &s.timers, scope: &scope) { continue }
             if try decodeReservationMode(member, into: &s.reservationModes) { continue }
+            if try decodeDDNSScopeKey(member, into: &s.ddns) { continue }
             switch member.key {
             case "id": s.id = UInt32(try integer(member, in: 0...4_294_967_294))
             case "subnet": _ = try string(member.value)
@@ -181,6 +182,7 @@ extension Dhcp6Decoding {
             for member in try object(entry) {
                 if try decodeTimer6(member, into: &timers, scope: &scope) { continue }
                 if try decodeReservationMode(member, into: &modes) { continue }
+                if try decodeDDNSScopeKey(member, into: &network.ddns) { continue }
                 switch member.key {
                 case "name": network.name = try string(member.value)
                 case "subnet6": subnets = try decodeSubnets6(member.value, path: "\(path)/subnet6")
@@ -228,6 +230,7 @@ extension Dhcp6Decoding {
             for var draft in network.subnets {
                 draft.subnet.timers = draft.subnet.timers.inheriting(from: network.timers)
                 draft.subnet.reservationModes = draft.subnet.reservationModes.inheriting(from: network.reservationModes)
+                draft.subnet.ddns = draft.subnet.ddns.inheriting(from: network.network.ddns)
                 if draft.subnet.relayAddresses.isEmpty { draft.subnet.relayAddresses = network.network.relayAddresses }
                 draft.subnet.interface = draft.subnet.interface ?? network.network.interface
                 draft.subnet.interfaceID = draft.subnet.interfaceID ?? network.network.interfaceID

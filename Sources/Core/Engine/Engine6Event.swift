@@ -58,6 +58,12 @@ public enum Engine6Event: Sendable, Equatable {
     case reclaimed(address: IPv6Address, type: LeaseType6, declined: Bool)
     case leaseWriteFailed(client: Client6Label?, address: IPv6Address, reason: String)
     case leaseConflict(client: Client6Label?, address: IPv6Address)
+    /// A name change request for the DHCP-DDNS daemon was made (sent once durable).
+    case nameChangeQueued(client: Client6Label?, NameChangeRequest)
+    /// The client's option 39 (received) and the server's before any generated name
+    /// (response), in Kea's Option6ClientFqdn::toText form.
+    case fqdnReceived(client: Client6Label, option: String)
+    case fqdnResponse(client: Client6Label, option: String)
 }
 
 extension Engine6Event: LoggableEvent {
@@ -66,7 +72,7 @@ extension Engine6Event: LoggableEvent {
     /// a test.
     public var severity: Severity {
         switch self {
-        case .dropped, .subnetSelectionFailed, .rapidCommit, .leaseConflict: .debug
+        case .dropped, .subnetSelectionFailed, .rapidCommit, .leaseConflict, .nameChangeQueued, .fqdnReceived, .fqdnResponse: .debug
         case .reclaimed(_, _, let declined): declined ? .info : .debug
         case .releaseWrongOwner, .releaseWrongIAID: .warn
         case .leaseWriteFailed: .error
@@ -154,6 +160,15 @@ extension Engine6Event: LoggableEvent {
         case .leaseConflict(let c, let a):
             return ("KAKAPO_LEASE6_CONFLICT", .debug,
                     "\(c.map { "\($0)" } ?? "lease store"): lease \(a) was changed by another server first; the client will retry")
+        case .fqdnReceived(let c, let o):
+            return ("DHCP6_DDNS_RECEIVE_FQDN", .debug, "\(c): received DHCPv6 Client FQDN option: \(o)")
+        case .fqdnResponse(let c, let o):
+            return ("DHCP6_DDNS_RESPONSE_FQDN_DATA", .debug, "\(c): including FQDN option in the server's response: \(o)")
+        case .nameChangeQueued(let c, let ncr) where ncr.changeType == .add && c != nil:
+            return ("DHCP6_DDNS_CREATE_ADD_NAME_CHANGE_REQUEST", .debug, "\(c!): created name change request: \(ncr.jsonText)")
+        case .nameChangeQueued(let c, let ncr):
+            return ("DHCPSRV_QUEUE_NCR", .debug, "\(c.map { "\($0)" } ?? "lease store"): "
+                + "Name change request to \(ncr.changeType == .add ? "add" : "remove") DNS entry queued: \(ncr.jsonText)")
         }
     }
 }

@@ -260,7 +260,6 @@ extension Dhcp6Engine {
                            expire: q.now.wall + Seconds(Int64(valid)), subnetID: s.id)
         lease.hardwareAddress = q.hardwareAddress
         if q.hardwareAddress != nil { lease.hardwareAddressSource = clientHardwareAddressSource(q) }
-        lease.hostname = q.host?.hostname ?? ""
         if commit {
             let isNew = existing == nil
             self.commit(.upsert(lease), into: &effects, now: q.now.wall)

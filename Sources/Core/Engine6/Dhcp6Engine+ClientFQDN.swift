@@ -1,7 +1,7 @@
 /// The Client FQDN option (39, RFC 4704) of Solicit, Request, Renew and Rebind replies, as
 /// Kea's processClientFqdn with its D2ClientMgr helpers (adjustFqdnFlags, adjustDomainName,
-/// qualifyName, generateFqdn). Name change requests are not sent (no DHCP-DDNS client yet);
-/// the flags say what a server with the configured `dhcp-ddns` would do.
+/// qualifyName, generateFqdn, all `DDNSNameRules`), the name the client's leases keep, and
+/// the name change requests (NCRs) for the DHCP-DDNS daemon.
 struct ClientFQDN6: Equatable {
     static let flagS: UInt8 = 0x01
     static let flagO: UInt8 = 0x02
@@ -36,6 +36,14 @@ struct ClientFQDN6: Equatable {
         self.init(flags: f, name: labels.joined(separator: "."), full: full)
     }
 
+    /// Kea's Option6ClientFqdn::toText: the flags, then the name (in lower case, as Kea holds
+    /// it) with its trailing dot when full.
+    var text: String {
+        let bit = { (f: UInt8) in flags & f != 0 ? "1" : "0" }
+        return "type=39(CLIENT_FQDN), flags: (N=\(bit(Self.flagN)), O=\(bit(Self.flagO)), S=\(bit(Self.flagS))), "
+            + "domain-name='\((full && !name.isEmpty ? name + "." : name).lowercased())' (\(full ? "full" : "partial"))"
+    }
+
     init(flags: UInt8, name: String, full: Bool) {
         self.flags = flags
         self.name = name
@@ -55,134 +63,141 @@ struct ClientFQDN6: Equatable {
 }
 
 extension Dhcp6Engine {
-    /// Whether name updates would be made: `dhcp-ddns` enable-updates and ddns-send-updates.
-    var ddnsUpdatesEnabled: Bool { config.ddns.enableUpdates && config.ddns.sendUpdates }
-
-    /// The server's S, N and O flags for the client's (Kea's analyzeFqdn, adjustFqdnFlags).
-    func fqdnFlags(client: UInt8) -> UInt8 {
-        let d = config.ddns
-        let clientS = client & ClientFQDN6.flagS != 0
-        let clientN = client & ClientFQDN6.flagN != 0
-        var serverS = false
-        if ddnsUpdatesEnabled {
-            switch (clientN, clientS) {
-            case (false, false): serverS = d.overrideClientUpdate
-            case (false, true): serverS = true
-            default: serverS = d.overrideNoUpdate
-            }
-        }
-        // N: with updates off always; with them on, when the server declines the update the
-        // client asked it to make or override (not when the client does its own).
-        let serverN = !ddnsUpdatesEnabled || (!serverS && (clientS || clientN))
-        var f: UInt8 = serverS ? ClientFQDN6.flagS : 0
-        if serverN { f |= ClientFQDN6.flagN }
-        if clientS != serverS { f |= ClientFQDN6.flagO }
-        return f
+    /// The DDNS behaviour in force in `subnet` (global, shared network, subnet); the global
+    /// one without a subnet.
+    func ddnsParameters(for subnet: Subnet6?) -> DDNSParameters {
+        DDNSParameters(global: config.ddns, scope: subnet?.ddns ?? DDNSScope())
     }
 
-    /// Kea's qualifyName: the qualifying suffix appended to a partial name, then the root dot.
-    func qualify(_ partial: String) -> String {
-        var name = partial
-        let suffix = config.ddns.qualifyingSuffix
-        if !suffix.isEmpty {
-            if !name.isEmpty, !name.hasSuffix(".") { name += "." }
-            name += suffix
-        }
-        if !name.hasSuffix(".") { name += "." }
-        return name
-    }
-
-    /// The reply's Client FQDN option for the client's, before any lease is given; nil when
-    /// the client sent none and none is to be made up (ddns-replace-client-name).
+    /// The reply's Client FQDN option for the client's, before any lease is given (Kea's
+    /// processClientFqdn with the selected subnet's parameters); nil when the client sent
+    /// none and none is to be made up (ddns-replace-client-name always or when-not-present,
+    /// with updates on).
     func clientFQDN(_ q: Query6) -> ClientFQDN6? {
-        let d = config.ddns
-        let sent = q.client.options[39].flatMap(ClientFQDN6.init(data:))
+        let rules = DDNSNameRules(ddnsParameters(for: q.subnet))
+        let mode = rules.params.replaceClientName
         let request: ClientFQDN6
-        if let sent {
+        if let raw = q.client.options[39] {
+            guard let sent = ClientFQDN6(data: raw) else { return nil }
             request = sent
-        } else if q.client.options[39] == nil, ddnsUpdatesEnabled,
-                  d.replaceClientName == "always" || d.replaceClientName == "when-not-present" {
+        } else if rules.params.updatesEnabled, mode == .always || mode == .whenNotPresent {
             request = ClientFQDN6(flags: ClientFQDN6.flagS, name: "", full: false)
         } else {
             return nil
         }
-        var reply = ClientFQDN6(flags: fqdnFlags(client: request.flags), name: "", full: false)
+        guard let f = rules.serverFlags(clientS: request.flags & ClientFQDN6.flagS != 0,
+                                        clientN: request.flags & ClientFQDN6.flagN != 0) else { return nil }
+        var flags: UInt8 = f.s ? ClientFQDN6.flagS : 0
+        if f.n { flags |= ClientFQDN6.flagN }
+        if f.o { flags |= ClientFQDN6.flagO }
+        var reply = ClientFQDN6(flags: flags, name: "", full: false)
         if let hostname = q.host?.hostname, !hostname.isEmpty {
-            reply.name = qualify(hostname)
+            reply.name = rules.qualify(hostname, trailingDot: true)
             reply.full = true
-        } else if d.replaceClientName == "always" || d.replaceClientName == "when-present" || request.name.isEmpty {
+        } else if mode == .always || mode == .whenPresent || request.name.isEmpty {
             reply.name = ""
             reply.full = false
         } else {
-            let name = sanitizeLabels(request.name)
-            reply.name = request.full ? name + "." : qualify(name)
+            let name = rules.sanitizeLabels(request.name)
+            reply.name = request.full ? name + "." : rules.qualify(name, trailingDot: true)
             reply.full = true
         }
         if reply.name.hasSuffix(".") { reply.name.removeLast() }
+        // Kea's Option6ClientFqdn keeps its name in lower case.
+        reply.name = reply.name.lowercased()
         return reply
     }
 
     /// After the leases: an empty name is made from the first address of the first IA_NA
     /// (Kea's generateFqdn: generated-prefix, the address with '-' for ':', qualified); not
     /// in an Advertise, which keeps the empty name as Kea 2.2 sends it.
-    func completeFQDN(_ fqdn: ClientFQDN6, reply r: DHCPv6ClientMessage) -> ClientFQDN6 {
+    func completeFQDN(_ fqdn: ClientFQDN6, subnet: Subnet6?, reply r: DHCPv6ClientMessage) -> ClientFQDN6 {
         guard fqdn.name.isEmpty, r.messageType != .advertise, let ia = try? r.options.iaNAs().first,
               let a = try? ia.addresses().first else { return fqdn }
         var out = fqdn
-        out.name = qualify(config.ddns.generatedPrefix + "-" + "\(a.address)".replacingColons())
-        if out.name.hasSuffix(".") { out.name.removeLast() }
+        out.name = DDNSNameRules(ddnsParameters(for: subnet)).generated(address: "\(a.address)", trailingDot: false)
         out.full = true
         return out
     }
 
-    /// Kea's hostname sanitizer (hostname-char-set, hostname-char-replacement) on each label.
-    func sanitizeLabels(_ name: String) -> String {
-        guard let set = CharacterSetPattern(config.ddns.hostnameCharSet) else { return name }
-        let replacement = config.ddns.hostnameCharReplacement
-        return name.split(separator: ".", omittingEmptySubsequences: false).map { label in
-            var out = ""
-            for ch in label { if set.matches(ch) { out += replacement } else { out.append(ch) } }
-            return out
-        }.joined(separator: ".")
+    /// The reply's option 39 (when there is one) and the name of the client's leases: every
+    /// lease this exchange wrote for the client gets the option's name (with its trailing
+    /// dot, in lower case, as Kea's lease6 rows hold it) and the update directions of its S
+    /// and N flags (Kea's ctx hostname, fwd_dns_update and rev_dns_update); without option
+    /// 39 they get the reservation's hostname as written (no directions), or none.
+    mutating func applyClientFQDN(_ q: Query6, into r: inout DHCPv6ClientMessage, _ effects: inout Effects6, writesFrom start: Int) {
+        var hostname = ""
+        var forward = false, reverse = false
+        if let raw = q.client.options[39], let sent = ClientFQDN6(data: raw) {
+            effects.events.append(.fqdnReceived(client: q.label, option: sent.text))
+        }
+        if let fqdn = clientFQDN(q) {
+            effects.events.append(.fqdnResponse(client: q.label, option: fqdn.text))
+            let done = completeFQDN(fqdn, subnet: q.subnet, reply: r)
+            r.options.append(39, done.data)
+            if !done.name.isEmpty { hostname = (done.full ? done.name + "." : done.name).lowercased() }
+            let d = DDNSNameRules.directions(s: done.flags & ClientFQDN6.flagS != 0, n: done.flags & ClientFQDN6.flagN != 0)
+            (forward, reverse) = ddnsParameters(for: q.subnet).updatesEnabled ? d : (false, false)
+        } else if let reserved = q.host?.hostname {
+            // Kea: without option 39 the lease's hostname is the reservation's, as written.
+            hostname = reserved
+        }
+        guard start < effects.writes.count else { return }
+        for i in start..<effects.writes.count {
+            guard case .upsert(var l) = effects.writes[i].change, l.duid == q.duid, l.state == .assigned else { continue }
+            if l.hostname == hostname, l.fqdnForward == forward, l.fqdnReverse == reverse { continue }
+            l.hostname = hostname
+            l.fqdnForward = forward
+            l.fqdnReverse = reverse
+            store.apply(.upsert(l))
+            effects.writes[i] = LeaseWrite6(change: .upsert(l), expected: effects.writes[i].expected)
+        }
     }
-}
 
-extension String {
-    fileprivate func replacingColons() -> String {
-        String(map { $0 == ":" ? "-" : $0 })
-    }
-}
-
-/// A one-bracket regular expression such as Kea's default hostname-char-set `[^A-Za-z0-9.-]`:
-/// a set (or negated set) of characters and ranges. Other patterns are not understood (nil),
-/// and names are then left as the client sent them.
-struct CharacterSetPattern {
-    var negated: Bool
-    var members: [ClosedRange<Character>]
-
-    init?(_ pattern: String) {
-        var chars = Array(pattern)
-        guard chars.count >= 3, chars.first == "[", chars.last == "]" else { return nil }
-        chars = Array(chars[1..<(chars.count - 1)])
-        negated = chars.first == "^"
-        if negated { chars.removeFirst() }
-        members = []
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c == "\\" || c == "[" { return nil }
-            if i + 2 < chars.count, chars[i + 1] == "-" {
-                guard c <= chars[i + 2] else { return nil }
-                members.append(c...chars[i + 2])
-                i += 3
-            } else {
-                members.append(c...c)
-                i += 1
+    /// Kea's name change requests for what an exchange (or reclamation) wrote from `start`
+    /// on, for addresses only (not prefixes): a remove for an assigned address leased under
+    /// a name that is deleted, given to another state or owner, or whose name or directions
+    /// change (Kea's alloc engine queueNCR); an add for an assigned address with a name,
+    /// unless it is the same lease extended under the same name and directions and
+    /// ddns-update-on-renew is off (Kea's createNameChangeRequests).
+    mutating func queueNameChanges(_ effects: inout Effects6, writesFrom start: Int, client: Client6Label?) {
+        guard config.ddns.enableUpdates, ddnsDigest != nil, start < effects.writes.count else { return }
+        for i in start..<effects.writes.count {
+            let w = effects.writes[i]
+            let old = w.expected.flatMap { $0.type == .nonTemporaryAddress && $0.state == .assigned ? $0 : nil }
+            switch w.change {
+            case .delete(let l):
+                if l.type == .nonTemporaryAddress, l.state == .assigned { queueNameChange(.remove, for: l, client: client, &effects) }
+            case .upsert(let l):
+                let new = l.type == .nonTemporaryAddress && l.state == .assigned ? l : nil
+                let same = old != nil && new != nil && old!.duid == new!.duid && old!.iaid == new!.iaid
+                    && old!.hostname.lowercased() == new!.hostname.lowercased()
+                    && old!.fqdnForward == new!.fqdnForward && old!.fqdnReverse == new!.fqdnReverse
+                if let old, !same { queueNameChange(.remove, for: old, client: client, &effects) }
+                if let new, !same || ddnsParameters(for: subnet(id: new.subnetID)).updateOnRenew {
+                    queueNameChange(.add, for: new, client: client, &effects)
+                }
             }
         }
     }
 
-    func matches(_ c: Character) -> Bool {
-        members.contains { $0.contains(c) } != negated
+    func subnet(id: UInt32) -> Subnet6? { config.subnets.first { $0.id == id } }
+
+    /// Kea's queueNCR for a v6 lease: the lease's subnet's parameters, the DHCID from the
+    /// DUID (RFC 4701 identifier type 2). Nil without a digest, DDNS, a name or a direction.
+    func nameChange(_ type: NameChangeRequest.ChangeType, for lease: Lease6) -> NameChangeRequest? {
+        guard let digest = ddnsDigest, config.ddns.enableUpdates, !lease.duid.isEmpty else { return nil }
+        let params = ddnsParameters(for: subnet(id: lease.subnetID))
+        return DDNSNameRules(params).nameChange(
+            type, hostname: lease.hostname, forward: lease.fqdnForward, reverse: lease.fqdnReverse,
+            address: lease.address.description, identifierType: .duid, identifier: lease.duid,
+            cltt: lease.cltt, lifetime: lease.validLifetimeSeconds, sha256: digest)
+    }
+
+    mutating func queueNameChange(_ type: NameChangeRequest.ChangeType, for lease: Lease6, client: Client6Label?,
+                                  _ effects: inout Effects6) {
+        guard let ncr = nameChange(type, for: lease) else { return }
+        effects.nameChanges.append(ncr)
+        effects.events.append(.nameChangeQueued(client: client, ncr))
     }
 }

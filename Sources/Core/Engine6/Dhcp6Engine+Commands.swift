@@ -66,7 +66,7 @@ extension Dhcp6Engine {
         case .leaseGetPage: answer = leaseGetPage(arguments)
         case .leaseGetByDUID: answer = leaseGetByDUID(arguments)
         case .leaseGetByHostname: answer = leaseGetByHostname(arguments)
-        case .leaseResendDDNS: answer = leaseResendDDNS(arguments)
+        case .leaseResendDDNS: answer = leaseResendDDNS(arguments, &effects)
         case .leaseAdd: answer = leaseAdd(arguments, update: false, now: now, &effects)
         case .leaseUpdate: answer = leaseAdd(arguments, update: true, now: now, &effects)
         case .leaseDel: answer = leaseDel(arguments, now: now, &effects)
@@ -161,6 +161,10 @@ extension Dhcp6Engine {
         do {
             guard let l = try namedLease(args) else { return ControlResponse.make(.empty, "IPv6 lease not found.") }
             commit(.delete(l), into: &effects, now: now.wall)
+            // 'update-ddns': the lease's DNS entries are removed too (Kea's lease_cmds).
+            if args["update-ddns"]?.boolValue == true, l.type == .nonTemporaryAddress {
+                queueNameChange(.remove, for: l, client: nil, &effects)
+            }
             return ControlResponse.make(.success, "IPv6 lease deleted.")
         } catch { return error.answer }
     }
@@ -220,9 +224,9 @@ extension Dhcp6Engine {
         return LeaseCommandSupport.leasePage(store.leases(after: after, limit: limit).map { Self.leaseJSON($0) }, family: "IPv6")
     }
 
-    /// lease6-resend-ddns, checked in Kea's order; as lease4-resend-ddns, a lease that passes
-    /// every check gets result 1 (Kakapo sends no name change requests yet).
-    func leaseResendDDNS(_ args: JSON?) -> JSON {
+    /// lease6-resend-ddns, checked in Kea's order (the address, DDNS enabled, the lease, its
+    /// hostname, its fqdn flags); then an add request for the lease's name is queued.
+    mutating func leaseResendDDNS(_ args: JSON?, _ effects: inout Effects6) -> JSON {
         guard let value = args?["ip-address"] else { return ControlResponse.make(.error, "'ip-address' parameter is missing.") }
         guard let text = value.stringValue else { return ControlResponse.make(.error, "'ip-address' is not a string.") }
         guard let address = IPv6Address(text) else {
@@ -239,6 +243,12 @@ extension Dhcp6Engine {
         guard lease.fqdnForward || lease.fqdnReverse else {
             return ControlResponse.make(.conflict, "Neither forward nor reverse updates enabled for lease for: \(address)")
         }
-        return ControlResponse.make(.error, "Kakapo does not send DHCP-DDNS name change requests yet: no NCR generated for: \(address), hostname: \(lease.hostname)")
+        guard let ncr = nameChange(.add, for: lease) else {
+            // No digest from the shell (a Core-only harness), or a name that is no DNS name.
+            return ControlResponse.make(.error, "No NCR generated for: \(address), hostname: \(lease.hostname)")
+        }
+        effects.nameChanges.append(ncr)
+        effects.events.append(.nameChangeQueued(client: nil, ncr))
+        return ControlResponse.make(.success, "NCR generated for: \(address), hostname: \(lease.hostname)")
     }
 }

@@ -38,13 +38,14 @@ extension Dhcp6Engine {
                             _ effects: inout Effects6, _ counted: inout [Counted6]) {
         var taken = Set<IPv6Prefix>()
         var used: [PoolRange6] = []
+        let start = effects.writes.count
         for ia in iaNAs(q) {
             r.options.append(iaNA: assign(.nonTemporaryAddress, ia, q, commit: commit, taken: &taken, pools: &used, &effects, &counted))
         }
         for ia in iaPDs(q) {
             r.options.append(iaPD: assign(.delegatedPrefix, ia, q, commit: commit, taken: &taken, pools: &used, &effects, &counted))
         }
-        if let fqdn = clientFQDN(q) { r.options.append(39, completeFQDN(fqdn, reply: r).data) }
+        applyClientFQDN(q, into: &r, &effects, writesFrom: start)
         requestedOptions(q, pools: used, subnet: leaseSubnet(q, r), into: &r.options)
     }
 
@@ -81,6 +82,7 @@ extension Dhcp6Engine {
         var taken = Set<IPv6Prefix>()
         var used: [PoolRange6] = []
         var counted: [Counted6] = []  // a renewal counts nothing that must be taken back
+        let start = effects.writes.count
         if q.subnet == nil, q.client.messageType == .rebind, !iaPDs(q).isEmpty { return nil }
         for (type, ias) in [(LeaseType6.nonTemporaryAddress, iaNAs(q)), (.delegatedPrefix, iaPDs(q))] {
             for ia in ias {
@@ -88,7 +90,7 @@ extension Dhcp6Engine {
                 if type == .delegatedPrefix { r.options.append(iaPD: out) } else { r.options.append(iaNA: out) }
             }
         }
-        if let fqdn = clientFQDN(q) { r.options.append(39, completeFQDN(fqdn, reply: r).data) }
+        applyClientFQDN(q, into: &r, &effects, writesFrom: start)
         requestedOptions(q, pools: used, subnet: leaseSubnet(q, r), into: &r.options)
         return r
     }

@@ -76,7 +76,9 @@ extension Dhcp6Engine {
             return effects
         }
         var counted: [Counted6] = []
-        guard let reply = answer(q, &effects, &counted) else {
+        let reply = answer(q, &effects, &counted)
+        queueNameChanges(&effects, writesFrom: 0, client: label)
+        guard let reply else {
             seal(&effects, label: label, counted: counted)
             return effects
         }

@@ -7,6 +7,8 @@ extension Dhcp6Engine {
         let e = config.expiredLeasesProcessing
         let limit = givenLimit ?? (e.reclaimLeasesPerCycleMax == 0 ? Int.max : Int(e.reclaimLeasesPerCycleMax))
         let keep = !(remove ?? (e.holdReclaimedTimeSeconds == 0))
+        let start = effects.writes.count
+        defer { queueNameChanges(&effects, writesFrom: start, client: nil) }
         var expired = store.expired(state: .assigned, before: now.wall, limit: limit)
         if expired.count < limit { expired += store.expired(state: .declined, before: now.wall, limit: limit - expired.count) }
         for l in expired {

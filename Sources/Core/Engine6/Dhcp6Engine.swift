@@ -14,6 +14,9 @@ public struct Dhcp6Engine<Store: LeaseStore6> {
     public let serverDUID: [UInt8]
     /// Whether the store is shared with other writers (see `Dhcp4Engine.storeMayConflict`).
     public var storeMayConflict = false
+    /// SHA-256 for the DHCIDs of name change requests (the shell gives the system's); without
+    /// it no request is made.
+    public var ddnsDigest: (@Sendable ([UInt8]) -> [UInt8])? = nil
     /// Transactions proposed and not yet settled.
     var inFlight: [TransactionID: InFlight6] = [:]
     var nextTransaction: UInt64 = 1

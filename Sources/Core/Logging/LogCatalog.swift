@@ -77,6 +77,16 @@ public enum LogCatalog {
         LogMessage("DHCP4_DDNS_REQUEST_SEND_FAILED", .error, .kea,
                    "A name change request could not be sent (a full queue, or a system error given); that DNS change is not made."),
 
+        // DHCPv6 name updates (kakapo-dhcp6).
+        LogMessage("DHCP6_DDNS_RECEIVE_FQDN", .debug, .kea,
+                   "The client sent a Client FQDN option (39); its flags and name are given."),
+        LogMessage("DHCP6_DDNS_RESPONSE_FQDN_DATA", .debug, .kea,
+                   "The Client FQDN option the server answers with (before a name is generated from the address)."),
+        LogMessage("DHCP6_DDNS_CREATE_ADD_NAME_CHANGE_REQUEST", .debug, .kea,
+                   "A request to add the client's name for a leased address was made (its JSON given); it is sent once the lease is on disk."),
+        LogMessage("DHCP6_DDNS_REQUEST_SEND_FAILED", .error, .kea,
+                   "A name change request could not be sent (a full queue, or a system error given); that DNS change is not made."),
+
         // Packets dropped without an answer.
         LogMessage("DHCP4_PACKET_DROP_0001", .debug, .kea,
                    "A received packet could not be parsed as DHCPv4 and was dropped; it is counted in pkt4-parse-failed."),

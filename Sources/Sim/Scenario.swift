@@ -149,6 +149,9 @@ public struct PopulationSpec: Sendable {
     public var rapidCommit = false
     /// DHCPv4: clients send a host name (option 12), "host-N" for client index N.
     public var hostnames = false
+    /// DHCPv4: the name goes in a Client FQDN option (81, partial name "host-N", server does
+    /// the updates) instead of option 12.
+    public var fqdnOption = false
     public init(name: String, segment: String, count: Int) {
         self.name = name
         self.segment = segment

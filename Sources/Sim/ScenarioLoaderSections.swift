@@ -348,7 +348,14 @@ extension ScenarioReader {
             if let n = f["reboot"] { population.reboot = try probability(n, "reboot") }
             if let n = f["ia"] { population.ia = try iaRequest(n, "ia of \(what)") }
             if let n = f["rapid-commit"] { population.rapidCommit = try bool(n, "rapid-commit of \(what)") }
-            if let n = f["hostnames"] { population.hostnames = try bool(n, "hostnames of \(what)") }
+            if let n = f["hostnames"] {
+                if case .scalar(let v) = n, v.string == "fqdn" {
+                    population.hostnames = true
+                    population.fqdnOption = true
+                } else {
+                    population.hostnames = try bool(n, "hostnames of \(what) (true, false or fqdn)")
+                }
+            }
             if let n = f["client-id"] {
                 let value = try scalar(n, "client-id")
                 guard let mode = ClientIDMode(rawValue: value) else {

@@ -14,6 +14,7 @@ extension VirtualClient {
         if type == .discover || type == .request {
             m.options[DHCPv4Option.dhcpParameterRequestList] = Self.requestList
             if let h = hostname { m.options[DHCPv4Option.hostName] = h }
+            if let f = fqdn { m.options[DHCPv4Option.fqdn] = f }
         }
         return m
     }

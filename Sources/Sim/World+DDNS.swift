@@ -23,6 +23,10 @@ final class SimDDNS {
     var taintedAddresses: Set<IPv4Address> = []
     /// Every request the D2 took, by request ID (its DHCID in hex), to taint on failure.
     var requestsByID: [String: [NameChangeRequest]] = [:]
+    /// When `dns-matches-leases` last ran: it runs at most once per `checkSpacing` of virtual
+    /// time (a quiet period that ends sooner waits for the spacing, if still quiet then).
+    var lastCheck: Int64 = -1_000_000_000
+    static let checkSpacingMilliseconds: Int64 = 30_000
     var ncrSent = 0, ncrLost = 0, updates = 0, failedTransactions = 0, checks = 0
 
     init(spec: DDNSSpec, d2: D2Engine, zone: DNSZoneData, rng: SimRandom) {
@@ -219,6 +223,12 @@ extension World {
     /// A quiet period ended: if nothing DDNS happened since it began, DNS must match the leases.
     func ddnsQuiet(_ gen: UInt64) {
         guard let d = ddns, d.activity == gen, d.settled else { return }
+        let due = d.lastCheck + SimDDNS.checkSpacingMilliseconds
+        if now < due {
+            queue.push(due, .ddnsQuiet(gen))
+            return
+        }
+        d.lastCheck = now
         checkDNSMatchesLeases()
     }
 }

@@ -238,7 +238,13 @@ public final class World {
                 } else {
                     idx = clients.count
                     var client = VirtualClient(mac: mac, clientID: cid, rng: rng)
-                    if p.hostnames { client.hostname = Array("host-\(clients.count)".utf8) }
+                    if p.hostnames {
+                        let name = Array("host-\(clients.count)".utf8)
+                        // Option 81: flags S (server updates A) and E (canonical wire format),
+                        // RCODE1 and RCODE2 zero, then the name's one label without the root:
+                        // a partial name the server qualifies.
+                        if p.fqdnOption { client.fqdn = [0x05, 0, 0, UInt8(name.count)] + name } else { client.hostname = name }
+                    }
                     clients.append(ClientSlot(client: client, segment: seg, population: pi))
                 }
                 clientByMAC[World.macKey(mac)] = idx

@@ -70,6 +70,25 @@ final class DDNSSimTests: XCTestCase {
         XCTAssertGreaterThan(d.ncrLost, 0)
         XCTAssertLessThanOrEqual(d.taintedNames.count, d.ncrLost + d.failedTransactions)
         XCTAssertGreaterThan(d.checks, 5)
+        // The tolerance does not hide a DNS server that ignores removals.
+        let broken = try World(scenario: Self.scenario(dropRemoves: true, ncrLoss: 0.2), seed: 5).run()
+        XCTAssertEqual(broken.failure?.name, "dns-matches-leases", broken.failure?.description ?? "no failure")
+    }
+
+    /// The other direction: a lease whose name is missing from DNS is caught.
+    func testMissingRecordIsCaught() throws {
+        let world = try World(scenario: Self.scenario(), seed: 5)
+        XCTAssertNil(world.run().failure)
+        let d = try XCTUnwrap(world.ddns)
+        let lease = try XCTUnwrap(world.servers[0].engine!.store.all().first { $0.state == .assigned && $0.fqdnForward })
+        world.checkDNSMatchesLeases()
+        XCTAssertNil(world.failure, "DNS matches at the end of a healthy run")
+        var m = DNSMessage.update(id: 1, zone: try DNSName("lan.example.org"))
+        m.updates = [DNSRecord(name: try DNSName(lease.hostname), type: .a, rrClass: .any)]
+        XCTAssertEqual(d.zone.apply(m), .noError)
+        world.checkDNSMatchesLeases()
+        XCTAssertEqual(world.failure?.name, "dns-matches-leases")
+        XCTAssertTrue(world.failure?.detail.contains(lease.address.description) ?? false, world.failure?.detail ?? "")
     }
 
     func testSameSeedSameTrace() throws {

@@ -172,6 +172,13 @@ extension World {
                 return "\(op) \(u.name) \(u.type)"
             }
             if !ops.isEmpty { f.append(("updates", .string(ops.joined(separator: "; ")))) }
+            // The address the update is about (for `kakapo-sim trace --address`): an A record's
+            // data, else a reverse owner name.
+            var address: IPv4Address?
+            for u in m.updates where address == nil {
+                if case .a(let a) = u.data { address = a } else { address = World.address(reverse: SimDDNS.key(u.name.description)) }
+            }
+            if let address { f.append(("address", .string(address.description))) }
         }
         if let rcode { f.append(("rcode", .string(rcode.description))) }
         record("dns", f)

@@ -18,6 +18,8 @@ public struct Scenario: Sendable {
     public var populations: [PopulationSpec] = []
     public var faults: [FaultSpec] = []
     public var expectations = Expectations()
+    /// A virtual DHCP-DDNS daemon and DNS server (DHCPv4 only); nil: none.
+    public var ddns: DDNSSpec? = nil
     public init(name: String, durationMilliseconds: Int64) {
         self.name = name
         self.durationMilliseconds = durationMilliseconds
@@ -145,6 +147,11 @@ public struct PopulationSpec: Sendable {
     /// DHCPv6: which IAs each client asks for, and whether it offers Rapid Commit.
     public var ia: IARequest = .na
     public var rapidCommit = false
+    /// DHCPv4: clients send a host name (option 12), "host-N" for client index N.
+    public var hostnames = false
+    /// DHCPv4: the name goes in a Client FQDN option (81, partial name "host-N", server does
+    /// the updates) instead of option 12.
+    public var fqdnOption = false
     public init(name: String, segment: String, count: Int) {
         self.name = name
         self.segment = segment
@@ -264,4 +271,32 @@ public struct SegmentExpectation: Sendable, Equatable {
     /// At most this many of the segment's clients hold an address at the end.
     public var maxBound: Int? = nil
     public init(segment: String) { self.segment = segment }
+}
+
+/// The `ddns` section: a virtual kea-dhcp-ddns (Core's `D2Engine`) at `address` with one forward
+/// and one reverse domain, both served by one virtual DNS server (Core's `DNSZoneData`) at
+/// `dnsServer`. Servers whose config enables `dhcp-ddns` send their name-change requests to it.
+public struct DDNSSpec: Sendable {
+    public var address = IPv4Address(192, 0, 2, 252)
+    public var dnsServer = IPv4Address(192, 0, 2, 253)
+    public var forwardZone: String
+    public var reverseZone: String
+    /// One way, DHCP server -> D2 and D2 <-> DNS server.
+    public var latencyMilliseconds: Int64 = 1
+    public var jitterMilliseconds: Int64 = 0
+    /// Loss of name-change request datagrams (DHCP server -> D2; UDP, never retried).
+    public var ncrLoss: Double = 0
+    /// Loss of DNS datagrams, each way (D2 retries after `dns-server-timeout`).
+    public var dnsLoss: Double = 0
+    /// `dns-server-timeout` of the D2.
+    public var timeoutMilliseconds: Int64 = 500
+    /// How long DDNS must be idle before `dns-matches-leases` is checked.
+    public var quietMilliseconds: Int64 = 5_000
+    /// Test-only breakage: the DNS server answers NOERROR to updates that only delete records,
+    /// without deleting them.
+    public var dropRemoves = false
+    public init(forwardZone: String, reverseZone: String) {
+        self.forwardZone = forwardZone
+        self.reverseZone = reverseZone
+    }
 }

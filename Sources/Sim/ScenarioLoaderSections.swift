@@ -3,7 +3,7 @@ import Yams
 
 /// The sections of a scenario file, from the top down.
 extension ScenarioReader {
-    static let topKeys = ["name", "description", "seed", "family", "duration", "databases", "servers", "segments", "populations", "faults", "expect"]
+    static let topKeys = ["name", "description", "seed", "family", "duration", "databases", "servers", "segments", "populations", "faults", "expect", "ddns"]
 
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, "the scenario", allowed: Self.topKeys)
@@ -35,6 +35,10 @@ extension ScenarioReader {
         scenario.populations = try populations(required(top, "populations"), into: &known)
         if let node = top["faults"] {
             scenario.faults = try faults(node, known: known)
+        }
+        if let node = top["ddns"] {
+            guard family == 4 else { throw error("ddns is simulated for DHCPv4 only", at: node) }
+            scenario.ddns = try ddns(node)
         }
         if let node = top["expect"] {
             scenario.expectations = try expectations(node, known: known)
@@ -325,7 +329,7 @@ extension ScenarioReader {
         for item in items {
             let f = try fields(item, label(item, "population"), allowed: [
                 "name", "segment", "count", "arrival", "session", "release-on-leave", "rejoin", "rejoin-after",
-                "reboot", "mac-prefix", family == 6 ? "ia" : "client-id", family == 6 ? "rapid-commit" : nil,
+                "reboot", "mac-prefix", family == 6 ? "ia" : "client-id", family == 6 ? "rapid-commit" : "hostnames",
             ].compactMap { $0 })
             let nameNode = try required(f, "name")
             let name = try self.name(nameNode, "population name")
@@ -344,6 +348,14 @@ extension ScenarioReader {
             if let n = f["reboot"] { population.reboot = try probability(n, "reboot") }
             if let n = f["ia"] { population.ia = try iaRequest(n, "ia of \(what)") }
             if let n = f["rapid-commit"] { population.rapidCommit = try bool(n, "rapid-commit of \(what)") }
+            if let n = f["hostnames"] {
+                if case .scalar(let v) = n, v.string == "fqdn" {
+                    population.hostnames = true
+                    population.fqdnOption = true
+                } else {
+                    population.hostnames = try bool(n, "hostnames of \(what) (true, false or fqdn)")
+                }
+            }
             if let n = f["client-id"] {
                 let value = try scalar(n, "client-id")
                 guard let mode = ClientIDMode(rawValue: value) else {
@@ -442,5 +454,30 @@ extension ScenarioReader {
             }
             return .uniform(minMilliseconds: low, maxMilliseconds: high)
         }
+    }
+}
+
+extension ScenarioReader {
+    // MARK: DDNS
+
+    func ddns(_ node: Node) throws(ScenarioError) -> DDNSSpec {
+        let f = try fields(node, "ddns", allowed: ["address", "dns-server", "forward", "reverse", "latency", "jitter",
+                                                   "ncr-loss", "dns-loss", "timeout", "quiet", "drop-removes"])
+        let forward = try text(required(f, "forward"), "forward of ddns")
+        let reverse = try text(required(f, "reverse"), "reverse of ddns")
+        for (zone, key) in [(forward, "forward"), (reverse, "reverse")] {
+            do { _ = try DNSName(zone) } catch { throw self.error("ddns \(key) '\(zone)' is not a domain name", at: f[key]!) }
+        }
+        var spec = DDNSSpec(forwardZone: forward, reverseZone: reverse)
+        if let n = f["address"] { spec.address = try address(n, "address of ddns") }
+        if let n = f["dns-server"] { spec.dnsServer = try address(n, "dns-server of ddns") }
+        if let n = f["latency"] { spec.latencyMilliseconds = try duration(n, "latency of ddns") }
+        if let n = f["jitter"] { spec.jitterMilliseconds = try duration(n, "jitter of ddns") }
+        if let n = f["ncr-loss"] { spec.ncrLoss = try probability(n, "ncr-loss") }
+        if let n = f["dns-loss"] { spec.dnsLoss = try probability(n, "dns-loss") }
+        if let n = f["timeout"] { spec.timeoutMilliseconds = try duration(n, "timeout of ddns", allowZero: false) }
+        if let n = f["quiet"] { spec.quietMilliseconds = try duration(n, "quiet of ddns", allowZero: false) }
+        if let n = f["drop-removes"] { spec.dropRemoves = try bool(n, "drop-removes of ddns") }
+        return spec
     }
 }

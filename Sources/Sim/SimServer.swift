@@ -70,6 +70,7 @@ final class SimServer {
         }
         var e = Dhcp4Engine(config: config, store: store, now: now(t))
         e.storeMayConflict = database != nil
+        e.ddnsDigest = SimSHA256.hash
         e.seedRandomness(randomSeed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
         e.localAddresses = Set([spec.address] + segmentInterfaces.values.flatMap { $0.addresses.compactMap(\.address.v4) })
         engine = e

@@ -13,6 +13,8 @@ extension VirtualClient {
         if let cid = clientID { m.options[DHCPv4Option.dhcpClientIdentifier] = cid }
         if type == .discover || type == .request {
             m.options[DHCPv4Option.dhcpParameterRequestList] = Self.requestList
+            if let h = hostname { m.options[DHCPv4Option.hostName] = h }
+            if let f = fqdn { m.options[DHCPv4Option.fqdn] = f }
         }
         return m
     }

@@ -44,6 +44,10 @@ public struct VirtualClient: Sendable {
 
     public let mac: [UInt8]
     public let clientID: [UInt8]?
+    /// The host name it sends (option 12), if any.
+    public var hostname: [UInt8]? = nil
+    /// The Client FQDN option (81) it sends, if any.
+    public var fqdn: [UInt8]? = nil
     /// The 16-byte chaddr field, built once.
     let chaddr16: [UInt8]
     public internal(set) var state: State = .idle

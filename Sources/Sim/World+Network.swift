@@ -301,4 +301,7 @@ final class SimPort: EffectPort {
     func log(_ event: EngineEvent) {
         if world.tracing { world.traceDecision(world.servers[server], event) }
     }
+    func forward(_ nameChanges: [NameChangeRequest], _ partnerCommands: [PartnerCommand]) {
+        for ncr in nameChanges { world.sendNCR(ncr, from: server) }
+    }
 }

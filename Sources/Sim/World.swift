@@ -39,6 +39,13 @@ public final class World {
         /// The database's answer reaches the server.
         case databaseReply(server: Int, id: TransactionID, outcome: WriteOutcome4, epoch: Int)
         case fault(Int)
+        /// DDNS: a name-change request reaches the D2; an update reaches the DNS server; its
+        /// answer reaches the D2; the D2's exchange deadline; the end of a quiet period.
+        case ncrToD2(bytes: [UInt8])
+        case dnsToServer(bytes: [UInt8])
+        case dnsToD2(bytes: [UInt8])
+        case d2Deadline(UInt64)
+        case ddnsQuiet(UInt64)
         case lossBurstEnd(segment: Int)
         case partitionEnd(segment: Int)
         case duplicationBurstEnd(segment: Int)
@@ -126,6 +133,8 @@ public final class World {
     /// renewed: its lease row's times are in that clock.
     var grantOffset: [Int: Int64] = [:]
     var failure: SimFailure?
+    /// The virtual DHCP-DDNS daemon and DNS server (World+DDNS.swift), when the scenario has them.
+    var ddns: SimDDNS?
     var checksSinceTrace = 0
     var counters = Counters()
     /// Upper bound on events per run (STYLE: every loop states its bound).
@@ -157,6 +166,7 @@ public final class World {
             try buildSegments()
         }
         buildPopulations()
+        if let spec = scenario.ddns { try buildDDNS(spec) }
         for (i, f) in scenario.faults.enumerated() { queue.push(f.atMilliseconds, .fault(i)) }
         queue.push(scenario.durationMilliseconds, .end)
     }
@@ -227,7 +237,15 @@ public final class World {
                                                segment: seg, population: pi))
                 } else {
                     idx = clients.count
-                    clients.append(ClientSlot(client: VirtualClient(mac: mac, clientID: cid, rng: rng), segment: seg, population: pi))
+                    var client = VirtualClient(mac: mac, clientID: cid, rng: rng)
+                    if p.hostnames {
+                        let name = Array("host-\(clients.count)".utf8)
+                        // Option 81: flags S (server updates A) and E (canonical wire format),
+                        // RCODE1 and RCODE2 zero, then the name's one label without the root:
+                        // a partial name the server qualifies.
+                        if p.fqdnOption { client.fqdn = [0x05, 0, 0, UInt8(name.count)] + name } else { client.hostname = name }
+                    }
+                    clients.append(ClientSlot(client: client, segment: seg, population: pi))
                 }
                 clientByMAC[World.macKey(mac)] = idx
                 queue.push(arrivalTime(p, population: pi), .clientStart(idx))
@@ -310,6 +328,11 @@ public final class World {
         case .databaseWrite(let s, let id, let writes, let epoch): databaseWrite(s, id, writes, epoch)
         case .databaseReply(let s, let id, let outcome, let epoch): databaseReply(s, id, outcome, epoch)
         case .fault(let i): fault(scenario.faults[i])
+        case .ncrToD2(let bytes): d2Receive(bytes)
+        case .dnsToServer(let bytes): dnsServerReceive(bytes)
+        case .dnsToD2(let bytes): d2ReceiveDNS(bytes)
+        case .d2Deadline(let gen): d2Deadline(gen)
+        case .ddnsQuiet(let gen): ddnsQuiet(gen)
         case .lossBurstEnd(let seg):
             segments[seg].lossOverride = nil
             record("fault", [("fault", .string("loss-burst-end")), ("target", .string(segments[seg].spec.name))])

@@ -37,7 +37,7 @@ let package = Package(
         // OpenSSL's libcrypto (Debian's libssl-dev): TSIG's HMACs and DHCID's SHA-256.
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim", "CLibPQ", "CCrypto"], path: "Sources/LinuxIO", swiftSettings: strict),
-        .target(name: "KakapoSim", dependencies: ["KakapoCore", .product(name: "Yams", package: "Yams")],
+        .target(name: "KakapoSim", dependencies: ["KakapoCore", "CCrypto", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Sim", swiftSettings: strict),
         .executableTarget(
             name: "kakapo-dhcp4",

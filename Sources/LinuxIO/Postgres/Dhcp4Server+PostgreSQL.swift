@@ -13,18 +13,7 @@ extension Dhcp4Server {
     func refreshAll(_ now: Now) {
         guard let db = database, db.isUp else { return }
         if !unwritten.isEmpty { flush(now) }
-        do { engine.showAllStoreRows(try db.store.all(), now: now.wall) } catch { failed(error, now) }
-    }
-
-    /// A statement failed: a lost connection starts reconnecting (`on-fail`); anything else is
-    /// logged (the writes it carried are reported failed by `PGLeaseStore.write`).
-    func failed(_ e: PGError, _ now: Now) {
-        guard let db = database else { return }
-        if e.connectionLost || !db.store.connection.isConnected {
-            db.lost(e, now: now)
-        } else {
-            logger.log(.error, "DHCPSRV_PGSQL_LEASE_READ_FAIL", "reading leases from the PostgreSQL lease database failed: \(e.message)", component: "dhcpsrv")
-        }
+        do { engine.showAllStoreRows(try db.store.all(), now: now.wall) } catch { db.readFailed(error, now: now) }
     }
 
     /// One socket's batch of datagrams: the database's rows for every lease key they name are
@@ -40,7 +29,7 @@ extension Dhcp4Server {
             var keys: [LeaseKey4] = []
             keys.reserveCapacity(datagrams.count * 3)
             for d in datagrams { keys.append(contentsOf: Dhcp4Engine<MemoryLeaseStore4>.leaseKeys(of: d)) }
-            do { engine.showStoreRows(try db.store.rows(for: keys), forKeys: keys, now: now.wall) } catch { failed(error, now) }
+            do { engine.showStoreRows(try db.store.rows(for: keys), forKeys: keys, now: now.wall) } catch { db.readFailed(error, now: now) }
         }
         if db.stopsService {
             engine.countDropped(datagrams.count, now: now.wall)
@@ -77,7 +66,7 @@ extension Dhcp4Server {
                     .prepared("\(PGLease4Table.prefix)_range", [String($0.value), String(PGLease4Table.windowEnd($0).value)])
                 })
             } catch {
-                failed(error, now)
+                db.readFailed(error, now: now)
                 break
             }
             var keys: [LeaseKey4] = []

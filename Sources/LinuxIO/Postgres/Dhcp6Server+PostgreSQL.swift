@@ -12,16 +12,7 @@ extension Dhcp6Server {
     func refreshAll(_ now: Now) {
         guard let db = database, db.isUp else { return }
         if !unwritten.isEmpty { flush(now) }
-        do { engine.showAllStoreRows(try db.store.all(), now: now.wall) } catch { failed(error, now) }
-    }
-
-    func failed(_ e: PGError, _ now: Now) {
-        guard let db = database else { return }
-        if e.connectionLost || !db.store.connection.isConnected {
-            db.lost(e, now: now)
-        } else {
-            logger.log(.error, "DHCPSRV_PGSQL_LEASE_READ_FAIL", "reading leases from the PostgreSQL lease database failed: \(e.message)", component: "dhcpsrv")
-        }
+        do { engine.showAllStoreRows(try db.store.all(), now: now.wall) } catch { db.readFailed(error, now: now) }
     }
 
     /// One batch of datagrams with a shared database (see `Dhcp4Server.handleShared`).
@@ -31,7 +22,7 @@ extension Dhcp6Server {
             if !unwritten.isEmpty { flush(now) }
             var keys: [LeaseKey6] = []
             for d in datagrams { keys.append(contentsOf: Dhcp6Engine<MemoryLeaseStore6>.leaseKeys(of: d)) }
-            do { engine.showStoreRows(try db.store.rows(for: keys), forKeys: keys, now: now.wall) } catch { failed(error, now) }
+            do { engine.showStoreRows(try db.store.rows(for: keys), forKeys: keys, now: now.wall) } catch { db.readFailed(error, now: now) }
         }
         if db.stopsService {
             engine.countDropped(datagrams.count, now: now.wall)

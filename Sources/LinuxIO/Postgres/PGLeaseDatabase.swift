@@ -66,6 +66,16 @@ public final class PGLeaseDatabase<Table: PGLeaseTable> {
 
     var waitTime: Milliseconds { Milliseconds(Int64(settings.reconnectWaitTimeMilliseconds)) }
 
+    /// A read failed: a lost connection starts reconnecting (`on-fail`); any other error is
+    /// logged (the writes a failed statement carried are reported failed by the store).
+    public func readFailed(_ e: PGError, now: Now) {
+        if e.connectionLost || !store.connection.isConnected {
+            lost(e, now: now)
+        } else {
+            logger.log(.error, "DHCPSRV_PGSQL_LEASE_READ_FAIL", "reading leases from the PostgreSQL lease database failed: \(e.message)", component: "dhcpsrv")
+        }
+    }
+
     /// The connection failed under a statement: log as Kea does and schedule the first try,
     /// or give up at once when reconnecting is disabled.
     public func lost(_ error: PGError, now: Now) {

@@ -15,6 +15,9 @@ let package = Package(
         .executable(name: "kakapo-sim", targets: ["kakapo-sim"]),
         .executable(name: "kakapo-lfc", targets: ["kakapo-lfc"]),
         .executable(name: "kakapo-admin", targets: ["kakapo-admin"]),
+        .executable(name: "kakapo-ctrl-agent", targets: ["kakapo-ctrl-agent"]),
+        .executable(name: "kakapo-shell", targets: ["kakapo-shell"]),
+        .executable(name: "kakapoctl", targets: ["kakapoctl"]),
     ],
     dependencies: [
         // Scenario files are YAML (Yams wraps libyaml, with line/column marks for errors).
@@ -23,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // kakapo-admin's command line (Kea's kea-admin flags).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // HTTP/1.1 for the control agent and kakapo-shell (NIO's codec, not a parser written here).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The agent's GET /metrics in Prometheus' text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "KakapoCore", path: "Sources/Core", swiftSettings: strict),
@@ -36,7 +43,15 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // OpenSSL's libcrypto (Debian's libssl-dev): TSIG's HMACs and DHCID's SHA-256.
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "KakapoLinuxIO", dependencies: ["KakapoCore", "CShim", "CLibPQ", "CCrypto"], path: "Sources/LinuxIO", swiftSettings: strict),
+        // OpenSSL's libssl (Debian's libssl-dev): TLS for the agent and kakapo-shell.
+        .systemLibrary(name: "CSSL", path: "Sources/CSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "KakapoLinuxIO",
+                dependencies: ["KakapoCore", "CShim", "CLibPQ", "CCrypto", "CSSL",
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOHTTP1", package: "swift-nio"),
+                               .product(name: "Prometheus", package: "swift-prometheus")],
+                path: "Sources/LinuxIO", swiftSettings: strict),
         .target(name: "KakapoSim", dependencies: ["KakapoCore", "CCrypto", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Sim", swiftSettings: strict),
         .executableTarget(
@@ -66,6 +81,22 @@ let package = Package(
             dependencies: ["KakapoCore", "KakapoLinuxIO",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/kakapo-admin", swiftSettings: strict),
+        // kea-ctrl-agent's job: REST over HTTP/HTTPS, forwarded to the daemons' unix sockets.
+        .executableTarget(
+            name: "kakapo-ctrl-agent",
+            dependencies: ["KakapoCore", "KakapoLinuxIO"],
+            path: "Sources/Tools/kakapo-ctrl-agent", swiftSettings: strict),
+        // kea-shell's job: one command to the agent, its JSON answer printed.
+        .executableTarget(
+            name: "kakapo-shell",
+            dependencies: ["KakapoCore", "KakapoLinuxIO",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/kakapo-shell", swiftSettings: strict),
+        // keactrl's job: start, stop, reload and status of the daemons from a keactrl.conf.
+        .executableTarget(
+            name: "kakapoctl",
+            dependencies: ["KakapoCore", "KakapoLinuxIO"],
+            path: "Sources/Tools/kakapoctl", swiftSettings: strict),
         // One test target per module; fixtures under Tests/Fixtures are read by path (#filePath).
         .testTarget(name: "CoreTests", dependencies: ["KakapoCore", "FuzzProperties"], path: "Tests/CoreTests", swiftSettings: strict),
         .testTarget(name: "LinuxIOTests", dependencies: ["KakapoLinuxIO", "KakapoCore"],

@@ -85,10 +85,16 @@ public struct Statistics4: Sendable {
     }
 
     /// The subnet's statistics exist from its first update, all at 0.
+    /// The gauges `Dhcp4Engine.recountStatistics` sets; they have no sample until then.
+    static let gauges: [SubnetCounter4] = [.totalAddresses, .assignedAddresses, .declinedAddresses]
+
+    /// The subnet's counters exist from its first update, at 0, and its gauges from their
+    /// first setting (one sample each, as Kea's configuration makes them).
     mutating func ensure(subnet: UInt32, now: WallTime) {
-        if subnets[subnet] == nil {
-            subnets[subnet] = Array(repeating: StatRing(value: 0, at: now), count: SubnetCounter4.allCases.count)
-        }
+        guard subnets[subnet] == nil else { return }
+        var rings = Array(repeating: StatRing(value: 0, at: now), count: SubnetCounter4.allCases.count)
+        for g in Self.gauges { rings[g.rawValue] = StatRing() }
+        subnets[subnet] = rings
     }
 
     public mutating func add(_ c: SubnetCounter4, subnet: UInt32, _ n: Int64 = 1, now: WallTime) {

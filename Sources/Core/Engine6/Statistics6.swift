@@ -113,6 +113,19 @@ public struct Statistics6: Sendable {
     mutating func set(_ c: GlobalCounter6, _ value: Int64, now: WallTime) {
         global[c.rawValue].record(value, at: now, defaultLimit: defaultLimit)
     }
+
+    /// Every global counter not yet set starts at 0, as kea-dhcp6 creates them at start-up.
+    mutating func startGlobals(now: WallTime) {
+        for i in global.indices where !global[i].isPresent { global[i].record(0, at: now, defaultLimit: defaultLimit) }
+    }
+
+    /// The per-subnet counters Kea creates with the subnet's configuration start at 0.
+    mutating func start(subnet: UInt32, now: WallTime) {
+        for c in [SubnetCounter6.cumulativeAssignedNAs, .cumulativeAssignedPDs, .reclaimedDeclinedAddresses, .reclaimedLeases]
+        where subnets[subnet]?[c.rawValue].isPresent != true {
+            set(c, subnet: subnet, 0, now: now)
+        }
+    }
 }
 
 extension Statistics6: StatisticsReport {

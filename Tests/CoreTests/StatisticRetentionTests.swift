@@ -289,6 +289,29 @@ final class StatisticRetentionTests: XCTestCase {
         XCTAssertTrue(hooked.engine.activeCommandTable.entries.contains { $0.name == "stat-lease6-get" })
     }
 
+    func testDhcp6ConfiguredDefaultSampleCount() {
+        var h = Engine6Harness(configText: Engine6Harness.configText.replacingOccurrences(
+            of: "\"decline-probation-period\": 600,", with: "\"decline-probation-period\": 600, \"statistic-default-sample-count\": 2,"))
+        XCTAssertEqual(h.engine.stats.defaultLimit, .count(2))
+        for n in 1...3 { _ = h.acquire(duid: Engine6Harness.duid(UInt8(n))) }
+        XCTAssertEqual(h.engine.stats.ring(named: "pkt6-received")?.sampleCount, 2)
+        XCTAssertEqual(h.engine.stats.ring(named: "subnet[1].assigned-nas")?.samplesNewestFirst.map(\.value), [3, 2])
+    }
+
+    func testD2StatisticsKeepSamplesAndComeBackAfterRemoval() {
+        var s = D2Statistics(keys: ["k1."], now: t0)
+        for i in 1...25 { s.count("ncr-received", now: at(Int64(i))) }
+        XCTAssertEqual(s.ring(named: "ncr-received")?.samplesNewestFirst.map(\.value), Array((6...25).reversed()).map(Int64.init))
+        var stats = s
+        XCTAssertEqual(StatisticCommands.handle("statistic-sample-count-set", ["name": "ncr-received", "max-samples": 2], stats: &stats, now: at(30)),
+                       ControlResponse.make(.success, "Statistic 'ncr-received' count limit is set."))
+        XCTAssertEqual(stats.ring(named: "ncr-received")?.samplesNewestFirst.map(\.value), [25, 24])
+        XCTAssertTrue(stats.remove("ncr-received"))
+        XCTAssertNil(stats.sample(named: "ncr-received"))
+        stats.count("ncr-received", now: at(31))
+        XCTAssertEqual(stats.ring(named: "ncr-received")?.samplesNewestFirst, [StatSample(value: 1, updated: at(31))])
+    }
+
     func testDhcp6StatisticCommands() {
         var h = Engine6Harness()
         for n in 1...2 { _ = h.acquire(duid: Engine6Harness.duid(UInt8(n))); h.advance(seconds: 1) }

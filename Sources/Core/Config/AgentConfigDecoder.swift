@@ -16,9 +16,44 @@ public enum AgentConfigDecoder {
 
     /// Parses `text` (Kea's JSON dialect) and decodes it.
     public static func decode(text: String, file: String = "<string>") throws(ConfigError) -> AgentConfig {
-        try decode(try KeaJSON.parse(text, file: file, include: { name in
-            throw ConfigError(code: .include, message: "Can't open include file \(name)")
-        }))
+        let root: JSONNode
+        do {
+            root = try KeaJSON.parse(text, file: file, include: { name in
+                throw ConfigError(code: .include, message: "Can't open include file \(name)")
+            })
+        } catch { throw refineSyntaxError(error, text: text) }
+        return try decode(root)
+    }
+
+    /// The keywords of Kea 2.4's agent grammar (agent_lexer.ll). Kea's lexer turns a key it
+    /// knows into its own token, so a bison error names it (`unexpected pattern`) where the
+    /// shared parser, which has no per-daemon lexer, says `unexpected constant string`.
+    static let grammarKeywords: Set<String> = [
+        "Control-agent", "http-host", "http-port", "user-context", "comment", "authentication", "type", "realm",
+        "directory", "clients", "user", "user-file", "password", "password-file", "trust-anchor", "cert-file",
+        "key-file", "cert-required", "control-sockets", "dhcp4", "dhcp6", "d2", "socket-name", "socket-type",
+        "hooks-libraries", "library", "parameters", "loggers", "name", "output_options", "output", "debuglevel",
+        "severity", "flush", "maxsize", "maxver", "pattern",
+    ]
+
+    /// A parser error at a quoted key that Kea's agent lexer has a token for, worded as Kea
+    /// words it: the key's name instead of "constant string". Other errors are unchanged.
+    /// (Kea's lexer gives the token only where the grammar has the key; a missing comma between
+    /// two keys of a known map, the usual case, is where this applies.)
+    public static func refineSyntaxError(_ error: ConfigError, text: String) -> ConfigError {
+        guard error.message.contains(": syntax error, unexpected constant string"), let at = error.position else { return error }
+        var lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard at.line >= 1, at.line <= lines.count else { return error }
+        let line = Array(lines[at.line - 1])
+        lines.removeAll()
+        let start = at.column - 1
+        guard start >= 0, start < line.count, line[start] == UInt8(ascii: "\""),
+              let end = line[(start + 1)...].firstIndex(of: UInt8(ascii: "\"")) else { return error }
+        let word = String(decoding: line[(start + 1)..<end], as: UTF8.self)
+        guard grammarKeywords.contains(word) else { return error }
+        var refined = error
+        refined.message = error.message.replacingFirst(": syntax error, unexpected constant string", with: ": syntax error, unexpected \(word)")
+        return refined
     }
 
     /// Kea's `checkTlsSetup` texts.
@@ -101,7 +136,10 @@ struct AgentDecoding: KeaConfigDecoding {
 
     func decodeAuthentication(_ node: JSONNode) throws(ConfigError) -> AgentAuthentication {
         var auth = AgentAuthentication()
-        for member in try object(node) {
+        let members = try object(node)
+        // The grammar checks for 'type' when the map closes, before any client is looked at.
+        _ = try require("type", in: node, context: "authentication")
+        for member in members {
             switch member.key {
             case "type": _ = try keyword(member.value, among: ["basic"])
             case "realm": auth.realm = try string(member.value)
@@ -113,7 +151,6 @@ struct AgentDecoding: KeaConfigDecoding {
                 throw unknownKey(member, context: "authentication")
             }
         }
-        _ = try require("type", in: node, context: "authentication")
         return auth
     }
 
@@ -161,5 +198,17 @@ struct AgentDecoding: KeaConfigDecoding {
         client.passwordFilePosition = passwordFile?.1
         client.position = node.position
         return client
+    }
+}
+
+extension String {
+    /// This text with the first occurrence of `target` replaced.
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        let t = Array(target.utf8), b = Array(utf8)
+        guard t.count <= b.count else { return self }
+        for i in 0...(b.count - t.count) where b[i] == t[0] && Array(b[i..<(i + t.count)]) == t {
+            return String(decoding: b[..<i], as: UTF8.self) + replacement + String(decoding: b[(i + t.count)...], as: UTF8.self)
+        }
+        return self
     }
 }

@@ -23,9 +23,13 @@ public struct AgentLoaded: Sendable {
 
     public static func load(text: String, file: String) throws(ConfigError) -> AgentLoaded {
         let dir = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
-        let parsed = try KeaJSON.parseWithWarnings(text, file: file, include: { name throws -> String in
-            try readFile(name.hasPrefix("/") ? name : dir + "/" + name)
-        })
+        let parsed: (root: JSONNode, warnings: [ConfigWarning])
+        do {
+            let p = try KeaJSON.parseWithWarnings(text, file: file, include: { name throws -> String in
+                try readFile(name.hasPrefix("/") ? name : dir + "/" + name)
+            })
+            parsed = (p.root, p.warnings)
+        } catch { throw AgentConfigDecoder.refineSyntaxError(error, text: text) }
         let config = try AgentConfigDecoder.decode(parsed.root)
         var authenticator: BasicAuthenticator?
         if let auth = config.authentication {

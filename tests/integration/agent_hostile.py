@@ -122,7 +122,7 @@ for i in range(5):
 
 # flood: 2000 at once (this process needs the descriptors)
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard)), then a real request must still work
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
 socks = []
 refused = 0
 t0 = time.time()

@@ -64,7 +64,7 @@ final class AgentHTTPHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         remote = context.remoteAddress?.ipAddress ?? "(unknown address)"
-        service.debug("HTTP_REQUEST_RECEIVE_START", "start receiving request from \(remote) with timeout \(limits.requestTimeout.nanoseconds / 1_000_000_000)", component: "http")
+        service.logger.log(.debug, "HTTP_REQUEST_RECEIVE_START", "start receiving request from \(remote) with timeout \(limits.requestTimeout.nanoseconds / 1_000_000_000)", component: "http", debugLevel: 40)
         arm(limits.requestTimeout, idle: false)
         context.fireChannelActive()
     }
@@ -73,7 +73,7 @@ final class AgentHTTPHandler: ChannelInboundHandler {
         timer?.cancel()
         timer = nil
         phase = .closing
-        service.debug("HTTP_CONNECTION_STOP", "stopping HTTP connection from \(remote)", component: "http")
+        service.logger.log(.debug, "HTTP_CONNECTION_STOP", "stopping HTTP connection from \(remote)", component: "http", debugLevel: 40)
         context.fireChannelInactive()
     }
 
@@ -92,11 +92,11 @@ final class AgentHTTPHandler: ChannelInboundHandler {
             timer = nil
             if idle || phase == .idle {
                 if idle {
-                    service.debug("HTTP_IDLE_CONNECTION_TIMEOUT_OCCURRED", "closing persistent connection with \(remote) as a result of a timeout", component: "http")
+                    service.logger.log(.debug, "HTTP_IDLE_CONNECTION_TIMEOUT_OCCURRED", "closing persistent connection with \(remote) as a result of a timeout", component: "http", debugLevel: 40)
                 }
                 context.close(promise: nil)
             } else if phase == .receiving {
-                service.debug("HTTP_CLIENT_REQUEST_TIMEOUT_OCCURRED", "HTTP request timeout occurred when communicating with \(remote)", component: "http")
+                service.logger.log(.debug, "HTTP_CLIENT_REQUEST_TIMEOUT_OCCURRED", "HTTP request timeout occurred when communicating with \(remote)", component: "http", debugLevel: 40)
                 send(.stock(408), version: head?.version ?? .http1_1, keepAlive: false)
             }
         }
@@ -142,7 +142,7 @@ final class AgentHTTPHandler: ChannelInboundHandler {
             let request = AgentHTTPRequest(method: h.method.rawValue, uri: h.uri,
                                            headers: h.headers.map { (name: $0.name, value: $0.value) }, body: body)
             body = []
-            service.debug("HTTP_CLIENT_REQUEST_RECEIVED", "received HTTP request from \(remote)", component: "http")
+            service.logger.log(.debug, "HTTP_CLIENT_REQUEST_RECEIVED", "received HTTP request from \(remote)", component: "http", debugLevel: 40)
             service.answer(request, remote: remote).assumeIsolated().whenComplete { [self] result in
                 let response: AgentHTTPResponse
                 switch result {
@@ -157,7 +157,7 @@ final class AgentHTTPHandler: ChannelInboundHandler {
     /// A request refused at the HTTP level: the answer, then the connection closes (the rest
     /// of the request is not read).
     func bad(_ reason: String, status: Int) {
-        service.debug("HTTP_BAD_CLIENT_REQUEST_RECEIVED", "bad request received from \(remote): \(reason)", component: "http")
+        service.logger.log(.debug, "HTTP_BAD_CLIENT_REQUEST_RECEIVED", "bad request received from \(remote): \(reason)", component: "http", debugLevel: 40)
         send(.stock(status), version: head?.version ?? .http1_0, keepAlive: false)
     }
 
@@ -167,7 +167,7 @@ final class AgentHTTPHandler: ChannelInboundHandler {
             // Garbage, or a header past the decoder's limits: Kea's 400 (HTTP/1.0, as Kea
             // answers a request whose version it could not read), then close.
             let status = parse == .headerOverflow ? 431 : 400
-            service.debug("HTTP_BAD_CLIENT_REQUEST_RECEIVED", "bad request received from \(remote): \(parse)", component: "http")
+            service.logger.log(.debug, "HTTP_BAD_CLIENT_REQUEST_RECEIVED", "bad request received from \(remote): \(parse)", component: "http", debugLevel: 40)
             if phase == .answering { phase = .closing; context.close(promise: nil); return }
             send(.stock(status), version: head?.version ?? .http1_0, keepAlive: false)
         } else {
@@ -186,7 +186,7 @@ final class AgentHTTPHandler: ChannelInboundHandler {
         headers.add(name: "Date", value: Self.httpDate())
         if !keep { headers.add(name: "Connection", value: "close") }
         let status = HTTPResponseStatus(statusCode: response.status, reasonPhrase: AgentHTTPResponse.reason(response.status))
-        service.debug("HTTP_SERVER_RESPONSE_SEND", "sending HTTP response HTTP/\(version.major).\(version.minor) \(response.status) \(AgentHTTPResponse.reason(response.status)) to \(remote)", component: "http")
+        service.logger.log(.debug, "HTTP_SERVER_RESPONSE_SEND", "sending HTTP response HTTP/\(version.major).\(version.minor) \(response.status) \(AgentHTTPResponse.reason(response.status)) to \(remote)", component: "http", debugLevel: 40)
         var buffer = context.channel.allocator.buffer(capacity: response.body.count)
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)

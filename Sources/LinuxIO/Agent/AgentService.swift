@@ -103,10 +103,6 @@ public final class AgentService: @unchecked Sendable {
         return Int64(ts.tv_sec)
     }
 
-    func debug(_ id: String, _ text: String, component: String, level: Int = 40) {
-        logger.log(.debug, id, text, component: component, debugLevel: level)
-    }
-
     // MARK: - Listening
 
     /// Opens the listener of `loaded` (on the event loop); the TLS context first, when the
@@ -171,11 +167,18 @@ public final class AgentService: @unchecked Sendable {
                 listener = channel
                 tls = context
                 let c = loaded.config
-                logger.log(.info, c.usesTLS ? "CTRL_AGENT_HTTPS_SERVICE_STARTED" : "CTRL_AGENT_HTTP_SERVICE_STARTED",
-                           "\(c.usesTLS ? "HTTPS" : "HTTP") service bound to address \(c.httpHost):\(c.httpPort)", component: "ctrl-agent")
+                serviceStarted(c)
                 configured(loaded)
                 logger.log(.info, "CTRL_AGENT_STARTED", "Kea Control Agent version \(kakapoVersion) started", component: "ctrl-agent")
             }
+        }
+    }
+
+    func serviceStarted(_ c: AgentConfig) {
+        if c.usesTLS {
+            logger.log(.info, "CTRL_AGENT_HTTPS_SERVICE_STARTED", "HTTPS service bound to address \(c.httpHost):\(c.httpPort)", component: "ctrl-agent")
+        } else {
+            logger.log(.info, "CTRL_AGENT_HTTP_SERVICE_STARTED", "HTTP service bound to address \(c.httpHost):\(c.httpPort)", component: "ctrl-agent")
         }
     }
 
@@ -204,8 +207,7 @@ public final class AgentService: @unchecked Sendable {
             listener?.close(promise: nil)
             listener = channel
             tls = context
-            logger.log(.info, c.usesTLS ? "CTRL_AGENT_HTTPS_SERVICE_REUSED" : "CTRL_AGENT_HTTP_SERVICE_STARTED",
-                       "\(c.usesTLS ? "HTTPS" : "HTTP") service bound to address \(c.httpHost):\(c.httpPort)", component: "ctrl-agent")
+            serviceStarted(c)
             return swapIn(l)
         }.recover { error in
             ControlResponse.make(.error, "Failed to apply configuration: \(AgentForwarder.describe(error))")
@@ -255,7 +257,7 @@ public final class AgentService: @unchecked Sendable {
     func answer(_ request: AgentHTTPRequest, remote: String) -> EventLoopFuture<AgentHTTPResponse> {
         let decision = router.route(request)
         if let reason = decision.badRequest {
-            debug("HTTP_BAD_CLIENT_REQUEST_RECEIVED", "bad request received from \(remote): \(reason)", component: "http")
+            logger.log(.debug, "HTTP_BAD_CLIENT_REQUEST_RECEIVED", "bad request received from \(remote): \(reason)", component: "http", debugLevel: 40)
         }
         switch decision.auth {
         case .authorized(let user?)?:
@@ -316,13 +318,13 @@ public final class AgentService: @unchecked Sendable {
             return loop.makeSucceededFuture(answer)
         case .own(let request): return own(request)
         case .forward(let service, let socketName, let text):
-            debug("CTRL_AGENT_COMMAND_FORWARD_BEGIN", "begin forwarding command \(command) to service \(service)", component: "ctrl-agent")
+            logger.log(.debug, "CTRL_AGENT_COMMAND_FORWARD_BEGIN", "begin forwarding command \(command) to service \(service)", component: "ctrl-agent", debugLevel: 40)
             return AgentForwarder.forward(text, to: socketName, on: loop).map { [self] reply in
-                debug("CTRL_AGENT_COMMAND_FORWARDED", "command \(command) successfully forwarded to the service \(service)", component: "ctrl-agent")
+                logger.log(.debug, "CTRL_AGENT_COMMAND_FORWARDED", "command \(command) successfully forwarded to the service \(service)", component: "ctrl-agent", debugLevel: 40)
                 return AgentRouter.forwardedAnswer(service, reply: reply)
             }.recover { [self] error in
                 let text = AgentRouter.unreachableText(service, reason: AgentForwarder.describe(error))
-                debug("CTRL_AGENT_COMMAND_FORWARD_FAILED", "failed forwarding command \(command): \(text)", component: "ctrl-agent")
+                logger.log(.debug, "CTRL_AGENT_COMMAND_FORWARD_FAILED", "failed forwarding command \(command): \(text)", component: "ctrl-agent", debugLevel: 40)
                 return ControlResponse.make(.error, text)
             }
         }
@@ -357,8 +359,11 @@ public final class AgentService: @unchecked Sendable {
             }
             let l: AgentLoaded
             do { l = try AgentLoaded.load(json: arguments) } catch {
-                logger.log(.error, request.command == "config-test" ? "CTRL_AGENT_CONFIG_CHECK_FAIL" : "CTRL_AGENT_CONFIG_FAIL",
-                           "Control Agent configuration \(request.command == "config-test" ? "check " : "")failed: \(error.message)", component: "ctrl-agent")
+                if request.command == "config-test" {
+                    logger.log(.error, "CTRL_AGENT_CONFIG_CHECK_FAIL", "Control Agent configuration check failed: \(error.message)", component: "ctrl-agent")
+                } else {
+                    logger.log(.error, "CTRL_AGENT_CONFIG_FAIL", "Control Agent configuration failed: \(error.message)", component: "ctrl-agent")
+                }
                 return done(ControlResponse.make(.error, error.message))
             }
             if request.command == "config-test" { return done(ControlResponse.make(.success, "Configuration check successful")) }

@@ -196,6 +196,33 @@ final class TLSContextTests: XCTestCase {
         XCTAssertEqual(try exchange(client, port: server.port, serverName: "localhost", payload: payload), .data(payload))
     }
 
+    func testNoSSLObjectOutlivesItsConnection() throws {
+        do {
+            let server = try startServer(TLSContext.server(certFile: "\(dir)/server.pem", keyFile: "\(dir)/server.key",
+                                                           trustAnchor: "\(dir)/ca.pem", certRequired: true))
+            defer { server.stop() }
+            let good = try TLSContext.client(trustAnchor: "\(dir)/ca.pem", certFile: "\(dir)/client.pem",
+                                             keyFile: "\(dir)/client.key")
+            let noCert = try TLSContext.client(trustAnchor: "\(dir)/ca.pem", certFile: nil, keyFile: nil)
+            let wrongCA = try TLSContext.client(trustAnchor: "\(dir)/ca2.pem", certFile: "\(dir)/client.pem",
+                                                keyFile: "\(dir)/client.key")
+            for round in 0..<20 {
+                XCTAssertEqual(try exchange(good, port: server.port, serverName: "localhost", payload: [UInt8(round)]),
+                               .data([UInt8(round)]))
+                guard case .failed = try exchange(noCert, port: server.port, serverName: "localhost", payload: [1]),
+                      case .failed = try exchange(wrongCA, port: server.port, serverName: "localhost", payload: [1]) else {
+                    return XCTFail("a handshake that should fail did not")
+                }
+            }
+            try server.waitForErrors(40)
+        }
+        // Every connection's SSL object (and its BIOs) is freed once its channel is gone.
+        try group.syncShutdownGracefully()
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        for _ in 0..<200 where TLSHandler.liveSSLObjects.withLockedValue({ $0 }) != 0 { usleep(10_000) }
+        XCTAssertEqual(TLSHandler.liveSSLObjects.withLockedValue { $0 }, 0)
+    }
+
     // MARK: - Interoperability with openssl's own client and server
 
     func testOpenSSLClientAgainstOurServer() throws {

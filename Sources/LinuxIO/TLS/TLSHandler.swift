@@ -1,4 +1,5 @@
 import CSSL
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Why a TLS connection failed after its context was made (a handshake the peer or we refused,
@@ -32,6 +33,10 @@ final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pendingFlush = false
     private var deliveredData = false
 
+    /// How many SSL objects are alive (made and not yet freed): the tests check that failed
+    /// handshakes leave none behind.
+    static let liveSSLObjects = NIOLockedValueBox(0)
+
     /// The largest plaintext piece handed to SSL_write (one TLS record).
     private static let recordSize = 16384
 
@@ -44,6 +49,7 @@ final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let wbio = BIO_new(BIO_s_mem())
         if let ssl, let rbio, let wbio {
             SSL_set_bio(ssl, rbio, wbio)            // the SSL owns the BIOs from here; deinit frees it
+            Self.liveSSLObjects.withLockedValue { $0 += 1 }
             self.ssl = ssl
             readBIO = rbio
             writeBIO = wbio
@@ -68,7 +74,10 @@ final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     deinit {
-        if let ssl { SSL_free(ssl) }
+        if let ssl {
+            SSL_free(ssl)
+            Self.liveSSLObjects.withLockedValue { $0 -= 1 }
+        }
     }
 
     /// The name the server's certificate must carry: an address is checked against the

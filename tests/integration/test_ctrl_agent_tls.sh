@@ -204,6 +204,14 @@ kk_assert_eq "kakapo-shell with credentials over TLS: result 0" 0 "$(echo "$out"
 out=$(sh_run --port 8444 --ca "$pki/ca.pem" --auth-user admin --auth-password wrong list-commands </dev/null)
 kk_assert_eq "kakapo-shell with a wrong password: Kea's message" "Failed to run: HTTP Error 401: Unauthorized" "$out"
 kk_assert_ne "... and a non-zero exit" 0 "$(sh_rc --port 8444 --ca "$pki/ca.pem" --auth-user admin --auth-password wrong </dev/null)"
+if [ "$CTRL_AGENT" = kakapo ]; then
+    # Without cert-required Kakapo still checks a certificate a client offers (Kea 2.2 does
+    # not ask for one and accepts anything).
+    out=$(curl_post https://127.0.0.1:8444/ --cacert "$pki/ca.pem" --cert "$pki/rogue.pem" --key "$pki/rogue.key" -u admin:1234)
+    kk_assert_match "curl offering an untrusted client certificate is refused" 'curl=(35|56|52|16)$' "$out"
+else
+    kk_note "Kea 2.2 accepts an offered untrusted client certificate when cert-required is false"
+fi
 out=$(curl_post http://127.0.0.1:8444/ -u admin:1234)
 kk_assert_match "plain HTTP to the TLS port (cert-required false) gets no HTTP answer" 'http=000' "$out"
 kk_assert "random bytes to the TLS port (cert-required false): connection closed" garbage_closed 8444 garbage
@@ -227,6 +235,23 @@ kk_assert_match "arguments from standard input reach the agent (config-test answ
 kk_assert_ne "kakapo-shell to a closed port exits non-zero" 0 "$(sh_rc --port 8999 </dev/null)"
 out=$(sh_run --port 8999 </dev/null)
 kk_assert_match "... and says why" '^Failed to run: .*(refused|connect)' "$out"
+in_ns python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 8099)); s.listen(4)
+conns = []
+while True:
+    conns.append(s.accept()[0])
+' &
+KK_PIDS+=("$!")
+listening() { in_ns ss -Hltn "sport = :$1" | grep -q .; }
+kk_wait_for 5 listening 8099 || kk_fail "silent listener did not start"
+t0=$(date +%s)
+out=$(sh_run --port 8099 --timeout 2 </dev/null; echo "rc=$?")
+t1=$(date +%s)
+kk_assert_eq "an agent that never answers: Kea's timeout message and exit 1" "Connection timeout
+rc=1" "$out"
+kk_assert "... after about --timeout seconds" test $((t1 - t0)) -ge 2 -a $((t1 - t0)) -le 5
 out=$(sh_run --cert "$pki/client.pem" </dev/null)
 kk_assert_eq "--cert without --key: Kea's message" "--cert and --key must be used together" "$out"
 out=$(sh_run --cert "$pki/client.pem" --key "$pki/client.key" </dev/null)

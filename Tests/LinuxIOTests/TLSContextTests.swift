@@ -252,6 +252,19 @@ final class TLSContextTests: XCTestCase {
         XCTAssertEqual(try exchange(client, port: server.port, serverName: "localhost", payload: [5]), .data([5]))
     }
 
+    func testRenegotiationIsRefused() throws {
+        let server = try startServer(TLSContext.server(certFile: "\(dir)/server.pem", keyFile: "\(dir)/server.key",
+                                                       trustAnchor: "\(dir)/ca.pem", certRequired: false))
+        defer { server.stop() }
+        // s_client's "R" line asks for a renegotiation (TLS 1.2; 1.3 has none).
+        let out = try shell("""
+            (printf 'before\\n'; sleep 0.5; printf 'R\\n'; sleep 1; printf 'after\\n'; sleep 0.5) | \
+              openssl s_client -tls1_2 -connect 127.0.0.1:\(server.port) -CAfile \(dir)/ca.pem 2>&1
+            """)
+        XCTAssertTrue(out.contains("RENEGOTIATING"), out)
+        XCTAssertTrue(out.contains("no renegotiation"), out)
+    }
+
     func testOurClientAgainstOpenSSLServer() throws {
         let port = Int.random(in: 30000...60000)
         let process = Process()

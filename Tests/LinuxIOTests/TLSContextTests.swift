@@ -252,6 +252,23 @@ final class TLSContextTests: XCTestCase {
         XCTAssertEqual(try exchange(client, port: server.port, serverName: "localhost", payload: [5]), .data([5]))
     }
 
+    func testServerClosesWithCloseNotify() throws {
+        let server = try startServer(TLSContext.server(certFile: "\(dir)/server.pem", keyFile: "\(dir)/server.key",
+                                                       trustAnchor: "\(dir)/ca.pem", certRequired: false),
+                                     closeAfterEcho: true)
+        defer { server.stop() }
+        // OpenSSL 3 reports a TCP close without close_notify as "unexpected eof while reading".
+        for version in ["-tls1_2", "-tls1_3"] {
+            let out = try shell("""
+                (printf 'last words\\n'; sleep 2) | openssl s_client \(version) -connect 127.0.0.1:\(server.port) \
+                  -CAfile \(dir)/ca.pem 2>&1
+                """)
+            XCTAssertTrue(out.contains("last words"), out)
+            XCTAssertFalse(out.contains("unexpected eof"), out)
+            XCTAssertTrue(out.contains("closed") || out.contains("DONE"), out)
+        }
+    }
+
     func testRenegotiationIsRefused() throws {
         let server = try startServer(TLSContext.server(certFile: "\(dir)/server.pem", keyFile: "\(dir)/server.key",
                                                        trustAnchor: "\(dir)/ca.pem", certRequired: false))
@@ -359,14 +376,22 @@ final class TLSContextTests: XCTestCase {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
         let errors: NIOLockedValueBox<[String]>
-        init(errors: NIOLockedValueBox<[String]>) { self.errors = errors }
+        let closeAfterEcho: Bool
+        init(errors: NIOLockedValueBox<[String]>, closeAfterEcho: Bool) {
+            self.errors = errors
+            self.closeAfterEcho = closeAfterEcho
+        }
+
+        var echoed = false
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            echoed = true
             context.write(data, promise: nil)
         }
 
         func channelReadComplete(context: ChannelHandlerContext) {
             context.flush()
+            if closeAfterEcho && echoed { context.close(promise: nil) }
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -387,14 +412,14 @@ final class TLSContextTests: XCTestCase {
         }
     }
 
-    private func startServer(_ context: TLSContext) throws -> Server {
+    private func startServer(_ context: TLSContext, closeAfterEcho: Bool = false) throws -> Server {
         let errors = NIOLockedValueBox<[String]>([])
         let channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(context.makeHandler())
-                    try channel.pipeline.syncOperations.addHandler(Echo(errors: errors))
+                    try channel.pipeline.syncOperations.addHandler(Echo(errors: errors, closeAfterEcho: closeAfterEcho))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).wait()

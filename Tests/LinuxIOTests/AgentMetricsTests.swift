@@ -147,22 +147,31 @@ final class AgentMetricsTests: XCTestCase {
         XCTAssertEqual(e.samples.count, 3)
     }
 
-    /// What the registry would trap on is left out: a negative counter, a name registered
-    /// with other labels or another kind.
+    /// What the registry would trap on is left out (a negative counter; a name registered again
+    /// with another help text, or unlabeled and labeled), and so is a family's sample with other
+    /// label names.
     func testSamplesTheRegistryCannotTakeAreLeftOut() {
         let out = AgentMetrics.render([("dhcp4", ["result": 0, "arguments": [
-            "subnet-assigned-addresses": stat(1),       // kea_dhcp4_subnet_assigned_addresses, no labels
-            "subnet[1].assigned-addresses": stat(2),    // the same name with a label: left out
+            "subnet[1].assigned-addresses": stat(1),    // kea_dhcp4_subnet_assigned_addresses{subnet_id}
+            "net[7].subnet[2].assigned-addresses": stat(2), // the same name, other labels: left out
             "pkt4-sent": stat(-4),                      // a negative counter: left out
             "pkt4-received": stat(.double(2.5)),        // a fraction: shown as such
             "odd": [["text", "t"]],                     // not a number: left out
+            "a-b": stat(5),                             // kea_dhcp4_a_b_total
+            "a_b": stat(6),                             // the same name, another help text: left out
+            "foo-x": stat(8),                           // kea_dhcp4_foo_x_total, unlabeled
+            "foo[1].x": stat(9),                        // kea_dhcp4_foo_x_total{foo_id}: left out
         ]])])
         let e = parse(out)
-        XCTAssertEqual(e.value("kea_dhcp4_subnet_assigned_addresses"), 1)
-        XCTAssertNil(e.value("kea_dhcp4_subnet_assigned_addresses", ["subnet_id": "1"]))
+        XCTAssertEqual(e.value("kea_dhcp4_subnet_assigned_addresses", ["subnet_id": "1"]), 1)
+        XCTAssertNil(e.value("kea_dhcp4_subnet_assigned_addresses", ["net_id": "7", "subnet_id": "2"]))
         XCTAssertNil(e.value("kea_dhcp4_pkt4_sent_total"))
         XCTAssertEqual(e.value("kea_dhcp4_pkt4_received_total"), 2.5)
-        XCTAssertEqual(e.samples.count, 3)
+        XCTAssertEqual(e.value("kea_dhcp4_a_b_total"), 5)
+        XCTAssertEqual(e.helps["kea_dhcp4_a_b_total"], "Kea dhcp4 statistic a-b")
+        XCTAssertEqual(e.value("kea_dhcp4_foo_x_total"), 8)
+        XCTAssertNil(e.value("kea_dhcp4_foo_x_total", ["foo_id": "1"]))
+        XCTAssertEqual(e.samples.count, 5)
     }
 
     func testNoDaemonsStillSaysNothingBroken() {

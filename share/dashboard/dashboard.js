@@ -6,6 +6,7 @@
 const SERVICES = ["dhcp4", "dhcp6"];
 const LOG_SERVICES = ["dhcp4", "dhcp6", "d2"];
 const POLL_MS = 5000;
+const OWN_COMMANDS = ["statistic-get-all", "kakapo-log-get", "config-get"];
 
 const state = {
   present: {},        // service -> true once it answered
@@ -290,9 +291,13 @@ async function pollLog() {
   const events = [];
   for (const service of LOG_SERVICES) {
     try {
-      const a = await command(service, "kakapo-log-get", { limit: 50 });
+      const a = await command(service, "kakapo-log-get", { limit: 200 });
       if (a.result === 0 && a.arguments && Array.isArray(a.arguments.events)) {
-        for (const e of a.arguments.events) events.push([service, e]);
+        for (const e of a.arguments.events) {
+          // Leave out the daemons' lines about this page's own polling.
+          if (e.id === "COMMAND_RECEIVED" && OWN_COMMANDS.some(c => (e.text || "").includes(`'${c}'`))) continue;
+          events.push([service, e]);
+        }
       }
     } catch (e) { /* a service the agent does not forward to */ }
   }

@@ -174,7 +174,10 @@ logs=$(ncurl -u "$USERPASS" -H 'Content-Type: application/json' \
     -d '{"command": "kakapo-log-get", "service": ["dhcp4"], "arguments": {"limit": 5}}' "$base/")
 kk_assert_eq "kakapo-log-get answers" 0 "$(echo "$logs" | kk_json 'd[0]["result"]')"
 kk_assert_eq "kakapo-log-get: at most the limit" 1 "$(echo "$logs" | kk_json 'int(1 <= len(d[0]["arguments"]["events"]) <= 5)')"
-kk_assert_match "kakapo-log-get: the daemon's own events" 'DHCP4_' "$(echo "$logs" | kk_json '[e["id"] for e in d[0]["arguments"]["events"]]')"
+kk_assert_eq "kakapo-log-get: newest first, this very command" COMMAND_RECEIVED "$(echo "$logs" | kk_json 'd[0]["arguments"]["events"][0]["id"]')"
+logs=$(ncurl -u "$USERPASS" -H 'Content-Type: application/json' \
+    -d '{"command": "kakapo-log-get", "service": ["dhcp4"], "arguments": {"limit": 200}}' "$base/")
+kk_assert_match "kakapo-log-get: the start-up line too" 'DHCP4_STARTED' "$(echo "$logs" | kk_json '[e["id"] for e in d[0]["arguments"]["events"]]')"
 
 echo "== (b) the dashboard in headless Chromium"
 kk_assert_eq "GET /dashboard/ 200" 200 "$(ncurl -o /dev/null -w '%{http_code}' -u "$USERPASS" "$base/dashboard/")"

@@ -58,16 +58,16 @@ public enum MetricNames {
         }
         guard !rest.isEmpty, !rest.contains("["), !rest.contains("]") else { return nil }
         let stat = sanitized(String(rest))
-        let kind = kind(ofSanitized: stat)
+        let metricKind = kind(ofSanitized: stat)
         var name = "kea_" + sanitized(service) + "_"
         if let inner = scopes.last { name += sanitized(inner.word) + "_" }
         name += stat
-        if kind == .counter, !name.hasSuffix("_total") { name += "_total" }
+        if metricKind == .counter, !name.hasSuffix("_total") { name += "_total" }
         let labels = scopes.map { Label(labelName(forScope: $0.word), $0.id) }
         // A label twice (`subnet[1].subnet[2].x`) has no exposition.
         guard Set(labels.map(\.name)).count == labels.count else { return nil }
         let pattern = scopes.map { "\($0.word)[\(placeholder(forScope: $0.word))]." }.joined() + rest
-        return Metric(name: name, labels: labels, kind: kind, help: "Kea \(service) statistic \(pattern)")
+        return Metric(name: name, labels: labels, kind: metricKind, help: "Kea \(service) statistic \(pattern)")
     }
 
     /// The label a scope word gives.
@@ -92,12 +92,12 @@ public enum MetricNames {
 
     /// Every character outside [A-Za-z0-9_] as `_`.
     public static func sanitized(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { s in
-            switch s {
-            case "a"..."z", "A"..."Z", "0"..."9", "_": s
-            default: "_"
-            }
-        }))
+        var out = ""
+        for s in text.unicodeScalars {
+            let kept = ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "_"
+            out.unicodeScalars.append(kept ? s : "_")
+        }
+        return out
     }
 
     /// A daemon's whole answer to statistic-get-all (`{"result": 0, "arguments": {...}}`, or

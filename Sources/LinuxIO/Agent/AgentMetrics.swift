@@ -16,6 +16,11 @@ public enum AgentMetrics {
     /// The exposition for `answers`: per service ("dhcp4", "dhcp6", "d2"), that daemon's whole
     /// answer to `statistic-get-all` (`{"result": 0, "arguments": {...}}`), or an error answer
     /// when the daemon could not be reached.
+    /// A whole name (no namespace, subsystem or unit: `MetricNames` made it).
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
     public static func render(_ answers: [(service: String, answer: JSON)]) -> String {
         let registry = PrometheusCollectorRegistry()
         // What each name was registered as: the registry traps on a second registration of a
@@ -33,14 +38,14 @@ public enum AgentMetrics {
         registered[upMetric] = (.gauge, upHelp, ["service"])
         for (service, answer) in answers {
             let (up, samples) = MetricNames.samples(service: service, answer: answer)
-            registry.makeGauge(name: upMetric, labels: [("service", service)], help: upHelp).set(up ? 1.0 : 0.0)
+            registry.makeGauge(descriptor: descriptor(upMetric, upHelp), labels: [("service", service)]).set(up ? 1.0 : 0.0)
             for s in samples where admit(s.metric) {
                 let labels = s.metric.labels.map { ($0.name, $0.value) }
                 switch s.metric.kind {
                 case .gauge:
-                    registry.makeGauge(name: s.metric.name, labels: labels, help: s.metric.help).set(s.value)
+                    registry.makeGauge(descriptor: descriptor(s.metric.name, s.metric.help), labels: labels).set(s.value)
                 case .counter:
-                    let counter = registry.makeCounter(name: s.metric.name, labels: labels, help: s.metric.help)
+                    let counter = registry.makeCounter(descriptor: descriptor(s.metric.name, s.metric.help), labels: labels)
                     counter.reset()
                     if s.value == s.value.rounded(), let whole = Int64(exactly: s.value) {
                         counter.increment(by: whole)

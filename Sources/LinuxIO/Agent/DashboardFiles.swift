@@ -76,10 +76,7 @@ public struct DashboardFiles: Sendable {
         for part in parts {
             guard let first = part.unicodeScalars.first, first != "." else { return nil }
             let ok = part.unicodeScalars.allSatisfy { s in
-                switch s {
-                case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".": true
-                default: false
-                }
+                ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "."
             }
             guard ok else { return nil }
         }
@@ -89,7 +86,7 @@ public struct DashboardFiles: Sendable {
     /// The answer for a request path below `/dashboard` ("" or "/" is the page itself).
     public func response(forPath path: String) -> (status: Int, contentType: String, body: [UInt8]) {
         let notFound = (404, "text/plain; charset=utf-8", Array("not found\n".utf8))
-        guard let parts = segments(of: path), let name = parts.last else { return notFound }
+        guard let parts = Self.segments(of: path), let name = parts.last else { return notFound }
         let full = directory + "/" + parts.joined(separator: "/")
         let fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { return notFound }
@@ -107,6 +104,4 @@ public struct DashboardFiles: Sendable {
         body.removeLast(body.count - off)
         return (200, Self.contentType(forFile: name), body)
     }
-
-    private func segments(of path: String) -> [String]? { Self.segments(of: path) }
 }

@@ -120,7 +120,7 @@ function renderPools(all) {
       const assigned = r.assigned || 0;
       const pct = Math.min(100, 100 * assigned / r.total);
       const fill = el("div", { class: "fill" + (pct >= 95 ? " full" : pct >= 80 ? " warn" : ""), style: `width: ${pct.toFixed(1)}%` });
-      box.appendChild(el("div", { class: "pool", "data-service": service, "data-subnet": r.subnet, "data-assigned": String(assigned), "data-total": String(r.total) },
+      box.appendChild(el("div", { class: "pool", "data-service": service, "data-subnet": r.subnet, "data-scope": r.scope ? `${r.scope}[${r.pool}]` : "", "data-kind": r.kind, "data-assigned": String(assigned), "data-total": String(r.total) },
         el("div", { class: "label" }, el("span", {}, name),
           el("span", { class: "figures" }, `${assigned} / ${r.total} (${pct.toFixed(1)}%)`)),
         el("div", { class: "bar" }, fill)));

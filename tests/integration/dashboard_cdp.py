@@ -125,7 +125,8 @@ def page_target(port, timeout):
 
 
 READ_POOLS = """[...document.querySelectorAll('#pools .pool')].map(e => ({
-  service: e.dataset.service, subnet: e.dataset.subnet, assigned: Number(e.dataset.assigned),
+  service: e.dataset.service, subnet: e.dataset.subnet, scope: e.dataset.scope, kind: e.dataset.kind,
+  assigned: Number(e.dataset.assigned),
   total: Number(e.dataset.total), text: e.textContent,
   width: e.querySelector('.fill') ? e.querySelector('.fill').style.width : null}))"""
 

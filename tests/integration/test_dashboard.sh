@@ -193,11 +193,11 @@ kk_assert_eq "the page's status" 200 "$(echo "$page" | kk_json 'd.get("status")'
 kk_assert_eq "no script errors" "[]" "$(echo "$page" | kk_json 'd.get("exceptions")')"
 pools() { echo "$page" | kk_json "$1"; }
 kk_assert_eq "pool utilization: dhcp4 subnet 1, 2 of 100" "1 2 100" \
-    "$(pools '" ".join(str(x) for p in d.get("pools", []) if p["service"] == "dhcp4" for x in (p["subnet"], p["assigned"], p["total"]))')"
+    "$(pools '" ".join(str(x) for p in d.get("pools", []) if p["service"] == "dhcp4" and not p["scope"] for x in (p["subnet"], p["assigned"], p["total"]))')"
 kk_assert_match "pool bar labelled with the subnet" '192\.0\.2\.0/24.*2 / 100 \(2\.0%\)' "$(pools '[p["text"] for p in d.get("pools", [])]')"
-kk_assert_eq "pool bar width 2%" 2.0 "$(pools '([float(p["width"].rstrip("%")) for p in d.get("pools", []) if p["service"] == "dhcp4"] or [None])[0]')"
+kk_assert_eq "pool bar width 2%" 2.0 "$(pools '([float(p["width"].rstrip("%")) for p in d.get("pools", []) if p["service"] == "dhcp4" and not p["scope"]] or [None])[0]')"
 kk_assert_eq "pool utilization: dhcp6 subnet 1, 1 of 256" "1 256" \
-    "$(pools '" ".join(str(x) for p in d.get("pools", []) if p["service"] == "dhcp6" for x in (p["assigned"], p["total"]))')"
+    "$(pools '" ".join(str(x) for p in d.get("pools", []) if p["service"] == "dhcp6" and not p["scope"] and p["kind"] == "nas" for x in (p["assigned"], p["total"]))')"
 kk_assert_match "packet rates listed" 'pkt4-received' "$(pools 'd.get("rates")')"
 kk_assert_ge "log events shown" "$(pools 'd.get("log", 0)')" 1
 s() { echo "$page" | kk_json "(d.get('searches') or [{}] * 5)[$1]$2" 2>/dev/null; }

@@ -72,9 +72,11 @@ public final class Dhcp6Server: DHCPServer {
     public var allLeases: [Lease6] { engine.store.all() }
 
     /// The daemon commands every Kakapo daemon has, with lease6-write (not lease4-write), plus
-    /// the DHCPv6 engine's lease6-* and statistic-* commands.
+    /// the DHCPv6 engine's lease6-* and statistic-* commands and those of the hook libraries
+    /// the configuration names (stat-lease6-get).
+    public var commandTable: CommandTable { DaemonCommand.table(for: .v6).merged(with: engine.activeCommandTable) }
+    /// Every command some configuration enables.
     static let commands = DaemonCommand.table(for: .v6).merged(with: Dhcp6EngineCommand.table)
-    public var commandTable: CommandTable { Self.commands }
 
     public func engineCommand(_ name: String, arguments: JSON?, now: Now) -> (JSON, Effects6) {
         guard let command = Dhcp6EngineCommand(rawValue: name) else {

@@ -10,6 +10,9 @@ public struct Dhcp4Config: Sendable {
     public var matchClientID: Bool = true
     public var echoClientID: Bool = true
     public var declineProbationPeriodSeconds: UInt32 = 86400
+    /// `statistic-default-sample-count` and `statistic-default-sample-age` (nil: not set).
+    public var statisticDefaultSampleCount: Int64?
+    public var statisticDefaultSampleAge: Int64?
     public var bootFields: BootFields = BootFields()
     public var subnets: [Subnet4] = []
     /// `shared-networks`; their subnets are in `subnets` too, each naming its network.

@@ -93,6 +93,8 @@ extension Dhcp4Decoding {
         case "match-client-id": config.matchClientID = try bool(member.value)
         case "echo-client-id": config.echoClientID = try bool(member.value)
         case "decline-probation-period": config.declineProbationPeriodSeconds = try uint32(member)
+        case "statistic-default-sample-count": config.statisticDefaultSampleCount = try integer(member.value)
+        case "statistic-default-sample-age": config.statisticDefaultSampleAge = try integer(member.value)
         case "early-global-reservations-lookup": config.earlyGlobalReservationsLookup = try bool(member.value)
         default:
             if try decodeReservationMode(member, into: &config.reservationModes) { return true }

@@ -13,8 +13,6 @@ enum Dhcp4KeaKeys {
         "config-control": .map,
         "server-tag": .string,
         "store-extended-info": .boolean,
-        "statistic-default-sample-count": .integer,
-        "statistic-default-sample-age": .integer,
         "ip-reservations-unique": .boolean,
         "reservations-lookup-first": .boolean,
         "parked-packet-limit": .integer,

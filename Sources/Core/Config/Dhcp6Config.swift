@@ -8,6 +8,9 @@ public struct Dhcp6Config: Sendable {
     public var expiredLeasesProcessing: ExpiredLeasesProcessing = ExpiredLeasesProcessing()
     public var timers: LeaseTimers6 = LeaseTimers6.globalDefaults
     public var declineProbationPeriodSeconds: UInt32 = 86400
+    /// `statistic-default-sample-count` and `statistic-default-sample-age` (nil: not set).
+    public var statisticDefaultSampleCount: Int64?
+    public var statisticDefaultSampleAge: Int64?
     /// Every subnet, those of shared networks included (each names its network).
     public var subnets: [Subnet6] = []
     public var sharedNetworks: [SharedNetwork6] = []

@@ -42,6 +42,8 @@ struct Dhcp6Decoding: KeaOptionDecoding {
             if try decodeReservationMode(member, into: &config.reservationModes) { continue }
             switch member.key {
             case "decline-probation-period": config.declineProbationPeriodSeconds = try uint32(member)
+            case "statistic-default-sample-count": config.statisticDefaultSampleCount = try integer(member.value)
+            case "statistic-default-sample-age": config.statisticDefaultSampleAge = try integer(member.value)
             case "subnet6": subnets = try decodeSubnets6(member.value, path: "Dhcp6/subnet6")
             case "shared-networks": networks = try decodeSharedNetworks6(member.value)
             case "interfaces-config": config.interfaces = try decodeInterfaces6(member.value)

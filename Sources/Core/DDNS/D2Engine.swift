@@ -77,7 +77,7 @@ public struct D2Engine: Sendable {
     public mutating func reconfigure(_ c: D2Config, now: Now) {
         config = c
         for k in c.tsigKeys where statistics.sample(named: D2Statistics.keyStat(k.key, "update-sent")) == nil {
-            for n in D2Statistics.keyNames { statistics.samples.append((D2Statistics.keyStat(k.key, n), StatSample(value: 0, updated: now.wall))) }
+            statistics.addKey(k.key.name.description, now: now.wall)
         }
     }
 

@@ -8,53 +8,53 @@ public struct D2Statistics: Sendable, StatisticsReport {
     /// The counters kept per key.
     public static let keyNames = ["update-sent", "update-success", "update-timeout", "update-error"]
 
-    /// Name and sample, in creation order; a removed statistic is gone until counted again.
-    var samples: [(name: String, sample: StatSample)] = []
+    /// Name and samples, in creation order; a removed statistic holds no samples and is not
+    /// reported until counted again.
+    var rings: [(name: String, ring: StatRing)] = []
+    /// The sample limit of statistics without their own.
+    public var defaultLimit = StatLimit.keaDefault
 
     /// The statistic `name` of `key`.
     public static func keyStat(_ key: TSIGKey, _ name: String) -> String { "key[\(key.name.description)].\(name)" }
 
     /// Every global counter at zero, and those of each configured key (`keys`: DNS names as text).
     public init(keys: [String], now: WallTime) {
-        for n in Self.globalNames { samples.append((n, StatSample(value: 0, updated: now))) }
-        for k in keys {
-            for n in Self.keyNames { samples.append(("key[\(k)].\(n)", StatSample(value: 0, updated: now))) }
-        }
+        for n in Self.globalNames { rings.append((n, StatRing(value: 0, at: now))) }
+        for k in keys { addKey(k, now: now) }
+    }
+
+    /// The counters of the key named `key` (DNS name as text), at zero.
+    public mutating func addKey(_ key: String, now: WallTime) {
+        for n in Self.keyNames { rings.append(("key[\(key)].\(n)", StatRing(value: 0, at: now))) }
     }
 
     /// Adds one to `name` (creating it when it was removed, as Kea's statistics manager does).
     public mutating func count(_ name: String, now: WallTime) {
-        if let i = samples.firstIndex(where: { $0.name == name }) {
-            samples[i].sample.value += 1
-            samples[i].sample.updated = now
+        if let i = rings.firstIndex(where: { $0.name == name }) {
+            rings[i].ring.add(1, at: now, defaultLimit: defaultLimit)
         } else {
-            samples.append((name, StatSample(value: 1, updated: now)))
+            rings.append((name, StatRing(value: 1, at: now)))
         }
     }
 
     public func value(_ name: String) -> Int64? { sample(named: name)?.value }
 
-    public func all() -> [(name: String, sample: StatSample)] { samples }
-
-    public func sample(named name: String) -> StatSample? { samples.first(where: { $0.name == name })?.sample }
-
-    public mutating func resetAll(now: WallTime) {
-        for i in samples.indices { samples[i].sample = StatSample(value: 0, updated: now) }
+    public func forEachStatistic(_ body: (String, StatRing) -> Void) {
+        for (name, ring) in rings where ring.isPresent { body(name, ring) }
     }
 
-    /// statistic-reset: false when there is no such statistic.
-    public mutating func reset(_ name: String, now: WallTime) -> Bool {
-        guard let i = samples.firstIndex(where: { $0.name == name }) else { return false }
-        samples[i].sample = StatSample(value: 0, updated: now)
+    public func ring(named name: String) -> StatRing? {
+        guard let r = rings.first(where: { $0.name == name })?.ring, r.isPresent else { return nil }
+        return r
+    }
+
+    public mutating func modifyRing(named name: String, _ body: (inout StatRing) -> Void) -> Bool {
+        guard let i = rings.firstIndex(where: { $0.name == name }), rings[i].ring.isPresent else { return false }
+        body(&rings[i].ring)
         return true
     }
 
-    /// statistic-remove: false when there is no such statistic.
-    public mutating func remove(_ name: String) -> Bool {
-        guard let i = samples.firstIndex(where: { $0.name == name }) else { return false }
-        samples.remove(at: i)
-        return true
+    public mutating func modifyAllRings(_ body: (inout StatRing) -> Void) {
+        for i in rings.indices { body(&rings[i].ring) }
     }
-
-    public mutating func removeAll() { samples = [] }
 }

@@ -16,7 +16,14 @@ public enum Dhcp4EngineCommand: String, CaseIterable, Sendable {
     case leasesReclaim = "leases-reclaim"
     case statisticGet = "statistic-get"
     case statisticGetAll = "statistic-get-all"
+    case statisticRemove = "statistic-remove"
+    case statisticRemoveAll = "statistic-remove-all"
+    case statisticReset = "statistic-reset"
     case statisticResetAll = "statistic-reset-all"
+    case statisticSampleAgeSet = "statistic-sample-age-set"
+    case statisticSampleAgeSetAll = "statistic-sample-age-set-all"
+    case statisticSampleCountSet = "statistic-sample-count-set"
+    case statisticSampleCountSetAll = "statistic-sample-count-set-all"
     case statLeaseGet = "stat-lease4-get"
 
     /// What the command accepts as arguments, with Kea's text for missing ones.
@@ -28,10 +35,11 @@ public enum Dhcp4EngineCommand: String, CaseIterable, Sendable {
             .requiredMap(missingText: "Command arguments missing or a not a map.")
         case .leaseGetPage: .requiredMap(missingText: "no parameters specified for the lease4-get-page command")
         case .leasesReclaim: .requiredMap(missingText: "'remove' parameter not specified")
-        case .statisticGet: .requiredMap(missingText: "Missing mandatory 'name' parameter.")
         // Kea reads 'ip-address' first, so no arguments is "'ip-address' parameter is missing.".
         case .leaseGetAll, .leaseWipe, .statLeaseGet, .leaseResendDDNS: .optionalMap
-        case .statisticGetAll, .statisticResetAll: .none
+        case .statisticGet, .statisticGetAll, .statisticRemove, .statisticRemoveAll, .statisticReset, .statisticResetAll,
+             .statisticSampleAgeSet, .statisticSampleAgeSetAll, .statisticSampleCountSet, .statisticSampleCountSetAll:
+            StatisticCommands.argumentsRule(rawValue)
         }
     }
 
@@ -87,9 +95,10 @@ extension Dhcp4Engine {
         provisional = ProvisionalCounts()
         let answer: JSON
         switch command {
-        case .statisticGet: answer = StatisticCommands.get(arguments, from: stats)
-        case .statisticGetAll: answer = StatisticCommands.getAll(from: stats)
-        case .statisticResetAll: answer = StatisticCommands.resetAll(&stats, now: now.wall)
+        case .statisticGet, .statisticGetAll, .statisticRemove, .statisticRemoveAll, .statisticReset, .statisticResetAll,
+             .statisticSampleAgeSet, .statisticSampleAgeSetAll, .statisticSampleCountSet, .statisticSampleCountSetAll:
+            answer = StatisticCommands.handle(command.rawValue, arguments, stats: &stats, now: now.wall)
+                ?? ControlDispatcher.unsupported(command.rawValue)
         case .leasesReclaim:
             guard let remove = arguments?["remove"]?.boolValue else {
                 answer = ControlResponse.make(.error, "'remove' parameter not specified")

@@ -45,6 +45,17 @@ enum StatLeaseSelection: Equatable {
         return .success(selection)
     }
 
+    /// The answer when no configured subnet is selected: result 3 with empty arguments.
+    func noMatch(label: String) -> JSON {
+        let why: String
+        switch self {
+        case .subnet(let id): why = "subnet-id: \(id) does not exist"
+        case .range(let first, let last): why = "selected ID range: \(first) through \(last) includes no known subnets"
+        case .allSubnets: why = "selected ID range: 0 through 0 includes no known subnets"
+        }
+        return ControlResponse.make(.empty, "\(label): no matching data, \(why)", arguments: .object(JSONObject()))
+    }
+
     /// Whether the subnet with `id` is selected.
     func contains(_ id: UInt32) -> Bool {
         switch self {
@@ -63,12 +74,15 @@ struct StatLeaseArgumentError: Error, Equatable {
 
 /// The shape of a `stat-lease4-get` answer.
 enum StatLeaseResultSet {
-    /// The columns, in Kea 2.4's order.
+    /// The columns of stat-lease4-get, in Kea 2.4's order.
     static let columns = ["subnet-id", "total-addresses", "cumulative-assigned-addresses",
                           "assigned-addresses", "declined-addresses"]
+    /// The columns of stat-lease6-get, in Kea 2.4's order.
+    static let columns6 = ["subnet-id", "total-nas", "cumulative-assigned-nas", "assigned-nas", "declined-nas",
+                           "total-pds", "cumulative-assigned-pds", "assigned-pds"]
 
     /// `{"result-set": {"columns": [...], "rows": [...], "timestamp": "..."}}`.
-    static func arguments(rows: [JSON], now: Now) -> JSON {
+    static func arguments(columns: [String] = columns, rows: [JSON], now: Now) -> JSON {
         .object(JSONObject([("result-set", .object(JSONObject([
             ("columns", .array(columns.map { .string($0) })),
             ("rows", .array(rows)),
@@ -90,15 +104,7 @@ extension Dhcp4Engine {
         }
         let label = "stat-lease4-get" + selection.text
         let chosen = config.subnets.map(\.id).filter { selection.contains($0) }.sorted()
-        guard !chosen.isEmpty else {
-            let why: String
-            switch selection {
-            case .subnet(let id): why = "subnet-id: \(id) does not exist"
-            case .range(let first, let last): why = "selected ID range: \(first) through \(last) includes no known subnets"
-            case .allSubnets: why = "selected ID range: 0 through 0 includes no known subnets"
-            }
-            return ControlResponse.make(.empty, "\(label): no matching data, \(why)", arguments: .object(JSONObject()))
-        }
+        guard !chosen.isEmpty else { return selection.noMatch(label: label) }
         var assigned: [UInt32: Int64] = [:]
         var declined: [UInt32: Int64] = [:]
         let wanted = Set(chosen)

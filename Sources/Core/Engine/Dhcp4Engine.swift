@@ -37,6 +37,7 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
         self.config = config
         self.store = store
         self.stats = Statistics4(now: now.wall)
+        stats.applyConfiguredLimit(sampleCount: config.statisticDefaultSampleCount, sampleAge: config.statisticDefaultSampleAge)
         reindexSubnets()
         recountStatistics(now: now.wall)
         scheduleTimers(after: now.monotonic)
@@ -47,6 +48,7 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
         config = newConfig
         cursors = [:]
         preferredSubnets = [:]
+        stats.applyConfiguredLimit(sampleCount: newConfig.statisticDefaultSampleCount, sampleAge: newConfig.statisticDefaultSampleAge)
         reindexSubnets()
         recountStatistics(now: now.wall)
         scheduleTimers(after: now.monotonic)

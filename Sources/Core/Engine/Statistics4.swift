@@ -67,33 +67,39 @@ public enum SubnetCounter4: Int, CaseIterable, Sendable {
     }
 }
 
-/// One statistic's current value and when it last changed (Kea reports a timestamp per sample).
-public struct StatSample: Sendable, Equatable {
-    public var value: Int64
-    public var updated: WallTime
-}
-
-/// All DHCPv4 statistics of one server.
+/// All DHCPv4 statistics of one server, each a ring of samples (`StatRing`).
 public struct Statistics4: Sendable {
-    var global: [StatSample]
-    var subnets: [UInt32: [StatSample]] = [:]
+    var global: [StatRing]
+    var subnets: [UInt32: [StatRing]] = [:]
+    /// The sample limit of statistics without their own.
+    public var defaultLimit: StatLimit
 
-    public init(now: WallTime) {
-        global = Array(repeating: StatSample(value: 0, updated: now), count: GlobalCounter4.allCases.count)
+    public init(now: WallTime, limit: StatLimit = .keaDefault) {
+        defaultLimit = limit
+        global = Array(repeating: StatRing(value: 0, at: now), count: GlobalCounter4.allCases.count)
     }
 
     @inline(__always)
     public mutating func add(_ c: GlobalCounter4, _ n: Int64 = 1, now: WallTime) {
-        global[c.rawValue].value += n
-        global[c.rawValue].updated = now
+        global[c.rawValue].add(n, at: now, defaultLimit: defaultLimit)
+    }
+
+    /// The subnet's statistics exist from its first update, all at 0.
+    /// The gauges `Dhcp4Engine.recountStatistics` sets; they have no sample until then.
+    static let gauges: [SubnetCounter4] = [.totalAddresses, .assignedAddresses, .declinedAddresses]
+
+    /// The subnet's counters exist from its first update, at 0, and its gauges from their
+    /// first setting (one sample each, as Kea's configuration makes them).
+    mutating func ensure(subnet: UInt32, now: WallTime) {
+        guard subnets[subnet] == nil else { return }
+        var rings = Array(repeating: StatRing(value: 0, at: now), count: SubnetCounter4.allCases.count)
+        for g in Self.gauges { rings[g.rawValue] = StatRing() }
+        subnets[subnet] = rings
     }
 
     public mutating func add(_ c: SubnetCounter4, subnet: UInt32, _ n: Int64 = 1, now: WallTime) {
-        if subnets[subnet] == nil {
-            subnets[subnet] = Array(repeating: StatSample(value: 0, updated: now), count: SubnetCounter4.allCases.count)
-        }
-        subnets[subnet]![c.rawValue].value += n
-        subnets[subnet]![c.rawValue].updated = now
+        ensure(subnet: subnet, now: now)
+        subnets[subnet]![c.rawValue].add(n, at: now, defaultLimit: defaultLimit)
     }
 
     /// Takes back `n` counted for a proposal that did not become durable, never below zero
@@ -107,32 +113,60 @@ public struct Statistics4: Sendable {
     }
 
     public mutating func set(_ c: SubnetCounter4, subnet: UInt32, _ v: Int64, now: WallTime) {
-        add(c, subnet: subnet, 0, now: now)
-        subnets[subnet]![c.rawValue].value = v
+        ensure(subnet: subnet, now: now)
+        subnets[subnet]![c.rawValue].record(v, at: now, defaultLimit: defaultLimit)
     }
 
     public func value(_ c: GlobalCounter4) -> Int64 { global[c.rawValue].value }
     public func value(_ c: SubnetCounter4, subnet: UInt32) -> Int64 { subnets[subnet]?[c.rawValue].value ?? 0 }
+}
 
-    /// Every statistic by Kea name, globals first then subnets by id.
-    public func all() -> [(name: String, sample: StatSample)] {
-        var out: [(String, StatSample)] = GlobalCounter4.allCases.map { ($0.keaName, global[$0.rawValue]) }
-        for id in subnets.keys.sorted() {
-            for c in SubnetCounter4.allCases { out.append(("subnet[\(id)].\(c.keaName)", subnets[id]![c.rawValue])) }
+extension Statistics4: StatisticsReport {
+    public func forEachStatistic(_ body: (String, StatRing) -> Void) {
+        for c in GlobalCounter4.allCases where global[c.rawValue].isPresent { body(c.keaName, global[c.rawValue]) }
+        for (id, rings) in subnets {
+            for c in SubnetCounter4.allCases where rings[c.rawValue].isPresent { body("subnet[\(id)].\(c.keaName)", rings[c.rawValue]) }
         }
-        return out
     }
 
-    public func sample(named name: String) -> StatSample? { all().first { $0.name == name }?.sample }
+    public func ring(named name: String) -> StatRing? {
+        if let (id, rest) = StatName.subnet(name) {
+            guard let c = SubnetCounter4.allCases.first(where: { $0.keaName == rest }),
+                  let r = subnets[id]?[c.rawValue], r.isPresent else { return nil }
+            return r
+        }
+        guard let c = GlobalCounter4.allCases.first(where: { $0.keaName == name }), global[c.rawValue].isPresent else { return nil }
+        return global[c.rawValue]
+    }
 
-    /// statistic-reset-all: values to zero, keeping gauges that describe configuration.
-    public mutating func resetAll(now: WallTime) {
-        for i in global.indices { global[i] = StatSample(value: 0, updated: now) }
+    public mutating func modifyRing(named name: String, _ body: (inout StatRing) -> Void) -> Bool {
+        if let (id, rest) = StatName.subnet(name) {
+            guard let c = SubnetCounter4.allCases.first(where: { $0.keaName == rest }),
+                  subnets[id]?[c.rawValue].isPresent == true else { return false }
+            body(&subnets[id]![c.rawValue])
+            return true
+        }
+        guard let c = GlobalCounter4.allCases.first(where: { $0.keaName == name }), global[c.rawValue].isPresent else { return false }
+        body(&global[c.rawValue])
+        return true
+    }
+
+    public mutating func modifyAllRings(_ body: (inout StatRing) -> Void) {
+        for i in global.indices { body(&global[i]) }
         for id in subnets.keys {
-            for c in SubnetCounter4.allCases where c != .totalAddresses && c != .assignedAddresses && c != .declinedAddresses {
-                subnets[id]![c.rawValue] = StatSample(value: 0, updated: now)
-            }
+            for i in SubnetCounter4.allCases.indices { body(&subnets[id]![i]) }
         }
     }
 }
-extension Statistics4: StatisticsReport {}
+
+/// Parsing of Kea's statistic names.
+public enum StatName {
+    /// `subnet[ID].rest` as (ID, rest); nil for any other name.
+    public static func subnet(_ name: String) -> (UInt32, String)? {
+        guard name.hasPrefix("subnet["), let close = name.firstIndex(of: "]"),
+              let id = UInt32(name[name.index(name.startIndex, offsetBy: 7)..<close]) else { return nil }
+        let rest = name[name.index(after: close)...]
+        guard rest.hasPrefix(".") else { return nil }
+        return (id, String(rest.dropFirst()))
+    }
+}

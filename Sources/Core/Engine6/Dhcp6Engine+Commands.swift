@@ -15,7 +15,15 @@ public enum Dhcp6EngineCommand: String, CaseIterable, Sendable {
     case leasesReclaim = "leases-reclaim"
     case statisticGet = "statistic-get"
     case statisticGetAll = "statistic-get-all"
+    case statisticRemove = "statistic-remove"
+    case statisticRemoveAll = "statistic-remove-all"
+    case statisticReset = "statistic-reset"
     case statisticResetAll = "statistic-reset-all"
+    case statisticSampleAgeSet = "statistic-sample-age-set"
+    case statisticSampleAgeSetAll = "statistic-sample-age-set-all"
+    case statisticSampleCountSet = "statistic-sample-count-set"
+    case statisticSampleCountSetAll = "statistic-sample-count-set-all"
+    case statLeaseGet = "stat-lease6-get"
 
     /// What the command accepts as arguments, with Kea's text for missing ones.
     public var arguments: CommandArgumentsRule {
@@ -26,34 +34,60 @@ public enum Dhcp6EngineCommand: String, CaseIterable, Sendable {
             .requiredMap(missingText: "Command arguments missing or a not a map.")
         case .leaseGetPage: .requiredMap(missingText: "no parameters specified for the lease6-get-page command")
         case .leasesReclaim: .requiredMap(missingText: "'remove' parameter not specified")
-        case .statisticGet: .requiredMap(missingText: "Missing mandatory 'name' parameter.")
-        case .leaseGetAll, .leaseWipe, .leaseResendDDNS: .optionalMap
-        case .statisticGetAll, .statisticResetAll: .none
+        case .leaseGetAll, .leaseWipe, .leaseResendDDNS, .statLeaseGet: .optionalMap
+        case .statisticGet, .statisticGetAll, .statisticRemove, .statisticRemoveAll, .statisticReset, .statisticResetAll,
+             .statisticSampleAgeSet, .statisticSampleAgeSetAll, .statisticSampleCountSet, .statisticSampleCountSetAll:
+            StatisticCommands.argumentsRule(rawValue)
         }
     }
 
     /// This command's row.
     public var entry: CommandEntry { CommandEntry(rawValue, owner: .engine, arguments: arguments) }
 
-    /// The engine-owned rows of kakapo-dhcp6's command table.
+    /// The built-in hook library that must be named in `hooks-libraries` for this command to
+    /// exist (as in Kea, where the library registers it); nil for commands always served.
+    public var hook: BuiltInHook? {
+        switch self {
+        case .statLeaseGet: .statisticsCommands
+        default: nil
+        }
+    }
+
+    /// Whether `config` makes this command exist.
+    public func isEnabled(by config: Dhcp6Config) -> Bool {
+        guard let hook else { return true }
+        return config.hooksLibraries.contains { $0.hook == hook }
+    }
+
+    /// The engine-owned rows of kakapo-dhcp6's command table: every command, whatever the configuration.
     public static let table = CommandTable(allCases.map(\.entry))
+
+    /// The engine-owned rows for `config`: commands of hook libraries it does not name are left out.
+    public static func table(for config: Dhcp6Config) -> CommandTable {
+        CommandTable(allCases.filter { $0.isEnabled(by: config) }.map(\.entry))
+    }
 }
 
 extension Dhcp6Engine {
     /// The commands `handle(_:arguments:now:)` answers.
     public static var commandTable: CommandTable { Dhcp6EngineCommand.table }
 
+    /// The commands this engine's configuration enables (what `list-commands` shows).
+    public var activeCommandTable: CommandTable { Dhcp6EngineCommand.table(for: config) }
+
     /// Answers one engine command. Arguments are checked against the command's table row first
     /// (the dispatcher has usually done so already). Lease changes are proposed in one
     /// transaction, carried by the effects, which the shell makes durable as a packet's.
     public mutating func handle(_ command: Dhcp6EngineCommand, arguments: JSON?, now: Now) -> (JSON, Effects6) {
+        guard command.isEnabled(by: config) else { return (ControlDispatcher.unsupported(command.rawValue), Effects6()) }
         if let problem = command.entry.argumentsProblem(arguments) { return (problem, Effects6()) }
         var effects = Effects6()
         let answer: JSON
         switch command {
-        case .statisticGet: answer = StatisticCommands.get(arguments, from: stats)
-        case .statisticGetAll: answer = StatisticCommands.getAll(from: stats)
-        case .statisticResetAll: answer = StatisticCommands.resetAll(&stats, now: now.wall)
+        case .statisticGet, .statisticGetAll, .statisticRemove, .statisticRemoveAll, .statisticReset, .statisticResetAll,
+             .statisticSampleAgeSet, .statisticSampleAgeSetAll, .statisticSampleCountSet, .statisticSampleCountSetAll:
+            answer = StatisticCommands.handle(command.rawValue, arguments, stats: &stats, now: now.wall)
+                ?? ControlDispatcher.unsupported(command.rawValue)
         case .leasesReclaim:
             guard let remove = arguments?["remove"]?.boolValue else {
                 answer = ControlResponse.make(.error, "'remove' parameter not specified")
@@ -71,6 +105,7 @@ extension Dhcp6Engine {
         case .leaseUpdate: answer = leaseAdd(arguments, update: true, now: now, &effects)
         case .leaseDel: answer = leaseDel(arguments, now: now, &effects)
         case .leaseWipe: answer = leaseWipe(arguments, now: now, &effects)
+        case .statLeaseGet: answer = statLeaseGet(arguments, now: now)
         }
         seal(&effects, label: nil, counted: [])
         return (answer, effects)

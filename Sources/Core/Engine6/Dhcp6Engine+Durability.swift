@@ -88,8 +88,13 @@ extension Dhcp6Engine {
             stats.set(.assignedNAs, subnet: s.id, assignedNA[s.id] ?? 0, now: now)
             stats.set(.assignedPDs, subnet: s.id, assignedPD[s.id] ?? 0, now: now)
             stats.set(.declinedAddresses, subnet: s.id, declined[s.id] ?? 0, now: now)
+            stats.start(subnet: s.id, now: now)
         }
-        stats.set(.declinedAddresses, declinedTotal, now: now)
+        stats.startGlobals(now: now)
+        // Kea sets the global count once at start-up: a recount that finds it right adds no sample.
+        if stats.ring(named: GlobalCounter6.declinedAddresses.keaName) == nil || stats.value(.declinedAddresses) != declinedTotal {
+            stats.set(.declinedAddresses, declinedTotal, now: now)
+        }
     }
 
     static func saturating(_ v: UInt128) -> Int64 { v > UInt128(Int64.max) ? Int64.max : Int64(v) }

@@ -30,6 +30,7 @@ public struct Dhcp6Engine<Store: LeaseStore6> {
         self.config = config
         self.store = store
         self.serverDUID = serverDUID
+        stats.applyConfiguredLimit(sampleCount: config.statisticDefaultSampleCount, sampleAge: config.statisticDefaultSampleAge)
         recountStatistics(now: now.wall)
         scheduleTimers(after: now.monotonic)
     }
@@ -38,6 +39,7 @@ public struct Dhcp6Engine<Store: LeaseStore6> {
     public mutating func reconfigure(_ newConfig: Dhcp6Config, now: Now) {
         config = newConfig
         cursors = [:]
+        stats.applyConfiguredLimit(sampleCount: newConfig.statisticDefaultSampleCount, sampleAge: newConfig.statisticDefaultSampleAge)
         recountStatistics(now: now.wall)
         scheduleTimers(after: now.monotonic)
     }

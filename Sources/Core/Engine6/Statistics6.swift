@@ -71,72 +71,95 @@ public enum SubnetCounter6: Int, CaseIterable, Sendable {
     }
 }
 
-/// All DHCPv6 statistics of one server: each value with the time it last changed (nil: never
-/// set, so not reported).
+/// All DHCPv6 statistics of one server, each a ring of samples (`StatRing`); a statistic
+/// never set is not reported.
 public struct Statistics6: Sendable {
-    var global = [StatSample?](repeating: nil, count: GlobalCounter6.allCases.count)
-    var subnets: [UInt32: [StatSample?]] = [:]
+    var global = [StatRing](repeating: StatRing(), count: GlobalCounter6.allCases.count)
+    var subnets: [UInt32: [StatRing]] = [:]
+    /// The sample limit of statistics without their own.
+    public var defaultLimit: StatLimit
 
-    public init() {}
+    public init(limit: StatLimit = .keaDefault) { defaultLimit = limit }
 
-    static let noSubnetSamples = [StatSample?](repeating: nil, count: SubnetCounter6.allCases.count)
+    static let noSubnetRings = [StatRing](repeating: StatRing(), count: SubnetCounter6.allCases.count)
 
-    public func value(_ c: GlobalCounter6) -> Int64 { global[c.rawValue]?.value ?? 0 }
-    public func value(_ c: SubnetCounter6, subnet: UInt32) -> Int64 { subnets[subnet]?[c.rawValue]?.value ?? 0 }
+    public func value(_ c: GlobalCounter6) -> Int64 { global[c.rawValue].value }
+    public func value(_ c: SubnetCounter6, subnet: UInt32) -> Int64 { subnets[subnet]?[c.rawValue].value ?? 0 }
 
     /// A statistic by Kea's name: "pkt6-received" or "subnet[1].assigned-nas"; nil if unknown.
     public func value(named name: String) -> Int64? {
-        if name.hasPrefix("subnet["), let close = name.firstIndex(of: "]"),
-           let id = UInt32(name[name.index(name.startIndex, offsetBy: 7)..<close]) {
-            let rest = name[name.index(after: close)...]
-            guard rest.hasPrefix("."), let c = SubnetCounter6(keaName: String(rest.dropFirst())) else { return nil }
+        if let (id, rest) = StatName.subnet(name) {
+            guard let c = SubnetCounter6(keaName: rest) else { return nil }
             return value(c, subnet: id)
         }
         return GlobalCounter6(keaName: name).map(value)
     }
 
-    /// Every statistic with a value, by Kea's name (globals, then `subnet[ID].name` by
-    /// subnet), for statistic-get-all.
-    public var samples: [(name: String, sample: StatSample)] {
-        var out: [(name: String, sample: StatSample)] = []
-        for c in GlobalCounter6.allCases { if let v = global[c.rawValue] { out.append((c.keaName, v)) } }
-        for id in subnets.keys.sorted() {
-            for c in SubnetCounter6.allCases { if let v = subnets[id]?[c.rawValue] { out.append(("subnet[\(id)].\(c.keaName)", v)) } }
-        }
-        return out
-    }
+    /// Every statistic with a value and its newest sample, by Kea's name.
+    public var samples: [(name: String, sample: StatSample)] { all() }
 
     mutating func add(_ c: GlobalCounter6, _ delta: Int64 = 1, now: WallTime) {
-        global[c.rawValue] = StatSample(value: (global[c.rawValue]?.value ?? 0) &+ delta, updated: now)
+        global[c.rawValue].add(delta, at: now, defaultLimit: defaultLimit)
     }
 
     mutating func add(_ c: SubnetCounter6, subnet: UInt32, _ delta: Int64 = 1, now: WallTime) {
-        subnets[subnet, default: Self.noSubnetSamples][c.rawValue] = StatSample(value: value(c, subnet: subnet) &+ delta, updated: now)
+        subnets[subnet, default: Self.noSubnetRings][c.rawValue].add(delta, at: now, defaultLimit: defaultLimit)
     }
 
     mutating func set(_ c: SubnetCounter6, subnet: UInt32, _ value: Int64, now: WallTime) {
-        subnets[subnet, default: Self.noSubnetSamples][c.rawValue] = StatSample(value: value, updated: now)
+        subnets[subnet, default: Self.noSubnetRings][c.rawValue].record(value, at: now, defaultLimit: defaultLimit)
     }
 
     mutating func set(_ c: GlobalCounter6, _ value: Int64, now: WallTime) {
-        global[c.rawValue] = StatSample(value: value, updated: now)
+        global[c.rawValue].record(value, at: now, defaultLimit: defaultLimit)
     }
 
-    /// statistic-reset-all: values to zero, keeping the per-subnet gauges that describe the
-    /// configuration and the leases held (total-*, assigned-*, declined-addresses), as Kea does.
-    public mutating func resetAll(now: WallTime) {
-        for i in global.indices where global[i] != nil { global[i] = StatSample(value: 0, updated: now) }
-        let kept: Set<SubnetCounter6> = [.totalNAs, .totalPDs, .assignedNAs, .assignedPDs, .declinedAddresses]
-        for id in subnets.keys {
-            for c in SubnetCounter6.allCases where !kept.contains(c) && subnets[id]?[c.rawValue] != nil {
-                subnets[id]![c.rawValue] = StatSample(value: 0, updated: now)
-            }
+    /// Every global counter not yet set starts at 0, as kea-dhcp6 creates them at start-up.
+    mutating func startGlobals(now: WallTime) {
+        for i in global.indices where !global[i].isPresent { global[i].record(0, at: now, defaultLimit: defaultLimit) }
+    }
+
+    /// The per-subnet counters Kea creates with the subnet's configuration start at 0.
+    mutating func start(subnet: UInt32, now: WallTime) {
+        for c in [SubnetCounter6.cumulativeAssignedNAs, .cumulativeAssignedPDs, .reclaimedDeclinedAddresses, .reclaimedLeases]
+        where subnets[subnet]?[c.rawValue].isPresent != true {
+            set(c, subnet: subnet, 0, now: now)
         }
     }
 }
 
 extension Statistics6: StatisticsReport {
-    public func all() -> [(name: String, sample: StatSample)] { samples }
+    public func forEachStatistic(_ body: (String, StatRing) -> Void) {
+        for c in GlobalCounter6.allCases where global[c.rawValue].isPresent { body(c.keaName, global[c.rawValue]) }
+        for (id, rings) in subnets {
+            for c in SubnetCounter6.allCases where rings[c.rawValue].isPresent { body("subnet[\(id)].\(c.keaName)", rings[c.rawValue]) }
+        }
+    }
 
-    public func sample(named name: String) -> StatSample? { samples.first { $0.name == name }?.sample }
+    public func ring(named name: String) -> StatRing? {
+        if let (id, rest) = StatName.subnet(name) {
+            guard let c = SubnetCounter6(keaName: rest), let r = subnets[id]?[c.rawValue], r.isPresent else { return nil }
+            return r
+        }
+        guard let c = GlobalCounter6(keaName: name), global[c.rawValue].isPresent else { return nil }
+        return global[c.rawValue]
+    }
+
+    public mutating func modifyRing(named name: String, _ body: (inout StatRing) -> Void) -> Bool {
+        if let (id, rest) = StatName.subnet(name) {
+            guard let c = SubnetCounter6(keaName: rest), subnets[id]?[c.rawValue].isPresent == true else { return false }
+            body(&subnets[id]![c.rawValue])
+            return true
+        }
+        guard let c = GlobalCounter6(keaName: name), global[c.rawValue].isPresent else { return false }
+        body(&global[c.rawValue])
+        return true
+    }
+
+    public mutating func modifyAllRings(_ body: (inout StatRing) -> Void) {
+        for i in global.indices { body(&global[i]) }
+        for id in subnets.keys {
+            for i in SubnetCounter6.allCases.indices { body(&subnets[id]![i]) }
+        }
+    }
 }

@@ -1,5 +1,4 @@
-// kakapo-ctrl-agent is being written (issue 11); until then it says so and fails.
-import Glibc
-let message = Array("kakapo-ctrl-agent: not available in this build yet\n".utf8)
-_ = write(2, message, message.count)
-exit(2)
+import KakapoLinuxIO
+
+// kakapo-ctrl-agent: the REST control agent in place of Kea's kea-ctrl-agent (see runCtrlAgent).
+runCtrlAgent()

@@ -306,7 +306,7 @@ async function pollLog() {
   body.textContent = "";
   for (const [service, e] of events.slice(0, 50)) {
     body.appendChild(el("tr", { class: "sev-" + e.severity },
-      el("td", {}, e.time || ""), el("td", {}, service), el("td", {}, e.severity || ""), el("td", {}, e.id || ""), el("td", {}, e.text || "")));
+      el("td", { title: e.time || "" }, (e.time || "").split(" ").pop()), el("td", {}, service), el("td", {}, e.severity || ""), el("td", {}, e.id || ""), el("td", {}, e.text || "")));
   }
 }
 

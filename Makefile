@@ -136,7 +136,8 @@ bench-sim: build
 
 ## Installs binaries and a sample config, Kea-style locations (PREFIX=/usr: /etc/kakapo and
 ## /var/lib/kea; otherwise under PREFIX). Writes nothing in the source tree.
-## kakapo-admin finds its schema scripts in <prefix>/share/kakapo/pgsql (next to <prefix>/sbin).
+## kakapo-admin finds its schema scripts in <prefix>/share/kakapo/pgsql (next to <prefix>/sbin),
+## kakapo-ctrl-agent its dashboard in <prefix>/share/kakapo/dashboard.
 install:
 	@if [ "$(SYSCONFDIR)" != "$(RUNTIME_SYSCONFDIR)" ] || [ "$(LOCALSTATEDIR)" != "$(RUNTIME_LOCALSTATEDIR)" ]; then \
 	  echo "make install: with PREFIX=$(PREFIX) the binaries look in $(RUNTIME_SYSCONFDIR) and $(RUNTIME_LOCALSTATEDIR);" \
@@ -150,6 +151,8 @@ install:
 	install -m 0755 .build/release/kakapo-admin $(DESTDIR)$(PREFIX)/sbin/kakapo-admin
 	install -d $(DESTDIR)$(PREFIX)/share/kakapo/pgsql
 	install -m 0644 share/pgsql/*.pgsql $(DESTDIR)$(PREFIX)/share/kakapo/pgsql/
+	install -d $(DESTDIR)$(PREFIX)/share/kakapo/dashboard
+	install -m 0644 share/dashboard/index.html share/dashboard/dashboard.js share/dashboard/dashboard.css $(DESTDIR)$(PREFIX)/share/kakapo/dashboard/
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf || install -m 0644 examples/kakapo-dhcp4.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf || install -m 0644 examples/kakapo-dhcp6.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf
 

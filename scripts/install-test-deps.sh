@@ -16,6 +16,8 @@
 #   libpq-dev         libpq, which the daemons link (the build needs its headers)
 #   bind9             named: a real DNS server taking TSIG-signed updates (test_ddns_bind)
 #   bind9-dnsutils    dig, nsupdate (and tsig-keygen comes with bind9) for test_ddns_bind
+#   chromium          headless browser: test_dashboard opens the agent's lease dashboard
+#   python3-websocket the DevTools-protocol client test_dashboard drives Chromium with
 #
 # Services: package installation must not leave a DHCP server running in the
 # root network namespace.  While installing, a temporary policy-rc.d forbids
@@ -36,7 +38,8 @@ fi
 
 want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime postgresql libpq-dev bind9 bind9-dnsutils
       kea-dhcp-ddns-server   # Kea's D2 (kea-dhcp-ddns): test_ddns_bind, test_ddns_e2e compare and interoperate with it
-      python3-dnspython)     # an independent TSIG implementation for test_ddns_e2e (run with /usr/bin/python3)
+      python3-dnspython      # an independent TSIG implementation for test_ddns_e2e (run with /usr/bin/python3)
+      chromium python3-websocket)  # test_dashboard: headless Chromium driven over the DevTools protocol
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 

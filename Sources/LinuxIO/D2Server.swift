@@ -50,7 +50,7 @@ public final class D2Server: DaemonService {
 
     static let commandTable = CommandTable(
         [DaemonCommand.buildReport, .configGet, .configReload, .configSet, .configTest, .configWrite, .listCommands,
-         .shutdown, .statusGet, .versionGet].map { CommandEntry($0.rawValue, owner: .daemon, arguments: $0.arguments) }
+         .logGet, .shutdown, .statusGet, .versionGet].map { CommandEntry($0.rawValue, owner: .daemon, arguments: $0.arguments) }
         + [CommandEntry("statistic-get", owner: .engine, arguments: .requiredMap(missingText: "Missing mandatory 'arguments' parameter.")),
            CommandEntry("statistic-get-all", owner: .engine, arguments: .none),
            CommandEntry("statistic-reset", owner: .engine, arguments: .requiredMap(missingText: "Missing mandatory 'arguments' parameter.")),
@@ -261,6 +261,7 @@ public final class D2Server: DaemonService {
             daemon.requestShutdown()
             return ControlResponse.make(.success, "Shutdown initiated, type is: normal")
         case .leaseWrite, .leaseWrite6: return ControlDispatcher.unsupported(command.rawValue)
+        case .logGet: return logger.recent.answer(args)
         }
     }
 }

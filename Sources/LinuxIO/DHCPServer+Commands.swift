@@ -69,6 +69,8 @@ extension DHCPServer {
                 return ControlResponse.make(.error, "\(command.rawValue) is supported with the memfile lease backend only")
             }
             return leaseWrite(args)
+        case .logGet:
+            return logger.recent.answer(args)
         case .shutdown:
             logger.logAs(me, .shutdownRequest, "shutdown of server requested")
             daemon.requestShutdown()

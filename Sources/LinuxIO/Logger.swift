@@ -39,6 +39,8 @@ public final class Logger {
     public private(set) var debugLevel: Int
     private var sinks: [Sink]
     private let pid = getpid()
+    /// The last events logged (whatever the sinks), for the dashboard's kakapo-log-get.
+    public private(set) var recent = RecentLogEvents()
 
     /// A console logger used until the configuration's loggers are applied.
     /// `component` is the daemon's own logger under `name` (kea-dhcp4.dhcp4, kea-dhcp6.dhcp6),
@@ -125,6 +127,7 @@ public final class Logger {
         guard isEnabled(s, debugLevel: level) else { return }
         let component = component ?? self.component
         let (sec, usec) = SystemClock.wallMicroseconds()
+        recent.append(RecentLogEvents.Event(sec: sec, usec: usec, severity: s, logger: "\(name).\(component)", id: id, text: text))
         for sink in sinks {
             let line = render(sink.pattern, severity: s, logger: "\(name).\(component)", message: "\(id) \(text)", sec: sec, usec: usec)
             if batching, case .syslog = sink.kind {
@@ -248,6 +251,74 @@ public final class Logger {
 
     private func closeFiles() {
         for s in sinks where s.fd >= 0 { close(s.fd); s.fd = -1 }
+    }
+}
+
+/// A bounded ring of the last events a logger logged (time, severity, logger, log ID, text):
+/// what `kakapo-log-get` (a Kakapo extension, for the dashboard) answers.
+public struct RecentLogEvents {
+    public struct Event {
+        public var sec: Int
+        public var usec: Int
+        public var severity: Severity
+        public var logger: String
+        public var id: String
+        public var text: String
+    }
+
+    /// How many events are kept.
+    public static let capacity = 200
+
+    private var ring: [Event] = []
+    private var next = 0
+
+    public init() {}
+
+    public var count: Int { ring.count }
+
+    mutating func append(_ event: Event) {
+        if ring.count < Self.capacity {
+            ring.append(event)
+        } else {
+            ring[next] = event
+        }
+        next = (next + 1) % Self.capacity
+    }
+
+    /// Up to `limit` events, newest first.
+    public func newest(_ limit: Int) -> [Event] {
+        guard !ring.isEmpty, limit > 0 else { return [] }
+        var out: [Event] = []
+        out.reserveCapacity(min(limit, ring.count))
+        var i = ring.count < Self.capacity ? ring.count - 1 : (next + Self.capacity - 1) % Self.capacity
+        while out.count < min(limit, ring.count) {
+            out.append(ring[i])
+            i = (i + ring.count - 1) % ring.count
+        }
+        return out
+    }
+
+    /// The answer to `kakapo-log-get`: arguments `{"limit": N}` (optional, 0 to `capacity`),
+    /// `{"events": [{"time", "timestamp", "severity", "logger", "id", "text"}, ...]}` newest first.
+    public func answer(_ args: JSON?) -> JSON {
+        var limit = Self.capacity
+        if let l = args?["limit"] {
+            guard let n = l.intValue, n >= 0 else {
+                return ControlResponse.make(.error, "'limit' must be a non-negative integer")
+            }
+            limit = Int(min(n, Int64(Self.capacity)))
+        }
+        let events = newest(limit).map { e -> JSON in
+            .object(JSONObject([
+                ("time", .string(Logger.formatTime("%Y-%m-%d %H:%M:%S.%q", sec: e.sec, usec: e.usec))),
+                ("timestamp", .double(Double(e.sec) + Double(e.usec) / 1_000_000)),
+                ("severity", .string(e.severity.keaName)),
+                ("logger", .string(e.logger)),
+                ("id", .string(e.id)),
+                ("text", .string(e.text)),
+            ]))
+        }
+        return ControlResponse.make(.success, "\(events.count) events", arguments: .object(JSONObject([("events", .array(events))])))
     }
 }
 

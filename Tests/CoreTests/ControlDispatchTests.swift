@@ -34,7 +34,7 @@ final class ControlDispatchTests: XCTestCase {
                       "lease4-get-by-hw-address", "lease4-update", "lease4-wipe", "leases-reclaim", "list-commands",
                       "shutdown", "statistic-get", "statistic-get-all", "statistic-reset-all", "status-get", "version-get"]
         XCTAssertEqual(Self.table.names, (before + ["lease4-get-page", "lease4-get-by-hostname", "lease4-resend-ddns",
-                                                    "lease4-write", "statistic-remove", "statistic-remove-all",
+                                                    "lease4-write", "kakapo-log-get", "statistic-remove", "statistic-remove-all",
                                                     "statistic-reset", "statistic-sample-age-set",
                                                     "statistic-sample-age-set-all", "statistic-sample-count-set",
                                                     "statistic-sample-count-set-all"]).sorted())

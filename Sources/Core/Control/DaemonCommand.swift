@@ -13,6 +13,9 @@ public enum DaemonCommand: String, CaseIterable, Sendable {
     case leaseWrite = "lease4-write"
     /// lease6-write, kakapo-dhcp6's twin of lease4-write.
     case leaseWrite6 = "lease6-write"
+    /// A Kakapo extension: the daemon's last logged events (`{"limit": N}` →
+    /// `{"events": [...]}`, newest first), for the agent's dashboard.
+    case logGet = "kakapo-log-get"
     /// Answered by the dispatcher from the table itself; the shell's handler never sees it.
     case listCommands = "list-commands"
     case shutdown = "shutdown"
@@ -23,7 +26,7 @@ public enum DaemonCommand: String, CaseIterable, Sendable {
     public var arguments: CommandArgumentsRule {
         switch self {
         case .buildReport, .configGet, .configReload, .listCommands, .statusGet, .versionGet: .none
-        case .configWrite, .shutdown: .optionalMap
+        case .configWrite, .logGet, .shutdown: .optionalMap
         case .configSet, .configTest: .requiredMap(missingText: "Missing mandatory 'arguments' parameter.")
         case .leaseWrite, .leaseWrite6: .requiredMap(missingText: "no parameters specified for the command")
         }

@@ -18,7 +18,7 @@
 #   KAKAPOCTL=PATH   kakapoctl binary (default <repo>/.build/debug/kakapoctl)
 . "$(dirname "$0")/lib.sh"
 kk_init
-BUILD=$(dirname "$KK_SERVER_BIN")
+BUILD=$(cd "$(dirname "$KK_SERVER_BIN")" && pwd -P)     # .build/debug is a symbolic link
 CTL=${KAKAPOCTL:-$BUILD/kakapoctl}
 for b in "$CTL" "$BUILD/kakapo-dhcp6" "$BUILD/kakapo-dhcp-ddns"; do
     [ -x "$b" ] || kk_die "missing binary $b (swift build)"

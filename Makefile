@@ -147,8 +147,8 @@ install:
 
 ## What `install` installs after its release build, from any build directory (BUILD_DIR; the
 ## integration test tests/integration/test_kakapoctl.sh runs it on the debug build): the
-## binaries, sample configurations, kakapoctl's configuration (kakapoctl.conf, with prefix and sysconfdir
-## set to this PREFIX's) and a systemd unit per daemon, ExecStart written for this PREFIX
+## binaries, sample configurations, kakapoctl's configuration (kakapoctl.conf, prefix and
+## sysconfdir set to this PREFIX's) and a systemd unit per daemon, ExecStart for this PREFIX
 ## (@sbindir@, @sysconfdir@ replaced). Units go to $(SYSTEMD_UNITDIR): /lib/systemd/system for
 ## PREFIX=/usr, $(PREFIX)/lib/systemd/system otherwise (link or copy them into
 ## /etc/systemd/system to use them there). Existing configuration files are kept.

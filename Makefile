@@ -17,7 +17,7 @@ SYSCONFDIR ?= $(RUNTIME_SYSCONFDIR)
 LOCALSTATEDIR ?= $(RUNTIME_LOCALSTATEDIR)
 DESTDIR ?=
 
-.PHONY: all build debug check unit scenarios swarm swarm-smoke fuzz fuzz-smoke integration deps demo bench bench-sim install clean
+.PHONY: all build debug check unit scenarios swarm swarm-smoke fuzz fuzz-smoke integration deps demo bench bench-sim install install-files clean
 
 all: build
 
@@ -134,8 +134,9 @@ bench: build
 bench-sim: build
 	.build/release/kakapo-sim run scenarios/churn.yaml
 
-## Installs binaries and a sample config, Kea-style locations (PREFIX=/usr: /etc/kakapo and
-## /var/lib/kea; otherwise under PREFIX). Writes nothing in the source tree.
+## Installs binaries, sample configs, kakapoctl.conf and systemd units (install-files below),
+## Kea-style locations (PREFIX=/usr: /etc/kakapo and /var/lib/kea; otherwise under PREFIX).
+## Writes nothing in the source tree.
 ## kakapo-admin finds its schema scripts in <prefix>/share/kakapo/pgsql (next to <prefix>/sbin),
 ## kakapo-ctrl-agent its dashboard in <prefix>/share/kakapo/dashboard.
 install:
@@ -143,18 +144,48 @@ install:
 	  echo "make install: with PREFIX=$(PREFIX) the binaries look in $(RUNTIME_SYSCONFDIR) and $(RUNTIME_LOCALSTATEDIR);" \
 	       "leave SYSCONFDIR/LOCALSTATEDIR unset, or run them with KAKAPO_SYSCONFDIR / KAKAPO_LOCALSTATEDIR set" >&2; exit 1; fi
 	$(SWIFT) build -c release
+	$(MAKE) --no-print-directory install-files BUILD_DIR=.build/release
+
+## What `install` installs after its release build, from any build directory (BUILD_DIR; the
+## integration test tests/integration/test_kakapoctl.sh runs it on the debug build): the
+## binaries, sample configurations, kakapoctl's configuration (kakapoctl.conf, prefix and
+## sysconfdir set to this PREFIX's) and a systemd unit per daemon, ExecStart for this PREFIX
+## (@sbindir@, @sysconfdir@ replaced). Units go to $(SYSTEMD_UNITDIR): /lib/systemd/system for
+## PREFIX=/usr, $(PREFIX)/lib/systemd/system otherwise (link or copy them into
+## /etc/systemd/system to use them there). Existing configuration files are kept.
+ifeq ($(patsubst %/,%,$(PREFIX)),/usr)
+SYSTEMD_UNITDIR ?= /lib/systemd/system
+else
+SYSTEMD_UNITDIR ?= $(patsubst %/,%,$(PREFIX))/lib/systemd/system
+endif
+BUILD_DIR ?= .build/release
+UNIT_SED = sed -e 's|@sbindir@|$(patsubst %/,%,$(PREFIX))/sbin|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g'
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/kakapo $(DESTDIR)$(LOCALSTATEDIR)/lib/kea
-	install -m 0755 .build/release/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
-	install -m 0755 .build/release/kakapo-dhcp6 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp6
-	install -m 0755 .build/release/kakapo-dhcp-ddns $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp-ddns
-	install -m 0755 .build/release/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim
-	install -m 0755 .build/release/kakapo-admin $(DESTDIR)$(PREFIX)/sbin/kakapo-admin
+	install -m 0755 $(BUILD_DIR)/kakapo-dhcp4 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp4
+	install -m 0755 $(BUILD_DIR)/kakapo-dhcp6 $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp6
+	install -m 0755 $(BUILD_DIR)/kakapo-dhcp-ddns $(DESTDIR)$(PREFIX)/sbin/kakapo-dhcp-ddns
+	install -m 0755 $(BUILD_DIR)/kakapo-sim $(DESTDIR)$(PREFIX)/bin/kakapo-sim
+	install -m 0755 $(BUILD_DIR)/kakapo-admin $(DESTDIR)$(PREFIX)/sbin/kakapo-admin
 	install -d $(DESTDIR)$(PREFIX)/share/kakapo/pgsql
 	install -m 0644 share/pgsql/*.pgsql $(DESTDIR)$(PREFIX)/share/kakapo/pgsql/
 	install -d $(DESTDIR)$(PREFIX)/share/kakapo/dashboard
 	install -m 0644 share/dashboard/index.html share/dashboard/dashboard.js share/dashboard/dashboard.css $(DESTDIR)$(PREFIX)/share/kakapo/dashboard/
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf || install -m 0644 examples/kakapo-dhcp4.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp4.conf
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf || install -m 0644 examples/kakapo-dhcp6.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp6.conf
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	install -m 0755 $(BUILD_DIR)/kakapo-ctrl-agent $(DESTDIR)$(PREFIX)/sbin/kakapo-ctrl-agent
+	install -m 0755 $(BUILD_DIR)/kakapoctl $(DESTDIR)$(PREFIX)/sbin/kakapoctl
+	install -m 0755 $(BUILD_DIR)/kakapo-shell $(DESTDIR)$(PREFIX)/bin/kakapo-shell
+	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp-ddns.conf || install -m 0644 examples/kakapo-dhcp-ddns.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp-ddns.conf
+	if [ -f examples/kakapo-ctrl-agent.conf ] && [ ! -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-ctrl-agent.conf ]; then \
+	  install -m 0644 examples/kakapo-ctrl-agent.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-ctrl-agent.conf; fi
+	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapoctl.conf || \
+	  sed -e 's|^prefix=.*|prefix=$(patsubst %/,%,$(PREFIX))|' -e 's|^sysconfdir=.*|sysconfdir=$(SYSCONFDIR)|' \
+	    examples/kakapoctl.conf > $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapoctl.conf
+	for u in kakapo-dhcp4 kakapo-dhcp6 kakapo-dhcp-ddns kakapo-ctrl-agent; do \
+	  $(UNIT_SED) share/systemd/$$u.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/$$u.service && \
+	  chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$$u.service || exit 1; done
 
 clean:
 	rm -rf .build

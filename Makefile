@@ -178,8 +178,7 @@ install-files:
 	install -m 0755 $(BUILD_DIR)/kakapoctl $(DESTDIR)$(PREFIX)/sbin/kakapoctl
 	install -m 0755 $(BUILD_DIR)/kakapo-shell $(DESTDIR)$(PREFIX)/bin/kakapo-shell
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp-ddns.conf || install -m 0644 examples/kakapo-dhcp-ddns.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-dhcp-ddns.conf
-	if [ -f examples/kakapo-ctrl-agent.conf ] && [ ! -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-ctrl-agent.conf ]; then \
-	  install -m 0644 examples/kakapo-ctrl-agent.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-ctrl-agent.conf; fi
+	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-ctrl-agent.conf || install -m 0644 examples/kakapo-ctrl-agent.conf $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapo-ctrl-agent.conf
 	test -f $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapoctl.conf || \
 	  sed -e 's|^prefix=.*|prefix=$(patsubst %/,%,$(PREFIX))|' -e 's|^sysconfdir=.*|sysconfdir=$(SYSCONFDIR)|' \
 	    examples/kakapoctl.conf > $(DESTDIR)$(SYSCONFDIR)/kakapo/kakapoctl.conf

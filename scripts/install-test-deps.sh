@@ -16,6 +16,7 @@
 #   libpq-dev         libpq, which the daemons link (the build needs its headers)
 #   bind9             named: a real DNS server taking TSIG-signed updates (test_ddns_bind)
 #   bind9-dnsutils    dig, nsupdate (and tsig-keygen comes with bind9) for test_ddns_bind
+#   kea-ctrl-agent    kea-ctrl-agent and kea-shell 2.2: test_ctrl_agent(_tls) compare with them
 #   chromium          headless browser: test_dashboard opens the agent's lease dashboard
 #   python3-websocket the DevTools-protocol client test_dashboard drives Chromium with
 #
@@ -39,7 +40,8 @@ fi
 want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump iproute2 util-linux procps python3 coreutils valgrind isc-dhcp-relay faketime postgresql libpq-dev bind9 bind9-dnsutils
       kea-dhcp-ddns-server   # Kea's D2 (kea-dhcp-ddns): test_ddns_bind, test_ddns_e2e compare and interoperate with it
       python3-dnspython      # an independent TSIG implementation for test_ddns_e2e (run with /usr/bin/python3)
-      chromium python3-websocket)  # test_dashboard: headless Chromium driven over the DevTools protocol
+      kea-ctrl-agent         # kea-ctrl-agent and kea-shell: the control-plane tests compare with them
+      chromium python3-websocket fonts-dejavu-core)  # test_dashboard: headless Chromium driven over the DevTools protocol  # test_dashboard: headless Chromium driven over the DevTools protocol
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 
@@ -54,10 +56,13 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
+# Packaged Kea daemons: package name, process name (its PID file is <name>.<name>.pid).
+kea_daemons=("4 kea-dhcp4-server kea-dhcp4" "6 kea-dhcp6-server kea-dhcp6" "a kea-ctrl-agent kea-ctrl-agent")
 declare -A kea_was_installed=()
-for v in 4 6; do
-    kea_was_installed[$v]=0
-    installed "kea-dhcp$v-server" && kea_was_installed[$v]=1
+for d in "${kea_daemons[@]}"; do
+    set -- $d
+    kea_was_installed[$1]=0
+    installed "$2" && kea_was_installed[$1]=1
 done
 bind_was_installed=0
 installed bind9 && bind_was_installed=1
@@ -85,9 +90,11 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 cleanup
 made_policy=0
 
-# Make sure a freshly installed kea-dhcp4-server / kea-dhcp6-server does not keep running on the host.
-for v in 4 6; do
-    svc=kea-dhcp$v-server
+# Make sure a freshly installed kea-dhcp4-server / kea-dhcp6-server / kea-ctrl-agent does not
+# keep running on the host.
+for d in "${kea_daemons[@]}"; do
+    set -- $d
+    v=$1 svc=$2 proc=$3
     [ "${kea_was_installed[$v]}" = 0 ] && installed "$svc" || continue
     if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
         if systemctl is-active --quiet "$svc" 2>/dev/null; then
@@ -95,15 +102,15 @@ for v in 4 6; do
             systemctl stop "$svc" || true
         fi
         if systemctl is-enabled --quiet "$svc" 2>/dev/null; then
-            echo "install-test-deps: disabling $svc.service (tests run their own kea-dhcp$v in namespaces)"
+            echo "install-test-deps: disabling $svc.service (tests run their own $proc)"
             systemctl disable "$svc" >/dev/null 2>&1 || true
         fi
     else
-        for pf in /run/kea/kea-dhcp$v.kea-dhcp$v.pid /var/run/kea/kea-dhcp$v.kea-dhcp$v.pid; do
+        for pf in /run/kea/$proc.$proc.pid /var/run/kea/$proc.$proc.pid; do
             [ -f "$pf" ] || continue
             pid=$(tr -dc 0-9 <"$pf")
-            if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "kea-dhcp$v" ]; then
-                echo "install-test-deps: stopping kea-dhcp$v pid $pid started by the package"
+            if [ -n "$pid" ] && [ "$(cut -c1-15 "/proc/$pid/comm" 2>/dev/null)" = "$(printf %.15s "$proc")" ]; then
+                echo "install-test-deps: stopping $proc pid $pid started by the package"
                 kill -TERM "$pid" 2>/dev/null || true
                 for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
             fi

@@ -133,6 +133,11 @@ out=$(curl_post https://127.0.0.1:8443/ --cacert "$pki/ca.pem")
 kk_assert_match "curl without a client certificate is refused" 'curl=(35|56|52|16)$' "$out"
 out=$(curl_post https://127.0.0.1:8443/ --cacert "$pki/ca.pem" --cert "$pki/rogue.pem" --key "$pki/rogue.key")
 kk_assert_match "curl with an untrusted client certificate is refused" 'curl=(35|56|52|16)$' "$out"
+if [ "$CTRL_AGENT" = kakapo ]; then
+    if kk_wait_for 5 grep -q HTTP_CONNECTION_HANDSHAKE_FAILED "${agent_out[required]}"; then
+        kk_pass "the failed handshakes are logged (HTTP_CONNECTION_HANDSHAKE_FAILED)"
+    else kk_fail "no HTTP_CONNECTION_HANDSHAKE_FAILED in the agent's log"; fi
+fi
 out=$(curl_post https://127.0.0.1:8443/ --cacert "$pki/rogue-ca.pem" --cert "$pki/client.pem" --key "$pki/client.key")
 kk_assert_match "curl trusting another CA refuses the agent's certificate" 'curl=60$' "$out"
 out=$(curl_post http://127.0.0.1:8443/)

@@ -504,6 +504,8 @@ public enum LogCatalog {
                    "A new HTTP connection: the request timeout (10 s from a request's first byte) starts."),
         LogMessage("HTTP_CLIENT_REQUEST_RECEIVED", .debug, .kea,
                    "A whole HTTP request was read from the client."),
+        LogMessage("HTTP_CONNECTION_HANDSHAKE_FAILED", .info, .kea,
+                   "A TLS handshake with a client failed (no, untrusted or bad certificate, not TLS at all); the connection is closed."),
         LogMessage("HTTP_BAD_CLIENT_REQUEST_RECEIVED", .debug, .kea,
                    "An HTTP request was refused before any command ran (bad method, Content-Type, JSON, or one past the agent's size limits); the client gets 400, 413 or 431."),
         LogMessage("HTTP_SERVER_RESPONSE_SEND", .debug, .kea,

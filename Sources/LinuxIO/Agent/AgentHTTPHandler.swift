@@ -171,6 +171,9 @@ final class AgentHTTPHandler: ChannelInboundHandler {
             if phase == .answering { phase = .closing; context.close(promise: nil); return }
             send(.stock(status), version: head?.version ?? .http1_0, keepAlive: false)
         } else {
+            if let tls = error as? TLSConnectionError {
+                service.logger.log(.info, "HTTP_CONNECTION_HANDSHAKE_FAILED", "TLS handshake with \(remote) failed with \(tls)", component: "http")
+            }
             phase = .closing
             context.close(promise: nil)
         }

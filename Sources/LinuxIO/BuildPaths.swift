@@ -64,8 +64,27 @@ public enum BuildPaths {
         return String(dir)
     }
 
+    /// Where one of the suite's data folders is (`name`: "pgsql", "dashboard"), found from the
+    /// executable's directory upwards: the first `<dir>/share/kakapo/<name>` holding `marker`
+    /// (an installed `<prefix>/sbin/...`, from `make install`) or `<dir>/share/<name>` holding it
+    /// beside a `Package.swift` (a binary in `<source>/.build/...`). The file system is asked
+    /// through `exists`, so the rule is testable; nil when neither is found.
+    public static func shareFolder(_ name: String, marker: String, executable: String?,
+                                   exists: (String) -> Bool) -> String? {
+        guard let exe = executable, exe.hasPrefix("/") else { return nil }
+        var parts = exe.split(separator: "/").map(String.init)
+        parts.removeLast()
+        while !parts.isEmpty {
+            let dir = "/" + parts.joined(separator: "/")
+            if exists("\(dir)/share/kakapo/\(name)/\(marker)") { return "\(dir)/share/kakapo/\(name)" }
+            if exists(dir + "/Package.swift"), exists("\(dir)/share/\(name)/\(marker)") { return "\(dir)/share/\(name)" }
+            parts.removeLast()
+        }
+        return nil
+    }
+
     /// `/proc/self/exe`'s target (symbolic links already resolved by the kernel), nil if unreadable.
-    static func runningExecutable() -> String? {
+    public static func runningExecutable() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return nil }

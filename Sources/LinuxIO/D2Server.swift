@@ -270,39 +270,10 @@ public final class D2Server: DaemonService {
 /// -v, -V, -W), the configuration check, the PID file (`<config stem>.kea-dhcp-ddns.pid`) and
 /// the daemon loop in the foreground. Returns only through `exit`.
 public func runD2Server(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-    func usage() -> Never {
-        writeStandardError("""
-        Usage: kakapo-dhcp-ddns -[v|V|W] [-d] [-{c|t} cfgfile]
-          -v: print version number and exit
-          -V: print extended version and exit
-          -W: display the configuration report and exit
-          -d: debug mode with extra verbosity (former -v)
-          -c <config file name> : mandatory, specify name of configuration file
-          -t <config file name> : check the configuration file and exit
-
-        """)
-        exit(1)
-    }
-    var args = arguments
-    var configPath: String?
-    var checkOnly = false
-    var forceDebug = false
-    while !args.isEmpty {
-        let a = args.removeFirst()
-        switch a {
-        case "-v": print(kakapoVersion); exit(0)
-        case "-V": print("\(kakapoVersion)\nKakapo DHCP-DDNS server, Kea 2.4 compatible; TSIG through the system's OpenSSL"); exit(0)
-        case "-W": print("Kakapo \(kakapoVersion) configuration report: Swift build, DHCP-DDNS server"); exit(0)
-        case "-d": forceDebug = true
-        case "-c", "-t":
-            guard let f = args.first else { usage() }
-            args.removeFirst()
-            configPath = f
-            checkOnly = checkOnly || a == "-t"
-        default: usage()
-        }
-    }
-    guard let path = configPath else { usage() }
+    let commandLine = KeaDaemonCommandLine.parse(arguments, program: "kakapo-dhcp-ddns",
+        extendedVersion: "Kakapo DHCP-DDNS server, Kea 2.4 compatible; TSIG through the system's OpenSSL",
+        report: "Swift build, DHCP-DDNS server")
+    let path = commandLine.configPath, checkOnly = commandLine.checkOnly, forceDebug = commandLine.forceDebug
     if checkOnly {
         do {
             let l = try D2Loaded.load(path: path)

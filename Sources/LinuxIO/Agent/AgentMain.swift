@@ -8,39 +8,10 @@ import NIOPosix
 /// HTTP service on one SwiftNIO event loop, and the signals (SIGHUP reload, SIGTERM/SIGINT
 /// stop) taken by the main thread. Returns only through `exit`.
 public func runCtrlAgent(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-    func usage() -> Never {
-        writeStandardError("""
-        Usage: kakapo-ctrl-agent -[v|V|W] [-d] [-{c|t} cfgfile]
-          -v: print version number and exit
-          -V: print extended version and exit
-          -W: display the configuration report and exit
-          -d: debug mode with extra verbosity (former -v)
-          -c <config file name> : mandatory, specify name of configuration file
-          -t <config file name> : check the configuration file and exit
-
-        """)
-        exit(1)
-    }
-    var args = arguments
-    var configPath: String?
-    var checkOnly = false
-    var forceDebug = false
-    while !args.isEmpty {
-        let a = args.removeFirst()
-        switch a {
-        case "-v": print(kakapoVersion); exit(0)
-        case "-V": print("\(kakapoVersion)\nKakapo control agent, Kea 2.4 compatible; HTTP/1.1 by SwiftNIO, TLS through the system's OpenSSL"); exit(0)
-        case "-W": print("Kakapo \(kakapoVersion) configuration report: Swift build, control agent"); exit(0)
-        case "-d": forceDebug = true
-        case "-c", "-t":
-            guard let f = args.first else { usage() }
-            args.removeFirst()
-            configPath = f
-            checkOnly = checkOnly || a == "-t"
-        default: usage()
-        }
-    }
-    guard let path = configPath else { usage() }
+    let commandLine = KeaDaemonCommandLine.parse(arguments, program: "kakapo-ctrl-agent",
+        extendedVersion: "Kakapo control agent, Kea 2.4 compatible; HTTP/1.1 by SwiftNIO, TLS through the system's OpenSSL",
+        report: "Swift build, control agent")
+    let path = commandLine.configPath, checkOnly = commandLine.checkOnly, forceDebug = commandLine.forceDebug
     let logger = Logger(name: AgentService.keaName, component: "ctrl-agent", severity: forceDebug ? .debug : .info,
                         debugLevel: forceDebug ? 99 : 0)
     if checkOnly {

@@ -35,16 +35,7 @@ public struct DashboardFiles: Sendable {
     /// `<dir>/share/dashboard` next to a `Package.swift` (a binary in `<source>/.build/...`).
     static func defaultDirectory(executable: String?, environment: [String: String], exists: (String) -> Bool) -> String? {
         if let dir = environment[directoryVariable], !dir.isEmpty { return dir }
-        guard let exe = executable, exe.hasPrefix("/") else { return nil }
-        var parts = exe.split(separator: "/").map(String.init)
-        parts.removeLast()
-        while !parts.isEmpty {
-            let dir = "/" + parts.joined(separator: "/")
-            if exists(dir + "/share/kakapo/dashboard/index.html") { return dir + "/share/kakapo/dashboard" }
-            if exists(dir + "/Package.swift"), exists(dir + "/share/dashboard/index.html") { return dir + "/share/dashboard" }
-            parts.removeLast()
-        }
-        return nil
+        return BuildPaths.shareFolder("dashboard", marker: "index.html", executable: executable, exists: exists)
     }
 
     /// The Content-Type for a file name, by its extension.

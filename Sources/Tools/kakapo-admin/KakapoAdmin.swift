@@ -62,7 +62,7 @@ struct KakapoAdmin: ParsableCommand {
             if r.showUsage { writeStandardError(AdminUsage.text) }
             throw AdminExit(code: 1)
         case .success(let request):
-            let directory = SchemaScripts.defaultDirectory(executable: Self.executablePath(), exists: { access($0, R_OK) == 0 })
+            let directory = SchemaScripts.defaultDirectory(executable: BuildPaths.runningExecutable(), exists: { access($0, R_OK) == 0 })
             try AdminRunner(request: request, defaultDirectory: directory).run()
         }
     }
@@ -86,13 +86,6 @@ struct KakapoAdmin: ParsableCommand {
         Glibc.exit(0)
     }
 
-    /// `/proc/self/exe`'s target.
-    static func executablePath() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }
 
 enum AdminUsage {

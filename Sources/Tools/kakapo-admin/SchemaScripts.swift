@@ -1,3 +1,5 @@
+import KakapoLinuxIO
+
 /// Where the schema scripts are and which upgrade scripts a database needs. Pure: the file
 /// system is asked through the closures given.
 ///
@@ -10,16 +12,9 @@ enum SchemaScripts {
     static let currentVersion = "18.0"
 
     static func defaultDirectory(executable: String?, exists: (String) -> Bool) -> String? {
-        guard let exe = executable, exe.hasPrefix("/") else { return nil }
-        var parts = exe.split(separator: "/").map(String.init)
-        parts.removeLast()
-        while !parts.isEmpty {
-            let dir = "/" + parts.joined(separator: "/")
-            if exists(dir + "/share/kakapo/pgsql/dhcpdb_create.pgsql") { return dir + "/share/kakapo" }
-            if exists(dir + "/Package.swift"), exists(dir + "/share/pgsql/dhcpdb_create.pgsql") { return dir + "/share" }
-            parts.removeLast()
-        }
-        return nil
+        // The scripts directory is the one holding pgsql/.
+        BuildPaths.shareFolder("pgsql", marker: "dhcpdb_create.pgsql", executable: executable, exists: exists)
+            .map { String($0.dropLast("/pgsql".count)) }
     }
 
     /// Whether `version` ("13.0") is below `currentVersion` (false when it does not parse).

@@ -3,6 +3,7 @@
 // output and exit codes follow Kea's kea-shell.
 import ArgumentParser
 import Glibc
+import KakapoCore
 import KakapoLinuxIO
 import NIOCore
 import NIOHTTP1
@@ -68,7 +69,7 @@ struct KakapoShell: ParsableCommand {
         headers.add(name: "Accept", value: "*/*")
         if !authUser.isEmpty {
             let secret = Array("\(authUser):\(authPassword)".utf8)
-            headers.add(name: "Authorization", value: "Basic \(ShellRequest.base64(secret))")
+            headers.add(name: "Authorization", value: "Basic \(Base64.encode(secret))")
         }
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.utf8.count))
@@ -136,43 +137,9 @@ enum ShellRequest {
         return body + " }"
     }
 
+    /// `text` as a JSON string, quoted and escaped.
     static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
-
-    static func base64(_ bytes: [UInt8]) -> String {
-        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let b0 = UInt32(bytes[index])
-            let b1 = index + 1 < bytes.count ? UInt32(bytes[index + 1]) : 0
-            let b2 = index + 2 < bytes.count ? UInt32(bytes[index + 2]) : 0
-            let word = b0 << 16 | b1 << 8 | b2
-            out.append(table[Int(word >> 18 & 63)])
-            out.append(table[Int(word >> 12 & 63)])
-            out.append(index + 1 < bytes.count ? table[Int(word >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(index + 2 < bytes.count ? table[Int(word & 63)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
+        JSON.string(text).serialized()
     }
 
     /// One request on one connection (NIO's HTTP/1 client codec, TLS first when asked for),

@@ -42,4 +42,13 @@ public enum SystemCrypto {
         }
         return out
     }
+
+    /// Kea's configuration hash (`config-hash-get`): SHA-256 of the configuration as Kea prints
+    /// it (`KeaElementText`), in uppercase hex.
+    public static func configHash(_ configuration: JSON) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String(sha256(Array(KeaElementText.string(configuration).utf8)).flatMap {
+            [digits[Int($0 >> 4)], digits[Int($0 & 15)]]
+        })
+    }
 }

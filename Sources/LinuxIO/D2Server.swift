@@ -49,7 +49,7 @@ public final class D2Server: DaemonService {
     static let readsPerTurn = 64
 
     static let commandTable = CommandTable(
-        [DaemonCommand.buildReport, .configGet, .configReload, .configSet, .configTest, .configWrite, .listCommands,
+        [DaemonCommand.buildReport, .configGet, .configHashGet, .configReload, .configSet, .configTest, .configWrite, .listCommands,
          .logGet, .shutdown, .statusGet, .versionGet].map { CommandEntry($0.rawValue, owner: .daemon, arguments: $0.arguments) }
         + [CommandEntry("statistic-get", owner: .engine, arguments: .requiredMap(missingText: "Missing mandatory 'arguments' parameter.")),
            CommandEntry("statistic-get-all", owner: .engine, arguments: .none),
@@ -241,6 +241,8 @@ public final class D2Server: DaemonService {
                 ("uptime", .int((now.monotonic - daemon.startedAt).value / 1000)),
             ])))
         case .configGet: return ControlResponse.make(.success, arguments: loaded.json)
+        case .configHashGet:
+            return ControlResponse.make(.success, arguments: .object(JSONObject([("hash", .string(SystemCrypto.configHash(loaded.json)))])))
         case .configTest, .configSet:
             guard let a = args else { return ControlResponse.make(.error, "Missing mandatory 'arguments' parameter.") }
             let l: D2Loaded
@@ -260,7 +262,8 @@ public final class D2Server: DaemonService {
             logger.log(.debug, "DHCP_DDNS_SHUTDOWN_COMMAND", "application received shutdown command with args: \(args?.serialized() ?? "(no arguments)")", component: "dhcpddns", debugLevel: 40)
             daemon.requestShutdown()
             return ControlResponse.make(.success, "Shutdown initiated, type is: normal")
-        case .leaseWrite, .leaseWrite6: return ControlDispatcher.unsupported(command.rawValue)
+        case .leaseWrite, .leaseWrite6, .configBackendPull, .dhcpDisable, .dhcpEnable, .serverTagGet:
+            return ControlDispatcher.unsupported(command.rawValue)
         case .logGet: return logger.recent.answer(args)
         }
     }

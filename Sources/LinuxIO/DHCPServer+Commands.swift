@@ -37,6 +37,18 @@ extension DHCPServer {
             return DaemonControl.status(daemon, now: now)
         case .configGet:
             return ControlResponse.make(.success, arguments: loaded.json)
+        case .configHashGet:
+            return ControlResponse.make(.success, arguments: .object(JSONObject([("hash", .string(SystemCrypto.configHash(loaded.json)))])))
+        case .serverTagGet:
+            let root = loaded.json[Format.family == .v4 ? "Dhcp4" : "Dhcp6"]
+            return ControlResponse.make(.success, arguments: .object(JSONObject([("server-tag", .string(root?["server-tag"]?.stringValue ?? ""))])))
+        case .configBackendPull:
+            // Kea's answer without config-control: Kakapo has no configuration backend.
+            return ControlResponse.make(.empty, "No config backend.")
+        case .dhcpDisable:
+            return serviceState.disableCommand(args, protocolName: me.protocolName, now: now.monotonic)
+        case .dhcpEnable:
+            return serviceState.enableCommand(args)
         case .configTest, .configSet:
             guard let a = args else { return ControlResponse.make(.error, "Missing mandatory 'arguments' parameter.") }
             let l: KeaConfigFile<Config>.Loaded
@@ -72,8 +84,13 @@ extension DHCPServer {
         case .logGet:
             return logger.recent.answer(args)
         case .shutdown:
+            var exitValue: Int64 = 0
+            if let value = args?["exit-value"] {
+                guard let n = value.intValue else { return ControlResponse.make(.error, "parameter 'exit-value' is not an integer") }
+                exitValue = n
+            }
             logger.logAs(me, .shutdownRequest, "shutdown of server requested")
-            daemon.requestShutdown()
+            daemon.requestShutdown(exitCode: Int32(truncatingIfNeeded: exitValue))
             return ControlResponse.make(.success, "Shutting down.")
         }
     }

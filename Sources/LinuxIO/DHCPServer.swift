@@ -138,6 +138,8 @@ public protocol DHCPServer: DaemonService, EffectPort {
     var allLeases: [Family.Lease] { get }
     /// The commands the running configuration answers.
     var commandTable: CommandTable { get }
+    /// Whether the server answers DHCP packets (`dhcp-disable`, `dhcp-enable`).
+    var serviceState: DHCPServiceState { get set }
     /// Swaps a new configuration in whole, or throws and keeps the old one.
     func apply(_ l: KeaConfigFile<Config>.Loaded, now: Now) throws(ServerStartError)
     /// Carries out one engine command (lease4-*, lease6-*, statistic-*, ...).
@@ -236,6 +238,29 @@ extension DHCPServer {
     }
 
     public func endOfTurn(now: Now) { flush(now) }
+
+    /// Whether a datagram read now is served. While the service is disabled it is dropped
+    /// unread, logged as Kea does (its query has no client details yet, so neither has the
+    /// label) and not counted: Kea drops it before its statistics see it.
+    func serving(now: Now) -> Bool {
+        serviceState.expire(now: now.monotonic)
+        if serviceState.isEnabled { return true }
+        if Format.family == .v4 {
+            logger.log(.debug, "DHCP4_PACKET_DROP_0008", "[no hwaddr info], cid=[no info], tid=0x0: DHCP service is globally disabled",
+                       component: "bad-packets", debugLevel: 40)
+        } else {
+            logger.log(.debug, "DHCP6_PACKET_DROP_DHCP_DISABLED", "duid=[no info], tid=0x0: DHCP service is globally disabled",
+                       component: "bad-packets", debugLevel: 40)
+        }
+        return false
+    }
+
+    /// The earliest of the service's own deadlines and a dhcp-disable max-period.
+    func withServiceDeadline(_ d: MonotonicInstant?) -> MonotonicInstant? {
+        guard let s = serviceState.nextDeadline else { return d }
+        guard let d else { return s }
+        return min(s, d)
+    }
 
     public var controlSocketPath: String? { loaded.config.controlSocket?.socketName }
 

@@ -11,12 +11,14 @@ extension Dhcp4Server {
     }
 
     public var nextDeadline: MonotonicInstant? {
-        guard let r = database?.nextDeadline else { return engine.nextDeadline }
-        guard let e = engine.nextDeadline else { return r }
-        return min(r, e)
+        guard let r = database?.nextDeadline else { return withServiceDeadline(engine.nextDeadline) }
+        guard let e = engine.nextDeadline else { return withServiceDeadline(r) }
+        return withServiceDeadline(min(r, e))
     }
 
     public func deadline(now: Now) {
+        // A dhcp-disable max-period that ran out.
+        serviceState.expire(now: now.monotonic)
         // The lease database's reconnect timer (Postgres/PGLeaseDatabase.swift).
         if let db = database, let r = db.nextDeadline, r <= now.monotonic, db.deadline(now: now) {
             refreshAll(now)
@@ -38,6 +40,7 @@ extension Dhcp4Server {
             guard case .datagram(let payload, let src, let sport, let dst, let mac) = r else { continue }
             var d = InboundDatagram(bytes: payload, interface: iface.info, source: src, sourcePort: sport, destination: dst)
             d.linkLayerSource = mac
+            guard serving(now: now) else { continue }
             if database != nil { batch.append(d); continue }
             process(engine.handle(datagram: d, now: now), now)
         }
@@ -54,6 +57,7 @@ extension Dhcp4Server {
             if rawSockets[r.interfaceIndex] != nil { continue }
             let d = InboundDatagram(bytes: r.payload, interface: iface.info, source: r.source,
                                     sourcePort: r.sourcePort, destination: r.destination)
+            guard serving(now: now) else { continue }
             if database != nil { batch.append(d); continue }
             process(engine.handle(datagram: d, now: now), now)
         }

@@ -33,6 +33,8 @@ public final class Dhcp4Server: DHCPServer {
     var descriptors: [Int32] = []
     /// Carries out the engine's effects: persist, then send, then log.
     public var executor = EffectExecutor4()
+    /// Whether DHCP packets are answered (`dhcp-disable`, `dhcp-enable`).
+    public var serviceState = DHCPServiceState()
     public var unwritten: [Effects4] = []
     /// The DHCP-DDNS client (`dhcp-ddns` with enable-updates): nil when updates are off.
     public var nameChangeSender: NameChangeSender?

@@ -16,18 +16,21 @@ extension Dhcp6Server {
             guard let iface = served[r.interfaceIndex] else { continue }
             let d = InboundDatagram(bytes: r.payload, interface: iface.info, source: .v6(r.source),
                                     sourcePort: r.sourcePort, destination: .v6(r.destination))
+            guard serving(now: now) else { continue }
             if database != nil { batch.append(d); continue }
             process(engine.handle(datagram: d, now: now), now)
         }
     }
 
     public var nextDeadline: MonotonicInstant? {
-        guard let r = database?.nextDeadline else { return engine.nextDeadline }
-        guard let e = engine.nextDeadline else { return r }
-        return min(r, e)
+        guard let r = database?.nextDeadline else { return withServiceDeadline(engine.nextDeadline) }
+        guard let e = engine.nextDeadline else { return withServiceDeadline(r) }
+        return withServiceDeadline(min(r, e))
     }
 
     public func deadline(now: Now) {
+        // A dhcp-disable max-period that ran out.
+        serviceState.expire(now: now.monotonic)
         // The lease database's reconnect timer (Postgres/PGLeaseDatabase.swift).
         if let db = database, let r = db.nextDeadline, r <= now.monotonic, db.deadline(now: now) {
             refreshAll(now)

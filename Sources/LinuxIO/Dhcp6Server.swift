@@ -31,6 +31,8 @@ public final class Dhcp6Server: DHCPServer {
     var joined: Set<Int32> = []
     public var executor = EffectExecutor<DHCPv6Family>()
     /// Transactions handed over this loop turn and not yet written (see `flush`).
+    /// Whether DHCP packets are answered (`dhcp-disable`, `dhcp-enable`).
+    public var serviceState = DHCPServiceState()
     public var unwritten: [Effects6] = []
     /// Where the server DUID came from (for the startup log line).
     public let serverID: ServerIDFile.Outcome

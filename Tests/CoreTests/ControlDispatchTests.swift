@@ -37,7 +37,9 @@ final class ControlDispatchTests: XCTestCase {
                                                     "lease4-write", "kakapo-log-get", "statistic-remove", "statistic-remove-all",
                                                     "statistic-reset", "statistic-sample-age-set",
                                                     "statistic-sample-age-set-all", "statistic-sample-count-set",
-                                                    "statistic-sample-count-set-all"]).sorted())
+                                                    "statistic-sample-count-set-all",
+                                                    "config-backend-pull", "config-hash-get", "dhcp-disable", "dhcp-enable",
+                                                    "server-tag-get"]).sorted())
     }
 
     func testListCommandsIsAnsweredFromTheTable() {

@@ -3,11 +3,19 @@
 /// this enum, so a command added here without a handler does not compile.
 public enum DaemonCommand: String, CaseIterable, Sendable {
     case buildReport = "build-report"
+    /// kakapo-dhcp4/6 only: Kea's answer without `config-control` (no configuration backend).
+    case configBackendPull = "config-backend-pull"
     case configGet = "config-get"
+    /// Kea 2.4: the SHA-256 of the running configuration (what config-get returns).
+    case configHashGet = "config-hash-get"
     case configReload = "config-reload"
     case configSet = "config-set"
     case configTest = "config-test"
     case configWrite = "config-write"
+    /// kakapo-dhcp4/6 only: stop answering DHCP packets (`DHCPServiceState`).
+    case dhcpDisable = "dhcp-disable"
+    /// kakapo-dhcp4/6 only: answer DHCP packets again.
+    case dhcpEnable = "dhcp-enable"
     /// libdhcp_lease_cmds.so's lease4-write: the engine has the leases, but writing a file is
     /// the shell's (see `LeaseWriteRequest`).
     case leaseWrite = "lease4-write"
@@ -18,6 +26,8 @@ public enum DaemonCommand: String, CaseIterable, Sendable {
     case logGet = "kakapo-log-get"
     /// Answered by the dispatcher from the table itself; the shell's handler never sees it.
     case listCommands = "list-commands"
+    /// kakapo-dhcp4/6 only: the configured `server-tag`.
+    case serverTagGet = "server-tag-get"
     case shutdown = "shutdown"
     case statusGet = "status-get"
     case versionGet = "version-get"
@@ -26,7 +36,8 @@ public enum DaemonCommand: String, CaseIterable, Sendable {
     public var arguments: CommandArgumentsRule {
         switch self {
         case .buildReport, .configGet, .configReload, .listCommands, .statusGet, .versionGet: .none
-        case .configWrite, .logGet, .shutdown: .optionalMap
+        case .configBackendPull, .configHashGet, .serverTagGet: .none
+        case .configWrite, .logGet, .shutdown, .dhcpDisable, .dhcpEnable: .optionalMap
         case .configSet, .configTest: .requiredMap(missingText: "Missing mandatory 'arguments' parameter.")
         case .leaseWrite, .leaseWrite6: .requiredMap(missingText: "no parameters specified for the command")
         }

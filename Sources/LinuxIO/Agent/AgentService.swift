@@ -347,12 +347,7 @@ public final class AgentService: @unchecked Sendable {
                 ("pid", .int(Int64(getpid()))), ("reload", .int(now - reloadedAt)), ("uptime", .int(now - startedAt))]))))
         case "config-get": return done(ControlResponse.make(.success, arguments: loaded.json))
         case "config-hash-get":
-            let digest = SystemCrypto.sha256(Array(KeaElementText.string(loaded.json).utf8))
-            let hex = digest.map { byte -> String in
-                let digits = Array("0123456789ABCDEF")
-                return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-            }.joined()
-            return done(ControlResponse.make(.success, arguments: .object(JSONObject([("hash", .string(hex))]))))
+            return done(ControlResponse.make(.success, arguments: .object(JSONObject([("hash", .string(SystemCrypto.configHash(loaded.json)))]))))
         case "config-test", "config-set":
             guard let arguments = request.arguments else {
                 return done(ControlResponse.make(.error, "Missing mandatory 'arguments' parameter."))

@@ -7,6 +7,7 @@
 #  2. A disabled kakapo-dhcp4 drops a DISCOVER (DHCP4_PACKET_DROP_0008 in its debug log) and
 #     offers again after dhcp-enable, and after a max-period runs out.
 #  3. shutdown {"exit-value": 3}: the process exits with 3.
+#  4. kakapo-dhcp-ddns's config-hash-get: 64 uppercase hex digits, changed by config-set.
 . "$(dirname "$0")/lib.sh"
 kk_init
 KEA4=${KEA_DHCP4:-$(command -v kea-dhcp4 || echo /usr/sbin/kea-dhcp4)}
@@ -80,6 +81,32 @@ if [ -x "$KEA4" ] && [ -x "$KEA6" ]; then
     done
 else
     kk_skip "Kea (kea-dhcp4, kea-dhcp6) not installed: no differential part"
+fi
+
+echo "== kakapo-dhcp-ddns: config-hash-get"
+D2=${KAKAPO_DHCP_DDNS:-$KK_REPO_ROOT/.build/debug/kakapo-dhcp-ddns}
+if [ -x "$D2" ]; then
+    d2dir="$KK_WORK/d2"; mkdir -p "$d2dir/root/run/kea"
+    cat >"$d2dir/conf.json" <<EOC
+{ "DhcpDdns": { "ip-address": "127.0.0.1", "port": 53001,
+    "control-socket": { "socket-type": "unix", "socket-name": "$d2dir/ctrl.sock" },
+    "loggers": [ { "name": "kea-dhcp-ddns", "output_options": [ { "output": "$d2dir/server.log" } ], "severity": "INFO" } ] } }
+EOC
+    ip netns exec "$NS" env KEA_PIDFILE_DIR="$d2dir/root/run/kea" "$D2" -c "$d2dir/conf.json" >"$d2dir/server.out" 2>&1 &
+    d2pid=$!; KK_PIDS+=("$d2pid")
+    d2() { "$KK_PY" "$KK_LIB_DIR/ctl.py" --timeout 5 "$d2dir/ctrl.sock" "$@"; }
+    for ((i = 0; i < 50; i++)); do d2 status-get >/dev/null 2>&1 && break; sleep 0.2; done
+    h1=$(d2 config-hash-get | kk_json 'd["arguments"]["hash"]')
+    kk_assert_match "kakapo-dhcp-ddns config-hash-get: 64 uppercase hex digits" '^[0-9A-F]{64}$' "$h1"
+    kk_assert_match "kakapo-dhcp-ddns lists config-hash-get" '"config-hash-get"' "$(d2 list-commands)"
+    cfg=$(d2 config-get | kk_json 'd["arguments"]' | "$KK_PY" -c 'import json,sys; d=json.load(sys.stdin); d["DhcpDdns"]["port"]=53002; print(json.dumps(d))')
+    kk_assert_eq "kakapo-dhcp-ddns config-set of another port" 0 "$(d2 config-set "$cfg" | kk_json 'd["result"]')"
+    h2=$(d2 config-hash-get | kk_json 'd["arguments"]["hash"]')
+    kk_assert_match "kakapo-dhcp-ddns config-hash-get after config-set: 64 hex digits" '^[0-9A-F]{64}$' "$h2"
+    kk_assert_ne "kakapo-dhcp-ddns config-hash-get changes with the configuration" "$h1" "$h2"
+    kk_kill_pid "$d2pid" 5
+else
+    kk_skip "kakapo-dhcp-ddns not built"
 fi
 
 echo "== a disabled kakapo-dhcp4 drops a DISCOVER"

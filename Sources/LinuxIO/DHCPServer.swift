@@ -240,13 +240,14 @@ extension DHCPServer {
     public func endOfTurn(now: Now) { flush(now) }
 
     /// Whether a datagram read now is served. While the service is disabled it is dropped
-    /// unread, logged as Kea does (its query has no client details yet, so neither has the
-    /// label) and not counted: Kea drops it before its statistics see it.
+    /// unread, logged as Kea does (its query is not parsed yet: kea-dhcp4 2.2 labels it
+    /// "[hwtype=1 ], cid=[no info], tid=0x0", checked by test_daemon_builtins.sh) and not
+    /// counted: Kea drops it before its statistics see it.
     func serving(now: Now) -> Bool {
         serviceState.expire(now: now.monotonic)
         if serviceState.isEnabled { return true }
         if Format.family == .v4 {
-            logger.log(.debug, "DHCP4_PACKET_DROP_0008", "[no hwaddr info], cid=[no info], tid=0x0: DHCP service is globally disabled",
+            logger.log(.debug, "DHCP4_PACKET_DROP_0008", "[hwtype=1 ], cid=[no info], tid=0x0: DHCP service is globally disabled",
                        component: "bad-packets", debugLevel: 40)
         } else {
             logger.log(.debug, "DHCP6_PACKET_DROP_DHCP_DISABLED", "duid=[no info], tid=0x0: DHCP service is globally disabled",

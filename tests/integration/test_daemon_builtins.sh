@@ -136,7 +136,7 @@ kk_assert_eq "dhcp-disable" 0 "$(kk_ctl dhcp-disable | result)"
 received=$(kk_stat pkt4-received)
 kk_assert_eq "disabled: DISCOVER is dropped" none "$(discover 02:00:00:00:0a:02)"
 kk_assert_match "the drop is logged as Kea does" \
-    'DHCP4_PACKET_DROP_0008 \[no hwaddr info\], cid=\[no info\], tid=0x0: DHCP service is globally disabled' "$(cat "$KK_SERVER_OUT")"
+    'DHCP4_PACKET_DROP_0008 \[hwtype=1 \], cid=\[no info\], tid=0x0: DHCP service is globally disabled' "$(cat "$KK_SERVER_OUT")"
 kk_assert_eq "the dropped DISCOVER is not counted (as in Kea)" "$received" "$(kk_stat pkt4-received)"
 kk_assert_eq "dhcp-enable" 0 "$(kk_ctl dhcp-enable | result)"
 kk_assert_eq "after dhcp-enable: DISCOVER gets an OFFER" DHCPOFFER "$(discover 02:00:00:00:0a:03)"
@@ -151,4 +151,17 @@ kk_assert_eq "still disabled by the HA partner: dropped" none "$(discover 02:00:
 kk_assert_eq "dhcp-enable {origin ha-partner}" 0 "$(kk_ctl dhcp-enable '{"origin": "ha-partner"}' | result)"
 kk_assert_eq "enabled by both: OFFER" DHCPOFFER "$(discover 02:00:00:00:0a:07)"
 kk_assert "server still running" kk_server_alive
+kk_line=$(grep -o 'DHCP4_PACKET_DROP_0008.*' "$KK_SERVER_OUT" | head -n1)
+
+if [ -x "$KEA4" ]; then
+    echo "== kea-dhcp4 on the same configuration: the same drop line, not counted either"
+    kk_server_stop
+    KK_SERVER_BIN=$KEA4 kk_server_start_ready "$conf"
+    kk_assert_eq "kea-dhcp4: dhcp-disable" 0 "$(kk_ctl dhcp-disable | result)"
+    received=$(kk_stat pkt4-received)
+    kk_assert_eq "kea-dhcp4 disabled: DISCOVER is dropped" none "$(discover 02:00:00:00:0a:08)"
+    kk_assert_eq "kea-dhcp4 does not count it" "$received" "$(kk_stat pkt4-received)"
+    kea_line=$(grep -o 'DHCP4_PACKET_DROP_0008.*' "$KK_SERVER_OUT" | head -n1)
+    kk_assert_eq "kakapo-dhcp4 logs the drop as kea-dhcp4 does" "$kea_line" "$kk_line"
+fi
 kk_finish

@@ -98,6 +98,8 @@ public enum LogCatalog {
                    "The message type is valid but not one a server answers (OFFER, ACK, NAK, lease query...); the packet was dropped."),
         LogMessage("DHCP4_PACKET_DROP_0007", .debug, .kea,
                    "The packet could not be processed for the reason given (for example a DECLINE without a requested address option) and was dropped."),
+        LogMessage("DHCP4_PACKET_DROP_0008", .debug, .kea,
+                   "The DHCP service is disabled (dhcp-disable, until dhcp-enable or its max-period ends); the packet was dropped unread and is not counted."),
         LogMessage("DHCP4_PACKET_DROP_0009", .debug, .kea,
                    "The packet has no option 53, so it is BOOTP or malformed; it was dropped."),
         LogMessage("DHCP4_PACKET_DROP_0010", .debug, .kea,
@@ -236,6 +238,8 @@ public enum LogCatalog {
                    "A control-socket request could not be parsed (for example invalid JSON) and was answered with an error."),
 
         // kea-dhcp6's packet processing (Engine6Event).
+        LogMessage("DHCP6_PACKET_DROP_DHCP_DISABLED", .debug, .kea,
+                   "The DHCP service is disabled (dhcp-disable, until dhcp-enable or its max-period ends); the packet was dropped unread and is not counted."),
         LogMessage("DHCP6_PACKET_DROP_PARSE_FAIL", .debug, .kea,
                    "A datagram could not be parsed as a DHCPv6 message and was dropped."),
         LogMessage("DHCP6_PACKET_DROP_SERVERID_MISMATCH", .debug, .kea,

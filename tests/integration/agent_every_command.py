@@ -9,7 +9,7 @@ leases are added before they are read, changed and deleted. Each answer must be 
 array holding a map with an integer result that is not 2 (unsupported). Commands that change
 nothing are also sent straight to the daemon's unix socket: result and text must be the same,
 and for the ones whose answer does not move between two calls, the arguments too. Prints one
-line per check, "PASS what" or "FAIL what: why", and exits 0.
+line per check and a summary (checks.py).
 """
 import base64
 import json
@@ -18,6 +18,7 @@ import urllib.request
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import ctl  # noqa: E402
+from checks import fail, finish, ok  # noqa: E402
 
 URL, CRED, SERVICE, SOCKET, WORK = sys.argv[1:6]
 V = "4" if SERVICE == "dhcp4" else "6"
@@ -95,31 +96,33 @@ listed = agent("list-commands")[0]["arguments"]
 planned = {c for c, _, _, _ in plan}
 order = [p for p in plan if p[0] in listed]
 order += [(c, None, False, False) for c in listed if c not in planned and c != "shutdown"]
-print("PASS %s lists %d commands; %d sent through the agent" % (SERVICE, len(listed), len(order)))
+ok("%s lists %d commands; %d sent through the agent" % (SERVICE, len(listed), len(order)))
 
 for command, arguments, read_only, stable in order:
     what = "%s %s through the agent" % (SERVICE, command)
     try:
         answer = agent(command, arguments)
     except Exception as e:  # noqa: BLE001 - any transport failure is this check's failure
-        print("FAIL %s: %s" % (what, e))
+        fail("%s: %s" % (what, e))
         continue
     if not (isinstance(answer, list) and len(answer) == 1 and isinstance(answer[0], dict)
             and isinstance(answer[0].get("result"), int)):
-        print("FAIL %s: not a one-answer array: %.200s" % (what, json.dumps(answer)))
+        fail("%s: not a one-answer array: %.200s" % (what, json.dumps(answer)))
         continue
     a = answer[0]
     if a["result"] == 2:
-        print("FAIL %s: result 2 (%s)" % (what, a.get("text")))
+        fail("%s: result 2 (%s)" % (what, a.get("text")))
         continue
-    print("PASS %s: result %d" % (what, a["result"]))
+    ok("%s: result %d" % (what, a["result"]))
     if not read_only:
         continue
     direct = ctl.request(SOCKET, command, arguments, timeout=10)
     if (direct.get("result"), direct.get("text")) != (a["result"], a.get("text")):
-        print("FAIL %s: socket says %r %r, agent %r %r" % (what, direct.get("result"), direct.get("text"),
-                                                          a["result"], a.get("text")))
+        fail("%s: socket says %r %r, agent %r %r" % (what, direct.get("result"), direct.get("text"),
+                                                    a["result"], a.get("text")))
     elif stable and direct.get("arguments") != a.get("arguments"):
-        print("FAIL %s: arguments differ from the socket's" % what)
+        fail("%s: arguments differ from the socket's" % what)
     else:
-        print("PASS %s: the same answer as the daemon's own socket" % what)
+        ok("%s: the same answer as the daemon's own socket" % what)
+
+finish()

@@ -18,21 +18,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctl  # noqa: E402
+from checks import fail, finish, ok  # noqa: E402
 
 FAMILY, KK, KEA, CONFIG = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-passes = fails = 0
-
-
-def ok(msg):
-    global passes
-    passes += 1
-    print("  ok    " + msg)
-
-
-def fail(msg):
-    global fails
-    fails += 1
-    print("  FAIL  " + msg)
 
 
 def send(sock, command, arguments=None):
@@ -93,5 +81,4 @@ h3 = (send(KK, "config-hash-get").get("arguments") or {}).get("hash")
 r = send(KK, "config-set", send(KK, "config-get").get("arguments"))
 h4 = (send(KK, "config-hash-get").get("arguments") or {}).get("hash")
 (ok if r.get("result") == 0 and h4 == h3 else fail)("config-set of the running configuration keeps the hash")
-print("SUMMARY passed=%d failed=%d" % (passes, fails))
-sys.exit(0)
+finish()

@@ -485,6 +485,41 @@ kk_json() { "$KK_PY" -c 'import json,sys; d=json.load(sys.stdin); r=eval(sys.arg
 # kk_leases CSV [--mac M] [--address A] [--field F] : matching rows (leases.py)
 kk_leases() { "$KK_PY" "$KK_LIB_DIR/leases.py" "$@"; }
 
+# kk_start_private NS NAME BINARY : a DHCP server, Kea's or Kakapo's, on $KK_WORK/NAME/conf.json
+# in namespace NS, with a private /run/kea and /var under $KK_WORK/NAME/root (privroot.sh), its
+# output in $KK_WORK/NAME/server.out; sets PID_NAME and returns once its control socket
+# $KK_WORK/NAME/ctrl.sock answers status-get (dies if it does not come up).
+kk_start_private() {
+    local ns=$1 name=$2 bin=$3 dir="$KK_WORK/$2" pid i
+    mkdir -p "$dir/root/run/kea" "$dir/root/var/lib/kea" "$dir/root/var/log/kea"
+    ip netns exec "$ns" unshare --mount --propagation private \
+        env KEA_PIDFILE_DIR="$dir/root/run/kea" KEA_LOCKFILE_DIR="$dir/root/run/kea" KAKAPO_LOCALSTATEDIR="$dir/root/var" \
+        "$KK_LIB_DIR/privroot.sh" "$dir/root" "$bin" -c "$dir/conf.json" >"$dir/server.out" 2>&1 &
+    pid=$!
+    KK_PIDS+=("$pid")
+    eval "PID_$name=$pid"
+    for ((i = 0; i < 100; i++)); do
+        "$KK_PY" "$KK_LIB_DIR/ctl.py" --timeout 2 "$dir/ctrl.sock" status-get >/dev/null 2>&1 && return 0
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    tail -n 20 "$dir/server.out"
+    kk_die "$name did not come up"
+}
+
+# kk_add_checker_output TEXT : a Python checker's output (checks.py): its lines are shown and
+# its "SUMMARY passed=N failed=M" line added to this test's counts; KK_CHECKER_PASSED is N.
+# Returns 1 (counted as a failure) when the checker did not get to its summary.
+kk_add_checker_output() {
+    local summary p f
+    printf '%s\n' "$1" | grep -v '^SUMMARY'
+    summary=$(printf '%s\n' "$1" | grep '^SUMMARY' || true)
+    p=$(echo "$summary" | sed -n 's/.*passed=\([0-9]*\).*/\1/p'); f=$(echo "$summary" | sed -n 's/.*failed=\([0-9]*\).*/\1/p')
+    KK_CHECKER_PASSED=${p:-0}
+    [ -n "$p" ] && [ -n "$f" ] || { kk_fail "the checker did not finish"; return 1; }
+    KK_PASSES=$((KK_PASSES + p)); KK_FAILS=$((KK_FAILS + f))
+}
+
 # kk_wait_for TIMEOUT_S command... : poll every 0.2 s until the command succeeds
 kk_wait_for() {
     local t=$1 i; shift

@@ -16,22 +16,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctl  # noqa: E402
+from checks import fail, finish, ok  # noqa: E402
 
 FAMILY, KK_SOCK, KEA_SOCK = sys.argv[1], sys.argv[2], sys.argv[3]
-passes = 0
-fails = 0
-
-
-def ok(msg):
-    global passes
-    passes += 1
-    print("  ok    " + msg)
-
-
-def fail(msg):
-    global fails
-    fails += 1
-    print("  FAIL  " + msg)
 
 
 def note(msg):
@@ -304,5 +291,4 @@ for c in wanted:
     else:
         fail("list-commands: %s kakapo %s, kea %s" % (c, in_kk, in_kea))
 
-print("SUMMARY passed=%d failed=%d" % (passes, fails))
-sys.exit(1 if fails else 0)
+finish()

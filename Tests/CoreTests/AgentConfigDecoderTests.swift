@@ -21,7 +21,7 @@ import Testing
         let c = try AgentConfigDecoder.decode(text: fixed, file: "seed.conf")
         #expect(c.httpHost == "127.0.0.1" && c.httpPort == 8000)
         #expect(c.serviceNames == ["d2", "dhcp4", "dhcp6"])
-        #expect(c.socket(for: "dhcp4")?.socketName == "/run/kea4-ctrl-socket")
+        #expect(c.forwardingTarget(for: "dhcp4")?.socketName == "/run/kea4-ctrl-socket")
         #expect(c.loggers.first?.name == "kea-ctrl-agent")
         #expect(c.authentication == nil && !c.usesTLS && c.certRequired)
     }

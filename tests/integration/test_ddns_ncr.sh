@@ -170,22 +170,8 @@ kk_server_stop || kk_fail "kakapo did not stop"
 kk_kill_pid "$LPID" 2
 
 # ---- 3. the same exchanges with Kea 2.2
-kea=$(command -v kea-dhcp4 || true)
-if [ -z "$kea" ]; then
-    if [ "${CI:-}" = true ]; then kk_fail "kea-dhcp4 not installed"; else kk_skip "kea-dhcp4 not installed: differential part skipped"; fi
-    kk_finish
-fi
-rm -f "$csv" "$KK_WORK/ctl.sock"
 ncr_kea="$KK_WORK/ncr-kea.jsonl"
-listener "$ncr_kea"
-saved=$KK_SERVER_BIN
-KK_SERVER_BIN=$kea
-kk_server_start_ready "$conf"
-probe "$KK_WORK/probe-kea.out"
-more "$KK_WORK/more-kea.out"
-kk_server_stop || kk_fail "kea-dhcp4 did not stop"
-KK_SERVER_BIN=$saved
-kk_kill_pid "$LPID" 2
+kk_rerun_with_kea kea-dhcp4 "$conf" "$ncr_kea"
 same=$("$KK_PY" - "$ncr_kk" "$ncr_kea" "$KK_WORK/probe-kakapo.out" "$KK_WORK/probe-kea.out" <<'EOF'
 import json, sys
 def ncrs(p):

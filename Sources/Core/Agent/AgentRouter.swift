@@ -135,7 +135,7 @@ public struct AgentRouter: Sendable {
         if let remote = object["remote-address"] { forwarded.append(("remote-address", remote)) }
         let text = JSON.object(JSONObject(forwarded)).serialized()
         return (command, services.map { service -> CommandStep in
-            guard let socket = config.socket(for: service) else {
+            guard let socket = config.forwardingTarget(for: service) else {
                 return .answer(ControlResponse.make(.error, Self.notConfiguredText(service)))
             }
             return .forward(service: service, socketName: socket.socketName, text: text)

@@ -25,8 +25,8 @@ public struct AgentConfig: Sendable, Equatable {
     /// Whether the REST service speaks HTTPS (the three TLS files are set).
     public var usesTLS: Bool { !trustAnchor.isEmpty && !certFile.isEmpty && !keyFile.isEmpty }
 
-    /// The socket for `service`, or nil when the configuration has none.
-    public func socket(for service: String) -> AgentControlSocket? {
+    /// Where commands for `service` are forwarded, or nil when the configuration names none.
+    public func forwardingTarget(for service: String) -> AgentControlSocket? {
         controlSockets.first { $0.service == service }
     }
 

@@ -17,7 +17,7 @@ SYSCONFDIR ?= $(RUNTIME_SYSCONFDIR)
 LOCALSTATEDIR ?= $(RUNTIME_LOCALSTATEDIR)
 DESTDIR ?=
 
-.PHONY: all build debug check unit scenarios swarm swarm-smoke fuzz fuzz-smoke integration deps demo bench bench-sim install install-files clean
+.PHONY: all build debug check unit scenarios swarm swarm-smoke fuzz fuzz-smoke integration deps demo bench bench-pg bench-instructions bench-sim install install-files clean
 
 all: build
 
@@ -121,18 +121,25 @@ demo: debug
 ## instructions per exchange under callgrind (comparable across builds on a busy machine);
 ## start-up time and memory on a memfile of a million leases (bench/leases.sh, both families,
 ## Kakapo and Kea); then the simulator's speed on the churn scenario.
+## One table, Kakapo against Kea 2.2 (bench/table.sh): v4 and v6, single- and multi-threaded,
+## highest rate, CPU per exchange, latency, a million leases, the simulator's 100k-client day.
 bench: build
 	bash scripts/install-test-deps.sh
-	bash bench/bench.sh
-	bash bench/bench6.sh
+	bash bench/table.sh
+
+## The other measurements: leases on PostgreSQL, and instructions per exchange under callgrind.
+bench-pg: build
+	bash scripts/install-test-deps.sh
 	bash bench/bench_pg.sh
+
+bench-instructions: build
+	bash scripts/install-test-deps.sh
 	bash bench/instructions.sh
 	bash bench/instructions.sh -6
-	bash bench/leases.sh
-	$(MAKE) bench-sim
 
+## The simulator's 100,000-client virtual day (bench/sim.sh).
 bench-sim: build
-	.build/release/kakapo-sim run scenarios/churn.yaml
+	bash bench/sim.sh
 
 ## Installs binaries, sample configs, kakapoctl.conf and systemd units (install-files below),
 ## Kea-style locations (PREFIX=/usr: /etc/kakapo and /var/lib/kea; otherwise under PREFIX).

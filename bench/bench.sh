@@ -25,6 +25,10 @@
 #   BENCH_MAX_SECONDS=540        overall bound; steps that would exceed it are skipped
 #   BENCH_MAX_DROP_PCT=2.5
 #   BENCH_CLIENTS=100000         simulated clients
+#   BENCH_THREADS=N              the config's multi-threading section (1: disabled; unset: none)
+#   BENCH_RESULTS=FILE           record the figures bench/table.sh shows, and measure latency
+#                                at half of each server's highest rate (kakapo-sim load)
+#   BENCH_SIM_LOAD=0             skip the kakapo-sim load rate search
 # The stepping, one step and the summary are bench/common.sh's, shared with bench6.sh (DHCPv6).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,6 +69,7 @@ cat >"$conf" <<EOF
 {
   "Dhcp4": {
     "interfaces-config": { "interfaces": [ "eth0" ] },
+    $(bench_mt_json)
     "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
     "lease-database": { "type": "memfile", "name": "$KK_WORK/leases4.csv", "lfc-interval": 0 },
     "renew-timer": 900,
@@ -94,13 +99,14 @@ reply_stat=pkt4-sent
 first_pair=(discover offer)
 second_pair=(request ack)
 bench_run
-bench_summary "Relayed perfdhcp load"
+bench_summary "Relayed perfdhcp load${BENCH_THREADS:+, multi-threading: $BENCH_THREADS thread(s)}"
+sim_bin=${KAKAPO_SIM_RELEASE:-$repo/.build/release/kakapo-sim}
+[ -n "${BENCH_RESULTS:-}" ] && bench_table_results 4 --server 198.18.0.1 --relay-address 198.18.0.2
 
 # Second load generator: kakapo-sim load (the simulator's virtual clients, as a relay) is
 # lighter than perfdhcp, so it can offer rates perfdhcp cannot sustain on this machine.
 # Same config, same topology; pass = drops < 2.5% and the generator started >= 97% of the
 # planned exchanges (so a generator that cannot keep up never counts as a pass).
-sim_bin=${KAKAPO_SIM_RELEASE:-$repo/.build/release/kakapo-sim}
 sim_rates=${BENCH_SIM_RATES:-8000 12000 16000 20000 24000 28000}
 declare -A sim_best=()
 if [ "${BENCH_SIM_LOAD:-1}" != 0 ] && [ -x "$sim_bin" ]; then

@@ -15,7 +15,7 @@
 # Each rate step restarts the server with an empty lease file.
 #
 #   BENCH_SERVERS, BENCH_RATES, BENCH_PERIOD, BENCH_REFINE, BENCH_MAX_SECONDS,
-#   BENCH_MAX_DROP_PCT, BENCH_CLIENTS   as for bench.sh
+#   BENCH_MAX_DROP_PCT, BENCH_CLIENTS, BENCH_THREADS, BENCH_RESULTS   as for bench.sh
 #   KAKAPO_DHCP6_RELEASE=path    default <repo>/.build/release/kakapo-dhcp6
 #   KEA_DHCP6=path               default $(command -v kea-dhcp6)
 #   BENCH6_LEASE_TYPE=address-only   perfdhcp -e: address-only, prefix-only, address-and-prefix
@@ -42,7 +42,7 @@ done
 kk_init
 kk_need perfdhcp
 
-kk_relay6_perfdhcp
+kk_relay6_perfdhcp "$(bench_mt_json)"
 load_ns=$rns
 lease_file=$csv
 perf_args=(-6 -l eth0 -A1 -e "${BENCH6_LEASE_TYPE:-address-only}")
@@ -52,4 +52,6 @@ first_pair=(solicit advertise)
 second_pair=(request reply)
 bench_run
 bench_summary "Relayed perfdhcp -6 load (${BENCH6_LEASE_TYPE:-address-only})"
+sim_bin=${KAKAPO_SIM_RELEASE:-$repo/.build/release/kakapo-sim}
+[ -n "${BENCH_RESULTS:-}" ] && bench_table_results 6 -6 --server 2001:db8:1::1 --relay-address 2001:db8:1::2
 echo "total time: $(elapsed)s"

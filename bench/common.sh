@@ -157,3 +157,79 @@ bench_summary() {
     fi
     return 0
 }
+
+# ---------------------------------------------------------------- the one table (bench/table.sh)
+
+# bench_mt_json : the config's multi-threading section for BENCH_THREADS (unset: none, the
+# server's default; 1: disabled; N > 1: enabled with N threads and Kea's queue size 64).
+# Ends with a comma, to go before another key.
+bench_mt_json() {
+    case "${BENCH_THREADS:-}" in
+        "") ;;
+        1) echo '"multi-threading": { "enable-multi-threading": false },' ;;
+        *) echo "\"multi-threading\": { \"enable-multi-threading\": true, \"thread-pool-size\": $BENCH_THREADS, \"packet-queue-size\": 64 }," ;;
+    esac
+}
+
+# bench_record KEY VALUE : one result for bench/table.sh (BENCH_RESULTS: its file), keyed
+# "FAMILY/SERVER/THREADS/what".
+bench_record() {
+    [ -n "${BENCH_RESULTS:-}" ] || return 0
+    printf '%s %s\n' "$1" "$2" >>"$BENCH_RESULTS"
+}
+
+# bench_cpu_at SERVER RATE : the server's CPU per exchange (us) in the step offered RATE, if
+# that step passed (the issue's "at the same offered rates").
+bench_cpu_at() {
+    awk -v s="$1" -v r="$2" 'NR == FNR { if ($1 == s && $2 == r && $NF == "pass") ok = 1; next }
+                             ok && $1 == s && $2 == r { print $3; exit }' \
+        <(awk '{ print $1, $2, $9 }' "$results") "$KK_WORK/cpu.txt"
+}
+
+# bench_latency SERVER RATE SIM_ARGS... : the server restarted on an empty lease file, then
+# kakapo-sim load at RATE for $period seconds from $load_ns; prints "p50 p99 max drops%" of the
+# second exchange (REQUEST-ACK, REQUEST-REPLY: the one that waits for the lease write), in ms.
+bench_latency() {
+    local s=$1 rate=$2 js; shift 2
+    bench_use "$s"
+    rm -f "$lease_file"
+    kk_server_start "$conf"
+    if ! kk_server_wait_ready 25; then kk_server_stop; echo "- - - -"; return; fi
+    sleep 0.5
+    js="$KK_WORK/latency-$s-$rate.json"
+    timeout $((period + 30)) ip netns exec "$load_ns" "$sim_bin" load "$@" --rate "$rate" \
+        --clients "$clients" --duration "$period" --json >"$js" 2>/dev/null
+    kk_server_stop >/dev/null
+    "$KK_PY" - "$js" <<'PY'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except Exception:
+    print("- - - -"); sys.exit()
+ex = d["exchanges"]
+second = ex.get("REQUEST-ACK") or ex.get("REQUEST-REPLY") or {}
+lat = second.get("latency_ms", {})
+sent = sum(e["sent"] for e in ex.values())
+pct = 100.0 * d["drops"]["total"] / sent if sent else 100.0
+print(lat.get("p50", "-"), lat.get("p99", "-"), lat.get("max", "-"), "%.2f" % pct)
+PY
+}
+
+# bench_table_results FAMILY SIM_ARGS... : after bench_run, what bench/table.sh shows for each
+# server: the highest rate, the CPU per exchange at BENCH_CPU_RATE, and the latency at half of
+# the server's own highest rate.
+bench_table_results() {
+    local fam=$1 s key p50 p99 mx pct half; shift
+    local cpu_rate=${BENCH_CPU_RATE:-4000}
+    for s in $servers; do
+        key="$fam/$s/${BENCH_THREADS:-default}"
+        bench_record "$key/rate" "${best_rate[$s]}"
+        bench_record "$key/cpu" "$(bench_cpu_at "$s" "$cpu_rate")"
+        half=$(awk -v r="${best_rate[$s]}" 'BEGIN { printf "%d", r / 2 }')
+        if [ "$half" -gt 0 ] && [ -x "$sim_bin" ]; then
+            read -r p50 p99 mx pct <<<"$(bench_latency "$s" "$half" "$@")"
+            echo "$s latency at $half/s (half its highest rate), REQUEST to reply: p50 ${p50} ms, p99 ${p99} ms, max ${mx} ms, drops ${pct}%"
+            bench_record "$key/latency" "$p50/$p99/$mx@$half"
+        fi
+    done
+}

@@ -14,6 +14,7 @@
 #   LEASES_SERVERS="kakapo kea"
 #   LEASES_FAMILIES="4 6"
 #   KAKAPO_BIN_DIR          default <repo>/.build/release
+#   BENCH_RESULTS=FILE      also record "FAMILY/SERVER/load SECONDS/MB" there (bench/table.sh)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -86,8 +87,14 @@ for fam in $families; do
         rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
         stat="subnet[1].assigned-addresses"; [ "$fam" = 6 ] && stat="subnet[1].assigned-nas"
         n=$(python3 "$repo/tests/integration/ctl.py" --timeout 30 --stat "$stat" "$d/ctl.sock" 2>/dev/null || echo "?")
-        printf '%-7s %-7s %10.2f %10.0f %10s\n' "v$fam" "$s" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')" \
-            "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$n"
+        secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+        mb=$(awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }')
+        printf '%-7s %-7s %10s %10s %10s\n' "v$fam" "$s" "$secs" "$mb" "$n"
+        # For bench/table.sh (BENCH_RESULTS): the start-up time and RSS, if every lease loaded.
+        if [ -n "${BENCH_RESULTS:-}" ]; then
+            [ "$n" = "$count" ] || mb="$mb(only $n leases)"
+            printf '%s %s\n' "$fam/$s/load" "$secs/$mb" >>"$BENCH_RESULTS"
+        fi
         kill_server
         rm -f "$d"/leases.csv*
     done

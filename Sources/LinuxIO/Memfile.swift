@@ -171,7 +171,15 @@ extension LeaseMemfile where Format == LeaseFile4 {
     /// returns one report per file.
     public func load<S: LeaseStore4>(into store: inout S) throws(FileError) -> [(String, LeaseFile4.LoadReport)] {
         var reports: [(String, LeaseFile4.LoadReport)] = []
-        for f in loadOrder {
+        let files = loadOrder
+        // At least ~48 bytes a row: room for at most that many leases (see reserveCapacity).
+        var bytes = 0
+        for f in files {
+            var st = stat()
+            if stat(f, &st) == 0 { bytes += Int(st.st_size) }
+        }
+        store.reserveCapacity(bytes / 48)
+        for f in files {
             var loader = LeaseFile4.Loader()
             try readLines(f) { loader.feed(lines: $0, into: &store) }
             reports.append((f, loader.report))

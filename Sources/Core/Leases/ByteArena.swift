@@ -26,6 +26,12 @@ public struct ByteArena: Sendable {
     /// Bytes in use, dead blobs included.
     public var byteCount: Int { storage.count }
 
+    /// Makes room for `blobs` blobs of `bytes` bytes in all (memory reserved but not written is
+    /// not resident, so a generous estimate costs address space only).
+    public mutating func reserveCapacity(blobs: Int, bytes: Int) {
+        storage.reserveCapacity(storage.count + blobs * Self.headerSize + bytes)
+    }
+
     /// Appends `bytes` as a blob of `owner` (any value but `deadOwner`); returns its offset.
     @discardableResult
     public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, owner: UInt32) -> UInt32 {
@@ -135,15 +141,21 @@ public struct ByteArena: Sendable {
 /// An open-addressing (linear probing) hash table of `UInt32` slot numbers. The table stores no
 /// keys: callers pass a key's hash and a predicate that compares a slot's key (in their own
 /// records) with the one sought, and `rehash` to give a stored slot's hash when entries move.
-/// 4 bytes per bucket, at most 3/4 full; deletion shifts entries back (no tombstones).
+/// 5 bytes per bucket (the slot and 8 bits of its hash, so that a probe rarely has to look at
+/// the caller's records for a key that does not match), at most 3/4 full; deletion shifts
+/// entries back (no tombstones).
 public struct SlotHashIndex: Sendable {
     /// 0 when empty, else slot + 1.
     @usableFromInline var buckets: [UInt32]
+    /// 8 bits of each stored slot's hash (`tag`, never 0), beside `buckets`; 0 marks an empty
+    /// bucket. Probes read this small array first and look at `buckets` only on a tag match.
+    @usableFromInline var tags: [UInt8]
     @usableFromInline var shift: Int
     public private(set) var count = 0
 
     public init() {
         buckets = [UInt32](repeating: 0, count: 16)
+        tags = [UInt8](repeating: 0, count: 16)
         shift = 64 - 4
     }
 
@@ -171,22 +183,33 @@ public struct SlotHashIndex: Sendable {
     @inlinable
     func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) }
 
+    @inlinable
+    static func tag(_ hash: UInt64) -> UInt8 {
+        let t = UInt8(truncatingIfNeeded: hash)
+        return t == 0 ? 1 : t
+    }
+
     /// The slot whose key `matches` (given a slot), among those stored with `hash`; nil if none.
     @inlinable
     public func find(hash: UInt64, where matches: (UInt32) -> Bool) -> UInt32? {
         let mask = buckets.count - 1
         var i = home(hash)
+        let t = Self.tag(hash)
         return buckets.withUnsafeBufferPointer { b in
-            while true {
-                let v = b[i]
-                if v == 0 { return nil }
-                if matches(v - 1) { return v - 1 }
-                i = (i + 1) & mask
+            tags.withUnsafeBufferPointer { tg in
+                while true {
+                    let tag = tg[i]
+                    if tag == 0 { return nil }
+                    if tag == t && matches(b[i] - 1) { return b[i] - 1 }
+                    i = (i + 1) & mask
+                }
             }
         }
     }
 
-    /// Stores `slot` under `hash` (the caller has checked its key is not already there).
+    /// Stores `slot` under `hash` (the caller has checked its key is not already there). When
+    /// the table must grow, `rehash` gives each stored slot's hash (see `growIfNeeded` for a
+    /// cheaper way when the caller can list its keys in memory order).
     public mutating func insert(_ slot: UInt32, hash: UInt64, rehash: (UInt32) -> UInt64) {
         precondition(slot < UInt32.max, "slot number too large")
         if (count + 1) * 4 > buckets.count * 3 { grow(to: buckets.count * 2, rehash: rehash) }
@@ -198,22 +221,50 @@ public struct SlotHashIndex: Sendable {
     mutating func place(_ slot: UInt32, hash: UInt64) {
         let mask = buckets.count - 1
         var i = home(hash)
-        buckets.withUnsafeMutableBufferPointer { b in
-            while b[i] != 0 { i = (i + 1) & mask }
-            b[i] = slot + 1
+        tags.withUnsafeMutableBufferPointer { tg in
+            while tg[i] != 0 { i = (i + 1) & mask }
+            tg[i] = Self.tag(hash)
         }
+        buckets[i] = slot + 1
     }
 
     /// Makes room for `n` entries without growing again.
     public mutating func reserve(_ n: Int, rehash: (UInt32) -> UInt64) {
-        var size = buckets.count
-        while n * 4 > size * 3 { size *= 2 }
+        let size = Self.size(for: n, from: buckets.count)
         if size > buckets.count { grow(to: size, rehash: rehash) }
+    }
+
+    private static func size(for n: Int, from current: Int) -> Int {
+        var size = current
+        while n * 4 > size * 3 { size *= 2 }
+        return size
+    }
+
+    /// Before inserting `n` more entries: if the table must grow, makes it bigger and calls
+    /// `rebuild` with a function to store each slot the caller holds with its hash. Callers
+    /// whose keys sit in an array list them in memory order, which is much cheaper than the
+    /// bucket-order `rehash` of `insert` on a large table.
+    public mutating func growIfNeeded(forInserting n: Int = 1, rebuild: ((UInt32, UInt64) -> Void) -> Void) {
+        guard (count + n) * 4 > buckets.count * 3 else { return }
+        let size = Self.size(for: count + n, from: buckets.count)
+        let expected = count
+        buckets = []
+        tags = []
+        buckets = [UInt32](repeating: 0, count: size)
+        tags = [UInt8](repeating: 0, count: size)
+        shift = 64 - size.trailingZeroBitCount
+        var placed = 0
+        rebuild { slot, hash in
+            place(slot, hash: hash)
+            placed += 1
+        }
+        precondition(placed == expected, "rebuild listed \(placed) slots, the table held \(expected)")
     }
 
     private mutating func grow(to size: Int, rehash: (UInt32) -> UInt64) {
         let old = buckets
         buckets = [UInt32](repeating: 0, count: size)
+        tags = [UInt8](repeating: 0, count: size)
         shift = 64 - size.trailingZeroBitCount
         for v in old where v != 0 { place(v - 1, hash: rehash(v - 1)) }
     }
@@ -223,31 +274,34 @@ public struct SlotHashIndex: Sendable {
     public mutating func remove(_ slot: UInt32, hash: UInt64, rehash: (UInt32) -> UInt64) {
         let mask = buckets.count - 1
         var i = home(hash)
+        let t = Self.tag(hash)
         while true {
-            let v = buckets[i]
-            if v == 0 { return }
-            if v == slot + 1 { break }
+            let tag = tags[i]
+            if tag == 0 { return }
+            if tag == t && buckets[i] == slot + 1 { break }
             i = (i + 1) & mask
         }
         // Backward-shift deletion: move each later entry of the run into the hole when its home
         // does not lie cyclically in (hole, its position].
         var hole = i
         var j = (i + 1) & mask
-        while buckets[j] != 0 {
+        while tags[j] != 0 {
             let h = home(rehash(buckets[j] - 1))
             let movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j)
             if movable {
                 buckets[hole] = buckets[j]
+                tags[hole] = tags[j]
                 hole = j
             }
             j = (j + 1) & mask
         }
         buckets[hole] = 0
+        tags[hole] = 0
         count -= 1
     }
 
     /// Bytes held by the table.
-    public var byteCount: Int { buckets.count * 4 }
+    public var byteCount: Int { buckets.count * 5 }
 }
 
 /// Interned identifiers (a hardware address, a client id, a DUID…): each distinct byte string is
@@ -275,6 +329,13 @@ public struct IdentifierTable: Sendable {
 
     /// Distinct identifiers held.
     public var count: Int { index.count }
+
+    /// Makes room for about `count` identifiers of `bytes` bytes in all (see
+    /// `ByteArena.reserveCapacity`); the hash index grows as needed.
+    public mutating func reserveCapacity(_ count: Int, bytes: Int) {
+        entries.reserveCapacity(count)
+        arena.reserveCapacity(blobs: count, bytes: bytes)
+    }
 
     static func hash(of id: ID, _ entries: [Entry], _ arena: ByteArena) -> UInt64 {
         arena.withBytes(at: entries[Int(id)].offset) { SlotHashIndex.hash($0) }
@@ -312,6 +373,12 @@ public struct IdentifierTable: Sendable {
         do {
             // Copies of the buffers (no mutation while they live, so no copy is made).
             let e = entries, a = arena
+            // Growing lists the identifiers in ID order: entries and blobs are read in memory order.
+            index.growIfNeeded { place in
+                for (i, entry) in e.enumerated() where entry.offset != ByteArena.deadOwner && i != Int(id) {
+                    place(ID(i), a.withBytes(at: entry.offset) { SlotHashIndex.hash($0) })
+                }
+            }
             index.insert(id, hash: h, rehash: { Self.hash(of: $0, e, a) })
         }
         return (id, true)

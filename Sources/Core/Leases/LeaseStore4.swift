@@ -145,12 +145,15 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
 
     public var count: Int { live }
 
+    /// Reserves the arrays' memory for `count` leases (the hash indexes grow as they fill).
+    /// Reserved memory not written to is not resident, so an overestimate costs address space
+    /// only; it saves the copies of growing a million-lease store step by step.
     public mutating func reserveCapacity(_ count: Int) {
         records.reserveCapacity(count)
-        do {
-            let recs = records
-            byAddress.reserve(count, rehash: { SlotHashIndex.hash(UInt64(recs[Int($0)].address)) })
-        }
+        hardware.reserveCapacity(count, bytes: count * 8)
+        clientIDs.reserveCapacity(count, bytes: count * 8)
+        text.reserveCapacity(blobs: count, bytes: count * 24)
+        expiry.reserveCapacity(count, state: .assigned)
     }
 
     // MARK: reading
@@ -366,6 +369,12 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         if let key = row.clientID, !key.isEmpty { chain(slot: s, id: r.cid, byHW: false) }
         do {
             let recs = records
+            // Growing lists the live records in slot order (memory order).
+            byAddress.growIfNeeded { place in
+                for (i, r) in recs.enumerated() where !r.isFree && i != Int(s) {
+                    place(UInt32(i), SlotHashIndex.hash(UInt64(r.address)))
+                }
+            }
             byAddress.insert(s, hash: SlotHashIndex.hash(UInt64(row.address)),
                              rehash: { SlotHashIndex.hash(UInt64(recs[Int($0)].address)) })
         }

@@ -234,6 +234,18 @@ public struct SlotHashIndex: Sendable {
         if size > buckets.count { grow(to: size, rehash: rehash) }
     }
 
+    /// Whether inserting `n` more entries would grow the table.
+    @inlinable
+    public func needsGrowth(forInserting n: Int = 1) -> Bool { (count + n) * 4 > buckets.count * 3 }
+
+    /// Stores `slot` under `hash` when the table has room (after `growIfNeeded`).
+    public mutating func insertWithoutGrowing(_ slot: UInt32, hash: UInt64) {
+        precondition(slot < UInt32.max, "slot number too large")
+        precondition(!needsGrowth(), "insertWithoutGrowing on a full table: call growIfNeeded first")
+        place(slot, hash: hash)
+        count += 1
+    }
+
     private static func size(for n: Int, from current: Int) -> Int {
         var size = current
         while n * 4 > size * 3 { size *= 2 }
@@ -245,7 +257,7 @@ public struct SlotHashIndex: Sendable {
     /// whose keys sit in an array list them in memory order, which is much cheaper than the
     /// bucket-order `rehash` of `insert` on a large table.
     public mutating func growIfNeeded(forInserting n: Int = 1, rebuild: ((UInt32, UInt64) -> Void) -> Void) {
-        guard (count + n) * 4 > buckets.count * 3 else { return }
+        guard needsGrowth(forInserting: n) else { return }
         let size = Self.size(for: count + n, from: buckets.count)
         let expected = count
         buckets = []
@@ -370,7 +382,7 @@ public struct IdentifierTable: Sendable {
         }
         let offset = arena.append(bytes, owner: id)
         entries[Int(id)] = Entry(offset: offset, references: 1, value: initialValue)
-        do {
+        if index.needsGrowth() {
             // Copies of the buffers (no mutation while they live, so no copy is made).
             let e = entries, a = arena
             // Growing lists the identifiers in ID order: entries and blobs are read in memory order.
@@ -379,8 +391,8 @@ public struct IdentifierTable: Sendable {
                     place(ID(i), a.withBytes(at: entry.offset) { SlotHashIndex.hash($0) })
                 }
             }
-            index.insert(id, hash: h, rehash: { Self.hash(of: $0, e, a) })
         }
+        index.insertWithoutGrowing(id, hash: h)
         return (id, true)
     }
 

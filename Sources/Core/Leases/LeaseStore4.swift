@@ -367,7 +367,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         // Chained only for a non-empty identifier (an empty one is never looked up).
         if let key = row.hardwareKey, key.count > 1 { chain(slot: s, id: r.hw, byHW: true) }
         if let key = row.clientID, !key.isEmpty { chain(slot: s, id: r.cid, byHW: false) }
-        do {
+        if byAddress.needsGrowth() {
             let recs = records
             // Growing lists the live records in slot order (memory order).
             byAddress.growIfNeeded { place in
@@ -375,9 +375,8 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
                     place(UInt32(i), SlotHashIndex.hash(UInt64(r.address)))
                 }
             }
-            byAddress.insert(s, hash: SlotHashIndex.hash(UInt64(row.address)),
-                             rehash: { SlotHashIndex.hash(UInt64(recs[Int($0)].address)) })
         }
+        byAddress.insertWithoutGrowing(s, hash: SlotHashIndex.hash(UInt64(row.address)))
         addressOrder.insert(row.address)
         live += 1
         pushExpiry(r)

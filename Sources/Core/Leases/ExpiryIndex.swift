@@ -17,6 +17,11 @@ public struct ExpiryIndex<Key: Comparable & Hashable & Sendable>: Sendable {
 
     public init() {}
 
+    /// Makes room for `count` entries in `state`.
+    public mutating func reserveCapacity(_ count: Int, state: LeaseState) {
+        heaps[Int(state.rawValue)].items.reserveCapacity(count)
+    }
+
     /// Entries held for `state`, stale ones included.
     public func entryCount(_ state: LeaseState) -> Int { heaps[Int(state.rawValue)].count }
 

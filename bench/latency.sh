@@ -11,8 +11,12 @@
 #   BENCH_PERIOD=10             seconds per run
 #   BENCH_CLIENTS=100000
 #   BENCH_SIM_LOAD=1            0: perfdhcp only
-#   BENCH_TRACE_TURNS=PATH      perf's poll and write tracepoints of the server during kakapo-sim
-#                               load, as text in PATH.SERVER: how long the loop's turns are
+#   BENCH_VALID_LIFETIME=3600   e.g. 4 with BENCH_EXPIRED_LEASES='{ "max-reclaim-leases": 0,
+#   BENCH_EXPIRED_LEASES=       "reclaim-timer-wait-time": 3 }': mass expiry and reclamation under load
+#   BENCH_TRACE_TURNS=PATH      perf tracepoints (poll, write, sched_switch) of the server over each
+#                               load, as text in PATH.SERVER.pd (perfdhcp) and PATH.SERVER.sim:
+#                               how long the loop's turns are (BENCH_TRACE_PROFILE=1: with
+#                               cpu-clock call graphs in the .data files)
 #   KAKAPO_DHCP4_RELEASE, KAKAPO_SIM_RELEASE, KEA_DHCP4   binaries (release builds by default)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +47,8 @@ KK_SRV_IF=eth0
 
 # write_conf FILE LEASE-DATABASE-EXTRA
 write_conf() {
+    local expired=""
+    [ -n "${BENCH_EXPIRED_LEASES:-}" ] && expired=" \"expired-leases-processing\": $BENCH_EXPIRED_LEASES,"
     cat >"$1" <<EOF
 // Kakapo latency benchmark config (bench/latency.sh), bench/bench.sh's.
 {
@@ -50,7 +56,7 @@ write_conf() {
     "interfaces-config": { "interfaces": [ "eth0" ] },
     "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
     "lease-database": { "type": "memfile", "name": "$KK_WORK/leases4.csv", "lfc-interval": 0$2 },
-    "renew-timer": 900, "rebind-timer": 1800, "valid-lifetime": 3600,
+    "renew-timer": 900, "rebind-timer": 1800, "valid-lifetime": ${BENCH_VALID_LIFETIME:-3600},$expired
     "subnet4": [ { "id": 1, "subnet": "198.18.0.0/15", "relay": { "ip-addresses": [ "198.18.0.2" ] },
         "pools": [ { "pool": "198.18.1.0 - 198.19.255.254" } ],
         "option-data": [ { "name": "routers", "data": "198.18.0.1" }, { "name": "domain-name-servers", "data": "198.18.0.1" } ] } ],
@@ -75,15 +81,35 @@ start() {   # start SERVER : a fresh server on an empty lease file; sets conf
     sleep 0.5
 }
 
+# trace_start NAME / trace_stop : with BENCH_TRACE_TURNS, perf's poll, write and sched_switch
+# tracepoints of the server over one load, as text in $BENCH_TRACE_TURNS.NAME.
+tpid=""
+trace_start() {
+    [ -n "${BENCH_TRACE_TURNS:-}" ] || return 0
+    tname="$BENCH_TRACE_TURNS.$1"
+    perf record -q -e syscalls:sys_enter_poll,syscalls:sys_exit_poll,syscalls:sys_enter_write,sched:sched_switch${BENCH_TRACE_PROFILE:+,cpu-clock -g} \
+        -o "$tname.data" -p "$KK_SERVER_PID" >/dev/null 2>&1 &
+    tpid=$!
+    sleep 1
+}
+trace_stop() {
+    [ -n "$tpid" ] || return 0
+    kill -INT "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null
+    perf script -i "$tname.data" -F tid,time,event,trace >"$tname" 2>/dev/null
+    tpid=""
+}
+
 echo "offered $rate exchanges/s, $clients clients, ${period}s per run; machine: $(nproc) CPU(s), $(uname -r)"
 printf '%-13s %-9s %9s %8s %10s %10s %10s %10s %9s\n' server load achieved drops% "avg/p50" p99 p99.9 max cpu-us/ex
 for s in $servers; do
     start "$s" || continue
     out="$KK_WORK/perfdhcp-$s.out"
     spid=$(kk_ctl status-get 2>/dev/null | kk_json 'd["arguments"]["pid"]' 2>/dev/null)
+    trace_start "$s.pd"
     c0=$(cpu_ticks "$spid")
     timeout $((period + 30)) ip netns exec "$load_ns" perfdhcp -4 -l 198.18.0.2 -r "$rate" -R "$clients" -p "$period" 198.18.0.1 >"$out" 2>&1
     c1=$(cpu_ticks "$spid")
+    trace_stop
     kk_server_stop >/dev/null
     "$KK_PY" - "$out" "$s" "${c0:-0}" "${c1:-0}" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
@@ -104,19 +130,10 @@ PY
     if [ "${BENCH_SIM_LOAD:-1}" != 0 ] && [ -x "$sim_bin" ]; then
         start "$s" || continue
         js="$KK_WORK/simload-$s.json"
-        tpid=""
-        if [ -n "${BENCH_TRACE_TURNS:-}" ]; then
-            perf record -q -e syscalls:sys_enter_poll,syscalls:sys_exit_poll,syscalls:sys_enter_write,sched:sched_switch \
-                -o "$BENCH_TRACE_TURNS.$s.data" -p "$KK_SERVER_PID" >/dev/null 2>&1 &
-            tpid=$!
-            sleep 1
-        fi
+        trace_start "$s.sim"
         timeout $((period + 30)) ip netns exec "$load_ns" "$sim_bin" load --server 198.18.0.1 \
             --relay-address 198.18.0.2 --rate "$rate" --clients "$clients" --duration "$period" --json >"$js" 2>/dev/null
-        if [ -n "$tpid" ]; then
-            kill -INT "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null
-            perf script -i "$BENCH_TRACE_TURNS.$s.data" -F tid,time,event,trace >"$BENCH_TRACE_TURNS.$s" 2>/dev/null
-        fi
+        trace_stop
         kk_server_stop >/dev/null
         "$KK_PY" - "$js" "$s" <<'PY'
 import json, sys

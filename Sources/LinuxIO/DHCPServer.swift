@@ -170,7 +170,8 @@ extension DHCPServer {
     /// are not persisted.
     static func memfile(for c: Config) -> LeaseMemfile<Format>? {
         guard c.leaseDatabase.persist else { return nil }
-        return LeaseMemfile(path: c.leaseDatabase.name ?? "\(BuildPaths.localStateDir)/lib/kea/\(identity.leaseFileName)")
+        return LeaseMemfile(path: c.leaseDatabase.name ?? "\(BuildPaths.localStateDir)/lib/kea/\(identity.leaseFileName)",
+                            syncEachAppend: c.leaseDatabase.fsync)
     }
 
     /// Opens the configured lease file: replays it through `load` (into the caller's store),
@@ -192,8 +193,10 @@ extension DHCPServer {
     }
 
     /// A new configuration's lease database takes a restart; the running one is kept.
+    /// Its `kakapo-fsync` applies at once to the running lease file.
     func warnIfLeaseDatabaseChanged(_ l: KeaConfigFile<Config>.Loaded) {
         let running = loaded.config.leaseDatabase
+        memfile?.syncEachAppend = l.config.leaseDatabase.fsync
         if Self.memfile(for: l.config)?.path != memfile?.path || l.config.leaseDatabase.connection != running.connection {
             let kept = running.connection != nil ? "the \(running.type) lease database" : memfile?.path ?? "no lease file"
             logger.logAs(Self.identity, .configUnsupported, "lease-database changes need a restart; keeping \(kept)")

@@ -25,9 +25,13 @@ public typealias Memfile6 = LeaseMemfile<LeaseFile6>
 
 /// Kea's memfile lease file, for either family: loading (with Kea's LFC leftovers) and appending.
 ///
-/// Durability: each batch of lease changes is written with write(2) before the replies that
-/// announce them are sent, so a kill -9 of the daemon loses nothing acknowledged (the data is
-/// in the kernel). Like Kea, there is no fsync per write.
+/// Durability: each batch of lease changes (a loop turn's, see `DHCPServer.flush`) is written
+/// with one write(2) before the replies that announce them are sent, so a kill -9 of the
+/// daemon loses nothing acknowledged (the data is in the kernel). Like Kea, there is no fsync
+/// per write by default. With `syncEachAppend` (the `kakapo-fsync` key) each append is
+/// followed by one fdatasync(2), and the append reports success only once it returned, so the
+/// turn's replies, which wait for it, announce only leases that are on disk: one sync per
+/// turn, shared by every reply of the turn (group commit).
 ///
 /// Cleanup (LFC), crash-safe: the whole in-memory state is written to `<name>.completed.tmp`,
 /// fsynced and renamed to `<name>.completed`; then `<name>` is replaced by a header-only file
@@ -37,8 +41,13 @@ public typealias Memfile6 = LeaseMemfile<LeaseFile6>
 public final class LeaseMemfile<Format: MemfileFormat> {
     public let path: String
     private var fd: Int32 = -1
+    /// Whether each append is made durable (fdatasync) before it reports success.
+    public var syncEachAppend: Bool
 
-    public init(path: String) { self.path = path }
+    public init(path: String, syncEachAppend: Bool = false) {
+        self.path = path
+        self.syncEachAppend = syncEachAppend
+    }
 
     deinit { if fd >= 0 { close(fd) } }
 
@@ -73,11 +82,16 @@ public final class LeaseMemfile<Format: MemfileFormat> {
         var st = stat()
         if fstat(fd, &st) == 0 && st.st_size == 0 {
             try writeAll(Format.header + "\n")
+            // A new file's name must be on disk too before a synced append can count.
+            if syncEachAppend {
+                guard fdatasync(fd) == 0 else { throw FileError("fdatasync \(path)") }
+                syncDirectory(of: path)
+            }
         }
     }
 
-    /// Appends rows for `changes` in one write. Returns false on failure (the caller must then
-    /// not send the replies that depend on them).
+    /// Appends rows for `changes` in one write (then one fdatasync with `syncEachAppend`).
+    /// Returns false on failure (the caller must then not send the replies that depend on them).
     ///
     /// A write that fails part way (disk full, file size limit) would leave half a row at the
     /// end of the file, and the next append would glue a good row to it: that lease would be
@@ -101,8 +115,13 @@ public final class LeaseMemfile<Format: MemfileFormat> {
         }
         var st = stat()
         let sizeBefore: off_t = fstat(fd, &st) == 0 ? st.st_size : -1
-        do {
+        do throws(FileError) {
             try writeAll(text)
+            if syncEachAppend {
+                // A failed sync leaves the rows' fate on disk unknown: they are cut off like
+                // a failed write's, and the turn's replies are withheld.
+                guard fdatasync(fd) == 0 else { throw FileError("fdatasync \(path)") }
+            }
         } catch {
             lastFailure = error.description
             if sizeBefore < 0 || ftruncate(fd, sizeBefore) != 0 { isWedged = true }

@@ -222,6 +222,23 @@ final class ConfigToolkitTests: XCTestCase {
         XCTAssertTrue(memfile.warnings.isEmpty)
     }
 
+    func testKakapoFsyncIsAMemfileKeyDefaultingToOff() throws {
+        XCTAssertFalse(try decode(dhcp4("\"lease-database\": { \"type\": \"memfile\" }")).leaseDatabase.fsync)
+        let on = try decode(dhcp4("\"lease-database\": { \"type\": \"memfile\", \"kakapo-fsync\": true }"))
+        XCTAssertEqual(on.leaseDatabase.memfile, MemfileSettings(fsync: true))
+        XCTAssertTrue(on.leaseDatabase.fsync)
+        XCTAssertTrue(on.warnings.isEmpty)
+        let off = try decode(dhcp4("\"lease-database\": { \"type\": \"memfile\", \"kakapo-fsync\": false }"))
+        XCTAssertFalse(off.leaseDatabase.fsync)
+        XCTAssertNotNil(decodeError(dhcp4("\"lease-database\": { \"type\": \"memfile\", \"kakapo-fsync\": 1 }")))
+        // A memfile key on an SQL backend: set aside with a warning, as lfc-interval is.
+        let pg = try decode(dhcp4("\"lease-database\": { \"type\": \"postgresql\", \"kakapo-fsync\": true }"))
+        XCTAssertFalse(pg.leaseDatabase.fsync)
+        XCTAssertEqual(pg.warnings.map(\.key), ["Dhcp4/lease-database/kakapo-fsync"])
+        let v6 = try Dhcp6ConfigDecoder.decode(text: "{ \"Dhcp6\": { \"lease-database\": { \"type\": \"memfile\", \"kakapo-fsync\": true } } }")
+        XCTAssertTrue(v6.leaseDatabase.fsync)
+    }
+
     func testHostsDatabasesUseTheSameConnectionKeys() throws {
         let config = try decode(dhcp4("""
             "hosts-databases": [ { "type": "mysql", "name": "a", "host": "h1" },

@@ -14,6 +14,8 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     var random = EngineRandom(seed: 0)
     var subnetIndex: [UInt32: Int] = [:]
     var nextReclaim: MonotonicInstant?
+    /// What is left of the reclamation cycle under way (nil: none; see `ReclaimSlicing`).
+    var reclaimCycleLeft: Int?
     var nextFlush: MonotonicInstant?
     /// Addresses of every interface the shell serves, for server-identifier checks.
     public var localAddresses: Set<IPv4Address> = []
@@ -95,6 +97,7 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
         let e = config.expiredLeasesProcessing
         nextReclaim = e.reclaimTimerWaitTimeSeconds > 0
             ? now + Milliseconds(Int64(e.reclaimTimerWaitTimeSeconds) * 1000) : nil
+        reclaimCycleLeft = nil
         nextFlush = e.flushReclaimedTimerWaitTimeSeconds > 0 && e.holdReclaimedTimeSeconds > 0
             ? now + Milliseconds(Int64(e.flushReclaimedTimerWaitTimeSeconds) * 1000) : nil
     }

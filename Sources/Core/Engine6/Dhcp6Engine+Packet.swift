@@ -91,8 +91,21 @@ extension Dhcp6Engine {
     public mutating func handleDeadline(now: Now) -> Effects6 {
         var effects = Effects6()
         if let due = nextReclaim, now.monotonic >= due {
-            reclaimExpired(now: now, &effects)
-            scheduleTimers(after: now.monotonic)
+            // One slice of the cycle per call, the next one due at once (`ReclaimSlicing`).
+            let e = config.expiredLeasesProcessing
+            let left = reclaimCycleLeft ?? (e.reclaimLeasesPerCycleMax == 0 ? Int.max : Int(e.reclaimLeasesPerCycleMax))
+            let slice = min(left, ReclaimSlicing.leasesPerCallMax)
+            let done = reclaimExpired(now: now, limit: slice, &effects)
+            if let rest = ReclaimSlicing.cycleLeft(left: left, slice: slice, done: done.reclaimed) {
+                reclaimCycleLeft = rest
+                nextReclaim = now.monotonic
+            } else if done.flushed >= slice {
+                reclaimCycleLeft = nil
+                nextReclaim = now.monotonic
+            } else {
+                reclaimCycleLeft = nil
+                scheduleTimers(after: now.monotonic)
+            }
         }
         seal(&effects, label: nil, counted: [])
         return effects

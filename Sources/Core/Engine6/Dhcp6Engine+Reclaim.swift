@@ -3,7 +3,10 @@
 extension Dhcp6Engine {
     /// `limit` and `remove` default to the timer's (reclaim-leases-per-cycle max, keep when
     /// hold-reclaimed-time is set); leases-reclaim passes no limit and its own `remove`.
-    mutating func reclaimExpired(now: Now, limit givenLimit: Int? = nil, remove: Bool? = nil, _ effects: inout Effects6) {
+    /// Returns how many expired leases it reclaimed and how many held ones it flushed (each
+    /// at most `limit`).
+    @discardableResult
+    mutating func reclaimExpired(now: Now, limit givenLimit: Int? = nil, remove: Bool? = nil, _ effects: inout Effects6) -> (reclaimed: Int, flushed: Int) {
         let e = config.expiredLeasesProcessing
         let limit = givenLimit ?? (e.reclaimLeasesPerCycleMax == 0 ? Int.max : Int(e.reclaimLeasesPerCycleMax))
         let keep = !(remove ?? (e.holdReclaimedTimeSeconds == 0))
@@ -29,11 +32,15 @@ extension Dhcp6Engine {
             effects.events.append(.reclaimed(address: l.address, type: l.type, declined: wasDeclined))
         }
         // Reclaimed leases held past hold-reclaimed-time are flushed.
+        var flushed = 0
         if e.holdReclaimedTimeSeconds > 0 {
             let cutoff = now.wall - Seconds(Int64(e.holdReclaimedTimeSeconds))
-            for l in store.expired(state: .expiredReclaimed, before: cutoff, limit: limit) {
+            let held = store.expired(state: .expiredReclaimed, before: cutoff, limit: limit)
+            for l in held {
                 commit(.delete(l), into: &effects, now: now.wall)
             }
+            flushed = held.count
         }
+        return (expired.count, flushed)
     }
 }

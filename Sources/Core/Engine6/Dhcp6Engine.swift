@@ -21,6 +21,8 @@ public struct Dhcp6Engine<Store: LeaseStore6> {
     var inFlight: [TransactionID: InFlight6] = [:]
     var nextTransaction: UInt64 = 1
     var nextReclaim: MonotonicInstant?
+    /// What is left of the reclamation cycle under way (nil: none; see `ReclaimSlicing`).
+    var reclaimCycleLeft: Int?
     public internal(set) var stats = Statistics6()
     /// Iterative allocator positions: per subnet and lease type, the last candidate given out.
     var cursors: [AllocatorCursor: UInt128] = [:]
@@ -49,6 +51,7 @@ public struct Dhcp6Engine<Store: LeaseStore6> {
 
     mutating func scheduleTimers(after now: MonotonicInstant) {
         let e = config.expiredLeasesProcessing
+        reclaimCycleLeft = nil
         nextReclaim = e.reclaimTimerWaitTimeSeconds > 0
             ? now + Milliseconds(Int64(e.reclaimTimerWaitTimeSeconds) * 1000) : nil
     }

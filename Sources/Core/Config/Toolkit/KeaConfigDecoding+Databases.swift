@@ -10,7 +10,7 @@ struct DatabaseMapDraft {
     var written: [(key: String, position: SourcePosition)] = []
 
     /// Keys only a memfile uses (`name` is shared).
-    static let memfileKeys: Set<String> = ["persist", "lfc-interval", "max-row-errors"]
+    static let memfileKeys: Set<String> = ["persist", "lfc-interval", "max-row-errors", "kakapo-fsync"]
     /// Keys only an SQL connection uses.
     static let connectionKeys: Set<String> = [
         "user", "password", "host", "port", "connect-timeout", "read-timeout", "write-timeout",
@@ -81,6 +81,8 @@ extension KeaConfigDecoding {
                 case "persist": draft.memfile.persist = try bool(member.value)
                 case "lfc-interval": draft.memfile.lfcIntervalSeconds = try positiveUInt32(member)
                 case "max-row-errors": draft.memfile.rowErrorsMax = try positiveUInt32(member)
+                // Kakapo's own key (Kea has none like it): MemfileSettings.fsync.
+                case "kakapo-fsync": draft.memfile.fsync = try bool(member.value)
                 case "readonly": draft.readOnly = try bool(member.value)
                 case "retry-on-startup": _ = try bool(member.value)
                 default: throw unknownKey(member, context: context)

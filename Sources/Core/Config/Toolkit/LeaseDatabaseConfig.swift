@@ -53,4 +53,6 @@ public struct LeaseDatabaseConfig: Sendable, Equatable {
     public var lfcIntervalSeconds: UInt32 { memfile?.lfcIntervalSeconds ?? 0 }
     /// The memfile's `max-row-errors`; 0 when unlimited (or no lease file).
     public var maxRowErrors: UInt32 { memfile?.rowErrorsMax ?? 0 }
+    /// The memfile's `kakapo-fsync`; false for an SQL backend.
+    public var fsync: Bool { memfile?.fsync ?? false }
 }

@@ -167,9 +167,30 @@ public final class LeaseMemfile<Format: MemfileFormat> {
 }
 
 extension LeaseMemfile where Format == LeaseFile4 {
-    /// Loads every file into `store`; returns one report per file.
+    /// Loads every file into `store`, streaming each in chunks (the text is never held whole);
+    /// returns one report per file.
     public func load<S: LeaseStore4>(into store: inout S) throws(FileError) -> [(String, LeaseFile4.LoadReport)] {
-        try replay { LeaseFile4.load(text: $0, into: &store) }
+        var reports: [(String, LeaseFile4.LoadReport)] = []
+        for f in loadOrder {
+            var loader = LeaseFile4.Loader()
+            try readLines(f) { loader.feed(lines: $0, into: &store) }
+            reports.append((f, loader.report))
+        }
+        return reports
+    }
+}
+
+/// Reads a file with read(2) in chunks of `chunkSize` bytes and hands `lines` buffers of
+/// complete lines (the last one possibly without '\n'); memory is about one chunk plus the
+/// longest line, whatever the file's size.
+public func readLines(_ path: String, chunkSize: Int = 4 << 20, _ lines: (UnsafeBufferPointer<UInt8>) -> Void) throws(FileError) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileError("cannot open \(path)") }
+    defer { close(fd) }
+    var chunker = CSVBytes.LineChunker(chunkSize: chunkSize)
+    while !chunker.isFinished {
+        let n = chunker.next(read: { read(fd, $0.baseAddress, $0.count) }, lines: lines)
+        if n < 0 && errno != EINTR { throw FileError("read \(path)") }
     }
 }
 

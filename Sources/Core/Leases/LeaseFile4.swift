@@ -46,44 +46,12 @@ public enum LeaseFile4 {
     }
 
     /// Parses one data row. A row with valid_lifetime 0 is returned with that lifetime: the
-    /// loader treats it as a deletion.
+    /// loader treats it as a deletion. (The loader reads rows as bytes with `RowParser`; this
+    /// is the same parser, for one row of text.)
     public static func parse(row: Substring, layout: Layout, line: Int) -> Result<Lease4, RowError> {
-        let f = LeaseCSV.fields(of: row)
-        func col(_ name: String) -> Substring? { layout.field(name, of: f) }
-        func fail(_ r: String) -> Result<Lease4, RowError> { .failure(RowError(line: line, reason: r)) }
-        guard f.count >= LeaseFile4.requiredColumns.count else { return fail("too few columns (\(f.count))") }
-        guard let addr = col("address").flatMap({ IPv4Address($0) }) else { return fail("invalid address") }
-        let hwText = col("hwaddr") ?? ""
-        var hw: HardwareAddress? = nil
-        if !hwText.isEmpty {
-            guard let h = HardwareAddress(text: hwText) else { return fail("invalid hwaddr") }
-            hw = h
-        }
-        let cidText = col("client_id") ?? ""
-        var cid: [UInt8]? = nil
-        if !cidText.isEmpty {
-            guard let c = HexText.decode(cidText) else { return fail("invalid client_id") }
-            cid = c
-        }
-        guard let valid = col("valid_lifetime").flatMap({ UInt32($0) }) else { return fail("invalid valid_lifetime") }
-        guard let expire = col("expire").flatMap({ Int64($0) }) else { return fail("invalid expire") }
-        guard let subnet = col("subnet_id").flatMap({ UInt32($0) }) else { return fail("invalid subnet_id") }
-        var lease = Lease4(address: addr, hardwareAddress: hw, clientID: cid, validLifetimeSeconds: valid,
-                           expire: WallTime(secondsSinceEpoch: expire), subnetID: subnet)
-        lease.fqdnForward = col("fqdn_fwd").map(LeaseCSV.parseBool) ?? false
-        lease.fqdnReverse = col("fqdn_rev").map(LeaseCSV.parseBool) ?? false
-        lease.hostname = unescape(col("hostname") ?? "")
-        if let st = col("state"), !st.isEmpty {
-            guard let v = UInt32(st), let state = LeaseState(rawValue: v) else { return fail("invalid state") }
-            lease.state = state
-        }
-        lease.userContext = unescape(col("user_context") ?? "")
-        if let p = col("pool_id"), !p.isEmpty {
-            guard let v = UInt32(p) else { return fail("invalid pool_id") }
-            lease.poolID = v
-        }
-        if valid != 0 && !lease.isWellFormed { return fail("lease has neither hwaddr nor client_id") }
-        return .success(lease)
+        var parser = RowParser(layout: layout)
+        var text = String(row)
+        return text.withUTF8 { bytes in parser.parse(bytes, line: line) { $0.lease } }
     }
 
     /// Kea's CSVFile escaping (shared with leases6, see LeaseCSV).
@@ -93,12 +61,179 @@ public enum LeaseFile4 {
 }
 
 extension LeaseFile4 {
-    /// Replays a lease file into a store: each row is an upsert, a row with valid_lifetime 0 a
-    /// deletion (last row wins, as in Kea). Bad rows are reported and skipped.
+    /// The column numbers of one file's layout, resolved once (nil when the file has no such
+    /// column: an older schema).
+    struct Columns {
+        var address, hwaddr, clientID, validLifetime, expire, subnetID: Int?
+        var fqdnForward, fqdnReverse, hostname, state, userContext, poolID: Int?
+
+        init(_ layout: Layout) {
+            address = layout.index["address"]
+            hwaddr = layout.index["hwaddr"]
+            clientID = layout.index["client_id"]
+            validLifetime = layout.index["valid_lifetime"]
+            expire = layout.index["expire"]
+            subnetID = layout.index["subnet_id"]
+            fqdnForward = layout.index["fqdn_fwd"]
+            fqdnReverse = layout.index["fqdn_rev"]
+            hostname = layout.index["hostname"]
+            state = layout.index["state"]
+            userContext = layout.index["user_context"]
+            poolID = layout.index["pool_id"]
+        }
+    }
+
+    /// Parses data rows from bytes with no allocation per row once warm: fields are read in
+    /// place, and decoded identifiers and unescaped texts go to scratch storage reused from row
+    /// to row. The row handed to `body` borrows that storage and the line.
+    public struct RowParser {
+        let columns: Columns
+        var fields = CSVBytes.Fields()
+        /// Decoded parts of the current row, back to back (hwaddr key, client id, texts).
+        var scratch: [UInt8] = []
+
+        public init(layout: Layout) { columns = Columns(layout) }
+
+        /// Parses `line` (row number `line` of its file) and calls `body` with the row; the
+        /// error says why a bad row is skipped, with Kea's reasons.
+        public mutating func parse<R>(_ bytes: CSVBytes.Bytes, line: Int, _ body: (LeaseRow4) -> R) -> Result<R, RowError> {
+            func fail(_ r: String) -> Result<R, RowError> { .failure(RowError(line: line, reason: r)) }
+            fields.split(bytes)
+            let c = columns
+            let f = fields
+            guard f.count >= LeaseFile4.requiredColumns.count else { return fail("too few columns (\(f.count))") }
+            guard let address = f.field(c.address).flatMap(CSVBytes.ipv4) else { return fail("invalid address") }
+            scratch.removeAll(keepingCapacity: true)
+            // Ranges in `scratch`; a nil identifier is an empty column.
+            var hw: Range<Int>? = nil
+            if let text = f.field(c.hwaddr), !text.isEmpty {
+                scratch.append(1)       // hardware type: Ethernet, as Kea's leases4 file implies
+                guard CSVBytes.hex(text, into: &scratch) else { return fail("invalid hwaddr") }
+                hw = 0..<scratch.count
+            }
+            var cid: Range<Int>? = nil
+            if let text = f.field(c.clientID), !text.isEmpty {
+                let start = scratch.count
+                guard CSVBytes.hex(text, into: &scratch) else { return fail("invalid client_id") }
+                cid = start..<scratch.count
+            }
+            guard let valid = f.field(c.validLifetime).flatMap({ CSVBytes.decimal($0, as: UInt32.self) }) else {
+                return fail("invalid valid_lifetime")
+            }
+            guard let expire = f.field(c.expire).flatMap({ CSVBytes.decimal($0, as: Int64.self) }) else {
+                return fail("invalid expire")
+            }
+            guard let subnet = f.field(c.subnetID).flatMap({ CSVBytes.decimal($0, as: UInt32.self) }) else {
+                return fail("invalid subnet_id")
+            }
+            let fwd = f.field(c.fqdnForward).map(Self.parseBool) ?? false
+            let rev = f.field(c.fqdnReverse).map(Self.parseBool) ?? false
+            var state = LeaseState.assigned
+            if let st = f.field(c.state), !st.isEmpty {
+                guard let v = CSVBytes.decimal(st, as: UInt32.self), let s = LeaseState(rawValue: v) else {
+                    return fail("invalid state")
+                }
+                state = s
+            }
+            var pool: UInt32 = 0
+            if let p = f.field(c.poolID), !p.isEmpty {
+                guard let v = CSVBytes.decimal(p, as: UInt32.self) else { return fail("invalid pool_id") }
+                pool = v
+            }
+            let hasIdentity = (hw.map { $0.count > 1 } ?? false) || (cid.map { !$0.isEmpty } ?? false)
+            if valid != 0 && state != .declined && !hasIdentity { return fail("lease has neither hwaddr nor client_id") }
+            let host = Self.text(f.field(c.hostname), into: &scratch)
+            let context = Self.text(f.field(c.userContext), into: &scratch)
+            return .success(scratch.withUnsafeBufferPointer { s in
+                func view(_ r: Range<Int>) -> CSVBytes.Bytes { CSVBytes.Bytes(rebasing: s[r]) }
+                func resolve(_ t: TextField) -> CSVBytes.Bytes {
+                    switch t {
+                    case .inPlace(let b): b
+                    case .scratch(let r): view(r)
+                    }
+                }
+                return body(LeaseRow4(address: address, hardwareKey: hw.map(view), clientID: cid.map(view),
+                                      validLifetimeSeconds: valid, expire: expire, subnetID: subnet,
+                                      fqdnForward: fwd, fqdnReverse: rev, hostname: resolve(host), state: state,
+                                      userContext: resolve(context), poolID: pool))
+            })
+        }
+
+        enum TextField {
+            case inPlace(CSVBytes.Bytes)
+            case scratch(Range<Int>)
+        }
+
+        /// A text column: read in place when plain ASCII without escapes, else unescaped (and
+        /// invalid UTF-8 repaired, as decoding the file as text did) into `scratch`.
+        static func text(_ field: CSVBytes.Bytes?, into scratch: inout [UInt8]) -> TextField {
+            guard let field, !field.isEmpty else { return .inPlace(CSVBytes.Bytes(start: nil, count: 0)) }
+            if !CSVBytes.mayHaveEscapes(field) && CSVBytes.isASCII(field) { return .inPlace(field) }
+            let start = scratch.count
+            if CSVBytes.isASCII(field) {
+                CSVBytes.unescape(field, into: &scratch)
+            } else {
+                // Invalid UTF-8 in the file became U+FFFD when the file was read as text: the same
+                // here, before the escapes are undone.
+                var repaired = String(decoding: field, as: UTF8.self)
+                repaired.withUTF8 { CSVBytes.unescape($0, into: &scratch) }
+            }
+            return .scratch(start..<scratch.count)
+        }
+
+        static func parseBool(_ b: CSVBytes.Bytes) -> Bool { CSVBytes.equals(b, "1") || CSVBytes.equals(b, "true") }
+    }
+
+    /// Replays a lease file fed as buffers of complete lines (`CSVBytes.LineChunker` makes
+    /// them), so the whole file is never held: the first non-empty line is the header (a file
+    /// without one yields `headerMissing` and nothing else), then each row is an upsert, or a
+    /// deletion when its valid_lifetime is 0 (last row wins, as in Kea). Bad rows are reported
+    /// by line number and skipped. Lines end in '\n' or "\r\n".
+    public struct Loader {
+        public private(set) var report = LoadReport()
+        private var lineNumber = 0
+        private var parser: RowParser?
+
+        public init() {}
+
+        /// Feeds complete lines (a last line without '\n' is taken as complete).
+        public mutating func feed<S: LeaseStore4>(lines: CSVBytes.Bytes, into store: inout S) {
+            guard !report.headerMissing else { return }
+            CSVBytes.forEachLine(in: lines) { line in
+                guard !report.headerMissing else { return }
+                lineNumber += 1
+                if line.isEmpty { return }
+                guard parser != nil else {
+                    let header = String(decoding: line, as: UTF8.self)
+                    guard let layout = LeaseFile4.layout(header: Substring(header)) else {
+                        report.headerMissing = true
+                        return
+                    }
+                    parser = RowParser(layout: layout)
+                    return
+                }
+                report.rowsRead += 1
+                let number = lineNumber
+                let result = parser!.parse(line, line: number) { row -> Bool in
+                    let delete = row.validLifetimeSeconds == 0
+                    store.apply(row: row, delete: delete)
+                    return delete
+                }
+                switch result {
+                case .failure(let e): report.errors.append(e)
+                case .success(true): report.leasesDeleted += 1
+                case .success(false): report.leasesAdded += 1
+                }
+            }
+        }
+    }
+
+    /// Replays a lease file's whole text into a store (see `Loader`; the daemon streams the
+    /// file instead).
     public static func load<S: LeaseStore4>(text: String, into store: inout S) -> LoadReport {
-        LeaseCSV.replay(text: text, required: requiredColumns,
-                        parse: { LeaseCSV.ParsedRow(result: parse(row: $0, layout: $1, line: $2)) },
-                        isDeletion: { $0.validLifetimeSeconds == 0 },
-                        apply: { store.apply($0) })
+        var loader = Loader()
+        var t = text
+        t.withUTF8 { loader.feed(lines: $0, into: &store) }
+        return loader.report
     }
 }

@@ -18,13 +18,123 @@ public protocol LeaseStore4 {
     var count: Int { get }
     func all() -> [Lease4]
     func leases(after: IPv4Address?, limit: Int) -> [Lease4] // paging in address order, see AddressOrderIndex.swift
+    /// Applies one row read from a lease file (an upsert, or a deletion when `delete`), without
+    /// building a `Lease4` where the store need not (the memfile load path).
+    mutating func apply(row: LeaseRow4, delete: Bool)
+    /// About `count` leases are about to be loaded (a hint).
+    mutating func reserveCapacity(_ count: Int)
 }
 
-/// In-memory store indexed by address, hardware address, client id and expiry.
+extension LeaseStore4 {
+    public mutating func apply(row: LeaseRow4, delete: Bool) {
+        let lease = row.lease
+        apply(delete ? .delete(lease) : .upsert(lease))
+    }
+
+    public mutating func reserveCapacity(_ count: Int) {}
+}
+
+/// One leases4 row as the file parser reads it: fixed fields by value, variable ones as borrowed
+/// bytes (valid only during the `apply(row:delete:)` call that receives the row).
+public struct LeaseRow4 {
+    public var address: UInt32
+    /// The hardware type byte followed by the address bytes; nil when the row has none.
+    public var hardwareKey: UnsafeBufferPointer<UInt8>?
+    public var clientID: UnsafeBufferPointer<UInt8>?
+    public var validLifetimeSeconds: UInt32
+    public var expire: Int64
+    public var subnetID: UInt32
+    public var fqdnForward: Bool
+    public var fqdnReverse: Bool
+    /// UTF-8, unescaped.
+    public var hostname: UnsafeBufferPointer<UInt8>
+    public var state: LeaseState
+    /// UTF-8, unescaped.
+    public var userContext: UnsafeBufferPointer<UInt8>
+    public var poolID: UInt32
+
+    public init(address: UInt32, hardwareKey: UnsafeBufferPointer<UInt8>?, clientID: UnsafeBufferPointer<UInt8>?,
+                validLifetimeSeconds: UInt32, expire: Int64, subnetID: UInt32, fqdnForward: Bool, fqdnReverse: Bool,
+                hostname: UnsafeBufferPointer<UInt8>, state: LeaseState, userContext: UnsafeBufferPointer<UInt8>,
+                poolID: UInt32) {
+        self.address = address
+        self.hardwareKey = hardwareKey
+        self.clientID = clientID
+        self.validLifetimeSeconds = validLifetimeSeconds
+        self.expire = expire
+        self.subnetID = subnetID
+        self.fqdnForward = fqdnForward
+        self.fqdnReverse = fqdnReverse
+        self.hostname = hostname
+        self.state = state
+        self.userContext = userContext
+        self.poolID = poolID
+    }
+
+    /// The row as a `Lease4` value (allocates its arrays and strings).
+    public var lease: Lease4 {
+        let hw = hardwareKey.map { HardwareAddress(type: $0.first ?? 1, bytes: Array($0.dropFirst())) }
+        var l = Lease4(address: IPv4Address(address), hardwareAddress: hw, clientID: clientID.map { Array($0) },
+                       validLifetimeSeconds: validLifetimeSeconds, expire: WallTime(secondsSinceEpoch: expire),
+                       subnetID: subnetID)
+        l.fqdnForward = fqdnForward
+        l.fqdnReverse = fqdnReverse
+        l.hostname = String(decoding: hostname, as: UTF8.self)
+        l.state = state
+        l.userContext = String(decoding: userContext, as: UTF8.self)
+        l.poolID = poolID
+        return l
+    }
+
+    /// Whether the row has a non-empty hardware address or client id (Kea's identity rule).
+    public var hasIdentity: Bool { (hardwareKey.map { $0.count > 1 } ?? false) || (clientID.map { !$0.isEmpty } ?? false) }
+}
+
+/// In-memory store indexed by address, hardware address, client id and expiry, kept compact:
+/// a million leases in well under 200 bytes each.
+///
+/// Layout: one fixed-size `Record` per lease in `records` (slots, reused after deletions);
+/// hardware addresses (type byte, then the bytes) and client ids interned once each in an
+/// `IdentifierTable` and named by a 4-byte ID; host names and user contexts in one `ByteArena`.
+/// The address index is a `SlotHashIndex` of slot numbers compared through the records; the
+/// leases of one hardware address (or client id) form a circular chain through the records
+/// (`nextByHW`/`nextByCID`), the identifier's table word naming the chain's tail, so the first
+/// inserted is the first found, as before. Nothing per lease is a heap object; a `Lease4` value
+/// is built on read.
 public struct MemoryLeaseStore4: LeaseStore4, Sendable {
-    private var byAddress: [UInt32: Lease4] = [:]
-    private var byHardware: [HardwareAddress: AddressList<UInt32>] = [:]
-    private var byClientID: [[UInt8]: AddressList<UInt32>] = [:]
+    @usableFromInline static let none = UInt32.max
+
+    @usableFromInline
+    struct Record: Sendable {
+        var address: UInt32
+        var validLifetime: UInt32
+        var expire: Int64
+        var subnetID: UInt32
+        var poolID: UInt32
+        /// IDs in `hardware` / `clientIDs`; `none` when the lease has none.
+        var hw: UInt32
+        var cid: UInt32
+        /// Next slot in the circular chain of the same identifier (`none` when not chained).
+        var nextByHW: UInt32
+        var nextByCID: UInt32
+        /// Blob offsets in `text`; `none` when empty.
+        var hostname: UInt32
+        var userContext: UInt32
+        /// Bits 0-1 state, bit 2 fqdn_fwd, bit 3 fqdn_rev, bit 7 free slot.
+        var flags: UInt8
+
+        var state: LeaseState { LeaseState(rawValue: UInt32(flags & 3)) ?? .assigned }
+        var isFree: Bool { flags & 0x80 != 0 }
+    }
+
+    private var records: [Record] = []
+    private var freeSlots: [UInt32] = []
+    private var byAddress = SlotHashIndex()
+    private var hardware = IdentifierTable()
+    private var clientIDs = IdentifierTable()
+    /// Host names (owner slot << 1) and user contexts (slot << 1 | 1).
+    private var text = ByteArena()
+    private var live = 0
     /// Expiry index by address, with lazy deletion — an entry is stale when the lease at that
     /// address no longer has that expiry and state.
     private var expiry = ExpiryIndex<UInt32>()
@@ -33,79 +143,310 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
 
     public init() {}
 
-    public var count: Int { byAddress.count }
+    public var count: Int { live }
 
-    public func lease(at address: IPv4Address) -> Lease4? { byAddress[address.value] }
-
-    public func leases(for key: LeaseKey4) -> [Lease4] {
-        switch key {
-        case .address(let a): return byAddress[a.value].map { [$0] } ?? []
-        case .hardwareAddress(let h): return (byHardware[h]?.addresses ?? []).compactMap { byAddress[$0] }
-        case .clientID(let c): return (byClientID[c]?.addresses ?? []).compactMap { byAddress[$0] }
+    public mutating func reserveCapacity(_ count: Int) {
+        records.reserveCapacity(count)
+        do {
+            let recs = records
+            byAddress.reserve(count, rehash: { SlotHashIndex.hash(UInt64(recs[Int($0)].address)) })
         }
     }
 
-    public func all() -> [Lease4] { byAddress.values.sorted { $0.address < $1.address } }
+    // MARK: reading
+
+    private func slot(of address: UInt32) -> UInt32? { Self.slot(of: address, records, byAddress) }
+
+    private static func slot(of address: UInt32, _ records: [Record], _ index: SlotHashIndex) -> UInt32? {
+        records.withUnsafeBufferPointer { r in
+            index.find(hash: SlotHashIndex.hash(UInt64(address))) { r[Int($0)].address == address }
+        }
+    }
+
+    /// The lease in `slot`, as a value.
+    private func lease(slot: UInt32) -> Lease4 {
+        let r = records[Int(slot)]
+        var hw: HardwareAddress? = nil
+        if r.hw != Self.none {
+            hw = hardware.withBytes(r.hw) { HardwareAddress(type: $0[0], bytes: Array($0[1...])) }
+        }
+        let cid: [UInt8]? = r.cid == Self.none ? nil : clientIDs.bytes(r.cid)
+        var l = Lease4(address: IPv4Address(r.address), hardwareAddress: hw, clientID: cid,
+                       validLifetimeSeconds: r.validLifetime, expire: WallTime(secondsSinceEpoch: r.expire),
+                       subnetID: r.subnetID)
+        l.fqdnForward = r.flags & 4 != 0
+        l.fqdnReverse = r.flags & 8 != 0
+        if r.hostname != Self.none { l.hostname = text.string(at: r.hostname) }
+        l.state = r.state
+        if r.userContext != Self.none { l.userContext = text.string(at: r.userContext) }
+        l.poolID = r.poolID
+        return l
+    }
+
+    public func lease(at address: IPv4Address) -> Lease4? { slot(of: address.value).map { lease(slot: $0) } }
+
+    /// Calls `body` with the slots of the chain of `key` (hardware address or client id) in
+    /// insertion order until it returns false.
+    private func forEachSlot(of key: LeaseKey4, _ body: (UInt32) -> Bool) {
+        switch key {
+        case .address(let a):
+            if let s = slot(of: a.value) { _ = body(s) }
+        case .hardwareAddress(let h):
+            guard !h.isEmpty, let id = Self.withHardwareKey(h, { hardware.find($0) }) else { return }
+            walk(tail: hardware.value(id), byHW: true, body)
+        case .clientID(let c):
+            guard !c.isEmpty, let id = c.withUnsafeBufferPointer({ clientIDs.find($0) }) else { return }
+            walk(tail: clientIDs.value(id), byHW: false, body)
+        }
+    }
+
+    private func walk(tail: UInt32, byHW: Bool, _ body: (UInt32) -> Bool) {
+        guard tail != Self.none else { return }
+        var s = next(tail, byHW)
+        while true {
+            guard body(s), s != tail else { return }
+            s = next(s, byHW)
+        }
+    }
+
+    private func next(_ slot: UInt32, _ byHW: Bool) -> UInt32 {
+        byHW ? records[Int(slot)].nextByHW : records[Int(slot)].nextByCID
+    }
+
+    public func leases(for key: LeaseKey4) -> [Lease4] {
+        var out: [Lease4] = []
+        forEachSlot(of: key) { out.append(lease(slot: $0)); return true }
+        return out
+    }
+
+    public func all() -> [Lease4] { leases(after: nil, limit: live) }
 
     public func firstLease(for key: LeaseKey4, where predicate: (Lease4) -> Bool) -> Lease4? {
-        let list: AddressList<UInt32>?
-        switch key {
-        case .address(let a): return byAddress[a.value].flatMap { predicate($0) ? $0 : nil }
-        case .hardwareAddress(let h): list = byHardware[h]
-        case .clientID(let c): list = byClientID[c]
+        var found: Lease4? = nil
+        forEachSlot(of: key) { s in
+            let l = lease(slot: s)
+            if predicate(l) { found = l; return false }
+            return true
         }
-        switch list {
-        case nil: return nil
-        case .one(let a)?: return byAddress[a].flatMap { predicate($0) ? $0 : nil }
-        case .many(let all)?:
-            for a in all { if let l = byAddress[a], predicate(l) { return l } }
-            return nil
+        return found
+    }
+
+    public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {
+        let recs = records, index = byAddress
+        let slots = expiry.expired(state: state, before: cutoff, limit: limit) { a, expire in
+            guard let s = Self.slot(of: a, recs, index) else { return false }
+            let r = recs[Int(s)]
+            return r.expire == expire && r.state == state
+        }
+        return slots.compactMap { lease(at: IPv4Address($0)) }
+    }
+
+    // MARK: writing
+
+    /// Calls `body` with the interned form of a hardware address: its type byte, then its bytes.
+    private static func withHardwareKey<R>(_ h: HardwareAddress, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: h.bytes.count + 1) { buf in
+            buf[0] = h.type
+            for (i, b) in h.bytes.enumerated() { buf[i + 1] = b }
+            return body(UnsafeBufferPointer(buf))
         }
     }
 
     public mutating func apply(_ change: LeaseChange4) {
-        let lease = change.lease
-        if case .upsert = change, let old = byAddress[lease.address.value],
-           old.hardwareAddress == lease.hardwareAddress, old.clientID == lease.clientID {
-            // Same owner (a renewal): only the expiry index changes.
-            byAddress[lease.address.value] = lease
-            pushExpiry(lease)
+        let l = change.lease
+        var hostname = l.hostname
+        var userContext = l.userContext
+        let delete: Bool
+        if case .delete = change { delete = true } else { delete = false }
+        hostname.withUTF8 { host in
+            userContext.withUTF8 { context in
+                Self.withOptionalHardwareKey(l.hardwareAddress) { hwKey in
+                    Self.withOptional(l.clientID) { cid in
+                        apply(row: LeaseRow4(address: l.address.value, hardwareKey: hwKey, clientID: cid,
+                                             validLifetimeSeconds: l.validLifetimeSeconds,
+                                             expire: l.expire.secondsSinceEpoch, subnetID: l.subnetID,
+                                             fqdnForward: l.fqdnForward, fqdnReverse: l.fqdnReverse, hostname: host,
+                                             state: l.state, userContext: context, poolID: l.poolID),
+                              delete: delete)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func withOptionalHardwareKey<R>(_ h: HardwareAddress?, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        guard let h else { return body(nil) }
+        return withHardwareKey(h) { body($0) }
+    }
+
+    private static func withOptional<R>(_ a: [UInt8]?, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        guard let a else { return body(nil) }
+        return a.withUnsafeBufferPointer { body($0) }
+    }
+
+    /// Whether the identifier `id` of a record is `key` (both absent, or the same bytes).
+    private static func same(_ id: UInt32, _ key: UnsafeBufferPointer<UInt8>?, in table: IdentifierTable) -> Bool {
+        guard let key else { return id == none }
+        return id != none && table.equals(id, key)
+    }
+
+    public mutating func apply(row: LeaseRow4, delete: Bool) {
+        let existing = slot(of: row.address)
+        if !delete, let s = existing, Self.same(records[Int(s)].hw, row.hardwareKey, in: hardware),
+           Self.same(records[Int(s)].cid, row.clientID, in: clientIDs) {
+            // Same owner (a renewal): the identity indexes stay, the other fields change.
+            update(slot: s, row)
+            pushExpiry(records[Int(s)])
             return
         }
-        if let old = byAddress.removeValue(forKey: lease.address.value) { unindex(old) }
-        if case .upsert = change {
-            byAddress[lease.address.value] = lease
-            index(lease)
+        if let s = existing { remove(slot: s) }
+        if !delete { insert(row) }
+    }
+
+    private static func flags(_ row: LeaseRow4) -> UInt8 {
+        UInt8(row.state.rawValue & 3) | (row.fqdnForward ? 4 : 0) | (row.fqdnReverse ? 8 : 0)
+    }
+
+    /// Rewrites the non-identity fields of `slot` from `row`.
+    private mutating func update(slot s: UInt32, _ row: LeaseRow4) {
+        let i = Int(s)
+        records[i].validLifetime = row.validLifetimeSeconds
+        records[i].expire = row.expire
+        records[i].subnetID = row.subnetID
+        records[i].poolID = row.poolID
+        records[i].flags = Self.flags(row)
+        let host = replaceText(records[i].hostname, with: row.hostname, owner: s << 1)
+        records[i].hostname = host
+        let context = replaceText(records[i].userContext, with: row.userContext, owner: s << 1 | 1)
+        records[i].userContext = context
+        compactTextIfNeeded()
+    }
+
+    /// The blob to hold `bytes` (reusing `old` when equal), freeing `old` otherwise.
+    private mutating func replaceText(_ old: UInt32, with bytes: UnsafeBufferPointer<UInt8>, owner: UInt32) -> UInt32 {
+        if old != Self.none {
+            if text.equals(at: old, bytes) { return old }
+            text.free(at: old)
         }
+        return bytes.isEmpty ? Self.none : text.append(bytes, owner: owner)
     }
 
-    private mutating func index(_ l: Lease4) {
-        addressOrder.insert(l.address.value)
-        if let h = l.hardwareAddress, !h.isEmpty { AddressList.insert(l.address.value, into: &byHardware, key: h) }
-        if let c = l.clientID, !c.isEmpty { AddressList.insert(l.address.value, into: &byClientID, key: c) }
-        pushExpiry(l)
+    private mutating func compactTextIfNeeded() {
+        guard text.shouldCompact else { return }
+        var moved = records
+        records = []
+        text.compact { owner, offset in
+            if owner & 1 == 0 { moved[Int(owner >> 1)].hostname = offset } else { moved[Int(owner >> 1)].userContext = offset }
+        }
+        records = moved
     }
 
-    private mutating func pushExpiry(_ l: Lease4) {
-        expiry.insert(l.address.value, expire: l.expire, state: l.state)
+    private mutating func insert(_ row: LeaseRow4) {
+        let s: UInt32
+        if let free = freeSlots.popLast() {
+            s = free
+        } else {
+            precondition(records.count < Int(Self.none >> 1), "lease store full")
+            s = UInt32(records.count)
+            records.append(Record(address: 0, validLifetime: 0, expire: 0, subnetID: 0, poolID: 0, hw: Self.none,
+                                  cid: Self.none, nextByHW: Self.none, nextByCID: Self.none, hostname: Self.none,
+                                  userContext: Self.none, flags: 0x80))
+        }
+        var r = Record(address: row.address, validLifetime: row.validLifetimeSeconds, expire: row.expire,
+                       subnetID: row.subnetID, poolID: row.poolID, hw: Self.none, cid: Self.none,
+                       nextByHW: Self.none, nextByCID: Self.none, hostname: Self.none, userContext: Self.none,
+                       flags: Self.flags(row))
+        if let key = row.hardwareKey { r.hw = hardware.retain(key, initialValue: Self.none).id }
+        if let key = row.clientID { r.cid = clientIDs.retain(key, initialValue: Self.none).id }
+        if !row.hostname.isEmpty { r.hostname = text.append(row.hostname, owner: s << 1) }
+        if !row.userContext.isEmpty { r.userContext = text.append(row.userContext, owner: s << 1 | 1) }
+        records[Int(s)] = r
+        // Chained only for a non-empty identifier (an empty one is never looked up).
+        if let key = row.hardwareKey, key.count > 1 { chain(slot: s, id: r.hw, byHW: true) }
+        if let key = row.clientID, !key.isEmpty { chain(slot: s, id: r.cid, byHW: false) }
+        do {
+            let recs = records
+            byAddress.insert(s, hash: SlotHashIndex.hash(UInt64(row.address)),
+                             rehash: { SlotHashIndex.hash(UInt64(recs[Int($0)].address)) })
+        }
+        addressOrder.insert(row.address)
+        live += 1
+        pushExpiry(r)
+    }
+
+    private mutating func setNext(_ slot: UInt32, _ byHW: Bool, _ v: UInt32) {
+        if byHW { records[Int(slot)].nextByHW = v } else { records[Int(slot)].nextByCID = v }
+    }
+
+    /// Appends `slot` at the tail of the chain of `id`.
+    private mutating func chain(slot: UInt32, id: UInt32, byHW: Bool) {
+        let tail = byHW ? hardware.value(id) : clientIDs.value(id)
+        if tail == Self.none {
+            setNext(slot, byHW, slot)
+        } else {
+            setNext(slot, byHW, next(tail, byHW))
+            setNext(tail, byHW, slot)
+        }
+        if byHW { hardware.setValue(id, slot) } else { clientIDs.setValue(id, slot) }
+    }
+
+    /// Takes `slot` out of the chain of `id`. Bounded by the chain's length.
+    private mutating func unchain(slot: UInt32, id: UInt32, byHW: Bool) {
+        let tail = byHW ? hardware.value(id) : clientIDs.value(id)
+        let after = next(slot, byHW)
+        if after == slot {
+            if byHW { hardware.setValue(id, Self.none) } else { clientIDs.setValue(id, Self.none) }
+        } else {
+            var p = tail
+            while next(p, byHW) != slot { p = next(p, byHW) }
+            setNext(p, byHW, after)
+            if tail == slot {
+                if byHW { hardware.setValue(id, p) } else { clientIDs.setValue(id, p) }
+            }
+        }
+        setNext(slot, byHW, Self.none)
+    }
+
+    private mutating func remove(slot s: UInt32) {
+        let r = records[Int(s)]
+        if r.hw != Self.none {
+            if r.nextByHW != Self.none { unchain(slot: s, id: r.hw, byHW: true) }
+            hardware.release(r.hw)
+        }
+        if r.cid != Self.none {
+            if r.nextByCID != Self.none { unchain(slot: s, id: r.cid, byHW: false) }
+            clientIDs.release(r.cid)
+        }
+        if r.hostname != Self.none { text.free(at: r.hostname) }
+        if r.userContext != Self.none { text.free(at: r.userContext) }
+        do {
+            let recs = records
+            byAddress.remove(s, hash: SlotHashIndex.hash(UInt64(r.address)),
+                             rehash: { SlotHashIndex.hash(UInt64(recs[Int($0)].address)) })
+        }
+        addressOrder.remove(r.address)
+        records[Int(s)].flags = 0x80
+        records[Int(s)].hostname = Self.none
+        records[Int(s)].userContext = Self.none
+        freeSlots.append(s)
+        live -= 1
+        compactTextIfNeeded()
+    }
+
+    private mutating func pushExpiry(_ r: Record) {
+        expiry.insert(r.address, expire: WallTime(secondsSinceEpoch: r.expire), state: r.state)
         // Lazy deletion lets stale entries pile up under heavy renewal; rebuild when they dominate.
-        if expiry.entryCount(l.state) > 4 * byAddress.count + 1024 {
-            expiry.rebuild(from: byAddress.values.lazy.map { (key: $0.address.value, expire: $0.expire, state: $0.state) })
+        if expiry.entryCount(r.state) > 4 * live + 1024 {
+            expiry.rebuild(from: records.lazy.filter { !$0.isFree }.map {
+                (key: $0.address, expire: WallTime(secondsSinceEpoch: $0.expire), state: $0.state)
+            })
         }
     }
 
-    private mutating func unindex(_ l: Lease4) {
-        addressOrder.remove(l.address.value)
-        if let h = l.hardwareAddress, !h.isEmpty { AddressList.remove(l.address.value, from: &byHardware, key: h) }
-        if let c = l.clientID, !c.isEmpty { AddressList.remove(l.address.value, from: &byClientID, key: c) }
-    }
-
-    public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {
-        let rows = byAddress
-        return expiry.expired(state: state, before: cutoff, limit: limit) { a, expire in
-            guard let l = rows[a] else { return false }
-            return l.expire.secondsSinceEpoch == expire && l.state == state
-        }.compactMap { rows[$0] }
+    /// Bytes held by the store's arrays (records, indexes, identifiers, text), for tests and
+    /// memory accounting; the expiry heaps and address-order index are not counted.
+    public var byteCount: Int {
+        records.capacity * MemoryLayout<Record>.stride + freeSlots.capacity * 4 + byAddress.byteCount
+            + hardware.byteCount + clientIDs.byteCount + text.byteCount
     }
 }
-

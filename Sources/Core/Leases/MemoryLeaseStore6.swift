@@ -364,6 +364,10 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     private mutating func appendScratch() -> UInt32 {
         precondition(arena.count + scratch.count < Int(UInt32.max), "lease arena over 4 GiB")
         let at = UInt32(arena.count)
+        if arena.count + scratch.count > arena.capacity {
+            // Grow by a quarter, not Array's doubling: the arena is the store's second-largest part.
+            arena.reserveCapacity(Swift.max(arena.count + scratch.count, arena.capacity + arena.capacity / 4 + 4096))
+        }
         arena.append(contentsOf: scratch)
         return at
     }
@@ -439,37 +443,24 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     /// The three hash indexes.
     private enum Table { case address, identity, hardware }
 
-    /// The hash of whatever key `table` indexes, read from the record `r`.
-    private static func cellHash(_ table: Table, _ r: Record, _ arena: [UInt8]) -> UInt64 {
-        switch table {
-        case .address: SlotHash.address(r.address)
-        case .identity: identityHash(r, arena)
-        case .hardware: hardwareHash(r, arena)
-        }
-    }
-
-    // The helpers below hold copies of `records` and `arena` for the tables' rehashing; they
-    // return before either array changes again (so the copies never force a copy-on-write).
-
     private mutating func insertCell(_ s: UInt32, hash: UInt64, into table: Table) {
-        let recs = records, bytes = arena
-        let hashOf: (UInt32) -> UInt64 = { Self.cellHash(table, recs[Int($0)], bytes) }
         switch table {
-        case .address: byAddress.insert(s, hash: hash, hashOf: hashOf)
-        case .identity: byIdentity.insert(s, hash: hash, hashOf: hashOf)
-        case .hardware: byHardware.insert(s, hash: hash, hashOf: hashOf)
+        case .address: byAddress.insert(s, hash: hash)
+        case .identity: byIdentity.insert(s, hash: hash)
+        case .hardware: byHardware.insert(s, hash: hash)
         }
     }
 
     private mutating func removeCell(at position: Int, from table: Table) {
-        let recs = records, bytes = arena
-        let hashOf: (UInt32) -> UInt64 = { Self.cellHash(table, recs[Int($0)], bytes) }
         switch table {
-        case .address: byAddress.remove(at: position, hashOf: hashOf)
-        case .identity: byIdentity.remove(at: position, hashOf: hashOf)
-        case .hardware: byHardware.remove(at: position, hashOf: hashOf)
+        case .address: byAddress.remove(at: position)
+        case .identity: byIdentity.remove(at: position)
+        case .hardware: byHardware.remove(at: position)
         }
     }
+
+    // These hold a copy of `records` for the comparisons and return before it changes again
+    // (so the copy never forces a copy-on-write).
 
     private mutating func orderInsert(_ s: UInt32, _ address: IPv6Address) {
         let recs = records

@@ -1,68 +1,78 @@
-/// An open-addressing hash table of record slot numbers (UInt32) whose keys live in the
-/// records themselves: the caller hashes a key and says, through `matches`, whether a slot's
-/// record holds it, so the table stores 4 bytes per entry and no copy of any key. Linear
-/// probing, at most 3/4 full, backward-shift deletion (no tombstones). Growing and deleting
-/// need every moved slot's hash again: the caller passes `hashOf`.
+/// An open-addressing hash table of record slot numbers whose keys live in the records
+/// themselves: the caller hashes a key and says, through `matches`, whether a slot's record
+/// holds it, so no copy of any key is stored. Each cell is 8 bytes: the slot and the low 32
+/// bits of its key's hash, so a probe that meets another key rejects it without reading that
+/// record (a miss, the common case when loading, reads no record at all), and the table grows
+/// and shifts entries back on deletion from the stored bits alone. Linear probing, at most
+/// 3/4 full, backward-shift deletion (no tombstones); at most 2^32 cells.
 struct SlotHashTable: Sendable {
-    static let empty = UInt32.max
-    private(set) var cells: [UInt32] = []
+    static let empty = UInt64.max
+    private(set) var cells: [UInt64] = []
     private(set) var count = 0
 
-    private var mask: Int { cells.count - 1 }
+    @inline(__always)
+    private static func cell(_ slot: UInt32, _ hash: UInt64) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: hash)) << 32 | UInt64(slot) }
 
     /// The cell position holding the slot `matches` accepts among those hashed to `hash`.
     @inline(__always)
     func position(hash: UInt64, matches: (UInt32) -> Bool) -> Int? {
         guard !cells.isEmpty else { return nil }
-        let m = mask
-        var i = Int(truncatingIfNeeded: hash) & m
-        while true {
-            let s = cells[i]
-            if s == Self.empty { return nil }
-            if matches(s) { return i }
-            i = (i + 1) & m
+        let m = cells.count - 1
+        let tag = UInt32(truncatingIfNeeded: hash)
+        var i = Int(tag) & m
+        return cells.withUnsafeBufferPointer { c in
+            while true {
+                let v = c[i]
+                if v == Self.empty { return nil }
+                if UInt32(truncatingIfNeeded: v >> 32) == tag && matches(UInt32(truncatingIfNeeded: v)) { return i }
+                i = (i + 1) & m
+            }
         }
     }
 
     /// The slot `matches` accepts among those hashed to `hash`.
     @inline(__always)
     func find(hash: UInt64, matches: (UInt32) -> Bool) -> UInt32? {
-        position(hash: hash, matches: matches).map { cells[$0] }
+        position(hash: hash, matches: matches).map { slot(at: $0) }
     }
 
     /// The slot at a position `position(hash:matches:)` returned.
-    func slot(at position: Int) -> UInt32 { cells[position] }
+    func slot(at position: Int) -> UInt32 { UInt32(truncatingIfNeeded: cells[position]) }
 
-    /// Puts `slot` in place of the one at `position` (same key).
-    mutating func replace(at position: Int, with slot: UInt32) { cells[position] = slot }
+    /// Puts `slot` in place of the one at `position` (same key, so the same hash).
+    mutating func replace(at position: Int, with slot: UInt32) {
+        cells[position] = cells[position] & 0xFFFF_FFFF_0000_0000 | UInt64(slot)
+    }
 
     /// Adds `slot` under `hash` (the caller has checked that its key is absent).
-    mutating func insert(_ slot: UInt32, hash: UInt64, hashOf: (UInt32) -> UInt64) {
-        if (count + 1) * 4 > cells.count * 3 { grow(hashOf) }
-        place(slot, hash: hash)
+    mutating func insert(_ slot: UInt32, hash: UInt64) {
+        precondition(slot != UInt32.max, "slot number too large")
+        if (count + 1) * 4 > cells.count * 3 { grow() }
+        place(Self.cell(slot, hash))
         count += 1
     }
 
-    private mutating func place(_ slot: UInt32, hash: UInt64) {
-        let m = mask
-        var i = Int(truncatingIfNeeded: hash) & m
+    private mutating func place(_ cell: UInt64) {
+        let m = cells.count - 1
+        var i = Int(cell >> 32) & m
         while cells[i] != Self.empty { i = (i + 1) & m }
-        cells[i] = slot
+        cells[i] = cell
     }
 
-    private mutating func grow(_ hashOf: (UInt32) -> UInt64) {
+    private mutating func grow() {
         let old = cells
-        cells = [UInt32](repeating: Self.empty, count: Swift.max(16, old.count * 2))
-        for s in old where s != Self.empty { place(s, hash: hashOf(s)) }
+        precondition(old.count < 1 << 32, "slot hash table over 2^32 cells")
+        cells = [UInt64](repeating: Self.empty, count: Swift.max(16, old.count * 2))
+        for c in old where c != Self.empty { place(c) }
     }
 
     /// Removes the slot at `position`, shifting back the entries of its probe run.
-    mutating func remove(at position: Int, hashOf: (UInt32) -> UInt64) {
-        let m = mask
+    mutating func remove(at position: Int) {
+        let m = cells.count - 1
         var hole = position
         var j = (position + 1) & m
         while cells[j] != Self.empty {
-            let home = Int(truncatingIfNeeded: hashOf(cells[j])) & m
+            let home = Int(cells[j] >> 32) & m
             // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
             let stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j)
             if !stays {
@@ -76,7 +86,7 @@ struct SlotHashTable: Sendable {
     }
 
     /// Bytes held (for the memory figures).
-    var byteCount: Int { cells.count * 4 }
+    var byteCount: Int { cells.count * 8 }
 }
 
 /// Deterministic hashing of keys read from records (the process-seeded `Hasher` would do, but

@@ -222,9 +222,16 @@ public func readLines(_ path: String, chunkSize: Int = 4 << 20, _ lines: (Unsafe
 }
 
 extension LeaseMemfile where Format == LeaseFile6 {
-    /// Loads every file into `store`; returns one report per file.
+    /// Loads every file into `store`, streaming each in chunks through `LeaseFile6.Loader` (the
+    /// text is never held whole); returns one report per file.
     public func load<S: LeaseStore6>(into store: inout S) throws(FileError) -> [(String, LeaseFile6.LoadReport)] {
-        try replay { LeaseFile6.load(text: $0, into: &store) }
+        var reports: [(String, LeaseFile6.LoadReport)] = []
+        for f in loadOrder {
+            var loader = LeaseFile6.Loader()
+            try readLines(f) { loader.feed(lines: $0, into: &store) }
+            reports.append((f, loader.report))
+        }
+        return reports
     }
 }
 

@@ -163,16 +163,4 @@ public enum LeaseFile6 {
     }
 }
 
-extension LeaseFile6 {
-    /// Replays a lease file into a store: each row is an upsert, a row with valid_lifetime 0 a
-    /// deletion (last row wins, as in Kea). Bad rows are reported and skipped.
-    public static func load<S: LeaseStore6>(text: String, into store: inout S) -> LoadReport {
-        LeaseCSV.replay(text: text, required: requiredColumns,
-                        parse: { row, layout, line in
-                            let parsed = parse(row: row, layout: layout, line: line)
-                            return LeaseCSV.ParsedRow(result: parsed.lease, warning: parsed.warning)
-                        },
-                        isDeletion: { $0.validLifetimeSeconds == 0 },
-                        apply: { store.apply($0) })
-    }
-}
+// Loading (LeaseFile6.load(text:into:) and the chunked LeaseFile6.Loader) is in LeaseFile6Loader.swift.

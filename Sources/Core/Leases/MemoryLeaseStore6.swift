@@ -1,0 +1,563 @@
+/// In-memory DHCPv6 store indexed by address, by (type, DUID, IAID), by hardware address and
+/// by expiry, with per-subnet counts kept as leases change.
+///
+/// Layout (a million leases must fit in a few hundred bytes each): each lease is one fixed-size
+/// `Record` in `records`, its variable-length fields (DUID, hardware address, host name, user
+/// context) packed one after another in a byte arena; `Lease6` values are made on read. The
+/// indexes hold 4-byte slot numbers and compare keys through the records: `byAddress`,
+/// `byIdentity` and `byHardware` are open-addressing tables (`SlotHashTable`); the leases of
+/// one identity (or hardware address) form a circular chain through the records, the table
+/// pointing at the newest, so they come back oldest first, as they were added.
+/// Arena bytes of replaced or deleted leases are reclaimed by compaction once they are half
+/// the arena.
+public struct MemoryLeaseStore6: LeaseStore6, Sendable {
+    /// One lease, fixed size (72 bytes).
+    struct Record: Sendable {
+        var address: IPv6Address
+        var expire: Int64
+        var validLifetime: UInt32
+        var preferredLifetime: UInt32
+        var subnetID: UInt32
+        var iaid: UInt32
+        var poolID: UInt32
+        var hardwareSource: UInt32
+        /// Where the packed fields start in the arena: DUID, hardware address, host name and
+        /// user context, each a LEB128 length and its bytes.
+        var packed: UInt32
+        /// The next lease of the same (type, DUID, IAID), circular.
+        var nextOfIdentity: UInt32
+        /// The next lease of the same hardware address, circular (itself when none).
+        var nextOfHardware: UInt32
+        var type: UInt8
+        var prefixLength: UInt8
+        /// Bit 0 fqdn_fwd, bit 1 fqdn_rev, bit 2 hardware address present.
+        var flags: UInt8
+        /// LeaseState's raw value; `Record.free` for an unused slot.
+        var state: UInt8
+        var hardwareType: UInt8
+
+        static let free: UInt8 = 0xFF
+        var hasHardware: Bool { flags & 4 != 0 }
+    }
+
+    /// What the per-subnet counts are kept by.
+    struct CountKey: Hashable, Sendable {
+        var subnetID: UInt32
+        var type: LeaseType6
+        var state: LeaseState
+    }
+
+    private var records: [Record] = []
+    private var freeSlots: [UInt32] = []
+    private var arena: [UInt8] = []
+    /// Arena bytes no record refers to any more.
+    private var garbage = 0
+    private var byAddress = SlotHashTable()
+    private var byIdentity = SlotHashTable()
+    private var byHardware = SlotHashTable()
+    private var counts: [CountKey: Int] = [:]
+    /// Expiry index by address, with lazy deletion (see ExpiryIndex).
+    private var expiry = ExpiryIndex<IPv6Address>()
+    /// Occupied slots in address order, for paging.
+    private var addressOrder = OrderedSlotSet()
+    /// Reused to pack a lease's fields before comparing or appending them.
+    private var scratch: [UInt8] = []
+
+    public init() {}
+
+    public private(set) var count = 0
+
+    /// Bytes the store's arrays hold (capacity, not only what is used): for the memory figures.
+    public var approximateByteCount: Int {
+        records.capacity * MemoryLayout<Record>.stride + arena.capacity + freeSlots.capacity * 4
+            + byAddress.byteCount + byIdentity.byteCount + byHardware.byteCount + addressOrder.count * 4
+            + expiry.entryCount(.assigned) * 24 + expiry.entryCount(.declined) * 24
+            + expiry.entryCount(.expiredReclaimed) * 24
+    }
+
+    // MARK: Reads
+
+    public func lease(_ type: LeaseType6, at address: IPv6Address) -> Lease6? {
+        guard let s = slot(at: address), records[Int(s)].type == type.rawValue else { return nil }
+        return materialize(s)
+    }
+
+    public func count(subnetID: UInt32, type: LeaseType6, state: LeaseState) -> Int {
+        counts[CountKey(subnetID: subnetID, type: type, state: state)] ?? 0
+    }
+
+    public func all() -> [Lease6] {
+        var out: [Lease6] = []
+        out.reserveCapacity(count)
+        addressOrder.forEach { out.append(materialize($0)) }
+        return out
+    }
+
+    public func leases(after: IPv6Address?, limit: Int) -> [Lease6] {
+        let recs = records
+        return addressOrder.slots(after: after, limit: limit, keyOf: { recs[Int($0)].address }).map(materialize)
+    }
+
+    public func leases(for key: LeaseKey6) -> [Lease6] {
+        var out: [Lease6] = []
+        forEachCandidate(key) { s in
+            let l = materialize(s)
+            if Self.matches(key, l) { out.append(l) }
+            return true
+        }
+        return out
+    }
+
+    public func firstLease(for key: LeaseKey6, where predicate: (Lease6) -> Bool) -> Lease6? {
+        var found: Lease6? = nil
+        forEachCandidate(key) { s in
+            let l = materialize(s)
+            if Self.matches(key, l), predicate(l) {
+                found = l
+                return false
+            }
+            return true
+        }
+        return found
+    }
+
+    private static func matches(_ key: LeaseKey6, _ l: Lease6) -> Bool {
+        if case .identityInSubnet(_, _, _, let subnetID) = key { return l.subnetID == subnetID }
+        return true
+    }
+
+    /// Calls `body` with each slot `key` names, oldest first, until it returns false.
+    private func forEachCandidate(_ key: LeaseKey6, _ body: (UInt32) -> Bool) {
+        switch key {
+        case .address(let a):
+            if let s = slot(at: a) { _ = body(s) }
+        case .identity(let type, let duid, let iaid), .identityInSubnet(let type, let duid, let iaid, _):
+            guard let newest = identitySlot(type: type.rawValue, duid: duid, iaid: iaid) else { return }
+            walkChain(from: newest, next: \.nextOfIdentity, body)
+        case .hardwareAddress(let h):
+            guard !h.isEmpty, let newest = hardwareSlot(type: h.type, bytes: h.bytes) else { return }
+            walkChain(from: newest, next: \.nextOfHardware, body)
+        }
+    }
+
+    /// Walks a circular chain from the oldest (the one after `newest`) to `newest`.
+    private func walkChain(from newest: UInt32, next: KeyPath<Record, UInt32>, _ body: (UInt32) -> Bool) {
+        var s = records[Int(newest)][keyPath: next]
+        // Bounded by the number of records: each link leads to a distinct record until newest.
+        while true {
+            let following = records[Int(s)][keyPath: next]
+            if !body(s) || s == newest { return }
+            s = following
+        }
+    }
+
+    private func slot(at address: IPv6Address) -> UInt32? {
+        byAddress.find(hash: SlotHash.address(address)) { records[Int($0)].address == address }
+    }
+
+    private func identitySlot(type: UInt8, duid: [UInt8], iaid: UInt32) -> UInt32? {
+        duid.withUnsafeBufferPointer { key in
+            byIdentity.find(hash: Self.identityHash(type: type, iaid: iaid, duid: key)) { s in
+                let r = records[Int(s)]
+                return r.type == type && r.iaid == iaid && equalBytes(Self.duidRange(r, arena), key)
+            }
+        }
+    }
+
+    private func hardwareSlot(type: UInt8, bytes: [UInt8]) -> UInt32? {
+        bytes.withUnsafeBufferPointer { key in
+            byHardware.find(hash: SlotHash.bytes(key, seed: UInt64(type))) { s in
+                let r = records[Int(s)]
+                return r.hardwareType == type && equalBytes(Self.hardwareRange(r, arena), key)
+            }
+        }
+    }
+
+    private func equalBytes(_ range: Range<Int>, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard range.count == key.count else { return false }
+        return arena.withUnsafeBufferPointer { a in
+            for i in 0..<key.count where a[range.lowerBound + i] != key[i] { return false }
+            return true
+        }
+    }
+
+    // MARK: Packed fields
+
+    private static func readLength(_ arena: [UInt8], _ i: inout Int) -> Int {
+        var v = 0, shift = 0
+        while true {
+            let b = arena[i]
+            i += 1
+            v |= Int(b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
+    }
+
+    private static func appendLength(_ n: Int, to out: inout [UInt8]) {
+        var v = n
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    /// The four packed fields' ranges: DUID, hardware address, host name, user context.
+    private static func fieldRanges(_ r: Record, _ arena: [UInt8]) -> [Range<Int>] {
+        var i = Int(r.packed)
+        var out: [Range<Int>] = []
+        out.reserveCapacity(4)
+        for _ in 0..<4 {
+            let n = readLength(arena, &i)
+            out.append(i..<(i + n))
+            i += n
+        }
+        return out
+    }
+
+    private static func duidRange(_ r: Record, _ arena: [UInt8]) -> Range<Int> {
+        var i = Int(r.packed)
+        let n = readLength(arena, &i)
+        return i..<(i + n)
+    }
+
+    private static func hardwareRange(_ r: Record, _ arena: [UInt8]) -> Range<Int> {
+        var i = duidRange(r, arena).upperBound
+        let n = readLength(arena, &i)
+        return i..<(i + n)
+    }
+
+    /// How many arena bytes the record's packed fields take.
+    private static func packedLength(_ r: Record, _ arena: [UInt8]) -> Int {
+        fieldRanges(r, arena)[3].upperBound - Int(r.packed)
+    }
+
+    private static func pack(_ l: Lease6, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        appendLength(l.duid.count, to: &out)
+        out.append(contentsOf: l.duid)
+        let hw = l.hardwareAddress?.bytes ?? []
+        appendLength(hw.count, to: &out)
+        out.append(contentsOf: hw)
+        appendLength(l.hostname.utf8.count, to: &out)
+        out.append(contentsOf: l.hostname.utf8)
+        appendLength(l.userContext.utf8.count, to: &out)
+        out.append(contentsOf: l.userContext.utf8)
+    }
+
+    private static func identityHash(type: UInt8, iaid: UInt32, duid: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        SlotHash.bytes(duid, seed: UInt64(type) << 32 | UInt64(iaid))
+    }
+
+    private static func identityHash(_ r: Record, _ arena: [UInt8]) -> UInt64 {
+        let range = duidRange(r, arena)
+        return arena.withUnsafeBufferPointer { a in
+            identityHash(type: r.type, iaid: r.iaid, duid: UnsafeBufferPointer(rebasing: a[range]))
+        }
+    }
+
+    private static func hardwareHash(_ r: Record, _ arena: [UInt8]) -> UInt64 {
+        let range = hardwareRange(r, arena)
+        return arena.withUnsafeBufferPointer { a in
+            SlotHash.bytes(UnsafeBufferPointer(rebasing: a[range]), seed: UInt64(r.hardwareType))
+        }
+    }
+
+    /// Whether two records have the same identity (type, DUID, IAID).
+    private func sameIdentity(_ a: Record, _ b: Record) -> Bool {
+        guard a.type == b.type && a.iaid == b.iaid else { return false }
+        let ra = Self.duidRange(a, arena), rb = Self.duidRange(b, arena)
+        return arena[ra] == arena[rb]
+    }
+
+    private func sameHardware(_ a: Record, _ b: Record) -> Bool {
+        guard a.hardwareType == b.hardwareType else { return false }
+        return arena[Self.hardwareRange(a, arena)] == arena[Self.hardwareRange(b, arena)]
+    }
+
+    /// The Lease6 a slot holds.
+    private func materialize(_ s: UInt32) -> Lease6 {
+        let r = records[Int(s)]
+        let f = Self.fieldRanges(r, arena)
+        guard let type = LeaseType6(rawValue: r.type), let state = LeaseState(rawValue: UInt32(r.state)) else {
+            preconditionFailure("lease record \(s) holds type \(r.type), state \(r.state)")
+        }
+        var l = Lease6(type: type, address: r.address, prefixLength: r.prefixLength, duid: Array(arena[f[0]]),
+                       iaid: r.iaid, preferredLifetimeSeconds: r.preferredLifetime,
+                       validLifetimeSeconds: r.validLifetime, expire: WallTime(secondsSinceEpoch: r.expire),
+                       subnetID: r.subnetID)
+        l.fqdnForward = r.flags & 1 != 0
+        l.fqdnReverse = r.flags & 2 != 0
+        if !f[2].isEmpty { l.hostname = String(decoding: arena[f[2]], as: UTF8.self) }
+        if r.hasHardware {
+            l.hardwareAddress = HardwareAddress(type: r.hardwareType, bytes: Array(arena[f[1]]))
+            l.hardwareAddressSource = HardwareAddressSource(rawValue: r.hardwareSource)
+        } else {
+            l.hardwareAddressSource = HardwareAddressSource(rawValue: r.hardwareSource)
+        }
+        l.state = state
+        if !f[3].isEmpty { l.userContext = String(decoding: arena[f[3]], as: UTF8.self) }
+        l.poolID = r.poolID
+        return l
+    }
+
+    /// The record for `l`, its packed fields at `packed`; chains point at itself.
+    private static func record(_ l: Lease6, packed: UInt32, slot: UInt32) -> Record {
+        Record(address: l.address, expire: l.expire.secondsSinceEpoch, validLifetime: l.validLifetimeSeconds,
+               preferredLifetime: l.preferredLifetimeSeconds, subnetID: l.subnetID, iaid: l.iaid, poolID: l.poolID,
+               hardwareSource: l.hardwareAddressSource.rawValue, packed: packed, nextOfIdentity: slot,
+               nextOfHardware: slot, type: l.type.rawValue, prefixLength: l.prefixLength,
+               flags: (l.fqdnForward ? 1 : 0) | (l.fqdnReverse ? 2 : 0) | (l.hardwareAddress != nil ? 4 : 0),
+               state: UInt8(l.state.rawValue), hardwareType: l.hardwareAddress?.type ?? 0)
+    }
+
+    // MARK: Writes
+
+    public mutating func apply(_ change: LeaseChange6) {
+        let lease = change.lease
+        precondition(change.isDeletion || lease.isWellFormed, "writing a malformed lease at \(lease.address)")
+        if let old = slot(at: lease.address) {
+            if case .upsert = change, sameIndexing(old, lease) {
+                // Same owner, subnet and state (a renewal): only the expiry index changes.
+                overwrite(old, with: lease)
+                pushExpiry(old)
+                return
+            }
+            unindex(old)
+            release(old)
+        }
+        if case .upsert = change {
+            let s = allocate(lease)
+            index(s)
+        }
+    }
+
+    /// Whether replacing the lease at `s` by `new` leaves every index but expiry as it is.
+    private func sameIndexing(_ s: UInt32, _ new: Lease6) -> Bool {
+        let r = records[Int(s)]
+        guard r.type == new.type.rawValue && r.iaid == new.iaid && r.subnetID == new.subnetID
+              && r.state == UInt8(new.state.rawValue) && r.hasHardware == (new.hardwareAddress != nil) else { return false }
+        let same = new.duid.withUnsafeBufferPointer { equalBytes(Self.duidRange(r, arena), $0) }
+        guard same, let hw = new.hardwareAddress else { return same }
+        return r.hardwareType == hw.type && hw.bytes.withUnsafeBufferPointer { equalBytes(Self.hardwareRange(r, arena), $0) }
+    }
+
+    /// Replaces the fields of the lease at `s` (same indexing), keeping its packed fields when
+    /// they are unchanged.
+    private mutating func overwrite(_ s: UInt32, with l: Lease6) {
+        Self.pack(l, into: &scratch)
+        var r = records[Int(s)]
+        let length = Self.packedLength(r, arena)
+        var packed = r.packed
+        if length != scratch.count || !scratch.withUnsafeBufferPointer({ equalBytes(Int(r.packed)..<(Int(r.packed) + length), $0) }) {
+            packed = appendScratch()
+            garbage += length
+        }
+        let next = (r.nextOfIdentity, r.nextOfHardware)
+        r = Self.record(l, packed: packed, slot: s)
+        (r.nextOfIdentity, r.nextOfHardware) = next
+        records[Int(s)] = r
+        compactIfWasteful()
+    }
+
+    private mutating func appendScratch() -> UInt32 {
+        precondition(arena.count + scratch.count < Int(UInt32.max), "lease arena over 4 GiB")
+        let at = UInt32(arena.count)
+        if arena.count + scratch.count > arena.capacity {
+            // Grow by a quarter, not Array's doubling: the arena is the store's second-largest part.
+            arena.reserveCapacity(Swift.max(arena.count + scratch.count, arena.capacity + arena.capacity / 4 + 4096))
+        }
+        arena.append(contentsOf: scratch)
+        return at
+    }
+
+    /// A slot holding `l` (not yet indexed).
+    private mutating func allocate(_ l: Lease6) -> UInt32 {
+        Self.pack(l, into: &scratch)
+        let packed = appendScratch()
+        let s: UInt32
+        if let f = freeSlots.popLast() {
+            s = f
+            records[Int(s)] = Self.record(l, packed: packed, slot: s)
+        } else {
+            precondition(records.count < Int(UInt32.max - 1), "over 4 billion leases")
+            s = UInt32(records.count)
+            records.append(Self.record(l, packed: packed, slot: s))
+        }
+        count += 1
+        return s
+    }
+
+    /// Frees the (unindexed) slot `s`.
+    private mutating func release(_ s: UInt32) {
+        garbage += Self.packedLength(records[Int(s)], arena)
+        records[Int(s)].state = Record.free
+        freeSlots.append(s)
+        count -= 1
+        compactIfWasteful()
+    }
+
+    /// Rewrites the arena without unused bytes once they are half of it (amortized O(1) per
+    /// change: a compaction follows at least as many freed bytes as it copies).
+    private mutating func compactIfWasteful() {
+        guard garbage > 4096 && garbage * 2 > arena.count else { return }
+        var fresh: [UInt8] = []
+        fresh.reserveCapacity(arena.count - garbage)
+        for i in records.indices where records[i].state != Record.free {
+            let start = Int(records[i].packed)
+            let length = Self.packedLength(records[i], arena)
+            records[i].packed = UInt32(fresh.count)
+            fresh.append(contentsOf: arena[start..<(start + length)])
+        }
+        arena = fresh
+        garbage = 0
+    }
+
+    private mutating func index(_ s: UInt32) {
+        let r = records[Int(s)]
+        insertCell(s, hash: SlotHash.address(r.address), into: .address)
+        orderInsert(s, r.address)
+        linkIdentity(s)
+        if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { linkHardware(s) }
+        counts[CountKey(subnetID: r.subnetID, type: LeaseType6(rawValue: r.type)!,
+                        state: LeaseState(rawValue: UInt32(r.state))!), default: 0] += 1
+        pushExpiry(s)
+    }
+
+    private mutating func unindex(_ s: UInt32) {
+        let r = records[Int(s)]
+        if let p = byAddress.position(hash: SlotHash.address(r.address), matches: { $0 == s }) {
+            removeCell(at: p, from: .address)
+        }
+        orderRemove(r.address)
+        unlinkIdentity(s)
+        if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { unlinkHardware(s) }
+        let key = CountKey(subnetID: r.subnetID, type: LeaseType6(rawValue: r.type)!,
+                           state: LeaseState(rawValue: UInt32(r.state))!)
+        let remaining = (counts[key] ?? 0) - 1
+        precondition(remaining >= 0, "lease count for subnet \(r.subnetID) went below zero")
+        counts[key] = remaining == 0 ? nil : remaining
+    }
+
+    /// The three hash indexes.
+    private enum Table { case address, identity, hardware }
+
+    private mutating func insertCell(_ s: UInt32, hash: UInt64, into table: Table) {
+        switch table {
+        case .address: byAddress.insert(s, hash: hash)
+        case .identity: byIdentity.insert(s, hash: hash)
+        case .hardware: byHardware.insert(s, hash: hash)
+        }
+    }
+
+    private mutating func removeCell(at position: Int, from table: Table) {
+        switch table {
+        case .address: byAddress.remove(at: position)
+        case .identity: byIdentity.remove(at: position)
+        case .hardware: byHardware.remove(at: position)
+        }
+    }
+
+    // These hold a copy of `records` for the comparisons and return before it changes again
+    // (so the copy never forces a copy-on-write).
+
+    private mutating func orderInsert(_ s: UInt32, _ address: IPv6Address) {
+        let recs = records
+        addressOrder.insert(s, key: address, keyOf: { recs[Int($0)].address })
+    }
+
+    private mutating func orderRemove(_ address: IPv6Address) {
+        let recs = records
+        addressOrder.remove(address, keyOf: { recs[Int($0)].address })
+    }
+
+    /// The cell position of the chain `s`'s identity belongs to.
+    private func identityCell(of s: UInt32) -> Int? {
+        let r = records[Int(s)]
+        return byIdentity.position(hash: Self.identityHash(r, arena)) { sameIdentity(records[Int($0)], r) }
+    }
+
+    private func hardwareCell(of s: UInt32) -> Int? {
+        let r = records[Int(s)]
+        return byHardware.position(hash: Self.hardwareHash(r, arena)) { sameHardware(records[Int($0)], r) }
+    }
+
+    /// Appends `s` to its identity's chain (as the newest).
+    private mutating func linkIdentity(_ s: UInt32) {
+        if let p = identityCell(of: s) {
+            let newest = byIdentity.slot(at: p)
+            records[Int(s)].nextOfIdentity = records[Int(newest)].nextOfIdentity
+            records[Int(newest)].nextOfIdentity = s
+            byIdentity.replace(at: p, with: s)
+        } else {
+            records[Int(s)].nextOfIdentity = s
+            insertCell(s, hash: Self.identityHash(records[Int(s)], arena), into: .identity)
+        }
+    }
+
+    private mutating func linkHardware(_ s: UInt32) {
+        if let p = hardwareCell(of: s) {
+            let newest = byHardware.slot(at: p)
+            records[Int(s)].nextOfHardware = records[Int(newest)].nextOfHardware
+            records[Int(newest)].nextOfHardware = s
+            byHardware.replace(at: p, with: s)
+        } else {
+            records[Int(s)].nextOfHardware = s
+            insertCell(s, hash: Self.hardwareHash(records[Int(s)], arena), into: .hardware)
+        }
+    }
+
+    /// Takes `s` out of its identity's chain (a walk round the chain to its predecessor).
+    private mutating func unlinkIdentity(_ s: UInt32) {
+        guard let p = identityCell(of: s) else { preconditionFailure("lease slot \(s) missing from the identity index") }
+        let next = records[Int(s)].nextOfIdentity
+        if next == s {
+            removeCell(at: p, from: .identity)
+            return
+        }
+        var before = next
+        while records[Int(before)].nextOfIdentity != s { before = records[Int(before)].nextOfIdentity }
+        records[Int(before)].nextOfIdentity = next
+        records[Int(s)].nextOfIdentity = s
+        if byIdentity.slot(at: p) == s { byIdentity.replace(at: p, with: before) }
+    }
+
+    private mutating func unlinkHardware(_ s: UInt32) {
+        guard let p = hardwareCell(of: s) else { preconditionFailure("lease slot \(s) missing from the hardware index") }
+        let next = records[Int(s)].nextOfHardware
+        if next == s {
+            removeCell(at: p, from: .hardware)
+            return
+        }
+        var before = next
+        while records[Int(before)].nextOfHardware != s { before = records[Int(before)].nextOfHardware }
+        records[Int(before)].nextOfHardware = next
+        records[Int(s)].nextOfHardware = s
+        if byHardware.slot(at: p) == s { byHardware.replace(at: p, with: before) }
+    }
+
+    private mutating func pushExpiry(_ s: UInt32) {
+        let r = records[Int(s)]
+        let state = LeaseState(rawValue: UInt32(r.state))!
+        expiry.insert(r.address, expire: WallTime(secondsSinceEpoch: r.expire), state: state)
+        // Lazy deletion lets stale entries pile up under heavy renewal; rebuild when they dominate.
+        if expiry.entryCount(state) > 4 * count + 1024 {
+            let recs = records
+            expiry.rebuild(from: recs.lazy.filter { $0.state != Record.free }.map {
+                (key: $0.address, expire: WallTime(secondsSinceEpoch: $0.expire), state: LeaseState(rawValue: UInt32($0.state))!)
+            })
+        }
+    }
+
+    public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease6] {
+        let snapshot = (records: records, table: byAddress)
+        let live = expiry.expired(state: state, before: cutoff, limit: limit) { a, expire in
+            guard let s = snapshot.table.find(hash: SlotHash.address(a), matches: { snapshot.records[Int($0)].address == a })
+            else { return false }
+            let r = snapshot.records[Int(s)]
+            return r.expire == expire && r.state == UInt8(state.rawValue)
+        }
+        return live.compactMap { a in slot(at: a).map(materialize) }
+    }
+}

@@ -153,6 +153,8 @@ public protocol DHCPServer: DaemonService, EffectPort {
     /// After a round's transactions are settled: shows the engine what the database answered
     /// around conflicts.
     func settledShared(now: Now)
+    /// status-get's multi-threading fields: nil when multi-threading is off.
+    var multiThreadingStatus: (threads: Int, queueSize: Int, queueStatistics: [Double])? { get }
 }
 
 extension DHCPServer {
@@ -236,8 +238,6 @@ extension DHCPServer {
             }
         }
     }
-
-    public func endOfTurn(now: Now) { flush(now) }
 
     /// Whether a datagram read now is served. While the service is disabled it is dropped
     /// unread, logged as Kea does (its query is not parsed yet: kea-dhcp4 2.2 labels it

@@ -14,13 +14,7 @@ _Static_assert(offsetof(struct kakapo_mmsghdr, msg_len) == offsetof(struct mmsgh
 static int recvmmsg_missing = 0;
 static int sendmmsg_missing = 0;
 
-int kakapo_recvmmsg(int fd, struct kakapo_mmsghdr *v, unsigned int n, unsigned int namelen, unsigned long controllen) {
-    for (unsigned int i = 0; i < n; i++) {
-        v[i].msg_hdr.msg_namelen = v[i].msg_hdr.msg_name ? namelen : 0;
-        v[i].msg_hdr.msg_controllen = v[i].msg_hdr.msg_control ? controllen : 0;
-        v[i].msg_hdr.msg_flags = 0;
-        v[i].msg_len = 0;
-    }
+int kakapo_recvmmsg(int fd, struct kakapo_mmsghdr *v, unsigned int n) {
     if (!__atomic_load_n(&recvmmsg_missing, __ATOMIC_RELAXED)) {
         int r = recvmmsg(fd, (struct mmsghdr *)v, n, MSG_DONTWAIT, NULL);
         if (r >= 0 || errno != ENOSYS) return r;

@@ -22,13 +22,16 @@ extension Dhcp4Server: PacketServer {
     public func readable(_ fd: Int32, now: Now) {
         var datagrams: [InboundDatagram] = []
         endpoints.read(fd, batch: loopBatches.receive, limit: Dhcp4Server.batchLimit, into: &datagrams)
-        handle(datagrams, now: now)
+        if !datagrams.isEmpty { handle(datagrams, now: now) }
     }
 
     /// The sockets as they are now (see `PacketEndpoints`).
     var endpoints: Endpoints4 {
-        Endpoints4(raw: rawSockets, udp: udp, served: served, socketByFD: socketByFD, descriptors: descriptors,
-                   serverPort: options.serverPort, clientPort: options.clientPort)
+        if let e = endpointsCache { return e }
+        let e = Endpoints4(raw: rawSockets, udp: udp, served: served, socketByFD: socketByFD, descriptors: descriptors,
+                           serverPort: options.serverPort, clientPort: options.clientPort)
+        endpointsCache = e
+        return e
     }
 
     /// One batch's datagrams, in the order read. With a shared database the batch is

@@ -43,6 +43,8 @@ public final class Dhcp4Server: DHCPServer {
     /// The loop thread's receive and send buffers (packet workers have their own).
     let loopBatches = (receive: Endpoints4.receiveBatch(capacity: Dhcp4Server.batchLimit),
                        send: Endpoints4.sendBatch(capacity: Dhcp4Server.batchLimit))
+    /// The sockets' snapshot (`endpoints`), made again after `openSockets`.
+    var endpointsCache: Endpoints4?
     /// The packet workers of `multi-threading` and the lock they share with the loop.
     let threading = ServerThreading()
 
@@ -135,6 +137,7 @@ public final class Dhcp4Server: DHCPServer {
                 throw ServerStartError.socket("failed to open UDP socket on port \(options.serverPort): \(error)")
             }
         }
+        endpointsCache = nil
         socketByFD = [:]
         for (idx, r) in rawSockets { socketByFD[r.fd] = idx }
         if let u = udp { socketByFD[u.fd] = Dhcp4Server.udpToken }

@@ -22,12 +22,15 @@ extension Dhcp6Server: PacketServer {
     public func readable(_ fd: Int32, now: Now) {
         var datagrams: [InboundDatagram] = []
         endpoints.read(fd, batch: loopBatches.receive, limit: Dhcp6Server.batchLimit, into: &datagrams)
-        handle(datagrams, now: now)
+        if !datagrams.isEmpty { handle(datagrams, now: now) }
     }
 
     /// The socket as it is now (see `PacketEndpoints`).
     var endpoints: Endpoints6 {
-        Endpoints6(udp: udp, served: served, serverPort: options.serverPort, clientPort: options.clientPort)
+        if let e = endpointsCache { return e }
+        let e = Endpoints6(udp: udp, served: served, serverPort: options.serverPort, clientPort: options.clientPort)
+        endpointsCache = e
+        return e
     }
 
     /// One batch's datagrams, in the order read. With a shared database the batch is

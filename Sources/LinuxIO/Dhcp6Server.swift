@@ -44,6 +44,8 @@ public final class Dhcp6Server: DHCPServer {
     /// The loop thread's receive and send buffers (packet workers have their own).
     let loopBatches = (receive: Endpoints6.receiveBatch(capacity: Dhcp6Server.batchLimit),
                        send: Endpoints6.sendBatch(capacity: Dhcp6Server.batchLimit))
+    /// The sockets' snapshot (`endpoints`), made again after `openSockets`.
+    var endpointsCache: Endpoints6?
     /// The packet workers of `multi-threading` and the lock they share with the loop.
     let threading = ServerThreading()
 
@@ -129,6 +131,7 @@ public final class Dhcp6Server: DHCPServer {
             }
         }
         served = next
+        endpointsCache = nil
         for i in served.values.sorted(by: { $0.index < $1.index }) {
             if let u = udp, !joined.contains(i.index), !i.isLoopback {
                 do {

@@ -14,10 +14,22 @@ final class MessageBatch {
     let data: UnsafeMutableRawPointer
     let names: UnsafeMutableRawPointer
     let controls: UnsafeMutableRawPointer?
-    /// Messages received by the last `receive`, or staged for the next `send`.
-    private(set) var count = 0
+    /// The counters, behind a pointer: as stored properties of a class every change would
+    /// pay Swift's dynamic exclusivity check, several times per datagram.
+    private let state: UnsafeMutablePointer<Int>
     /// The caller's tag of each staged message (reported back for those not sent).
-    private(set) var tags: [Int] = []
+    private let tags: UnsafeMutablePointer<Int>
+    /// Messages received by the last `receive`, or staged for the next `send`.
+    private(set) var count: Int {
+        get { state[0] }
+        set { state[0] = newValue }
+    }
+    /// Slots the kernel or `stage` changed since they were last set up for receiving: only
+    /// these are reset before the next receive (a turn with one datagram touches one slot).
+    private var dirty: Int {
+        get { state[1] }
+        set { state[1] = newValue }
+    }
 
     /// `controlSize` 0: no ancillary data (the raw socket's frames).
     init(capacity: Int, slotSize: Int = 65536, controlSize: Int = 0) {
@@ -29,7 +41,9 @@ final class MessageBatch {
         data = .allocate(byteCount: capacity * slotSize, alignment: 16)
         names = .allocate(byteCount: capacity * Self.nameSize, alignment: 16)
         controls = controlSize > 0 ? .allocate(byteCount: capacity * controlSize, alignment: 16) : nil
-        tags.reserveCapacity(capacity)
+        state = .allocate(capacity: 2)
+        state.initialize(repeating: 0, count: 2)
+        tags = .allocate(capacity: capacity)
         for i in 0..<capacity {
             iovecs[i] = iovec(iov_base: data + i * slotSize, iov_len: slotSize)
             var m = msghdr()
@@ -49,6 +63,8 @@ final class MessageBatch {
         data.deallocate()
         names.deallocate()
         controls?.deallocate()
+        state.deallocate()
+        tags.deallocate()
     }
 
     // MARK: receiving
@@ -57,14 +73,22 @@ final class MessageBatch {
     /// 0 when none was pending (or the read failed).
     func receive(fd: Int32, limit: Int) -> Int {
         let n = min(limit, capacity)
-        for i in 0..<n {
-            // Sending may have shortened a slot or dropped its control area.
-            iovecs[i].iov_len = slotSize
-            headers[i].msg_hdr.msg_control = controls.map { $0 + i * controlSize }
-        }
-        let r = kakapo_recvmmsg(fd, headers, UInt32(n), UInt32(Self.nameSize), UInt(controlSize))
+        for i in 0..<dirty { prepareForReceive(i) }
+        let r = kakapo_recvmmsg(fd, headers, UInt32(n))
         count = max(0, Int(r))
+        dirty = count
         return count
+    }
+
+    /// Slot `i` as a receive expects it: whole data, address and control areas.
+    private func prepareForReceive(_ i: Int) {
+        iovecs[i].iov_len = slotSize
+        headers[i].msg_hdr.msg_name = names + i * Self.nameSize
+        headers[i].msg_hdr.msg_namelen = socklen_t(Self.nameSize)
+        headers[i].msg_hdr.msg_control = controls.map { $0 + i * controlSize }
+        headers[i].msg_hdr.msg_controllen = controlSize
+        headers[i].msg_hdr.msg_flags = 0
+        headers[i].msg_len = 0
     }
 
     /// The bytes of received message `i`.
@@ -112,8 +136,9 @@ final class MessageBatch {
         }
         headers[i].msg_hdr.msg_flags = 0
         headers[i].msg_len = 0
-        tags.append(tag)
+        tags[i] = tag
         count += 1
+        dirty = max(dirty, count)
         return true
     }
 
@@ -140,6 +165,5 @@ final class MessageBatch {
     /// Forgets what was staged or received.
     func clear() {
         count = 0
-        tags.removeAll(keepingCapacity: true)
     }
 }

@@ -114,8 +114,10 @@ extension PacketServer {
     func transmitPending() {
         guard !outbound.isEmpty else { return }
         let out = outbound
-        outbound.removeAll(keepingCapacity: true)
         endpoints.transmit(out, batch: loopBatches.send) { tag, code in logSendFailure(out[tag], code) }
+        // Emptied once `out` is gone, so its buffer is reused.
+        withExtendedLifetime(out) {}
+        outbound.removeAll(keepingCapacity: true)
     }
 
     /// Before a loop turn, outside the lock: a new configuration's `multi-threading` takes
@@ -126,8 +128,8 @@ extension PacketServer {
         threading.stop()
         let plan = threading.lock.withLock { () -> ThreadingPlan in
             let plan = ThreadingPlan(loaded.config.multiThreading)
-            logger.log(.info, "\(Self.identity.logPrefix)_MULTI_THREADING_INFO",
-                       "enabled: \(plan.enabled ? "yes" : "no"), number of threads: \(plan.threads), queue size: \(plan.queueSize)")
+            logger.logAs(Self.identity, .multiThreadingInfo,
+                         "enabled: \(plan.enabled ? "yes" : "no"), number of threads: \(plan.threads), queue size: \(plan.queueSize)")
             threading.queue = QueueAverages()
             return plan
         }

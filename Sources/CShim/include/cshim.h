@@ -23,10 +23,10 @@ struct kakapo_mmsghdr {
 };
 
 /// Receives up to `n` datagrams without blocking: recvmmsg(2), or recvmsg(2) one at a time
-/// where the kernel has no recvmmsg (ENOSYS). Each header's msg_namelen and msg_controllen
-/// are reset to `namelen` and `controllen` first (the kernel overwrites them). Returns how
-/// many were received (msg_len each), or -1 with errno (EAGAIN: none pending).
-int kakapo_recvmmsg(int fd, struct kakapo_mmsghdr *v, unsigned int n, unsigned int namelen, unsigned long controllen);
+/// where the kernel has no recvmmsg (ENOSYS). The caller sets each header's msg_namelen and
+/// msg_controllen (the kernel overwrites those of the messages it fills). Returns how many
+/// were received (msg_len each), or -1 with errno (EAGAIN: none pending).
+int kakapo_recvmmsg(int fd, struct kakapo_mmsghdr *v, unsigned int n);
 
 /// Sends up to `n` datagrams: sendmmsg(2), or sendmsg(2) one at a time where the kernel has
 /// no sendmmsg (ENOSYS). Returns how many the kernel took from the front of `v` (the first

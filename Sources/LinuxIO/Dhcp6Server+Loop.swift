@@ -20,9 +20,16 @@ extension Dhcp6Server: PacketServer {
     public var inputDescriptors: [Int32] { threading.workersRunning ? [] : endpoints.descriptors }
 
     public func readable(_ fd: Int32, now: Now) {
-        var datagrams: [InboundDatagram] = []
-        endpoints.read(fd, batch: loopBatches.receive, limit: Dhcp6Server.batchLimit, into: &datagrams)
-        if !datagrams.isEmpty { handle(datagrams, now: now) }
+        // Read and handle batches until the socket is empty or the turn's limit is reached:
+        // what arrives while a batch is handled joins this turn (and its one lease write).
+        var remaining = Dhcp6Server.batchLimit
+        while remaining > 0 {
+            var datagrams: [InboundDatagram] = []
+            let n = endpoints.read(fd, batch: loopBatches.receive, limit: remaining, into: &datagrams)
+            if n == 0 { break }
+            remaining -= n
+            if !datagrams.isEmpty { handle(datagrams, now: now) }
+        }
     }
 
     /// The socket as it is now (see `PacketEndpoints`).

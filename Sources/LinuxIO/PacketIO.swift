@@ -13,8 +13,9 @@ protocol PacketEndpoints {
     /// Buffers for one send call.
     static func sendBatch(capacity: Int) -> MessageBatch
     /// Reads one batch (one recvmmsg, up to `limit`) from the socket behind `fd` and appends
-    /// what is the server's to `out`.
-    func read(_ fd: Int32, batch: MessageBatch, limit: Int, into out: inout [InboundDatagram])
+    /// what is the server's to `out`. Returns how many datagrams were read (0: none pending).
+    @discardableResult
+    func read(_ fd: Int32, batch: MessageBatch, limit: Int, into out: inout [InboundDatagram]) -> Int
     /// Sends `out` in order, in as few sendmmsg calls as the sockets allow; `failed` hears the
     /// index in `out` and errno of each datagram not sent.
     func transmit(_ out: [OutboundDatagram], batch: MessageBatch, failed: (Int, Int32) -> Void)
@@ -34,10 +35,11 @@ struct Endpoints4: PacketEndpoints {
     static func receiveBatch(capacity: Int) -> MessageBatch { MessageBatch(capacity: capacity, slotSize: 65536 + 64, controlSize: 256) }
     static func sendBatch(capacity: Int) -> MessageBatch { MessageBatch(capacity: capacity, slotSize: 65536 + 64, controlSize: 32) }
 
-    func read(_ fd: Int32, batch: MessageBatch, limit: Int, into out: inout [InboundDatagram]) {
-        guard let idx = socketByFD[fd] else { return }
+    @discardableResult
+    func read(_ fd: Int32, batch: MessageBatch, limit: Int, into out: inout [InboundDatagram]) -> Int {
+        guard let idx = socketByFD[fd] else { return 0 }
         if idx == Dhcp4Server.udpToken {
-            guard let sock = udp else { return }
+            guard let sock = udp else { return 0 }
             let n = sock.receive(into: batch, limit: limit)
             for i in 0..<n {
                 let r = UDPSocket.received(batch, i)
@@ -47,8 +49,9 @@ struct Endpoints4: PacketEndpoints {
                 out.append(InboundDatagram(bytes: r.payload, interface: iface.info, source: r.source,
                                            sourcePort: r.sourcePort, destination: r.destination))
             }
+            return n
         } else {
-            guard let sock = raw[idx], let iface = served[idx] else { return }
+            guard let sock = raw[idx], let iface = served[idx] else { return 0 }
             let n = sock.receive(into: batch, limit: limit)
             for i in 0..<n {
                 guard case .datagram(let payload, let src, let sport, let dst, let mac) = sock.received(batch, i) else { continue }
@@ -56,6 +59,7 @@ struct Endpoints4: PacketEndpoints {
                 d.linkLayerSource = mac
                 out.append(d)
             }
+            return n
         }
     }
 
@@ -133,8 +137,9 @@ struct Endpoints6: PacketEndpoints {
     static func receiveBatch(capacity: Int) -> MessageBatch { UDP6Socket.receiveBatch(capacity: capacity) }
     static func sendBatch(capacity: Int) -> MessageBatch { UDP6Socket.sendBatch(capacity: capacity) }
 
-    func read(_ fd: Int32, batch: MessageBatch, limit: Int, into out: inout [InboundDatagram]) {
-        guard let sock = udp, sock.fd == fd else { return }
+    @discardableResult
+    func read(_ fd: Int32, batch: MessageBatch, limit: Int, into out: inout [InboundDatagram]) -> Int {
+        guard let sock = udp, sock.fd == fd else { return 0 }
         let n = sock.receive(into: batch, limit: limit)
         for i in 0..<n {
             let r = UDP6Socket.received(batch, i)
@@ -143,6 +148,7 @@ struct Endpoints6: PacketEndpoints {
             out.append(InboundDatagram(bytes: r.payload, interface: iface.info, source: .v6(r.source),
                                        sourcePort: r.sourcePort, destination: .v6(r.destination)))
         }
+        return n
     }
 
     /// The destination port for a reply the engine addresses to the standard ports: -p moves

@@ -24,6 +24,8 @@ public protocol ServedConfig {
     var warnings: [ConfigWarning] { get }
     var leaseDatabase: LeaseDatabaseConfig { get }
     var controlSocket: ControlSocketConfig? { get }
+    /// `multi-threading` (packet workers; see PacketWorkers.swift).
+    var multiThreading: MultiThreadingConfig { get }
     /// The interfaces named in `interfaces-config` (not the "*" wildcard).
     var namedInterfaces: [String] { get }
     /// The SQL lease backends the daemon serves besides memfile (Kea's `type` names).

@@ -34,7 +34,7 @@ extension DHCPServer {
         case .buildReport:
             return ControlResponse.make(.success, "Kakapo \(Self.version); lease backends: memfile")
         case .statusGet:
-            return DaemonControl.status(daemon, now: now)
+            return DaemonControl.status(daemon, now: now, multiThreading: multiThreadingStatus)
         case .configGet:
             return ControlResponse.make(.success, arguments: loaded.json)
         case .configHashGet:

@@ -27,6 +27,7 @@ public struct ServerIdentity: Sendable {
         defaultServerPort: 67, defaultClientPort: 68, leaseFileName: "kea-leases4.csv", lines: [
             .starting: ("DHCP4_STARTING", .info, 0),
             .started: ("DHCP4_STARTED", .info, 0),
+            .multiThreadingInfo: ("DHCP4_MULTI_THREADING_INFO", .info, 0),
             .alreadyRunning: ("DHCP4_ALREADY_RUNNING", .fatal, 0),
             .pidFileError: ("DHCP4_PID_FILE_ERROR", .warn, 0),
             .configLoadFail: ("DHCP4_CONFIG_LOAD_FAIL", .error, 0),
@@ -50,6 +51,7 @@ public struct ServerIdentity: Sendable {
         defaultServerPort: 547, defaultClientPort: 546, leaseFileName: "kea-leases6.csv", lines: [
             .starting: ("DHCP6_STARTING", .info, 0),
             .started: ("DHCP6_STARTED", .info, 0),
+            .multiThreadingInfo: ("DHCP6_MULTI_THREADING_INFO", .info, 0),
             .alreadyRunning: ("DHCP6_ALREADY_RUNNING", .fatal, 0),
             .pidFileError: ("DHCP6_PID_FILE_ERROR", .warn, 0),
             .configLoadFail: ("DHCP6_CONFIG_LOAD_FAIL", .error, 0),
@@ -74,7 +76,7 @@ public struct ServerIdentity: Sendable {
 /// What both servers log under their own message IDs (Kea's DHCP4_* and DHCP6_*; see
 /// `ServerIdentity.lines`).
 public enum ServerMessage: Sendable, Hashable {
-    case starting, started, alreadyRunning, pidFileError, configLoadFail, initFail
+    case starting, started, multiThreadingInfo, alreadyRunning, pidFileError, configLoadFail, initFail
     case configSyntaxWarning, configUnsupported, shutdownRequest, shutdown, clockSteppedBack, bufferReceiveFail
     case dynamicReconfiguration, dynamicReconfigurationSuccess, dynamicReconfigurationFail
     /// The lease database connection (Postgres/PGLeaseDatabase.swift).
@@ -153,6 +155,8 @@ public protocol DHCPServer: DaemonService, EffectPort {
     /// After a round's transactions are settled: shows the engine what the database answered
     /// around conflicts.
     func settledShared(now: Now)
+    /// status-get's multi-threading fields: nil when multi-threading is off.
+    var multiThreadingStatus: (threads: Int, queueSize: Int, queueStatistics: [Double])? { get }
 }
 
 extension DHCPServer {
@@ -239,8 +243,6 @@ extension DHCPServer {
             }
         }
     }
-
-    public func endOfTurn(now: Now) { flush(now) }
 
     /// Whether a datagram read now is served. While the service is disabled it is dropped
     /// unread, logged as Kea does (its query is not parsed yet: kea-dhcp4 2.2 labels it

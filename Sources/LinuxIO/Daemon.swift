@@ -44,13 +44,23 @@ public protocol DaemonService: AnyObject {
     /// Set when the service cannot go on (its lease database is gone for good): the loop
     /// stops after the turn and the process exits with it.
     var exitRequest: Int32? { get }
+    /// Runs `body` holding the lock the service shares with its own threads (packet workers):
+    /// every loop turn, but its poll, runs in it.
+    func withServiceLock(_ body: () -> Void)
+    /// Before each turn, outside the lock: the service may start or stop its own threads.
+    func beforeTurn()
+    /// After the last turn, outside the lock: the service stops its threads.
+    func loopEnded()
 }
 
 extension DaemonService {
     public var exitRequest: Int32? { nil }
+    public func withServiceLock(_ body: () -> Void) { body() }
+    public func beforeTurn() {}
+    public func loopEnded() {}
 }
 
-/// The one daemon shell every Kakapo server runs in: a single-threaded poll loop over the
+/// The one daemon shell every Kakapo server runs in: a poll loop over the
 /// service's sockets, a signalfd (SIGHUP reload, SIGTERM/SIGINT stop), the unix control socket,
 /// the service's timers and lease-file cleanup. The clock is read once per turn, after poll:
 /// everything the turn does sees that one time, and a wall-clock step seen by that read is
@@ -86,35 +96,49 @@ public final class Daemon {
 
     /// Serves until SIGTERM, SIGINT or `requestShutdown`. Returns the exit code.
     public func run() -> Int32 {
-        service.log(.started)
+        // Workers (multi-threading) start before the started line, as Kea logs its
+        // DHCPx_MULTI_THREADING_INFO before DHCPx_STARTED.
+        service.beforeTurn()
+        service.withServiceLock { service.log(.started) }
+        var fds: [pollfd] = []
+        var kinds: [Source] = []
+        fds.reserveCapacity(16)
+        kinds.reserveCapacity(16)
         while running {
-            var fds: [pollfd] = []
-            var kinds: [Source] = []
-            fds.reserveCapacity(16)
-            kinds.reserveCapacity(16)
-            func add(_ fd: Int32, _ k: Source) { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)); kinds.append(k) }
-            for fd in service.inputDescriptors { add(fd, .service(fd)) }
-            if signalFD >= 0 { add(signalFD, .signal) }
-            if let c = control {
-                // The listening socket and each connection, with POLLOUT for queued answers.
-                for (cfd, events) in c.pollInterests() {
-                    fds.append(pollfd(fd: cfd, events: events, revents: 0))
-                    kinds.append(.control(cfd))
+            service.beforeTurn()
+            fds.removeAll(keepingCapacity: true)
+            kinds.removeAll(keepingCapacity: true)
+            var timeout: Int32 = 0
+            service.withServiceLock {
+                func add(_ fd: Int32, _ k: Source) { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)); kinds.append(k) }
+                for fd in service.inputDescriptors { add(fd, .service(fd)) }
+                if signalFD >= 0 { add(signalFD, .signal) }
+                if let c = control {
+                    // The listening socket and each connection, with POLLOUT for queued answers.
+                    for (cfd, events) in c.pollInterests() {
+                        fds.append(pollfd(fd: cfd, events: events, revents: 0))
+                        kinds.append(.control(cfd))
+                    }
                 }
+                timeout = pollTimeout()
             }
-            let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
-            if rc < 0 && errno != EINTR { service.log(.pollFailed(errno: errno)) }
-            now = clock.now()
-            if let step = clock.takeWallStep() { service.log(.wallClockStepped(seconds: step)) }
-            service.logger.beginBatch()
-            if rc > 0 {
-                for (i, p) in fds.enumerated() where p.revents != 0 { handle(kinds[i]) }
+            let rc = poll(&fds, nfds_t(fds.count), timeout)
+            let pollErrno = errno
+            service.withServiceLock {
+                if rc < 0 && pollErrno != EINTR { service.log(.pollFailed(errno: pollErrno)) }
+                now = clock.now()
+                if let step = clock.takeWallStep() { service.log(.wallClockStepped(seconds: step)) }
+                service.logger.beginBatch()
+                if rc > 0 {
+                    for (i, p) in fds.enumerated() where p.revents != 0 { handle(kinds[i]) }
+                }
+                service.endOfTurn(now: now)
+                timers()
+                service.logger.endBatch()
+                if let code = service.exitRequest { requestShutdown(exitCode: code) }
             }
-            service.endOfTurn(now: now)
-            timers()
-            service.logger.endBatch()
-            if let code = service.exitRequest { requestShutdown(exitCode: code) }
         }
+        service.loopEnded()
         service.log(.stopping)
         pidFile?.release()
         return exitCode

@@ -25,19 +25,27 @@ public enum DaemonControl {
         return response
     }
 
-    /// status-get: the process, its uptime and the time since the last reconfiguration.
-    public static func status(_ daemon: Daemon, now: Now) -> JSON {
+    /// status-get: the process, its uptime and the time since the last reconfiguration, and
+    /// as Kea 2.4 answers: "multi-threading-enabled", and with multi-threading on the thread
+    /// count, the packet queue size and its statistics (averages over about the last 10, 100
+    /// and 1000 packets), which Kea leaves out when it is off.
+    public static func status(_ daemon: Daemon, now: Now,
+                              multiThreading: (threads: Int, queueSize: Int, queueStatistics: [Double])? = nil) -> JSON {
         let uptime = (now.monotonic - daemon.startedAt).value / 1000
         let reload = (now.monotonic - daemon.reloadedAt).value / 1000
-        return ControlResponse.make(.success, arguments: .object(JSONObject([
+        var fields: [(String, JSON)] = [
             ("pid", .int(Int64(getpid()))),
             ("uptime", .int(uptime)),
             ("reload", .int(reload)),
-            ("multi-threading-enabled", .bool(false)),
-            ("thread-pool-size", .int(0)),
-            ("packet-queue-size", .int(0)),
-            ("sockets", .object(JSONObject([("status", .string("ready"))]))),
-        ])))
+            ("multi-threading-enabled", .bool(multiThreading != nil)),
+        ]
+        if let m = multiThreading {
+            fields.append(("thread-pool-size", .int(Int64(m.threads))))
+            fields.append(("packet-queue-size", .int(Int64(m.queueSize))))
+            fields.append(("packet-queue-statistics", .array(m.queueStatistics.map { .double($0) })))
+        }
+        fields.append(("sockets", .object(JSONObject([("status", .string("ready"))]))))
+        return ControlResponse.make(.success, arguments: .object(JSONObject(fields)))
     }
 
     /// config-write: the running configuration to `filename` (default: the file it came from).

@@ -2,12 +2,55 @@ import CShim
 import Glibc
 import KakapoCore
 
-extension Dhcp4Server {
-    public var inputDescriptors: [Int32] { descriptors }
+extension Dhcp4Server: PacketServer {
+    public func endOfTurn(now: Now) {
+        flush(now)
+        transmitPending()
+    }
+
+    public func withServiceLock(_ body: () -> Void) { threading.lock.withLock(body) }
+    public func beforeTurn() { refreshThreading() }
+    public func loopEnded() { threading.stop() }
+
+    public var multiThreadingStatus: (threads: Int, queueSize: Int, queueStatistics: [Double])? {
+        guard let p = threading.plan, p.enabled else { return nil }
+        return (p.threads, p.queueSize, threading.queue.averages)
+    }
+
+    public var inputDescriptors: [Int32] { threading.workersRunning ? [] : descriptors }
 
     public func readable(_ fd: Int32, now: Now) {
-        guard let idx = socketByFD[fd] else { return }
-        if idx == Dhcp4Server.udpToken { drainUDP(now) } else { drainRaw(idx, now) }
+        // Read and handle batches until the socket is empty or the turn's limit is reached:
+        // what arrives while a batch is handled joins this turn (and its one lease write).
+        var remaining = Dhcp4Server.batchLimit
+        while remaining > 0 {
+            var datagrams: [InboundDatagram] = []
+            let n = endpoints.read(fd, batch: loopBatches.receive, limit: remaining, into: &datagrams)
+            if n == 0 { break }
+            remaining -= n
+            if !datagrams.isEmpty { handle(datagrams, now: now) }
+        }
+    }
+
+    /// The sockets as they are now (see `PacketEndpoints`).
+    var endpoints: Endpoints4 {
+        if let e = endpointsCache { return e }
+        let e = Endpoints4(raw: rawSockets, udp: udp, served: served, socketByFD: socketByFD, descriptors: descriptors,
+                           serverPort: options.serverPort, clientPort: options.clientPort)
+        endpointsCache = e
+        return e
+    }
+
+    /// One batch's datagrams, in the order read. With a shared database the batch is
+    /// collected first, to read its rows in one go.
+    func handle(_ datagrams: [InboundDatagram], now: Now) {
+        var batch: [InboundDatagram] = []
+        for d in datagrams {
+            guard serving(now: now) else { continue }
+            if database != nil { batch.append(d); continue }
+            process(engine.handle(datagram: d, now: now), now)
+        }
+        if database != nil { handleShared(batch, now) }
     }
 
     public var nextDeadline: MonotonicInstant? {
@@ -30,70 +73,20 @@ extension Dhcp4Server {
         nameChangeSender?.flush()
     }
 
-    func drainRaw(_ idx: Int32, _ now: Now) {
-        guard let sock = rawSockets[idx], let iface = served[idx] else { return }
-        // With a shared database the batch is collected first, to read its rows in one go.
-        var batch: [InboundDatagram] = []
-        defer { if database != nil { handleShared(batch, now) } }
-        for _ in 0..<Dhcp4Server.batchLimit {
-            guard let r = sock.receive() else { return }
-            guard case .datagram(let payload, let src, let sport, let dst, let mac) = r else { continue }
-            var d = InboundDatagram(bytes: payload, interface: iface.info, source: src, sourcePort: sport, destination: dst)
-            d.linkLayerSource = mac
-            guard serving(now: now) else { continue }
-            if database != nil { batch.append(d); continue }
-            process(engine.handle(datagram: d, now: now), now)
-        }
-    }
-
-    func drainUDP(_ now: Now) {
-        guard let sock = udp else { return }
-        var batch: [InboundDatagram] = []
-        defer { if database != nil { handleShared(batch, now) } }
-        for _ in 0..<Dhcp4Server.batchLimit {
-            guard let r = sock.receive() else { return }
-            guard let iface = served[r.interfaceIndex] else { continue }
-            // What arrives on a raw-socket interface was read from the raw socket already.
-            if rawSockets[r.interfaceIndex] != nil { continue }
-            let d = InboundDatagram(bytes: r.payload, interface: iface.info, source: r.source,
-                                    sourcePort: r.sourcePort, destination: r.destination)
-            guard serving(now: now) else { continue }
-            if database != nil { batch.append(d); continue }
-            process(engine.handle(datagram: d, now: now), now)
-        }
-    }
-
     /// Hands one input's effects to the executor: replies wait in it until the turn's lease
     /// writes are on disk (`flush`).
     func process(_ e: Effects4, _ now: Now) {
         executor.execute(e, engine: &engine, port: self, now: now)
     }
 
-    public func send(_ d: OutboundDatagram) {
-        // A DHCPv4 server's datagrams are IPv4 both ends.
-        guard let source = d.source.v4, let destination = d.destination.v4 else { return }
-        let raw = rawSockets[d.interfaceIndex]
-        var ok = false
-        switch d.delivery {
-        case .linkLayerUnicast(let mac) where raw != nil:
-            // To a relay (port 67) or a client (68): the -p/-P test ports apply.
-            let port = d.destinationPort == 67 ? options.serverPort : options.clientPort
-            ok = raw!.send(payload: d.bytes, source: source, destination: destination, port: port, mac: mac)
-        case .broadcast where raw != nil, .linkLayerUnicast where raw != nil:
-            ok = raw!.send(payload: d.bytes, source: source, destination: .broadcast, port: d.destinationPort, mac: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
-        case .broadcast, .linkLayerUnicast:
-            ok = udp?.send(payload: d.bytes, to: .broadcast, port: d.destinationPort, source: source, ifindex: d.interfaceIndex) ?? false
-        case .unicast:
-            let port = d.destinationPort == 67 ? options.serverPort : options.clientPort
-            ok = udp?.send(payload: d.bytes, to: destination, port: port, source: source, ifindex: d.interfaceIndex) ?? false
-        }
-        if !ok {
-            let reason = String(cString: strerror(errno))
-            let label = (try? DHCPv4Message.decode(d.bytes).get()).map { ClientLabel($0).description } ?? "[no hwaddr info], cid=[no info], tid=0x0"
-            logger.log(.error, "DHCP4_PACKET_SEND_FAIL", "\(label): failed to send DHCPv4 packet: \(reason) (destination \(d.destination))")
-        }
-    }
+    /// A reply waits for the end of the turn (`transmitPending`), to leave with the others.
+    public func send(_ d: OutboundDatagram) { outbound.append(d) }
 
+    func logSendFailure(_ d: OutboundDatagram, _ code: Int32) {
+        let reason = String(cString: strerror(code))
+        let label = (try? DHCPv4Message.decode(d.bytes).get()).map { ClientLabel($0).description } ?? "[no hwaddr info], cid=[no info], tid=0x0"
+        logger.log(.error, "DHCP4_PACKET_SEND_FAIL", "\(label): failed to send DHCPv4 packet: \(reason) (destination \(d.destination))")
+    }
 
     /// Swaps a new configuration in whole. Sockets are reopened first so that a bad interface
     /// leaves the old configuration running.
@@ -109,5 +102,7 @@ extension Dhcp4Server {
         engine.reconfigure(l.config, now: now)
         startNameChangeSender(l.config.ddns)
         logWarnings(l)
+        // Workers restart (with the new sockets and plan) before the loop's next turn.
+        threading.stale = true
     }
 }

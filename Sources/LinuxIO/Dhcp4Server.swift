@@ -38,6 +38,15 @@ public final class Dhcp4Server: DHCPServer {
     public var unwritten: [Effects4] = []
     /// The DHCP-DDNS client (`dhcp-ddns` with enable-updates): nil when updates are off.
     public var nameChangeSender: NameChangeSender?
+    /// Replies of this turn, sent together once its lease writes are done (`transmitPending`).
+    public var outbound: [OutboundDatagram] = []
+    /// The loop thread's receive and send buffers (packet workers have their own).
+    let loopBatches = (receive: Endpoints4.receiveBatch(capacity: Dhcp4Server.batchLimit),
+                       send: Endpoints4.sendBatch(capacity: Dhcp4Server.batchLimit))
+    /// The sockets' snapshot (`endpoints`), made again after `openSockets`.
+    var endpointsCache: Endpoints4?
+    /// The packet workers of `multi-threading` and the lock they share with the loop.
+    let threading = ServerThreading()
 
     /// Loads the config and leases and opens every socket; throws with the reason on failure.
     public init(options: ServerOptions, logger: Logger, now: Now) throws(ServerStartError) {
@@ -107,11 +116,18 @@ public final class Dhcp4Server: DHCPServer {
             }
             chosen.append(i)
         }
+        let previous = rawSockets
         rawSockets = [:]
         served = [:]
         for i in chosen where served[i.index] == nil {
             served[i.index] = i
             if c.interfaces.socketType == .raw && !i.isLoopback {
+                // A reconfiguration keeps an interface's socket (and the frames queued on
+                // it): a new one would miss what arrived before it was bound.
+                if let kept = previous[i.index], kept.interface.name == i.name, kept.interface.macAddress == i.macAddress {
+                    rawSockets[i.index] = kept
+                    continue
+                }
                 do { rawSockets[i.index] = try RawSocket(interface: i, serverPort: options.serverPort, clientPort: options.clientPort) }
                 catch { throw ServerStartError.socket("failed to open raw socket on \(i.name): \(error)") }
             }
@@ -121,6 +137,7 @@ public final class Dhcp4Server: DHCPServer {
                 throw ServerStartError.socket("failed to open UDP socket on port \(options.serverPort): \(error)")
             }
         }
+        endpointsCache = nil
         socketByFD = [:]
         for (idx, r) in rawSockets { socketByFD[r.fd] = idx }
         if let u = udp { socketByFD[u.fd] = Dhcp4Server.udpToken }

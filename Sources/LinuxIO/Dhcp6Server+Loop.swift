@@ -2,24 +2,54 @@ import CShim
 import Glibc
 import KakapoCore
 
-extension Dhcp6Server {
-    public var inputDescriptors: [Int32] { udp.map { [$0.fd] } ?? [] }
+extension Dhcp6Server: PacketServer {
+    public func endOfTurn(now: Now) {
+        flush(now)
+        transmitPending()
+    }
+
+    public func withServiceLock(_ body: () -> Void) { threading.lock.withLock(body) }
+    public func beforeTurn() { refreshThreading() }
+    public func loopEnded() { threading.stop() }
+
+    public var multiThreadingStatus: (threads: Int, queueSize: Int, queueStatistics: [Double])? {
+        guard let p = threading.plan, p.enabled else { return nil }
+        return (p.threads, p.queueSize, threading.queue.averages)
+    }
+
+    public var inputDescriptors: [Int32] { threading.workersRunning ? [] : endpoints.descriptors }
 
     public func readable(_ fd: Int32, now: Now) {
-        guard let sock = udp, sock.fd == fd else { return }
-        // With a shared database the batch is collected first, to read its rows in one go.
+        // Read and handle batches until the socket is empty or the turn's limit is reached:
+        // what arrives while a batch is handled joins this turn (and its one lease write).
+        var remaining = Dhcp6Server.batchLimit
+        while remaining > 0 {
+            var datagrams: [InboundDatagram] = []
+            let n = endpoints.read(fd, batch: loopBatches.receive, limit: remaining, into: &datagrams)
+            if n == 0 { break }
+            remaining -= n
+            if !datagrams.isEmpty { handle(datagrams, now: now) }
+        }
+    }
+
+    /// The socket as it is now (see `PacketEndpoints`).
+    var endpoints: Endpoints6 {
+        if let e = endpointsCache { return e }
+        let e = Endpoints6(udp: udp, served: served, serverPort: options.serverPort, clientPort: options.clientPort)
+        endpointsCache = e
+        return e
+    }
+
+    /// One batch's datagrams, in the order read. With a shared database the batch is
+    /// collected first, to read its rows in one go.
+    func handle(_ datagrams: [InboundDatagram], now: Now) {
         var batch: [InboundDatagram] = []
-        defer { if database != nil { handleShared(batch, now) } }
-        for _ in 0..<Dhcp6Server.batchLimit {
-            guard let r = sock.receive() else { return }
-            // Only what arrives on a served interface is the server's.
-            guard let iface = served[r.interfaceIndex] else { continue }
-            let d = InboundDatagram(bytes: r.payload, interface: iface.info, source: .v6(r.source),
-                                    sourcePort: r.sourcePort, destination: .v6(r.destination))
+        for d in datagrams {
             guard serving(now: now) else { continue }
             if database != nil { batch.append(d); continue }
             process(engine.handle(datagram: d, now: now), now)
         }
+        if database != nil { handleShared(batch, now) }
     }
 
     public var nextDeadline: MonotonicInstant? {
@@ -48,24 +78,12 @@ extension Dhcp6Server {
         executor.execute(e, engine: &engine, port: self, now: now)
     }
 
-    /// The destination port for a reply the engine addresses to the standard ports: -p moves
-    /// the server (relay) port, -P the client port.
-    func port(for standard: UInt16) -> UInt16 {
-        switch standard {
-        case 547: options.serverPort
-        case 546: options.clientPort
-        default: standard
-        }
-    }
+    /// A reply waits for the end of the turn (`transmitPending`), to leave with the others.
+    public func send(_ d: OutboundDatagram) { outbound.append(d) }
 
-    /// Sends to the engine's destination; a link-local (or link-scoped multicast) destination
-    /// is scoped to the interface the engine names.
-    public func send(_ d: OutboundDatagram) {
-        guard let destination = d.destination.v6 else { return }
-        let ok = udp?.send(payload: d.bytes, to: destination, port: port(for: d.destinationPort), ifindex: d.interfaceIndex) ?? false
-        if !ok {
-            let reason = String(cString: strerror(errno))
-            logger.log(.error, "DHCP6_PACKET_SEND_FAIL", "failed to send DHCPv6 packet to \(destination) port \(port(for: d.destinationPort)) on interface \(d.interfaceIndex): \(reason)")
-        }
+    func logSendFailure(_ d: OutboundDatagram, _ code: Int32) {
+        let reason = String(cString: strerror(code))
+        let port = endpoints.port(for: d.destinationPort)
+        logger.log(.error, "DHCP6_PACKET_SEND_FAIL", "failed to send DHCPv6 packet to \(d.destination) port \(port) on interface \(d.interfaceIndex): \(reason)")
     }
 }

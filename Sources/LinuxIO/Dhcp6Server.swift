@@ -39,6 +39,15 @@ public final class Dhcp6Server: DHCPServer {
     public let serverIDPath: String
     /// The DHCP-DDNS client (`dhcp-ddns` with enable-updates): nil when updates are off.
     public var nameChangeSender: NameChangeSender?
+    /// Replies of this turn, sent together once its lease writes are done (`transmitPending`).
+    public var outbound: [OutboundDatagram] = []
+    /// The loop thread's receive and send buffers (packet workers have their own).
+    let loopBatches = (receive: Endpoints6.receiveBatch(capacity: Dhcp6Server.batchLimit),
+                       send: Endpoints6.sendBatch(capacity: Dhcp6Server.batchLimit))
+    /// The sockets' snapshot (`endpoints`), made again after `openSockets`.
+    var endpointsCache: Endpoints6?
+    /// The packet workers of `multi-threading` and the lock they share with the loop.
+    let threading = ServerThreading()
 
     public init(options: ServerOptions, logger: Logger, now: Now) throws(ServerStartError) {
         self.options = options
@@ -122,6 +131,7 @@ public final class Dhcp6Server: DHCPServer {
             }
         }
         served = next
+        endpointsCache = nil
         for i in served.values.sorted(by: { $0.index < $1.index }) {
             if let u = udp, !joined.contains(i.index), !i.isLoopback {
                 do {
@@ -156,6 +166,8 @@ public final class Dhcp6Server: DHCPServer {
         engine.reconfigure(l.config, now: now)
         startNameChangeSender(l.config.ddns)
         logWarnings(l)
+        // Workers restart (with the new sockets and plan) before the loop's next turn.
+        threading.stale = true
     }
 }
 

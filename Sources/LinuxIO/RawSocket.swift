@@ -79,17 +79,8 @@ public final class RawSocket {
 
     /// Sends a UDP datagram in an Ethernet frame to `mac` (broadcast MAC for broadcasts).
     public func send(payload: [UInt8], source: IPv4Address, destination: IPv4Address, port: UInt16, mac: [UInt8]) -> Bool {
-        let frame = EthernetFrame.build(payload: payload, srcMAC: interface.macAddress, dstMAC: mac,
-                                        source: source, destination: destination,
-                                        sourcePort: serverPort, destinationPort: port)
-        var ll = sockaddr_ll()
-        ll.sll_family = UInt16(AF_PACKET)
-        ll.sll_protocol = UInt16(ETH_P_IP).bigEndian
-        ll.sll_ifindex = interface.index
-        ll.sll_halen = 6
-        withUnsafeMutableBytes(of: &ll.sll_addr) { dst in
-            for i in 0..<min(6, mac.count) { dst[i] = mac[i] }
-        }
+        let frame = frame(payload: payload, source: source, destination: destination, port: port, mac: mac)
+        var ll = linkAddress(mac)
         let rc = frame.withUnsafeBytes { buf in
             withUnsafePointer(to: &ll) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -99,6 +90,56 @@ public final class RawSocket {
         }
         return rc == frame.count
     }
+
+    func frame(payload: [UInt8], source: IPv4Address, destination: IPv4Address, port: UInt16, mac: [UInt8]) -> [UInt8] {
+        EthernetFrame.build(payload: payload, srcMAC: interface.macAddress, dstMAC: mac,
+                            source: source, destination: destination,
+                            sourcePort: serverPort, destinationPort: port)
+    }
+
+    func linkAddress(_ mac: [UInt8]) -> sockaddr_ll {
+        var ll = sockaddr_ll()
+        ll.sll_family = UInt16(AF_PACKET)
+        ll.sll_protocol = UInt16(ETH_P_IP).bigEndian
+        ll.sll_ifindex = interface.index
+        ll.sll_halen = 6
+        withUnsafeMutableBytes(of: &ll.sll_addr) { dst in
+            for i in 0..<min(6, mac.count) { dst[i] = mac[i] }
+        }
+        return ll
+    }
+
+    // MARK: batches (recvmmsg, sendmmsg)
+
+    /// Buffers for up to `capacity` frames in one call.
+    static func batch(capacity: Int) -> MessageBatch { MessageBatch(capacity: capacity, slotSize: 65536 + 64) }
+
+    /// One recvmmsg of up to `limit` frames into `batch`; how many came.
+    func receive(into batch: MessageBatch, limit: Int) -> Int { batch.receive(fd: fd, limit: limit) }
+
+    /// Frame `i` of a received batch, as `receive()` returns it.
+    func received(_ batch: MessageBatch, _ i: Int) -> RawReceive {
+        let bytes = Array(batch.bytes(i))
+        guard let d = EthernetFrame.parse(bytes, count: bytes.count, serverPort: serverPort) else { return .skip }
+        return .datagram(payload: d.payload, source: d.source, sourcePort: d.sourcePort, destination: d.destination,
+                         sourceMAC: d.sourceMAC)
+    }
+
+    /// Stages what `send(payload:source:destination:port:mac:)` would send; false when
+    /// `batch` is full.
+    func stage(_ batch: MessageBatch, tag: Int, payload: [UInt8], source: IPv4Address, destination: IPv4Address,
+               port: UInt16, mac: [UInt8]) -> Bool {
+        let frame = frame(payload: payload, source: source, destination: destination, port: port, mac: mac)
+        var ll = linkAddress(mac)
+        return withUnsafeBytes(of: &ll) { name in
+            batch.stage(length: frame.count, tag: tag, name: name, control: nil) { dst in
+                frame.withUnsafeBytes { dst.copyMemory(from: $0) }
+            }
+        }
+    }
+
+    /// Sends what `batch` holds (sendmmsg); `failed` hears each frame not sent.
+    func transmit(_ batch: MessageBatch, failed: (Int, Int32) -> Void) { batch.send(fd: fd, failed: failed) }
 }
 
 /// A failed system call, with errno text.

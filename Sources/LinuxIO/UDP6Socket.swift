@@ -97,12 +97,7 @@ public final class UDP6Socket {
     /// Sends to destination:port out of interface `ifindex` (the scope of a link-local
     /// destination, and the multicast interface).
     public func send(payload: [UInt8], to destination: IPv6Address, port: UInt16, ifindex: Int32) -> Bool {
-        var to = sockaddr_in6()
-        to.sin6_family = sa_family_t(AF_INET6)
-        to.sin6_port = port.bigEndian
-        to.sin6_scope_id = UInt32(bitPattern: ifindex)
-        let bytes = destination.bytes
-        withUnsafeMutableBytes(of: &to.sin6_addr) { for i in 0..<16 { $0[i] = bytes[i] } }
+        var to = UDP6Socket.address(destination, port, ifindex)
         let n = payload.withUnsafeBytes { data in
             withUnsafePointer(to: &to) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -112,4 +107,46 @@ public final class UDP6Socket {
         }
         return n == payload.count
     }
+
+    static func address(_ destination: IPv6Address, _ port: UInt16, _ ifindex: Int32) -> sockaddr_in6 {
+        var to = sockaddr_in6()
+        to.sin6_family = sa_family_t(AF_INET6)
+        to.sin6_port = port.bigEndian
+        to.sin6_scope_id = UInt32(bitPattern: ifindex)
+        let bytes = destination.bytes
+        withUnsafeMutableBytes(of: &to.sin6_addr) { for i in 0..<16 { $0[i] = bytes[i] } }
+        return to
+    }
+
+    // MARK: batches (recvmmsg, sendmmsg)
+
+    /// Buffers for receiving up to `capacity` datagrams in one call (IPV6_PKTINFO each).
+    static func receiveBatch(capacity: Int) -> MessageBatch { MessageBatch(capacity: capacity, controlSize: 256) }
+    /// Buffers for sending up to `capacity` datagrams in one call.
+    static func sendBatch(capacity: Int) -> MessageBatch { MessageBatch(capacity: capacity) }
+
+    /// One recvmmsg of up to `limit` datagrams into `batch`; how many came.
+    func receive(into batch: MessageBatch, limit: Int) -> Int { batch.receive(fd: fd, limit: limit) }
+
+    /// Datagram `i` of a received batch.
+    static func received(_ batch: MessageBatch, _ i: Int) -> Received {
+        let from = batch.name(i, as: sockaddr_in6.self)
+        let info = packetInfo(in: batch.control(i))
+        let source = withUnsafeBytes(of: from.sin6_addr) { IPv6Address(bytes: $0) }
+        return Received(payload: Array(batch.bytes(i)), source: source, sourcePort: UInt16(bigEndian: from.sin6_port),
+                        destination: info?.destination ?? .unspecified, interfaceIndex: info?.interfaceIndex ?? 0)
+    }
+
+    /// Stages what `send(payload:to:port:ifindex:)` would send; false when `batch` is full.
+    func stage(_ batch: MessageBatch, tag: Int, payload: [UInt8], to destination: IPv6Address, port: UInt16, ifindex: Int32) -> Bool {
+        var to = UDP6Socket.address(destination, port, ifindex)
+        return withUnsafeBytes(of: &to) { name in
+            batch.stage(length: payload.count, tag: tag, name: name, control: nil) { dst in
+                payload.withUnsafeBytes { dst.copyMemory(from: $0) }
+            }
+        }
+    }
+
+    /// Sends what `batch` holds (sendmmsg); `failed` hears each datagram not sent.
+    func transmit(_ batch: MessageBatch, failed: (Int, Int32) -> Void) { batch.send(fd: fd, failed: failed) }
 }

@@ -77,27 +77,11 @@ public final class UDPSocket {
 
     /// Sends from `source` out of interface `ifindex` (IP_PKTINFO), to destination:port.
     public func send(payload: [UInt8], to destination: IPv4Address, port: UInt16, source: IPv4Address, ifindex: Int32) -> Bool {
-        var to = sockaddr_in()
-        to.sin_family = sa_family_t(AF_INET)
-        to.sin_port = port.bigEndian
-        to.sin_addr.s_addr = destination.value.bigEndian
-        let hdr = MemoryLayout<cmsghdr>.size
-        let space = hdr + ((MemoryLayout<in_pktinfo>.size + 7) & ~7)
-        var ctl = [UInt8](repeating: 0, count: space)
-        ctl.withUnsafeMutableBytes { c in
-            var h = cmsghdr()
-            h.cmsg_len = hdr + MemoryLayout<in_pktinfo>.size
-            h.cmsg_level = Int32(IPPROTO_IP)
-            h.cmsg_type = Int32(IP_PKTINFO)
-            c.storeBytes(of: h, toByteOffset: 0, as: cmsghdr.self)
-            var info = in_pktinfo()
-            info.ipi_ifindex = ifindex
-            info.ipi_spec_dst.s_addr = source.value.bigEndian
-            c.baseAddress!.advanced(by: hdr).copyMemory(from: &info, byteCount: MemoryLayout<in_pktinfo>.size)
-        }
+        var to = UDPSocket.address(destination, port)
+        var ctl = UDPSocket.packetInfoControl(source: source, ifindex: ifindex)
         var sent = -1
         payload.withUnsafeBytes { data in
-            ctl.withUnsafeMutableBytes { c in
+            withUnsafeMutableBytes(of: &ctl) { c in
                 withUnsafeMutablePointer(to: &to) { toPtr in
                     var iov = iovec(iov_base: UnsafeMutableRawPointer(mutating: data.baseAddress), iov_len: data.count)
                     withUnsafeMutablePointer(to: &iov) { iovPtr in
@@ -115,6 +99,71 @@ public final class UDPSocket {
         }
         return sent == payload.count
     }
+
+    static func address(_ destination: IPv4Address, _ port: UInt16) -> sockaddr_in {
+        var to = sockaddr_in()
+        to.sin_family = sa_family_t(AF_INET)
+        to.sin_port = port.bigEndian
+        to.sin_addr.s_addr = destination.value.bigEndian
+        return to
+    }
+
+    /// One IP_PKTINFO record (a cmsghdr and an in_pktinfo, 32 bytes on 64-bit Linux): the
+    /// interface to leave by and the source address.
+    static func packetInfoControl(source: IPv4Address, ifindex: Int32) -> (UInt64, UInt64, UInt64, UInt64) {
+        var ctl: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &ctl) { c in
+            let hdr = MemoryLayout<cmsghdr>.size
+            var h = cmsghdr()
+            h.cmsg_len = hdr + MemoryLayout<in_pktinfo>.size
+            h.cmsg_level = Int32(IPPROTO_IP)
+            h.cmsg_type = Int32(IP_PKTINFO)
+            c.storeBytes(of: h, toByteOffset: 0, as: cmsghdr.self)
+            var info = in_pktinfo()
+            info.ipi_ifindex = ifindex
+            info.ipi_spec_dst.s_addr = source.value.bigEndian
+            c.baseAddress!.advanced(by: hdr).copyMemory(from: &info, byteCount: MemoryLayout<in_pktinfo>.size)
+        }
+        return ctl
+    }
+
+    // MARK: batches (recvmmsg, sendmmsg)
+
+    /// Buffers for receiving up to `capacity` datagrams in one call (IP_PKTINFO each).
+    static func receiveBatch(capacity: Int) -> MessageBatch { MessageBatch(capacity: capacity, controlSize: 256) }
+    /// Buffers for sending up to `capacity` datagrams in one call.
+    static func sendBatch(capacity: Int) -> MessageBatch {
+        MessageBatch(capacity: capacity, controlSize: MemoryLayout<(UInt64, UInt64, UInt64, UInt64)>.size)
+    }
+
+    /// One recvmmsg of up to `limit` datagrams into `batch`; how many came.
+    func receive(into batch: MessageBatch, limit: Int) -> Int { batch.receive(fd: fd, limit: limit) }
+
+    /// Datagram `i` of a received batch.
+    static func received(_ batch: MessageBatch, _ i: Int) -> Received {
+        let from = batch.name(i, as: sockaddr_in.self)
+        let info = packetInfo(in: batch.control(i))
+        return Received(payload: Array(batch.bytes(i)), source: IPv4Address(UInt32(bigEndian: from.sin_addr.s_addr)),
+                        sourcePort: UInt16(bigEndian: from.sin_port),
+                        destination: info?.destination ?? .zero, interfaceIndex: info?.interfaceIndex ?? 0)
+    }
+
+    /// Stages what `send(payload:to:port:source:ifindex:)` would send; false when `batch` is full.
+    func stage(_ batch: MessageBatch, tag: Int, payload: [UInt8], to destination: IPv4Address, port: UInt16,
+               source: IPv4Address, ifindex: Int32) -> Bool {
+        var to = UDPSocket.address(destination, port)
+        var ctl = UDPSocket.packetInfoControl(source: source, ifindex: ifindex)
+        return withUnsafeBytes(of: &to) { name in
+            withUnsafeBytes(of: &ctl) { control in
+                batch.stage(length: payload.count, tag: tag, name: name, control: control) { dst in
+                    payload.withUnsafeBytes { dst.copyMemory(from: $0) }
+                }
+            }
+        }
+    }
+
+    /// Sends what `batch` holds (sendmmsg); `failed` hears each datagram not sent.
+    func transmit(_ batch: MessageBatch, failed: (Int, Int32) -> Void) { batch.send(fd: fd, failed: failed) }
 }
 
 /// recvmsg(2) of one datagram into `buffer`, its ancillary data into `control` and its source

@@ -41,7 +41,7 @@ public struct Dhcp4Config: Sendable {
     public var builtInHooks: BuiltInHooks4 = BuiltInHooks4()
     /// Global `allocator`, `cache-threshold`, `cache-max-age`.
     public var allocation: AllocationSettings = AllocationSettings(allocator: .iterative)
-    /// `multi-threading`, decoded and validated; Kakapo serves packets on one thread.
+    /// `multi-threading`, decoded and validated; the daemon shell runs its packet workers from it.
     public var multiThreading: MultiThreadingConfig = MultiThreadingConfig()
     /// `hosts-database` or `hosts-databases`, decoded and validated; not used yet.
     public var hostsDatabases: [HostsDatabaseConfig] = []

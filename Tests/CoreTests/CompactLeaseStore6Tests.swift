@@ -139,6 +139,12 @@ final class CompactLeaseStore6Tests: XCTestCase {
             after = last.address
         }
         XCTAssertEqual(paged, sorted, when, file: file, line: line)
+        // The statistics recount's tally, from the kept counts, against the leases.
+        var tally: [LeaseTally6: Int] = [:]
+        store.forEachTally { tally[LeaseTally6(subnetID: $0, type: $1, state: $2), default: 0] += $3 }
+        var expected: [LeaseTally6: Int] = [:]
+        for l in sorted { expected[LeaseTally6(subnetID: l.subnetID, type: l.type, state: l.state), default: 0] += 1 }
+        XCTAssertEqual(tally, expected, when, file: file, line: line)
         for subnet: UInt32 in 1...3 {
             for type in [LeaseType6.nonTemporaryAddress, .temporaryAddress, .delegatedPrefix] {
                 for state in [LeaseState.assigned, .declined, .expiredReclaimed] {

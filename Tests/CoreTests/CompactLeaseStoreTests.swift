@@ -105,6 +105,12 @@ final class CompactLeaseStoreTests: XCTestCase {
                     let after = IPv4Address(0xC000_0200 | UInt32(rng.next() % 40))
                     XCTAssertEqual(store.leases(after: after, limit: 5),
                                    Array(model.leases.values.filter { $0.address > after }.sorted { $0.address < $1.address }.prefix(5)), ctx)
+                    // The statistics recount's tally, read from the records, against the leases.
+                    var tally: [LeaseTally4: Int] = [:]
+                    store.forEachTally { tally[LeaseTally4(subnetID: $0, state: $1), default: 0] += $2 }
+                    var expected: [LeaseTally4: Int] = [:]
+                    for l in model.leases.values { expected[LeaseTally4(subnetID: l.subnetID, state: l.state), default: 0] += 1 }
+                    XCTAssertEqual(tally, expected, ctx)
                 }
             }
         }

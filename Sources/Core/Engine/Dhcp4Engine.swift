@@ -68,10 +68,10 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
     public mutating func recountStatistics(now: WallTime) {
         var assigned: [UInt32: Int64] = [:]
         var declined: [UInt32: Int64] = [:]
-        store.forEachLease { l in
-            switch l.state {
-            case .assigned: assigned[l.subnetID, default: 0] += 1
-            case .declined: declined[l.subnetID, default: 0] += 1
+        store.forEachTally { subnetID, state, count in
+            switch state {
+            case .assigned: assigned[subnetID, default: 0] += Int64(count)
+            case .declined: declined[subnetID, default: 0] += Int64(count)
             case .expiredReclaimed: break
             }
         }

@@ -70,16 +70,17 @@ extension Dhcp6Engine {
     public mutating func recountStatistics(now: WallTime) {
         var assignedNA: [UInt32: Int64] = [:], assignedPD: [UInt32: Int64] = [:], declined: [UInt32: Int64] = [:]
         var declinedTotal: Int64 = 0
-        store.forEachLease { l in
-            guard l.state != .expiredReclaimed else { return }
-            switch l.type {
-            case .nonTemporaryAddress: assignedNA[l.subnetID, default: 0] += 1
-            case .delegatedPrefix: assignedPD[l.subnetID, default: 0] += 1
+        store.forEachTally { subnetID, type, state, count in
+            guard state != .expiredReclaimed else { return }
+            let n = Int64(count)
+            switch type {
+            case .nonTemporaryAddress: assignedNA[subnetID, default: 0] += n
+            case .delegatedPrefix: assignedPD[subnetID, default: 0] += n
             case .temporaryAddress: break
             }
-            if l.state == .declined {
-                declined[l.subnetID, default: 0] += 1
-                declinedTotal += 1
+            if state == .declined {
+                declined[subnetID, default: 0] += n
+                declinedTotal += n
             }
         }
         for s in config.subnets {

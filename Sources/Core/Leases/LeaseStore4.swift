@@ -23,6 +23,8 @@ public protocol LeaseStore4 {
     mutating func apply(row: LeaseRow4, delete: Bool)
     /// About `count` leases are about to be loaded (a hint).
     mutating func reserveCapacity(_ count: Int)
+    /// How many leases per (subnet, state), one call each (see the default below).
+    func forEachTally(_ body: (_ subnetID: UInt32, _ state: LeaseState, _ count: Int) -> Void)
 }
 
 extension LeaseStore4 {
@@ -32,6 +34,21 @@ extension LeaseStore4 {
     }
 
     public mutating func reserveCapacity(_ count: Int) {}
+
+    /// Calls `body` once per (subnet, state) the store holds leases in, with how many (a
+    /// statistics recount). This default walks every lease; the memory store reads its records
+    /// without building a lease.
+    public func forEachTally(_ body: (_ subnetID: UInt32, _ state: LeaseState, _ count: Int) -> Void) {
+        var counts: [LeaseTally4: Int] = [:]
+        forEachLease { counts[LeaseTally4(subnetID: $0.subnetID, state: $0.state), default: 0] += 1 }
+        for (k, n) in counts { body(k.subnetID, k.state, n) }
+    }
+}
+
+/// What the leases of a DHCPv4 store are counted by for statistics.
+struct LeaseTally4: Hashable, Sendable {
+    var subnetID: UInt32
+    var state: LeaseState
 }
 
 /// One leases4 row as the file parser reads it: fixed fields by value, variable ones as borrowed
@@ -144,6 +161,13 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     public init() {}
 
     public var count: Int { live }
+
+    /// From the records: no lease is built (a million-lease start-up's recount).
+    public func forEachTally(_ body: (_ subnetID: UInt32, _ state: LeaseState, _ count: Int) -> Void) {
+        var counts: [LeaseTally4: Int] = [:]
+        for r in records where !r.isFree { counts[LeaseTally4(subnetID: r.subnetID, state: r.state), default: 0] += 1 }
+        for (k, n) in counts { body(k.subnetID, k.state, n) }
+    }
 
     /// Reserves the arrays' memory for `count` leases (the hash indexes grow as they fill).
     /// Reserved memory not written to is not resident, so an overestimate costs address space

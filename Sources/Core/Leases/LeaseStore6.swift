@@ -30,6 +30,8 @@ public protocol LeaseStore6 {
     /// Up to `limit` leases with addresses strictly above `after` (from the lowest when nil),
     /// in address order.
     func leases(after: IPv6Address?, limit: Int) -> [Lease6]
+    /// How many leases per (subnet, type, state), one call each (see the default below).
+    func forEachTally(_ body: (_ subnetID: UInt32, _ type: LeaseType6, _ state: LeaseState, _ count: Int) -> Void)
 }
 
 extension LeaseStore6 {
@@ -41,6 +43,22 @@ extension LeaseStore6 {
     public func forEachLease(_ body: (Lease6) -> Void) {
         LeasePaging.forEach(pageSize: Self.walkPageSize, page: { leases(after: $0, limit: Self.walkPageSize) }, body)
     }
+
+    /// Calls `body` once per (subnet, type, state) the store holds leases in, with how many
+    /// (a statistics recount). This default walks every lease; a store that keeps the counts
+    /// answers from them, without building a lease.
+    public func forEachTally(_ body: (_ subnetID: UInt32, _ type: LeaseType6, _ state: LeaseState, _ count: Int) -> Void) {
+        var counts: [LeaseTally6: Int] = [:]
+        forEachLease { counts[LeaseTally6(subnetID: $0.subnetID, type: $0.type, state: $0.state), default: 0] += 1 }
+        for (k, n) in counts { body(k.subnetID, k.type, k.state, n) }
+    }
+}
+
+/// What the leases of a DHCPv6 store are counted by for statistics.
+struct LeaseTally6: Hashable, Sendable {
+    var subnetID: UInt32
+    var type: LeaseType6
+    var state: LeaseState
 }
 
 // MemoryLeaseStore6 is in LeaseStore6+Memory.swift (compact records, packed identifiers).

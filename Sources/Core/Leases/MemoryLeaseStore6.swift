@@ -86,6 +86,11 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         counts[CountKey(subnetID: subnetID, type: type, state: state)] ?? 0
     }
 
+    /// From the kept counts: no lease is built (a million-lease start-up's recount).
+    public func forEachTally(_ body: (_ subnetID: UInt32, _ type: LeaseType6, _ state: LeaseState, _ count: Int) -> Void) {
+        for (k, n) in counts where n > 0 { body(k.subnetID, k.type, k.state, n) }
+    }
+
     public func all() -> [Lease6] {
         var out: [Lease6] = []
         out.reserveCapacity(count)

@@ -24,20 +24,22 @@ public final class World {
         case clientLeave(Int)
         case clientReboot(Int)
         case clientTimer(Int, UInt64)
-        case toServer(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv4Address, destination: IPv4Address, epoch: Int)
+        /// `interface`: the server's interface on that segment (`segmentInterfaces`), or
+        /// `World.backbone` (events stay small: the queue holds one per datagram in flight).
+        case toServer(server: Int, bytes: [UInt8], interface: Int, source: IPv4Address, destination: IPv4Address, epoch: Int)
         case toClient(client: Int, bytes: [UInt8], server: Int)
         case serverDeadline(Int, UInt64)
         case serverRestart(Int)
-        case durable(server: Int, change: LeaseChange4, epoch: Int)
+        indirect case durable(server: Int, change: LeaseChange4, epoch: Int)
         /// DHCPv6: a client's message (or a relay's Relay-forward) reaches a server; a server's
         /// reply reaches a client; a lazy write becomes durable.
-        case toServer6(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv6Address, relayed: Bool, epoch: Int)
+        indirect case toServer6(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv6Address, relayed: Bool, epoch: Int)
         case toClient6(client: Int, bytes: [UInt8], server: Int)
-        case durable6(server: Int, change: LeaseChange6, epoch: Int)
+        indirect case durable6(server: Int, change: LeaseChange6, epoch: Int)
         /// A server's transaction reaches the shared database.
-        case databaseWrite(server: Int, id: TransactionID, writes: [LeaseWrite4], epoch: Int)
+        indirect case databaseWrite(server: Int, id: TransactionID, writes: [LeaseWrite4], epoch: Int)
         /// The database's answer reaches the server.
-        case databaseReply(server: Int, id: TransactionID, outcome: WriteOutcome4, epoch: Int)
+        indirect case databaseReply(server: Int, id: TransactionID, outcome: WriteOutcome4, epoch: Int)
         case fault(Int)
         /// DDNS: a name-change request reaches the D2; an update reaches the DNS server; its
         /// answer reaches the D2; the D2's exchange deadline; the end of a quiet period.
@@ -314,7 +316,7 @@ public final class World {
                 apply(out, client: c)
             }
         case .toServer(let s, let bytes, let iface, let src, let dst, let epoch):
-            deliverToServer(s, bytes, iface, src, dst, epoch)
+            deliverToServer(s, bytes, iface == World.backbone ? servers[s].backbone : servers[s].segmentInterfaces[iface]!, src, dst, epoch)
         case .toClient(let c, let bytes, let s): deliverToClient(c, bytes, from: s)
         case .serverDeadline(let s, let gen): serverDeadline(s, gen)
         case .toServer6(let s, let bytes, let iface, let src, let relayed, let epoch):

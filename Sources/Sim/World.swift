@@ -112,11 +112,12 @@ public final class World {
     var serverByAddress: [IPv4Address: Int] = [:]
     var holders: [IPv4Address: Int] = [:]
     /// Each client's last binding, until it loses, releases or declines it or is NAKed.
-    var lastBinding: [Int: VirtualClient.Lease] = [:]
+    var lastBinding: [VirtualClient.Lease?] = []
     /// Clients that moved to another server with a valid lease (and kept their address).
     var moves = 0
     var sessions: [Session] = []
-    var openSession: [Int: Int] = [:]
+    /// Each client's open session (an index in `sessions`), by client.
+    var openSession: [Int?] = []
     var netRNG: SimRandom
     var popRNG: SimRandom
     var faultRNG: SimRandom
@@ -133,7 +134,7 @@ public final class World {
     var lastSeenHolding: [Int64] = []
     /// The granting server's clock offset when each client's lease was last granted or
     /// renewed: its lease row's times are in that clock.
-    var grantOffset: [Int: Int64] = [:]
+    var grantOffset: [Int64?] = []
     var failure: SimFailure?
     /// The virtual DHCP-DDNS daemon and DNS server (World+DDNS.swift), when the scenario has them.
     var ddns: SimDDNS?
@@ -168,6 +169,11 @@ public final class World {
             try buildSegments()
         }
         buildPopulations()
+        // Per-client bookkeeping, by client index (arrays: no hashing, no dictionary overhead).
+        let clientCount = isV6 ? clients6.count : clients.count
+        lastBinding = Array(repeating: nil, count: clientCount)
+        openSession = Array(repeating: nil, count: clientCount)
+        grantOffset = Array(repeating: nil, count: clientCount)
         if let spec = scenario.ddns { try buildDDNS(spec) }
         for (i, f) in scenario.faults.enumerated() { queue.push(f.atMilliseconds, .fault(i)) }
         queue.push(scenario.durationMilliseconds, .end)

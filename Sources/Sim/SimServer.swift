@@ -14,9 +14,8 @@ final class SimServer {
     /// The same executor the daemon uses: persist, then send, then log.
     var executor = EffectExecutor4()
     /// What survives a crash when the server keeps its own lease file: the file's rows, in
-    /// Kea's leases4 CSV, replayed at restart by the daemon's loader.
-    var durableRows: [String] = []
-    var compactAt = 1 << 18
+    /// Kea's leases4 CSV, replayed at restart by the daemon's loader (`leaseFileText`).
+    var leaseFile = SimLeaseFile()
     /// The database shared with other servers, when `spec.storage` names one.
     var database: SharedLeaseDatabase?
     /// Addresses with a write on its way to the shared database, and how many: the view keeps
@@ -51,11 +50,7 @@ final class SimServer {
     var isUp: Bool { engine != nil }
 
     /// The lease file as the daemon would find it after a crash.
-    var leaseFileText: String {
-        var text = LeaseFile4.header + "\n"
-        for r in durableRows { text += r; text += "\n" }
-        return text
-    }
+    var leaseFileText: String { leaseFile.text(header: LeaseFile4.header) }
 
     func start(at t: Int64) {
         var store = MemoryLeaseStore4()
@@ -86,19 +81,19 @@ final class SimServer {
     func persist(_ c: LeaseChange4) -> Bool {
         writes += 1
         if case .forgetEveryNth(let n) = spec.storage, n > 0, writes % n == 0 { return false }
+        // What the loader will make of the row: valid_lifetime 0 deletes the address's lease;
+        // a row without identity (not declined) is refused and changes nothing.
+        let l = c.lease
+        let loads: SimLeaseFile.Replay
         switch c {
-        case .upsert(let l): durableRows.append(LeaseFile4.row(l))
-        case .delete(let l): durableRows.append(LeaseFile4.deletionRow(l))
+        case .upsert:
+            leaseFile.append(LeaseFile4.row(l))
+            loads = l.validLifetimeSeconds == 0 ? .deletes : l.isWellFormed ? .upserts : .skipped
+        case .delete:
+            leaseFile.append(LeaseFile4.deletionRow(l))
+            loads = .deletes
         }
-        // Compact like the daemon's lease file cleanup: once the file is large and four times
-        // the live leases, rewrite it with one row per live lease (amortized constant cost per
-        // write; bounds memory).
-        if durableRows.count >= compactAt {
-            var live = MemoryLeaseStore4()
-            _ = LeaseFile4.load(text: leaseFileText, into: &live)
-            durableRows = live.all().map { LeaseFile4.row($0) }
-            compactAt = max(1 << 18, 4 * durableRows.count)
-        }
+        leaseFile.noteLastRow(address: l.address.value, loads)
         return true
     }
 

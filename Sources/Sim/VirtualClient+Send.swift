@@ -115,6 +115,9 @@ extension VirtualClient {
                       leaseSeconds: leaseSeconds, t1Seconds: t1, t2Seconds: t2,
                       t1At: start + t1ms, t2At: start + t2ms, expiresAt: start + Int64(leaseSeconds) * 1000)
         lease = l
+        // The OFFER kept for REQUEST retransmissions is done with (a bound client keeps none:
+        // 100,000 clients would hold 100,000 messages).
+        offers = []
         transition(.bound, &out)
         out.events.append(.bound(l, renewal: renewal))
         setTimer(max(l.t1At, now + 1))

@@ -52,7 +52,10 @@ extension World {
     func departed<C: SimClientMachine>(_ slots: inout [ClientSlot<C>], _ c: Int) {
         let p = scenario.populations[slots[c].population]
         slots[c].present = false
-        if let s = openSession.removeValue(forKey: c) { sessions[s].leftAt = now }
+        if let s = openSession[c] {
+            sessions[s].leftAt = now
+            openSession[c] = nil
+        }
         if popRNG.chance(p.rejoin) {
             let after = p.rejoinAfterMilliseconds.map { popRNG.sample($0) } ?? 60_000
             queue.push(now + max(1, after), .clientStart(c))

@@ -36,6 +36,9 @@ extension World {
         return swarmRNG.chance(p)
     }
 
+    /// The interface number of a server's relay-facing interface in `.toServer` events.
+    static let backbone = -1
+
     /// One or two (duplicated) delivery delays, without allocating.
     struct Delays {
         var first: Int64
@@ -57,7 +60,7 @@ extension World {
         case .broadcast: broadcast(bytes, segment: seg, source: m.ciaddr, message: m)
         case .unicast(let a):
             guard let s = serverByAddress[a] else { return }
-            let iface = servers[s].segmentInterfaces[seg] ?? servers[s].backbone
+            let iface = servers[s].segmentInterfaces[seg] != nil ? seg : World.backbone
             guard let delays = leg(seg) else { traceDrop(clientName(c), m, "loss-or-partition"); return }
             delays.forEach { d in
                 queue.push(now + d + 1, .toServer(server: s, bytes: bytes, interface: iface, source: m.ciaddr, destination: a, epoch: servers[s].epoch))
@@ -67,10 +70,10 @@ extension World {
 
     func broadcast(_ bytes: [UInt8], segment seg: Int, source: IPv4Address, message: DHCPv4Message?) {
         for d in segments[seg].spec.directServers {
-            guard let s = serverByAddress[d.address], let iface = servers[s].segmentInterfaces[seg] else { continue }
+            guard let s = serverByAddress[d.address], servers[s].segmentInterfaces[seg] != nil else { continue }
             guard let delays = leg(seg) else { if let m = message { traceDrop("segment:\(segments[seg].spec.name)", m, "loss-or-partition") }; continue }
             delays.forEach { dl in
-                queue.push(now + dl, .toServer(server: s, bytes: bytes, interface: iface, source: source, destination: .broadcast, epoch: servers[s].epoch))
+                queue.push(now + dl, .toServer(server: s, bytes: bytes, interface: seg, source: source, destination: .broadcast, epoch: servers[s].epoch))
             }
         }
         if let r = segments[seg].spec.relay {
@@ -80,7 +83,7 @@ extension World {
                 guard let s = servers.firstIndex(where: { $0.spec.name == name }) else { continue }
                 guard relayHop(seg) else { if let m = message { traceDrop("relay:\(segments[seg].spec.name)", m, "relay-loss") }; continue }
                 delays.forEach { dl in
-                    queue.push(now + dl + 1, .toServer(server: s, bytes: relayed, interface: servers[s].backbone,
+                    queue.push(now + dl + 1, .toServer(server: s, bytes: relayed, interface: World.backbone,
                                                        source: r.address, destination: servers[s].spec.address, epoch: servers[s].epoch))
                 }
             }

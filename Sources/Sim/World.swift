@@ -24,20 +24,22 @@ public final class World {
         case clientLeave(Int)
         case clientReboot(Int)
         case clientTimer(Int, UInt64)
-        case toServer(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv4Address, destination: IPv4Address, epoch: Int)
+        /// `interface`: the server's interface on that segment (`segmentInterfaces`), or
+        /// `World.backbone` (events stay small: the queue holds one per datagram in flight).
+        case toServer(server: Int, bytes: [UInt8], interface: Int, source: IPv4Address, destination: IPv4Address, epoch: Int)
         case toClient(client: Int, bytes: [UInt8], server: Int)
         case serverDeadline(Int, UInt64)
         case serverRestart(Int)
-        case durable(server: Int, change: LeaseChange4, epoch: Int)
+        indirect case durable(server: Int, change: LeaseChange4, epoch: Int)
         /// DHCPv6: a client's message (or a relay's Relay-forward) reaches a server; a server's
         /// reply reaches a client; a lazy write becomes durable.
-        case toServer6(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv6Address, relayed: Bool, epoch: Int)
+        indirect case toServer6(server: Int, bytes: [UInt8], interface: InterfaceInfo, source: IPv6Address, relayed: Bool, epoch: Int)
         case toClient6(client: Int, bytes: [UInt8], server: Int)
-        case durable6(server: Int, change: LeaseChange6, epoch: Int)
+        indirect case durable6(server: Int, change: LeaseChange6, epoch: Int)
         /// A server's transaction reaches the shared database.
-        case databaseWrite(server: Int, id: TransactionID, writes: [LeaseWrite4], epoch: Int)
+        indirect case databaseWrite(server: Int, id: TransactionID, writes: [LeaseWrite4], epoch: Int)
         /// The database's answer reaches the server.
-        case databaseReply(server: Int, id: TransactionID, outcome: WriteOutcome4, epoch: Int)
+        indirect case databaseReply(server: Int, id: TransactionID, outcome: WriteOutcome4, epoch: Int)
         case fault(Int)
         /// DDNS: a name-change request reaches the D2; an update reaches the DNS server; its
         /// answer reaches the D2; the D2's exchange deadline; the end of a quiet period.
@@ -110,11 +112,12 @@ public final class World {
     var serverByAddress: [IPv4Address: Int] = [:]
     var holders: [IPv4Address: Int] = [:]
     /// Each client's last binding, until it loses, releases or declines it or is NAKed.
-    var lastBinding: [Int: VirtualClient.Lease] = [:]
+    var lastBinding: [VirtualClient.Lease?] = []
     /// Clients that moved to another server with a valid lease (and kept their address).
     var moves = 0
     var sessions: [Session] = []
-    var openSession: [Int: Int] = [:]
+    /// Each client's open session (an index in `sessions`), by client.
+    var openSession: [Int?] = []
     var netRNG: SimRandom
     var popRNG: SimRandom
     var faultRNG: SimRandom
@@ -131,7 +134,7 @@ public final class World {
     var lastSeenHolding: [Int64] = []
     /// The granting server's clock offset when each client's lease was last granted or
     /// renewed: its lease row's times are in that clock.
-    var grantOffset: [Int: Int64] = [:]
+    var grantOffset: [Int64?] = []
     var failure: SimFailure?
     /// The virtual DHCP-DDNS daemon and DNS server (World+DDNS.swift), when the scenario has them.
     var ddns: SimDDNS?
@@ -166,6 +169,11 @@ public final class World {
             try buildSegments()
         }
         buildPopulations()
+        // Per-client bookkeeping, by client index (arrays: no hashing, no dictionary overhead).
+        let clientCount = isV6 ? clients6.count : clients.count
+        lastBinding = Array(repeating: nil, count: clientCount)
+        openSession = Array(repeating: nil, count: clientCount)
+        grantOffset = Array(repeating: nil, count: clientCount)
         if let spec = scenario.ddns { try buildDDNS(spec) }
         for (i, f) in scenario.faults.enumerated() { queue.push(f.atMilliseconds, .fault(i)) }
         queue.push(scenario.durationMilliseconds, .end)
@@ -314,7 +322,7 @@ public final class World {
                 apply(out, client: c)
             }
         case .toServer(let s, let bytes, let iface, let src, let dst, let epoch):
-            deliverToServer(s, bytes, iface, src, dst, epoch)
+            deliverToServer(s, bytes, iface == World.backbone ? servers[s].backbone : servers[s].segmentInterfaces[iface]!, src, dst, epoch)
         case .toClient(let c, let bytes, let s): deliverToClient(c, bytes, from: s)
         case .serverDeadline(let s, let gen): serverDeadline(s, gen)
         case .toServer6(let s, let bytes, let iface, let src, let relayed, let epoch):

@@ -19,6 +19,8 @@
 #   kea-ctrl-agent    kea-ctrl-agent and kea-shell 2.2: test_ctrl_agent(_tls) compare with them
 #   chromium          headless browser: test_dashboard opens the agent's lease dashboard
 #   python3-websocket the DevTools-protocol client test_dashboard drives Chromium with
+#   strace            test_memfile_fsync (system-call order of lease writes and replies)
+#   time              GNU time for bench/sim.sh (make bench)
 #
 # Services: package installation must not leave a DHCP server running in the
 # root network namespace.  While installing, a temporary policy-rc.d forbids
@@ -41,7 +43,9 @@ want=(kea-dhcp4-server kea-dhcp6-server kea-admin isc-dhcp-client udhcpc tcpdump
       kea-dhcp-ddns-server   # Kea's D2 (kea-dhcp-ddns): test_ddns_bind, test_ddns_e2e compare and interoperate with it
       python3-dnspython      # an independent TSIG implementation for test_ddns_e2e (run with /usr/bin/python3)
       kea-ctrl-agent         # kea-ctrl-agent and kea-shell: the control-plane tests compare with them
-      chromium python3-websocket fonts-dejavu-core)  # test_dashboard: headless Chromium driven over the DevTools protocol  # test_dashboard: headless Chromium driven over the DevTools protocol
+      chromium python3-websocket fonts-dejavu-core  # test_dashboard: headless Chromium driven over the DevTools protocol
+      strace                 # test_memfile_fsync: the lease write (and fdatasync) seen before each reply
+      time)                  # /usr/bin/time -v: the simulator benchmark's wall time and peak RSS (bench/sim.sh)
 # dhcpcd: Debian 12 ships the binary in dhcpcd-base; other releases only have "dhcpcd".
 if command -v dhcpcd >/dev/null 2>&1; then :; else want+=(dhcpcd-base); fi
 

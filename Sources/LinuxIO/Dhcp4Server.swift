@@ -137,6 +137,8 @@ public final class Dhcp4Server: DHCPServer {
                 throw ServerStartError.socket("failed to open UDP socket on port \(options.serverPort): \(error)")
             }
         }
+        // Every served interface reads from its raw socket: the UDP socket only sends.
+        udp?.setReceiving(served.keys.contains { rawSockets[$0] == nil })
         endpointsCache = nil
         socketByFD = [:]
         for (idx, r) in rawSockets { socketByFD[r.fd] = idx }

@@ -33,6 +33,33 @@ public final class UDPSocket {
 
     deinit { close(fd) }
 
+    /// Whether the kernel queues datagrams on this socket. A DHCPv4 server whose every served
+    /// interface has a raw socket reads all its traffic there (RawSocket's filter passes every
+    /// UDP datagram to the server port), and the kernel would deliver each one a second time
+    /// here, only to be read and thrown away: a filter that accepts nothing stops that (the
+    /// socket still sends). True again detaches it. Returns false when the kernel refused.
+    @discardableResult
+    public func setReceiving(_ on: Bool) -> Bool {
+        guard on != receiving else { return true }
+        let rc: Int32
+        if on {
+            var unused: Int32 = 0
+            rc = setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused, socklen_t(MemoryLayout<Int32>.size))
+        } else {
+            var program = [sock_filter(code: 0x06, jt: 0, jf: 0, k: 0)]   // ret #0: drop
+            rc = program.withUnsafeMutableBufferPointer { buf -> Int32 in
+                var prog = sock_fprog(len: UInt16(buf.count), filter: buf.baseAddress)
+                return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, socklen_t(MemoryLayout<sock_fprog>.size))
+            }
+        }
+        guard rc == 0 else { return false }
+        receiving = on
+        return true
+    }
+
+    /// False while the drop-everything filter is attached (`setReceiving`).
+    public private(set) var receiving = true
+
     public struct Received {
         public var payload: [UInt8]
         public var source: IPv4Address

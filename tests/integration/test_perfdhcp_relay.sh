@@ -38,4 +38,21 @@ kk_assert_ge "lease rows in the relayed subnet 198.18.0.0/22 (subnet_id 2)" "$re
 kk_assert_eq "no lease from the link's own subnet (giaddr matched the relay entry)" 0 \
     "$("$KK_PY" -c 'import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if r["subnet_id"]=="1"))' "$csv")"
 kk_assert "server still running" kk_server_alive
+
+# The same load with "dhcp-socket-type": "udp": the UDP socket, which only sends while every
+# interface reads from a raw socket, must receive again (kakapo-dhcp4 attaches a
+# drop-everything filter to it in raw mode and detaches it here).
+kk_server_stop
+sed -i 's|"interfaces-config": { "interfaces": \[ "eth0" \]|"interfaces-config": { "dhcp-socket-type": "udp", "interfaces": [ "eth0" ]|' "$conf"
+grep -q '"dhcp-socket-type": "udp"' "$conf" || kk_die "could not switch the config to UDP sockets"
+rm -f "$csv"
+kk_server_start_ready "$conf"
+out="$KK_WORK/perfdhcp-udp.out"
+timeout 40 ip netns exec "$rns" perfdhcp -4 -l 192.0.2.2 -r 100 -R 1000 -p 3 -s 1 192.0.2.1 >"$out" 2>&1
+kk_assert_eq "perfdhcp exit status with UDP sockets" 0 "$?"
+read -r sent_d recv_o sent_r recv_a drops _ <<<"$("$KK_PY" "$KK_LIB_DIR/perfdhcp_parse.py" "$out")"
+kk_assert_ge "DISCOVERs sent with UDP sockets (3 s at 100/s)" "$sent_d" 200
+kk_assert_eq "OFFERs received = DISCOVERs sent (UDP sockets)" "$sent_d" "$recv_o"
+kk_assert_eq "ACKs received = REQUESTs sent (UDP sockets)" "$sent_r" "$recv_a"
+kk_assert "server still running (UDP sockets)" kk_server_alive
 kk_finish

@@ -1,7 +1,19 @@
 /// Everything the engine knows about one client message while it handles it.
 struct Exchange {
-    var message: DHCPv4Message
-    var datagram: InboundDatagram
+    /// The decoded message and the datagram, never changed once the exchange is made: held in
+    /// one shared box so that copying an exchange (it is passed and re-made with another subnet
+    /// along the packet path) does not copy their fields one by one.
+    final class Received {
+        let message: DHCPv4Message
+        let datagram: InboundDatagram
+        init(message: DHCPv4Message, datagram: InboundDatagram) {
+            self.message = message
+            self.datagram = datagram
+        }
+    }
+    let received: Received
+    var message: DHCPv4Message { received.message }
+    var datagram: InboundDatagram { received.datagram }
     var type: DHCPv4MessageType
     var label: ClientLabel
     var subnet: Subnet4?
@@ -16,8 +28,7 @@ struct Exchange {
 
     init(message: DHCPv4Message, datagram: InboundDatagram, type: DHCPv4MessageType, label: ClientLabel,
          subnet: Subnet4?, now: Now) {
-        self.message = message
-        self.datagram = datagram
+        received = Received(message: message, datagram: datagram)
         self.type = type
         self.label = label
         self.subnet = subnet

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reads `strace -f -y -xx -s 65535 -e trace=poll,ppoll,write,fdatasync,fsync,sendto,sendmsg,sendmmsg`
+"""Reads `strace -f -y -xx -s 65535 -e trace=poll,ppoll,epoll_wait,epoll_pwait,write,fdatasync,fsync,sendto,sendmsg,sendmmsg`
 of a DHCP server and checks, for each reply that announces a lease, that the lease's row was
 written to the lease file and (with --expect-sync) fdatasync'ed before the reply was sent.
 
@@ -12,8 +12,8 @@ Prints one line of integers, in order:
   writes       write(2) calls on the lease file
   syncs        fdatasync/fsync calls on the lease file
   other_syncs  fdatasync/fsync calls on any other file
-  turns        poll turns (poll/ppoll calls)
-  max_writes   most lease-file writes in one poll turn
+  turns        loop turns (poll/ppoll, or epoll_wait in a packet worker), all threads
+  max_writes   most lease-file writes in one thread's loop turn
   multi        turns whose one write carried rows for more than one reply
 """
 import ipaddress
@@ -94,6 +94,9 @@ def leases_in_reply6(p):
     return out
 
 
+TURN_CALLS = ('poll', 'ppoll', 'epoll_wait', 'epoll_pwait', 'epoll_pwait2')
+
+
 def main():
     trace, lease_file, family = sys.argv[1], sys.argv[2], sys.argv[3]
     expect_sync = '--expect-sync' in sys.argv[4:]
@@ -101,7 +104,8 @@ def main():
     written_at = {}   # address -> event index of the last write carrying its row
     last_sync = -1    # event index of the last completed sync of the lease file
     replies = unwritten = unsynced = writes = syncs = other_syncs = turns = 0
-    max_writes = turn_writes = multi = 0
+    max_writes = multi = 0
+    turn_writes = {}  # pid -> lease-file writes since that thread's loop turn began
     pending_sync = {}  # pid -> is the unfinished sync on the lease file
     seq = 0
     for raw in open(trace, errors='replace'):
@@ -116,10 +120,12 @@ def main():
             continue
         if resumed:
             continue
-        if call in ('poll', 'ppoll'):
+        if call in TURN_CALLS:
+            # A thread's loop turn begins where it waits: poll in the single loop (and the
+            # main loop beside packet workers), epoll_wait in each packet worker.
             turns += 1
-            max_writes = max(max_writes, turn_writes)
-            turn_writes = 0
+            max_writes = max(max_writes, turn_writes.get(pid, 0))
+            turn_writes[pid] = 0
             continue
         fdm = FD_PATH.match(rest)
         path = unhex(fdm.group(2)).decode(errors='replace') if fdm else ''
@@ -135,7 +141,7 @@ def main():
             continue
         if call == 'write' and path == lease_file:
             writes += 1
-            turn_writes += 1
+            turn_writes[pid] = turn_writes.get(pid, 0) + 1
             hx = HEX.search(rest)
             rows = unhex(hx.group(1)).decode(errors='replace').splitlines() if hx else []
             announced = 0
@@ -160,7 +166,7 @@ def main():
                         unwritten += 1
                     elif last_sync < w:
                         unsynced += 1
-    max_writes = max(max_writes, turn_writes)
+    max_writes = max([max_writes] + list(turn_writes.values()))
     if not expect_sync:
         unsynced = 0
     print(replies, unwritten, unsynced, writes, syncs, other_syncs, turns, max_writes, multi)

@@ -63,16 +63,6 @@ public final class LeaseMemfile<Format: MemfileFormat> {
         return files
     }
 
-    /// Replays every file, in `loadOrder`, through `load`; returns one report per file.
-    func replay(_ load: (String) -> LeaseCSV.LoadReport) throws(FileError) -> [(String, LeaseCSV.LoadReport)] {
-        var reports: [(String, LeaseCSV.LoadReport)] = []
-        for f in loadOrder {
-            let text = try readFile(f)
-            reports.append((f, load(text)))
-        }
-        return reports
-    }
-
     /// Opens the file for appending, writing the header if it is new or empty.
     public func openForAppend() throws(FileError) {
         if fd >= 0 { close(fd) }

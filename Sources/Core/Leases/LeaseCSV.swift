@@ -124,7 +124,8 @@ public enum LeaseCSV {
         var warning: RowError? = nil
     }
 
-    /// Replays a lease file's text through `apply`: the first non-empty line is the header
+    /// Replays a lease file's text through `apply` (the String-based reader the byte-level
+    /// loaders replaced; kept as the reference the loader tests compare with): the first non-empty line is the header
     /// (a file without one yields `headerMissing` and nothing else), then each row is an
     /// upsert, or a deletion when `isDeletion` says so (valid_lifetime 0, as Kea appends it).
     /// Bad rows are reported and skipped. Bounded by the number of lines.

@@ -423,8 +423,8 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         let r = records[Int(s)]
         insertCell(s, hash: SlotHash.address(r.address), into: .address)
         orderInsert(s, r.address)
-        linkIdentity(s)
-        if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { linkHardware(s) }
+        link(s, into: .identity)
+        if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { link(s, into: .hardware) }
         counts[CountKey(subnetID: r.subnetID, type: LeaseType6(rawValue: r.type)!,
                         state: LeaseState(rawValue: UInt32(r.state))!), default: 0] += 1
         pushExpiry(s)
@@ -436,8 +436,8 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
             removeCell(at: p, from: .address)
         }
         orderRemove(r.address)
-        unlinkIdentity(s)
-        if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { unlinkHardware(s) }
+        unlink(s, from: .identity)
+        if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { unlink(s, from: .hardware) }
         let key = CountKey(subnetID: r.subnetID, type: LeaseType6(rawValue: r.type)!,
                            state: LeaseState(rawValue: UInt32(r.state))!)
         let remaining = (counts[key] ?? 0) - 1
@@ -488,58 +488,75 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         return byHardware.position(hash: Self.hardwareHash(r, arena)) { sameHardware(records[Int($0)], r) }
     }
 
-    /// Appends `s` to its identity's chain (as the newest).
-    private mutating func linkIdentity(_ s: UInt32) {
-        if let p = identityCell(of: s) {
-            let newest = byIdentity.slot(at: p)
-            records[Int(s)].nextOfIdentity = records[Int(newest)].nextOfIdentity
-            records[Int(newest)].nextOfIdentity = s
-            byIdentity.replace(at: p, with: s)
-        } else {
-            records[Int(s)].nextOfIdentity = s
-            insertCell(s, hash: Self.identityHash(records[Int(s)], arena), into: .identity)
+    /// The two chains a lease belongs to: its identity's (type, DUID, IAID) and its hardware
+    /// address's. Each chain is circular through the records, its index cell naming the newest.
+    private enum Chain { case identity, hardware }
+
+    private func cell(of s: UInt32, in chain: Chain) -> Int? {
+        switch chain {
+        case .identity: identityCell(of: s)
+        case .hardware: hardwareCell(of: s)
         }
     }
 
-    private mutating func linkHardware(_ s: UInt32) {
-        if let p = hardwareCell(of: s) {
-            let newest = byHardware.slot(at: p)
-            records[Int(s)].nextOfHardware = records[Int(newest)].nextOfHardware
-            records[Int(newest)].nextOfHardware = s
-            byHardware.replace(at: p, with: s)
-        } else {
-            records[Int(s)].nextOfHardware = s
-            insertCell(s, hash: Self.hardwareHash(records[Int(s)], arena), into: .hardware)
+    private func next(_ s: UInt32, in chain: Chain) -> UInt32 {
+        switch chain {
+        case .identity: records[Int(s)].nextOfIdentity
+        case .hardware: records[Int(s)].nextOfHardware
         }
     }
 
-    /// Takes `s` out of its identity's chain (a walk round the chain to its predecessor).
-    private mutating func unlinkIdentity(_ s: UInt32) {
-        guard let p = identityCell(of: s) else { preconditionFailure("lease slot \(s) missing from the identity index") }
-        let next = records[Int(s)].nextOfIdentity
-        if next == s {
-            removeCell(at: p, from: .identity)
+    private mutating func setNext(_ s: UInt32, in chain: Chain, to n: UInt32) {
+        switch chain {
+        case .identity: records[Int(s)].nextOfIdentity = n
+        case .hardware: records[Int(s)].nextOfHardware = n
+        }
+    }
+
+    /// The slot the index cell at `p` names (the chain's newest).
+    private func newest(at p: Int, in chain: Chain) -> UInt32 {
+        switch chain {
+        case .identity: byIdentity.slot(at: p)
+        case .hardware: byHardware.slot(at: p)
+        }
+    }
+
+    private mutating func setNewest(at p: Int, in chain: Chain, to s: UInt32) {
+        switch chain {
+        case .identity: byIdentity.replace(at: p, with: s)
+        case .hardware: byHardware.replace(at: p, with: s)
+        }
+    }
+
+    /// Appends `s` to its chain (as the newest), or starts the chain.
+    private mutating func link(_ s: UInt32, into chain: Chain) {
+        guard let p = cell(of: s, in: chain) else {
+            setNext(s, in: chain, to: s)
+            switch chain {
+            case .identity: insertCell(s, hash: Self.identityHash(records[Int(s)], arena), into: .identity)
+            case .hardware: insertCell(s, hash: Self.hardwareHash(records[Int(s)], arena), into: .hardware)
+            }
             return
         }
-        var before = next
-        while records[Int(before)].nextOfIdentity != s { before = records[Int(before)].nextOfIdentity }
-        records[Int(before)].nextOfIdentity = next
-        records[Int(s)].nextOfIdentity = s
-        if byIdentity.slot(at: p) == s { byIdentity.replace(at: p, with: before) }
+        let newest = newest(at: p, in: chain)
+        setNext(s, in: chain, to: next(newest, in: chain))
+        setNext(newest, in: chain, to: s)
+        setNewest(at: p, in: chain, to: s)
     }
 
-    private mutating func unlinkHardware(_ s: UInt32) {
-        guard let p = hardwareCell(of: s) else { preconditionFailure("lease slot \(s) missing from the hardware index") }
-        let next = records[Int(s)].nextOfHardware
-        if next == s {
-            removeCell(at: p, from: .hardware)
+    /// Takes `s` out of its chain (a walk round the chain to its predecessor).
+    private mutating func unlink(_ s: UInt32, from chain: Chain) {
+        guard let p = cell(of: s, in: chain) else { preconditionFailure("lease slot \(s) missing from the \(chain) index") }
+        let following = next(s, in: chain)
+        if following == s {
+            removeCell(at: p, from: chain == .identity ? .identity : .hardware)
             return
         }
-        var before = next
-        while records[Int(before)].nextOfHardware != s { before = records[Int(before)].nextOfHardware }
-        records[Int(before)].nextOfHardware = next
-        records[Int(s)].nextOfHardware = s
-        if byHardware.slot(at: p) == s { byHardware.replace(at: p, with: before) }
+        var before = following
+        while next(before, in: chain) != s { before = next(before, in: chain) }
+        setNext(before, in: chain, to: following)
+        setNext(s, in: chain, to: s)
+        if newest(at: p, in: chain) == s { setNewest(at: p, in: chain, to: before) }
     }
 
     private mutating func pushExpiry(_ s: UInt32) {

@@ -103,10 +103,11 @@ public final class LeaseMemfile<Format: MemfileFormat> {
             }
             text += "\n"
         }
-        var st = stat()
-        let sizeBefore: off_t = fstat(fd, &st) == 0 ? st.st_size : -1
+        // How many of this append's bytes reached the file: on failure the file is cut back
+        // by that much (only this process appends to it), so a turn costs no fstat.
+        var written = 0
         do throws(FileError) {
-            try writeAll(text)
+            try writeAll(&text, written: &written)
             if syncEachAppend {
                 // A failed sync leaves the rows' fate on disk unknown: they are cut off like
                 // a failed write's, and the turn's replies are withheld.
@@ -114,6 +115,8 @@ public final class LeaseMemfile<Format: MemfileFormat> {
             }
         } catch {
             lastFailure = error.description
+            var st = stat()
+            let sizeBefore: off_t = fstat(fd, &st) == 0 ? st.st_size - off_t(written) : -1
             if sizeBefore < 0 || ftruncate(fd, sizeBefore) != 0 { isWedged = true }
             return false
         }
@@ -127,16 +130,26 @@ public final class LeaseMemfile<Format: MemfileFormat> {
     public private(set) var isWedged = false
 
     private func writeAll(_ text: String) throws(FileError) {
-        var bytes = Array(text.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileError("write to \(path)")
+        var text = text
+        var written = 0
+        try writeAll(&text, written: &written)
+    }
+
+    /// Writes `text`'s UTF-8 bytes in place (no copy); `written` counts the bytes that
+    /// reached the file, also when a later write fails.
+    private func writeAll(_ text: inout String, written: inout Int) throws(FileError) {
+        let failed = text.withUTF8 { bytes -> Bool in
+            while written < bytes.count {
+                let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return true
+                }
+                written += n
             }
-            off += n
+            return false
         }
+        if failed { throw FileError("write to \(path)") }
     }
 
     /// Lease file cleanup: see the type's documentation for the crash-safety argument.

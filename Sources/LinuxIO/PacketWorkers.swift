@@ -95,50 +95,6 @@ func startThread(_ body: @escaping () -> Void) -> pthread_t? {
     return t
 }
 
-/// The servers' part that packet workers drive (kakapo-dhcp4 and kakapo-dhcp6).
-protocol PacketServer: DHCPServer {
-    associatedtype Endpoints: PacketEndpoints
-    var endpoints: Endpoints { get }
-    var outbound: [OutboundDatagram] { get set }
-    var loopBatches: (receive: MessageBatch, send: MessageBatch) { get }
-    var threading: ServerThreading { get }
-    /// Reads per loop turn (and at most per worker batch).
-    static var batchLimit: Int { get }
-    /// One batch's datagrams, in order (under the lock).
-    func handle(_ datagrams: [InboundDatagram], now: Now)
-    func logSendFailure(_ d: OutboundDatagram, _ code: Int32)
-}
-
-extension PacketServer {
-    /// Sends the turn's replies, in sendmmsg batches, from the loop thread.
-    func transmitPending() {
-        guard !outbound.isEmpty else { return }
-        let out = outbound
-        endpoints.transmit(out, batch: loopBatches.send) { tag, code in logSendFailure(out[tag], code) }
-        // Emptied once `out` is gone, so its buffer is reused.
-        withExtendedLifetime(out) {}
-        outbound.removeAll(keepingCapacity: true)
-    }
-
-    /// Before a loop turn, outside the lock: a new configuration's `multi-threading` takes
-    /// effect (workers stopped, the plan logged as Kea does, workers started).
-    func refreshThreading() {
-        guard threading.stale else { return }
-        threading.stale = false
-        threading.stop()
-        let plan = threading.lock.withLock { () -> ThreadingPlan in
-            let plan = ThreadingPlan(loaded.config.multiThreading)
-            logger.logAs(Self.identity, .multiThreadingInfo,
-                         "enabled: \(plan.enabled ? "yes" : "no"), number of threads: \(plan.threads), queue size: \(plan.queueSize)")
-            threading.queue = QueueAverages()
-            return plan
-        }
-        guard plan.usesWorkers else { threading.running(plan, stop: nil); return }
-        let set = threading.lock.withLock { WorkerSet(server: self, endpoints: endpoints, plan: plan) }
-        threading.running(plan, stop: set.map { s in { s.stop() } })
-    }
-}
-
 /// The packet workers of one plan: each waits on the server's sockets through its own epoll
 /// set (EPOLLEXCLUSIVE: one worker is woken per burst), reads a batch (recvmmsg) and parses
 /// it outside the lock, takes the lock for the engine's decisions and the batch's durable

@@ -1,6 +1,12 @@
 /// An engine whose lease writes are settled by its shell.
 public protocol LeaseEngine {
     associatedtype Family: ProtocolFamily
+    /// Decides one datagram (a daemon's packet, the simulator's virtual client's).
+    mutating func handle(datagram: InboundDatagram, now: Now) -> Effects<Family>
+    /// The timers' work that is due (reclamation, statistics flush).
+    mutating func handleDeadline(now: Now) -> Effects<Family>
+    /// The earliest time `handleDeadline` wants to be called, if any.
+    var nextDeadline: MonotonicInstant? { get }
     /// Called once per transaction with what the store made of its writes; returns what to
     /// do next (for a lost race, a new decision).
     mutating func handle(outcome: WriteOutcome<Family.Lease>, of id: TransactionID, now: Now) -> Effects<Family>

@@ -17,7 +17,7 @@ SYSCONFDIR ?= $(RUNTIME_SYSCONFDIR)
 LOCALSTATEDIR ?= $(RUNTIME_LOCALSTATEDIR)
 DESTDIR ?=
 
-.PHONY: all build debug check unit scenarios swarm swarm-smoke fuzz fuzz-smoke integration deps demo bench bench-pg bench-instructions bench-sim install install-files clean
+.PHONY: all build debug check unit scenarios swarm swarm-smoke fuzz fuzz-smoke integration tsan deps demo bench bench-pg bench-instructions bench-sim install install-files clean
 
 all: build
 
@@ -32,7 +32,7 @@ debug:
 ## Installs test dependencies (apt) when missing, builds, runs unit tests, replays every
 ## scenario, fuzzes every parser briefly and runs the network-namespace integration tests.
 ## This is what CI runs.
-check: deps debug unit scenarios swarm-smoke fuzz-smoke integration
+check: deps debug unit scenarios swarm-smoke fuzz-smoke integration tsan
 
 deps:
 	bash scripts/install-test-deps.sh
@@ -109,6 +109,11 @@ fuzz-smoke:
 
 integration:
 	bash tests/integration/run.sh
+
+## ThreadSanitizer over the packet workers (scripts/tsan.sh): both servers built with
+## -sanitize=thread into .build-tsan, test_multi_threading against them; any report fails.
+tsan:
+	SWIFT=$(SWIFT) bash scripts/tsan.sh
 
 ## Shows Kakapo serving a real dhclient inside a namespace pair, then cleans up.
 demo: debug

@@ -52,45 +52,11 @@ done
 kk_init
 kk_need perfdhcp
 
-KK_SRV_NS="$KK_ID-bsrv"
-load_ns="$KK_ID-bload"
-kk_netns_add "$KK_SRV_NS"
-kk_netns_add "$load_ns"
-ip link add eth0 netns "$KK_SRV_NS" type veth peer name eth0 netns "$load_ns" || kk_die "veth"
-ip -n "$KK_SRV_NS" addr add 198.18.0.1/30 dev eth0
-ip -n "$load_ns" addr add 198.18.0.2/30 dev eth0
-ip -n "$KK_SRV_NS" link set eth0 up
-ip -n "$load_ns" link set eth0 up
-KK_SRV_IF=eth0
+bench_netns4 b
 
 conf="$KK_WORK/bench-dhcp4.conf"
-cat >"$conf" <<EOF
-// Kakapo benchmark config (bench/bench.sh): the same file for every server.
-{
-  "Dhcp4": {
-    "interfaces-config": { "interfaces": [ "eth0" ] },
-    $(bench_mt_json)
-    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
-    "lease-database": { "type": "memfile", "name": "$KK_WORK/leases4.csv", "lfc-interval": 0 },
-    "renew-timer": 900,
-    "rebind-timer": 1800,
-    "valid-lifetime": 3600,
-    "subnet4": [
-      {
-        "id": 1,
-        "subnet": "198.18.0.0/15",
-        "relay": { "ip-addresses": [ "198.18.0.2" ] },
-        "pools": [ { "pool": "198.18.1.0 - 198.19.255.254" } ],
-        "option-data": [
-          { "name": "routers", "data": "198.18.0.1" },
-          { "name": "domain-name-servers", "data": "198.18.0.1" }
-        ]
-      }
-    ],
-    "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "stdout" } ], "severity": "WARN", "debuglevel": 0 } ]
-  }
-}
-EOF
+bench_dhcp4_conf "$conf" "$KK_WORK" "{ \"type\": \"memfile\", \"name\": \"$KK_WORK/leases4.csv\", \"lfc-interval\": 0 }" \
+    "$(bench_mt_json)"
 
 lease_file="$KK_WORK/leases4.csv"
 perf_args=(-4 -l 198.18.0.2)

@@ -57,48 +57,13 @@ done
 kk_init
 kk_need perfdhcp kea-admin
 
-KK_SRV_NS="$KK_ID-bsrv"
-load_ns="$KK_ID-bload"
-kk_netns_add "$KK_SRV_NS"
-kk_netns_add "$load_ns"
-ip link add eth0 netns "$KK_SRV_NS" type veth peer name eth0 netns "$load_ns" || kk_die "veth"
-ip -n "$KK_SRV_NS" addr add 198.18.0.1/30 dev eth0
-ip -n "$load_ns" addr add 198.18.0.2/30 dev eth0
-ip -n "$KK_SRV_NS" link set eth0 up
-ip -n "$load_ns" link set eth0 up
-KK_SRV_IF=eth0
+bench_netns4 b
 
 step_db=kea_step
 # write_conf FILE : the config, the same for every server (its database: this server's
 # private PostgreSQL, database $step_db)
 write_conf() {
-    cat >"$1" <<EOF
-// Kakapo benchmark config (bench/bench_pg.sh): the same file for every server.
-{
-  "Dhcp4": {
-    "interfaces-config": { "interfaces": [ "eth0" ] },
-    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
-    "lease-database": { "type": "postgresql", "name": "$step_db", "host": "$KK_PG_HOST", "port": $KK_PG_PORT,
-                        "user": "kea", "password": "kea" },
-    "renew-timer": 900,
-    "rebind-timer": 1800,
-    "valid-lifetime": 3600,
-    "subnet4": [
-      {
-        "id": 1,
-        "subnet": "198.18.0.0/15",
-        "relay": { "ip-addresses": [ "198.18.0.2" ] },
-        "pools": [ { "pool": "198.18.1.0 - 198.19.255.254" } ],
-        "option-data": [
-          { "name": "routers", "data": "198.18.0.1" },
-          { "name": "domain-name-servers", "data": "198.18.0.1" }
-        ]
-      }
-    ],
-    "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "stdout" } ], "severity": "WARN", "debuglevel": 0 } ]
-  }
-}
-EOF
+    bench_dhcp4_conf "$1" "$KK_WORK" "{ \"type\": \"postgresql\", \"name\": \"$step_db\", \"host\": \"$KK_PG_HOST\", \"port\": $KK_PG_PORT, \"user\": \"kea\", \"password\": \"kea\" }"
 }
 
 # pg_ticks : CPU time (clock ticks) of the current private PostgreSQL server: the postmaster's

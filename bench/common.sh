@@ -2,8 +2,9 @@
 # What bench.sh (DHCPv4) and bench6.sh (DHCPv6) share: the rate steps with bisection, one
 # step (server restarted on an empty lease file, perfdhcp as a relay, the server's own CPU
 # time), and the summary (highest rate with < max_drop% drops, ratio Kakapo/Kea, server CPU
-# per 4-message exchange).  The caller has sourced tests/integration/lib.sh, run kk_init and
-# set up the namespaces, and sets before bench_run:
+# per 4-message exchange); and the DHCPv4 topology and config (bench_netns4, bench_dhcp4_conf)
+# that bench.sh, bench_pg.sh and latency.sh share.  The caller has sourced
+# tests/integration/lib.sh, run kk_init and set up the namespaces, and sets before bench_run:
 #   servers, rates, period, refine, max_seconds, max_drop, clients   (bench_defaults sets them)
 #   kakapo_bin        the release binary for "kakapo"
 #   conf              the config file, the same for every server
@@ -232,4 +233,60 @@ bench_table_results() {
             bench_record "$key/latency" "$p50/$p99/$mx@$half"
         fi
     done
+}
+
+# ---------------------------------------------------------------- the DHCPv4 topology and config
+
+# bench_netns4 TAG : bench.sh's two namespaces ($KK_ID-TAGsrv for the server, $KK_ID-TAGload
+# for the load, in $load_ns) joined by one veth pair, both ends eth0:
+#   server 198.18.0.1/30  <->  load 198.18.0.2/30 (the relay address the load sends from)
+# Sets KK_SRV_NS, KK_SRV_IF and load_ns.
+bench_netns4() {
+    KK_SRV_NS="$KK_ID-${1}srv"
+    load_ns="$KK_ID-${1}load"
+    kk_netns_add "$KK_SRV_NS"
+    kk_netns_add "$load_ns"
+    ip link add eth0 netns "$KK_SRV_NS" type veth peer name eth0 netns "$load_ns" || kk_die "veth"
+    ip -n "$KK_SRV_NS" addr add 198.18.0.1/30 dev eth0
+    ip -n "$load_ns" addr add 198.18.0.2/30 dev eth0
+    ip -n "$KK_SRV_NS" link set eth0 up
+    ip -n "$load_ns" link set eth0 up
+    KK_SRV_IF=eth0
+}
+
+# bench_dhcp4_conf FILE WORKDIR LEASE_DATABASE [EXTRA_KEYS [VALID_LIFETIME]] : the DHCPv4
+# benchmark config, the same file for every server: subnet 198.18.0.0/15 selected by relay
+# 198.18.0.2, pool 198.18.1.0 - 198.19.255.254 (~130,800 addresses), the control socket
+# WORKDIR/ctl.sock, "lease-database": LEASE_DATABASE (a JSON object), EXTRA_KEYS (top-level
+# keys, each ending with a comma, e.g. bench_mt_json's) and valid-lifetime VALID_LIFETIME
+# (default 3600).
+bench_dhcp4_conf() {
+    local file=$1 work=$2 db=$3 extra=${4:-} valid=${5:-3600}
+    cat >"$file" <<EOF
+// Kakapo benchmark config ($(basename "$0")): the same file for every server.
+{
+  "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "eth0" ] },
+    $extra
+    "control-socket": { "socket-type": "unix", "socket-name": "$work/ctl.sock" },
+    "lease-database": $db,
+    "renew-timer": 900,
+    "rebind-timer": 1800,
+    "valid-lifetime": $valid,
+    "subnet4": [
+      {
+        "id": 1,
+        "subnet": "198.18.0.0/15",
+        "relay": { "ip-addresses": [ "198.18.0.2" ] },
+        "pools": [ { "pool": "198.18.1.0 - 198.19.255.254" } ],
+        "option-data": [
+          { "name": "routers", "data": "198.18.0.1" },
+          { "name": "domain-name-servers", "data": "198.18.0.1" }
+        ]
+      }
+    ],
+    "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "stdout" } ], "severity": "WARN", "debuglevel": 0 } ]
+  }
+}
+EOF
 }

@@ -34,36 +34,15 @@ KK_TEST_NAME=latency
 kk_init
 kk_need perfdhcp
 
-KK_SRV_NS="$KK_ID-lsrv"
-load_ns="$KK_ID-lload"
-kk_netns_add "$KK_SRV_NS"
-kk_netns_add "$load_ns"
-ip link add eth0 netns "$KK_SRV_NS" type veth peer name eth0 netns "$load_ns" || kk_die "veth"
-ip -n "$KK_SRV_NS" addr add 198.18.0.1/30 dev eth0
-ip -n "$load_ns" addr add 198.18.0.2/30 dev eth0
-ip -n "$KK_SRV_NS" link set eth0 up
-ip -n "$load_ns" link set eth0 up
-KK_SRV_IF=eth0
+bench_netns4 l
 
-# write_conf FILE LEASE-DATABASE-EXTRA
+# write_conf FILE LEASE-DATABASE-EXTRA : bench/bench.sh's config (bench/common.sh), with
+# BENCH_VALID_LIFETIME and BENCH_EXPIRED_LEASES
 write_conf() {
     local expired=""
-    [ -n "${BENCH_EXPIRED_LEASES:-}" ] && expired=" \"expired-leases-processing\": $BENCH_EXPIRED_LEASES,"
-    cat >"$1" <<EOF
-// Kakapo latency benchmark config (bench/latency.sh), bench/bench.sh's.
-{
-  "Dhcp4": {
-    "interfaces-config": { "interfaces": [ "eth0" ] },
-    "control-socket": { "socket-type": "unix", "socket-name": "$KK_WORK/ctl.sock" },
-    "lease-database": { "type": "memfile", "name": "$KK_WORK/leases4.csv", "lfc-interval": 0$2 },
-    "renew-timer": 900, "rebind-timer": 1800, "valid-lifetime": ${BENCH_VALID_LIFETIME:-3600},$expired
-    "subnet4": [ { "id": 1, "subnet": "198.18.0.0/15", "relay": { "ip-addresses": [ "198.18.0.2" ] },
-        "pools": [ { "pool": "198.18.1.0 - 198.19.255.254" } ],
-        "option-data": [ { "name": "routers", "data": "198.18.0.1" }, { "name": "domain-name-servers", "data": "198.18.0.1" } ] } ],
-    "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "stdout" } ], "severity": "WARN", "debuglevel": 0 } ]
-  }
-}
-EOF
+    [ -n "${BENCH_EXPIRED_LEASES:-}" ] && expired="\"expired-leases-processing\": $BENCH_EXPIRED_LEASES,"
+    bench_dhcp4_conf "$1" "$KK_WORK" "{ \"type\": \"memfile\", \"name\": \"$KK_WORK/leases4.csv\", \"lfc-interval\": 0$2 }" \
+        "$expired" "${BENCH_VALID_LIFETIME:-3600}"
 }
 write_conf "$KK_WORK/plain.conf" ""
 write_conf "$KK_WORK/fsync.conf" ', "kakapo-fsync": true'

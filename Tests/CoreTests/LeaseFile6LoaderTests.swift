@@ -2,7 +2,7 @@ import XCTest
 @testable import KakapoCore
 
 /// The byte-level, chunked leases6 reader (`LeaseFile6.Loader`) against the String row
-/// parser it replaced (`LeaseFile6.parse(row:layout:line:)`, kept as the reference).
+/// parser it replaced (`LeaseFileReference.parse6`, kept in the tests as the reference).
 final class LeaseFile6LoaderTests: XCTestCase {
     // MARK: - Byte-level reader
 
@@ -27,16 +27,7 @@ final class LeaseFile6LoaderTests: XCTestCase {
     static var lfFile: String { String(decoding: Array(file.utf8).filter { $0 != 13 }, as: UTF8.self) }
 
     /// The previous String row parser over the same text, as the reference.
-    static func referenceLoad(_ text: String) -> (LeaseCSV.LoadReport, [Lease6]) {
-        var store = MemoryLeaseStore6()
-        let report = LeaseCSV.replay(text: text, required: LeaseFile6.requiredColumns,
-                                     parse: { row, layout, line in
-                                         let p = LeaseFile6.parse(row: row, layout: layout, line: line)
-                                         return LeaseCSV.ParsedRow(result: p.lease, warning: p.warning)
-                                     },
-                                     isDeletion: { $0.validLifetimeSeconds == 0 }, apply: { store.apply($0) })
-        return (report, store.all())
-    }
+    static func referenceLoad(_ text: String) -> (LeaseCSV.LoadReport, [Lease6]) { LeaseFileReference.load6(text) }
 
     /// Feeds `text` through a LineChunker reading `chunk` bytes at a time.
     static func chunkedLoad(_ text: String, chunk: Int) -> (LeaseCSV.LoadReport, [Lease6]) {

@@ -84,13 +84,34 @@ public struct OutboundDatagram: Sendable, Equatable {
 public struct Effects<Family: ProtocolFamily>: Sendable {
     /// Set when `writes` is not empty: the engine waits for this transaction's outcome.
     public var transaction: TransactionID?
-    public var writes: [LeaseWrite<Family.Lease>] = []
+    /// The proposed lease writes, in order.
+    @inlinable
+    public var writes: [LeaseWrite<Family.Lease>] {
+        get { storedWrites }
+        set {
+            storedWrites = newValue
+            dropWriteIndex()
+        }
+        // In place, so an append stays O(1). One write more is an append (nothing inserts
+        // before the end); any other change drops `expectedRow(at:view:)`'s index.
+        _modify {
+            let count = storedWrites.count
+            defer { if storedWrites.count != count + 1 { dropWriteIndex() } }
+            yield &storedWrites
+        }
+    }
     public var datagrams: [OutboundDatagram] = []
     public var events: [Family.Event] = []
     /// Requests for the DHCP-DDNS daemon, sent once the transaction is durable.
     public var nameChanges: [NameChangeRequest] = []
     /// Commands to a partner server (high availability), sent once the transaction is durable.
     public var partnerCommands: [PartnerCommand] = []
+    @usableFromInline var storedWrites: [LeaseWrite<Family.Lease>] = []
+    /// `expectedRow(at:view:)`'s index, once `writes` outgrows a short scan: the position of
+    /// the last write at each address in `writes[..<indexedWrites]`. Exact while `writes` is
+    /// only appended to; `writes` drops it on any other change.
+    @usableFromInline var lastWriteAt: [Family.Lease.Address: Int] = [:]
+    @usableFromInline var indexedWrites = 0
     @inlinable
     public init() {}
 

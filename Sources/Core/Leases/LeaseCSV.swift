@@ -1,7 +1,7 @@
 /// What Kea's two memfile CSV formats (leases4 and leases6) share: the header-driven column
-/// layout, Kea's CSVRow escaping, row errors with line numbers, and the replay loop (each row
-/// an upsert, a row with valid_lifetime 0 a deletion, last row wins). `LeaseFile4` and
-/// `LeaseFile6` hold only their own columns.
+/// layout, Kea's CSVRow escaping, row errors with line numbers and the load report. `LeaseFile4`
+/// and `LeaseFile6` hold only their own columns and byte-level loaders (each row an upsert, a
+/// row with valid_lifetime 0 a deletion, last row wins).
 public enum LeaseCSV {
     /// A row that could not be read, by its line number in the file (1 is the header).
     public struct RowError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -30,13 +30,6 @@ public enum LeaseCSV {
             self.index = index
             count = names.count
         }
-
-        /// The field of `fields` in column `name`; nil when the file has no such column or the
-        /// row is short.
-        func field(_ name: String, of fields: [Substring]) -> Substring? {
-            guard let i = index[name], i < fields.count else { return nil }
-            return fields[i]
-        }
     }
 
     /// What loading one file's text did.
@@ -52,7 +45,6 @@ public enum LeaseCSV {
         public init() {}
     }
 
-    /// The fields of one row (Kea's separator is ',' and fields carry no quoting).
     /// A whole lease file: the header, then one row per lease (what lease*-write and the
     /// lease file cleanup produce).
     static func fileText<Lease>(header: String, _ leases: [Lease], bytesPerRow: Int, row: (Lease) -> String) -> String {
@@ -61,12 +53,6 @@ public enum LeaseCSV {
         for l in leases { text += row(l) + "\n" }
         return text
     }
-
-    static func fields(of row: Substring) -> [Substring] {
-        row.split(separator: ",", omittingEmptySubsequences: false)
-    }
-
-    static func parseBool(_ s: Substring) -> Bool { s == "1" || s == "true" }
 
     /// A row built as UTF-8 bytes: the memfile writes one per lease change, and string
     /// interpolation field by field was most of a row's cost.
@@ -116,57 +102,6 @@ public enum LeaseCSV {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// One parsed row: the lease, or why it was skipped; `warning` when a field was dropped.
-    struct ParsedRow<Lease: LeaseRecord> {
-        var result: Result<Lease, RowError>
-        var warning: RowError? = nil
-    }
-
-    /// Replays a lease file's text through `apply` (the String-based reader the byte-level
-    /// loaders replaced; kept as the reference the loader tests compare with): the first non-empty line is the header
-    /// (a file without one yields `headerMissing` and nothing else), then each row is an
-    /// upsert, or a deletion when `isDeletion` says so (valid_lifetime 0, as Kea appends it).
-    /// Bad rows are reported and skipped. Bounded by the number of lines.
-    static func replay<Lease: LeaseRecord>(
-        text: String, required: [String],
-        parse: (Substring, Layout, Int) -> ParsedRow<Lease>,
-        isDeletion: (Lease) -> Bool,
-        apply: (LeaseChange<Lease>) -> Void
-    ) -> LoadReport {
-        var report = LoadReport()
-        var layout: Layout? = nil
-        var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
-            if line.isEmpty { continue }
-            guard let current = layout else {
-                guard let l = Layout(header: line, required: required) else {
-                    report.headerMissing = true
-                    return report
-                }
-                layout = l
-                continue
-            }
-            report.rowsRead += 1
-            let parsed = parse(line, current, lineNumber)
-            if let w = parsed.warning { report.warnings.append(w) }
-            switch parsed.result {
-            case .failure(let e):
-                report.errors.append(e)
-            case .success(let lease):
-                if isDeletion(lease) {
-                    apply(.delete(lease))
-                    report.leasesDeleted += 1
-                } else {
-                    apply(.upsert(lease))
-                    report.leasesAdded += 1
-                }
-            }
-        }
-        return report
     }
 }
 

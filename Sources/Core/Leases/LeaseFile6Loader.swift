@@ -1,7 +1,8 @@
 /// Reading a leases6 file from UTF-8 bytes, in chunks: no String or Substring per line or
 /// field, and never the whole text in memory. The shell feeds the complete lines of each chunk
 /// (`CSVBytes.LineChunker`) to `Loader.feed`; `LeaseFile6.load(text:into:)` feeds a whole text the
-/// same way. Same rules and messages as `LeaseFile6.parse(row:layout:line:)`.
+/// same way. Same rules and messages as the String row parser it replaced (kept in the tests as
+/// the reference, Tests/CoreTests/LeaseFileReference.swift).
 extension LeaseFile6 {
     public struct Loader {
         /// Column positions, resolved once from the header (nil: the file has no such column).
@@ -126,7 +127,7 @@ extension LeaseFile6 {
             return (.success(lease), warning)
         }
 
-        /// The hwaddr, hwtype and hwaddr_source columns, as `LeaseFile6.parse` reads them.
+        /// The hwaddr, hwtype and hwaddr_source columns, as the reference parser reads them.
         private mutating func hardware(_ c: Columns) -> Result<(address: HardwareAddress, source: HardwareAddressSource)?, Failure> {
             guard let text = fields.field(c.hwaddr), !text.isEmpty else { return .success(nil) }
             var type: UInt8 = 1

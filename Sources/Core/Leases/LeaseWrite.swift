@@ -73,10 +73,35 @@ extension LeaseWrite {
 extension Effects {
     /// The row a new write at `address` is conditional on: as this input's earlier writes
     /// leave it (a shared store's view does not hold proposals), else what the view shows.
+    ///
+    /// A few writes (one exchange's) are scanned; past `expectedRowScanMax` they are indexed
+    /// by address as they are appended, so a transaction of k writes (a reclamation) costs
+    /// O(k), not O(k²). Any change to `writes` but an append drops the index (`writes`' setter
+    /// and `_modify`), so the next call indexes them again.
     @inlinable
-    public func expectedRow(at address: Family.Lease.Address, view: () -> Family.Lease?) -> Family.Lease? {
-        if let earlier = writes.last(where: { $0.change.lease.address == address }) { return earlier.change.written }
-        return view()
+    public mutating func expectedRow(at address: Family.Lease.Address, view: () -> Family.Lease?) -> Family.Lease? {
+        if storedWrites.count <= Self.expectedRowScanMax {
+            if let earlier = storedWrites.last(where: { $0.change.lease.address == address }) { return earlier.change.written }
+            return view()
+        }
+        while indexedWrites < storedWrites.count {
+            lastWriteAt[storedWrites[indexedWrites].change.lease.address] = indexedWrites
+            indexedWrites += 1
+        }
+        guard let i = lastWriteAt[address] else { return view() }
+        return storedWrites[i].change.written
+    }
+
+    /// How many writes `expectedRow(at:view:)` scans before it indexes them.
+    @inlinable
+    static var expectedRowScanMax: Int { 32 }
+
+    /// Forgets `expectedRow(at:view:)`'s index (kept capacity, no new allocation).
+    @inlinable
+    mutating func dropWriteIndex() {
+        if indexedWrites == 0 { return }
+        lastWriteAt.removeAll(keepingCapacity: true)
+        indexedWrites = 0
     }
 
     /// Names the transaction the writes wait on, from the engine's counter; nil (and no

@@ -8,8 +8,9 @@
 #   highest rate      relayed perfdhcp, rising offered rates, the highest 4-message exchange
 #                     rate with < 2.5% drops (bench/bench.sh, bench/bench6.sh)
 #   CPU/exchange      the server's own CPU time (utime+stime from /proc) divided by completed
-#                     exchanges, in the step offered BENCH_CPU_RATE (default 4,000/s) for
-#                     every server: the same offered rate, as the issue asks
+#                     exchanges, in steps offered BENCH_CPU_RATE (default 4,000/s) for
+#                     every server: the same offered rate, as the issue asks; the median of
+#                     BENCH_CPU_RUNS (default 3) such steps
 #   latency           kakapo-sim load at half of that row's highest rate: the REQUEST to
 #                     ACK/REPLY time (the exchange that waits for the lease write), p50 / p99 /
 #                     max in ms, from its HDR histogram

@@ -133,30 +133,54 @@ public struct PDPool6: Sendable, Equatable {
     }
 }
 
+/// A subnet. Its many fields live in one shared, copy-on-write box (`Fields`, reached as
+/// `subnet.pools` and so on through dynamic member lookup), so that passing a subnet around
+/// the packet path costs one reference count, not one per field; it is still a value: a
+/// change to a copy never shows in another.
+@dynamicMemberLookup
 public struct Subnet6: Sendable, Equatable {
-    public var id: UInt32
-    public var prefix: IPv6Prefix
-    public var pools: [Pool6] = []
-    public var pdPools: [PDPool6] = []
-    public var optionData: [ConfiguredOption6] = []
-    /// `relay.ip-addresses`: relay link addresses that select this subnet.
-    public var relayAddresses: [IPv6Address] = []
-    public var interface: String?
-    /// `interface-id`: the relay's option 18 value that selects this subnet.
-    public var interfaceID: [UInt8]?
-    public var rapidCommit: Bool?
-    public var timers: LeaseTimers6 = LeaseTimers6()
-    public var reservations: [Reservation6] = []
-    public var reservationModes: ReservationModes = ReservationModes()
-    public var clientClass: String?
-    public var requireClientClasses: [String] = []
-    /// The subnet's `ddns-*` keys, the shared network's folded in (unset ones are global).
-    public var ddns: DDNSScope = DDNSScope()
-    /// The index in `Dhcp6Config.sharedNetworks` of the network holding this subnet, if any.
-    public var sharedNetwork: Int?
+    public struct Fields: Sendable, Equatable {
+        public var id: UInt32
+        public var prefix: IPv6Prefix
+        public var pools: [Pool6] = []
+        public var pdPools: [PDPool6] = []
+        public var optionData: [ConfiguredOption6] = []
+        /// `relay.ip-addresses`: relay link addresses that select this subnet.
+        public var relayAddresses: [IPv6Address] = []
+        public var interface: String?
+        /// `interface-id`: the relay's option 18 value that selects this subnet.
+        public var interfaceID: [UInt8]?
+        public var rapidCommit: Bool?
+        public var timers: LeaseTimers6 = LeaseTimers6()
+        public var reservations: [Reservation6] = []
+        public var reservationModes: ReservationModes = ReservationModes()
+        public var clientClass: String?
+        public var requireClientClasses: [String] = []
+        /// The subnet's `ddns-*` keys, the shared network's folded in (unset ones are global).
+        public var ddns: DDNSScope = DDNSScope()
+        /// The index in `Dhcp6Config.sharedNetworks` of the network holding this subnet, if any.
+        public var sharedNetwork: Int?
+    }
+    final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+    private var storage: Storage
+
     public init(id: UInt32, prefix: IPv6Prefix) {
-        self.id = id
-        self.prefix = prefix
+        storage = Storage(Fields(id: id, prefix: prefix))
+    }
+
+    public subscript<T>(dynamicMember field: WritableKeyPath<Fields, T>) -> T {
+        get { storage.fields[keyPath: field] }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+            yield &storage.fields[keyPath: field]
+        }
+    }
+
+    public static func == (a: Subnet6, b: Subnet6) -> Bool {
+        a.storage === b.storage || a.storage.fields == b.storage.fields
     }
 }
 

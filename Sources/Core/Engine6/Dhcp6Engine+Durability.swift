@@ -12,7 +12,8 @@ extension Dhcp6Engine {
             precondition(l.isWellFormed, "DHCPv6 lease without identity about to be written: \(l.address)")
         }
         let a = change.lease.address
-        let expected = effects.expectedRow(at: a) { row(at: a) }
+        let expected: Lease6?
+        if let earlier = effects.earlierWrite(at: a) { expected = earlier } else { expected = row(at: a) }
         store.apply(change)
         adjustGauges(old: expected, new: change.written, now: now)
         effects.writes.append(LeaseWrite6(change: change, expected: expected))

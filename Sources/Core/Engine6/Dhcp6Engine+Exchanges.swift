@@ -15,7 +15,9 @@ extension Dhcp6Engine {
     /// give it and Reply. A configured Preference (7) goes out like any option: when the
     /// client asks for it or it is `always-send` (Kea has no special case for it).
     mutating func solicit(_ q: Query6, _ effects: inout Effects6, _ counted: inout [Counted6]) -> DHCPv6ClientMessage {
-        let rapid = q.client.options.rapidCommit && (q.subnet.map(rapidCommit) ?? false)
+        // Not `q.subnet.map(rapidCommit)`: a method reference copies the engine.
+        var rapid = false
+        if q.client.options.rapidCommit, let s = q.subnet { rapid = rapidCommit(s) }
         var r = baseReply(q, rapid ? .reply : .advertise)
         if rapid {
             r.options.append(.rapidCommit, [])

@@ -24,17 +24,20 @@ public enum LeaseFile4 {
 
     /// One row as Kea writes it.
     public static func row(_ l: Lease4) -> String {
-        var s = l.address.description
-        s += ","
-        s += l.hardwareAddress.map { HexText.colonSeparated($0.bytes) } ?? ""
-        s += ","
-        s += l.clientID.map { HexText.colonSeparated($0) } ?? ""
-        s += ",\(l.validLifetimeSeconds),\(l.expire.secondsSinceEpoch),\(l.subnetID)"
-        s += l.fqdnForward ? ",1" : ",0"
-        s += l.fqdnReverse ? ",1" : ",0"
-        s += "," + escape(l.hostname)
-        s += ",\(l.state.rawValue)," + escape(l.userContext) + ",\(l.poolID)"
-        return s
+        var r = LeaseCSV.RowBuilder(capacity: 128)
+        r.text(l.address.description)
+        r.comma(); if let hw = l.hardwareAddress { r.text(HexText.colonSeparated(hw.bytes)) }
+        r.comma(); if let id = l.clientID { r.text(HexText.colonSeparated(id)) }
+        r.comma(); r.number(l.validLifetimeSeconds)
+        r.comma(); r.number(l.expire.secondsSinceEpoch)
+        r.comma(); r.number(l.subnetID)
+        r.comma(); r.number(l.fqdnForward ? 1 : 0)
+        r.comma(); r.number(l.fqdnReverse ? 1 : 0)
+        r.comma(); r.text(escape(l.hostname))
+        r.comma(); r.number(l.state.rawValue)
+        r.comma(); r.text(escape(l.userContext))
+        r.comma(); r.number(l.poolID)
+        return r.string
     }
 
     /// The row that records a deletion: Kea appends the lease with valid_lifetime 0.

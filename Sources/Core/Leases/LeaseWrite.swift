@@ -80,16 +80,26 @@ extension Effects {
     /// and `_modify`), so the next call indexes them again.
     @inlinable
     public mutating func expectedRow(at address: Family.Lease.Address, view: () -> Family.Lease?) -> Family.Lease? {
+        if let earlier = earlierWrite(at: address) { return earlier }
+        return view()
+    }
+
+    /// What this transaction's last write at `address` left there (`.some(nil)`: a deletion),
+    /// or nil when it has not written there: then the view's row is the expected one. The
+    /// engines call this rather than `expectedRow(at:view:)` on the packet path: a closure
+    /// reading the engine's store from a mutating method copies the whole engine.
+    @inlinable
+    public mutating func earlierWrite(at address: Family.Lease.Address) -> Family.Lease?? {
         if storedWrites.count <= Self.expectedRowScanMax {
-            if let earlier = storedWrites.last(where: { $0.change.lease.address == address }) { return earlier.change.written }
-            return view()
+            if let earlier = storedWrites.last(where: { $0.change.lease.address == address }) { return .some(earlier.change.written) }
+            return nil
         }
         while indexedWrites < storedWrites.count {
             lastWriteAt[storedWrites[indexedWrites].change.lease.address] = indexedWrites
             indexedWrites += 1
         }
-        guard let i = lastWriteAt[address] else { return view() }
-        return storedWrites[i].change.written
+        guard let i = lastWriteAt[address] else { return nil }
+        return .some(storedWrites[i].change.written)
     }
 
     /// How many writes `expectedRow(at:view:)` scans before it indexes them.

@@ -103,6 +103,8 @@ extension DHCPv6Message {
     static func parseOptions(_ bytes: [UInt8], from start: Int, to end: Int) -> Result<DHCPv6Options, DHCPv6DecodeError> {
         var c = ByteCursor(bytes, from: start, to: end)
         var entries: [DHCPv6Options.Entry] = []
+        // Room for the options there can be (four octets each at least), up to a typical count.
+        entries.reserveCapacity(min((end - start) / DHCPv6Options.optionHeaderLength, 12))
         // Bounded: every option consumes at least its four header octets.
         while !c.isAtEnd {
             guard c.remaining >= DHCPv6Options.optionHeaderLength else {

@@ -47,7 +47,11 @@ public struct DHCPv6Options: Sendable, Equatable, Sequence {
     }
 
     /// Adds an instance after the others (repeats allowed).
-    public mutating func append(_ code: UInt16, _ data: [UInt8]) { entries.append(Entry(code: code, data: data)) }
+    public mutating func append(_ code: UInt16, _ data: [UInt8]) {
+        // A reply is built option by option: room for a typical one at once, not 1, 2, 4, 8.
+        if entries.capacity == 0 { entries.reserveCapacity(8) }
+        entries.append(Entry(code: code, data: data))
+    }
 
     /// Removes every instance of `code`.
     public mutating func removeAll(_ code: UInt16) { entries.removeAll { $0.code == code } }

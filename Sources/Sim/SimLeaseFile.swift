@@ -1,3 +1,5 @@
+import KakapoCore
+
 /// A simulated server's own lease file: Kea's CSV rows, appended as the daemon appends them and
 /// compacted like its lease file cleanup, kept as one byte buffer (no object per row).
 ///
@@ -45,6 +47,83 @@ struct SimLeaseFile {
         bytes.append(contentsOf: row.utf8)
         bytes.append(10)
         rowCount += 1
+    }
+
+    /// Appends `LeaseFile4.row(l)` (or `deletionRow` when `deletion`), formatted straight
+    /// into the buffer: the same bytes without building a String per write (SimLeaseFileTests
+    /// checks them against LeaseFile4's text). `noteLastRow` must follow.
+    mutating func append(rowOf l: Lease4, deletion: Bool = false) {
+        lastStart = bytes.count
+        Self.write(l, deletion: deletion, into: &bytes)
+        bytes.append(10)
+        rowCount += 1
+    }
+
+    /// LeaseFile4.row's columns: address, hwaddr, client_id, valid_lifetime, expire,
+    /// subnet_id, fqdn_fwd, fqdn_rev, hostname, state, user_context, pool_id. A deletion row
+    /// is the lease with valid_lifetime 0 expiring at its cltt.
+    static func write(_ l: Lease4, deletion: Bool, into b: inout [UInt8]) {
+        let comma = UInt8(ascii: ",")
+        let a = l.address.value
+        decimal(UInt64(a >> 24), into: &b); b.append(UInt8(ascii: "."))
+        decimal(UInt64(a >> 16 & 0xFF), into: &b); b.append(UInt8(ascii: "."))
+        decimal(UInt64(a >> 8 & 0xFF), into: &b); b.append(UInt8(ascii: "."))
+        decimal(UInt64(a & 0xFF), into: &b)
+        b.append(comma)
+        if let hw = l.hardwareAddress { hex(hw.bytes, into: &b) }
+        b.append(comma)
+        if let cid = l.clientID { hex(cid, into: &b) }
+        b.append(comma)
+        decimal(deletion ? 0 : UInt64(l.validLifetimeSeconds), into: &b)
+        b.append(comma)
+        signedDecimal(deletion ? l.cltt.secondsSinceEpoch : l.expire.secondsSinceEpoch, into: &b)
+        b.append(comma)
+        decimal(UInt64(l.subnetID), into: &b)
+        b.append(comma)
+        b.append(l.fqdnForward ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        b.append(comma)
+        b.append(l.fqdnReverse ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        b.append(comma)
+        escaped(l.hostname, into: &b)
+        b.append(comma)
+        decimal(UInt64(l.state.rawValue), into: &b)
+        b.append(comma)
+        escaped(l.userContext, into: &b)
+        b.append(comma)
+        decimal(UInt64(l.poolID), into: &b)
+    }
+
+    private static func decimal(_ v: UInt64, into b: inout [UInt8]) {
+        if v < 10 { b.append(0x30 + UInt8(v)); return }
+        var digits: (UInt64, UInt64) = (0, 0)   // 20 digits at most, least significant first
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &digits) { d in
+            while x > 0 { d[n] = 0x30 + UInt8(x % 10); x /= 10; n += 1 }
+            for i in stride(from: n - 1, through: 0, by: -1) { b.append(d[i]) }
+        }
+    }
+
+    private static func signedDecimal(_ v: Int64, into b: inout [UInt8]) {
+        if v < 0 { b.append(UInt8(ascii: "-")) }
+        decimal(v.magnitude, into: &b)
+    }
+
+    /// "01:02:0a" style, lowercase (HexText.colonSeparated).
+    private static func hex(_ bytes: [UInt8], into b: inout [UInt8]) {
+        for (i, x) in bytes.enumerated() {
+            if i > 0 { b.append(UInt8(ascii: ":")) }
+            b.append(digit(x >> 4))
+            b.append(digit(x & 0xF))
+        }
+    }
+
+    @inline(__always) private static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
+
+    /// Kea's CSV escaping (LeaseFile4.escape); most texts need none and are copied as they are.
+    private static func escaped(_ s: String, into b: inout [UInt8]) {
+        guard !s.isEmpty else { return }
+        b.append(contentsOf: LeaseFile4.escape(s).utf8)
     }
 
     /// Records what the loader makes of the row just appended for `address`, then compacts

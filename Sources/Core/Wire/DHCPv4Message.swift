@@ -136,6 +136,28 @@ public struct DHCPv4Options: Sendable, Sequence {
         }
     }
 
+    /// Sets an option to `count` bytes that `write` appends to the buffer: what the setter
+    /// does, without an array for the value.
+    @inline(__always) mutating func place(_ code: UInt8, count: Int, _ write: (inout [UInt8]) -> Void) {
+        let start = Int32(storage.count)
+        write(&storage)
+        let slot = Slot(code: code, start: start, count: Int32(count))
+        if let i = slotIndex(code) { slots[i] = slot } else { slots.append(slot) }
+    }
+
+    /// Sets a one-octet option (as `self[code] = [v]`, without the array).
+    public mutating func set(_ code: UInt8, u8 v: UInt8) { place(code, count: 1) { $0.append(v) } }
+
+    /// Sets a four-octet option, network byte order (as `self[code] = bytes`, without the array).
+    public mutating func set(_ code: UInt8, u32 v: UInt32) {
+        place(code, count: 4) {
+            $0.append(UInt8(v >> 24))
+            $0.append(UInt8(truncatingIfNeeded: v >> 16))
+            $0.append(UInt8(truncatingIfNeeded: v >> 8))
+            $0.append(UInt8(truncatingIfNeeded: v))
+        }
+    }
+
     /// Adds option data found in a datagram, joining split instances as RFC 3396 requires.
     mutating func join(code: UInt8, start: Int, count: Int) {
         guard let i = slotIndex(code) else {

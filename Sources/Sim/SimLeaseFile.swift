@@ -63,59 +63,69 @@ struct SimLeaseFile {
     /// subnet_id, fqdn_fwd, fqdn_rev, hostname, state, user_context, pool_id. A deletion row
     /// is the lease with valid_lifetime 0 expiring at its cltt.
     static func write(_ l: Lease4, deletion: Bool, into b: inout [UInt8]) {
-        let comma = UInt8(ascii: ",")
-        let a = l.address.value
-        decimal(UInt64(a >> 24), into: &b); b.append(UInt8(ascii: "."))
-        decimal(UInt64(a >> 16 & 0xFF), into: &b); b.append(UInt8(ascii: "."))
-        decimal(UInt64(a >> 8 & 0xFF), into: &b); b.append(UInt8(ascii: "."))
-        decimal(UInt64(a & 0xFF), into: &b)
-        b.append(comma)
-        if let hw = l.hardwareAddress { hex(hw.bytes, into: &b) }
-        b.append(comma)
-        if let cid = l.clientID { hex(cid, into: &b) }
-        b.append(comma)
-        decimal(deletion ? 0 : UInt64(l.validLifetimeSeconds), into: &b)
-        b.append(comma)
-        signedDecimal(deletion ? l.cltt.secondsSinceEpoch : l.expire.secondsSinceEpoch, into: &b)
-        b.append(comma)
-        decimal(UInt64(l.subnetID), into: &b)
-        b.append(comma)
-        b.append(l.fqdnForward ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-        b.append(comma)
-        b.append(l.fqdnReverse ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-        b.append(comma)
+        let hw = l.hardwareAddress?.bytes ?? []
+        let cid = l.clientID ?? []
+        // Address to fqdn_rev: at most 15 + 3 per identifier octet + 10 + 20 (sign included) + 10 + 2 + 8 commas.
+        raw(into: &b, atMost: 66 + 3 * (hw.count + cid.count)) { p in
+            var i = 0
+            @inline(__always) func put(_ c: UInt8) { p[i] = c; i += 1 }
+            @inline(__always) func decimal(_ v: UInt64) { i += writeDecimal(v, at: p + i) }
+            @inline(__always) func hex(_ bytes: [UInt8]) {
+                for (k, x) in bytes.enumerated() {
+                    if k > 0 { put(UInt8(ascii: ":")) }
+                    put(digit(x >> 4))
+                    put(digit(x & 0xF))
+                }
+            }
+            let comma = UInt8(ascii: ",")
+            let a = l.address.value
+            decimal(UInt64(a >> 24)); put(UInt8(ascii: "."))
+            decimal(UInt64(a >> 16 & 0xFF)); put(UInt8(ascii: "."))
+            decimal(UInt64(a >> 8 & 0xFF)); put(UInt8(ascii: "."))
+            decimal(UInt64(a & 0xFF)); put(comma)
+            hex(hw); put(comma)
+            hex(cid); put(comma)
+            decimal(deletion ? 0 : UInt64(l.validLifetimeSeconds)); put(comma)
+            let expire = deletion ? l.cltt.secondsSinceEpoch : l.expire.secondsSinceEpoch
+            if expire < 0 { put(UInt8(ascii: "-")) }
+            decimal(expire.magnitude); put(comma)
+            decimal(UInt64(l.subnetID)); put(comma)
+            put(l.fqdnForward ? UInt8(ascii: "1") : UInt8(ascii: "0")); put(comma)
+            put(l.fqdnReverse ? UInt8(ascii: "1") : UInt8(ascii: "0")); put(comma)
+            return i
+        }
         escaped(l.hostname, into: &b)
-        b.append(comma)
-        decimal(UInt64(l.state.rawValue), into: &b)
-        b.append(comma)
+        raw(into: &b, atMost: 22) { p in
+            p[0] = UInt8(ascii: ",")
+            let n = 1 + writeDecimal(UInt64(l.state.rawValue), at: p + 1)
+            p[n] = UInt8(ascii: ",")
+            return n + 1
+        }
         escaped(l.userContext, into: &b)
-        b.append(comma)
-        decimal(UInt64(l.poolID), into: &b)
-    }
-
-    private static func decimal(_ v: UInt64, into b: inout [UInt8]) {
-        if v < 10 { b.append(0x30 + UInt8(v)); return }
-        var digits: (UInt64, UInt64) = (0, 0)   // 20 digits at most, least significant first
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            while x > 0 { d[n] = 0x30 + UInt8(x % 10); x /= 10; n += 1 }
-            for i in stride(from: n - 1, through: 0, by: -1) { b.append(d[i]) }
+        raw(into: &b, atMost: 11) { p in
+            p[0] = UInt8(ascii: ",")
+            return 1 + writeDecimal(UInt64(l.poolID), at: p + 1)
         }
     }
 
-    private static func signedDecimal(_ v: Int64, into b: inout [UInt8]) {
-        if v < 0 { b.append(UInt8(ascii: "-")) }
-        decimal(v.magnitude, into: &b)
+    /// Writes `v` in decimal at `p` (20 bytes at most), returning how many bytes.
+    @inline(__always)
+    private static func writeDecimal(_ v: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        var digits = 1, x = v
+        while x >= 10 { x /= 10; digits += 1 }
+        x = v
+        for k in stride(from: digits - 1, through: 0, by: -1) { p[k] = 0x30 + UInt8(x % 10); x /= 10 }
+        return digits
     }
 
-    /// "01:02:0a" style, lowercase (HexText.colonSeparated).
-    private static func hex(_ bytes: [UInt8], into b: inout [UInt8]) {
-        for (i, x) in bytes.enumerated() {
-            if i > 0 { b.append(UInt8(ascii: ":")) }
-            b.append(digit(x >> 4))
-            b.append(digit(x & 0xF))
-        }
+    /// Appends at most `count` bytes that `write` puts at the pointer, returning how many.
+    @inline(__always)
+    private static func raw(into b: inout [UInt8], atMost count: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let start = b.count
+        b.append(contentsOf: repeatElement(0, count: count))
+        let written = b.withUnsafeMutableBufferPointer { write($0.baseAddress! + start) }
+        precondition(written <= count, "lease row overran its estimate")
+        b.removeLast(count - written)
     }
 
     @inline(__always) private static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }

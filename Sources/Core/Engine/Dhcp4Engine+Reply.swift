@@ -97,7 +97,7 @@ extension Dhcp4Engine {
     /// `assignLease` adds it; an INFORM reply carries it only when configured.
     func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4,
                               layers: [[ConfiguredOption]], leased: Bool = true) {
-        let prl = x.message.options[DHCPv4Option.dhcpParameterRequestList] ?? []
+        let prl = x.message.options.data(DHCPv4Option.dhcpParameterRequestList) ?? []
         /// The highest-precedence definition of a code (see `optionLayers`).
         func configured(_ code: UInt8) -> ConfiguredOption? {
             for list in layers { for o in list where o.code == code && o.enterprise == nil { return o } }
@@ -112,13 +112,11 @@ extension Dhcp4Engine {
             if let o = configured(code) {
                 if !cancelled.contains(code) && (always || o.alwaysSend || prl.contains(code)) { r.options[code] = o.payload }
             } else if code == DHCPv4Option.subnetMask.code && leased {
-                r.options[code] = subnet.prefix.mask.bytes
+                r.options.set(code, u32: subnet.prefix.mask.value)
             }
         }
         // Sent whenever configured, as Kea does: mask, routers, DNS servers, domain name.
-        for code in [DHCPv4Option.subnetMask.code, DHCPv4Option.routers.code, DHCPv4Option.domainNameServers.code, DHCPv4Option.domainName.code] {
-            add(code, always: true)
-        }
+        for code in alwaysSentCodes { add(code, always: true) }
         for code in prl { add(code, always: false) }
         for list in layers { for o in list where o.alwaysSend && o.enterprise == nil { add(o.code, always: false) } }
         addVendorOptions(&r, x, layers: layers, prl: prl)
@@ -179,3 +177,7 @@ extension Dhcp4Engine {
         }
     }
 }
+
+/// Sent whenever configured (addConfiguredOptions): mask, routers, DNS servers, domain name.
+private let alwaysSentCodes = [DHCPv4Option.subnetMask.code, DHCPv4Option.routers.code,
+                               DHCPv4Option.domainNameServers.code, DHCPv4Option.domainName.code]

@@ -174,6 +174,13 @@ public struct DHCPv4Options: Sendable, Sequence {
 
     public func contains(_ code: UInt8) -> Bool { slotIndex(code) != nil }
 
+    /// An option's data in place (no copy), nil when absent.
+    public func data(_ code: UInt8) -> ArraySlice<UInt8>? {
+        guard let i = slotIndex(code) else { return nil }
+        let s = slots[i]
+        return storage[Int(s.start)..<Int(s.start + s.count)]
+    }
+
     /// Room for `bytes` of option data and `options` entries, so building a message does not
     /// reallocate as options are added.
     public mutating func reserveCapacity(bytes: Int, options: Int) {

@@ -7,6 +7,9 @@ extension DHCPv4Options {
         @inline(__always) set { self[option.code] = newValue }
     }
 
+    /// An option's data in place (no copy), nil when absent.
+    @inline(__always) public func data(_ option: DHCPv4Option) -> ArraySlice<UInt8>? { data(option.code) }
+
     /// Sets a one-octet option.
     @inline(__always) public mutating func set(_ option: DHCPv4Option, u8 v: UInt8) { set(option.code, u8: v) }
 

@@ -111,7 +111,10 @@ public struct DHCPv4Options: Sendable, Sequence {
     public init() {}
 
     /// Options over a shared buffer (the decoder passes the datagram itself).
-    init(sharing buffer: [UInt8]) { storage = buffer }
+    init(sharing buffer: [UInt8]) {
+        storage = buffer
+        slots.reserveCapacity(16)   // one allocation for a typical packet's options, not four
+    }
 
     @inline(__always) func slotIndex(_ code: UInt8) -> Int? {
         for i in slots.indices where slots[i].code == code { return i }

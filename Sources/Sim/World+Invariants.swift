@@ -78,7 +78,8 @@ extension World {
     /// engine's own store (rebuilt from its lease file after a restart).
     func record(at address: IPv4Address, server s: Int) -> Lease4? {
         if let db = servers[s].database { return inPlace(&db.rows) { $0.lease(at: address) } }
-        return inPlace(&servers[s].engine) { $0?.store.lease(at: address) }
+        guard servers[s].engine != nil else { return nil }
+        return inPlace(&servers[s].engine!) { $0.store.lease(at: address) }
     }
 
     /// The server's record of `address` must be an assigned lease owned by client `c`.

@@ -112,14 +112,7 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
         // Conditional on the row as this input's earlier writes leave it (a shared store's view
         // does not hold proposals), else as the view shows it.
         let a = change.lease.address
-        // (effects.expectedRow, without its closure: capturing `store` here copied the store,
-        // retaining all its storage, once per write.)
-        let expected: Lease4?
-        if let earlier = effects.writes.last(where: { $0.change.lease.address == a }) {
-            expected = earlier.change.written
-        } else {
-            expected = store.lease(at: a)
-        }
+        let expected = effects.expectedRow(at: a) { store.lease(at: a) }
         store.apply(change)
         effects.writes.append(LeaseWrite4(change: change, expected: expected))
     }

@@ -81,9 +81,11 @@ func log(_ x: Double) -> Double {
 /// A 4-ary heap: half the depth of a binary one, and a node's children share a cache line
 /// (pop's sift-down dominates with a hundred thousand timers queued).
 struct EventQueue<Payload> {
+    /// 16 bytes, four to a cache line: a 32-bit sequence number, renumbered in order on the
+    /// rare run that uses them all up (`renumber`).
     struct Entry {
         var time: Int64
-        var seq: UInt64
+        var seq: UInt32
         var slot: Int32
         @inline(__always)
         static func before(_ a: Entry, _ b: Entry) -> Bool { a.time != b.time ? a.time < b.time : a.seq < b.seq }
@@ -91,7 +93,7 @@ struct EventQueue<Payload> {
     private var heap: [Entry] = []
     private var slots: [Payload?] = []
     private var free: [Int32] = []
-    private var nextSeq: UInt64 = 0
+    private var nextSeq: UInt32 = 0
 
     var count: Int { heap.count }
 
@@ -104,8 +106,9 @@ struct EventQueue<Payload> {
             slot = Int32(slots.count)
             slots.append(payload)
         }
+        if nextSeq == UInt32.max { renumber() }
         let e = Entry(time: time, seq: nextSeq, slot: slot)
-        nextSeq &+= 1
+        nextSeq += 1
         // Sift up: move parents down until e's place is found.
         var i = heap.count
         heap.append(e)
@@ -118,6 +121,21 @@ struct EventQueue<Payload> {
             }
             h[i] = e
         }
+    }
+
+    /// Numbers the queued entries 0, 1, ... in their (time, seq) order: every comparison
+    /// between them gives what it gave, so the heap stays a heap and ties keep their order.
+    private mutating func renumber() {
+        var order = Array(heap.indices)
+        order.sort { Entry.before(heap[$0], heap[$1]) }
+        for (rank, i) in order.enumerated() { heap[i].seq = UInt32(rank) }
+        nextSeq = UInt32(heap.count)
+    }
+
+    /// For tests: the next sequence number, to start near the end of the range.
+    mutating func setNextSequenceForTesting(_ seq: UInt32) {
+        precondition(seq >= nextSeq, "sequence numbers only grow")
+        nextSeq = seq
     }
 
     mutating func pop() -> (time: Int64, payload: Payload)? {

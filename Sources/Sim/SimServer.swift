@@ -87,10 +87,10 @@ final class SimServer {
         let loads: SimLeaseFile.Replay
         switch c {
         case .upsert:
-            leaseFile.append(LeaseFile4.row(l))
+            leaseFile.append(rowOf: l)
             loads = l.validLifetimeSeconds == 0 ? .deletes : l.isWellFormed ? .upserts : .skipped
         case .delete:
-            leaseFile.append(LeaseFile4.deletionRow(l))
+            leaseFile.append(rowOf: l, deletion: true)
             loads = .deletes
         }
         leaseFile.noteLastRow(address: l.address.value, loads)

@@ -9,7 +9,7 @@ extension VirtualClient {
         m.xid = xid
         m.chaddr = chaddr16
         m.options.reserveCapacity(bytes: 48, options: 6)
-        m.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
+        m.options.set(DHCPv4Option.dhcpMessageType, u8: type.rawValue)
         if let cid = clientID { m.options[DHCPv4Option.dhcpClientIdentifier] = cid }
         if type == .discover || type == .request {
             m.options[DHCPv4Option.dhcpParameterRequestList] = Self.requestList

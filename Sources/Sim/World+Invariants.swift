@@ -77,8 +77,9 @@ extension World {
     /// What the server's storage holds at `address`: the shared database's row, else the
     /// engine's own store (rebuilt from its lease file after a restart).
     func record(at address: IPv4Address, server s: Int) -> Lease4? {
-        if let db = servers[s].database { return db.rows.lease(at: address) }
-        return servers[s].engine?.store.lease(at: address)
+        if let db = servers[s].database { return inPlace(&db.rows) { $0.lease(at: address) } }
+        guard servers[s].engine != nil else { return nil }
+        return inPlace(&servers[s].engine!) { $0.store.lease(at: address) }
     }
 
     /// The server's record of `address` must be an assigned lease owned by client `c`.
@@ -161,3 +162,9 @@ extension World {
         }
     }
 }
+
+/// Runs `body` on a class's stored value in place. A plain read through a class property
+/// (`server.engine?.store.lease(at:)`) copies the value first, retaining all its storage; an
+/// inout access hands over its address.
+@inline(__always)
+func inPlace<T, R>(_ value: inout T, _ body: (inout T) -> R) -> R { body(&value) }

@@ -3,9 +3,16 @@ import XCTest
 
 /// The event queue pops by time, ties in insertion order, under any mix of pushes and pops.
 final class EventQueueTests: XCTestCase {
-    func testPopsInTimeThenInsertionOrder() {
+    func testPopsInTimeThenInsertionOrder() { check(startingSequence: nil) }
+
+    /// Sequence numbers are 32 bits: when they run out, the queued entries are renumbered in
+    /// order and ties still pop in insertion order.
+    func testOrderSurvivesRenumbering() { check(startingSequence: UInt32.max - 3_000) }
+
+    private func check(startingSequence: UInt32?) {
         var rng = SimRandom(seed: 5)
         var q = EventQueue<Int>()
+        if let s = startingSequence { q.setNextSequenceForTesting(s) }
         var model: [(time: Int64, seq: Int)] = []   // kept sorted by (time, seq)
         var seq = 0, popped = 0
         for _ in 0..<20_000 {

@@ -47,7 +47,7 @@ final class SimLeaseFileTests: XCTestCase {
             let row: String
             if case .delete = change { row = LeaseFile4.deletionRow(l) } else { row = LeaseFile4.row(l) }
             rows.append(row)
-            file.append(row)
+            if case .delete = change { file.append(rowOf: l, deletion: true) } else { file.append(rowOf: l) }
             let before = file.rowCount
             file.noteLastRow(address: a.value, replay)
             if file.rowCount < before {
@@ -59,5 +59,37 @@ final class SimLeaseFileTests: XCTestCase {
             if file.rowCount != rows.count { return XCTFail("row count diverged at step \(step)") }
         }
         XCTAssertGreaterThan(compactions, 10)
+    }
+
+    /// The rows written as bytes are LeaseFile4's text, byte for byte, whatever the fields hold.
+    func testByteRowsMatchLeaseFile4Rows() {
+        var rng = SimRandom(seed: 5)
+        let names = ["", "host-1", "a,b", "x&y,z", "caf\u{e9}", "&#x2c"]
+        let contexts = ["", "{ \"a\": 1 }", "{ \"list\": [1,2] }"]
+        for step in 0..<2_000 {
+            let octets = (0..<4).map { _ in UInt8(rng.between(0, 255)) }
+            let a = IPv4Address(octets[0], octets[1], octets[2], octets[3])
+            let hwLength = Int(rng.between(0, 20))
+            let hw = (0..<hwLength).map { _ in UInt8(rng.between(0, 255)) }
+            var l = Lease4(address: step == 0 ? IPv4Address(0) : a,
+                           hardwareAddress: rng.chance(0.8) ? HardwareAddress(bytes: hw) : nil,
+                           clientID: rng.chance(0.5) ? (0..<Int(rng.between(1, 9))).map { _ in UInt8(rng.between(0, 255)) } : nil,
+                           validLifetimeSeconds: step == 1 ? UInt32.max : UInt32(rng.between(0, 100_000)),
+                           expire: WallTime(secondsSinceEpoch: step == 2 ? Int64.min + 1 : step == 3 ? Int64.max
+                                            : rng.between(-100_000, 3_000_000_000)),
+                           subnetID: step == 4 ? UInt32.max : UInt32(rng.between(0, 1_000)))
+            l.fqdnForward = rng.chance(0.5)
+            l.fqdnReverse = rng.chance(0.5)
+            l.hostname = names[Int(rng.between(0, Int64(names.count - 1)))]
+            l.state = [LeaseState.assigned, .declined, .expiredReclaimed][Int(rng.between(0, 2))]
+            l.userContext = contexts[Int(rng.between(0, Int64(contexts.count - 1)))]
+            l.poolID = UInt32(rng.between(0, 70_000))
+            for deletion in [false, true] where !(deletion && step < 4) {
+                var bytes: [UInt8] = []
+                SimLeaseFile.write(l, deletion: deletion, into: &bytes)
+                XCTAssertEqual(String(decoding: bytes, as: UTF8.self), deletion ? LeaseFile4.deletionRow(l) : LeaseFile4.row(l),
+                               "step \(step), deletion \(deletion)")
+            }
+        }
     }
 }

@@ -91,7 +91,9 @@ extension Dhcp4Engine {
     /// After subnet selection: the reservation's classes (unless the early lookup already
     /// joined them), KNOWN or UNKNOWN, then the tests that depend on them.
     func classifyAfterHostLookup(_ x: inout Exchange, early: Reservation4?) {
-        let found = x.subnet.flatMap { reservation(for: x, in: $0) } ?? early
+        // (Not x.subnet.flatMap { ... }: its closure would copy the exchange.)
+        var found = early
+        if let subnet = x.subnet, let r = reservation(for: x, in: subnet) { found = r }
         if let r = found, !r.clientClasses.isEmpty, r != early { joinReserved(r.clientClasses, &x) }
         x.classes.insert(found != nil ? "KNOWN" : "UNKNOWN")
         evaluateClasses(&x, dependingOnKnown: true)
@@ -120,12 +122,16 @@ extension Dhcp4Engine {
     /// when its test matches. A class without a test is skipped, as Kea 2.4 does ("nothing to
     /// do without an expression", DHCP4_CLASS_UNTESTABLE; joining them came with Kea 2.7's
     /// additional classes). For a reply only: the lease lifetime was chosen before, as in Kea.
-    func withRequiredClasses(_ x: Exchange, subnet: Subnet4, pool: Pool4?) -> Exchange {
+    /// Nil when nothing is required (the exchange as it is, not copied).
+    func withRequiredClasses(_ x: Exchange, subnet: Subnet4, pool: Pool4?) -> Exchange? {
+        let network = subnet.sharedNetwork.map { config.sharedNetworks[$0].requireClientClasses } ?? []
+        guard !network.isEmpty || !subnet.requireClientClasses.isEmpty || !(pool?.requireClientClasses.isEmpty ?? true)
+        else { return nil }
         var names = ClientClasses()
-        if let n = subnet.sharedNetwork { for c in config.sharedNetworks[n].requireClientClasses { names.insert(c) } }
+        for c in network { names.insert(c) }
         for c in subnet.requireClientClasses { names.insert(c) }
         if let p = pool { for c in p.requireClientClasses { names.insert(c) } }
-        guard !names.isEmpty else { return x }
+        guard !names.isEmpty else { return nil }
         var x = x
         x.classes.evaluateRequired(names, config.clientClasses, packet: classificationInput(x))
         return x

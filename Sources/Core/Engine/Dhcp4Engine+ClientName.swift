@@ -25,7 +25,7 @@ extension Dhcp4Engine {
         let options = x.message.options
         // The common case first, cheaply: no name option, none asked for, none to make up.
         if !options.contains(DHCPv4Option.fqdn), !options.contains(DHCPv4Option.hostName),
-           !(options[DHCPv4Option.dhcpParameterRequestList]?.contains(DHCPv4Option.hostName.code) ?? false) {
+           !(options.data(DHCPv4Option.dhcpParameterRequestList)?.contains(DHCPv4Option.hostName.code) ?? false) {
             let mode = subnet.ddns.replaceClientName ?? config.ddns.replaceClientName
             if mode != ReplaceClientNameMode.always.rawValue && mode != ReplaceClientNameMode.whenNotPresent.rawValue { return nil }
         }
@@ -64,7 +64,7 @@ extension Dhcp4Engine {
         let sent = x.message.options[DHCPv4Option.hostName]
         if let reserved {
             let asked = sent != nil
-                || (x.message.options[DHCPv4Option.dhcpParameterRequestList]?.contains(DHCPv4Option.hostName.code) ?? false)
+                || (x.message.options.data(DHCPv4Option.dhcpParameterRequestList)?.contains(DHCPv4Option.hostName.code) ?? false)
             if asked {
                 let name = rules.qualify(reserved, trailingDot: false).lowercased()
                 return ClientName4(code: DHCPv4Option.hostName.code, data: Array(name.utf8), hostname: name, forward: on, reverse: on)

@@ -12,8 +12,10 @@ struct Exchange {
         }
     }
     let received: Received
-    var message: DHCPv4Message { received.message }
-    var datagram: InboundDatagram { received.datagram }
+    // Borrowed, not copied: a plain getter would retain (then release) every buffer of the
+    // message at each `x.message.field` read.
+    var message: DHCPv4Message { _read { yield received.message } }
+    var datagram: InboundDatagram { _read { yield received.datagram } }
     var type: DHCPv4MessageType
     var label: ClientLabel
     var subnet: Subnet4?

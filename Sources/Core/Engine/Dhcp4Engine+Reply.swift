@@ -22,7 +22,14 @@ extension Dhcp4Engine {
     func reply(_ type: DHCPv4MessageType, _ x: Exchange, subnet: Subnet4, pool: Pool4?,
                yiaddr: IPv4Address, lifetime: UInt32?) -> DHCPv4Message {
         // The classes the subnet and pool require join now (Kea's requiredClassify).
-        let x = withRequiredClasses(x, subnet: subnet, pool: pool)
+        if let joined = withRequiredClasses(x, subnet: subnet, pool: pool) {
+            return reply(type, classified: joined, subnet: subnet, pool: pool, yiaddr: yiaddr, lifetime: lifetime)
+        }
+        return reply(type, classified: x, subnet: subnet, pool: pool, yiaddr: yiaddr, lifetime: lifetime)
+    }
+
+    private func reply(_ type: DHCPv4MessageType, classified x: Exchange, subnet: Subnet4, pool: Pool4?,
+                       yiaddr: IPv4Address, lifetime: UInt32?) -> DHCPv4Message {
         var r = replyHeader(x)
         r.yiaddr = yiaddr
         if type == .ack, !x.message.ciaddr.isZero { r.ciaddr = x.message.ciaddr }
@@ -33,15 +40,19 @@ extension Dhcp4Engine {
         if let ns = boot.nextServer { r.siaddr = ns }
         if let sn = boot.serverHostname { r.sname = Array(sn.utf8) }
         if let bf = boot.bootFileName { r.file = Array(bf.utf8) }
-        r.options[DHCPv4Option.dhcpMessageType] = [type.rawValue]
+        r.options.set(DHCPv4Option.dhcpMessageType, u8: type.rawValue)
         // The option layers are built once per reply and read twice.
         let layers = optionLayers(x, subnet: subnet, pool: pool, reservation: reserved)
-        r.options[DHCPv4Option.dhcpServerIdentifier] = configuredServerIdentifier(in: layers) ?? serverIdentifier(x).bytes
+        if let configured = configuredServerIdentifier(in: layers) {
+            r.options[DHCPv4Option.dhcpServerIdentifier] = configured
+        } else {
+            r.options.set(DHCPv4Option.dhcpServerIdentifier, address: serverIdentifier(x))
+        }
         if let valid = lifetime {
-            r.options[DHCPv4Option.dhcpLeaseTime] = u32Bytes(valid)
+            r.options.set(DHCPv4Option.dhcpLeaseTime, u32: valid)
             let (t1, t2) = teeTimes(valid: valid, subnet: subnet)
-            if let t1 { r.options[DHCPv4Option.dhcpRenewalTime] = u32Bytes(t1) }
-            if let t2 { r.options[DHCPv4Option.dhcpRebindingTime] = u32Bytes(t2) }
+            if let t1 { r.options.set(DHCPv4Option.dhcpRenewalTime, u32: t1) }
+            if let t2 { r.options.set(DHCPv4Option.dhcpRebindingTime, u32: t2) }
         }
         addConfiguredOptions(&r, x, subnet: subnet, layers: layers, leased: lifetime != nil)
         // Kea answers the client's name (option 81, else 12) with the name it will use
@@ -86,7 +97,7 @@ extension Dhcp4Engine {
     /// `assignLease` adds it; an INFORM reply carries it only when configured.
     func addConfiguredOptions(_ r: inout DHCPv4Message, _ x: Exchange, subnet: Subnet4,
                               layers: [[ConfiguredOption]], leased: Bool = true) {
-        let prl = x.message.options[DHCPv4Option.dhcpParameterRequestList] ?? []
+        let prl = x.message.options.data(DHCPv4Option.dhcpParameterRequestList) ?? []
         /// The highest-precedence definition of a code (see `optionLayers`).
         func configured(_ code: UInt8) -> ConfiguredOption? {
             for list in layers { for o in list where o.code == code && o.enterprise == nil { return o } }
@@ -101,13 +112,11 @@ extension Dhcp4Engine {
             if let o = configured(code) {
                 if !cancelled.contains(code) && (always || o.alwaysSend || prl.contains(code)) { r.options[code] = o.payload }
             } else if code == DHCPv4Option.subnetMask.code && leased {
-                r.options[code] = subnet.prefix.mask.bytes
+                r.options.set(code, u32: subnet.prefix.mask.value)
             }
         }
         // Sent whenever configured, as Kea does: mask, routers, DNS servers, domain name.
-        for code in [DHCPv4Option.subnetMask.code, DHCPv4Option.routers.code, DHCPv4Option.domainNameServers.code, DHCPv4Option.domainName.code] {
-            add(code, always: true)
-        }
+        for code in alwaysSentCodes { add(code, always: true) }
         for code in prl { add(code, always: false) }
         for list in layers { for o in list where o.alwaysSend && o.enterprise == nil { add(o.code, always: false) } }
         addVendorOptions(&r, x, layers: layers, prl: prl)
@@ -168,3 +177,7 @@ extension Dhcp4Engine {
         }
     }
 }
+
+/// Sent whenever configured (addConfiguredOptions): mask, routers, DNS servers, domain name.
+private let alwaysSentCodes = [DHCPv4Option.subnetMask.code, DHCPv4Option.routers.code,
+                               DHCPv4Option.domainNameServers.code, DHCPv4Option.domainName.code]

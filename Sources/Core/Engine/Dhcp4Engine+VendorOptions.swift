@@ -40,7 +40,7 @@ extension Dhcp4Engine {
         var subOptions: [UInt8] = []
     }
 
-    func addVendorOptions(_ r: inout DHCPv4Message, _ x: Exchange, layers: [[ConfiguredOption]], prl: [UInt8]) {
+    func addVendorOptions(_ r: inout DHCPv4Message, _ x: Exchange, layers: [[ConfiguredOption]], prl: ArraySlice<UInt8>) {
         let vivco = DHCPv4Option.vivcoSuboptions.code
         let vivso = DHCPv4Option.vivsoSuboptions.code
         // Requested: in option 55 or always-send in some layer; cancelled: never-send in some layer.

@@ -111,7 +111,10 @@ public struct DHCPv4Options: Sendable, Sequence {
     public init() {}
 
     /// Options over a shared buffer (the decoder passes the datagram itself).
-    init(sharing buffer: [UInt8]) { storage = buffer }
+    init(sharing buffer: [UInt8]) {
+        storage = buffer
+        slots.reserveCapacity(16)   // one allocation for a typical packet's options, not four
+    }
 
     @inline(__always) func slotIndex(_ code: UInt8) -> Int? {
         for i in slots.indices where slots[i].code == code { return i }
@@ -136,6 +139,28 @@ public struct DHCPv4Options: Sendable, Sequence {
         }
     }
 
+    /// Sets an option to `count` bytes that `write` appends to the buffer: what the setter
+    /// does, without an array for the value.
+    @inline(__always) mutating func place(_ code: UInt8, count: Int, _ write: (inout [UInt8]) -> Void) {
+        let start = Int32(storage.count)
+        write(&storage)
+        let slot = Slot(code: code, start: start, count: Int32(count))
+        if let i = slotIndex(code) { slots[i] = slot } else { slots.append(slot) }
+    }
+
+    /// Sets a one-octet option (as `self[code] = [v]`, without the array).
+    public mutating func set(_ code: UInt8, u8 v: UInt8) { place(code, count: 1) { $0.append(v) } }
+
+    /// Sets a four-octet option, network byte order (as `self[code] = bytes`, without the array).
+    public mutating func set(_ code: UInt8, u32 v: UInt32) {
+        place(code, count: 4) {
+            $0.append(UInt8(v >> 24))
+            $0.append(UInt8(truncatingIfNeeded: v >> 16))
+            $0.append(UInt8(truncatingIfNeeded: v >> 8))
+            $0.append(UInt8(truncatingIfNeeded: v))
+        }
+    }
+
     /// Adds option data found in a datagram, joining split instances as RFC 3396 requires.
     mutating func join(code: UInt8, start: Int, count: Int) {
         guard let i = slotIndex(code) else {
@@ -151,6 +176,13 @@ public struct DHCPv4Options: Sendable, Sequence {
     }
 
     public func contains(_ code: UInt8) -> Bool { slotIndex(code) != nil }
+
+    /// An option's data in place (no copy), nil when absent.
+    public func data(_ code: UInt8) -> ArraySlice<UInt8>? {
+        guard let i = slotIndex(code) else { return nil }
+        let s = slots[i]
+        return storage[Int(s.start)..<Int(s.start + s.count)]
+    }
 
     /// Room for `bytes` of option data and `options` entries, so building a message does not
     /// reallocate as options are added.

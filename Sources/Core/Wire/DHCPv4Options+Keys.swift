@@ -7,6 +7,18 @@ extension DHCPv4Options {
         @inline(__always) set { self[option.code] = newValue }
     }
 
+    /// An option's data in place (no copy), nil when absent.
+    @inline(__always) public func data(_ option: DHCPv4Option) -> ArraySlice<UInt8>? { data(option.code) }
+
+    /// Sets a one-octet option.
+    @inline(__always) public mutating func set(_ option: DHCPv4Option, u8 v: UInt8) { set(option.code, u8: v) }
+
+    /// Sets a four-octet option, network byte order.
+    @inline(__always) public mutating func set(_ option: DHCPv4Option, u32 v: UInt32) { set(option.code, u32: v) }
+
+    /// Sets a four-octet option to an address.
+    @inline(__always) public mutating func set(_ option: DHCPv4Option, address a: IPv4Address) { set(option.code, u32: a.value) }
+
     @inline(__always) public func contains(_ option: DHCPv4Option) -> Bool { contains(option.code) }
 
     /// Length of an option's data, nil when absent.

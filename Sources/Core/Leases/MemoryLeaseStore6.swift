@@ -5,7 +5,7 @@
 /// `Record` in `records`, its variable-length fields (DUID, hardware address, host name, user
 /// context) packed one after another in a byte arena; `Lease6` values are made on read. The
 /// indexes hold 4-byte slot numbers and compare keys through the records: `byAddress`,
-/// `byIdentity` and `byHardware` are open-addressing tables (`SlotHashTable`); the leases of
+/// `byIdentity` and `byHardware` are `SlotHashTable`s (SlotHashTable.swift); the leases of
 /// one identity (or hardware address) form a circular chain through the records, the table
 /// pointing at the newest, so they come back oldest first, as they were added.
 /// Arena bytes of replaced or deleted leases are reclaimed by compaction once they are half
@@ -449,18 +449,31 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     private enum Table { case address, identity, hardware }
 
     private mutating func insertCell(_ s: UInt32, hash: UInt64, into table: Table) {
+        // A copy of `records` and `arena` for the hashes (neither changes while it lives).
+        let recs = records, a = arena
         switch table {
-        case .address: byAddress.insert(s, hash: hash)
-        case .identity: byIdentity.insert(s, hash: hash)
-        case .hardware: byHardware.insert(s, hash: hash)
+        case .address:
+            if byAddress.needsGrowth() {
+                // Growing lists the indexed records in slot order (memory order): every live
+                // record but `s` is indexed by address.
+                byAddress.growIfNeeded { place in
+                    for (i, r) in recs.enumerated() where r.state != Record.free && i != Int(s) {
+                        place(UInt32(i), SlotHash.address(r.address))
+                    }
+                }
+            }
+            byAddress.insertWithoutGrowing(s, hash: hash)
+        case .identity: byIdentity.insert(s, hash: hash, rehash: { Self.identityHash(recs[Int($0)], a) })
+        case .hardware: byHardware.insert(s, hash: hash, rehash: { Self.hardwareHash(recs[Int($0)], a) })
         }
     }
 
     private mutating func removeCell(at position: Int, from table: Table) {
+        let recs = records, a = arena
         switch table {
-        case .address: byAddress.remove(at: position)
-        case .identity: byIdentity.remove(at: position)
-        case .hardware: byHardware.remove(at: position)
+        case .address: byAddress.remove(at: position, rehash: { SlotHash.address(recs[Int($0)].address) })
+        case .identity: byIdentity.remove(at: position, rehash: { Self.identityHash(recs[Int($0)], a) })
+        case .hardware: byHardware.remove(at: position, rehash: { Self.hardwareHash(recs[Int($0)], a) })
         }
     }
 

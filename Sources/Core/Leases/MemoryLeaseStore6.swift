@@ -471,30 +471,41 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     }
 
     private mutating func addCell(_ s: UInt32, hash: UInt64, into table: Table, flag: UInt8) {
-        // Growth lists the slots the table holds in slot order (memory order, much cheaper than
-        // hashing them again in cell order): for the address table every live record but `s`,
-        // for the others the records flagged as held. A copy of `records` and `arena` for the
-        // hashes (neither changes while it lives).
+        switch table {
+        case .address:
+            if byAddress.needsGrowth() { grow(table, except: s, flag: flag) }
+            byAddress.insertWithoutGrowing(s, hash: hash)
+        case .identity:
+            if byIdentity.needsGrowth() { grow(table, except: s, flag: flag) }
+            byIdentity.insertWithoutGrowing(s, hash: hash)
+        case .hardware:
+            if byHardware.needsGrowth() { grow(table, except: s, flag: flag) }
+            byHardware.insertWithoutGrowing(s, hash: hash)
+        }
+    }
+
+    /// Grows `table` by listing the slots it holds in slot order (memory order, much cheaper
+    /// than hashing them again in cell order): for the address table every live record but
+    /// `s`, for the others the records flagged as held.
+    @inline(never)
+    private mutating func grow(_ table: Table, except s: UInt32, flag: UInt8) {
+        // A copy of `records` and `arena` for the hashes (neither changes while it lives).
         let recs = records, a = arena
         func rebuild(_ place: (UInt32, UInt64) -> Void) {
-            for (i, r) in recs.enumerated() where r.state != Record.free && i != Int(s) && (flag == 0 || r.flags & flag != 0) {
-                switch table {
-                case .address: place(UInt32(i), SlotHash.address(r.address))
-                case .identity: place(UInt32(i), Self.identityHash(r, a))
-                case .hardware: place(UInt32(i), Self.hardwareHash(r, a))
+            recs.withUnsafeBufferPointer { r in
+                for i in r.indices where r[i].state != Record.free && i != Int(s) && (flag == 0 || r[i].flags & flag != 0) {
+                    switch table {
+                    case .address: place(UInt32(i), SlotHash.address(r[i].address))
+                    case .identity: place(UInt32(i), Self.identityHash(r[i], a))
+                    case .hardware: place(UInt32(i), Self.hardwareHash(r[i], a))
+                    }
                 }
             }
         }
         switch table {
-        case .address:
-            byAddress.growIfNeeded(rebuild: rebuild)
-            byAddress.insertWithoutGrowing(s, hash: hash)
-        case .identity:
-            byIdentity.growIfNeeded(rebuild: rebuild)
-            byIdentity.insertWithoutGrowing(s, hash: hash)
-        case .hardware:
-            byHardware.growIfNeeded(rebuild: rebuild)
-            byHardware.insertWithoutGrowing(s, hash: hash)
+        case .address: byAddress.growIfNeeded(rebuild: rebuild)
+        case .identity: byIdentity.growIfNeeded(rebuild: rebuild)
+        case .hardware: byHardware.growIfNeeded(rebuild: rebuild)
         }
     }
 

@@ -28,7 +28,10 @@ public struct SlotHashTable: Sendable {
     }
 
     @inlinable
-    func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) }
+    func home(_ hash: UInt64) -> Int { Self.home(hash, shift: shift) }
+
+    @inlinable
+    static func home(_ hash: UInt64, shift: Int) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) }
 
     @inlinable
     static func tag(_ hash: UInt64) -> UInt8 {
@@ -114,9 +117,17 @@ public struct SlotHashTable: Sendable {
         tags = [UInt8](repeating: 0, count: size)
         shift = 64 - size.trailingZeroBitCount
         var placed = 0
-        rebuild { slot, hash in
-            place(slot, hash: hash)
-            placed += 1
+        let shift = shift, mask = size - 1
+        slots.withUnsafeMutableBufferPointer { s in
+            tags.withUnsafeMutableBufferPointer { tg in
+                rebuild { slot, hash in
+                    var i = Self.home(hash, shift: shift)
+                    while tg[i] != 0 { i = (i + 1) & mask }
+                    tg[i] = Self.tag(hash)
+                    s[i] = slot
+                    placed += 1
+                }
+            }
         }
         precondition(placed == expected, "rebuild listed \(placed) slots, the table held \(expected)")
     }

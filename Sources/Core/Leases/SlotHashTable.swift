@@ -6,26 +6,30 @@
 /// table asks the caller for a stored slot's hash (`rehash`), or, to grow, lets the caller list
 /// its slots in memory order (`growIfNeeded`).
 ///
-/// 5 bytes per cell: the slot, and beside it (in a separate array probed first) an 8-bit tag
-/// from the hash, so a probe that meets another key nearly always rejects it without reading
-/// that key's record (a miss, the common case when loading, rarely reads a record at all).
+/// 5 bytes per cell, packed end to end: an 8-bit tag from the hash (0: empty) and the slot, so a
+/// probe that meets another key nearly always rejects it without reading that key's record (a
+/// miss, the common case when loading, rarely reads a record at all), and a probe or an insert
+/// touches one cache line, seldom two.
 /// At most 3/4 full; deletion shifts the later entries of the run back (no tombstones).
 /// Positions (`position(hash:matches:)`) name cells: the slot there can be read and replaced
 /// in place (same key, same hash) until the table next changes shape (insert or remove).
 public struct SlotHashTable: Sendable {
-    /// The slot in each cell (meaningless where the tag is 0).
-    @usableFromInline var slots: [UInt32]
-    /// The 8-bit tag of each stored slot's hash (never 0); 0 marks an empty cell.
-    @usableFromInline var tags: [UInt8]
-    /// 64 minus log2 of the cell count: the home cell is the top bits of the mixed hash.
+    /// The cells, 5 bytes each (tag, then the slot, little-endian), and 3 bytes of padding so
+    /// that any cell can be read as 8 bytes.
+    @usableFromInline var cells: [UInt8]
+    /// How many cells (a power of two).
+    @usableFromInline var capacity: Int
+    /// 64 minus log2 of `capacity`: the home cell is the top bits of the mixed hash.
     @usableFromInline var shift: Int
     public private(set) var count = 0
 
     public init() {
-        slots = [UInt32](repeating: 0, count: 16)
-        tags = [UInt8](repeating: 0, count: 16)
+        capacity = 16
+        cells = Self.emptyCells(16)
         shift = 64 - 4
     }
+
+    static func emptyCells(_ n: Int) -> [UInt8] { [UInt8](repeating: 0, count: n * 5 + 3) }
 
     @inlinable
     func home(_ hash: UInt64) -> Int { Self.home(hash, shift: shift) }
@@ -39,22 +43,33 @@ public struct SlotHashTable: Sendable {
         return t == 0 ? 1 : t
     }
 
+    /// Cell `i` as tag | slot << 8.
+    @inlinable
+    static func load(_ c: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: c.loadUnaligned(fromByteOffset: i &* 5, as: UInt64.self)) & 0xFF_FFFF_FFFF
+    }
+
+    @inlinable
+    static func store(_ c: UnsafeMutableRawBufferPointer, _ i: Int, tag: UInt8, slot: UInt32) {
+        c[i &* 5] = tag
+        c.storeBytes(of: slot.littleEndian, toByteOffset: i &* 5 &+ 1, as: UInt32.self)
+    }
+
     // MARK: reading
 
     /// The cell holding the slot `matches` accepts among those stored under `hash`; nil if none.
     @inlinable
     public func position(hash: UInt64, matches: (UInt32) -> Bool) -> Int? {
-        let mask = slots.count - 1
+        let mask = capacity - 1
         var i = home(hash)
-        let t = Self.tag(hash)
-        return slots.withUnsafeBufferPointer { s in
-            tags.withUnsafeBufferPointer { tg in
-                while true {
-                    let tag = tg[i]
-                    if tag == 0 { return nil }
-                    if tag == t && matches(s[i]) { return i }
-                    i = (i + 1) & mask
-                }
+        let t = UInt64(Self.tag(hash))
+        return cells.withUnsafeBytes { c in
+            while true {
+                let v = Self.load(c, i)
+                let tag = v & 0xFF
+                if tag == 0 { return nil }
+                if tag == t && matches(UInt32(truncatingIfNeeded: v >> 8)) { return i }
+                i = (i + 1) & mask
             }
         }
     }
@@ -62,22 +77,28 @@ public struct SlotHashTable: Sendable {
     /// The slot `matches` accepts among those stored under `hash`; nil if none.
     @inlinable
     public func find(hash: UInt64, matches: (UInt32) -> Bool) -> UInt32? {
-        position(hash: hash, matches: matches).map { slots[$0] }
+        position(hash: hash, matches: matches).map { slot(at: $0) }
     }
 
     /// The slot in the cell at `position` (from `position(hash:matches:)`).
     @inlinable
-    public func slot(at position: Int) -> UInt32 { slots[position] }
+    public func slot(at position: Int) -> UInt32 {
+        precondition(position >= 0 && position < capacity, "cell out of range")
+        return cells.withUnsafeBytes { UInt32(truncatingIfNeeded: Self.load($0, position) >> 8) }
+    }
 
     /// Puts `slot` in the cell at `position` in place of the one there; its key must be the same
     /// (so must its hash).
     public mutating func replace(at position: Int, with slot: UInt32) {
-        precondition(tags[position] != 0, "replacing an empty cell")
-        slots[position] = slot
+        precondition(position >= 0 && position < capacity, "cell out of range")
+        cells.withUnsafeMutableBytes { c in
+            precondition(c[position * 5] != 0, "replacing an empty cell")
+            Self.store(c, position, tag: c[position * 5], slot: slot)
+        }
     }
 
     /// Bytes held by the table.
-    public var byteCount: Int { slots.count * 5 }
+    public var byteCount: Int { cells.count }
 
     // MARK: inserting
 
@@ -85,19 +106,34 @@ public struct SlotHashTable: Sendable {
     /// the table must grow, `rehash` gives each stored slot's hash, read in cell order (see
     /// `growIfNeeded` for a cheaper way when the caller can list its slots in memory order).
     public mutating func insert(_ slot: UInt32, hash: UInt64, rehash: (UInt32) -> UInt64) {
-        if needsGrowth() { grow(to: Self.size(for: count + 1, from: slots.count), rehash: rehash) }
+        if needsGrowth() {
+            let old = self
+            growIfNeeded { place in
+                old.cells.withUnsafeBytes { c in
+                    for i in 0..<old.capacity {
+                        let v = Self.load(c, i)
+                        if v & 0xFF != 0 { place(UInt32(truncatingIfNeeded: v >> 8), rehash(UInt32(truncatingIfNeeded: v >> 8))) }
+                    }
+                }
+            }
+        }
         insertWithoutGrowing(slot, hash: hash)
     }
 
     /// Whether inserting `n` more entries would grow the table.
     @inlinable
-    public func needsGrowth(forInserting n: Int = 1) -> Bool { (count + n) * 4 > slots.count * 3 }
+    public func needsGrowth(forInserting n: Int = 1) -> Bool { (count + n) * 4 > capacity * 3 }
 
     /// Stores `slot` under `hash` when the table has room (after `growIfNeeded`); the caller
     /// has checked its key is not already there.
     public mutating func insertWithoutGrowing(_ slot: UInt32, hash: UInt64) {
         precondition(!needsGrowth(), "insertWithoutGrowing on a full table: call growIfNeeded first")
-        place(slot, hash: hash)
+        let mask = capacity - 1
+        var i = home(hash)
+        cells.withUnsafeMutableBytes { c in
+            while c[i &* 5] != 0 { i = (i + 1) & mask }
+            Self.store(c, i, tag: Self.tag(hash), slot: slot)
+        }
         count += 1
     }
 
@@ -107,55 +143,26 @@ public struct SlotHashTable: Sendable {
     /// table than the cell-order `rehash` of `insert`.
     public mutating func growIfNeeded(forInserting n: Int = 1, rebuild: ((UInt32, UInt64) -> Void) -> Void) {
         guard needsGrowth(forInserting: n) else { return }
-        let size = Self.size(for: count + n, from: slots.count)
+        var size = capacity
+        while (count + n) * 4 > size * 3 { size *= 2 }
         precondition(size <= 1 << 32, "slot hash table over 2^32 cells")
         let expected = count
-        // Release the old arrays before allocating the new ones (they are not read again).
-        slots = []
-        tags = []
-        slots = [UInt32](repeating: 0, count: size)
-        tags = [UInt8](repeating: 0, count: size)
+        // Release the old cells before allocating the new ones (the caller lists the slots).
+        cells = []
+        cells = Self.emptyCells(size)
+        capacity = size
         shift = 64 - size.trailingZeroBitCount
         var placed = 0
         let shift = shift, mask = size - 1
-        slots.withUnsafeMutableBufferPointer { s in
-            tags.withUnsafeMutableBufferPointer { tg in
-                rebuild { slot, hash in
-                    var i = Self.home(hash, shift: shift)
-                    while tg[i] != 0 { i = (i + 1) & mask }
-                    tg[i] = Self.tag(hash)
-                    s[i] = slot
-                    placed += 1
-                }
+        cells.withUnsafeMutableBytes { c in
+            rebuild { slot, hash in
+                var i = Self.home(hash, shift: shift)
+                while c[i &* 5] != 0 { i = (i + 1) & mask }
+                Self.store(c, i, tag: Self.tag(hash), slot: slot)
+                placed += 1
             }
         }
         precondition(placed == expected, "rebuild listed \(placed) slots, the table held \(expected)")
-    }
-
-    @usableFromInline
-    mutating func place(_ slot: UInt32, hash: UInt64) {
-        let mask = slots.count - 1
-        var i = home(hash)
-        tags.withUnsafeMutableBufferPointer { tg in
-            while tg[i] != 0 { i = (i + 1) & mask }
-            tg[i] = Self.tag(hash)
-        }
-        slots[i] = slot
-    }
-
-    private static func size(for n: Int, from current: Int) -> Int {
-        var size = current
-        while n * 4 > size * 3 { size *= 2 }
-        return size
-    }
-
-    private mutating func grow(to size: Int, rehash: (UInt32) -> UInt64) {
-        precondition(size <= 1 << 32, "slot hash table over 2^32 cells")
-        let oldSlots = slots, oldTags = tags
-        slots = [UInt32](repeating: 0, count: size)
-        tags = [UInt8](repeating: 0, count: size)
-        shift = 64 - size.trailingZeroBitCount
-        for i in oldTags.indices where oldTags[i] != 0 { place(oldSlots[i], hash: rehash(oldSlots[i])) }
     }
 
     // MARK: removing
@@ -163,24 +170,28 @@ public struct SlotHashTable: Sendable {
     /// Removes the slot at `position` (from `position(hash:matches:)`); the later entries of its
     /// run move back, `rehash` giving the hash of any stored slot.
     public mutating func remove(at position: Int, rehash: (UInt32) -> UInt64) {
-        precondition(tags[position] != 0, "removing from an empty cell")
-        let mask = slots.count - 1
-        // Backward-shift deletion: move each later entry of the run into the hole unless its
-        // home lies cyclically in (hole, its position].
-        var hole = position
-        var j = (position + 1) & mask
-        while tags[j] != 0 {
-            let h = home(rehash(slots[j]))
-            let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
-            if !stays {
-                slots[hole] = slots[j]
-                tags[hole] = tags[j]
-                hole = j
+        precondition(position >= 0 && position < capacity, "cell out of range")
+        let mask = capacity - 1, shift = shift
+        cells.withUnsafeMutableBytes { c in
+            precondition(c[position * 5] != 0, "removing from an empty cell")
+            // Backward-shift deletion: move each later entry of the run into the hole unless
+            // its home lies cyclically in (hole, its position].
+            var hole = position
+            var j = (position + 1) & mask
+            while true {
+                let v = Self.load(UnsafeRawBufferPointer(c), j)
+                if v & 0xFF == 0 { break }
+                let slot = UInt32(truncatingIfNeeded: v >> 8)
+                let h = Self.home(rehash(slot), shift: shift)
+                let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
+                if !stays {
+                    Self.store(c, hole, tag: UInt8(truncatingIfNeeded: v), slot: slot)
+                    hole = j
+                }
+                j = (j + 1) & mask
             }
-            j = (j + 1) & mask
+            Self.store(c, hole, tag: 0, slot: 0)
         }
-        tags[hole] = 0
-        slots[hole] = 0
         count -= 1
     }
 

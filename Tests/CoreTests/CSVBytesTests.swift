@@ -2,7 +2,7 @@ import XCTest
 @testable import KakapoCore
 
 /// The byte-level CSV building blocks (CSVBytes) and the packed identifier storage (ByteArena,
-/// SlotHashIndex, IdentifierTable) the lease stores share.
+/// SlotHashTable, IdentifierTable) the lease stores share.
 final class CSVBytesTests: XCTestCase {
     /// Feeds `text` through a LineChunker reading at most `step` bytes per read; returns the
     /// lines seen (as strings) and the buffers handed over.
@@ -150,12 +150,12 @@ final class CSVBytesTests: XCTestCase {
         XCTAssertEqual(arena.append([], owner: 1) , UInt32(arena.byteCount - 8))
     }
 
-    func testSlotHashIndexFindsInsertsAndRemovesWithBackwardShift() {
+    func testSlotHashTableFindsInsertsAndRemovesWithBackwardShift() {
         // Keys live in `keys`; the index holds slot numbers only.
         var keys: [UInt64] = []
-        var index = SlotHashIndex()
+        var index = SlotHashTable()
         // Deliberately colliding keys (few distinct hashes) exercise the probe runs.
-        func h(_ k: UInt64) -> UInt64 { SlotHashIndex.hash(k % 37) }
+        func h(_ k: UInt64) -> UInt64 { SlotHash.integer(k % 37) }
         for k in 0..<3000 as Range<UInt64> {
             keys.append(k)
             index.insert(UInt32(k), hash: h(k), rehash: { h(keys[Int($0)]) })

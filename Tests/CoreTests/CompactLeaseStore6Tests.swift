@@ -56,7 +56,9 @@ final class CompactLeaseStore6Tests: XCTestCase {
     static let hostnames = ["", "a.example.org", "a-much-longer-host-name-than-fifteen.example.org", "é,&x"]
     static let contexts = ["", "{ \"a\": 1 }", String(repeating: "x", count: 300)]
 
-    static func randomLease(_ g: inout Generator, addresses: Int) -> Lease6 {
+    /// With `identities` > 0, half the leases have one of that many generated DUIDs and
+    /// hardware addresses (so the identity and hardware tables grow too).
+    static func randomLease(_ g: inout Generator, addresses: Int, identities: Int = 0) -> Lease6 {
         let pd = g.next(4) == 0
         let address = IPv6Address(high: 0x2001_0db8_0000_0000 | UInt64(g.next(3)), low: UInt64(g.next(addresses)) << (pd ? 8 : 0))
         var state = [LeaseState.assigned, .assigned, .declined, .expiredReclaimed][g.next(4)]
@@ -69,6 +71,11 @@ final class CompactLeaseStore6Tests: XCTestCase {
                        expire: WallTime(secondsSinceEpoch: 1_800_000_000 + Int64(g.next(50))), subnetID: UInt32(1 + g.next(2)))
         l.state = state
         l.hardwareAddress = hardware[g.next(hardware.count)]
+        if identities > 0 && g.next(2) == 0 {
+            let k = g.next(identities)
+            l.duid = [0, 3, 0, 1, 2, 0, UInt8(k >> 8 & 255), UInt8(k & 255)]
+            l.hardwareAddress = HardwareAddress(type: 1, bytes: [2, 0, 0, 0, UInt8(k >> 8 & 255), UInt8(k & 255)])
+        }
         l.hardwareAddressSource = HardwareAddressSource(rawValue: UInt32(g.next(3)))
         l.hostname = hostnames[g.next(hostnames.count)]
         l.userContext = contexts[g.next(contexts.count)]
@@ -85,11 +92,21 @@ final class CompactLeaseStore6Tests: XCTestCase {
     /// lease by address and type, leases per identity and per hardware address in insertion
     /// order, paging in address order, counts.
     func testAgreesWithReferenceModel() {
-        var g = Generator(state: 42)
+        agreesWithReferenceModel(seed: 42, addresses: 60, identities: 0, steps: 4000, atLeast: 50)
+    }
+
+    /// A larger store: the three hash tables grow several times while leases come and go (their
+    /// growth lists the slots they hold from the records' flags).
+    func testAgreesWithReferenceModelWhileGrowing() {
+        agreesWithReferenceModel(seed: 7, addresses: 4000, identities: 3000, steps: 8000, atLeast: 2000)
+    }
+
+    private func agreesWithReferenceModel(seed: UInt64, addresses: Int, identities: Int, steps: Int, atLeast: Int) {
+        var g = Generator(state: seed)
         var store = MemoryLeaseStore6()
         var model = Model()
-        for step in 1...4000 {
-            var l = Self.randomLease(&g, addresses: 60)
+        for step in 1...steps {
+            var l = Self.randomLease(&g, addresses: addresses, identities: identities)
             if g.next(5) == 0, let existing = model.byAddress[l.address] {
                 // A renewal: same owner, new expiry and fields that do not index.
                 l = existing
@@ -100,9 +117,12 @@ final class CompactLeaseStore6Tests: XCTestCase {
             let change: LeaseChange6 = g.next(6) == 0 ? .delete(l) : .upsert(l)
             store.apply(change)
             model.apply(change)
-            if step % 200 == 0 { assertSame(store, model, "after \(step) changes") }
+            if step % 200 == 0 {
+                assertSame(store, model, "after \(step) changes")
+                XCTAssertTrue(store.indexFlagsAgree, "after \(step) changes")
+            }
         }
-        XCTAssertGreaterThan(model.byAddress.count, 50, "the run must keep a sizeable store")
+        XCTAssertGreaterThan(model.byAddress.count, atLeast, "the run must keep a sizeable store")
     }
 
     func assertSame(_ store: MemoryLeaseStore6, _ model: Model, _ when: String, file: StaticString = #filePath, line: UInt = #line) {

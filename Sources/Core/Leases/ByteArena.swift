@@ -1,11 +1,9 @@
-/// Compact storage for many small variable-length byte strings (identifiers, host names) and
-/// the hash index over them, shared by the v4 and v6 lease stores. The point is memory: no heap
-/// object per string, no key copied into an index.
+/// Compact storage for many small variable-length byte strings (identifiers, host names),
+/// shared by the lease stores. The point is memory: no heap object per string, no key copied
+/// into an index (the index is a `SlotHashTable`, SlotHashTable.swift).
 ///
 /// - `ByteArena`: byte strings packed end to end in one array, each with its owner's number,
 ///   freed lazily and compacted when garbage dominates.
-/// - `SlotHashIndex`: an open-addressing hash table of `UInt32` slot numbers; keys are not stored,
-///   the caller compares them through its own records.
 /// - `IdentifierTable`: interned identifiers (hardware addresses, client ids, DUIDs) with a
 ///   reference count and one caller word each (say, the head of a chain of leases).
 
@@ -138,188 +136,10 @@ public struct ByteArena: Sendable {
     }
 }
 
-/// An open-addressing (linear probing) hash table of `UInt32` slot numbers. The table stores no
-/// keys: callers pass a key's hash and a predicate that compares a slot's key (in their own
-/// records) with the one sought, and `rehash` to give a stored slot's hash when entries move.
-/// 5 bytes per bucket (the slot and 8 bits of its hash, so that a probe rarely has to look at
-/// the caller's records for a key that does not match), at most 3/4 full; deletion shifts
-/// entries back (no tombstones).
-public struct SlotHashIndex: Sendable {
-    /// 0 when empty, else slot + 1.
-    @usableFromInline var buckets: [UInt32]
-    /// 8 bits of each stored slot's hash (`tag`, never 0), beside `buckets`; 0 marks an empty
-    /// bucket. Probes read this small array first and look at `buckets` only on a tag match.
-    @usableFromInline var tags: [UInt8]
-    @usableFromInline var shift: Int
-    public private(set) var count = 0
-
-    public init() {
-        buckets = [UInt32](repeating: 0, count: 16)
-        tags = [UInt8](repeating: 0, count: 16)
-        shift = 64 - 4
-    }
-
-    /// A 64-bit mix (a multiply-xorshift finaliser) of any integer key, for integer-keyed tables.
-    @inlinable
-    public static func hash(_ v: UInt64) -> UInt64 {
-        var x = v &* 0x9E37_79B9_7F4A_7C15
-        x ^= x >> 32
-        x = x &* 0xD6E8_FEB8_6659_FD93
-        x ^= x >> 29
-        return x
-    }
-
-    /// A 64-bit hash of bytes (FNV-1a, then mixed).
-    @inlinable
-    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return hash(h)
-    }
-
-    @inlinable
-    func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) }
-
-    @inlinable
-    static func tag(_ hash: UInt64) -> UInt8 {
-        let t = UInt8(truncatingIfNeeded: hash)
-        return t == 0 ? 1 : t
-    }
-
-    /// The slot whose key `matches` (given a slot), among those stored with `hash`; nil if none.
-    @inlinable
-    public func find(hash: UInt64, where matches: (UInt32) -> Bool) -> UInt32? {
-        let mask = buckets.count - 1
-        var i = home(hash)
-        let t = Self.tag(hash)
-        return buckets.withUnsafeBufferPointer { b in
-            tags.withUnsafeBufferPointer { tg in
-                while true {
-                    let tag = tg[i]
-                    if tag == 0 { return nil }
-                    if tag == t && matches(b[i] - 1) { return b[i] - 1 }
-                    i = (i + 1) & mask
-                }
-            }
-        }
-    }
-
-    /// Stores `slot` under `hash` (the caller has checked its key is not already there). When
-    /// the table must grow, `rehash` gives each stored slot's hash (see `growIfNeeded` for a
-    /// cheaper way when the caller can list its keys in memory order).
-    public mutating func insert(_ slot: UInt32, hash: UInt64, rehash: (UInt32) -> UInt64) {
-        precondition(slot < UInt32.max, "slot number too large")
-        if (count + 1) * 4 > buckets.count * 3 { grow(to: buckets.count * 2, rehash: rehash) }
-        place(slot, hash: hash)
-        count += 1
-    }
-
-    @usableFromInline
-    mutating func place(_ slot: UInt32, hash: UInt64) {
-        let mask = buckets.count - 1
-        var i = home(hash)
-        tags.withUnsafeMutableBufferPointer { tg in
-            while tg[i] != 0 { i = (i + 1) & mask }
-            tg[i] = Self.tag(hash)
-        }
-        buckets[i] = slot + 1
-    }
-
-    /// Makes room for `n` entries without growing again.
-    public mutating func reserve(_ n: Int, rehash: (UInt32) -> UInt64) {
-        let size = Self.size(for: n, from: buckets.count)
-        if size > buckets.count { grow(to: size, rehash: rehash) }
-    }
-
-    /// Whether inserting `n` more entries would grow the table.
-    @inlinable
-    public func needsGrowth(forInserting n: Int = 1) -> Bool { (count + n) * 4 > buckets.count * 3 }
-
-    /// Stores `slot` under `hash` when the table has room (after `growIfNeeded`).
-    public mutating func insertWithoutGrowing(_ slot: UInt32, hash: UInt64) {
-        precondition(slot < UInt32.max, "slot number too large")
-        precondition(!needsGrowth(), "insertWithoutGrowing on a full table: call growIfNeeded first")
-        place(slot, hash: hash)
-        count += 1
-    }
-
-    private static func size(for n: Int, from current: Int) -> Int {
-        var size = current
-        while n * 4 > size * 3 { size *= 2 }
-        return size
-    }
-
-    /// Before inserting `n` more entries: if the table must grow, makes it bigger and calls
-    /// `rebuild` with a function to store each slot the caller holds with its hash. Callers
-    /// whose keys sit in an array list them in memory order, which is much cheaper than the
-    /// bucket-order `rehash` of `insert` on a large table.
-    public mutating func growIfNeeded(forInserting n: Int = 1, rebuild: ((UInt32, UInt64) -> Void) -> Void) {
-        guard needsGrowth(forInserting: n) else { return }
-        let size = Self.size(for: count + n, from: buckets.count)
-        let expected = count
-        buckets = []
-        tags = []
-        buckets = [UInt32](repeating: 0, count: size)
-        tags = [UInt8](repeating: 0, count: size)
-        shift = 64 - size.trailingZeroBitCount
-        var placed = 0
-        rebuild { slot, hash in
-            place(slot, hash: hash)
-            placed += 1
-        }
-        precondition(placed == expected, "rebuild listed \(placed) slots, the table held \(expected)")
-    }
-
-    private mutating func grow(to size: Int, rehash: (UInt32) -> UInt64) {
-        let old = buckets
-        buckets = [UInt32](repeating: 0, count: size)
-        tags = [UInt8](repeating: 0, count: size)
-        shift = 64 - size.trailingZeroBitCount
-        for v in old where v != 0 { place(v - 1, hash: rehash(v - 1)) }
-    }
-
-    /// Removes `slot`, stored under `hash`; later entries of its run move back. `rehash` gives
-    /// the hash of any stored slot. No-op when `slot` is not there.
-    public mutating func remove(_ slot: UInt32, hash: UInt64, rehash: (UInt32) -> UInt64) {
-        let mask = buckets.count - 1
-        var i = home(hash)
-        let t = Self.tag(hash)
-        while true {
-            let tag = tags[i]
-            if tag == 0 { return }
-            if tag == t && buckets[i] == slot + 1 { break }
-            i = (i + 1) & mask
-        }
-        // Backward-shift deletion: move each later entry of the run into the hole when its home
-        // does not lie cyclically in (hole, its position].
-        var hole = i
-        var j = (i + 1) & mask
-        while tags[j] != 0 {
-            let h = home(rehash(buckets[j] - 1))
-            let movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j)
-            if movable {
-                buckets[hole] = buckets[j]
-                tags[hole] = tags[j]
-                hole = j
-            }
-            j = (j + 1) & mask
-        }
-        buckets[hole] = 0
-        tags[hole] = 0
-        count -= 1
-    }
-
-    /// Bytes held by the table.
-    public var byteCount: Int { buckets.count * 5 }
-}
-
 /// Interned identifiers (a hardware address, a client id, a DUID…): each distinct byte string is
 /// stored once, in a `ByteArena`, under a small number (`ID`), with a reference count and one
 /// caller word (`value`, say the first lease holding it). Found by content through a
-/// `SlotHashIndex` that compares against the arena. A record holding an identifier keeps its
+/// `SlotHashTable` that compares against the arena. A record holding an identifier keeps its
 /// 4-byte ID instead of an array.
 public struct IdentifierTable: Sendable {
     public typealias ID = UInt32
@@ -335,7 +155,7 @@ public struct IdentifierTable: Sendable {
     @usableFromInline var entries: [Entry] = []
     private var freeIDs: [ID] = []
     @usableFromInline var arena = ByteArena()
-    @usableFromInline var index = SlotHashIndex()
+    @usableFromInline var index = SlotHashTable()
 
     public init() {}
 
@@ -350,13 +170,13 @@ public struct IdentifierTable: Sendable {
     }
 
     static func hash(of id: ID, _ entries: [Entry], _ arena: ByteArena) -> UInt64 {
-        arena.withBytes(at: entries[Int(id)].offset) { SlotHashIndex.hash($0) }
+        arena.withBytes(at: entries[Int(id)].offset) { SlotHash.fnv($0) }
     }
 
     /// The ID of `bytes`, if held.
     @inlinable
     public func find(_ bytes: UnsafeBufferPointer<UInt8>) -> ID? {
-        find(bytes, hash: SlotHashIndex.hash(bytes))
+        find(bytes, hash: SlotHash.fnv(bytes))
     }
 
     @inlinable
@@ -367,7 +187,7 @@ public struct IdentifierTable: Sendable {
     /// The ID of `bytes` with its reference count raised by one: a new ID (count 1, value
     /// `initialValue`) when `bytes` was not held. `inserted` says which.
     public mutating func retain(_ bytes: UnsafeBufferPointer<UInt8>, initialValue: UInt32) -> (id: ID, inserted: Bool) {
-        let h = SlotHashIndex.hash(bytes)
+        let h = SlotHash.fnv(bytes)
         if let id = find(bytes, hash: h) {
             entries[Int(id)].references += 1
             return (id, false)
@@ -388,7 +208,7 @@ public struct IdentifierTable: Sendable {
             // Growing lists the identifiers in ID order: entries and blobs are read in memory order.
             index.growIfNeeded { place in
                 for (i, entry) in e.enumerated() where entry.offset != ByteArena.deadOwner && i != Int(id) {
-                    place(ID(i), a.withBytes(at: entry.offset) { SlotHashIndex.hash($0) })
+                    place(ID(i), a.withBytes(at: entry.offset) { SlotHash.fnv($0) })
                 }
             }
         }

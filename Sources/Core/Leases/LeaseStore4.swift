@@ -113,7 +113,7 @@ public struct LeaseRow4 {
 /// Layout: one fixed-size `Record` per lease in `records` (slots, reused after deletions);
 /// hardware addresses (type byte, then the bytes) and client ids interned once each in an
 /// `IdentifierTable` and named by a 4-byte ID; host names and user contexts in one `ByteArena`.
-/// The address index is a `SlotHashIndex` of slot numbers compared through the records; the
+/// The address index is a `SlotHashTable` of slot numbers compared through the records; the
 /// leases of one hardware address (or client id) form a circular chain through the records
 /// (`nextByHW`/`nextByCID`), the identifier's table word naming the chain's tail, so the first
 /// inserted is the first found, as before. Nothing per lease is a heap object; a `Lease4` value
@@ -146,7 +146,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
 
     private var records: [Record] = []
     private var freeSlots: [UInt32] = []
-    private var byAddress = SlotHashIndex()
+    private var byAddress = SlotHashTable()
     private var hardware = IdentifierTable()
     private var clientIDs = IdentifierTable()
     /// Host names (owner slot << 1) and user contexts (slot << 1 | 1).
@@ -184,9 +184,9 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
 
     private func slot(of address: UInt32) -> UInt32? { Self.slot(of: address, records, byAddress) }
 
-    private static func slot(of address: UInt32, _ records: [Record], _ index: SlotHashIndex) -> UInt32? {
+    private static func slot(of address: UInt32, _ records: [Record], _ index: SlotHashTable) -> UInt32? {
         records.withUnsafeBufferPointer { r in
-            index.find(hash: SlotHashIndex.hash(UInt64(address))) { r[Int($0)].address == address }
+            index.find(hash: SlotHash.integer(UInt64(address))) { r[Int($0)].address == address }
         }
     }
 
@@ -396,11 +396,11 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
             // Growing lists the live records in slot order (memory order).
             byAddress.growIfNeeded { place in
                 for (i, r) in recs.enumerated() where !r.isFree && i != Int(s) {
-                    place(UInt32(i), SlotHashIndex.hash(UInt64(r.address)))
+                    place(UInt32(i), SlotHash.integer(UInt64(r.address)))
                 }
             }
         }
-        byAddress.insertWithoutGrowing(s, hash: SlotHashIndex.hash(UInt64(row.address)))
+        byAddress.insertWithoutGrowing(s, hash: SlotHash.integer(UInt64(row.address)))
         addressOrder.insert(row.address)
         live += 1
         pushExpiry(r)
@@ -453,8 +453,8 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         if r.userContext != Self.none { text.free(at: r.userContext) }
         do {
             let recs = records
-            byAddress.remove(s, hash: SlotHashIndex.hash(UInt64(r.address)),
-                             rehash: { SlotHashIndex.hash(UInt64(recs[Int($0)].address)) })
+            byAddress.remove(s, hash: SlotHash.integer(UInt64(r.address)),
+                             rehash: { SlotHash.integer(UInt64(recs[Int($0)].address)) })
         }
         addressOrder.remove(r.address)
         records[Int(s)].flags = 0x80

@@ -5,7 +5,7 @@
 /// `Record` in `records`, its variable-length fields (DUID, hardware address, host name, user
 /// context) packed one after another in a byte arena; `Lease6` values are made on read. The
 /// indexes hold 4-byte slot numbers and compare keys through the records: `byAddress`,
-/// `byIdentity` and `byHardware` are open-addressing tables (`SlotHashTable`); the leases of
+/// `byIdentity` and `byHardware` are `SlotHashTable`s (SlotHashTable.swift); the leases of
 /// one identity (or hardware address) form a circular chain through the records, the table
 /// pointing at the newest, so they come back oldest first, as they were added.
 /// Arena bytes of replaced or deleted leases are reclaimed by compaction once they are half
@@ -30,7 +30,9 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         var nextOfHardware: UInt32
         var type: UInt8
         var prefixLength: UInt8
-        /// Bit 0 fqdn_fwd, bit 1 fqdn_rev, bit 2 hardware address present.
+        /// Bit 0 fqdn_fwd, bit 1 fqdn_rev, bit 2 hardware address present; bits 3 and 4
+        /// (`inIdentityIndex`, `inHardwareIndex`): the slot is the one `byIdentity` /
+        /// `byHardware` holds for its chain (so a growing table lists its slots in slot order).
         var flags: UInt8
         /// LeaseState's raw value; `Record.free` for an unused slot.
         var state: UInt8
@@ -38,6 +40,8 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
 
         static let free: UInt8 = 0xFF
         var hasHardware: Bool { flags & 4 != 0 }
+        static let inIdentityIndex: UInt8 = 8
+        static let inHardwareIndex: UInt8 = 16
     }
 
     /// What the per-subnet counts are kept by.
@@ -360,8 +364,10 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
             garbage += length
         }
         let next = (r.nextOfIdentity, r.nextOfHardware)
+        let indexed = r.flags & (Record.inIdentityIndex | Record.inHardwareIndex)
         r = Self.record(l, packed: packed, slot: s)
         (r.nextOfIdentity, r.nextOfHardware) = next
+        r.flags |= indexed
         records[Int(s)] = r
         compactIfWasteful()
     }
@@ -448,20 +454,91 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     /// The three hash indexes.
     private enum Table { case address, identity, hardware }
 
-    private mutating func insertCell(_ s: UInt32, hash: UInt64, into table: Table) {
+    /// The flag bit of a record whose slot `table` holds (none for `.address`: every live
+    /// record is there).
+    private static func indexFlag(_ table: Table) -> UInt8 {
         switch table {
-        case .address: byAddress.insert(s, hash: hash)
-        case .identity: byIdentity.insert(s, hash: hash)
-        case .hardware: byHardware.insert(s, hash: hash)
+        case .address: 0
+        case .identity: Record.inIdentityIndex
+        case .hardware: Record.inHardwareIndex
+        }
+    }
+
+    private mutating func insertCell(_ s: UInt32, hash: UInt64, into table: Table) {
+        let flag = Self.indexFlag(table)
+        addCell(s, hash: hash, into: table, flag: flag)
+        records[Int(s)].flags |= flag
+    }
+
+    private mutating func addCell(_ s: UInt32, hash: UInt64, into table: Table, flag: UInt8) {
+        switch table {
+        case .address:
+            if byAddress.needsGrowth() { grow(table, except: s, flag: flag) }
+            byAddress.insertWithoutGrowing(s, hash: hash)
+        case .identity:
+            if byIdentity.needsGrowth() { grow(table, except: s, flag: flag) }
+            byIdentity.insertWithoutGrowing(s, hash: hash)
+        case .hardware:
+            if byHardware.needsGrowth() { grow(table, except: s, flag: flag) }
+            byHardware.insertWithoutGrowing(s, hash: hash)
+        }
+    }
+
+    /// Grows `table` by listing the slots it holds in slot order (memory order, much cheaper
+    /// than hashing them again in cell order): for the address table every live record but
+    /// `s`, for the others the records flagged as held.
+    @inline(never)
+    private mutating func grow(_ table: Table, except s: UInt32, flag: UInt8) {
+        // A copy of `records` and `arena` for the hashes (neither changes while it lives).
+        let recs = records, a = arena
+        func rebuild(_ place: (UInt32, UInt64) -> Void) {
+            recs.withUnsafeBufferPointer { r in
+                for i in r.indices where r[i].state != Record.free && i != Int(s) && (flag == 0 || r[i].flags & flag != 0) {
+                    switch table {
+                    case .address: place(UInt32(i), SlotHash.address(r[i].address))
+                    case .identity: place(UInt32(i), Self.identityHash(r[i], a))
+                    case .hardware: place(UInt32(i), Self.hardwareHash(r[i], a))
+                    }
+                }
+            }
+        }
+        switch table {
+        case .address: byAddress.growIfNeeded(rebuild: rebuild)
+        case .identity: byIdentity.growIfNeeded(rebuild: rebuild)
+        case .hardware: byHardware.growIfNeeded(rebuild: rebuild)
         }
     }
 
     private mutating func removeCell(at position: Int, from table: Table) {
         switch table {
-        case .address: byAddress.remove(at: position)
-        case .identity: byIdentity.remove(at: position)
-        case .hardware: byHardware.remove(at: position)
+        case .address: break
+        case .identity: records[Int(byIdentity.slot(at: position))].flags &= ~Record.inIdentityIndex
+        case .hardware: records[Int(byHardware.slot(at: position))].flags &= ~Record.inHardwareIndex
         }
+        let recs = records, a = arena
+        switch table {
+        case .address: byAddress.remove(at: position, rehash: { SlotHash.address(recs[Int($0)].address) })
+        case .identity: byIdentity.remove(at: position, rehash: { Self.identityHash(recs[Int($0)], a) })
+        case .hardware: byHardware.remove(at: position, rehash: { Self.hardwareHash(recs[Int($0)], a) })
+        }
+    }
+
+    /// Whether the records flagged as held by `byIdentity` / `byHardware` are exactly the slots
+    /// those tables hold (for the tests: growth relies on it).
+    var indexFlagsAgree: Bool {
+        var flagged = (identity: 0, hardware: 0)
+        for (i, r) in records.enumerated() where r.state != Record.free {
+            let s = UInt32(i)
+            if r.flags & Record.inIdentityIndex != 0 {
+                flagged.identity += 1
+                if byIdentity.position(hash: Self.identityHash(r, arena), matches: { $0 == s }) == nil { return false }
+            }
+            if r.flags & Record.inHardwareIndex != 0 {
+                flagged.hardware += 1
+                if byHardware.position(hash: Self.hardwareHash(r, arena), matches: { $0 == s }) == nil { return false }
+            }
+        }
+        return flagged.identity == byIdentity.count && flagged.hardware == byHardware.count
     }
 
     // These hold a copy of `records` for the comparisons and return before it changes again
@@ -523,8 +600,14 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
 
     private mutating func setNewest(at p: Int, in chain: Chain, to s: UInt32) {
         switch chain {
-        case .identity: byIdentity.replace(at: p, with: s)
-        case .hardware: byHardware.replace(at: p, with: s)
+        case .identity:
+            records[Int(byIdentity.slot(at: p))].flags &= ~Record.inIdentityIndex
+            records[Int(s)].flags |= Record.inIdentityIndex
+            byIdentity.replace(at: p, with: s)
+        case .hardware:
+            records[Int(byHardware.slot(at: p))].flags &= ~Record.inHardwareIndex
+            records[Int(s)].flags |= Record.inHardwareIndex
+            byHardware.replace(at: p, with: s)
         }
     }
 

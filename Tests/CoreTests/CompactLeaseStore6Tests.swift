@@ -101,9 +101,20 @@ final class CompactLeaseStore6Tests: XCTestCase {
         agreesWithReferenceModel(seed: 7, addresses: 4000, identities: 3000, steps: 8000, atLeast: 2000)
     }
 
-    private func agreesWithReferenceModel(seed: UInt64, addresses: Int, identities: Int, steps: Int, atLeast: Int) {
+    /// The same with the indexes sized up front, as a memfile load does (`reserveCapacity`):
+    /// tables that start large, then a second reservation once they hold slots (ignored).
+    func testAgreesWithReferenceModelAfterReserving() {
+        agreesWithReferenceModel(seed: 11, addresses: 4000, identities: 3000, steps: 8000, atLeast: 2000, reserve: 5000)
+    }
+
+    private func agreesWithReferenceModel(seed: UInt64, addresses: Int, identities: Int, steps: Int, atLeast: Int,
+                                          reserve: Int = 0) {
         var g = Generator(state: seed)
         var store = MemoryLeaseStore6()
+        if reserve > 0 {
+            store.reserveCapacity(reserve)
+            XCTAssertGreaterThanOrEqual(store.approximateByteCount, reserve * 3 * 5, "three tables sized for \(reserve) entries")
+        }
         var model = Model()
         for step in 1...steps {
             var l = Self.randomLease(&g, addresses: addresses, identities: identities)
@@ -117,6 +128,7 @@ final class CompactLeaseStore6Tests: XCTestCase {
             let change: LeaseChange6 = g.next(6) == 0 ? .delete(l) : .upsert(l)
             store.apply(change)
             model.apply(change)
+            if reserve > 0 && step == steps / 2 { store.reserveCapacity(reserve * 4) }
             if step % 200 == 0 {
                 assertSame(store, model, "after \(step) changes")
                 XCTAssertTrue(store.indexFlagsAgree, "after \(step) changes")

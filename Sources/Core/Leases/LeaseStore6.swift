@@ -32,9 +32,14 @@ public protocol LeaseStore6 {
     func leases(after: IPv6Address?, limit: Int) -> [Lease6]
     /// How many leases per (subnet, type, state), one call each (see the default below).
     func forEachTally(_ body: (_ subnetID: UInt32, _ type: LeaseType6, _ state: LeaseState, _ count: Int) -> Void)
+    /// Room for about `count` leases before a load, so that its indexes need not grow (and
+    /// re-hash what they hold) on the way; a hint, not a limit.
+    mutating func reserveCapacity(_ count: Int)
 }
 
 extension LeaseStore6 {
+    public mutating func reserveCapacity(_ count: Int) {}
+
     /// Leases per page when a command or a recount walks the whole store.
     public static var walkPageSize: Int { 1024 }
 

@@ -71,6 +71,17 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
 
     public private(set) var count = 0
 
+    /// Before a load: the records' room, and the three indexes sized for `count` entries (only
+    /// while they are empty: a table that holds slots grows as usual when it must).
+    public mutating func reserveCapacity(_ count: Int) {
+        guard count > self.count else { return }
+        records.reserveCapacity(count)
+        let nothing: ((UInt32, UInt64) -> Void) -> Void = { _ in }
+        if byAddress.count == 0 { byAddress.growIfNeeded(forInserting: count, rebuild: nothing) }
+        if byIdentity.count == 0 { byIdentity.growIfNeeded(forInserting: count, rebuild: nothing) }
+        if byHardware.count == 0 { byHardware.growIfNeeded(forInserting: count, rebuild: nothing) }
+    }
+
     /// Bytes the store's arrays hold (capacity, not only what is used): for the memory figures.
     public var approximateByteCount: Int {
         records.capacity * MemoryLayout<Record>.stride + arena.capacity + freeSlots.capacity * 4

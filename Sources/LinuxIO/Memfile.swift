@@ -63,6 +63,17 @@ public final class LeaseMemfile<Format: MemfileFormat> {
         return files
     }
 
+    /// The files a load reads (`loadOrder`) and their total size, to size the store first.
+    var loadFiles: (paths: [String], bytes: Int) {
+        let files = loadOrder
+        var bytes = 0
+        for f in files {
+            var st = stat()
+            if stat(f, &st) == 0 { bytes += Int(st.st_size) }
+        }
+        return (files, bytes)
+    }
+
     /// Opens the file for appending, writing the header if it is new or empty.
     public func openForAppend() throws(FileError) {
         if fd >= 0 { close(fd) }
@@ -193,13 +204,8 @@ extension LeaseMemfile where Format == LeaseFile4 {
     /// returns one report per file.
     public func load<S: LeaseStore4>(into store: inout S) throws(FileError) -> [(String, LeaseFile4.LoadReport)] {
         var reports: [(String, LeaseFile4.LoadReport)] = []
-        let files = loadOrder
+        let (files, bytes) = loadFiles
         // At least ~48 bytes a row: room for at most that many leases (see reserveCapacity).
-        var bytes = 0
-        for f in files {
-            var st = stat()
-            if stat(f, &st) == 0 { bytes += Int(st.st_size) }
-        }
         store.reserveCapacity(bytes / 48)
         for f in files {
             var loader = LeaseFile4.Loader()
@@ -229,14 +235,9 @@ extension LeaseMemfile where Format == LeaseFile6 {
     /// text is never held whole); returns one report per file.
     public func load<S: LeaseStore6>(into store: inout S) throws(FileError) -> [(String, LeaseFile6.LoadReport)] {
         var reports: [(String, LeaseFile6.LoadReport)] = []
-        let files = loadOrder
+        let (files, bytes) = loadFiles
         // Rows of generated and real leases6 files run 110 to 160 bytes: room for that many,
         // so that the indexes are sized once (a file of shorter rows grows them on the way).
-        var bytes = 0
-        for f in files {
-            var st = stat()
-            if stat(f, &st) == 0 { bytes += Int(st.st_size) }
-        }
         store.reserveCapacity(bytes / 110)
         for f in files {
             var loader = LeaseFile6.Loader()

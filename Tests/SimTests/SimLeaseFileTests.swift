@@ -61,7 +61,22 @@ final class SimLeaseFileTests: XCTestCase {
         XCTAssertGreaterThan(compactions, 10)
     }
 
-    /// The rows written as bytes are LeaseFile4's text, byte for byte, whatever the fields hold.
+    /// A leases4 row as text, the way LeaseFile4.row wrote it before rows were written as
+    /// bytes (string interpolation): the reference the byte writer is held to.
+    static func referenceRow(_ l: Lease4, deletion: Bool) -> String {
+        var s = l.address.description
+        s += "," + (l.hardwareAddress.map { HexText.colonSeparated($0.bytes) } ?? "")
+        s += "," + (l.clientID.map { HexText.colonSeparated($0) } ?? "")
+        s += ",\(deletion ? 0 : l.validLifetimeSeconds),\(deletion ? l.cltt.secondsSinceEpoch : l.expire.secondsSinceEpoch),\(l.subnetID)"
+        s += l.fqdnForward ? ",1" : ",0"
+        s += l.fqdnReverse ? ",1" : ",0"
+        s += "," + LeaseFile4.escape(l.hostname)
+        s += ",\(l.state.rawValue)," + LeaseFile4.escape(l.userContext) + ",\(l.poolID)"
+        return s
+    }
+
+    /// The rows the simulator's lease file and the daemon's memfile write as bytes
+    /// (`LeaseFile4.appendRow`) are the text rows, byte for byte, whatever the fields hold.
     func testByteRowsMatchLeaseFile4Rows() {
         var rng = SimRandom(seed: 5)
         let names = ["", "host-1", "a,b", "x&y,z", "caf\u{e9}", "&#x2c"]
@@ -86,8 +101,10 @@ final class SimLeaseFileTests: XCTestCase {
             l.poolID = UInt32(rng.between(0, 70_000))
             for deletion in [false, true] where !(deletion && step < 4) {
                 var bytes: [UInt8] = []
-                SimLeaseFile.write(l, deletion: deletion, into: &bytes)
-                XCTAssertEqual(String(decoding: bytes, as: UTF8.self), deletion ? LeaseFile4.deletionRow(l) : LeaseFile4.row(l),
+                LeaseFile4.appendRow(l, deletion: deletion, to: &bytes)
+                XCTAssertEqual(String(decoding: bytes, as: UTF8.self), Self.referenceRow(l, deletion: deletion),
+                               "step \(step), deletion \(deletion)")
+                XCTAssertEqual(deletion ? LeaseFile4.deletionRow(l) : LeaseFile4.row(l), Self.referenceRow(l, deletion: deletion),
                                "step \(step), deletion \(deletion)")
             }
         }

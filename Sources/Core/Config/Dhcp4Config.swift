@@ -203,138 +203,48 @@ public struct Pool4: Sendable, Equatable {
     public func contains(_ a: IPv4Address) -> Bool { a >= first && a <= last }
 }
 
-/// A subnet. Its many fields live in one shared, copy-on-write box, so that passing a subnet
-/// around the packet path (every exchange holds one) costs one reference count, not one per
-/// field; it is still a value: a change to a copy never shows in another.
+/// A subnet. Its many fields live in one shared, copy-on-write box (`CopyOnWriteFields`,
+/// reached as `subnet.pools` and so on through dynamic member lookup), so that passing a
+/// subnet around the packet path (every exchange holds one) costs one reference count, not one
+/// per field; it is still a value: a change to a copy never shows in another.
+@dynamicMemberLookup
 public struct Subnet4: Sendable, Equatable {
-    struct Fields: Equatable {
-        var id: UInt32
-        var prefix: IPv4Prefix
-        var pools: [Pool4] = []
-        var optionData: [ConfiguredOption] = []
-        var relayAddresses: [IPv4Address] = []
-        var interface: String?
-        var timers: LeaseTimers = LeaseTimers()
-        var authoritative: Bool?
-        var matchClientID: Bool?
-        var bootFields: BootFields = BootFields()
-        var reservations: [Reservation4] = []
-        var reservationModes: ReservationModes = ReservationModes()
-        var clientClass: String?
-        var requireClientClasses: [String] = []
-        var sharedNetwork: Int?
-        var allocation: AllocationSettings = AllocationSettings()
-        var ddns: DDNSScope = DDNSScope()
+    public struct Fields: Sendable, Equatable {
+        public var id: UInt32
+        public var prefix: IPv4Prefix
+        public var pools: [Pool4] = []
+        public var optionData: [ConfiguredOption] = []
+        /// `relay.ip-addresses`: giaddrs that select this subnet.
+        public var relayAddresses: [IPv4Address] = []
+        public var interface: String?
+        public var timers: LeaseTimers = LeaseTimers()
+        public var authoritative: Bool?
+        public var matchClientID: Bool?
+        public var bootFields: BootFields = BootFields()
+        /// Host reservations of this subnet (`reservations`).
+        public var reservations: [Reservation4] = []
+        /// `reservations-global`, `-in-subnet`, `-out-of-pool` set on this subnet.
+        public var reservationModes: ReservationModes = ReservationModes()
+        /// `client-class`: only clients of this class may use the subnet.
+        public var clientClass: String?
+        public var requireClientClasses: [String] = []
+        /// The index in `Dhcp4Config.sharedNetworks` of the network holding this subnet, if any.
+        public var sharedNetwork: Int?
+        /// `allocator`, `cache-threshold`, `cache-max-age` set on this subnet.
+        public var allocation: AllocationSettings = AllocationSettings()
+        /// The `ddns-*` keys set on this subnet or its shared network (the global ones apply
+        /// under them, in `DDNSParameters`).
+        public var ddns: DDNSScope = DDNSScope()
     }
-    final class Storage: @unchecked Sendable {
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-    private var storage: Storage
+    private var box: CopyOnWriteFields<Fields>
 
-    private mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-    }
-
-    public var id: UInt32 {
-        get { storage.fields.id }
-        _modify { makeUnique(); yield &storage.fields.id }
-        set { makeUnique(); storage.fields.id = newValue }
-    }
-    public var prefix: IPv4Prefix {
-        get { storage.fields.prefix }
-        _modify { makeUnique(); yield &storage.fields.prefix }
-        set { makeUnique(); storage.fields.prefix = newValue }
-    }
-    public var pools: [Pool4] {
-        get { storage.fields.pools }
-        _modify { makeUnique(); yield &storage.fields.pools }
-        set { makeUnique(); storage.fields.pools = newValue }
-    }
-    public var optionData: [ConfiguredOption] {
-        get { storage.fields.optionData }
-        _modify { makeUnique(); yield &storage.fields.optionData }
-        set { makeUnique(); storage.fields.optionData = newValue }
-    }
-    /// `relay.ip-addresses`: giaddrs that select this subnet.
-    public var relayAddresses: [IPv4Address] {
-        get { storage.fields.relayAddresses }
-        _modify { makeUnique(); yield &storage.fields.relayAddresses }
-        set { makeUnique(); storage.fields.relayAddresses = newValue }
-    }
-    public var interface: String? {
-        get { storage.fields.interface }
-        _modify { makeUnique(); yield &storage.fields.interface }
-        set { makeUnique(); storage.fields.interface = newValue }
-    }
-    public var timers: LeaseTimers {
-        get { storage.fields.timers }
-        _modify { makeUnique(); yield &storage.fields.timers }
-        set { makeUnique(); storage.fields.timers = newValue }
-    }
-    public var authoritative: Bool? {
-        get { storage.fields.authoritative }
-        _modify { makeUnique(); yield &storage.fields.authoritative }
-        set { makeUnique(); storage.fields.authoritative = newValue }
-    }
-    public var matchClientID: Bool? {
-        get { storage.fields.matchClientID }
-        _modify { makeUnique(); yield &storage.fields.matchClientID }
-        set { makeUnique(); storage.fields.matchClientID = newValue }
-    }
-    public var bootFields: BootFields {
-        get { storage.fields.bootFields }
-        _modify { makeUnique(); yield &storage.fields.bootFields }
-        set { makeUnique(); storage.fields.bootFields = newValue }
-    }
-    /// Host reservations of this subnet (`reservations`).
-    public var reservations: [Reservation4] {
-        get { storage.fields.reservations }
-        _modify { makeUnique(); yield &storage.fields.reservations }
-        set { makeUnique(); storage.fields.reservations = newValue }
-    }
-    /// `reservations-global`, `-in-subnet`, `-out-of-pool` set on this subnet.
-    public var reservationModes: ReservationModes {
-        get { storage.fields.reservationModes }
-        _modify { makeUnique(); yield &storage.fields.reservationModes }
-        set { makeUnique(); storage.fields.reservationModes = newValue }
-    }
-    /// `client-class`: only clients of this class may use the subnet.
-    public var clientClass: String? {
-        get { storage.fields.clientClass }
-        _modify { makeUnique(); yield &storage.fields.clientClass }
-        set { makeUnique(); storage.fields.clientClass = newValue }
-    }
-    public var requireClientClasses: [String] {
-        get { storage.fields.requireClientClasses }
-        _modify { makeUnique(); yield &storage.fields.requireClientClasses }
-        set { makeUnique(); storage.fields.requireClientClasses = newValue }
-    }
-    /// The index in `Dhcp4Config.sharedNetworks` of the network holding this subnet, if any.
-    public var sharedNetwork: Int? {
-        get { storage.fields.sharedNetwork }
-        _modify { makeUnique(); yield &storage.fields.sharedNetwork }
-        set { makeUnique(); storage.fields.sharedNetwork = newValue }
-    }
-    /// `allocator`, `cache-threshold`, `cache-max-age` set on this subnet.
-    public var allocation: AllocationSettings {
-        get { storage.fields.allocation }
-        _modify { makeUnique(); yield &storage.fields.allocation }
-        set { makeUnique(); storage.fields.allocation = newValue }
-    }
-    /// The `ddns-*` keys set on this subnet or its shared network (the global ones apply
-    /// under them, in `DDNSParameters`).
-    public var ddns: DDNSScope {
-        get { storage.fields.ddns }
-        _modify { makeUnique(); yield &storage.fields.ddns }
-        set { makeUnique(); storage.fields.ddns = newValue }
-    }
     public init(id: UInt32, prefix: IPv4Prefix) {
-        storage = Storage(Fields(id: id, prefix: prefix))
+        box = CopyOnWriteFields(Fields(id: id, prefix: prefix))
     }
 
-    public static func == (a: Subnet4, b: Subnet4) -> Bool {
-        a.storage === b.storage || a.storage.fields == b.storage.fields
+    public subscript<T>(dynamicMember field: WritableKeyPath<Fields, T>) -> T {
+        get { box.fields[keyPath: field] }
+        _modify { yield &box.fields[keyPath: field] }
     }
 }
 

@@ -133,8 +133,8 @@ public struct PDPool6: Sendable, Equatable {
     }
 }
 
-/// A subnet. Its many fields live in one shared, copy-on-write box (`Fields`, reached as
-/// `subnet.pools` and so on through dynamic member lookup), so that passing a subnet around
+/// A subnet. Its many fields live in one shared, copy-on-write box (`CopyOnWriteFields`,
+/// reached as `subnet.pools` and so on through dynamic member lookup), so that passing a subnet around
 /// the packet path costs one reference count, not one per field; it is still a value: a
 /// change to a copy never shows in another.
 @dynamicMemberLookup
@@ -161,26 +161,15 @@ public struct Subnet6: Sendable, Equatable {
         /// The index in `Dhcp6Config.sharedNetworks` of the network holding this subnet, if any.
         public var sharedNetwork: Int?
     }
-    final class Storage: @unchecked Sendable {
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-    private var storage: Storage
+    private var box: CopyOnWriteFields<Fields>
 
     public init(id: UInt32, prefix: IPv6Prefix) {
-        storage = Storage(Fields(id: id, prefix: prefix))
+        box = CopyOnWriteFields(Fields(id: id, prefix: prefix))
     }
 
     public subscript<T>(dynamicMember field: WritableKeyPath<Fields, T>) -> T {
-        get { storage.fields[keyPath: field] }
-        _modify {
-            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-            yield &storage.fields[keyPath: field]
-        }
-    }
-
-    public static func == (a: Subnet6, b: Subnet6) -> Bool {
-        a.storage === b.storage || a.storage.fields == b.storage.fields
+        get { box.fields[keyPath: field] }
+        _modify { yield &box.fields[keyPath: field] }
     }
 }
 

@@ -131,7 +131,6 @@ extension Dhcp4Engine {
         for c in network { names.insert(c) }
         for c in subnet.requireClientClasses { names.insert(c) }
         if let p = pool { for c in p.requireClientClasses { names.insert(c) } }
-        guard !names.isEmpty else { return nil }
         var x = x
         x.classes.evaluateRequired(names, config.clientClasses, packet: classificationInput(x))
         return x

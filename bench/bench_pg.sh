@@ -104,7 +104,7 @@ run_step() {
     c1=$(cpu_ticks "$spid"); p1=$(pg_ticks)
     replies=$(kk_stat pkt4-sent 2>/dev/null || echo 0)
     parsed=$("$KK_PY" "$repo/tests/integration/perfdhcp_parse.py" "$out")
-    read -r sent_d recv_o sent_r recv_a drops pct achieved <<<"$parsed"
+    read -r sent_d recv_o sent_r recv_a drops pct achieved _ <<<"$parsed"
     hz=$(getconf CLK_TCK)
     if [ -n "$c0" ] && [ -n "$c1" ] && [ -n "$p0" ] && [ -n "$p1" ] && [ "${recv_a:-0}" -gt 0 ]; then
         read -r us_tot us_srv us_db <<<"$(awk -v a="$c0" -v b="$c1" -v p="$p0" -v q="$p1" -v n="$recv_a" -v hz="$hz" \

@@ -11,6 +11,8 @@
 #                     exchanges, in steps offered BENCH_CPU_RATE (default 4,000/s) for
 #                     every server: the same offered rate, as the issue asks; the median of
 #                     BENCH_CPU_RUNS (default 3) such steps
+#   worst delay       perfdhcp's "max delay" (ms) in those same steps, the worst of them: the
+#                     longest stall a client met, both servers at the same offered rate
 #   latency           kakapo-sim load at half of that row's highest rate: the REQUEST to
 #                     ACK/REPLY time (the exchange that waits for the lease write), p50 / p99 /
 #                     max in ms, from its HDR histogram
@@ -66,20 +68,22 @@ table="$logs/table.md"
 {
     echo "Kakapo against Kea $(kea_version 4) ($(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r); the load generator shares them)"
     echo
-    echo "| family | server | threads | highest rate < 2.5% drops | CPU/exchange at ${BENCH_CPU_RATE}/s | p50 / p99 / max (ms) at half its rate | 1M leases: start-up / RSS |"
-    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    echo "| family | server | threads | highest rate < 2.5% drops | CPU/exchange at ${BENCH_CPU_RATE}/s | worst delay at ${BENCH_CPU_RATE}/s | p50 / p99 / max (ms) at half its rate | 1M leases: start-up / RSS |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
     for fam in 4 6; do
         has "v$fam" || has leases || continue
         for t in $threads; do
             for s in kakapo kea; do
                 k="$fam/$s/$t"
                 rate=$(get "$k/rate"); cpu=$(get "$k/cpu"); lat=$(get "$k/latency"); load=$(get "$fam/$s/load")
+                worst=$(get "$k/worst")
                 [ "$cpu" != - ] && cpu="$cpu µs"
+                [ "$worst" != - ] && worst="$worst ms"
                 [ "$rate" != - ] && rate="$rate /s"
                 if [ "$lat" != - ]; then lat=$(echo "$lat" | awk -F'[/@]' '{ printf "%s / %s / %s (at %s/s)", $1, $2, $3, $4 }'); fi
                 if [ "$load" != - ]; then load=$(echo "$load" | awk -F/ '{ printf "%s s / %s MB", $1, $2 }'); fi
                 name="kakapo-dhcp$fam"; [ "$s" = kea ] && name="kea-dhcp$fam 2.2"
-                echo "| v$fam | $name | $t | $rate | $cpu | $lat | $load |"
+                echo "| v$fam | $name | $t | $rate | $cpu | $worst | $lat | $load |"
             done
         done
     done
@@ -89,7 +93,8 @@ table="$logs/table.md"
             kc=$(get "$fam/kakapo/$t/cpu"); ec=$(get "$fam/kea/$t/cpu")
             kr=$(get "$fam/kakapo/$t/rate"); er=$(get "$fam/kea/$t/rate")
             [ "$kc" = - ] || [ "$ec" = - ] || [ "$kr" = - ] || [ "$er" = - ] && continue
-            echo "v$fam, $t thread(s): Kakapo/Kea highest rate $(awk -v a="$kr" -v b="$er" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'), Kea/Kakapo CPU per exchange $(awk -v a="$kc" -v b="$ec" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')"
+            kw=$(get "$fam/kakapo/$t/worst"); ew=$(get "$fam/kea/$t/worst")
+            echo "v$fam, $t thread(s): Kakapo/Kea highest rate $(awk -v a="$kr" -v b="$er" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'), Kea/Kakapo CPU per exchange $(awk -v a="$kc" -v b="$ec" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }'), worst delay at ${BENCH_CPU_RATE}/s Kakapo ${kw} ms / Kea ${ew} ms"
         done
     done
     echo "simulator (kakapo-sim, one core): $sim_line"

@@ -51,7 +51,7 @@ timeout $((seconds + 30)) ip netns exec "$rns" \
     perfdhcp -4 -l 192.0.2.2 -r "$rate" -R "$clients" -p "$seconds" 192.0.2.1 >"$pout" 2>&1
 prc=$?
 sed 's/^/    perfdhcp| /' "$pout" | grep -E 'Statistics for|sent packets|received packets|drops:|avg delay|Rate:' | head -20
-read -r p_sd p_ro p_sr p_ra p_drops p_pct p_rate <<<"$("$KK_PY" "$KK_LIB_DIR/perfdhcp_parse.py" "$pout")"
+read -r p_sd p_ro p_sr p_ra p_drops p_pct p_rate _ <<<"$("$KK_PY" "$KK_LIB_DIR/perfdhcp_parse.py" "$pout")"
 p_rcvbuf=$(rcvbuf_errors)
 echo "    perfdhcp: exit $prc, DISCOVER $p_sd OFFER $p_ro REQUEST $p_sr ACK $p_ra drops $p_drops ($p_pct%), rate $p_rate/s, relay rcvbuf errors $p_rcvbuf"
 kk_assert "server alive after perfdhcp" kk_server_alive

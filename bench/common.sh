@@ -34,10 +34,14 @@ cpu_ticks() {   # utime+stime of a process, in clock ticks (empty if unknown)
     [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 0
     awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
+cpu_sys_ticks() {   # stime alone: the kernel's share
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 0
+    awk '{ print $15 }' "/proc/$1/stat"
+}
 
 # run_step SERVER RATE -> prints "pass|fail achieved drop_pct" and appends to $results
 run_step() {
-    local s=$1 rate=$2 out parsed sent_d recv_o sent_r recv_a drops pct achieved maxd verdict
+    local s=$1 rate=$2 out parsed sent_d recv_o sent_r recv_a drops pct achieved maxd us_sys verdict
     rm -f "$lease_file"
     kk_server_start "$conf"
     if ! kk_server_wait_ready 25; then
@@ -48,19 +52,20 @@ run_step() {
     out="$KK_WORK/perfdhcp-$s-$rate.out"
     # The server's own CPU time over the step (from its PID, as status-get reports it), to
     # tell the server's cost per exchange apart from perfdhcp's limits on this machine.
-    local spid c0 c1 replies
+    local spid c0 c1 k0 k1 replies
     spid=$(kk_ctl status-get 2>/dev/null | kk_json 'd["arguments"]["pid"]' 2>/dev/null)
-    c0=$(cpu_ticks "$spid")
+    c0=$(cpu_ticks "$spid"); k0=$(cpu_sys_ticks "$spid")
     timeout $((period + 30)) ip netns exec "$load_ns" \
         perfdhcp "${perf_args[@]}" -r "$rate" -R "$clients" -p "$period" "$perf_server" >"$out" 2>&1
-    c1=$(cpu_ticks "$spid")
+    c1=$(cpu_ticks "$spid"); k1=$(cpu_sys_ticks "$spid")
     replies=$(kk_stat "$reply_stat" 2>/dev/null || echo 0)
     parsed=$("$KK_PY" "$repo/tests/integration/perfdhcp_parse.py" "$out")
     read -r sent_d recv_o sent_r recv_a drops pct achieved maxd <<<"$parsed"
     local us_per="-"
     if [ -n "$c0" ] && [ -n "$c1" ] && [ "${recv_a:-0}" -gt 0 ]; then
         us_per=$(awk -v a="$c0" -v b="$c1" -v n="$recv_a" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
-        echo "$s $rate $us_per ${maxd:--}" >>"$KK_WORK/cpu.txt"
+        us_sys=$(awk -v a="$k0" -v b="$k1" -v n="$recv_a" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+        echo "$s $rate $us_per ${maxd:--} $us_sys" >>"$KK_WORK/cpu.txt"
     fi
     if ! kk_server_alive; then
         verdict=fail; pct="100(server died)"
@@ -190,20 +195,22 @@ bench_cpu_at() {
 # bench_cpu_median SERVER RATE : the median of BENCH_CPU_RUNS (default 3) measurements of the
 # server's CPU per exchange at RATE: the rate step's own, then more steps at RATE. One step's
 # figure moves by a third between runs on this machine (how many packets each wake-up finds
-# depends on scheduling), so one run is not enough to compare two servers. Empty if the step
-# at RATE did not pass.
+# depends on scheduling), so one run is not enough to compare two servers. Prints "TOTAL
+# KERNEL" (us) of the median step (KERNEL: its stime alone); empty if the step at RATE did not
+# pass.
 bench_cpu_median() {
     local s=$1 r=$2 first i v vals
     first=$(bench_cpu_at "$s" "$r")
     [ -n "$first" ] || return 0
-    vals=$first
+    cpu_row_last() { awk -v s="$s" -v r="$r" '$1 == s && $2 == r { x = $3 ":" ($5 == "" ? "-" : $5) } END { print x }' "$KK_WORK/cpu.txt"; }
+    vals=$(cpu_row_last)
     for ((i = 1; i < ${BENCH_CPU_RUNS:-3}; i++)); do
         read -r v _ <<<"$(run_step "$s" "$r")"
         [ "$v" = pass ] || continue
-        vals="$vals $(awk -v s="$s" -v r="$r" '$1 == s && $2 == r { x = $3 } END { print x }' "$KK_WORK/cpu.txt")"
+        vals="$vals $(cpu_row_last)"
     done
-    echo "$s CPU per exchange at $r/s over $(wc -w <<<"$vals") runs (us): $vals" >&2
-    tr ' ' '\n' <<<"$vals" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+    echo "$s CPU per exchange at $r/s over $(wc -w <<<"$vals") runs (us, total:kernel): $vals" >&2
+    tr ' ' '\n' <<<"$vals" | sort -t: -k1,1n | awk -F: '{ t[NR] = $1; k[NR] = $2 } END { m = int((NR + 1) / 2); print t[m], k[m] }'
 }
 
 # bench_worst_delay SERVER RATE : perfdhcp's worst request (its "max delay", ms, the larger of
@@ -248,13 +255,15 @@ PY
 # server: the highest rate, the CPU per exchange at BENCH_CPU_RATE (median of BENCH_CPU_RUNS)
 # and perfdhcp's worst delay in those steps, and the latency at half of the server's own highest rate.
 bench_table_results() {
-    local fam=$1 s key p50 p99 mx pct half worst; shift
+    local fam=$1 s key p50 p99 mx pct half worst cpu cpu_k; shift
     local cpu_rate=${BENCH_CPU_RATE:-4000}
     for s in $servers; do
         key="$fam/$s/${BENCH_THREADS:-default}"
         bench_record "$key/rate" "${best_rate[$s]}"
         bench_use "$s"
-        bench_record "$key/cpu" "$(bench_cpu_median "$s" "$cpu_rate")"
+        read -r cpu cpu_k <<<"$(bench_cpu_median "$s" "$cpu_rate")"
+        bench_record "$key/cpu" "$cpu"
+        bench_record "$key/cpu_kernel" "$cpu_k"
         worst=$(bench_worst_delay "$s" "$cpu_rate")
         echo "$s worst delay (perfdhcp max) in the steps at $cpu_rate/s: ${worst:--} ms"
         bench_record "$key/worst" "$worst"

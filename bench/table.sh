@@ -10,7 +10,9 @@
 #   CPU/exchange      the server's own CPU time (utime+stime from /proc) divided by completed
 #                     exchanges, in steps offered BENCH_CPU_RATE (default 4,000/s) for
 #                     every server: the same offered rate, as the issue asks; the median of
-#                     BENCH_CPU_RUNS (default 3) such steps
+#                     BENCH_CPU_RUNS (default 3) such steps; in brackets the kernel's share
+#                     (stime) of that median step: receiving, sending and being woken, which
+#                     costs any server about the same
 #   worst delay       perfdhcp's "max delay" (ms) in those same steps, the worst of them: the
 #                     longest stall a client met, both servers at the same offered rate
 #   latency           kakapo-sim load at half of that row's highest rate: the REQUEST to
@@ -76,8 +78,9 @@ table="$logs/table.md"
             for s in kakapo kea; do
                 k="$fam/$s/$t"
                 rate=$(get "$k/rate"); cpu=$(get "$k/cpu"); lat=$(get "$k/latency"); load=$(get "$fam/$s/load")
-                worst=$(get "$k/worst")
+                worst=$(get "$k/worst"); cpuk=$(get "$k/cpu_kernel")
                 [ "$cpu" != - ] && cpu="$cpu µs"
+                [ "$cpu" != - ] && [ "$cpuk" != - ] && cpu="$cpu (kernel $cpuk)"
                 [ "$worst" != - ] && worst="$worst ms"
                 [ "$rate" != - ] && rate="$rate /s"
                 if [ "$lat" != - ]; then lat=$(echo "$lat" | awk -F'[/@]' '{ printf "%s / %s / %s (at %s/s)", $1, $2, $3, $4 }'); fi

@@ -24,7 +24,7 @@ command -v valgrind >/dev/null || { echo "instructions: valgrind not found (scri
 [ -x "$bin" ] || { echo "instructions: $bin not found (make build)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/kakapo-ir.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${BENCH_IR_KEEP:-}" ] || rm -rf "$work"' EXIT
 cat >"$work/server.sh" <<WRAP
 #!/bin/sh
 exec valgrind --tool=callgrind --callgrind-out-file=$work/cg.%p.out "$bin" "\$@"

@@ -66,7 +66,7 @@ tpid=""
 trace_start() {
     [ -n "${BENCH_TRACE_TURNS:-}" ] || return 0
     tname="$BENCH_TRACE_TURNS.$1"
-    perf record -q -e syscalls:sys_enter_poll,syscalls:sys_exit_poll,syscalls:sys_enter_write,sched:sched_switch${BENCH_TRACE_PROFILE:+,cpu-clock -g} \
+    perf record -q -e ${BENCH_TRACE_EVENTS:-syscalls:sys_enter_poll,syscalls:sys_exit_poll,syscalls:sys_enter_write,sched:sched_switch}${BENCH_TRACE_PROFILE:+,cpu-clock -g} \
         -o "$tname.data" -p "$KK_SERVER_PID" >/dev/null 2>&1 &
     tpid=$!
     sleep 1

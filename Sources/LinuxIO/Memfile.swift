@@ -7,8 +7,9 @@ import KakapoCore
 public protocol MemfileFormat {
     associatedtype Lease: LeaseRecord
     static var header: String { get }
-    static func row(_ lease: Lease) -> String
-    static func deletionRow(_ lease: Lease) -> String
+    /// Appends one row (without its newline) as bytes: a lease, or with `deletion` the row
+    /// that records its deletion.
+    static func appendRow(_ lease: Lease, deletion: Bool, to bytes: inout [UInt8])
     /// A whole file of `leases`: the header, then one row each.
     static func text(of leases: [Lease]) -> String
     /// Which family's leaseN-write this format answers.
@@ -105,20 +106,21 @@ public final class LeaseMemfile<Format: MemfileFormat> {
             lastFailure = "lease file \(path) ends with a partial row that could not be removed"
             return false
         }
-        var text = ""
-        text.reserveCapacity(changes.count * 96)
+        // The turn's rows as bytes, written by the format straight into one buffer.
+        var text: [UInt8] = []
+        text.reserveCapacity(changes.count * 160)
         for c in changes {
             switch c {
-            case .upsert(let l): text += Format.row(l)
-            case .delete(let l): text += Format.deletionRow(l)
+            case .upsert(let l): Format.appendRow(l, deletion: false, to: &text)
+            case .delete(let l): Format.appendRow(l, deletion: true, to: &text)
             }
-            text += "\n"
+            text.append(UInt8(ascii: "\n"))
         }
         // How many of this append's bytes reached the file: on failure the file is cut back
         // by that much (only this process appends to it), so a turn costs no fstat.
         var written = 0
         do throws(FileError) {
-            try writeAll(&text, written: &written)
+            try writeAll(text, written: &written)
             if syncEachAppend {
                 // A failed sync leaves the rows' fate on disk unknown: they are cut off like
                 // a failed write's, and the turn's replies are withheld.
@@ -141,15 +143,14 @@ public final class LeaseMemfile<Format: MemfileFormat> {
     public private(set) var isWedged = false
 
     private func writeAll(_ text: String) throws(FileError) {
-        var text = text
         var written = 0
-        try writeAll(&text, written: &written)
+        try writeAll(Array(text.utf8), written: &written)
     }
 
-    /// Writes `text`'s UTF-8 bytes in place (no copy); `written` counts the bytes that
-    /// reached the file, also when a later write fails.
-    private func writeAll(_ text: inout String, written: inout Int) throws(FileError) {
-        let failed = text.withUTF8 { bytes -> Bool in
+    /// Writes `bytes`; `written` counts the bytes that reached the file, also when a later
+    /// write fails.
+    private func writeAll(_ text: [UInt8], written: inout Int) throws(FileError) {
+        let failed = text.withUnsafeBufferPointer { bytes -> Bool in
             while written < bytes.count {
                 let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
                 if n < 0 {

@@ -170,3 +170,83 @@ enum LeaseFileReference {
         init(_ reason: String) { self.reason = reason }
     }
 }
+
+/// The leases6 row writer that `LeaseFile6.appendRow` replaced (field by field into a byte
+/// array, IPv6 and hex text through String), kept as the reference the byte writer is held to.
+enum LeaseRow6Reference {
+    struct RowBuilder {
+        var bytes: [UInt8] = []
+        init(capacity: Int) { bytes.reserveCapacity(capacity) }
+        mutating func text(_ s: String) { bytes.append(contentsOf: s.utf8) }
+        mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+        /// Decimal, as String(describing:) writes it.
+        mutating func number<T: BinaryInteger>(_ v: T) {
+            if v < 0 { bytes.append(UInt8(ascii: "-")) }
+            var m = UInt64(truncatingIfNeeded: v.magnitude)
+            let start = bytes.count
+            repeat {
+                bytes.append(UInt8(ascii: "0") + UInt8(m % 10))
+                m /= 10
+            } while m > 0
+            bytes[start...].reverse()
+        }
+        var string: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// RFC 5952 text the way the old formatter wrote it: groups in an array, the longest run of
+    /// two or more zero groups (the first on a tie) as "::".
+    static func text(_ a: IPv6Address) -> String {
+        let bytes = a.bytes
+        var groups = [UInt16](repeating: 0, count: 8)
+        for (i, b) in bytes.enumerated() { groups[i / 2] = groups[i / 2] << 8 | UInt16(b) }
+        var best: Range<Int>? = nil
+        var start: Int? = nil
+        for position in 0...8 {
+            if position < 8, groups[position] == 0 {
+                if start == nil { start = position }
+            } else if let runStart = start {
+                let run = runStart..<position
+                if run.count >= 2, run.count > (best?.count ?? 0) { best = run }
+                start = nil
+            }
+        }
+        var out = ""
+        for i in 0..<8 {
+            if let best, best.contains(i) {
+                if i == best.lowerBound { out += "::" }
+                continue
+            }
+            if i > 0 && best?.upperBound != i { out += ":" }
+            out += String(groups[i], radix: 16)
+        }
+        return out
+    }
+
+    static func row(_ source: Lease6, deletion: Bool) -> String {
+        var l = source
+        if deletion {
+            l.expire = source.cltt
+            l.validLifetimeSeconds = 0
+        }
+        var r = RowBuilder(capacity: 192)
+        r.text(text(l.address))
+        r.comma(); r.text(HexText.colonSeparated(l.duid))
+        r.comma(); r.number(l.validLifetimeSeconds)
+        r.comma(); r.number(l.expire.secondsSinceEpoch)
+        r.comma(); r.number(l.subnetID)
+        r.comma(); r.number(l.preferredLifetimeSeconds)
+        r.comma(); r.number(l.type.rawValue)
+        r.comma(); r.number(l.iaid)
+        r.comma(); r.number(l.prefixLength)
+        r.comma(); r.number(l.fqdnForward ? 1 : 0)
+        r.comma(); r.number(l.fqdnReverse ? 1 : 0)
+        r.comma(); r.text(LeaseCSV.escape(l.hostname))
+        r.comma(); if let hw = l.hardwareAddress { r.text(HexText.colonSeparated(hw.bytes)) }
+        r.comma(); r.number(l.state.rawValue)
+        r.comma(); r.text(LeaseCSV.escape(l.userContext))
+        r.comma(); if let hw = l.hardwareAddress { r.number(hw.type) }
+        r.comma(); if l.hardwareAddress != nil { r.number(l.hardwareAddressSource.rawValue) }
+        r.comma(); r.number(l.poolID)
+        return r.string
+    }
+}

@@ -54,27 +54,6 @@ public enum LeaseCSV {
         return text
     }
 
-    /// A row built as UTF-8 bytes: the memfile writes one per lease change, and string
-    /// interpolation field by field was most of a row's cost.
-    struct RowBuilder {
-        var bytes: [UInt8] = []
-        init(capacity: Int) { bytes.reserveCapacity(capacity) }
-        mutating func text(_ s: String) { bytes.append(contentsOf: s.utf8) }
-        mutating func comma() { bytes.append(UInt8(ascii: ",")) }
-        /// Decimal, as String(describing:) writes it.
-        mutating func number<T: BinaryInteger>(_ v: T) {
-            if v < 0 { bytes.append(UInt8(ascii: "-")) }
-            var m = UInt64(truncatingIfNeeded: v.magnitude)
-            let start = bytes.count
-            repeat {
-                bytes.append(UInt8(ascii: "0") + UInt8(m % 10))
-                m /= 10
-            } while m > 0
-            bytes[start...].reverse()
-        }
-        var string: String { String(decoding: bytes, as: UTF8.self) }
-    }
-
     /// Kea's CSVFile escaping: ',' and '&' become "&#xHH".
     public static func escape(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "&") }) else { return s }

@@ -46,76 +46,39 @@ public enum LeaseFile4 {
         let hw = l.hardwareAddress?.bytes ?? []
         let cid = l.clientID ?? []
         // Address to fqdn_rev: at most 15 + 3 per identifier octet + 10 + 20 (sign included) + 10 + 2 + 8 commas.
-        raw(into: &b, atMost: 66 + 3 * (hw.count + cid.count)) { p in
+        LeaseRowBytes.raw(into: &b, atMost: 66 + 3 * (hw.count + cid.count)) { p in
             var i = 0
             @inline(__always) func put(_ c: UInt8) { p[i] = c; i += 1 }
-            @inline(__always) func decimal(_ v: UInt64) { i += writeDecimal(v, at: p + i) }
-            @inline(__always) func hex(_ bytes: [UInt8]) {
-                for (k, x) in bytes.enumerated() {
-                    if k > 0 { put(UInt8(ascii: ":")) }
-                    put(digit(x >> 4))
-                    put(digit(x & 0xF))
-                }
-            }
+            @inline(__always) func decimal(_ v: UInt64) { i += LeaseRowBytes.decimal(v, at: p + i) }
             let comma = UInt8(ascii: ",")
             let a = l.address.value
             decimal(UInt64(a >> 24)); put(UInt8(ascii: "."))
             decimal(UInt64(a >> 16 & 0xFF)); put(UInt8(ascii: "."))
             decimal(UInt64(a >> 8 & 0xFF)); put(UInt8(ascii: "."))
             decimal(UInt64(a & 0xFF)); put(comma)
-            hex(hw); put(comma)
-            hex(cid); put(comma)
+            i += LeaseRowBytes.hex(hw, at: p + i); put(comma)
+            i += LeaseRowBytes.hex(cid, at: p + i); put(comma)
             decimal(deletion ? 0 : UInt64(l.validLifetimeSeconds)); put(comma)
-            let expire = deletion ? l.cltt.secondsSinceEpoch : l.expire.secondsSinceEpoch
-            if expire < 0 { put(UInt8(ascii: "-")) }
-            decimal(expire.magnitude); put(comma)
+            i += LeaseRowBytes.signed(deletion ? l.cltt.secondsSinceEpoch : l.expire.secondsSinceEpoch, at: p + i)
+            put(comma)
             decimal(UInt64(l.subnetID)); put(comma)
             put(l.fqdnForward ? UInt8(ascii: "1") : UInt8(ascii: "0")); put(comma)
             put(l.fqdnReverse ? UInt8(ascii: "1") : UInt8(ascii: "0")); put(comma)
             return i
         }
-        escaped(l.hostname, into: &b)
-        raw(into: &b, atMost: 22) { p in
+        LeaseRowBytes.escaped(l.hostname, into: &b)
+        LeaseRowBytes.raw(into: &b, atMost: 22) { p in
             p[0] = UInt8(ascii: ",")
-            let n = 1 + writeDecimal(UInt64(l.state.rawValue), at: p + 1)
+            let n = 1 + LeaseRowBytes.decimal(UInt64(l.state.rawValue), at: p + 1)
             p[n] = UInt8(ascii: ",")
             return n + 1
         }
-        escaped(l.userContext, into: &b)
-        raw(into: &b, atMost: 11) { p in
+        LeaseRowBytes.escaped(l.userContext, into: &b)
+        LeaseRowBytes.raw(into: &b, atMost: 11) { p in
             p[0] = UInt8(ascii: ",")
-            return 1 + writeDecimal(UInt64(l.poolID), at: p + 1)
+            return 1 + LeaseRowBytes.decimal(UInt64(l.poolID), at: p + 1)
         }
     }
-
-    /// Writes `v` in decimal at `p` (20 bytes at most), returning how many bytes.
-    @inline(__always)
-    private static func writeDecimal(_ v: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
-        var digits = 1, x = v
-        while x >= 10 { x /= 10; digits += 1 }
-        x = v
-        for k in stride(from: digits - 1, through: 0, by: -1) { p[k] = 0x30 + UInt8(x % 10); x /= 10 }
-        return digits
-    }
-
-    /// Appends at most `count` bytes that `write` puts at the pointer, returning how many.
-    @inline(__always)
-    private static func raw(into b: inout [UInt8], atMost count: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
-        let start = b.count
-        b.append(contentsOf: repeatElement(0, count: count))
-        let written = b.withUnsafeMutableBufferPointer { write($0.baseAddress! + start) }
-        precondition(written <= count, "lease row overran its estimate")
-        b.removeLast(count - written)
-    }
-
-    @inline(__always) private static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
-
-    /// Kea's CSV escaping (`escape`); most texts need none and are copied as they are.
-    private static func escaped(_ s: String, into b: inout [UInt8]) {
-        guard !s.isEmpty else { return }
-        b.append(contentsOf: escape(s).utf8)
-    }
-
 
     /// Parses one data row. A row with valid_lifetime 0 is returned with that lifetime: the
     /// loader treats it as a deletion. (The loader reads rows as bytes with `RowParser`; this

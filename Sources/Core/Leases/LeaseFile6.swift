@@ -27,37 +27,73 @@ public enum LeaseFile6 {
         LeaseCSV.fileText(header: header, leases, bytesPerRow: 128, row: row)
     }
 
-    /// One row as Kea 2.4 writes it: hwtype and hwaddr_source only beside a hardware address,
-    /// user_context and hostname escaped.
+    /// One row as Kea 2.4 writes it (`appendRow`).
     public static func row(_ l: Lease6) -> String {
-        var r = LeaseCSV.RowBuilder(capacity: 192)
-        r.text(l.address.description)
-        r.comma(); r.text(HexText.colonSeparated(l.duid))
-        r.comma(); r.number(l.validLifetimeSeconds)
-        r.comma(); r.number(l.expire.secondsSinceEpoch)
-        r.comma(); r.number(l.subnetID)
-        r.comma(); r.number(l.preferredLifetimeSeconds)
-        r.comma(); r.number(l.type.rawValue)
-        r.comma(); r.number(l.iaid)
-        r.comma(); r.number(l.prefixLength)
-        r.comma(); r.number(l.fqdnForward ? 1 : 0)
-        r.comma(); r.number(l.fqdnReverse ? 1 : 0)
-        r.comma(); r.text(LeaseCSV.escape(l.hostname))
-        r.comma(); if let hw = l.hardwareAddress { r.text(HexText.colonSeparated(hw.bytes)) }
-        r.comma(); r.number(l.state.rawValue)
-        r.comma(); r.text(LeaseCSV.escape(l.userContext))
-        r.comma(); if let hw = l.hardwareAddress { r.number(hw.type) }
-        r.comma(); if l.hardwareAddress != nil { r.number(l.hardwareAddressSource.rawValue) }
-        r.comma(); r.number(l.poolID)
-        return r.string
+        var b: [UInt8] = []
+        b.reserveCapacity(192)
+        appendRow(l, to: &b)
+        return String(decoding: b, as: UTF8.self)
     }
 
     /// The row that records a deletion: Kea appends the lease with valid_lifetime 0.
     public static func deletionRow(_ l: Lease6) -> String {
-        var copy = l
-        copy.expire = l.cltt
-        copy.validLifetimeSeconds = 0
-        return row(copy)
+        var b: [UInt8] = []
+        b.reserveCapacity(192)
+        appendRow(l, deletion: true, to: &b)
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// Appends one row as Kea 2.4 writes it (without its newline), straight into `b`: address,
+    /// duid, valid_lifetime, expire, subnet_id, pref_lifetime, lease_type, iaid, prefix_len,
+    /// fqdn_fwd, fqdn_rev, hostname, hwaddr, state, user_context, hwtype, hwaddr_source,
+    /// pool_id; hwtype and hwaddr_source only beside a hardware address, hostname and
+    /// user_context escaped. A deletion row (`deletion`) is the lease with valid_lifetime 0
+    /// expiring at its cltt, as Kea appends it.
+    public static func appendRow(_ l: Lease6, deletion: Bool = false, to b: inout [UInt8]) {
+        let comma = UInt8(ascii: ",")
+        // Address to fqdn_rev: 39 + 3 per DUID octet + 10 + 20 (sign included) + 10 + 10 + 3 + 10 + 3 + 1 + 1 + 11 commas.
+        LeaseRowBytes.raw(into: &b, atMost: 118 + 3 * l.duid.count) { p in
+            var i = l.address.writeText(at: p)
+            @inline(__always) func put(_ c: UInt8) { p[i] = c; i += 1 }
+            @inline(__always) func decimal(_ v: UInt64) { i += LeaseRowBytes.decimal(v, at: p + i) }
+            put(comma)
+            i += LeaseRowBytes.hex(l.duid, at: p + i); put(comma)
+            decimal(deletion ? 0 : UInt64(l.validLifetimeSeconds)); put(comma)
+            i += LeaseRowBytes.signed(deletion ? l.cltt.secondsSinceEpoch : l.expire.secondsSinceEpoch, at: p + i)
+            put(comma)
+            decimal(UInt64(l.subnetID)); put(comma)
+            decimal(UInt64(l.preferredLifetimeSeconds)); put(comma)
+            decimal(UInt64(l.type.rawValue)); put(comma)
+            decimal(UInt64(l.iaid)); put(comma)
+            decimal(UInt64(l.prefixLength)); put(comma)
+            put(l.fqdnForward ? UInt8(ascii: "1") : UInt8(ascii: "0")); put(comma)
+            put(l.fqdnReverse ? UInt8(ascii: "1") : UInt8(ascii: "0")); put(comma)
+            return i
+        }
+        LeaseRowBytes.escaped(l.hostname, into: &b)
+        let hw = l.hardwareAddress
+        // hwaddr, state: 3 per hardware octet + 10 + 3 commas.
+        LeaseRowBytes.raw(into: &b, atMost: 13 + 3 * (hw?.bytes.count ?? 0)) { p in
+            var i = 0
+            p[i] = comma; i += 1
+            if let hw { i += LeaseRowBytes.hex(hw.bytes, at: p + i) }
+            p[i] = comma; i += 1
+            i += LeaseRowBytes.decimal(UInt64(l.state.rawValue), at: p + i)
+            p[i] = comma; i += 1
+            return i
+        }
+        LeaseRowBytes.escaped(l.userContext, into: &b)
+        // hwtype, hwaddr_source, pool_id: 20 + 10 + 10 + 3 commas.
+        LeaseRowBytes.raw(into: &b, atMost: 43) { p in
+            var i = 0
+            p[i] = comma; i += 1
+            if let hw { i += LeaseRowBytes.decimal(UInt64(hw.type), at: p + i) }
+            p[i] = comma; i += 1
+            if hw != nil { i += LeaseRowBytes.decimal(UInt64(l.hardwareAddressSource.rawValue), at: p + i) }
+            p[i] = comma; i += 1
+            i += LeaseRowBytes.decimal(UInt64(l.poolID), at: p + i)
+            return i
+        }
     }
 }
 

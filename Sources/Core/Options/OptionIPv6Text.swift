@@ -53,47 +53,8 @@ enum OptionIPv6Text {
     }
 
     /// RFC 5952 text: lowercase, no leading zeros, the longest run of two or more zero groups
-    /// (the first, on a tie) written as "::".
+    /// (the first, on a tie) written as "::" (`IPv6Address.writeText`).
     static func format(_ address: some Collection<UInt8>) -> String {
-        precondition(address.count == 16, "an IPv6 address has 16 octets")
-        var groups = [UInt16](repeating: 0, count: 8)
-        for (i, b) in address.enumerated() { groups[i / 2] = groups[i / 2] << 8 | UInt16(b) }
-        let run = longestZeroRun(groups)
-        // At most 39 characters, written as ASCII into the string's storage: every lease row
-        // and log line formats its address this way.
-        return String(unsafeUninitializedCapacity: 39) { out in
-            var n = 0
-            for i in 0..<8 {
-                if let run, run.contains(i) {
-                    if i == run.lowerBound { out[n] = UInt8(ascii: ":"); out[n + 1] = UInt8(ascii: ":"); n += 2 }
-                    continue
-                }
-                if i > 0 && run?.upperBound != i { out[n] = UInt8(ascii: ":"); n += 1 }
-                let g = groups[i]
-                var shift = 12
-                while shift > 0 && (g >> UInt16(shift)) == 0 { shift -= 4 }   // no leading zeros
-                while shift >= 0 {
-                    out[n] = HexText.digit(UInt8(truncatingIfNeeded: g >> UInt16(shift)) & 0xF)
-                    n += 1
-                    shift -= 4
-                }
-            }
-            return n
-        }
-    }
-
-    private static func longestZeroRun(_ groups: [UInt16]) -> Range<Int>? {
-        var best: Range<Int>? = nil
-        var start: Int? = nil
-        for position in 0...groups.count {
-            if position < groups.count, groups[position] == 0 {
-                if start == nil { start = position }
-            } else if let runStart = start {
-                let run = runStart..<position
-                if run.count >= 2, run.count > (best?.count ?? 0) { best = run }
-                start = nil
-            }
-        }
-        return best
+        IPv6Address(bytes: address).description
     }
 }

@@ -51,7 +51,11 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     public var isLinkLocal: Bool { high >> 54 == 0x3FA }
 
     /// RFC 5952 text.
-    public var description: String { OptionIPv6Text.format(bytes) }
+    public var description: String {
+        // At most 39 characters, written as ASCII into the string's storage: log lines and
+        // control answers format addresses this way.
+        String(unsafeUninitializedCapacity: 39) { writeText(at: $0.baseAddress!) }
+    }
 
     public static func < (a: IPv6Address, b: IPv6Address) -> Bool { (a.high, a.low) < (b.high, b.low) }
 }

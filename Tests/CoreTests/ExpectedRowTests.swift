@@ -46,7 +46,12 @@ final class ExpectedRowTests: XCTestCase {
                 if want == nil { deletionsSeen += 1 }
             }
             let change: LeaseChange4 = next(4) == 0 ? .delete(got ?? Self.lease(a, UInt32(step))) : .upsert(Self.lease(a, UInt32(step)))
-            e.writes.append(LeaseWrite4(change: change, expected: got))
+            // The engines' way (`appendWrite` keeps the index); every 50th through `writes`.
+            if step % 50 == 49 {
+                e.writes.append(LeaseWrite4(change: change, expected: got))
+            } else {
+                e.appendWrite(LeaseWrite4(change: change, expected: got))
+            }
         }
         // The fixture exercises what it claims: past the scan, repeated addresses, deletions.
         XCTAssertGreaterThan(e.writes.count, Effects4.expectedRowScanMax * 10)
@@ -77,6 +82,15 @@ final class ExpectedRowTests: XCTestCase {
         XCTAssertNil(e.expectedRow(at: addresses[70]) { nil })
         XCTAssertEqual(e.expectedRow(at: IPv4Address(0xC633_6400 + 70)) { nil }, Self.lease(IPv4Address(0xC633_6400 + 70), 70))
         XCTAssertEqual(e.expectedRow(at: addresses[10]) { nil }, Self.lease(addresses[10], 10))
+
+        // One write more, but inserted at the front, not appended: it must not be taken for an
+        // append (the index would then name the wrong positions).
+        _ = e.expectedRow(at: addresses[10]) { nil }
+        let front = IPv4Address(0xC633_6400 + 50)
+        e.writes.insert(LeaseWrite4(change: .delete(Self.lease(front, 0)), expected: nil), at: 0)
+        XCTAssertEqual(e.expectedRow(at: front) { nil }, Self.lease(front, 50), "the later upsert wins over the inserted deletion")
+        XCTAssertEqual(e.expectedRow(at: addresses[10]) { nil }, Self.lease(addresses[10], 10))
+        e.writes.removeFirst()
 
         // Assigned anew, as long: the rows of the new list.
         e.writes = addresses.reversed().enumerated().map { i, a in

@@ -92,13 +92,19 @@ public struct Effects<Family: ProtocolFamily>: Sendable {
             storedWrites = newValue
             dropWriteIndex()
         }
-        // In place, so an append stays O(1). One write more is an append (nothing inserts
-        // before the end); any other change drops `expectedRow(at:view:)`'s index.
+        // In place (no copy of the array), but any change made through here drops
+        // `expectedRow(at:view:)`'s index: the engines append with `appendWrite`, which keeps it.
         _modify {
-            let count = storedWrites.count
-            defer { if storedWrites.count != count + 1 { dropWriteIndex() } }
+            defer { dropWriteIndex() }
             yield &storedWrites
         }
+    }
+
+    /// Appends one proposed write, keeping `expectedRow(at:view:)`'s index (it covers a prefix
+    /// of `writes`, which an append does not change).
+    @inlinable
+    public mutating func appendWrite(_ write: LeaseWrite<Family.Lease>) {
+        storedWrites.append(write)
     }
     public var datagrams: [OutboundDatagram] = []
     public var events: [Family.Event] = []

@@ -115,6 +115,6 @@ public struct Dhcp4Engine<Store: LeaseStore4> {
         let expected: Lease4?
         if let earlier = effects.earlierWrite(at: a) { expected = earlier } else { expected = store.lease(at: a) }
         store.apply(change)
-        effects.writes.append(LeaseWrite4(change: change, expected: expected))
+        effects.appendWrite(LeaseWrite4(change: change, expected: expected))
     }
 }

@@ -16,7 +16,7 @@ extension Dhcp6Engine {
         if let earlier = effects.earlierWrite(at: a) { expected = earlier } else { expected = row(at: a) }
         store.apply(change)
         adjustGauges(old: expected, new: change.written, now: now)
-        effects.writes.append(LeaseWrite6(change: change, expected: expected))
+        effects.appendWrite(LeaseWrite6(change: change, expected: expected))
     }
 
     /// The row at an address or prefix, whatever its type.

@@ -238,6 +238,8 @@ extension LeaseMemfile where Format == LeaseFile6 {
         let (files, bytes) = loadFiles
         // Rows of generated and real leases6 files run 110 to 160 bytes: room for that many,
         // so that the indexes are sized once (a file of shorter rows grows them on the way).
+        store.beginLoad()
+        defer { store.endLoad() }
         store.reserveCapacity(bytes / 110)
         for f in files {
             var loader = LeaseFile6.Loader()

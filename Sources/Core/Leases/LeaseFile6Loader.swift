@@ -238,7 +238,9 @@ extension LeaseFile6 {
     public static func load<S: LeaseStore6>(text: String, into store: inout S) -> LoadReport {
         var loader = Loader()
         var copy = text
+        store.beginLoad()
         copy.withUTF8 { loader.feed(lines: $0, into: &store) }
+        store.endLoad()
         return loader.report
     }
 }

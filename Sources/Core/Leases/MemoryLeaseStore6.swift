@@ -71,6 +71,9 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     /// position there kept in the record's `nextOfIdentity`), and built in one pass at the end.
     private var deferringChains = false
     private var loadOrder: [UInt32] = []
+    /// Where `apply(batch:)` leaves what it read ahead (kept, so that the reads are not elided).
+    private var touchedSum: UInt64 = 0
+    private var batchHashes: [UInt64] = []
 
     public init() {}
 
@@ -521,6 +524,15 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     }
 
     // MARK: Writes
+
+    /// Each change in order, the address index cells of all of them read first (a load's rows
+    /// come in batches: their lookups, each a cache miss in a large table, then overlap).
+    public mutating func apply(batch changes: [LeaseChange6]) {
+        batchHashes.removeAll(keepingCapacity: true)
+        for c in changes { batchHashes.append(SlotHash.address(c.lease.address)) }
+        touchedSum &+= byAddress.touch(hashes: batchHashes)
+        for c in changes { apply(c) }
+    }
 
     public mutating func apply(_ change: LeaseChange6) {
         let lease = change.lease

@@ -36,12 +36,30 @@ final class DeferredLoadStore6Tests: XCTestCase {
         return text
     }
 
-    /// The file replayed row by row: the loader without beginLoad/endLoad.
+    /// A MemoryLeaseStore6 seen only through `apply` (the protocol's default beginLoad,
+    /// endLoad and apply(batch:)): each change indexed as it comes.
+    struct OneByOne: LeaseStore6 {
+        var inner: MemoryLeaseStore6
+        func lease(_ type: LeaseType6, at address: IPv6Address) -> Lease6? { inner.lease(type, at: address) }
+        func leases(for key: LeaseKey6) -> [Lease6] { inner.leases(for: key) }
+        func firstLease(for key: LeaseKey6, where predicate: (Lease6) -> Bool) -> Lease6? { inner.firstLease(for: key, where: predicate) }
+        mutating func apply(_ change: LeaseChange6) { inner.apply(change) }
+        mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease6] {
+            inner.expired(state: state, before: cutoff, limit: limit)
+        }
+        var count: Int { inner.count }
+        func count(subnetID: UInt32, type: LeaseType6, state: LeaseState) -> Int { inner.count(subnetID: subnetID, type: type, state: state) }
+        func all() -> [Lease6] { inner.all() }
+        func leases(after: IPv6Address?, limit: Int) -> [Lease6] { inner.leases(after: after, limit: limit) }
+    }
+
+    /// The file replayed row by row, every change indexed as it comes.
     static func rowByRow(_ text: String, into store: inout MemoryLeaseStore6) -> LeaseCSV.LoadReport {
-        var loader = LeaseFile6.Loader()
-        var copy = text
-        copy.withUTF8 { loader.feed(lines: $0, into: &store) }
-        return loader.report
+        var wrapped = OneByOne(inner: store)
+        store = MemoryLeaseStore6()
+        let report = LeaseFile6.load(text: text, into: &wrapped)
+        store = wrapped.inner
+        return report
     }
 
     /// Every lease in address order, each identity's and each hardware address's leases in

@@ -145,7 +145,7 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     /// that the leases of one key come together in order and the cells are filled front to
     /// back: no random probe of a large table, where linking row by row missed cache each time.
     /// The links and index flags are gathered in small side arrays by slot and written to the
-    /// records in one pass in slot order (written in home order, each missed cache).
+    /// records in one pass in slot order (written in home order, each write missed cache).
     private mutating func buildChains(_ live: [UInt32], _ chain: Chain) {
         var items: [HashedSlot] = []
         items.reserveCapacity(live.count)

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 
 #include <sys/socket.h>
+#include <malloc.h>
 
 static inline unsigned int kakapo_iff_up(void) { return IFF_UP; }
 static inline unsigned int kakapo_iff_loopback(void) { return IFF_LOOPBACK; }

@@ -33,6 +33,10 @@ extension LeaseFile6 {
         private var fields = CSVBytes.Fields()
         /// Reused decoding buffers.
         private var bytes: [UInt8] = []
+        /// Rows read and not yet applied: handed to the store `batchSize` at a time (see
+        /// `LeaseStore6.apply(batch:)`), and all before `feed` returns.
+        private var batch: [LeaseChange6] = []
+        static let batchSize = 32
 
         public init() {}
 
@@ -63,14 +67,22 @@ extension LeaseFile6 {
                     report.errors.append(e)
                 case .success(let lease):
                     if lease.validLifetimeSeconds == 0 {
-                        store.apply(.delete(lease))
+                        batch.append(.delete(lease))
                         report.leasesDeleted += 1
                     } else {
-                        store.apply(.upsert(lease))
+                        batch.append(.upsert(lease))
                         report.leasesAdded += 1
                     }
+                    if batch.count >= Self.batchSize { flush(into: &store) }
                 }
             }
+            flush(into: &store)
+        }
+
+        private mutating func flush<S: LeaseStore6>(into store: inout S) {
+            guard !batch.isEmpty else { return }
+            store.apply(batch: batch)
+            batch.removeAll(keepingCapacity: true)
         }
 
         private func fail(_ reason: String) -> (Result<Lease6, LeaseCSV.RowError>, LeaseCSV.RowError?) {
@@ -238,7 +250,9 @@ extension LeaseFile6 {
     public static func load<S: LeaseStore6>(text: String, into store: inout S) -> LoadReport {
         var loader = Loader()
         var copy = text
+        store.beginLoad()
         copy.withUTF8 { loader.feed(lines: $0, into: &store) }
+        store.endLoad()
         return loader.report
     }
 }

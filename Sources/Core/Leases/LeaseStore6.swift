@@ -35,10 +35,23 @@ public protocol LeaseStore6 {
     /// Room for about `count` leases before a load, so that its indexes need not grow (and
     /// re-hash what they hold) on the way; a hint, not a limit.
     mutating func reserveCapacity(_ count: Int)
+    /// Around the replay of lease files (`LeaseFile6.load`, the memfile's start-up load): a
+    /// store may defer work until `endLoad` (MemoryLeaseStore6 builds its per-client indexes
+    /// once, at the end). In between, only `apply`, `count` and `reserveCapacity` are used.
+    mutating func beginLoad()
+    mutating func endLoad()
+    /// `apply` of each change in order (a load hands its rows over in small batches, so that a
+    /// store can fetch what they will touch ahead of the first).
+    mutating func apply(batch changes: [LeaseChange6])
 }
 
 extension LeaseStore6 {
     public mutating func reserveCapacity(_ count: Int) {}
+    public mutating func beginLoad() {}
+    public mutating func endLoad() {}
+    public mutating func apply(batch changes: [LeaseChange6]) {
+        for c in changes { apply(c) }
+    }
 
     /// Leases per page when a command or a recount walks the whole store.
     public static var walkPageSize: Int { 1024 }

@@ -66,6 +66,14 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     private var addressOrder = OrderedSlotSet()
     /// Reused to pack a lease's fields before comparing or appending them.
     private var scratch: [UInt8] = []
+    /// Between `beginLoad` and `endLoad` on an empty store: the identity and hardware indexes
+    /// (and their chains) are left empty, each indexed slot listed in `loadOrder` (its
+    /// position there kept in the record's `nextOfIdentity`), and built in one pass at the end.
+    private var deferringChains = false
+    private var loadOrder: [UInt32] = []
+    /// Where `apply(batch:)` leaves what it read ahead (kept, so that the reads are not elided).
+    private var touchedSum: UInt64 = 0
+    private var batchHashes: [UInt64] = []
 
     public init() {}
 
@@ -78,8 +86,178 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         records.reserveCapacity(count)
         let nothing: ((UInt32, UInt64) -> Void) -> Void = { _ in }
         if byAddress.count == 0 { byAddress.growIfNeeded(forInserting: count, rebuild: nothing) }
+        if deferringChains {
+            loadOrder.reserveCapacity(count)
+            return   // endLoad sizes the other two for what they will hold
+        }
         if byIdentity.count == 0 { byIdentity.growIfNeeded(forInserting: count, rebuild: nothing) }
         if byHardware.count == 0 { byHardware.growIfNeeded(forInserting: count, rebuild: nothing) }
+    }
+
+    /// Before replaying lease files: when no lease has an identity or hardware chain (an empty
+    /// store), those two indexes are left alone until `endLoad`, which builds them in one pass
+    /// (the rows' lookups in them were a third of a million-lease load, nearly all cache misses).
+    /// Otherwise every change is indexed as it comes, as outside a load.
+    public mutating func beginLoad() {
+        guard !deferringChains, byIdentity.count == 0, byHardware.count == 0 else { return }
+        deferringChains = true
+        // Drop tables sized ahead (reserveCapacity): endLoad sizes them for what they hold.
+        byIdentity = SlotHashTable()
+        byHardware = SlotHashTable()
+        loadOrder = []
+    }
+
+    /// After a load (see `beginLoad`): the identity and hardware chains and indexes, exactly as
+    /// indexing each change as it came would have left them: each chain lists its leases in the
+    /// order they were indexed (a renewal that kept a lease's indexing kept its place).
+    public mutating func endLoad() {
+        guard deferringChains else { return }
+        deferringChains = false
+        var live: [UInt32] = []
+        live.reserveCapacity(count)
+        records.withUnsafeMutableBufferPointer { r in
+            for (i, s) in loadOrder.enumerated() {
+                let k = Int(s)
+                // A later entry for the slot (freed, then reused) makes this one stale.
+                guard r[k].state != Record.free && r[k].nextOfIdentity == UInt32(truncatingIfNeeded: i) else { continue }
+                r[k].nextOfIdentity = s
+                r[k].nextOfHardware = s
+                live.append(s)
+            }
+        }
+        loadOrder = []
+        precondition(live.count == count, "load order lists \(live.count) leases, the store holds \(count)")
+        buildChains(live, .identity)
+        buildChains(live, .hardware)
+    }
+
+    /// Whether a load is deferring the identity and hardware indexes (for the tests).
+    var defersChains: Bool { deferringChains }
+
+    /// One slot and its key's hash, for `buildChains`.
+    private struct HashedSlot {
+        var hash: UInt64
+        var slot: UInt32
+    }
+
+    /// Builds `chain`'s index (empty) and circular chains from `live` (every live slot, in the
+    /// order they were indexed). The slots are sorted, stably, by home cell (a radix sort), so
+    /// that the leases of one key come together in order and the cells are filled front to
+    /// back: no random probe of a large table, where linking row by row missed cache each time.
+    /// The links and index flags are gathered in small side arrays by slot and written to the
+    /// records in one pass in slot order (written in home order, each write missed cache).
+    private mutating func buildChains(_ live: [UInt32], _ chain: Chain) {
+        var items: [HashedSlot] = []
+        items.reserveCapacity(live.count)
+        records.withUnsafeBufferPointer { r in
+            arena.withUnsafeBufferPointer { a in
+                for s in live {
+                    let rec = r[Int(s)]
+                    var i = Int(rec.packed)
+                    var n = Self.readLength(a, &i)
+                    if chain == .hardware {
+                        guard rec.hasHardware else { continue }
+                        i += n
+                        n = Self.readLength(a, &i)
+                        guard n > 0 else { continue }
+                        items.append(HashedSlot(hash: SlotHash.bytes(UnsafeBufferPointer(rebasing: a[i..<(i + n)]),
+                                                                     seed: UInt64(rec.hardwareType)), slot: s))
+                    } else {
+                        items.append(HashedSlot(hash: Self.identityHash(type: rec.type, iaid: rec.iaid,
+                                                                        duid: UnsafeBufferPointer(rebasing: a[i..<(i + n)])),
+                                                slot: s))
+                    }
+                }
+            }
+        }
+        var table = chain == .identity ? byIdentity : byHardware
+        if chain == .identity { byIdentity = SlotHashTable() } else { byHardware = SlotHashTable() }
+        precondition(table.count == 0, "building the \(chain) index over entries")
+        table.growIfNeeded(forInserting: items.count, rebuild: { _ in })
+        let shift = table.shift
+        Self.sortByHome(&items, shift: shift)
+        let flag = chain == .identity ? Record.inIdentityIndex : Record.inHardwareIndex
+        // Each slot's next in its chain (itself when alone) and whether the index holds it.
+        var nextOf = [UInt32](unsafeUninitializedCapacity: records.count) { b, n in
+            for i in 0..<b.count { b[i] = UInt32(truncatingIfNeeded: i) }
+            n = b.count
+        }
+        var held = [UInt64](repeating: 0, count: (records.count + 63) / 64)
+        // The keys of one home cell: the newest slot of each (and its hash), oldest key first.
+        var keys: [HashedSlot] = []
+        var start = 0
+        while start < items.count {
+            let home = SlotHashTable.home(items[start].hash, shift: shift)
+            var end = start + 1
+            while end < items.count && SlotHashTable.home(items[end].hash, shift: shift) == home { end += 1 }
+            keys.removeAll(keepingCapacity: true)
+            for item in items[start..<end] {
+                let s = item.slot
+                let k = keys.firstIndex { key in
+                    key.hash == item.hash
+                        && (chain == .identity ? sameIdentity(records[Int(key.slot)], records[Int(s)])
+                                               : sameHardware(records[Int(key.slot)], records[Int(s)]))
+                }
+                guard let k else {
+                    keys.append(item)    // its chain is itself so far
+                    continue
+                }
+                // As link: after the newest, before the oldest (the newest's next).
+                let newest = Int(keys[k].slot)
+                nextOf[Int(s)] = nextOf[newest]
+                nextOf[newest] = s
+                keys[k].slot = s
+            }
+            for key in keys {
+                table.insertWithoutGrowing(key.slot, hash: key.hash)
+                held[Int(key.slot) >> 6] |= 1 << UInt64(key.slot & 63)
+            }
+            start = end
+        }
+        if chain == .identity { byIdentity = table } else { byHardware = table }
+        records.withUnsafeMutableBufferPointer { r in
+            for s in live {
+                let k = Int(s)
+                if chain == .identity { r[k].nextOfIdentity = nextOf[k] } else { r[k].nextOfHardware = nextOf[k] }
+                if held[k >> 6] & (1 << UInt64(k & 63)) != 0 { r[k].flags |= flag }
+            }
+        }
+    }
+
+    /// Sorts `items` by home cell (the top `64 - shift` bits of the mixed hash), keeping the
+    /// order of those with the same home: a least-significant-digit radix sort, 11 bits a pass.
+    private static func sortByHome(_ items: inout [HashedSlot], shift: Int) {
+        let bits = 64 - shift
+        guard items.count > 1, bits > 0 else { return }
+        var other = items
+        let digitBits = 11, radix = 1 << digitBits
+        var counts = [Int](repeating: 0, count: radix)
+        var low = 0
+        while low < bits {
+            let width = Swift.min(digitBits, bits - low)
+            let mask = (1 << width) - 1
+            items.withUnsafeBufferPointer { from in
+                other.withUnsafeMutableBufferPointer { to in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for i in 0..<radix { c[i] = 0 }
+                        for x in from { c[(SlotHashTable.home(x.hash, shift: shift) >> low) & mask] += 1 }
+                        var sum = 0
+                        for i in 0..<radix {
+                            let n = c[i]
+                            c[i] = sum
+                            sum += n
+                        }
+                        for x in from {
+                            let d = (SlotHashTable.home(x.hash, shift: shift) >> low) & mask
+                            to[c[d]] = x
+                            c[d] += 1
+                        }
+                    }
+                }
+            }
+            swap(&items, &other)
+            low += width
+        }
     }
 
     /// Bytes the store's arrays hold (capacity, not only what is used): for the memory figures.
@@ -152,9 +330,11 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         case .address(let a):
             if let s = slot(at: a) { _ = body(s) }
         case .identity(let type, let duid, let iaid), .identityInSubnet(let type, let duid, let iaid, _):
+            precondition(!deferringChains, "identity lookup during a load (before endLoad)")
             guard let newest = identitySlot(type: type.rawValue, duid: duid, iaid: iaid) else { return }
             walkChain(from: newest, next: \.nextOfIdentity, body)
         case .hardwareAddress(let h):
+            precondition(!deferringChains, "hardware lookup during a load (before endLoad)")
             guard !h.isEmpty, let newest = hardwareSlot(type: h.type, bytes: h.bytes) else { return }
             walkChain(from: newest, next: \.nextOfHardware, body)
         }
@@ -204,6 +384,17 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     // MARK: Packed fields
 
     private static func readLength(_ arena: [UInt8], _ i: inout Int) -> Int {
+        var v = 0, shift = 0
+        while true {
+            let b = arena[i]
+            i += 1
+            v |= Int(b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
+    }
+
+    private static func readLength(_ arena: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int {
         var v = 0, shift = 0
         while true {
             let b = arena[i]
@@ -334,6 +525,15 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
 
     // MARK: Writes
 
+    /// Each change in order, the address index cells of all of them read first (a load's rows
+    /// come in batches: their lookups, each a cache miss in a large table, then overlap).
+    public mutating func apply(batch changes: [LeaseChange6]) {
+        batchHashes.removeAll(keepingCapacity: true)
+        for c in changes { batchHashes.append(SlotHash.address(c.lease.address)) }
+        touchedSum &+= byAddress.touch(hashes: batchHashes)
+        for c in changes { apply(c) }
+    }
+
     public mutating func apply(_ change: LeaseChange6) {
         let lease = change.lease
         precondition(change.isDeletion || lease.isWellFormed, "writing a malformed lease at \(lease.address)")
@@ -440,8 +640,14 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         let r = records[Int(s)]
         insertCell(s, hash: SlotHash.address(r.address), into: .address)
         orderInsert(s, r.address)
-        link(s, into: .identity)
-        if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { link(s, into: .hardware) }
+        if deferringChains {
+            precondition(loadOrder.count < Int(UInt32.max), "over 4 billion rows in one load")
+            records[Int(s)].nextOfIdentity = UInt32(truncatingIfNeeded: loadOrder.count)
+            loadOrder.append(s)
+        } else {
+            link(s, into: .identity)
+            if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { link(s, into: .hardware) }
+        }
         counts[CountKey(subnetID: r.subnetID, type: LeaseType6(rawValue: r.type)!,
                         state: LeaseState(rawValue: UInt32(r.state))!), default: 0] += 1
         pushExpiry(s)
@@ -453,8 +659,10 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
             removeCell(at: p, from: .address)
         }
         orderRemove(r.address)
-        unlink(s, from: .identity)
-        if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { unlink(s, from: .hardware) }
+        if !deferringChains {
+            unlink(s, from: .identity)
+            if r.hasHardware && !Self.hardwareRange(r, arena).isEmpty { unlink(s, from: .hardware) }
+        }
         let key = CountKey(subnetID: r.subnetID, type: LeaseType6(rawValue: r.type)!,
                            state: LeaseState(rawValue: UInt32(r.state))!)
         let remaining = (counts[key] ?? 0) - 1

@@ -80,6 +80,22 @@ public struct SlotHashTable: Sendable {
         position(hash: hash, matches: matches).map { slot(at: $0) }
     }
 
+    /// Reads the home cells of `hashes` and returns their sum, for nothing but to bring them
+    /// into cache: a caller about to look up several keys touches all their cells first, so
+    /// that the cache misses overlap instead of coming one after another (nothing in the loop
+    /// waits for a load: no retain, no branch on what was read).
+    @inlinable
+    public func touch(hashes: [UInt64]) -> UInt64 {
+        let shift = shift
+        return cells.withUnsafeBytes { c in
+            hashes.withUnsafeBufferPointer { h in
+                var sum: UInt64 = 0
+                for x in h { sum &+= Self.load(c, Self.home(x, shift: shift)) }
+                return sum
+            }
+        }
+    }
+
     /// The slot in the cell at `position` (from `position(hash:matches:)`).
     @inlinable
     public func slot(at position: Int) -> UInt32 {

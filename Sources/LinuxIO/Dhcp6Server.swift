@@ -60,7 +60,12 @@ public final class Dhcp6Server: DHCPServer {
         if case .postgresql(let settings) = loaded.config.leaseDatabase.backend {
             let db = try PGLeaseDatabase<PGLease6Table>(settings: settings, logger: logger, identity: Self.identity)
             do {
-                for l in try db.store.all() { store.apply(.upsert(l)) }
+                let leases = try db.store.all()
+                // As a memfile load: the identity and hardware indexes are built once at the end.
+                store.beginLoad()
+                store.reserveCapacity(leases.count)
+                for l in leases { store.apply(.upsert(l)) }
+                store.endLoad()
             } catch {
                 throw ServerStartError.config("Failed to apply configuration: unable to read leases: \(error.message)")
             }

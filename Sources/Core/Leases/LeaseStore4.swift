@@ -152,8 +152,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     /// Host names (owner slot << 1) and user contexts (slot << 1 | 1).
     private var text = ByteArena()
     private var live = 0
-    /// Expiry index by address, with lazy deletion — an entry is stale when the lease at that
-    /// address no longer has that expiry and state.
+    /// Expiry index: one entry per record slot, in the heap of its state (see ExpiryIndex).
     private var expiry = ExpiryIndex<UInt32>()
     /// Occupied addresses in order, for paging (AddressOrderIndex.swift).
     private(set) var addressOrder = AddressOrderIndex()
@@ -259,13 +258,8 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
     }
 
     public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease4] {
-        let recs = records, index = byAddress
-        let slots = expiry.expired(state: state, before: cutoff, limit: limit) { a, expire in
-            guard let s = Self.slot(of: a, recs, index) else { return false }
-            let r = recs[Int(s)]
-            return r.expire == expire && r.state == state
-        }
-        return slots.compactMap { lease(at: IPv4Address($0)) }
+        let recs = records
+        return expiry.expired(state: state, before: cutoff, limit: limit) { recs[Int($0)].address }.map { lease(slot: $0) }
     }
 
     // MARK: writing
@@ -323,7 +317,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
            Self.same(records[Int(s)].cid, row.clientID, in: clientIDs) {
             // Same owner (a renewal): the identity indexes stay, the other fields change.
             update(slot: s, row)
-            pushExpiry(records[Int(s)])
+            setExpiry(s)
             return
         }
         if let s = existing { remove(slot: s) }
@@ -403,7 +397,7 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         byAddress.insertWithoutGrowing(s, hash: SlotHash.integer(UInt64(row.address)))
         addressOrder.insert(row.address)
         live += 1
-        pushExpiry(r)
+        setExpiry(s)
     }
 
     private mutating func setNext(_ slot: UInt32, _ byHW: Bool, _ v: UInt32) {
@@ -441,6 +435,10 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
 
     private mutating func remove(slot s: UInt32) {
         let r = records[Int(s)]
+        do {
+            let recs = records
+            expiry.remove(s) { recs[Int($0)].address }
+        }
         if r.hw != Self.none {
             if r.nextByHW != Self.none { unchain(slot: s, id: r.hw, byHW: true) }
             hardware.release(r.hw)
@@ -465,20 +463,32 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         compactTextIfNeeded()
     }
 
-    private mutating func pushExpiry(_ r: Record) {
-        expiry.insert(r.address, expire: WallTime(secondsSinceEpoch: r.expire), state: r.state)
-        // Lazy deletion lets stale entries pile up under heavy renewal; rebuild when they dominate.
-        if expiry.entryCount(r.state) > 4 * live + 1024 {
-            expiry.rebuild(from: records.lazy.filter { !$0.isFree }.map {
-                (key: $0.address, expire: WallTime(secondsSinceEpoch: $0.expire), state: $0.state)
-            })
-        }
+    /// Moves (or adds) the expiry entry of `slot` to its record's expiry and state: O(log n).
+    /// The address is the whole hint, so ties in expiry never read the records.
+    private mutating func setExpiry(_ s: UInt32) {
+        let r = records[Int(s)], recs = records
+        expiry.set(s, expire: WallTime(secondsSinceEpoch: r.expire), hint: r.address, state: r.state) { recs[Int($0)].address }
     }
 
-    /// Bytes held by the store's arrays (records, indexes, identifiers, text), for tests and
-    /// memory accounting; the expiry heaps and address-order index are not counted.
+    /// Whether the expiry index holds exactly one entry per lease, in its state's heap, in
+    /// order (for the tests).
+    var expiryIsConsistent: Bool {
+        let recs = records
+        guard expiry.isConsistent(keyOf: { recs[Int($0)].address }) else { return false }
+        for (i, r) in records.enumerated() {
+            let e = expiry.entry(slot: UInt32(i))
+            if r.isFree ? e != nil : (e?.expire != r.expire || e?.state != r.state) { return false }
+        }
+        return expiryEntryCount == live
+    }
+
+    /// Entries in the expiry index (for the tests).
+    var expiryEntryCount: Int { expiry.entryCount(.assigned) + expiry.entryCount(.declined) + expiry.entryCount(.expiredReclaimed) }
+
+    /// Bytes held by the store's arrays (records, indexes, identifiers, text, expiry heaps),
+    /// for tests and memory accounting; the address-order index is not counted.
     public var byteCount: Int {
         records.capacity * MemoryLayout<Record>.stride + freeSlots.capacity * 4 + byAddress.byteCount
-            + hardware.byteCount + clientIDs.byteCount + text.byteCount
+            + hardware.byteCount + clientIDs.byteCount + text.byteCount + expiry.byteCount
     }
 }

@@ -60,7 +60,7 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     private var byIdentity = SlotHashTable()
     private var byHardware = SlotHashTable()
     private var counts: [CountKey: Int] = [:]
-    /// Expiry index by address, with lazy deletion (see ExpiryIndex).
+    /// Expiry index: one entry per record slot, in the heap of its state (see ExpiryIndex).
     private var expiry = ExpiryIndex<IPv6Address>()
     /// Occupied slots in address order, for paging.
     private var addressOrder = OrderedSlotSet()
@@ -84,6 +84,7 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     public mutating func reserveCapacity(_ count: Int) {
         guard count > self.count else { return }
         records.reserveCapacity(count)
+        expiry.reserveCapacity(count, state: .assigned)
         let nothing: ((UInt32, UInt64) -> Void) -> Void = { _ in }
         if byAddress.count == 0 { byAddress.growIfNeeded(forInserting: count, rebuild: nothing) }
         if deferringChains {
@@ -264,8 +265,7 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     public var approximateByteCount: Int {
         records.capacity * MemoryLayout<Record>.stride + arena.capacity + freeSlots.capacity * 4
             + byAddress.byteCount + byIdentity.byteCount + byHardware.byteCount + addressOrder.count * 4
-            + expiry.entryCount(.assigned) * 24 + expiry.entryCount(.declined) * 24
-            + expiry.entryCount(.expiredReclaimed) * 24
+            + expiry.byteCount
     }
 
     // MARK: Reads
@@ -541,7 +541,7 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
             if case .upsert = change, sameIndexing(old, lease) {
                 // Same owner, subnet and state (a renewal): only the expiry index changes.
                 overwrite(old, with: lease)
-                pushExpiry(old)
+                setExpiry(old)
                 return
             }
             unindex(old)
@@ -650,7 +650,7 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         }
         counts[CountKey(subnetID: r.subnetID, type: LeaseType6(rawValue: r.type)!,
                         state: LeaseState(rawValue: UInt32(r.state))!), default: 0] += 1
-        pushExpiry(s)
+        setExpiry(s)
     }
 
     private mutating func unindex(_ s: UInt32) {
@@ -668,6 +668,8 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         let remaining = (counts[key] ?? 0) - 1
         precondition(remaining >= 0, "lease count for subnet \(r.subnetID) went below zero")
         counts[key] = remaining == 0 ? nil : remaining
+        let recs = records
+        expiry.remove(s) { recs[Int($0)].address }
     }
 
     /// The three hash indexes.
@@ -861,27 +863,31 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
         if newest(at: p, in: chain) == s { setNewest(at: p, in: chain, to: before) }
     }
 
-    private mutating func pushExpiry(_ s: UInt32) {
-        let r = records[Int(s)]
-        let state = LeaseState(rawValue: UInt32(r.state))!
-        expiry.insert(r.address, expire: WallTime(secondsSinceEpoch: r.expire), state: state)
-        // Lazy deletion lets stale entries pile up under heavy renewal; rebuild when they dominate.
-        if expiry.entryCount(state) > 4 * count + 1024 {
-            let recs = records
-            expiry.rebuild(from: recs.lazy.filter { $0.state != Record.free }.map {
-                (key: $0.address, expire: WallTime(secondsSinceEpoch: $0.expire), state: LeaseState(rawValue: UInt32($0.state))!)
-            })
-        }
+    /// Moves (or adds) the expiry entry of `slot` to its record's expiry and state: O(log n).
+    /// The hint is the address's top 32 bits; equal hints compare the records' addresses.
+    private mutating func setExpiry(_ s: UInt32) {
+        let r = records[Int(s)], recs = records
+        expiry.set(s, expire: WallTime(secondsSinceEpoch: r.expire), hint: UInt32(truncatingIfNeeded: r.address.high >> 32),
+                   state: LeaseState(rawValue: UInt32(r.state))!) { recs[Int($0)].address }
     }
 
-    public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease6] {
-        let snapshot = (records: records, table: byAddress)
-        let live = expiry.expired(state: state, before: cutoff, limit: limit) { a, expire in
-            guard let s = snapshot.table.find(hash: SlotHash.address(a), matches: { snapshot.records[Int($0)].address == a })
-            else { return false }
-            let r = snapshot.records[Int(s)]
-            return r.expire == expire && r.state == UInt8(state.rawValue)
+    /// Whether the expiry index holds exactly one entry per lease, in its state's heap, in
+    /// order (for the tests).
+    var expiryIsConsistent: Bool {
+        let recs = records
+        guard expiry.isConsistent(keyOf: { recs[Int($0)].address }) else { return false }
+        for (i, r) in records.enumerated() {
+            let e = expiry.entry(slot: UInt32(i))
+            if r.state == Record.free ? e != nil : (e?.expire != r.expire || e?.state.rawValue != UInt32(r.state)) { return false }
         }
-        return live.compactMap { a in slot(at: a).map(materialize) }
+        return expiryEntryCount == count
+    }
+
+    /// Entries in the expiry index (for the tests).
+    var expiryEntryCount: Int { expiry.entryCount(.assigned) + expiry.entryCount(.declined) + expiry.entryCount(.expiredReclaimed) }
+
+    public mutating func expired(state: LeaseState, before cutoff: WallTime, limit: Int) -> [Lease6] {
+        let recs = records
+        return expiry.expired(state: state, before: cutoff, limit: limit) { recs[Int($0)].address }.map(materialize)
     }
 }

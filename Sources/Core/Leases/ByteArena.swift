@@ -202,17 +202,14 @@ public struct IdentifierTable: Sendable {
         }
         let offset = arena.append(bytes, owner: id)
         entries[Int(id)] = Entry(offset: offset, references: 1, value: initialValue)
-        if index.needsGrowth() {
+        if index.hasRoom {
+            index.insertWithoutGrowing(id, hash: h)
+        } else {
+            // Growing, or moving a step of a growth (SlotHashTable): a few cells, never the table.
             // Copies of the buffers (no mutation while they live, so no copy is made).
             let e = entries, a = arena
-            // Growing lists the identifiers in ID order: entries and blobs are read in memory order.
-            index.growIfNeeded { place in
-                for (i, entry) in e.enumerated() where entry.offset != ByteArena.deadOwner && i != Int(id) {
-                    place(ID(i), a.withBytes(at: entry.offset) { SlotHash.fnv($0) })
-                }
-            }
+            index.insert(id, hash: h, rehash: { Self.hash(of: $0, e, a) })
         }
-        index.insertWithoutGrowing(id, hash: h)
         return (id, true)
     }
 

@@ -391,16 +391,14 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         // Chained only for a non-empty identifier (an empty one is never looked up).
         if let key = row.hardwareKey, key.count > 1 { chain(slot: s, id: r.hw, byHW: true) }
         if let key = row.clientID, !key.isEmpty { chain(slot: s, id: r.cid, byHW: false) }
-        if byAddress.needsGrowth() {
+        let hash = SlotHash.integer(UInt64(row.address))
+        if byAddress.hasRoom {
+            byAddress.insertWithoutGrowing(s, hash: hash)
+        } else {
+            // Growing, or moving a step of a growth (SlotHashTable): a few cells, never the table.
             let recs = records
-            // Growing lists the live records in slot order (memory order).
-            byAddress.growIfNeeded { place in
-                for (i, r) in recs.enumerated() where !r.isFree && i != Int(s) {
-                    place(UInt32(i), SlotHash.integer(UInt64(r.address)))
-                }
-            }
+            byAddress.insert(s, hash: hash, rehash: { SlotHash.integer(UInt64(recs[Int($0)].address)) })
         }
-        byAddress.insertWithoutGrowing(s, hash: SlotHash.integer(UInt64(row.address)))
         addressOrder.insert(row.address)
         live += 1
         pushExpiry(r)

@@ -163,10 +163,12 @@ public struct IdentifierTable: Sendable {
     public var count: Int { index.count }
 
     /// Makes room for about `count` identifiers of `bytes` bytes in all (see
-    /// `ByteArena.reserveCapacity`); the hash index grows as needed.
+    /// `ByteArena.reserveCapacity`), and, while it is empty, sizes the hash index for them, so
+    /// that a load does not grow it step by step (each growth re-hashing every identifier held).
     public mutating func reserveCapacity(_ count: Int, bytes: Int) {
         entries.reserveCapacity(count)
         arena.reserveCapacity(blobs: count, bytes: bytes)
+        if index.count == 0 { index.reserveCapacity(count) }
     }
 
     static func hash(of id: ID, _ entries: [Entry], _ arena: ByteArena) -> UInt64 {

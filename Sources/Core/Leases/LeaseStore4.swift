@@ -169,11 +169,15 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         for (k, n) in counts { body(k.subnetID, k.state, n) }
     }
 
-    /// Reserves the arrays' memory for `count` leases (the hash indexes grow as they fill).
-    /// Reserved memory not written to is not resident, so an overestimate costs address space
-    /// only; it saves the copies of growing a million-lease store step by step.
+    /// Reserves the arrays' memory for `count` leases, and sizes the hash indexes for them
+    /// while they are empty (a table that grows while the store serves moves a few cells per
+    /// insert, which a load must not pay for every row; see SlotHashTable). Reserved array
+    /// memory not written to is not resident, so an overestimate costs address space only (the
+    /// indexes' cells are written: 5 bytes per cell); it saves the copies of growing a
+    /// million-lease store step by step.
     public mutating func reserveCapacity(_ count: Int) {
         records.reserveCapacity(count)
+        if byAddress.count == 0 { byAddress.reserveCapacity(count) }
         hardware.reserveCapacity(count, bytes: count * 8)
         clientIDs.reserveCapacity(count, bytes: count * 8)
         text.reserveCapacity(blobs: count, bytes: count * 24)

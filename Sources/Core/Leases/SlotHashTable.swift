@@ -112,12 +112,12 @@ public struct SlotHashTable: Sendable {
                 i = (i + 1) & mask
             }
         }
-        if found == nil && oldCapacity != 0 { return oldPosition(hash: hash, matches: matches) }
+        if _slowPath(oldCapacity != 0) && found == nil { return oldPosition(hash: hash, matches: matches) }
         return found
     }
 
     /// The old-array half of `position`: cells at or after the cursor, tombstones skipped.
-    @usableFromInline
+    @usableFromInline @inline(never)
     func oldPosition(hash: UInt64, matches: (UInt32) -> Bool) -> Int? {
         let mask = oldCapacity - 1, cursor = cursor, base = capacity
         var i = Self.home(hash, shift: oldShift)

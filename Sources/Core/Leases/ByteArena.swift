@@ -163,10 +163,12 @@ public struct IdentifierTable: Sendable {
     public var count: Int { index.count }
 
     /// Makes room for about `count` identifiers of `bytes` bytes in all (see
-    /// `ByteArena.reserveCapacity`); the hash index grows as needed.
+    /// `ByteArena.reserveCapacity`), and, while it is empty, sizes the hash index for them, so
+    /// that a load does not grow it step by step (each growth re-hashing every identifier held).
     public mutating func reserveCapacity(_ count: Int, bytes: Int) {
         entries.reserveCapacity(count)
         arena.reserveCapacity(blobs: count, bytes: bytes)
+        if index.count == 0 { index.reserveCapacity(count) }
     }
 
     static func hash(of id: ID, _ entries: [Entry], _ arena: ByteArena) -> UInt64 {
@@ -202,17 +204,14 @@ public struct IdentifierTable: Sendable {
         }
         let offset = arena.append(bytes, owner: id)
         entries[Int(id)] = Entry(offset: offset, references: 1, value: initialValue)
-        if index.needsGrowth() {
+        if index.hasRoom {
+            index.insertWithoutGrowing(id, hash: h)
+        } else {
+            // Growing, or moving a step of a growth (SlotHashTable): a few cells, never the table.
             // Copies of the buffers (no mutation while they live, so no copy is made).
             let e = entries, a = arena
-            // Growing lists the identifiers in ID order: entries and blobs are read in memory order.
-            index.growIfNeeded { place in
-                for (i, entry) in e.enumerated() where entry.offset != ByteArena.deadOwner && i != Int(id) {
-                    place(ID(i), a.withBytes(at: entry.offset) { SlotHash.fnv($0) })
-                }
-            }
+            index.insert(id, hash: h, rehash: { Self.hash(of: $0, e, a) })
         }
-        index.insertWithoutGrowing(id, hash: h)
         return (id, true)
     }
 

@@ -168,11 +168,15 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         for (k, n) in counts { body(k.subnetID, k.state, n) }
     }
 
-    /// Reserves the arrays' memory for `count` leases (the hash indexes grow as they fill).
-    /// Reserved memory not written to is not resident, so an overestimate costs address space
-    /// only; it saves the copies of growing a million-lease store step by step.
+    /// Reserves the arrays' memory for `count` leases, and sizes the hash indexes for them
+    /// while they are empty (a table that grows while the store serves moves a few cells per
+    /// insert, which a load must not pay for every row; see SlotHashTable). Reserved array
+    /// memory not written to is not resident, so an overestimate costs address space only (the
+    /// indexes' cells are written: 5 bytes per cell); it saves the copies of growing a
+    /// million-lease store step by step.
     public mutating func reserveCapacity(_ count: Int) {
         records.reserveCapacity(count)
+        if byAddress.count == 0 { byAddress.reserveCapacity(count) }
         hardware.reserveCapacity(count, bytes: count * 8)
         clientIDs.reserveCapacity(count, bytes: count * 8)
         text.reserveCapacity(blobs: count, bytes: count * 24)
@@ -385,16 +389,14 @@ public struct MemoryLeaseStore4: LeaseStore4, Sendable {
         // Chained only for a non-empty identifier (an empty one is never looked up).
         if let key = row.hardwareKey, key.count > 1 { chain(slot: s, id: r.hw, byHW: true) }
         if let key = row.clientID, !key.isEmpty { chain(slot: s, id: r.cid, byHW: false) }
-        if byAddress.needsGrowth() {
+        let hash = SlotHash.integer(UInt64(row.address))
+        if byAddress.hasRoom {
+            byAddress.insertWithoutGrowing(s, hash: hash)
+        } else {
+            // Growing, or moving a step of a growth (SlotHashTable): a few cells, never the table.
             let recs = records
-            // Growing lists the live records in slot order (memory order).
-            byAddress.growIfNeeded { place in
-                for (i, r) in recs.enumerated() where !r.isFree && i != Int(s) {
-                    place(UInt32(i), SlotHash.integer(UInt64(r.address)))
-                }
-            }
+            byAddress.insert(s, hash: hash, rehash: { SlotHash.integer(UInt64(recs[Int($0)].address)) })
         }
-        byAddress.insertWithoutGrowing(s, hash: SlotHash.integer(UInt64(row.address)))
         addressOrder.insert(row.address)
         live += 1
         setExpiry(s)

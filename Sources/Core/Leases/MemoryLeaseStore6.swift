@@ -687,46 +687,29 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
 
     private mutating func insertCell(_ s: UInt32, hash: UInt64, into table: Table) {
         let flag = Self.indexFlag(table)
-        addCell(s, hash: hash, into: table, flag: flag)
+        addCell(s, hash: hash, into: table)
         records[Int(s)].flags |= flag
     }
 
-    private mutating func addCell(_ s: UInt32, hash: UInt64, into table: Table, flag: UInt8) {
+    private mutating func addCell(_ s: UInt32, hash: UInt64, into table: Table) {
         switch table {
-        case .address:
-            if byAddress.needsGrowth() { grow(table, except: s, flag: flag) }
-            byAddress.insertWithoutGrowing(s, hash: hash)
-        case .identity:
-            if byIdentity.needsGrowth() { grow(table, except: s, flag: flag) }
-            byIdentity.insertWithoutGrowing(s, hash: hash)
-        case .hardware:
-            if byHardware.needsGrowth() { grow(table, except: s, flag: flag) }
-            byHardware.insertWithoutGrowing(s, hash: hash)
+        case .address where byAddress.hasRoom: byAddress.insertWithoutGrowing(s, hash: hash)
+        case .identity where byIdentity.hasRoom: byIdentity.insertWithoutGrowing(s, hash: hash)
+        case .hardware where byHardware.hasRoom: byHardware.insertWithoutGrowing(s, hash: hash)
+        default: addCellGrowing(s, hash: hash, into: table)
         }
     }
 
-    /// Grows `table` by listing the slots it holds in slot order (memory order, much cheaper
-    /// than hashing them again in cell order): for the address table every live record but
-    /// `s`, for the others the records flagged as held.
+    /// An insert that starts a growth of `table` or moves a step of one (SlotHashTable): a few
+    /// cells re-hashed, never the whole table.
     @inline(never)
-    private mutating func grow(_ table: Table, except s: UInt32, flag: UInt8) {
+    private mutating func addCellGrowing(_ s: UInt32, hash: UInt64, into table: Table) {
         // A copy of `records` and `arena` for the hashes (neither changes while it lives).
         let recs = records, a = arena
-        func rebuild(_ place: (UInt32, UInt64) -> Void) {
-            recs.withUnsafeBufferPointer { r in
-                for i in r.indices where r[i].state != Record.free && i != Int(s) && (flag == 0 || r[i].flags & flag != 0) {
-                    switch table {
-                    case .address: place(UInt32(i), SlotHash.address(r[i].address))
-                    case .identity: place(UInt32(i), Self.identityHash(r[i], a))
-                    case .hardware: place(UInt32(i), Self.hardwareHash(r[i], a))
-                    }
-                }
-            }
-        }
         switch table {
-        case .address: byAddress.growIfNeeded(rebuild: rebuild)
-        case .identity: byIdentity.growIfNeeded(rebuild: rebuild)
-        case .hardware: byHardware.growIfNeeded(rebuild: rebuild)
+        case .address: byAddress.insert(s, hash: hash, rehash: { SlotHash.address(recs[Int($0)].address) })
+        case .identity: byIdentity.insert(s, hash: hash, rehash: { Self.identityHash(recs[Int($0)], a) })
+        case .hardware: byHardware.insert(s, hash: hash, rehash: { Self.hardwareHash(recs[Int($0)], a) })
         }
     }
 

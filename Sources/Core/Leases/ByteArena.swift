@@ -164,11 +164,12 @@ public struct IdentifierTable: Sendable {
 
     /// Makes room for about `count` identifiers of `bytes` bytes in all (see
     /// `ByteArena.reserveCapacity`), and, while it is empty, sizes the hash index for them, so
-    /// that a load does not grow it step by step (each growth re-hashing every identifier held).
-    public mutating func reserveCapacity(_ count: Int, bytes: Int) {
+    /// that a load does not grow it step by step (each growth re-hashing every identifier held);
+    /// `indexed`, when given, is the number of identifiers the index is sized for instead.
+    public mutating func reserveCapacity(_ count: Int, bytes: Int, indexed: Int? = nil) {
         entries.reserveCapacity(count)
         arena.reserveCapacity(blobs: count, bytes: bytes)
-        if index.count == 0 { index.reserveCapacity(count) }
+        if index.count == 0 { index.reserveCapacity(indexed ?? count) }
     }
 
     static func hash(of id: ID, _ entries: [Entry], _ arena: ByteArena) -> UInt64 {

@@ -59,6 +59,23 @@ final class ExpiryIndexTests: XCTestCase {
 
     // MARK: - The stores
 
+    /// Each state's `expired` answer for a random and two fixed (cutoff, limit) pairs against
+    /// the live leases sorted by (expire, address).
+    private static func assertExpiredAgrees<L: Equatable, A: Comparable>(
+        _ leases: [L], _ g: inout SplitMix64, _ ctx: String,
+        state: (L) -> LeaseState, expire: (L) -> WallTime, address: (L) -> A,
+        expired: (LeaseState, WallTime, Int) -> [L]
+    ) {
+        for s in [LeaseState.assigned, .declined, .expiredReclaimed] {
+            for (cutoff, limit) in [(1000 + Int64(g.next() % 32), 1 + Int(g.next() % 10)), (2000, 1000), (999, 5)] {
+                let expected = leases.filter { state($0) == s && expire($0).secondsSinceEpoch <= cutoff }
+                    .sorted { (expire($0).secondsSinceEpoch, address($0)) < (expire($1).secondsSinceEpoch, address($1)) }
+                XCTAssertEqual(expired(s, WallTime(secondsSinceEpoch: cutoff), limit), Array(expected.prefix(limit)),
+                               "\(ctx) \(s) \(cutoff) \(limit)")
+            }
+        }
+    }
+
     /// Goal: MemoryLeaseStore4's `expired` returns the live leases of a state by (expire,
     /// address) through renewals that move the expiry both ways, state changes in place,
     /// owner changes, deletions and slot reuse, with exactly one index entry per lease.
@@ -92,13 +109,8 @@ final class ExpiryIndexTests: XCTestCase {
                 let ctx = "seed \(seed) step \(step)"
                 XCTAssertTrue(store.expiryIsConsistent, ctx)
                 guard step % 10 == 0 else { continue }
-                for state in [LeaseState.assigned, .declined, .expiredReclaimed] {
-                    for (cutoff, limit) in [(1000 + Int64(g.next() % 32), 1 + Int(g.next() % 10)), (2000, 1000), (999, 5)] {
-                        let expected = model.values.filter { $0.state == state && $0.expire.secondsSinceEpoch <= cutoff }
-                            .sorted { ($0.expire.secondsSinceEpoch, $0.address) < ($1.expire.secondsSinceEpoch, $1.address) }
-                        XCTAssertEqual(store.expired(state: state, before: WallTime(secondsSinceEpoch: cutoff), limit: limit),
-                                       Array(expected.prefix(limit)), "\(ctx) \(state) \(cutoff) \(limit)")
-                    }
+                Self.assertExpiredAgrees(Array(model.values), &g, ctx, state: \.state, expire: \.expire, address: \.address) {
+                    store.expired(state: $0, before: $1, limit: $2)
                 }
             }
         }
@@ -138,13 +150,8 @@ final class ExpiryIndexTests: XCTestCase {
                 let ctx = "seed \(seed) step \(step)"
                 XCTAssertTrue(store.expiryIsConsistent, ctx)
                 guard step % 10 == 0 else { continue }
-                for state in [LeaseState.assigned, .declined, .expiredReclaimed] {
-                    for (cutoff, limit) in [(1000 + Int64(g.next() % 32), 1 + Int(g.next() % 10)), (2000, 1000), (999, 5)] {
-                        let expected = model.values.filter { $0.state == state && $0.expire.secondsSinceEpoch <= cutoff }
-                            .sorted { ($0.expire.secondsSinceEpoch, $0.address) < ($1.expire.secondsSinceEpoch, $1.address) }
-                        XCTAssertEqual(store.expired(state: state, before: WallTime(secondsSinceEpoch: cutoff), limit: limit),
-                                       Array(expected.prefix(limit)), "\(ctx) \(state) \(cutoff) \(limit)")
-                    }
+                Self.assertExpiredAgrees(Array(model.values), &g, ctx, state: \.state, expire: \.expire, address: \.address) {
+                    store.expired(state: $0, before: $1, limit: $2)
                 }
             }
         }

@@ -384,14 +384,7 @@ public struct MemoryLeaseStore6: LeaseStore6, Sendable {
     // MARK: Packed fields
 
     private static func readLength(_ arena: [UInt8], _ i: inout Int) -> Int {
-        var v = 0, shift = 0
-        while true {
-            let b = arena[i]
-            i += 1
-            v |= Int(b & 0x7F) << shift
-            if b < 0x80 { return v }
-            shift += 7
-        }
+        arena.withUnsafeBufferPointer { readLength($0, &i) }
     }
 
     private static func readLength(_ arena: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int {

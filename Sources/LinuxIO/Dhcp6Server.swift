@@ -62,10 +62,7 @@ public final class Dhcp6Server: DHCPServer {
             do {
                 let leases = try db.store.all()
                 // As a memfile load: the identity and hardware indexes are built once at the end.
-                store.beginLoad()
-                store.reserveCapacity(leases.count)
-                for l in leases { store.apply(.upsert(l)) }
-                store.endLoad()
+                store.load(reserving: leases.count) { for l in leases { $0.apply(.upsert(l)) } }
             } catch {
                 throw ServerStartError.config("Failed to apply configuration: unable to read leases: \(error.message)")
             }

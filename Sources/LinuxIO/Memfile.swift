@@ -239,19 +239,16 @@ extension LeaseMemfile where Format == LeaseFile6 {
         let (files, bytes) = loadFiles
         // Rows of generated and real leases6 files run 110 to 160 bytes: room for that many,
         // so that the indexes are sized once (a file of shorter rows grows them on the way).
-        store.beginLoad()
-        defer {
-            store.endLoad()
-            // The load's temporaries (the index build's sort buffers, tens of MB for a million
-            // leases) sit freed in the heap below the mmap threshold glibc raised on the way:
-            // give them back to the kernel.
-            malloc_trim(0)
-        }
-        store.reserveCapacity(bytes / 110)
-        for f in files {
-            var loader = LeaseFile6.Loader()
-            try readLines(f) { loader.feed(lines: $0, into: &store) }
-            reports.append((f, loader.report))
+        // The load's temporaries (the index build's sort buffers, tens of MB for a million
+        // leases) sit freed in the heap below the mmap threshold glibc raised on the way:
+        // give them back to the kernel.
+        defer { malloc_trim(0) }
+        try store.load(reserving: bytes / 110) { (store: inout S) throws(FileError) in
+            for f in files {
+                var loader = LeaseFile6.Loader()
+                try readLines(f) { loader.feed(lines: $0, into: &store) }
+                reports.append((f, loader.report))
+            }
         }
         return reports
     }

@@ -23,6 +23,15 @@ public struct ExpiryIndex<Key: Comparable & Sendable>: Sendable {
         }
     }
 
+    /// A position of a heap, ordered as its entry (for `expired`'s walk).
+    struct Due: Comparable, Sendable {
+        var expire: Int64
+        var hint: UInt32
+        var key: Key
+        var position: Int
+        static func < (a: Due, b: Due) -> Bool { (a.expire, a.hint, a.key) < (b.expire, b.hint, b.key) }
+    }
+
     /// One heap per `LeaseState` raw value.
     @usableFromInline var heaps = [[Entry]](repeating: [], count: 3)
     /// By slot: the heap (top two bits) and the position in it (the rest); `absent` when the
@@ -107,37 +116,15 @@ public struct ExpiryIndex<Key: Comparable & Sendable>: Sendable {
         guard limit > 0, let root = heap.first, root.expire <= c else { return [] }
         var out: [UInt32] = []
         out.reserveCapacity(Swift.min(limit, heap.count))
-        // A min-heap of positions in `heap`, ordered by their entries.
-        var frontier = [0]
-        func before(_ a: Int, _ b: Int) -> Bool { Self.less(heap[a], heap[b], keyOf) }
-        while out.count < limit, let top = frontier.first {
-            out.append(heap[top].slot)
-            // Pop `top`.
-            let last = frontier.removeLast()
-            if !frontier.isEmpty {
-                var i = 0
-                while true {
-                    let l = 2 * i + 1
-                    guard l < frontier.count else { break }
-                    let r = l + 1
-                    let m = r < frontier.count && before(frontier[r], frontier[l]) ? r : l
-                    guard before(frontier[m], last) else { break }
-                    frontier[i] = frontier[m]
-                    i = m
-                }
-                frontier[i] = last
-            }
-            // Push its children that are due.
-            for child in (2 * top + 1)...(2 * top + 2) where child < heap.count && heap[child].expire <= c {
-                var i = frontier.count
-                frontier.append(child)
-                while i > 0 {
-                    let p = (i - 1) / 2
-                    guard before(child, frontier[p]) else { break }
-                    frontier[i] = frontier[p]
-                    i = p
-                }
-                frontier[i] = child
+        // The frontier: due positions of `heap` whose parents were taken, by their entries'
+        // order (each carries its key, read once when it joins).
+        var frontier = MinHeap<Due>()
+        func due(_ i: Int) -> Due { Due(expire: heap[i].expire, hint: heap[i].hint, key: keyOf(heap[i].slot), position: i) }
+        frontier.push(due(0))
+        while out.count < limit, let top = frontier.pop() {
+            out.append(heap[top.position].slot)
+            for child in (2 * top.position + 1)...(2 * top.position + 2) where child < heap.count && heap[child].expire <= c {
+                frontier.push(due(child))
             }
         }
         return out

@@ -250,9 +250,7 @@ extension LeaseFile6 {
     public static func load<S: LeaseStore6>(text: String, into store: inout S) -> LoadReport {
         var loader = Loader()
         var copy = text
-        store.beginLoad()
-        copy.withUTF8 { loader.feed(lines: $0, into: &store) }
-        store.endLoad()
+        store.load(reserving: 0) { s in copy.withUTF8 { loader.feed(lines: $0, into: &s) } }
         return loader.report
     }
 }

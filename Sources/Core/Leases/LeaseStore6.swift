@@ -53,6 +53,15 @@ extension LeaseStore6 {
         for c in changes { apply(c) }
     }
 
+    /// A load: `beginLoad`, room for `count` leases, `body` (which applies the rows), then
+    /// `endLoad`, also when `body` throws. Every replay of stored leases goes through here.
+    public mutating func load<E: Error>(reserving count: Int, _ body: (inout Self) throws(E) -> Void) throws(E) {
+        beginLoad()
+        defer { endLoad() }
+        reserveCapacity(count)
+        try body(&self)
+    }
+
     /// Leases per page when a command or a recount walks the whole store.
     public static var walkPageSize: Int { 1024 }
 
